@@ -1,0 +1,7 @@
+package io.edgeward.core.telemetry;
+
+/** How a telemetry payload is encoded. */
+public enum PayloadFormat {
+    JSON,
+    PROTOBUF
+}

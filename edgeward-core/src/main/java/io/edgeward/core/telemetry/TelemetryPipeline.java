@@ -1,0 +1,266 @@
+package io.edgeward.core.telemetry;
+
+import io.edgeward.core.device.DeviceId;
+import io.edgeward.core.observability.RateLimitedLog;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decode → validate → group commit. The future of each submitted message completes only after its
+ * points are durable, which is what lets a transport hold the device's acknowledgement until then.
+ *
+ * <p>Decoding runs on the submitting thread, so the transports' worker threads share that work.
+ * One writer thread drains the bounded queue and commits everything waiting in one transaction
+ * (one fsync), so commit cost is shared by all messages that arrived during the previous commit:
+ * the busier the gateway, the bigger the batches. When the queue is full, the message waits on a
+ * parked virtual thread for room: the acknowledgement is delayed, nothing is dropped, and the
+ * calling thread (a broker worker) never blocks.
+ */
+public final class TelemetryPipeline implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TelemetryPipeline.class);
+
+    private final TelemetryStore store;
+    private final TelemetryDecoder decoder;
+    private final PipelineSettings settings;
+    private final MeterRegistry meters;
+    private final ArrayBlockingQueue<Pending> queue;
+    private final AtomicInteger parked = new AtomicInteger();
+    private final RateLimitedLog rejectLog = RateLimitedLog.perMinute();
+    private final RateLimitedLog failureLog = RateLimitedLog.perMinute();
+
+    private final Counter processed;
+    private final Counter backpressure;
+    private final Counter commitFailures;
+    private final DistributionSummary latency;
+    private final DistributionSummary batchMessages;
+    private final DistributionSummary batchPoints;
+    private final Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
+
+    private final Object lifecycle = new Object();
+    private volatile boolean accepting;
+    private Thread writer;
+
+    public TelemetryPipeline(TelemetryStore store, TelemetryDecoder decoder, PipelineSettings settings, MeterRegistry meters) {
+        this.store = store;
+        this.decoder = decoder;
+        this.settings = settings;
+        this.meters = meters;
+        this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
+        this.processed = Counter.builder("iot.edge.data.processed")
+                .description("Telemetry points durably stored by the edge pipeline")
+                .register(meters);
+        this.backpressure = Counter.builder("edgeward.pipeline.backpressure")
+                .description("Messages that found the pipeline queue full and waited for room")
+                .register(meters);
+        this.commitFailures = Counter.builder("edgeward.pipeline.commit.failures")
+                .description("Group commits that failed; their messages were not acknowledged")
+                .register(meters);
+        this.latency = DistributionSummary.builder("iot.edge.processing.latency.ms")
+                .description("Arrival to durable commit of a telemetry message, milliseconds")
+                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
+                .register(meters);
+        this.batchMessages = DistributionSummary.builder("edgeward.pipeline.commit.batch.messages")
+                .description("Messages per group commit")
+                .serviceLevelObjectives(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000)
+                .register(meters);
+        this.batchPoints = DistributionSummary.builder("edgeward.pipeline.commit.batch.points")
+                .description("Points per group commit")
+                .register(meters);
+        Gauge.builder("edgeward.pipeline.queue.depth", this, TelemetryPipeline::queueDepth)
+                .description("Messages waiting to be committed, including those waiting for queue room")
+                .register(meters);
+        Gauge.builder("edgeward.pipeline.queue.capacity", queue, q -> settings.queueCapacity())
+                .description("Capacity of the pipeline queue")
+                .register(meters);
+        for (RejectReason reason : RejectReason.values()) {
+            rejected.put(reason, rejectedCounter(meters, reason));
+        }
+    }
+
+    /** The rejection counter, shared with transports that refuse messages before decoding them. */
+    public static Counter rejectedCounter(MeterRegistry meters, RejectReason reason) {
+        return Counter.builder("edgeward.telemetry.rejected")
+                .description("Telemetry messages or points refused, by reason")
+                .tag("reason", reason.label())
+                .register(meters);
+    }
+
+    public void start() {
+        synchronized (lifecycle) {
+            if (writer != null) {
+                return;
+            }
+            accepting = true;
+            writer = Thread.ofPlatform().name("edgeward-telemetry-writer").daemon(false).start(this::writeLoop);
+        }
+    }
+
+    /** Stops accepting, commits everything already accepted, then returns. Idempotent. */
+    public void stop() {
+        Thread running;
+        synchronized (lifecycle) {
+            accepting = false;
+            running = writer;
+        }
+        if (running != null) {
+            try {
+                running.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    public boolean isRunning() {
+        Thread running = writer;
+        return accepting && running != null && running.isAlive();
+    }
+
+    public int queueDepth() {
+        return queue.size() + parked.get();
+    }
+
+    /**
+     * Decodes the message and queues its valid points for the next group commit.
+     *
+     * @return completes with the outcome once the points are durable; completes at once when
+     *     nothing in the message was valid; fails if the store failed or the pipeline is stopped
+     */
+    public CompletableFuture<IngestResult> submit(TelemetryMessage message) {
+        Decoded decoded = decoder.decode(message);
+        countReceived(message, decoded.points().size());
+        if (!decoded.rejections().isEmpty()) {
+            refused(message.device(), decoded.rejections());
+        }
+        if (decoded.points().isEmpty()) {
+            return CompletableFuture.completedFuture(new IngestResult(0, decoded.rejections()));
+        }
+        if (!accepting) {
+            return CompletableFuture.failedFuture(new PipelineStoppedException());
+        }
+        Pending pending = new Pending(message, decoded, new CompletableFuture<>());
+        if (!queue.offer(pending)) {
+            backpressure.increment();
+            parked.incrementAndGet();
+            Thread.ofVirtual().name("edgeward-telemetry-wait").start(() -> waitForRoom(pending));
+        }
+        return pending.done;
+    }
+
+    /** Counts and logs (rate-limited) refusals decided outside the decoder, e.g. an unknown device. */
+    public void refused(DeviceId device, List<Rejection> rejections) {
+        for (Rejection rejection : rejections) {
+            rejected.get(rejection.reason()).increment();
+        }
+        if (rejectLog.allow(device.value())) {
+            LOG.warn("Refused telemetry from device '{}': {} (further refusals from this device are not logged for a minute)",
+                    device, rejections.size() == 1 ? rejections.get(0) : rejections.size() + " problems, first " + rejections.get(0));
+        }
+    }
+
+    private void countReceived(TelemetryMessage message, int points) {
+        if (points == 0) {
+            return;
+        }
+        Counter.Builder builder = Counter.builder("iot.device.data.received")
+                .description("Telemetry points received from devices, by device type")
+                .tag("type", message.deviceType().wireName());
+        if (settings.perDeviceLabels()) {
+            builder.tag("device_id", message.device().value());
+        }
+        builder.register(meters).increment(points);
+    }
+
+    private void waitForRoom(Pending pending) {
+        try {
+            while (!queue.offer(pending, 100, TimeUnit.MILLISECONDS)) {
+                if (!accepting && writer != null && !writer.isAlive()) {
+                    pending.done.completeExceptionally(new PipelineStoppedException());
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            pending.done.completeExceptionally(new PipelineStoppedException());
+        } finally {
+            parked.decrementAndGet();
+        }
+    }
+
+    private void writeLoop() {
+        List<Pending> batch = new ArrayList<>();
+        while (true) {
+            Pending first;
+            try {
+                first = queue.poll(50, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                first = queue.poll();
+            }
+            if (first == null) {
+                if (!accepting && parked.get() == 0 && queue.isEmpty()) {
+                    return;
+                }
+                continue;
+            }
+            batch.add(first);
+            int points = first.decoded.points().size();
+            Pending next;
+            while (points < settings.maxBatchPoints() && (next = queue.poll()) != null) {
+                batch.add(next);
+                points += next.decoded.points().size();
+            }
+            commit(batch, points);
+            batch.clear();
+        }
+    }
+
+    private void commit(List<Pending> batch, int pointCount) {
+        List<Point> points = new ArrayList<>(pointCount);
+        Map<DeviceId, Long> lastSeen = new HashMap<>();
+        for (Pending pending : batch) {
+            points.addAll(pending.decoded.points());
+            lastSeen.merge(pending.message.device(), pending.message.arrivalMillis(), Math::max);
+        }
+        try {
+            store.append(points, lastSeen);
+        } catch (RuntimeException e) {
+            commitFailures.increment();
+            if (failureLog.allow("commit")) {
+                LOG.error("Telemetry commit of {} message(s) failed; they were not acknowledged and devices will resend", batch.size(), e);
+            }
+            for (Pending pending : batch) {
+                pending.done.completeExceptionally(e);
+            }
+            return;
+        }
+        processed.increment(pointCount);
+        batchMessages.record(batch.size());
+        batchPoints.record(pointCount);
+        long now = System.nanoTime();
+        for (Pending pending : batch) {
+            latency.record((now - pending.message.arrivalNanos()) / 1_000_000.0);
+            pending.done.complete(new IngestResult(pending.decoded.points().size(), pending.decoded.rejections()));
+        }
+    }
+
+    private record Pending(TelemetryMessage message, Decoded decoded, CompletableFuture<IngestResult> done) {}
+}

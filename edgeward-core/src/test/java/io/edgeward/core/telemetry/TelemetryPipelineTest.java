@@ -1,0 +1,184 @@
+package io.edgeward.core.telemetry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.edgeward.core.device.DeviceId;
+import io.edgeward.core.device.DeviceType;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The pipeline's contract with transports: a future completes only after the store committed the
+ * points; commits group whatever queued meanwhile; a full queue delays, never drops.
+ */
+class TelemetryPipelineTest {
+
+    private final GateStore store = new GateStore();
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private TelemetryPipeline pipeline;
+
+    private void start(int capacity) {
+        pipeline = new TelemetryPipeline(store, new TelemetryDecoder(TelemetryLimits.DEFAULTS),
+                new PipelineSettings(capacity, 10_000, false), meters);
+        pipeline.start();
+    }
+
+    @AfterEach
+    void tearDown() {
+        store.open();
+        if (pipeline != null) {
+            pipeline.stop();
+        }
+    }
+
+    private static TelemetryMessage message(String json) {
+        long now = System.currentTimeMillis();
+        return new TelemetryMessage(DeviceId.of("d1"), DeviceType.SENSOR, json.getBytes(StandardCharsets.UTF_8),
+                PayloadFormat.JSON, now, System.nanoTime());
+    }
+
+    @Test
+    void submit_completesOnlyAfterCommit() throws Exception {
+        start(100);
+        store.close();
+        CompletableFuture<IngestResult> result = pipeline.submit(message("{\"values\":{\"a\":1}}"));
+        await().until(() -> store.inAppend.get());
+        assertThat(result).isNotDone();
+        store.open();
+        assertThat(result.get(5, TimeUnit.SECONDS).stored()).isEqualTo(1);
+        assertThat(store.batches).hasSize(1);
+        assertThat(meters.counter("iot.edge.data.processed").count()).isEqualTo(1.0);
+    }
+
+    @Test
+    void messagesArrivingDuringACommit_areCommittedTogether() throws Exception {
+        start(100);
+        store.close();
+        CompletableFuture<IngestResult> first = pipeline.submit(message("{\"values\":{\"a\":1}}"));
+        await().until(() -> store.inAppend.get());
+        List<CompletableFuture<IngestResult>> waiting = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            waiting.add(pipeline.submit(message("{\"values\":{\"m" + i + "\":" + i + "}}")));
+        }
+        store.open();
+        first.get(5, TimeUnit.SECONDS);
+        CompletableFuture.allOf(waiting.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+        assertThat(store.batches).hasSize(2);
+        assertThat(store.batches.get(1)).hasSize(20);
+    }
+
+    @Test
+    void fullQueue_delaysAcknowledgement_dropsNothing() throws Exception {
+        start(2);
+        store.close();
+        List<CompletableFuture<IngestResult>> results = new ArrayList<>();
+        results.add(pipeline.submit(message("{\"values\":{\"first\":0}}")));
+        await().until(() -> store.inAppend.get());
+        for (int i = 0; i < 10; i++) {
+            results.add(pipeline.submit(message("{\"values\":{\"m" + i + "\":" + i + "}}")));
+        }
+        assertThat(results).allSatisfy(r -> assertThat(r).isNotDone());
+        assertThat(meters.counter("edgeward.pipeline.backpressure").count()).isEqualTo(8.0);
+        assertThat(pipeline.queueDepth()).isEqualTo(10);
+        store.open();
+        CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+        assertThat(store.batches.stream().mapToInt(List::size).sum()).isEqualTo(11);
+    }
+
+    @Test
+    void storeFailure_failsThatBatch_pipelineKeepsRunning() throws Exception {
+        start(100);
+        store.failNext.set(true);
+        CompletableFuture<IngestResult> failed = pipeline.submit(message("{\"values\":{\"a\":1}}"));
+        assertThat(failed).failsWithin(Duration.ofSeconds(5)).withThrowableOfType(ExecutionException.class)
+                .withMessageContaining("disk full");
+        IngestResult ok = pipeline.submit(message("{\"values\":{\"b\":2}}")).get(5, TimeUnit.SECONDS);
+        assertThat(ok.stored()).isEqualTo(1);
+        assertThat(meters.counter("edgeward.pipeline.commit.failures").count()).isEqualTo(1.0);
+    }
+
+    @Test
+    void invalidMessage_completesAtOnce_countedByReason_notStored() throws Exception {
+        start(100);
+        IngestResult result = pipeline.submit(message("not json")).get(1, TimeUnit.SECONDS);
+        assertThat(result.stored()).isZero();
+        assertThat(result.primaryReason()).isEqualTo(RejectReason.MALFORMED);
+        assertThat(meters.counter("edgeward.telemetry.rejected", "reason", "malformed").count()).isEqualTo(1.0);
+        assertThat(store.batches).isEmpty();
+    }
+
+    @Test
+    void stop_commitsWhatWasAccepted_thenRefusesNewMessages() throws Exception {
+        start(100);
+        store.close();
+        CompletableFuture<IngestResult> first = pipeline.submit(message("{\"values\":{\"a\":1}}"));
+        await().until(() -> store.inAppend.get());
+        CompletableFuture<IngestResult> second = pipeline.submit(message("{\"values\":{\"b\":1}}"));
+        Thread stopper = Thread.ofVirtual().start(pipeline::stop);
+        store.open();
+        stopper.join(5000);
+        assertThat(first).isCompleted();
+        assertThat(second).isCompleted();
+        assertThat(pipeline.submit(message("{\"values\":{\"c\":1}}")))
+                .failsWithin(Duration.ofSeconds(1)).withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(PipelineStoppedException.class);
+    }
+
+    /** A store whose commits can be held back, to observe the pipeline while a commit is in progress. */
+    private static final class GateStore implements TelemetryStore {
+        final List<List<Point>> batches = new CopyOnWriteArrayList<>();
+        final AtomicBoolean inAppend = new AtomicBoolean();
+        final AtomicBoolean failNext = new AtomicBoolean();
+        private volatile CountDownLatch gate = new CountDownLatch(0);
+
+        void close() {
+            gate = new CountDownLatch(1);
+        }
+
+        void open() {
+            gate.countDown();
+        }
+
+        @Override
+        public void append(List<Point> points, Map<DeviceId, Long> lastSeen) {
+            inAppend.set(true);
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (failNext.getAndSet(false)) {
+                throw new IllegalStateException("disk full");
+            }
+            batches.add(List.copyOf(points));
+        }
+
+        @Override
+        public List<Point> latest(DeviceId device) {
+            return List.of();
+        }
+
+        @Override
+        public List<Point> raw(DeviceId device, String metric, TimeRange range, int limit) {
+            return List.of();
+        }
+
+        @Override
+        public List<Bucket> aggregate(DeviceId device, String metric, TimeRange range, Duration interval, Aggregation aggregation) {
+            return List.of();
+        }
+    }
+}
