@@ -1,0 +1,126 @@
+package io.edgeward.store.sql;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.edgeward.core.device.DeviceRepository;
+import io.edgeward.core.telemetry.TelemetryStore;
+import io.edgeward.store.sql.internal.SqlDeviceRepository;
+import io.edgeward.store.sql.internal.SqlTelemetryStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * The relational store: one connection pool, migrated on open, and the port implementations over it.
+ *
+ * <p>SQLite runs in WAL mode with {@code synchronous=FULL}: every commit is fsync'd before it
+ * returns, which is what "acknowledged only after durably stored" rests on. The telemetry writer
+ * commits in groups so that fsync is paid once per batch, not once per message.
+ */
+public final class SqlStore implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SqlStore.class);
+
+    private final Dialect dialect;
+    private final HikariDataSource dataSource;
+    private final SqlDeviceRepository devices;
+    private final SqlTelemetryStore telemetry;
+
+    private SqlStore(Dialect dialect, HikariDataSource dataSource) {
+        this.dialect = dialect;
+        this.dataSource = dataSource;
+        Jdbi jdbi = Jdbi.create(dataSource);
+        this.devices = new SqlDeviceRepository(jdbi);
+        this.telemetry = new SqlTelemetryStore(jdbi);
+    }
+
+    /** Opens the pool and applies pending migrations. */
+    public static SqlStore open(StoreSettings settings) {
+        Dialect dialect = Dialect.fromUrl(settings.url());
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("edgeward-store");
+        config.setMaximumPoolSize(settings.poolSize());
+        config.setMinimumIdle(1);
+        config.setConnectionTimeout(30_000);
+        if (dialect == Dialect.SQLITE) {
+            config.setDataSource(sqlite(settings.url()));
+        } else {
+            config.setJdbcUrl(settings.url());
+            config.setUsername(settings.username());
+            config.setPassword(settings.password());
+        }
+        HikariDataSource dataSource = new HikariDataSource(config);
+        try {
+            var result = Flyway.configure()
+                    .dataSource(dataSource)
+                    .locations(dialect.migrationLocation())
+                    .load()
+                    .migrate();
+            LOG.info("Store ready: {} ({}), schema version {}", dialect, settings.safeUrl(),
+                    result.targetSchemaVersion == null ? "current" : result.targetSchemaVersion);
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw e;
+        }
+        return new SqlStore(dialect, dataSource);
+    }
+
+    private static SQLiteDataSource sqlite(String url) {
+        String file = url.substring("jdbc:sqlite:".length());
+        int query = file.indexOf('?');
+        Path path = Path.of(query < 0 ? file : file.substring(0, query));
+        try {
+            if (path.getParent() != null) {
+                Files.createDirectories(path.getParent());
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot create the directory of " + path + ": " + e.getMessage(), e);
+        }
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+        config.setBusyTimeout(30_000);
+        config.enforceForeignKeys(true);
+        SQLiteDataSource dataSource = new SQLiteDataSource(config);
+        dataSource.setUrl(url);
+        return dataSource;
+    }
+
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    public DeviceRepository devices() {
+        return devices;
+    }
+
+    public TelemetryStore telemetry() {
+        return telemetry;
+    }
+
+    /** True when a connection can be had and answers; for readiness probes. */
+    public boolean isHealthy() {
+        try (Connection connection = dataSource.getConnection()) {
+            return connection.isValid(2);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    /** A pooled connection, for tests in this package that inspect connection settings. */
+    Connection borrowConnection() throws SQLException {
+        return dataSource.getConnection();
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+}

@@ -1,0 +1,173 @@
+package io.edgeward.store.sql.internal;
+
+import io.edgeward.core.device.DeviceId;
+import io.edgeward.core.telemetry.Aggregation;
+import io.edgeward.core.telemetry.Bucket;
+import io.edgeward.core.telemetry.Point;
+import io.edgeward.core.telemetry.TelemetryStore;
+import io.edgeward.core.telemetry.TimeRange;
+import io.edgeward.core.telemetry.Value;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Telemetry in SQL. {@link #append} is the hot path of the whole platform: one transaction per
+ * group commit, JDBC batches, and the latest-value table updated once per series per batch rather
+ * than once per point.
+ */
+public final class SqlTelemetryStore implements TelemetryStore {
+
+    private static final String UPSERT_POINT = "INSERT INTO telemetry (device_id, metric, ts, num, bool, str, unit) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (device_id, metric, ts) DO UPDATE SET "
+            + "num = excluded.num, bool = excluded.bool, str = excluded.str, unit = excluded.unit";
+    // Out-of-order arrivals (a device flushing its backlog) must not overwrite a newer latest value.
+    private static final String UPSERT_LATEST = "INSERT INTO telemetry_latest (device_id, metric, ts, num, bool, str, unit) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (device_id, metric) DO UPDATE SET "
+            + "ts = excluded.ts, num = excluded.num, bool = excluded.bool, str = excluded.str, unit = excluded.unit "
+            + "WHERE excluded.ts >= telemetry_latest.ts";
+    private static final String TOUCH_DEVICE =
+            "UPDATE devices SET last_seen = ? WHERE device_id = ? AND (last_seen IS NULL OR last_seen < ?)";
+
+    private final Jdbi jdbi;
+
+    public SqlTelemetryStore(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    @Override
+    public void append(List<Point> points, Map<DeviceId, Long> lastSeen) {
+        Map<SeriesKey, Point> newest = new HashMap<>();
+        for (Point point : points) {
+            newest.merge(new SeriesKey(point.device(), point.metric()), point,
+                    (a, b) -> b.timestamp() >= a.timestamp() ? b : a);
+        }
+        try {
+            commit(points, newest.values(), lastSeen);
+        } catch (SQLException e) {
+            throw new IllegalStateException("telemetry commit failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void commit(List<Point> points, Iterable<Point> newest, Map<DeviceId, Long> lastSeen) throws SQLException {
+        jdbi.useTransaction(handle -> {
+            Connection connection = handle.getConnection();
+            writePoints(connection, UPSERT_POINT, points);
+            writePoints(connection, UPSERT_LATEST, newest);
+            try (PreparedStatement touch = connection.prepareStatement(TOUCH_DEVICE)) {
+                for (Map.Entry<DeviceId, Long> entry : lastSeen.entrySet()) {
+                    touch.setLong(1, entry.getValue());
+                    touch.setString(2, entry.getKey().value());
+                    touch.setLong(3, entry.getValue());
+                    touch.addBatch();
+                }
+                touch.executeBatch();
+            }
+        });
+    }
+
+    private static void writePoints(Connection connection, String sql, Iterable<Point> points) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (Point point : points) {
+                statement.setString(1, point.device().value());
+                statement.setString(2, point.metric());
+                statement.setLong(3, point.timestamp());
+                statement.setNull(4, Types.DOUBLE);
+                statement.setNull(5, Types.BOOLEAN);
+                statement.setNull(6, Types.VARCHAR);
+                switch (point.value()) {
+                    case Value.Num n -> statement.setDouble(4, n.value());
+                    case Value.Bool b -> statement.setBoolean(5, b.value());
+                    case Value.Text t -> statement.setString(6, t.value());
+                }
+                statement.setString(7, point.unit());
+                statement.addBatch();
+            }
+            statement.executeBatch();
+        }
+    }
+
+    @Override
+    public List<Point> latest(DeviceId device) {
+        return jdbi.withHandle(handle -> handle.createQuery(
+                        "SELECT metric, ts, num, bool, str, unit FROM telemetry_latest WHERE device_id = :d ORDER BY metric")
+                .bind("d", device.value())
+                .map((rs, ctx) -> point(device, rs))
+                .list());
+    }
+
+    @Override
+    public List<Point> raw(DeviceId device, String metric, TimeRange range, int limit) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT metric, ts, num, bool, str, unit FROM telemetry "
+                        + "WHERE device_id = :d AND metric = :m AND ts >= :from AND ts < :to ORDER BY ts LIMIT :limit")
+                .bind("d", device.value())
+                .bind("m", metric)
+                .bind("from", range.from())
+                .bind("to", range.to())
+                .bind("limit", limit)
+                .map((rs, ctx) -> point(device, rs))
+                .list());
+    }
+
+    @Override
+    public List<Bucket> aggregate(DeviceId device, String metric, TimeRange range, Duration interval, Aggregation aggregation) {
+        // The bucket is computed once in a subquery: PostgreSQL cannot match two separately bound
+        // "ts / ?" expressions between SELECT and GROUP BY.
+        String buckets = "(SELECT (ts / :iv) * :iv AS bucket, ts, num, bool, str FROM telemetry "
+                + "WHERE device_id = :d AND metric = :m AND ts >= :from AND ts < :to) b";
+        String sql = switch (aggregation) {
+            case FIRST, LAST -> "SELECT bucket, n, num, bool, str FROM (SELECT bucket, num, bool, str, "
+                    + "COUNT(*) OVER (PARTITION BY bucket) AS n, ROW_NUMBER() OVER (PARTITION BY bucket ORDER BY ts "
+                    + (aggregation == Aggregation.FIRST ? "ASC" : "DESC") + ") AS rn FROM " + buckets + ") r WHERE rn = 1 ORDER BY bucket";
+            case COUNT -> "SELECT bucket, COUNT(*) AS n FROM " + buckets + " GROUP BY bucket ORDER BY bucket";
+            default -> "SELECT bucket, COUNT(*) AS n, " + aggregation.wireName().toUpperCase(java.util.Locale.ROOT)
+                    + "(num) AS num FROM " + buckets + " GROUP BY bucket ORDER BY bucket";
+        };
+        return jdbi.withHandle(handle -> handle.createQuery(sql)
+                .bind("d", device.value())
+                .bind("m", metric)
+                .bind("from", range.from())
+                .bind("to", range.to())
+                .bind("iv", interval.toMillis())
+                .map((rs, ctx) -> {
+                    long count = rs.getLong("n");
+                    Value value = switch (aggregation) {
+                        case COUNT -> Value.of((double) count);
+                        case FIRST, LAST -> value(rs);
+                        default -> number(rs);
+                    };
+                    return new Bucket(rs.getLong("bucket"), value, count);
+                })
+                .list());
+    }
+
+    private static Point point(DeviceId device, ResultSet rs) throws SQLException {
+        return new Point(device, rs.getString("metric"), rs.getLong("ts"), value(rs), rs.getString("unit"));
+    }
+
+    private static Value number(ResultSet rs) throws SQLException {
+        double num = rs.getDouble("num");
+        return rs.wasNull() ? null : Value.of(num);
+    }
+
+    private static Value value(ResultSet rs) throws SQLException {
+        double num = rs.getDouble("num");
+        if (!rs.wasNull()) {
+            return Value.of(num);
+        }
+        boolean bool = rs.getBoolean("bool");
+        if (!rs.wasNull()) {
+            return Value.of(bool);
+        }
+        return Value.of(rs.getString("str"));
+    }
+
+    private record SeriesKey(DeviceId device, String metric) {}
+}

@@ -1,0 +1,189 @@
+package io.edgeward.store.sql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.edgeward.core.device.Device;
+import io.edgeward.core.device.DeviceAlreadyExistsException;
+import io.edgeward.core.device.DeviceId;
+import io.edgeward.core.device.DeviceRegistry;
+import io.edgeward.core.device.DeviceType;
+import io.edgeward.core.device.NewDevice;
+import io.edgeward.core.device.Registration;
+import io.edgeward.core.telemetry.Aggregation;
+import io.edgeward.core.telemetry.Bucket;
+import io.edgeward.core.telemetry.Point;
+import io.edgeward.core.telemetry.TelemetryStore;
+import io.edgeward.core.telemetry.TimeRange;
+import io.edgeward.core.telemetry.Value;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The contract of the relational ports; every dialect runs the same suite. */
+abstract class StoreContractTest {
+
+    static final long T0 = 1_760_000_000_000L;
+    static final DeviceId DEV = DeviceId.of("dev-1");
+
+    SqlStore store;
+    DeviceRegistry registry;
+
+    /** A fresh, empty store. */
+    abstract SqlStore openStore() throws Exception;
+
+    @BeforeEach
+    void open() throws Exception {
+        store = openStore();
+        registry = new DeviceRegistry(store.devices(), Clock.fixed(Instant.ofEpochMilli(T0), ZoneOffset.UTC));
+    }
+
+    @AfterEach
+    void closeStore() {
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    @Test
+    void register_storesDeviceAndOnlyTheHashOfItsSecret() {
+        Registration registration = registry.register(new NewDevice(DEV, "Lab sensor", DeviceType.SENSOR, "TH-1", "1.0.2",
+                "lab", Map.of("floor", 2, "vendor", "acme"), Set.of("lab", "floor-2")));
+
+        Device stored = store.devices().find(DEV).orElseThrow();
+        assertThat(stored.name()).isEqualTo("Lab sensor");
+        assertThat(stored.metadata()).containsEntry("floor", 2).containsEntry("vendor", "acme");
+        assertThat(stored.tags()).containsExactlyInAnyOrder("lab", "floor-2");
+        assertThat(stored.registeredAt()).isEqualTo(Instant.ofEpochMilli(T0));
+        assertThat(store.devices().secretHash(DEV)).hasValueSatisfying(hash -> assertThat(hash).doesNotContain(registration.secret()));
+        assertThat(registry.authenticate(DEV, registration.secret())).isTrue();
+        assertThat(registry.authenticate(DEV, registration.secret() + "x")).isFalse();
+        assertThat(registry.authenticate(DeviceId.of("nobody"), registration.secret())).isFalse();
+    }
+
+    @Test
+    void register_twice_isRefused_firstSecretStillValid() {
+        Registration first = registry.register(NewDevice.of(DEV, DeviceType.SENSOR));
+        assertThatThrownBy(() -> registry.register(NewDevice.of(DEV, DeviceType.ACTUATOR)))
+                .isInstanceOf(DeviceAlreadyExistsException.class);
+        assertThat(registry.authenticate(DEV, first.secret())).isTrue();
+        assertThat(store.devices().count()).isEqualTo(1);
+    }
+
+    @Test
+    void list_newestFirst_withCursor() {
+        for (int i = 0; i < 5; i++) {
+            DeviceRegistry at = new DeviceRegistry(store.devices(), Clock.fixed(Instant.ofEpochMilli(T0 + i), ZoneOffset.UTC));
+            at.register(NewDevice.of(DeviceId.of("d" + i), DeviceType.SENSOR));
+        }
+        List<Device> page1 = store.devices().list(2, null);
+        assertThat(page1).extracting(d -> d.id().value()).containsExactly("d4", "d3");
+        List<Device> page2 = store.devices().list(2, page1.get(1).id());
+        assertThat(page2).extracting(d -> d.id().value()).containsExactly("d2", "d1");
+        assertThat(store.devices().list(10, page2.get(1).id())).extracting(d -> d.id().value()).containsExactly("d0");
+    }
+
+    @Test
+    void append_storesAllValueKinds_andQueriesThemBack() {
+        registry.register(NewDevice.of(DEV, DeviceType.SENSOR));
+        TelemetryStore telemetry = store.telemetry();
+        telemetry.append(List.of(
+                new Point(DEV, "temperature", T0, Value.of(21.5), "°C"),
+                new Point(DEV, "door", T0, Value.of(true), null),
+                new Point(DEV, "mode", T0, Value.of("eco"), null)), Map.of(DEV, T0 + 5));
+
+        assertThat(telemetry.latest(DEV)).containsExactly(
+                new Point(DEV, "door", T0, Value.of(true), null),
+                new Point(DEV, "mode", T0, Value.of("eco"), null),
+                new Point(DEV, "temperature", T0, Value.of(21.5), "°C"));
+        assertThat(store.devices().find(DEV).orElseThrow().lastSeen()).isEqualTo(Instant.ofEpochMilli(T0 + 5));
+    }
+
+    @Test
+    void append_sameSeriesAndTime_replaces_soRedeliveryIsIdempotent() {
+        registry.register(NewDevice.of(DEV, DeviceType.SENSOR));
+        store.telemetry().append(List.of(new Point(DEV, "t", T0, Value.of(1), null)), Map.of(DEV, T0));
+        store.telemetry().append(List.of(new Point(DEV, "t", T0, Value.of(2), null)), Map.of(DEV, T0));
+        assertThat(store.telemetry().raw(DEV, "t", new TimeRange(T0, T0 + 1), 10))
+                .containsExactly(new Point(DEV, "t", T0, Value.of(2), null));
+    }
+
+    @Test
+    void latestAndLastSeen_ignoreOlderArrivals() {
+        registry.register(NewDevice.of(DEV, DeviceType.SENSOR));
+        store.telemetry().append(List.of(new Point(DEV, "t", T0 + 1000, Value.of(2), null)), Map.of(DEV, T0 + 1000));
+        store.telemetry().append(List.of(new Point(DEV, "t", T0, Value.of(1), null)), Map.of(DEV, T0 + 10));
+        assertThat(store.telemetry().latest(DEV)).containsExactly(new Point(DEV, "t", T0 + 1000, Value.of(2), null));
+        assertThat(store.devices().find(DEV).orElseThrow().lastSeen()).isEqualTo(Instant.ofEpochMilli(T0 + 1000));
+    }
+
+    @Test
+    void raw_isOrderedBoundedAndHalfOpen() {
+        List<Point> points = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            points.add(new Point(DEV, "t", T0 + i * 1000L, Value.of(i), null));
+        }
+        points.add(new Point(DEV, "other", T0, Value.of(99), null));
+        store.telemetry().append(points, Map.of());
+
+        List<Point> window = store.telemetry().raw(DEV, "t", new TimeRange(T0 + 2000, T0 + 5000), 100);
+        assertThat(window).extracting(Point::value).containsExactly(Value.of(2), Value.of(3), Value.of(4));
+        assertThat(store.telemetry().raw(DEV, "t", new TimeRange(T0, T0 + 100_000), 4)).hasSize(4)
+                .extracting(Point::timestamp).isSorted();
+    }
+
+    @Test
+    void aggregate_everyFunction_matchesValuesComputedHere() {
+        // Two buckets of 10 s, aligned to the epoch; values 0..19 at one per second.
+        long start = (T0 / 10_000) * 10_000;
+        List<Point> points = IntStream.range(0, 20)
+                .mapToObj(i -> new Point(DEV, "t", start + i * 1000L, Value.of(i * 1.5), null))
+                .toList();
+        store.telemetry().append(points, Map.of());
+        TimeRange range = new TimeRange(start, start + 20_000);
+        Duration interval = Duration.ofSeconds(10);
+
+        for (Aggregation aggregation : Aggregation.values()) {
+            List<Bucket> buckets = store.telemetry().aggregate(DEV, "t", range, interval, aggregation);
+            assertThat(buckets).as(aggregation.wireName()).hasSize(2);
+            for (int b = 0; b < 2; b++) {
+                List<Double> in = points.subList(b * 10, b * 10 + 10).stream()
+                        .map(p -> ((Value.Num) p.value()).value()).toList();
+                double expected = switch (aggregation) {
+                    case AVG -> in.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+                    case MIN -> in.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+                    case MAX -> in.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+                    case SUM -> in.stream().mapToDouble(Double::doubleValue).sum();
+                    case COUNT -> in.size();
+                    case FIRST -> in.get(0);
+                    case LAST -> in.get(in.size() - 1);
+                };
+                Bucket bucket = buckets.get(b);
+                assertThat(bucket.start()).as(aggregation.wireName()).isEqualTo(start + b * 10_000L);
+                assertThat(bucket.count()).isEqualTo(10);
+                assertThat(((Value.Num) bucket.value()).value()).as(aggregation.wireName()).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-9));
+            }
+        }
+    }
+
+    @Test
+    void aggregate_firstAndLast_workOnNonNumericValues() {
+        store.telemetry().append(List.of(
+                new Point(DEV, "mode", T0, Value.of("eco"), null),
+                new Point(DEV, "mode", T0 + 1, Value.of("boost"), null)), Map.of());
+        TimeRange range = new TimeRange(T0, T0 + 2);
+        assertThat(store.telemetry().aggregate(DEV, "mode", range, Duration.ofHours(1), Aggregation.LAST))
+                .singleElement().extracting(Bucket::value).isEqualTo(Value.of("boost"));
+        assertThat(store.telemetry().aggregate(DEV, "mode", range, Duration.ofHours(1), Aggregation.AVG))
+                .singleElement().extracting(Bucket::value).isNull();
+    }
+}
