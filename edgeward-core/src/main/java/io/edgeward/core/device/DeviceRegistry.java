@@ -39,12 +39,19 @@ public final class DeviceRegistry {
         return new Registration(device, device.id().value(), secret);
     }
 
-    /** True when {@code secret} is the current secret of device {@code id}. Runs in constant time per comparison. */
-    public boolean authenticate(DeviceId id, String secret) {
+    /**
+     * The device, when {@code secret} is its current secret; empty for an unknown device or a wrong
+     * secret alike, so that callers cannot tell the two apart to a client probing for ids.
+     */
+    public Optional<Device> authenticate(DeviceId id, String secret) {
         if (secret == null) {
-            return false;
+            return Optional.empty();
         }
-        return repository.secretHash(id).map(hash -> Secrets.matches(secret, hash)).orElse(false);
+        Optional<String> hash = repository.secretHash(id);
+        if (hash.isEmpty() || !Secrets.matches(secret, hash.get())) {
+            return Optional.empty();
+        }
+        return repository.find(id);
     }
 
     public Optional<Device> find(DeviceId id) {

@@ -65,9 +65,9 @@ abstract class StoreContractTest {
         assertThat(stored.tags()).containsExactlyInAnyOrder("lab", "floor-2");
         assertThat(stored.registeredAt()).isEqualTo(Instant.ofEpochMilli(T0));
         assertThat(store.devices().secretHash(DEV)).hasValueSatisfying(hash -> assertThat(hash).doesNotContain(registration.secret()));
-        assertThat(registry.authenticate(DEV, registration.secret())).isTrue();
-        assertThat(registry.authenticate(DEV, registration.secret() + "x")).isFalse();
-        assertThat(registry.authenticate(DeviceId.of("nobody"), registration.secret())).isFalse();
+        assertThat(registry.authenticate(DEV, registration.secret())).hasValueSatisfying(d -> assertThat(d.id()).isEqualTo(DEV));
+        assertThat(registry.authenticate(DEV, registration.secret() + "x")).isEmpty();
+        assertThat(registry.authenticate(DeviceId.of("nobody"), registration.secret())).isEmpty();
     }
 
     @Test
@@ -75,7 +75,7 @@ abstract class StoreContractTest {
         Registration first = registry.register(NewDevice.of(DEV, DeviceType.SENSOR));
         assertThatThrownBy(() -> registry.register(NewDevice.of(DEV, DeviceType.ACTUATOR)))
                 .isInstanceOf(DeviceAlreadyExistsException.class);
-        assertThat(registry.authenticate(DEV, first.secret())).isTrue();
+        assertThat(registry.authenticate(DEV, first.secret())).isPresent();
         assertThat(store.devices().count()).isEqualTo(1);
     }
 

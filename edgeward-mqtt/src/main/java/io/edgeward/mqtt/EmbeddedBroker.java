@@ -1,0 +1,203 @@
+package io.edgeward.mqtt;
+
+import com.hivemq.embedded.EmbeddedExtension;
+import com.hivemq.embedded.EmbeddedHiveMQ;
+import io.edgeward.core.device.DeviceRegistry;
+import io.edgeward.core.telemetry.TelemetryPipeline;
+import io.edgeward.mqtt.internal.ConnectAuthenticator;
+import io.edgeward.mqtt.internal.EdgewardExtension;
+import io.edgeward.mqtt.internal.MqttMetrics;
+import io.edgeward.mqtt.internal.Principals;
+import io.edgeward.mqtt.internal.TopicAuthorizer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded MQTT broker (HiveMQ CE) with Edgeward's extension. Start and stop are idempotent;
+ * port 0 picks a free port, reported by {@link #port()}.
+ *
+ * <p>The broker keeps its own file persistence under {@code directory/data}: persistent sessions,
+ * their queued QoS 1/2 messages and retained messages survive a restart.
+ */
+public final class EmbeddedBroker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
+
+    private final BrokerSettings settings;
+    private final DeviceRegistry registry;
+    private final TelemetryPipeline pipeline;
+    private final MeterRegistry meters;
+    private EmbeddedHiveMQ hivemq;
+    private ExecutorService blocking;
+    private int port;
+
+    public EmbeddedBroker(BrokerSettings settings, DeviceRegistry registry, TelemetryPipeline pipeline, MeterRegistry meters) {
+        this.settings = settings;
+        this.registry = registry;
+        this.pipeline = pipeline;
+        this.meters = meters;
+    }
+
+    public synchronized void start() {
+        if (hivemq != null) {
+            return;
+        }
+        if (settings.allowAnonymous()) {
+            LOG.warn("mqtt.allow-anonymous is ON: any client may connect without credentials. "
+                    + "Use this only on a closed test bench; anonymous clients still cannot publish into sensor/# or device/#.");
+        }
+        port = settings.port() == 0 ? freePort(settings.bindAddress()) : settings.port();
+        Path conf = settings.directory().resolve("conf");
+        Path data = settings.directory().resolve("data");
+        Path extensions = settings.directory().resolve("extensions");
+        try {
+            Files.createDirectories(conf);
+            Files.createDirectories(data);
+            Files.createDirectories(extensions);
+            Files.writeString(conf.resolve("config.xml"), configXml());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the broker directory " + settings.directory(), e);
+        }
+
+        Map<String, MqttUser> users = new LinkedHashMap<>();
+        settings.users().forEach(user -> users.put(user.username(), user));
+        MqttMetrics metrics = new MqttMetrics(meters);
+        Principals principals = new Principals(users);
+        blocking = Executors.newVirtualThreadPerTaskExecutor();
+        EdgewardExtension extension = new EdgewardExtension(
+                new ConnectAuthenticator(registry, users, settings.allowAnonymous(), principals, metrics, blocking),
+                new TopicAuthorizer(principals, metrics),
+                principals, pipeline, registry, metrics, settings.storeTimeout(), blocking);
+
+        EmbeddedHiveMQ broker = EmbeddedHiveMQ.builder()
+                .withConfigurationFolder(conf)
+                .withDataFolder(data)
+                .withExtensionsFolder(extensions)
+                .withoutLoggingBootstrap()
+                .withEmbeddedExtension(EmbeddedExtension.builder()
+                        .withId("edgeward")
+                        .withName("Edgeward")
+                        .withVersion("1")
+                        .withAuthor("Edgeward")
+                        .withPriority(1000)
+                        .withStartPriority(1000)
+                        .withExtensionMain(extension)
+                        .build())
+                .build();
+        try {
+            broker.start().get(120, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            blocking.shutdownNow();
+            throw new IllegalStateException("the MQTT broker failed to start on " + settings.bindAddress() + ":" + port
+                    + ": " + rootMessage(e), e);
+        }
+        hivemq = broker;
+        Gauge.builder("edgeward.mqtt.connections", broker, EmbeddedBroker::currentConnections)
+                .description("Open MQTT connections")
+                .register(meters);
+        LOG.info("MQTT broker listening on {}:{}", settings.bindAddress(), port);
+    }
+
+    /** The TCP port the broker listens on (the chosen one when configured as 0). */
+    public int port() {
+        return port;
+    }
+
+    public synchronized boolean isRunning() {
+        return hivemq != null;
+    }
+
+    public synchronized void stop() {
+        if (hivemq == null) {
+            return;
+        }
+        try {
+            hivemq.stop().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("The MQTT broker did not stop cleanly: {}", rootMessage(e));
+        } finally {
+            hivemq = null;
+            blocking.shutdown();
+        }
+        LOG.info("MQTT broker stopped");
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private static double currentConnections(EmbeddedHiveMQ broker) {
+        var gauge = broker.getMetricRegistry().getGauges().get("com.hivemq.networking.connections.current");
+        return gauge == null || !(gauge.getValue() instanceof Number n) ? Double.NaN : n.doubleValue();
+    }
+
+    private String configXml() {
+        return """
+                <?xml version="1.0"?>
+                <!-- Written by Edgeward at every start from its own configuration; edits here are overwritten. -->
+                <hivemq>
+                    <listeners>
+                        <tcp-listener>
+                            <port>%d</port>
+                            <bind-address>%s</bind-address>
+                        </tcp-listener>
+                    </listeners>
+                    <mqtt>
+                        <packets>
+                            <max-packet-size>%d</max-packet-size>
+                        </packets>
+                        <receive-maximum>
+                            <server-receive-maximum>%d</server-receive-maximum>
+                        </receive-maximum>
+                    </mqtt>
+                    <persistence>
+                        <mode>file</mode>
+                    </persistence>
+                    <anonymous-usage-statistics>
+                        <enabled>false</enabled>
+                    </anonymous-usage-statistics>
+                </hivemq>
+                """.formatted(port, xml(settings.bindAddress()), settings.maxPacketSize(), settings.serverReceiveMaximum());
+    }
+
+    private static String xml(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    /**
+     * HiveMQ does not report the port it bound when configured with 0, so a free port is chosen
+     * here. Another process could take it in the moment between; start-up then fails loudly.
+     */
+    private static int freePort(String bindAddress) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(InetAddress.getByName(bindAddress), 0));
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot find a free port on " + bindAddress, e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
+    }
+}

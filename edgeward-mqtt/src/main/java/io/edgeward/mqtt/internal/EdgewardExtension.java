@@ -1,0 +1,62 @@
+package io.edgeward.mqtt.internal;
+
+import com.hivemq.extension.sdk.api.ExtensionMain;
+import com.hivemq.extension.sdk.api.auth.Authorizer;
+import com.hivemq.extension.sdk.api.interceptor.publish.PublishOutboundInterceptor;
+import com.hivemq.extension.sdk.api.packets.general.MqttVersion;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
+import com.hivemq.extension.sdk.api.services.Services;
+import io.edgeward.core.device.DeviceRegistry;
+import io.edgeward.core.telemetry.TelemetryPipeline;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+
+/**
+ * Edgeward's extension inside the embedded broker: authentication, authorization, and the
+ * per-client interceptors (telemetry ingest, message counters).
+ */
+public final class EdgewardExtension implements ExtensionMain {
+
+    private final ConnectAuthenticator authenticator;
+    private final TopicAuthorizer authorizer;
+    private final Principals principals;
+    private final TelemetryPipeline pipeline;
+    private final DeviceRegistry registry;
+    private final MqttMetrics metrics;
+    private final Duration storeTimeout;
+    private final Executor blocking;
+
+    public EdgewardExtension(ConnectAuthenticator authenticator, TopicAuthorizer authorizer, Principals principals,
+            TelemetryPipeline pipeline, DeviceRegistry registry, MqttMetrics metrics, Duration storeTimeout, Executor blocking) {
+        this.authenticator = authenticator;
+        this.authorizer = authorizer;
+        this.principals = principals;
+        this.pipeline = pipeline;
+        this.registry = registry;
+        this.metrics = metrics;
+        this.storeTimeout = storeTimeout;
+        this.blocking = blocking;
+    }
+
+    @Override
+    public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {
+        Services.securityRegistry().setAuthenticatorProvider(providerInput -> authenticator);
+        Services.securityRegistry().setAuthorizerProvider(providerInput -> (Authorizer) authorizer);
+        PublishOutboundInterceptor countOutbound = (outboundInput, outboundOutput) -> metrics.published.increment();
+        Services.initializerRegistry().setClientInitializer((initializerInput, clientContext) -> {
+            principals.of(initializerInput).ifPresent(principal -> clientContext.addPublishInboundInterceptor(
+                    new TelemetryInterceptor(principal, initializerInput.getClientInformation().getClientId(),
+                            initializerInput.getConnectionInformation().getMqttVersion() == MqttVersion.V_5, pipeline,
+                            registry, Services.clientService(), metrics, storeTimeout, blocking)));
+            clientContext.addPublishOutboundInterceptor(countOutbound);
+        });
+    }
+
+    @Override
+    public void extensionStop(ExtensionStopInput input, ExtensionStopOutput output) {
+        // Nothing to release: the broker drops the registrations with the extension.
+    }
+}

@@ -1,0 +1,74 @@
+package io.edgeward.mqtt.internal;
+
+import io.edgeward.core.device.DeviceId;
+import io.edgeward.core.device.DeviceType;
+import io.edgeward.mqtt.MqttUser;
+import java.util.List;
+
+/**
+ * Who is behind an MQTT connection, decided once at CONNECT, and what they may touch.
+ * Kept in the connection's attribute store so every later decision on that connection agrees.
+ */
+public sealed interface Principal {
+
+    boolean mayPublish(String topic);
+
+    boolean maySubscribe(String filter);
+
+    /** A registered device: its own {@code sensor/{id}/#} and {@code device/{id}/#}, nothing else. */
+    record Device(DeviceId id, DeviceType type) implements Principal {
+        @Override
+        public boolean mayPublish(String topic) {
+            return own(topic);
+        }
+
+        @Override
+        public boolean maySubscribe(String filter) {
+            return own(Topics.unshared(filter));
+        }
+
+        private boolean own(String topicOrFilter) {
+            return Topics.covers("sensor/" + id + "/#", topicOrFilter) || Topics.covers("device/" + id + "/#", topicOrFilter);
+        }
+    }
+
+    /** An operator-defined user with ACL patterns from the configuration. */
+    record User(MqttUser user, String clientId) implements Principal {
+        @Override
+        public boolean mayPublish(String topic) {
+            return anyCovers(user.publish(), topic);
+        }
+
+        @Override
+        public boolean maySubscribe(String filter) {
+            return anyCovers(user.subscribe(), Topics.unshared(filter));
+        }
+
+        private boolean anyCovers(List<String> patterns, String topicOrFilter) {
+            for (String pattern : patterns) {
+                String expanded = pattern.replace("%u", user.username()).replace("%c", clientId);
+                if (Topics.covers(expanded, topicOrFilter)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /**
+     * A client without credentials, admitted only with {@code mqtt.allow-anonymous}. It may use
+     * any topic as a general broker would, read device topics, but not publish into the device
+     * namespaces: that would let anyone impersonate a device.
+     */
+    record Anonymous() implements Principal {
+        @Override
+        public boolean mayPublish(String topic) {
+            return !Topics.covers("sensor/#", topic) && !Topics.covers("device/#", topic);
+        }
+
+        @Override
+        public boolean maySubscribe(String filter) {
+            return true;
+        }
+    }
+}

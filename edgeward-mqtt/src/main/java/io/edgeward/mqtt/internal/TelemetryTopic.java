@@ -1,0 +1,36 @@
+package io.edgeward.mqtt.internal;
+
+import io.edgeward.core.device.DeviceId;
+
+/**
+ * {@code sensor/{id}/telemetry} (JSON, or Protobuf by MQTT 5 content type) and
+ * {@code sensor/{id}/telemetry/pb} (Protobuf).
+ */
+record TelemetryTopic(DeviceId device, boolean protobuf) {
+
+    static TelemetryTopic parse(String topic) {
+        if (!topic.startsWith("sensor/")) {
+            return null;
+        }
+        int idEnd = topic.indexOf('/', 7);
+        if (idEnd < 0) {
+            return null;
+        }
+        String rest = topic.substring(idEnd);
+        boolean protobuf;
+        if (rest.equals("/telemetry")) {
+            protobuf = false;
+        } else if (rest.equals("/telemetry/pb")) {
+            protobuf = true;
+        } else {
+            return null;
+        }
+        String id = topic.substring(7, idEnd);
+        return DeviceId.isValid(id) ? new TelemetryTopic(DeviceId.of(id), protobuf) : null;
+    }
+
+    static boolean isProtobufContentType(String contentType) {
+        return contentType.equals("application/x-protobuf") || contentType.equals("application/protobuf")
+                || contentType.equals("application/vnd.google.protobuf");
+    }
+}

@@ -1,0 +1,61 @@
+package io.edgeward.mqtt;
+
+import io.edgeward.core.device.DeviceId;
+import io.edgeward.core.device.DeviceRegistry;
+import io.edgeward.core.device.DeviceType;
+import io.edgeward.core.device.NewDevice;
+import io.edgeward.core.device.Registration;
+import io.edgeward.core.telemetry.PipelineSettings;
+import io.edgeward.core.telemetry.Point;
+import io.edgeward.core.telemetry.TelemetryDecoder;
+import io.edgeward.core.telemetry.TelemetryLimits;
+import io.edgeward.core.telemetry.TelemetryPipeline;
+import io.edgeward.core.telemetry.TimeRange;
+import io.edgeward.store.sql.SqlStore;
+import io.edgeward.store.sql.StoreSettings;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+/** A real store, pipeline and broker on a free loopback port, as the server wires them. */
+final class BrokerFixture implements AutoCloseable {
+
+    final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    final SqlStore store;
+    final DeviceRegistry registry;
+    final TelemetryPipeline pipeline;
+    final EmbeddedBroker broker;
+
+    BrokerFixture(Path dir, boolean allowAnonymous, List<MqttUser> users) {
+        store = SqlStore.open(StoreSettings.embedded(dir));
+        registry = new DeviceRegistry(store.devices(), Clock.systemUTC());
+        pipeline = new TelemetryPipeline(store.telemetry(),
+                new TelemetryDecoder(new TelemetryLimits(4096, 100, Duration.ofHours(1), 256)), PipelineSettings.DEFAULTS, meters);
+        pipeline.start();
+        broker = new EmbeddedBroker(new BrokerSettings("127.0.0.1", 0, 1024 * 1024, 10, allowAnonymous, users,
+                Duration.ofSeconds(30), dir.resolve("broker")), registry, pipeline, meters);
+        broker.start();
+    }
+
+    Registration register(String id) {
+        return registry.register(NewDevice.of(DeviceId.of(id), DeviceType.SENSOR));
+    }
+
+    List<Point> points(String device, String metric) {
+        return store.telemetry().raw(DeviceId.of(device), metric, new TimeRange(0, Long.MAX_VALUE), 100_000);
+    }
+
+    double counter(String name, String... tags) {
+        var counter = meters.find(name).tags(tags).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    @Override
+    public void close() {
+        broker.stop();
+        pipeline.stop();
+        store.close();
+    }
+}
