@@ -1,0 +1,215 @@
+package io.edgeward.http;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.edgeward.core.device.DeviceAlreadyExistsException;
+import io.edgeward.core.device.DeviceNotFoundException;
+import io.edgeward.core.device.DeviceRegistry;
+import io.edgeward.core.observability.RateLimitedLog;
+import io.edgeward.core.telemetry.TelemetryQueries;
+import io.edgeward.http.internal.ApiException;
+import io.edgeward.http.internal.DeviceRoutes;
+import io.edgeward.http.internal.Problem;
+import io.edgeward.http.internal.TelemetryRoutes;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP server. Every error leaves as {@code application/problem+json}; the mapping from
+ * exceptions to statuses is the table in {@link #problemFor}.
+ */
+public final class HttpApi implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+    private static final RateLimitedLog ERROR_LOG = RateLimitedLog.perMinute();
+    private static final long MAX_BODY = 64 * 1024;
+
+    private final HttpSettings settings;
+    private final PrometheusMeterRegistry prometheus;
+    private final List<ReadinessCheck> readiness;
+    private final ObjectMapper json;
+    private final DeviceRoutes devices;
+    private final TelemetryRoutes telemetry;
+    private final byte[] adminToken;
+    private final List<String> routes = new ArrayList<>();
+    private Javalin app;
+
+    public HttpApi(HttpSettings settings, DeviceRegistry registry, TelemetryQueries queries, PrometheusMeterRegistry prometheus,
+            List<ReadinessCheck> readiness, Clock clock) {
+        this.settings = settings;
+        this.prometheus = prometheus;
+        this.readiness = List.copyOf(readiness);
+        this.json = JsonMapper.builder()
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .build();
+        this.devices = new DeviceRoutes(registry, json);
+        this.telemetry = new TelemetryRoutes(registry, queries, clock);
+        this.adminToken = settings.adminToken().getBytes(StandardCharsets.UTF_8);
+    }
+
+    public synchronized void start() {
+        if (app != null) {
+            return;
+        }
+        Javalin server = Javalin.create(config -> {
+            config.showJavalinBanner = false;
+            config.useVirtualThreads = true;
+            config.http.maxRequestSize = MAX_BODY;
+            config.http.prefer405over404 = true;
+            config.jsonMapper(new JavalinJackson(json, true));
+        });
+        MeterRegistry meters = prometheus;
+        server.before("/api/*", this::authenticate);
+        server.after(ctx -> Counter.builder("edgeward.http.requests")
+                .description("HTTP requests, by method, route and status")
+                .tag("method", ctx.method().name())
+                .tag("route", ctx.endpointHandlerPath().isEmpty() ? "unmatched" : ctx.endpointHandlerPath())
+                .tag("status", Integer.toString(ctx.statusCode()))
+                .register(meters)
+                .increment());
+
+        route(server, HandlerType.GET, "/health", ctx -> ctx.json(Map.of("status", "UP")));
+        route(server, HandlerType.GET, "/ready", this::ready);
+        route(server, HandlerType.GET, "/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                .result(prometheus.scrape()));
+        route(server, HandlerType.GET, "/openapi.yaml", ctx -> ctx.contentType("application/yaml").result(resource("openapi.yaml")));
+        route(server, HandlerType.GET, "/", ctx -> ctx.contentType("text/html; charset=utf-8").result(resource("console.html")));
+        route(server, HandlerType.POST, "/api/v1/devices", devices::create);
+        route(server, HandlerType.GET, "/api/v1/devices", devices::list);
+        route(server, HandlerType.GET, "/api/v1/devices/{id}", devices::get);
+        route(server, HandlerType.GET, "/api/v1/devices/{id}/telemetry/latest", telemetry::latest);
+        route(server, HandlerType.GET, "/api/v1/devices/{id}/telemetry", telemetry::series);
+
+        server.exception(Exception.class, (e, ctx) -> problem(ctx, problemFor(e, ctx)));
+        server.error(404, ctx -> {
+            if (!isProblem(ctx)) {
+                problem(ctx, Problem.of(404, "not-found", "Not found", "no resource at " + ctx.path()));
+            }
+        });
+        server.error(405, ctx -> {
+            if (!isProblem(ctx)) {
+                problem(ctx, Problem.of(405, "method-not-allowed", "Method not allowed", ctx.method() + " is not supported on " + ctx.path()));
+            }
+        });
+        server.start(settings.bindAddress(), settings.port());
+        app = server;
+        LOG.info("HTTP API listening on {}:{}", settings.bindAddress(), server.port());
+    }
+
+    /** The routes this server answers, as "METHOD /path", for documentation checks. */
+    public List<String> routes() {
+        return List.copyOf(routes);
+    }
+
+    public int port() {
+        return app == null ? -1 : app.port();
+    }
+
+    public synchronized void stop() {
+        if (app != null) {
+            app.stop();
+            app = null;
+            LOG.info("HTTP API stopped");
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private void route(Javalin server, HandlerType method, String path, Handler handler) {
+        server.addHttpHandler(method, path, handler);
+        routes.add(method.name() + " " + path);
+    }
+
+    private void authenticate(Context ctx) {
+        String header = ctx.header("Authorization");
+        boolean ok = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+                && MessageDigest.isEqual(header.substring(7).trim().getBytes(StandardCharsets.UTF_8), adminToken);
+        if (!ok) {
+            ctx.header("WWW-Authenticate", "Bearer realm=\"edgeward\"");
+            throw new ApiException(401, "unauthorized", "Unauthorized",
+                    header == null ? "send Authorization: Bearer <admin token>" : "the bearer token is not valid");
+        }
+    }
+
+    private void ready(Context ctx) {
+        Map<String, String> checks = new LinkedHashMap<>();
+        boolean allReady = true;
+        for (ReadinessCheck check : readiness) {
+            boolean up = check.isReady().getAsBoolean();
+            allReady &= up;
+            checks.put(check.name(), up ? "UP" : "DOWN");
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", allReady ? "UP" : "DOWN");
+        body.put("checks", checks);
+        ctx.status(allReady ? 200 : 503).json(body);
+    }
+
+    /** The one table from exceptions to HTTP problems. */
+    static Problem problemFor(Exception e, Context ctx) {
+        return switch (e) {
+            case ApiException api -> api.problem();
+            case DeviceNotFoundException notFound -> Problem.of(404, "device-not-found", "Device not found", notFound.getMessage());
+            case DeviceAlreadyExistsException exists -> Problem.of(409, "device-exists", "Device already exists", exists.getMessage());
+            case IllegalArgumentException invalid -> Problem.of(400, "bad-request", "Bad request", invalid.getMessage());
+            case HttpResponseException http -> Problem.of(http.getStatus(), "http-" + http.getStatus(), http.getMessage(), http.getMessage());
+            default -> {
+                if (ERROR_LOG.allow("http")) {
+                    LOG.error("Unexpected failure answering {} {}", ctx.method(), ctx.path(), e);
+                }
+                yield Problem.of(500, "internal-error", "Internal server error",
+                        "the request failed on the server; the log has details");
+            }
+        };
+    }
+
+    private void problem(Context ctx, Problem problem) {
+        ctx.status(problem.status()).contentType("application/problem+json");
+        try {
+            ctx.result(json.writeValueAsString(problem));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static boolean isProblem(Context ctx) {
+        String type = ctx.res().getContentType();
+        return type != null && type.startsWith("application/problem+json");
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = HttpApi.class.getResourceAsStream("/edgeward/http/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package io.edgeward.http.internal;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Query-parameter parsing with messages that tell the caller what was expected. */
+final class Params {
+
+    private static final Pattern SHORT_DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
+
+    private Params() {}
+
+    /** ISO-8601 instant ({@code 2025-01-01T00:00:00Z}, offsets allowed) or epoch milliseconds. */
+    static long time(String name, String raw) {
+        if (raw.chars().allMatch(Character::isDigit) && !raw.isEmpty() && raw.length() <= 15) {
+            return Long.parseLong(raw);
+        }
+        try {
+            return Instant.parse(raw).toEpochMilli();
+        } catch (DateTimeParseException e) {
+            try {
+                return OffsetDateTime.parse(raw).toInstant().toEpochMilli();
+            } catch (DateTimeParseException e2) {
+                throw ApiException.badRequest(name + " must be an ISO-8601 time (2025-01-01T00:00:00Z) or epoch milliseconds, got '"
+                        + abbreviate(raw) + "'");
+            }
+        }
+    }
+
+    /** {@code 30s}, {@code 5m}, {@code 1h}, {@code 1d}, or ISO-8601 ({@code PT5M}). */
+    static Duration duration(String name, String raw) {
+        Matcher m = SHORT_DURATION.matcher(raw);
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+        }
+        try {
+            return Duration.parse(raw);
+        } catch (DateTimeParseException e) {
+            throw ApiException.badRequest(name + " must be a duration like 30s, 5m, 1h, 1d or PT5M, got '" + abbreviate(raw) + "'");
+        }
+    }
+
+    static int integer(String name, String raw, int min, int max) {
+        try {
+            int value = Integer.parseInt(raw);
+            if (value >= min && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the message below
+        }
+        throw ApiException.badRequest(name + " must be an integer from " + min + " to " + max + ", got '" + abbreviate(raw) + "'");
+    }
+
+    static String abbreviate(String raw) {
+        return raw.length() <= 64 ? raw : raw.substring(0, 61) + "...";
+    }
+}

@@ -1,0 +1,82 @@
+package io.edgeward.http.internal;
+
+import io.edgeward.core.device.Device;
+import io.edgeward.core.device.DeviceRegistry;
+import io.edgeward.core.telemetry.Aggregation;
+import io.edgeward.core.telemetry.Point;
+import io.edgeward.core.telemetry.TelemetryQueries;
+import io.edgeward.core.telemetry.TimeRange;
+import io.javalin.http.Context;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** {@code /api/v1/devices/{id}/telemetry}: latest values, raw points, time buckets. */
+public final class TelemetryRoutes {
+
+    static final Duration DEFAULT_RANGE = Duration.ofHours(1);
+
+    private final DeviceRegistry registry;
+    private final TelemetryQueries queries;
+    private final Clock clock;
+
+    public TelemetryRoutes(DeviceRegistry registry, TelemetryQueries queries, Clock clock) {
+        this.registry = registry;
+        this.queries = queries;
+        this.clock = clock;
+    }
+
+    public void latest(Context ctx) {
+        Device device = registry.get(ctx.pathParam("id"));
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        for (Point point : queries.latest(device.id())) {
+            metrics.put(point.metric(), Views.latest(point));
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("device_id", device.id().value());
+        body.put("last_seen", Views.iso(device.lastSeen()));
+        body.put("metrics", metrics);
+        ctx.json(body);
+    }
+
+    public void series(Context ctx) {
+        Device device = registry.get(ctx.pathParam("id"));
+        String metric = ctx.queryParam("metric");
+        if (metric == null || metric.isBlank()) {
+            throw ApiException.badRequest("the query parameter 'metric' is required");
+        }
+        long to = ctx.queryParam("to") == null ? clock.millis() : Params.time("to", ctx.queryParam("to"));
+        long from = ctx.queryParam("from") == null ? to - DEFAULT_RANGE.toMillis() : Params.time("from", ctx.queryParam("from"));
+        if (to <= from) {
+            throw ApiException.badRequest("'to' must be after 'from'");
+        }
+        TimeRange range = new TimeRange(from, to);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("device_id", device.id().value());
+        body.put("metric", metric);
+        body.put("from", Views.iso(java.time.Instant.ofEpochMilli(from)));
+        body.put("to", Views.iso(java.time.Instant.ofEpochMilli(to)));
+        String interval = ctx.queryParam("interval");
+        String agg = ctx.queryParam("agg");
+        if (interval == null && agg == null) {
+            String rawLimit = ctx.queryParam("limit");
+            int limit = rawLimit == null ? TelemetryQueries.DEFAULT_RAW_LIMIT
+                    : Params.integer("limit", rawLimit, 1, TelemetryQueries.MAX_RAW_POINTS);
+            var points = queries.raw(device.id(), metric, range, limit);
+            body.put("points", points.stream().map(Views::point).toList());
+            body.put("truncated", points.size() == limit);
+        } else {
+            if (interval == null) {
+                throw ApiException.badRequest("'agg' needs an 'interval' (e.g. interval=1m)");
+            }
+            Duration bucket = Params.duration("interval", interval);
+            Aggregation aggregation = agg == null ? Aggregation.AVG : Aggregation.fromWire(agg);
+            body.put("interval", interval);
+            body.put("agg", aggregation.wireName());
+            body.put("buckets", queries.aggregate(device.id(), metric, range, bucket, aggregation).stream()
+                    .map(Views::bucket).toList());
+        }
+        ctx.json(body);
+    }
+}

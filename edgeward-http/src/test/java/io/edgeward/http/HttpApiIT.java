@@ -1,0 +1,256 @@
+package io.edgeward.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.edgeward.core.device.DeviceId;
+import io.edgeward.core.device.DeviceRegistry;
+import io.edgeward.core.telemetry.Point;
+import io.edgeward.core.telemetry.TelemetryQueries;
+import io.edgeward.core.telemetry.Value;
+import io.edgeward.store.sql.SqlStore;
+import io.edgeward.store.sql.StoreSettings;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The REST API over a real socket against a real SQLite store. */
+class HttpApiIT {
+
+    static final String TOKEN = "test-admin-token-0123456789";
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path dir;
+
+    static SqlStore store;
+    static HttpApi api;
+    static String base;
+    static final AtomicBoolean storeReady = new AtomicBoolean(true);
+    static final HttpClient http = HttpClient.newHttpClient();
+    static final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+    @BeforeAll
+    static void start() {
+        store = SqlStore.open(StoreSettings.embedded(dir));
+        DeviceRegistry registry = new DeviceRegistry(store.devices(), Clock.systemUTC());
+        meters.counter("iot.mqtt.messages.received").increment(3);
+        api = new HttpApi(new HttpSettings("127.0.0.1", 0, TOKEN), registry, new TelemetryQueries(store.telemetry()), meters,
+                List.of(new ReadinessCheck("store", storeReady::get)), Clock.systemUTC());
+        api.start();
+        base = "http://127.0.0.1:" + api.port();
+    }
+
+    @AfterAll
+    static void stop() {
+        api.stop();
+        store.close();
+    }
+
+    record Reply(int status, String contentType, String body) {
+        JsonNode json() throws Exception {
+            return JSON.readTree(body);
+        }
+    }
+
+    static Reply send(String method, String path, String body, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return new Reply(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""), response.body());
+    }
+
+    static Reply get(String path) throws Exception {
+        return send("GET", path, null, TOKEN);
+    }
+
+    static Reply post(String path, String body) throws Exception {
+        return send("POST", path, body, TOKEN);
+    }
+
+    static void assertProblem(Reply reply, int status, String detailFragment) throws Exception {
+        assertThat(reply.status()).as(reply.body()).isEqualTo(status);
+        assertThat(reply.contentType()).startsWith("application/problem+json");
+        JsonNode problem = reply.json();
+        assertThat(problem.get("status").asInt()).isEqualTo(status);
+        assertThat(problem.get("type").asText()).startsWith("/problems/");
+        assertThat(problem.get("title").asText()).isNotBlank();
+        assertThat(problem.get("detail").asText()).contains(detailFragment);
+    }
+
+    @Test
+    void api_withoutOrWithWrongToken_is401Problem() throws Exception {
+        Reply none = send("GET", "/api/v1/devices", null, null);
+        assertProblem(none, 401, "Bearer");
+        assertProblem(send("GET", "/api/v1/devices", null, "wrong-token-wrong-token"), 401, "not valid");
+        assertThat(meters.find("edgeward.http.requests").tag("status", "401").counter().count()).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void register_answers201WithCredentialsShownOnce() throws Exception {
+        Reply reply = post("/api/v1/devices", "{\"device_id\":\"http-1\",\"type\":\"actuator\",\"name\":\"Valve\",\"tags\":[\"b\",\"a\"],\"metadata\":{\"floor\":3}}");
+        assertThat(reply.status()).as(reply.body()).isEqualTo(201);
+        JsonNode body = reply.json();
+        assertThat(body.get("device_id").asText()).isEqualTo("http-1");
+        assertThat(body.get("type").asText()).isEqualTo("actuator");
+        assertThat(body.get("status").asText()).isEqualTo("offline");
+        assertThat(body.get("tags")).extracting(JsonNode::asText).containsExactly("a", "b");
+        assertThat(body.at("/credentials/username").asText()).isEqualTo("http-1");
+        assertThat(body.at("/credentials/password").asText()).hasSizeGreaterThanOrEqualTo(40);
+
+        JsonNode fetched = get("/api/v1/devices/http-1").json();
+        assertThat(fetched.has("credentials")).isFalse();
+        assertThat(fetched.at("/metadata/floor").asInt()).isEqualTo(3);
+    }
+
+    @Test
+    void register_badInput_is4xxProblem_andNothingIsStored() throws Exception {
+        long before = store.devices().count();
+        assertProblem(post("/api/v1/devices", "{\"device_id\":"), 400, "invalid JSON");
+        assertProblem(post("/api/v1/devices", "{\"type\":\"sensor\"}"), 400, "device_id is required");
+        assertProblem(post("/api/v1/devices", "{\"device_id\":\"bad/id#\"}"), 400, "invalid device id");
+        assertProblem(post("/api/v1/devices", "{\"device_id\":\"ok-1\",\"type\":\"toaster\"}"), 400, "unknown device type");
+        assertProblem(post("/api/v1/devices", "{\"device_id\":\"ok-2\",\"colour\":\"red\"}"), 400, "colour");
+        assertProblem(post("/api/v1/devices", "{\"device_id\":\"ok-3\",\"tags\":\"not-a-list\"}"), 400, "");
+        Reply huge = post("/api/v1/devices", "{\"device_id\":\"ok-4\",\"name\":\"" + "x".repeat(100_000) + "\"}");
+        assertThat(huge.status()).isEqualTo(413);
+        assertThat(store.devices().count()).isEqualTo(before);
+    }
+
+    @Test
+    void register_duplicate_is409() throws Exception {
+        assertThat(post("/api/v1/devices", "{\"device_id\":\"dup-1\"}").status()).isEqualTo(201);
+        assertProblem(post("/api/v1/devices", "{\"device_id\":\"dup-1\"}"), 409, "already exists");
+    }
+
+    @Test
+    void list_pagesWithCursor() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            post("/api/v1/devices", "{\"device_id\":\"page-" + i + "\"}");
+        }
+        Set<String> seen = new HashSet<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            JsonNode page = get("/api/v1/devices?limit=2" + (cursor == null ? "" : "&cursor=" + cursor)).json();
+            page.get("items").forEach(item -> seen.add(item.get("device_id").asText()));
+            cursor = page.get("next_cursor").isNull() ? null : page.get("next_cursor").asText();
+            pages++;
+        } while (cursor != null && pages < 100);
+        assertThat(seen).contains("page-0", "page-1", "page-2").hasSize((int) store.devices().count());
+        assertProblem(get("/api/v1/devices?limit=0"), 400, "limit");
+    }
+
+    @Test
+    void unknownDevice_is404Problem() throws Exception {
+        assertProblem(get("/api/v1/devices/nobody"), 404, "nobody");
+        assertProblem(get("/api/v1/devices/nobody/telemetry/latest"), 404, "nobody");
+        assertProblem(get("/api/v1/devices/nobody/telemetry?metric=t"), 404, "nobody");
+    }
+
+    @Test
+    void telemetry_latestRawAndBuckets() throws Exception {
+        post("/api/v1/devices", "{\"device_id\":\"tel-1\"}");
+        DeviceId id = DeviceId.of("tel-1");
+        long t0 = (System.currentTimeMillis() / 60_000 - 10) * 60_000;
+        List<Point> points = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            points.add(new Point(id, "temperature", t0 + i * 20_000L, Value.of(20 + i), "°C"));
+        }
+        points.add(new Point(id, "door", t0, Value.of(true), null));
+        store.telemetry().append(points, Map.of(id, t0 + 100_000));
+
+        JsonNode latest = get("/api/v1/devices/tel-1/telemetry/latest").json();
+        assertThat(latest.at("/metrics/temperature/value").asDouble()).isEqualTo(25.0);
+        assertThat(latest.at("/metrics/temperature/unit").asText()).isEqualTo("°C");
+        assertThat(latest.at("/metrics/door/value").asBoolean()).isTrue();
+
+        JsonNode raw = get("/api/v1/devices/tel-1/telemetry?metric=temperature&from=" + t0 + "&to=" + (t0 + 60_000)).json();
+        assertThat(raw.get("points")).extracting(p -> p.get("value").asDouble()).containsExactly(20.0, 21.0, 22.0);
+
+        String fromIso = java.time.Instant.ofEpochMilli(t0).toString();
+        JsonNode avg = get("/api/v1/devices/tel-1/telemetry?metric=temperature&from=" + fromIso + "&to=" + (t0 + 120_000) + "&interval=1m&agg=avg").json();
+        assertThat(avg.get("buckets")).extracting(b -> b.get("value").asDouble()).containsExactly(21.0, 24.0);
+        assertThat(avg.get("buckets")).extracting(b -> b.get("count").asInt()).containsExactly(3, 3);
+        JsonNode max = get("/api/v1/devices/tel-1/telemetry?metric=temperature&from=" + t0 + "&to=" + (t0 + 120_000) + "&interval=PT1M&agg=max").json();
+        assertThat(max.get("buckets")).extracting(b -> b.get("value").asDouble()).containsExactly(22.0, 25.0);
+    }
+
+    @Test
+    void telemetry_abusiveOrInvalidQueries_are400() throws Exception {
+        post("/api/v1/devices", "{\"device_id\":\"tel-2\"}");
+        assertProblem(get("/api/v1/devices/tel-2/telemetry"), 400, "metric");
+        assertProblem(get("/api/v1/devices/tel-2/telemetry?metric=t&from=yesterday"), 400, "ISO-8601");
+        assertProblem(get("/api/v1/devices/tel-2/telemetry?metric=t&from=2000&to=1000"), 400, "after");
+        assertProblem(get("/api/v1/devices/tel-2/telemetry?metric=t&from=0&to=1700000000000&interval=1s"), 400, "buckets");
+        assertProblem(get("/api/v1/devices/tel-2/telemetry?metric=t&interval=1m&agg=median"), 400, "unknown aggregation");
+        assertProblem(get("/api/v1/devices/tel-2/telemetry?metric=t&interval=soon"), 400, "duration");
+        assertProblem(get("/api/v1/devices/tel-2/telemetry?metric=t&limit=1000000"), 400, "limit");
+        assertProblem(get("/api/v1/devices/tel-2/telemetry?metric=t&agg=avg"), 400, "interval");
+    }
+
+    @Test
+    void unknownPathAndWrongMethod_areProblems() throws Exception {
+        assertProblem(get("/api/v1/nothing-here"), 404, "/api/v1/nothing-here");
+        assertProblem(send("DELETE", "/health", null, TOKEN), 405, "DELETE");
+    }
+
+    @Test
+    void healthReadyMetrics_needNoToken() throws Exception {
+        assertThat(send("GET", "/health", null, null).status()).isEqualTo(200);
+        Reply ready = send("GET", "/ready", null, null);
+        assertThat(ready.status()).isEqualTo(200);
+        assertThat(ready.json().at("/checks/store").asText()).isEqualTo("UP");
+        storeReady.set(false);
+        try {
+            Reply down = send("GET", "/ready", null, null);
+            assertThat(down.status()).isEqualTo(503);
+            assertThat(down.json().at("/checks/store").asText()).isEqualTo("DOWN");
+        } finally {
+            storeReady.set(true);
+        }
+        Reply metrics = send("GET", "/metrics", null, null);
+        assertThat(metrics.contentType()).startsWith("text/plain");
+        assertThat(metrics.body()).contains("iot_mqtt_messages_received_total 3.0");
+    }
+
+    @Test
+    void console_isServed() throws Exception {
+        Reply page = send("GET", "/", null, null);
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.body()).contains("<title>Edgeward console</title>").contains("/api/v1/devices");
+    }
+
+    @Test
+    void openApiDocument_describesExactlyTheServedRoutes() throws Exception {
+        Reply doc = send("GET", "/openapi.yaml", null, null);
+        JsonNode openapi = new YAMLMapper().readTree(doc.body());
+        Set<String> documented = new HashSet<>();
+        openapi.get("paths").fields().forEachRemaining(path -> path.getValue().fieldNames()
+                .forEachRemaining(method -> documented.add(method.toUpperCase() + " " + path.getKey())));
+        assertThat(documented).containsExactlyInAnyOrderElementsOf(api.routes());
+    }
+}
