@@ -1,0 +1,326 @@
+package io.edgeward.device;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.message.connect.Mqtt5ConnectBuilder;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A fleet of simulated sensors: provisions them through the REST API, connects each with its own
+ * MQTT 5 session (persistent, Last Will {@code offline} retained on {@code device/{id}/status},
+ * {@code online} on connect, automatic reconnect), and publishes seed-format telemetry at a total
+ * rate, printing one live progress line and a summary.
+ */
+public final class Simulator {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final SimulatorSettings settings;
+    private final PrintStream out;
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong acked = new AtomicLong();
+    private final AtomicLong errors = new AtomicLong();
+    private final AtomicLong reconnects = new AtomicLong();
+    private final Map<String, Long> errorReasons = new ConcurrentHashMap<>();
+    private final LatencyRecorder latency = new LatencyRecorder();
+    private volatile boolean stopping;
+
+    public Simulator(SimulatorSettings settings, PrintStream out) {
+        this.settings = settings;
+        this.out = out;
+    }
+
+    /** Asks a running {@link #run()} to stop publishing and finish. */
+    public void stop() {
+        stopping = true;
+    }
+
+    public Summary run() throws IOException, InterruptedException {
+        Map<String, String> secrets = settings.api() == null ? Map.of() : provision();
+        List<SimulatedDevice> fleet = new ArrayList<>();
+        SplittableRandom seeds = new SplittableRandom(42);
+        for (int i = 1; i <= settings.devices(); i++) {
+            String id = settings.deviceId(i);
+            fleet.add(new SimulatedDevice(id, secrets.get(id), seeds.split()));
+        }
+        out.printf("Connecting %d device(s) to %s:%d ...%n", fleet.size(), settings.brokerHost(), settings.brokerPort());
+        List<CompletableFuture<?>> connecting = new ArrayList<>();
+        for (SimulatedDevice device : fleet) {
+            connecting.add(device.connect());
+        }
+        CompletableFuture.allOf(connecting.toArray(CompletableFuture[]::new)).join();
+        out.printf("Publishing %s, QoS %d. Ctrl-C to stop.%n",
+                settings.ratePerSecond() == 0 ? "as fast as acknowledged" : String.format("%.0f msg/s", settings.ratePerSecond()),
+                settings.qos());
+
+        long start = System.nanoTime();
+        long end = settings.duration() == null ? Long.MAX_VALUE : start + settings.duration().toNanos();
+        Thread progress = Thread.ofPlatform().daemon().name("simulator-progress").start(() -> progressLoop(start));
+        if (settings.ratePerSecond() > 0) {
+            publishAtRate(fleet, start, end);
+        } else {
+            publishAsFastAsAcked(fleet, end);
+        }
+        long publishEnd = System.nanoTime();
+        awaitOutstanding(fleet);
+        progress.interrupt();
+        double seconds = (publishEnd - start) / 1e9;
+        for (SimulatedDevice device : fleet) {
+            device.disconnect();
+        }
+        LatencyRecorder.Snapshot snapshot = latency.snapshot();
+        Summary summary = new Summary(fleet.size(), sent.get(), acked.get(), errors.get(), reconnects.get(), seconds,
+                acked.get() / seconds, snapshot.percentileMillis(50), snapshot.percentileMillis(99), snapshot.maxMillis());
+        out.println();
+        out.println("Summary: " + summary.describe());
+        if (!errorReasons.isEmpty()) {
+            out.println("Errors by reason: " + new TreeMap<>(errorReasons));
+        }
+        if (settings.summaryJson() != null) {
+            Files.writeString(settings.summaryJson(), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(summary));
+        }
+        return summary;
+    }
+
+    private void publishAtRate(List<SimulatedDevice> fleet, long start, long end) {
+        double intervalNanos = 1e9 / settings.ratePerSecond();
+        for (long k = 0; !stopping; k++) {
+            long due = start + (long) (k * intervalNanos);
+            if (due >= end) {
+                return;
+            }
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            SimulatedDevice device = fleet.get((int) (k % fleet.size()));
+            device.inflight.acquireUninterruptibly();
+            device.publishNext();
+        }
+    }
+
+    private void publishAsFastAsAcked(List<SimulatedDevice> fleet, long end) throws InterruptedException {
+        List<Thread> loops = new ArrayList<>();
+        for (SimulatedDevice device : fleet) {
+            loops.add(Thread.ofVirtual().start(() -> {
+                while (!stopping && System.nanoTime() < end) {
+                    try {
+                        if (device.inflight.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                            device.publishNext();
+                        }
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }));
+        }
+        for (Thread loop : loops) {
+            loop.join();
+        }
+    }
+
+    private void awaitOutstanding(List<SimulatedDevice> fleet) throws InterruptedException {
+        for (SimulatedDevice device : fleet) {
+            if (device.inflight.tryAcquire(settings.inflightPerDevice(), 30, TimeUnit.SECONDS)) {
+                device.inflight.release(settings.inflightPerDevice());
+            }
+        }
+    }
+
+    private void progressLoop(long start) {
+        boolean console = System.console() != null;
+        long lastAcked = 0;
+        long lastTime = start;
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                Thread.sleep(console ? 1000 : 5000);
+                long now = System.nanoTime();
+                long ackedNow = acked.get();
+                double rate = (ackedNow - lastAcked) / ((now - lastTime) / 1e9);
+                lastAcked = ackedNow;
+                lastTime = now;
+                String line = String.format("[%5.0fs] sent %d  acked %d  errors %d  reconnects %d  %.0f msg/s",
+                        (now - start) / 1e9, sent.get(), ackedNow, errors.get(), reconnects.get(), rate);
+                out.print(console ? "\r" + line + "   " : line + System.lineSeparator());
+                out.flush();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Registers the devices that have no stored secret yet; secrets are kept in the credentials file. */
+    private Map<String, String> provision() throws IOException, InterruptedException {
+        Map<String, String> secrets = readCredentials();
+        PlatformClient client = new PlatformClient(settings.api(), settings.token());
+        int created = 0;
+        for (int i = 1; i <= settings.devices(); i++) {
+            String id = settings.deviceId(i);
+            if (secrets.containsKey(id)) {
+                continue;
+            }
+            JsonNode answer;
+            try {
+                answer = client.registerDevice(id, "sensor", "Simulated sensor " + i, "edgeward-sim", "sim-lab-" + (i % 10), List.of("simulated"));
+            } catch (PlatformClient.ApiError e) {
+                if (e.status() == 409) {
+                    throw new IOException("device " + id + " is registered but its secret is not in " + settings.credentialsFile()
+                            + "; choose other ids with --prefix", e);
+                }
+                throw e;
+            }
+            secrets.put(id, answer.at("/credentials/password").asText());
+            created++;
+        }
+        if (created > 0) {
+            writeCredentials(secrets);
+        }
+        out.printf("Provisioned %d new device(s) through %s (%d reused from %s)%n", created, settings.api(),
+                settings.devices() - created, settings.credentialsFile());
+        return secrets;
+    }
+
+    private Map<String, String> readCredentials() throws IOException {
+        Map<String, String> secrets = new TreeMap<>();
+        Path file = settings.credentialsFile();
+        if (file != null && Files.exists(file)) {
+            JSON.readTree(file.toFile()).fields().forEachRemaining(e -> secrets.put(e.getKey(), e.getValue().asText()));
+        }
+        return secrets;
+    }
+
+    private void writeCredentials(Map<String, String> secrets) throws IOException {
+        Path file = settings.credentialsFile();
+        if (file == null) {
+            return;
+        }
+        if (file.toAbsolutePath().getParent() != null) {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+        }
+        ObjectNode json = JSON.createObjectNode();
+        secrets.forEach(json::put);
+        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(temp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));
+        try {
+            Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+            // Not a POSIX file system; the file keeps the platform's defaults.
+        }
+        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** One device: its MQTT session, its sensors and its in-flight window. */
+    private final class SimulatedDevice {
+        final String id;
+        final Semaphore inflight = new Semaphore(settings.inflightPerDevice());
+        private final Mqtt5AsyncClient client;
+        private final SensorModel[] sensors;
+        private final String topic;
+        private final String location;
+        private int nextSensor;
+        private volatile boolean connectedOnce;
+
+        SimulatedDevice(String id, String secret, SplittableRandom random) {
+            this.id = id;
+            this.topic = "sensor/" + id + "/telemetry";
+            this.location = "sim-lab-" + (id.hashCode() & 7);
+            SensorModel.Kind[] kinds = SensorModel.Kind.values();
+            this.sensors = new SensorModel[kinds.length];
+            for (int i = 0; i < kinds.length; i++) {
+                sensors[i] = new SensorModel(kinds[i], random.split());
+            }
+            var builder = MqttClient.builder().useMqttVersion5()
+                    .identifier(id)
+                    .serverHost(settings.brokerHost())
+                    .serverPort(settings.brokerPort())
+                    .automaticReconnect().initialDelay(500, TimeUnit.MILLISECONDS).maxDelay(30, TimeUnit.SECONDS).applyAutomaticReconnect()
+                    .addConnectedListener(context -> {
+                        if (connectedOnce) {
+                            reconnects.incrementAndGet();
+                        }
+                        connectedOnce = true;
+                        publishStatus("online");
+                    });
+            if (secret != null) {
+                builder.simpleAuth().username(id).password(secret.getBytes(StandardCharsets.UTF_8)).applySimpleAuth();
+            }
+            this.client = builder.buildAsync();
+        }
+
+        CompletableFuture<?> connect() {
+            Mqtt5ConnectBuilder.Send<CompletableFuture<com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck>> connect =
+                    client.connectWith()
+                            .cleanStart(false)
+                            .sessionExpiryInterval(TimeUnit.DAYS.toSeconds(1))
+                            .keepAlive(30)
+                            .willPublish()
+                            .topic("device/" + id + "/status")
+                            .payload("offline".getBytes(StandardCharsets.UTF_8))
+                            .qos(MqttQos.AT_LEAST_ONCE)
+                            .retain(true)
+                            .applyWillPublish();
+            return connect.send();
+        }
+
+        void publishNext() {
+            SensorModel sensor = sensors[nextSensor];
+            nextSensor = (nextSensor + 1) % sensors.length;
+            long now = System.currentTimeMillis();
+            // The seed's document; the timestamp keeps milliseconds as a fraction of a second.
+            String payload = "{\"sensor_id\":\"" + id + "\",\"type\":\"" + sensor.kind().metric + "\",\"value\":" + sensor.next(now)
+                    + ",\"unit\":\"" + sensor.kind().unit + "\",\"location\":\"" + location + "\",\"timestamp\":" + (now / 1000) + "."
+                    + String.format("%03d", now % 1000) + "}";
+            long started = System.nanoTime();
+            sent.incrementAndGet();
+            client.publishWith().topic(topic).qos(MqttQos.fromCode(settings.qos())).payload(payload.getBytes(StandardCharsets.UTF_8))
+                    .send()
+                    .whenComplete((result, error) -> {
+                        Throwable failure = error != null ? error : result.getError().orElse(null);
+                        if (failure == null) {
+                            acked.incrementAndGet();
+                            latency.record(System.nanoTime() - started);
+                        } else {
+                            errors.incrementAndGet();
+                            errorReasons.merge(failure.getClass().getSimpleName() + ": " + failure.getMessage(), 1L, Long::sum);
+                        }
+                        inflight.release();
+                    });
+        }
+
+        void publishStatus(String status) {
+            client.publishWith().topic("device/" + id + "/status").qos(MqttQos.AT_LEAST_ONCE).retain(true)
+                    .payload(status.getBytes(StandardCharsets.UTF_8)).send();
+        }
+
+        void disconnect() {
+            try {
+                client.publishWith().topic("device/" + id + "/status").qos(MqttQos.AT_LEAST_ONCE).retain(true)
+                        .payload("offline".getBytes(StandardCharsets.UTF_8)).send().get(5, TimeUnit.SECONDS);
+                client.disconnect().get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // The broker is gone or slow; the Last Will says offline for us.
+            }
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package io.edgeward.server;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.edgeward.core.device.DeviceRegistry;
+import io.edgeward.core.telemetry.PipelineSettings;
+import io.edgeward.core.telemetry.TelemetryDecoder;
+import io.edgeward.core.telemetry.TelemetryLimits;
+import io.edgeward.core.telemetry.TelemetryPipeline;
+import io.edgeward.core.telemetry.TelemetryQueries;
+import io.edgeward.http.HttpApi;
+import io.edgeward.http.HttpSettings;
+import io.edgeward.http.ReadinessCheck;
+import io.edgeward.mqtt.BrokerSettings;
+import io.edgeward.mqtt.EmbeddedBroker;
+import io.edgeward.server.config.Configuration;
+import io.edgeward.server.config.Keys;
+import io.edgeward.store.sql.SqlStore;
+import io.edgeward.store.sql.StoreSettings;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Edgeward node: store, registry, pipeline, broker and HTTP, built here with their
+ * constructors and started in dependency order (stopped in reverse). The only place that knows
+ * every module.
+ */
+public final class Edgeward implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Edgeward.class);
+    public static final String PORTS_FILE = "ports.json";
+
+    private final Configuration config;
+    private final Clock clock = Clock.systemUTC();
+    private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private SqlStore store;
+    private TelemetryPipeline pipeline;
+    private EmbeddedBroker broker;
+    private HttpApi http;
+    private JvmGcMetrics gcMetrics;
+
+    public Edgeward(Configuration config) {
+        this.config = config;
+    }
+
+    public synchronized void start() {
+        if (http != null) {
+            return;
+        }
+        long started = System.nanoTime();
+        applyLogLevel(config.get(Keys.LOG_LEVEL));
+        Path dataDir = config.get(Keys.DATA_DIR).toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(dataDir);
+            String adminToken = AdminToken.resolve(config.get(Keys.ADMIN_TOKEN), dataDir);
+            bindProcessMetrics();
+
+            String url = config.get(Keys.STORE_URL);
+            store = SqlStore.open(url.isEmpty() ? StoreSettings.embedded(dataDir)
+                    : new StoreSettings(url, config.get(Keys.STORE_USERNAME), config.get(Keys.STORE_PASSWORD), config.get(Keys.STORE_POOL_SIZE)));
+            DeviceRegistry registry = new DeviceRegistry(store.devices(), clock);
+
+            TelemetryDecoder decoder = new TelemetryDecoder(new TelemetryLimits(config.get(Keys.TELEMETRY_MAX_PAYLOAD),
+                    config.get(Keys.TELEMETRY_MAX_POINTS), config.get(Keys.TELEMETRY_MAX_FUTURE_SKEW), config.get(Keys.TELEMETRY_MAX_STRING)));
+            pipeline = new TelemetryPipeline(store.telemetry(), decoder, new PipelineSettings(config.get(Keys.PIPELINE_QUEUE_CAPACITY),
+                    config.get(Keys.PIPELINE_MAX_BATCH_POINTS), config.get(Keys.METRICS_PER_DEVICE)), meters);
+            pipeline.start();
+
+            broker = new EmbeddedBroker(new BrokerSettings(config.get(Keys.MQTT_BIND), config.get(Keys.MQTT_PORT),
+                    config.get(Keys.MQTT_MAX_PACKET_SIZE), config.get(Keys.MQTT_RECEIVE_MAXIMUM), config.get(Keys.MQTT_ALLOW_ANONYMOUS),
+                    config.mqttUsers(), config.get(Keys.MQTT_STORE_TIMEOUT), dataDir.resolve("broker")), registry, pipeline, meters);
+            broker.start();
+
+            EmbeddedBroker startedBroker = broker;
+            SqlStore startedStore = store;
+            TelemetryPipeline startedPipeline = pipeline;
+            http = new HttpApi(new HttpSettings(config.get(Keys.HTTP_BIND), config.get(Keys.HTTP_PORT), adminToken), registry,
+                    new TelemetryQueries(store.telemetry()), meters, List.of(
+                            new ReadinessCheck("broker", startedBroker::isRunning),
+                            new ReadinessCheck("store", startedStore::isHealthy),
+                            new ReadinessCheck("pipeline", startedPipeline::isRunning)), clock);
+            http.start();
+
+            writePorts(dataDir);
+        } catch (IOException e) {
+            stop();
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            stop();
+            throw e;
+        }
+        LOG.info("Edgeward ready in {} ms: MQTT on port {}, HTTP on port {}, data in {}",
+                (System.nanoTime() - started) / 1_000_000, broker.port(), http.port(), dataDir);
+    }
+
+    /** Listener ports by name, as written to ports.json. */
+    public Map<String, Integer> ports() {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        ports.put("mqtt", broker.port());
+        ports.put("http", http.port());
+        return ports;
+    }
+
+    public synchronized void stop() {
+        // Reverse order: no new requests, then no new messages, then flush, then close the store.
+        if (http != null) {
+            http.stop();
+            http = null;
+        }
+        if (broker != null) {
+            broker.stop();
+            broker = null;
+        }
+        if (pipeline != null) {
+            pipeline.stop();
+            pipeline = null;
+        }
+        if (store != null) {
+            store.close();
+            store = null;
+        }
+        if (gcMetrics != null) {
+            gcMetrics.close();
+            gcMetrics = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private void writePorts(Path dataDir) throws IOException {
+        Path file = dataDir.resolve(PORTS_FILE);
+        Path temp = dataDir.resolve(PORTS_FILE + ".tmp");
+        Files.writeString(temp, new ObjectMapper().writeValueAsString(ports()));
+        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private void bindProcessMetrics() {
+        new ClassLoaderMetrics().bindTo(meters);
+        new JvmMemoryMetrics().bindTo(meters);
+        gcMetrics = new JvmGcMetrics();
+        gcMetrics.bindTo(meters);
+        new JvmThreadMetrics().bindTo(meters);
+        new ProcessorMetrics().bindTo(meters);
+        new UptimeMetrics().bindTo(meters);
+        new FileDescriptorMetrics().bindTo(meters);
+    }
+
+    private static void applyLogLevel(String level) {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+            context.getLogger("io.edgeward").setLevel(Level.toLevel(level));
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package io.edgeward.server.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Parsers for configuration values, each with bounds and a message that says what was expected. */
+final class Parsers {
+
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB|KB|MB|GB)?", Pattern.CASE_INSENSITIVE);
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+
+    private Parsers() {}
+
+    static Key.Parser<Integer> integer(int min, int max) {
+        return raw -> {
+            int value;
+            try {
+                value = Integer.parseInt(raw.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("not an integer");
+            }
+            if (value < min || value > max) {
+                throw new IllegalArgumentException("must be between " + min + " and " + max);
+            }
+            return value;
+        };
+    }
+
+    static Key.Parser<Integer> port() {
+        return integer(0, 65535);
+    }
+
+    /** Bytes, with an optional unit: 262144, 256KiB, 1MiB. */
+    static Key.Parser<Integer> size(long min, long max) {
+        return raw -> {
+            Matcher m = SIZE.matcher(raw.trim());
+            if (!m.matches()) {
+                throw new IllegalArgumentException("not a size (e.g. 262144, 256KiB, 1MiB)");
+            }
+            long value = Long.parseLong(m.group(1)) * switch (m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT)) {
+                case "kib", "kb" -> 1024L;
+                case "mib", "mb" -> 1024L * 1024;
+                case "gib", "gb" -> 1024L * 1024 * 1024;
+                default -> 1L;
+            };
+            if (value < min || value > max) {
+                throw new IllegalArgumentException("must be between " + min + " and " + max + " bytes");
+            }
+            return (int) value;
+        };
+    }
+
+    /** 500ms, 30s, 5m, 1h, 1d or ISO-8601 (PT5M). */
+    static Key.Parser<Duration> duration(Duration min, Duration max) {
+        return raw -> {
+            Duration value;
+            Matcher m = DURATION.matcher(raw.trim());
+            if (m.matches()) {
+                long n = Long.parseLong(m.group(1));
+                value = switch (m.group(2)) {
+                    case "ms" -> Duration.ofMillis(n);
+                    case "s" -> Duration.ofSeconds(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    case "h" -> Duration.ofHours(n);
+                    default -> Duration.ofDays(n);
+                };
+            } else {
+                try {
+                    value = Duration.parse(raw.trim());
+                } catch (DateTimeParseException e) {
+                    throw new IllegalArgumentException("not a duration (e.g. 30s, 5m, 1h, PT5M)");
+                }
+            }
+            if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+                throw new IllegalArgumentException("must be between " + min + " and " + max);
+            }
+            return value;
+        };
+    }
+
+    static Key.Parser<Boolean> bool() {
+        return raw -> switch (raw.trim().toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "on", "1" -> true;
+            case "false", "no", "off", "0" -> false;
+            default -> throw new IllegalArgumentException("not a boolean (true or false)");
+        };
+    }
+
+    static Key.Parser<String> string() {
+        return raw -> raw;
+    }
+
+    static Key.Parser<String> oneOf(String... allowed) {
+        Set<String> values = Set.of(allowed);
+        return raw -> {
+            String value = raw.trim().toUpperCase(Locale.ROOT);
+            if (!values.contains(value)) {
+                throw new IllegalArgumentException("must be one of " + String.join(", ", allowed));
+            }
+            return value;
+        };
+    }
+
+    static Key.Parser<String> secret(int minLength) {
+        return raw -> {
+            if (!raw.isEmpty() && raw.length() < minLength) {
+                throw new IllegalArgumentException("must be empty (generate one) or at least " + minLength + " characters");
+            }
+            return raw;
+        };
+    }
+
+    static Key.Parser<String> jdbcUrl() {
+        return raw -> {
+            if (!raw.isEmpty() && !raw.startsWith("jdbc:sqlite:") && !raw.startsWith("jdbc:postgresql:")) {
+                throw new IllegalArgumentException("must be empty (embedded SQLite), jdbc:sqlite:<file> or jdbc:postgresql://host/db");
+            }
+            return raw;
+        };
+    }
+
+    static Key.Parser<Path> path() {
+        return raw -> {
+            if (raw.isBlank()) {
+                throw new IllegalArgumentException("must not be empty");
+            }
+            return Path.of(raw);
+        };
+    }
+}
