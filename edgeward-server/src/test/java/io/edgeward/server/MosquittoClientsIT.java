@@ -1,0 +1,105 @@
+package io.edgeward.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A device driven by clients we did not write: Debian's mosquitto_pub and mosquitto_sub.
+ * Skipped with a message when they are not installed; .ci/run installs mosquitto-clients.
+ */
+class MosquittoClientsIT {
+
+    @TempDir
+    static Path dir;
+
+    static Node node;
+
+    @BeforeAll
+    static void start() throws Exception {
+        assumeTrue(ExternalProcess.onPath("mosquitto_pub") && ExternalProcess.onPath("mosquitto_sub"),
+                "mosquitto_pub/mosquitto_sub not installed (apt-get install mosquitto-clients); skipping the external-client tests");
+        node = new Node(dir, Map.of());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    private ExternalProcess pub(String id, String password, String version, int qos, String topic, String message) throws Exception {
+        List<String> command = new ArrayList<>(List.of("mosquitto_pub", "-h", "127.0.0.1", "-p", Integer.toString(node.mqttPort),
+                "-i", id, "-u", id, "-P", password, "-V", version, "-q", Integer.toString(qos), "-t", topic, "-m", message));
+        return ExternalProcess.run(command);
+    }
+
+    @Test
+    void seedDocument_overMqtt5AndMqtt311_atQos1And2_isStored() throws Exception {
+        String id = "mosq-1";
+        String password = node.register(id);
+        long now = System.currentTimeMillis() / 1000;
+        ExternalProcess v5 = pub(id, password, "mqttv5", 1, "sensor/" + id + "/telemetry",
+                "{\"sensor_id\":\"" + id + "\",\"type\":\"temperature\",\"value\":21.5,\"unit\":\"C\",\"location\":\"lab\",\"timestamp\":" + (now - 10) + "}");
+        assertThat(v5.exitCode()).as(v5.stderr()).isZero();
+        assertThat(v5.stderr()).doesNotContain("failed");
+        ExternalProcess v311 = pub(id, password, "mqttv311", 2, "sensor/" + id + "/telemetry",
+                "{\"ts\":" + (now * 1000) + ",\"values\":{\"temperature\":22.5}}");
+        assertThat(v311.exitCode()).as(v311.stderr()).isZero();
+
+        JsonNode series = node.get("/api/v1/devices/" + id + "/telemetry?metric=temperature&from=" + ((now - 60) * 1000) + "&to=" + ((now + 1) * 1000));
+        assertThat(series.get("points")).extracting(p -> p.get("value").asDouble()).containsExactly(21.5, 22.5);
+    }
+
+    @Test
+    void wrongSecret_isRefusedAtConnect() throws Exception {
+        String id = "mosq-2";
+        node.register(id);
+        ExternalProcess result = pub(id, "not-the-secret", "mqttv5", 1, "sensor/" + id + "/telemetry", "{\"values\":{\"a\":1}}");
+        assertThat(result.exitCode()).isNotZero();
+        assertThat(result.stderr()).containsIgnoringCase("bad user name or password");
+    }
+
+    @Test
+    void invalidPayload_isRefusedWithReasonString_andCounted() throws Exception {
+        String id = "mosq-3";
+        String password = node.register(id);
+        double before = node.metric("edgeward_telemetry_rejected_total{reason=\"malformed\"}");
+        ExternalProcess result = pub(id, password, "mqttv5", 1, "sensor/" + id + "/telemetry", "not json at all");
+        assertThat(result.stderr()).contains("Payload format invalid").contains("malformed");
+        assertThat(node.metric("edgeward_telemetry_rejected_total{reason=\"malformed\"}") - before).isEqualTo(1);
+        assertThat(node.get("/api/v1/devices/" + id + "/telemetry/latest").get("metrics")).isEmpty();
+    }
+
+    @Test
+    void anotherDevicesTopic_isNotAuthorized() throws Exception {
+        String id = "mosq-4";
+        String password = node.register(id);
+        node.register("mosq-victim");
+        ExternalProcess result = pub(id, password, "mqttv5", 1, "sensor/mosq-victim/telemetry", "{\"values\":{\"spoof\":1}}");
+        assertThat(result.stderr()).contains("Not authorized");
+        assertThat(node.get("/api/v1/devices/mosq-victim/telemetry/latest").get("metrics")).isEmpty();
+    }
+
+    @Test
+    void retainedStatus_publishedByMosquittoPub_isReadBackByMosquittoSub() throws Exception {
+        String id = "mosq-5";
+        String password = node.register(id);
+        ExternalProcess retained = ExternalProcess.run(List.of("mosquitto_pub", "-h", "127.0.0.1", "-p", Integer.toString(node.mqttPort),
+                "-i", id, "-u", id, "-P", password, "-q", "1", "-r", "-t", "device/" + id + "/status", "-m", "online"));
+        assertThat(retained.exitCode()).as(retained.stderr()).isZero();
+        ExternalProcess sub = ExternalProcess.run(List.of("mosquitto_sub", "-h", "127.0.0.1", "-p", Integer.toString(node.mqttPort),
+                "-i", id, "-u", id, "-P", password, "-t", "device/" + id + "/status", "-C", "1", "-W", "10"));
+        assertThat(sub.stdout().trim()).isEqualTo("online");
+    }
+}

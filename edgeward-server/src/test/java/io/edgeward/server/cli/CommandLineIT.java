@@ -1,0 +1,113 @@
+package io.edgeward.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.edgeward.server.Edgeward;
+import io.edgeward.server.config.Configuration;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI against a running node: what an operator types and reads. */
+class CommandLineIT {
+
+    @TempDir
+    static Path dir;
+
+    static Edgeward node;
+
+    @BeforeAll
+    static void start() {
+        node = new Edgeward(Configuration.load(null, Map.of(), Map.of("data-dir", dir.toString(), "mqtt.port", "0", "http.port", "0",
+                "mqtt.bind-address", "127.0.0.1", "http.bind-address", "127.0.0.1")));
+        node.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        node.stop();
+    }
+
+    record Run(int exitCode, String out, String err) {}
+
+    static synchronized Run edgeward(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
+            int code = Main.commandLine().execute(args);
+            return new Run(code, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    @Test
+    void help_listsTheCommands() {
+        Run help = edgeward("--help");
+        assertThat(help.exitCode()).isZero();
+        assertThat(help.out()).contains("run", "device", "simulate", "config");
+        assertThat(edgeward("run", "--help").out()).contains("--data-dir", "--mqtt-port", "--http-port", "--config");
+    }
+
+    @Test
+    void deviceAdd_readsPortsAndTokenFromTheDataDir_andPrintsCredentialsOnce() throws Exception {
+        Run add = edgeward("device", "add", "cli-1", "--type", "gateway", "--data-dir", dir.toString());
+        assertThat(add.exitCode()).as(add.err()).isZero();
+        assertThat(add.out()).contains("Registered cli-1 (gateway)", "MQTT username:  cli-1", "MQTT password:  ");
+        Run again = edgeward("device", "add", "cli-1", "--data-dir", dir.toString());
+        assertThat(again.exitCode()).isEqualTo(1);
+        assertThat(again.err()).contains("409").contains("already exists");
+        Run list = edgeward("device", "list", "--data-dir", dir.toString());
+        assertThat(list.out()).contains("cli-1").contains("gateway");
+    }
+
+    @Test
+    void deviceAdd_withAWrongToken_isRefusedClearly() {
+        Run add = edgeward("device", "add", "cli-2", "--data-dir", dir.toString(), "--token", "wrong-token-wrong-token");
+        assertThat(add.exitCode()).isEqualTo(1);
+        assertThat(add.err()).contains("401");
+    }
+
+    @Test
+    void run_withInvalidConfiguration_listsEveryProblem_andExits2() {
+        Run run = edgeward("run", "--data-dir", dir.resolve("other").toString(), "--mqtt-port", "x", "--http-port", "99999",
+                "--set", "telemetry.max-future-skew=never");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("Invalid configuration (3 problems)", "mqtt.port", "http.port", "telemetry.max-future-skew");
+        assertThat(Files.exists(dir.resolve("other"))).isFalse();
+    }
+
+    @Test
+    void config_printsTheReferenceWithVariables() {
+        Run config = edgeward("config");
+        assertThat(config.out()).contains("mqtt.allow-anonymous", "EDGEWARD_MQTT_ALLOW_ANONYMOUS", "store.url", "EDGEWARD_STORE_URL", "mqtt.users");
+    }
+
+    @Test
+    void simulate_provisionsDevices_publishes_andSummarises() throws Exception {
+        Run simulate = edgeward("simulate", "--devices", "3", "--rate", "30/s", "--duration", "3s", "--data-dir", dir.toString(),
+                "--prefix", "clisim-", "--summary-json", dir.resolve("summary.json").toString());
+        assertThat(simulate.exitCode()).as(simulate.out() + simulate.err()).isZero();
+        assertThat(simulate.out()).contains("Provisioned 3 new device(s)", "Summary: 3 devices");
+        var summary = new ObjectMapper().readTree(dir.resolve("summary.json").toFile());
+        assertThat(summary.get("errors").asLong()).isZero();
+        assertThat(summary.get("acked").asLong()).isEqualTo(summary.get("sent").asLong()).isGreaterThan(50);
+        // A second run reuses the stored credentials instead of failing on existing devices.
+        Run again = edgeward("simulate", "--devices", "3", "--rate", "30/s", "--duration", "1s", "--data-dir", dir.toString(), "--prefix", "clisim-");
+        assertThat(again.exitCode()).as(again.out() + again.err()).isZero();
+        assertThat(again.out()).contains("Provisioned 0 new device(s)");
+    }
+}
