@@ -1,6 +1,7 @@
 package io.edgeward.core.telemetry;
 
 import io.edgeward.core.device.DeviceId;
+import io.edgeward.core.device.DeviceType;
 import io.edgeward.core.observability.RateLimitedLog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -49,6 +50,7 @@ public final class TelemetryPipeline implements AutoCloseable {
     private final DistributionSummary batchMessages;
     private final DistributionSummary batchPoints;
     private final Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
+    private final Map<DeviceType, Counter> receivedByType = new EnumMap<>(DeviceType.class);
 
     private final Object lifecycle = new Object();
     private volatile boolean accepting;
@@ -88,6 +90,11 @@ public final class TelemetryPipeline implements AutoCloseable {
                 .register(meters);
         for (RejectReason reason : RejectReason.values()) {
             rejected.put(reason, rejectedCounter(meters, reason));
+        }
+        if (!settings.perDeviceLabels()) {
+            for (DeviceType type : DeviceType.values()) {
+                receivedByType.put(type, receivedCounter(type).register(meters));
+            }
         }
     }
 
@@ -181,13 +188,17 @@ public final class TelemetryPipeline implements AutoCloseable {
         if (points == 0) {
             return;
         }
-        Counter.Builder builder = Counter.builder("iot.device.data.received")
-                .description("Telemetry points received from devices, by device type")
-                .tag("type", message.deviceType().wireName());
         if (settings.perDeviceLabels()) {
-            builder.tag("device_id", message.device().value());
+            receivedCounter(message.deviceType()).tag("device_id", message.device().value()).register(meters).increment(points);
+        } else {
+            receivedByType.get(message.deviceType()).increment(points);
         }
-        builder.register(meters).increment(points);
+    }
+
+    private static Counter.Builder receivedCounter(DeviceType type) {
+        return Counter.builder("iot.device.data.received")
+                .description("Telemetry points received from devices, by device type")
+                .tag("type", type.wireName());
     }
 
     private void waitForRoom(Pending pending) {
