@@ -2,7 +2,6 @@ package io.edgeward.core.telemetry;
 
 import io.edgeward.core.device.DeviceId;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * One measurement: device, metric, time (epoch milliseconds, UTC), value and optional unit.
@@ -10,8 +9,6 @@ import java.util.regex.Pattern;
  * first, as in InfluxDB, which also makes QoS 1 redeliveries of time-stamped data idempotent.
  */
 public record Point(DeviceId device, String metric, long timestamp, Value value, String unit) {
-
-    private static final Pattern METRIC = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.:-]{0,127}");
 
     public Point {
         Objects.requireNonNull(device, "device");
@@ -21,7 +18,18 @@ public record Point(DeviceId device, String metric, long timestamp, Value value,
         }
     }
 
+    /** 1-128 characters of A-Z a-z 0-9 _ . : -, not starting with . : or -. A loop: it runs for every point. */
     public static boolean isValidMetric(String metric) {
-        return metric != null && METRIC.matcher(metric).matches();
+        if (metric == null || metric.isEmpty() || metric.length() > 128) {
+            return false;
+        }
+        for (int i = 0; i < metric.length(); i++) {
+            char c = metric.charAt(i);
+            boolean word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+            if (!word && (i == 0 || (c != '.' && c != ':' && c != '-'))) {
+                return false;
+            }
+        }
+        return true;
     }
 }

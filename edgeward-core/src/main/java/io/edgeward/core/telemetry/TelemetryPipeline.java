@@ -153,11 +153,25 @@ public final class TelemetryPipeline implements AutoCloseable {
      *     nothing in the message was valid; fails if the store failed or the pipeline is stopped
      */
     public CompletableFuture<IngestResult> submit(TelemetryMessage message) {
+        return store(message, decode(message));
+    }
+
+    /** Decodes and validates the message, counting and logging (rate-limited) what is refused. */
+    public Decoded decode(TelemetryMessage message) {
         Decoded decoded = decoder.decode(message);
         countReceived(message, decoded.points().size());
         if (!decoded.rejections().isEmpty()) {
             refused(message.device(), decoded.rejections());
         }
+        return decoded;
+    }
+
+    /**
+     * Queues the decoded message's valid points for the next group commit.
+     *
+     * @return as {@link #submit}
+     */
+    public CompletableFuture<IngestResult> store(TelemetryMessage message, Decoded decoded) {
         if (decoded.points().isEmpty()) {
             return CompletableFuture.completedFuture(new IngestResult(0, decoded.rejections()));
         }

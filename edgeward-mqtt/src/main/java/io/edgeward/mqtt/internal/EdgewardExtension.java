@@ -47,10 +47,14 @@ public final class EdgewardExtension implements ExtensionMain {
         Services.securityRegistry().setAuthorizerProvider(providerInput -> (Authorizer) authorizer);
         PublishOutboundInterceptor countOutbound = (outboundInput, outboundOutput) -> metrics.published.increment();
         Services.initializerRegistry().setClientInitializer((initializerInput, clientContext) -> {
-            principals.of(initializerInput).ifPresent(principal -> clientContext.addPublishInboundInterceptor(
-                    new TelemetryInterceptor(principal, initializerInput.getClientInformation().getClientId(),
-                            initializerInput.getConnectionInformation().getMqttVersion() == MqttVersion.V_5, pipeline,
-                            registry, Services.clientService(), metrics, storeTimeout, blocking)));
+            principals.of(initializerInput).ifPresent(principal -> {
+                TelemetryInterceptor telemetry = new TelemetryInterceptor(principal, initializerInput.getClientInformation().getClientId(),
+                        initializerInput.getConnectionInformation().getMqttVersion() == MqttVersion.V_5, pipeline, registry,
+                        Services.clientService(), metrics, storeTimeout, blocking);
+                clientContext.addPublishInboundInterceptor(telemetry);
+                clientContext.addPubackOutboundInterceptor(telemetry);
+                clientContext.addPubrecOutboundInterceptor(telemetry);
+            });
             clientContext.addPublishOutboundInterceptor(countOutbound);
         });
     }

@@ -2,16 +2,25 @@ package io.edgeward.mqtt.internal;
 
 import com.hivemq.extension.sdk.api.async.Async;
 import com.hivemq.extension.sdk.api.async.TimeoutFallback;
+import com.hivemq.extension.sdk.api.interceptor.puback.PubackOutboundInterceptor;
+import com.hivemq.extension.sdk.api.interceptor.puback.parameter.PubackOutboundInput;
+import com.hivemq.extension.sdk.api.interceptor.puback.parameter.PubackOutboundOutput;
 import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundInterceptor;
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundInput;
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundOutput;
+import com.hivemq.extension.sdk.api.interceptor.pubrec.PubrecOutboundInterceptor;
+import com.hivemq.extension.sdk.api.interceptor.pubrec.parameter.PubrecOutboundInput;
+import com.hivemq.extension.sdk.api.interceptor.pubrec.parameter.PubrecOutboundOutput;
 import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
+import com.hivemq.extension.sdk.api.packets.general.Qos;
 import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
 import com.hivemq.extension.sdk.api.packets.publish.PublishPacket;
 import com.hivemq.extension.sdk.api.services.session.ClientService;
 import io.edgeward.core.device.Device;
+import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.device.DeviceRegistry;
 import io.edgeward.core.device.DeviceType;
+import io.edgeward.core.telemetry.Decoded;
 import io.edgeward.core.telemetry.IngestResult;
 import io.edgeward.core.telemetry.PayloadFormat;
 import io.edgeward.core.telemetry.RejectReason;
@@ -21,23 +30,41 @@ import io.edgeward.core.telemetry.TelemetryPipeline;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hands authorised telemetry PUBLISHes to the pipeline and holds each one (and so its PUBACK/PUBREC) until
- * the pipeline has committed it. Refused payloads get PAYLOAD_FORMAT_INVALID (0x99) or, when too
- * large, QUOTA_EXCEEDED (0x97) with a reason string. If the store cannot commit, the client is
- * disconnected before any acknowledgement leaves, so it resends from its session: under MQTT
- * 3.1.1 an acknowledgement cannot carry an error, and acknowledging would lose the data.
+ * Telemetry ingest for one client connection, with the acknowledgement held until the pipeline
+ * has committed the message.
+ *
+ * <p>HiveMQ runs a client's inbound interceptors one PUBLISH at a time, so holding the PUBLISH
+ * itself would allow one message per device per commit. Instead the PUBLISH is decoded and queued
+ * here synchronously and let through, and its PUBACK (QoS 1) or PUBREC (QoS 2) is held in the
+ * outbound interceptor until the commit: a device's whole in-flight window shares one group
+ * commit. QoS 0 has no acknowledgement to hold, so its PUBLISH is held instead, which keeps a
+ * QoS 0 flood bounded by the socket.
+ *
+ * <p>Refusals: a message with no valid point is refused on the spot (MQTT 5: PUBACK 0x99, 0x97
+ * when too large, with a reason string). A partly valid message stores its good points and is
+ * then answered with the refusal code and a summary of what was stored and refused; it takes the
+ * slower path of holding the PUBLISH, because HiveMQ does not let an extension turn a successful
+ * acknowledgement into an error. If the store cannot commit, the client is disconnected before
+ * any acknowledgement leaves, so it resends from its session; under MQTT 3.1.1 an acknowledgement
+ * cannot carry an error, and acknowledging would lose the data.
  */
-final class TelemetryInterceptor implements PublishInboundInterceptor {
+final class TelemetryInterceptor implements PublishInboundInterceptor, PubackOutboundInterceptor, PubrecOutboundInterceptor {
 
     private static final Logger LOG = LoggerFactory.getLogger(TelemetryInterceptor.class);
     private static final int MAX_REASON = 240;
+    /** The SDK's own timeout must never fire first: its fallback would send the acknowledgement. */
+    private static final Duration HOLD_LIMIT = Duration.ofDays(1);
 
     private final Principal principal;
     private final String clientId;
@@ -48,6 +75,10 @@ final class TelemetryInterceptor implements PublishInboundInterceptor {
     private final MqttMetrics metrics;
     private final Duration storeTimeout;
     private final Executor blocking;
+    /** Commits awaited by acknowledgements, by packet id. */
+    private final Map<Integer, CompletableFuture<IngestResult>> awaiting = new ConcurrentHashMap<>();
+    /** Device types already looked up on this connection (for users publishing for devices). */
+    private final Map<DeviceId, DeviceType> knownDevices = new ConcurrentHashMap<>();
 
     TelemetryInterceptor(Principal principal, String clientId, boolean mqtt5, TelemetryPipeline pipeline, DeviceRegistry registry,
             ClientService clients, MqttMetrics metrics, Duration storeTimeout, Executor blocking) {
@@ -60,77 +91,140 @@ final class TelemetryInterceptor implements PublishInboundInterceptor {
         this.metrics = metrics;
         this.storeTimeout = storeTimeout;
         this.blocking = blocking;
+        if (principal instanceof Principal.Device device) {
+            knownDevices.put(device.id(), device.type());
+        }
     }
 
     @Override
     public void onInboundPublish(PublishInboundInput input, PublishInboundOutput output) {
         metrics.received.increment();
         PublishPacket packet = input.getPublishPacket();
+        // The ACL is applied here, not only in the authorizer: HiveMQ runs inbound interceptors
+        // first (a device could otherwise get points stored under another device's id), and its
+        // authorizer's DISCONNECT races the PUBACK once acknowledgements are intercepted.
+        if (!principal.mayPublish(packet.getTopic())) {
+            metrics.denied("publish");
+            TopicAuthorizer.logDenial(clientId, "publish to", packet.getTopic());
+            if (mqtt5) {
+                output.preventPublishDelivery(AckReasonCode.NOT_AUTHORIZED, "not authorized to publish to '" + packet.getTopic() + "'");
+            } else {
+                output.preventPublishDelivery();
+            }
+            return;
+        }
         TelemetryTopic topic = TelemetryTopic.parse(packet.getTopic());
-        // HiveMQ runs inbound interceptors before the authorizer: without this check a device could
-        // get points stored under another device's id just before its PUBLISH is refused.
-        if (topic == null || !principal.mayPublish(packet.getTopic())) {
+        if (topic == null) {
             return;
         }
         long arrivalMillis = System.currentTimeMillis();
         long arrivalNanos = System.nanoTime();
-        boolean protobuf = topic.protobuf()
-                || packet.getContentType().map(TelemetryTopic::isProtobufContentType).orElse(false);
+        PayloadFormat format = topic.protobuf() || packet.getContentType().map(TelemetryTopic::isProtobufContentType).orElse(false)
+                ? PayloadFormat.PROTOBUF : PayloadFormat.JSON;
         byte[] payload = bytes(packet.getPayload());
-        Async<PublishInboundOutput> async = output.async(storeTimeout, TimeoutFallback.FAILURE,
-                AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, "telemetry was not stored in time");
-
-        CompletableFuture<IngestResult> stored;
-        if (principal instanceof Principal.Device device && device.id().equals(topic.device())) {
-            stored = pipeline.submit(message(topic, device.type(), payload, protobuf, arrivalMillis, arrivalNanos));
-        } else {
-            // A configured user publishing for a device (a gateway or bridge): the device must exist.
-            stored = CompletableFuture.supplyAsync(() -> registry.find(topic.device()), blocking)
-                    .thenCompose(found -> submitFor(found, topic, payload, protobuf, arrivalMillis, arrivalNanos));
+        DeviceType type = knownDevices.get(topic.device());
+        if (type == null) {
+            // A configured user publishing for a device (a gateway or bridge): look the device up once.
+            Async<PublishInboundOutput> async = output.async(HOLD_LIMIT, TimeoutFallback.FAILURE);
+            CompletableFuture.supplyAsync(() -> registry.find(topic.device()), blocking)
+                    .thenCompose(device -> submitFor(device, topic, payload, format, arrivalMillis, arrivalNanos))
+                    .orTimeout(storeTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .whenComplete((result, error) -> finish(result, error, output, async::resume));
+            return;
         }
-        stored.whenComplete((result, error) -> {
+        TelemetryMessage message = new TelemetryMessage(topic.device(), type, payload, format, arrivalMillis, arrivalNanos);
+        Decoded decoded = pipeline.decode(message);
+        if (decoded.points().isEmpty()) {
+            refuse(output, new IngestResult(0, decoded.rejections()));
+            return;
+        }
+        CompletableFuture<IngestResult> stored = pipeline.store(message, decoded);
+        if (packet.getQos() == Qos.AT_MOST_ONCE || !decoded.rejections().isEmpty()) {
+            // QoS 0 has no acknowledgement to hold; a partly valid message must be answered with an
+            // error code, which HiveMQ only allows on the PUBLISH, not by changing a successful PUBACK.
+            Async<PublishInboundOutput> async = output.async(HOLD_LIMIT, TimeoutFallback.FAILURE);
+            stored.orTimeout(storeTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .whenComplete((result, error) -> finish(result, error, output, async::resume));
+            return;
+        }
+        awaiting.put(packet.getPacketId(), stored);
+    }
+
+    @Override
+    public void onOutboundPuback(PubackOutboundInput input, PubackOutboundOutput output) {
+        CompletableFuture<IngestResult> stored = awaiting.remove(input.getPubackPacket().getPacketIdentifier());
+        if (stored != null) {
+            hold(stored, output::async);
+        }
+    }
+
+    @Override
+    public void onOutboundPubrec(PubrecOutboundInput input, PubrecOutboundOutput output) {
+        CompletableFuture<IngestResult> stored = awaiting.remove(input.getPubrecPacket().getPacketIdentifier());
+        if (stored != null) {
+            hold(stored, output::async);
+        }
+    }
+
+    /** Lets the acknowledgement of a fully valid message leave once its commit is done. */
+    private void hold(CompletableFuture<IngestResult> stored, Function<Duration, Async<?>> async) {
+        if (stored.isDone() && !stored.isCompletedExceptionally()) {
+            return;
+        }
+        Async<?> held = async.apply(HOLD_LIMIT);
+        stored.orTimeout(storeTimeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((result, error) -> {
             if (error != null) {
-                notStored(output, async, error);
-                return;
+                notStored(error, held::resume);
+            } else {
+                held.resume();
             }
-            if (!result.fullyAccepted()) {
-                if (mqtt5) {
-                    output.preventPublishDelivery(reasonCode(result.primaryReason()), abbreviate(result.summary()));
-                } else {
-                    // MQTT 3.1.1 cannot say "refused" in a PUBACK, and HiveMQ closes the connection on an
-                    // error code; the device would reconnect and resend the same bad message forever.
-                    // So: acknowledge, do not store or deliver, count and log (done by the pipeline).
-                    output.preventPublishDelivery();
-                }
-            }
-            async.resume();
         });
     }
 
+    private void finish(IngestResult result, Throwable error, PublishInboundOutput output, Runnable resume) {
+        if (error != null) {
+            output.preventPublishDelivery(AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, "telemetry could not be stored");
+            notStored(error, resume);
+            return;
+        }
+        if (result.stored() == 0) {
+            refuse(output, result);
+        } else if (!result.fullyAccepted() && mqtt5) {
+            output.preventPublishDelivery(reasonCode(result.primaryReason()), abbreviate(result.summary()));
+        }
+        resume.run();
+    }
+
+    private void refuse(PublishInboundOutput output, IngestResult result) {
+        if (mqtt5) {
+            output.preventPublishDelivery(reasonCode(result.primaryReason()), abbreviate(result.summary()));
+        } else {
+            // MQTT 3.1.1 cannot say "refused" in a PUBACK, and HiveMQ closes the connection on an
+            // error code; the device would reconnect and resend the same bad message forever.
+            // So: acknowledge, do not store or deliver, count and log (done by the pipeline).
+            output.preventPublishDelivery();
+        }
+    }
+
     private CompletableFuture<IngestResult> submitFor(Optional<Device> device, TelemetryTopic topic, byte[] payload,
-            boolean protobuf, long arrivalMillis, long arrivalNanos) {
+            PayloadFormat format, long arrivalMillis, long arrivalNanos) {
         if (device.isEmpty()) {
             List<Rejection> rejections = List.of(new Rejection(RejectReason.UNKNOWN_DEVICE,
                     "device '" + topic.device() + "' is not registered"));
             pipeline.refused(topic.device(), rejections);
             return CompletableFuture.completedFuture(new IngestResult(0, rejections));
         }
-        return pipeline.submit(message(topic, device.get().type(), payload, protobuf, arrivalMillis, arrivalNanos));
+        knownDevices.put(topic.device(), device.get().type());
+        return pipeline.submit(new TelemetryMessage(topic.device(), device.get().type(), payload, format, arrivalMillis, arrivalNanos));
     }
 
-    private static TelemetryMessage message(TelemetryTopic topic, DeviceType type, byte[] payload, boolean protobuf,
-            long arrivalMillis, long arrivalNanos) {
-        return new TelemetryMessage(topic.device(), type, payload, protobuf ? PayloadFormat.PROTOBUF : PayloadFormat.JSON,
-                arrivalMillis, arrivalNanos);
-    }
-
-    private void notStored(PublishInboundOutput output, Async<PublishInboundOutput> async, Throwable error) {
+    private void notStored(Throwable error, Runnable resume) {
         LOG.warn("Telemetry from client '{}' was not stored ({}); disconnecting it so that it resends", clientId,
                 error.getMessage());
-        output.preventPublishDelivery(AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, "telemetry could not be stored");
+        // Resume only once the connection is closed, so that no acknowledgement can leave.
         clients.disconnectClient(clientId, false, DisconnectReasonCode.UNSPECIFIED_ERROR,
                         "telemetry could not be stored; reconnect and resend")
-                .whenComplete((done, failure) -> async.resume());
+                .whenComplete((done, failure) -> resume.run());
     }
 
     static AckReasonCode reasonCode(RejectReason reason) {

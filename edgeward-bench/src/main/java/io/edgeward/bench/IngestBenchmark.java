@@ -1,0 +1,248 @@
+package io.edgeward.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * End-to-end ingest benchmark. The load generator ({@code edgeward simulate}, K devices, QoS 1,
+ * seed-format telemetry, up to 10 in flight per device) runs as its own process against:
+ * <ol>
+ *   <li>Mosquitto (Debian's, no persistence): the baseline, plain QoS 1 pass-through;</li>
+ *   <li>the packaged Edgeward node, as fast as acknowledged: every acknowledged message is durably stored;</li>
+ *   <li>Edgeward at half of Mosquitto's rate: latency publish → PUBACK.</li>
+ * </ol>
+ * It prints the figures, the ratios and the verdict against the issue's targets.
+ */
+public final class IngestBenchmark {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TOKEN = "benchmark-admin-token-0123456789";
+
+    private final Path work;
+    private final String java;
+    private final Path jar;
+    private final int devices;
+    private final int seconds;
+
+    IngestBenchmark(Path work, Path jar, int devices, int seconds) {
+        this.work = work;
+        this.java = ProcessHandle.current().info().command().orElse("java");
+        this.jar = jar;
+        this.devices = devices;
+        this.seconds = seconds;
+    }
+
+    public static void main(String[] args) throws Exception {
+        int devices = 50;
+        int seconds = 20;
+        Path jar = Path.of("edgeward-server/target/edgeward.jar");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--devices" -> devices = Integer.parseInt(args[++i]);
+                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+                case "--jar" -> jar = Path.of(args[++i]);
+                case "--help", "-h" -> {
+                    System.out.println("usage: bench [--devices K (50)] [--seconds S (20)] [--jar edgeward-server/target/edgeward.jar]");
+                    return;
+                }
+                default -> throw new IllegalArgumentException("unknown option " + args[i] + " (see --help)");
+            }
+        }
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " not found: build first (./mvnw -DskipTests package)");
+        }
+        Path work = Files.createTempDirectory("edgeward-bench");
+        new IngestBenchmark(work, jar.toAbsolutePath(), devices, seconds).run();
+    }
+
+    void run() throws Exception {
+        System.out.printf(Locale.ROOT, "Edgeward ingest benchmark: %d devices, QoS 1, %d s per run, %d cores, work dir %s%n%n",
+                devices, seconds, Runtime.getRuntime().availableProcessors(), work);
+
+        System.out.println("[1/3] Baseline: Mosquitto, no persistence, QoS 1 pass-through, as fast as acknowledged");
+        int mosquittoPort = freePort();
+        Path conf = Files.writeString(work.resolve("mosquitto.conf"),
+                "listener " + mosquittoPort + " 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest none\n");
+        Process mosquitto = new ProcessBuilder("mosquitto", "-c", conf.toString()).redirectErrorStream(true)
+                .redirectOutput(work.resolve("mosquitto.log").toFile()).start();
+        JsonNode baseline;
+        try {
+            waitForPort(mosquittoPort, mosquitto);
+            baseline = generate(List.of("--no-provision", "--broker", "127.0.0.1:" + mosquittoPort, "--rate", "max", "--prefix", "mosq-"), "mosquitto");
+        } finally {
+            mosquitto.destroy();
+            mosquitto.waitFor(10, TimeUnit.SECONDS);
+        }
+        double baseRate = baseline.get("ackedPerSecond").asDouble();
+        System.out.printf(Locale.ROOT, "      Mosquitto: %,.0f msg/s acknowledged%n%n", baseRate);
+
+        System.out.println("[2/3] Edgeward (packaged jar, SQLite, group commit), as fast as acknowledged");
+        Path data = work.resolve("edgeward-data");
+        ProcessBuilder builder = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(), "run",
+                "--data-dir", data.toString(), "--mqtt-port", "0", "--http-port", "0",
+                "--set", "mqtt.bind-address=127.0.0.1", "--set", "http.bind-address=127.0.0.1");
+        builder.environment().put("EDGEWARD_ADMIN_TOKEN", TOKEN);
+        Process edgeward = builder.redirectErrorStream(true).redirectOutput(work.resolve("edgeward.log").toFile()).start();
+        JsonNode max;
+        JsonNode half;
+        double stored;
+        long peakRss;
+        try {
+            JsonNode ports = waitForPorts(data, edgeward);
+            int http = ports.get("http").asInt();
+            List<String> target = List.of("--broker", "127.0.0.1:" + ports.get("mqtt").asInt(), "--url", "http://127.0.0.1:" + http,
+                    "--token", TOKEN, "--data-dir", data.toString(), "--prefix", "bench-");
+            // Provision the fleet and warm the JIT before measuring.
+            generate(concat(target, List.of("--rate", "max", "--duration-override", "5s")), "edgeward-warmup");
+            double storedBefore = metric(http, "iot_edge_data_processed_total");
+            max = generate(concat(target, List.of("--rate", "max")), "edgeward-max");
+            stored = (metric(http, "iot_edge_data_processed_total") - storedBefore) / max.get("seconds").asDouble();
+            System.out.printf(Locale.ROOT, "      Edgeward: %,.0f msg/s acknowledged, %,.0f points/s stored%n%n",
+                    max.get("ackedPerSecond").asDouble(), stored);
+
+            double halfRate = Math.max(1, Math.floor(baseRate / 2));
+            System.out.printf(Locale.ROOT, "[3/3] Edgeward at half of Mosquitto's rate (%,.0f msg/s): publish -> PUBACK latency%n", halfRate);
+            half = generate(concat(target, List.of("--rate", (long) halfRate + "/s")), "edgeward-half");
+            peakRss = peakRssKib(edgeward.pid());
+        } finally {
+            edgeward.destroy();
+            edgeward.waitFor(30, TimeUnit.SECONDS);
+        }
+        report(baseline, max, stored, half, peakRss);
+    }
+
+    private void report(JsonNode baseline, JsonNode max, double stored, JsonNode half, long peakRssKib) {
+        double base = baseline.get("ackedPerSecond").asDouble();
+        double acked = max.get("ackedPerSecond").asDouble();
+        double ratio = stored / base;
+        double p99 = half.get("p99Millis").asDouble();
+        double rssMib = peakRssKib / 1024.0;
+        System.out.println();
+        System.out.println("Results (same machine, same generator, same run)");
+        System.out.println("------------------------------------------------------------------------------");
+        row("Mosquitto QoS 1 pass-through", "%,.0f msg/s", base);
+        row("Mosquitto publish->PUBACK p50 / p99", "%.2f / %.2f ms", baseline.get("p50Millis").asDouble(), baseline.get("p99Millis").asDouble());
+        row("Edgeward acknowledged (stored before ack)", "%,.0f msg/s", acked);
+        row("Edgeward stored", "%,.0f points/s", stored);
+        row("Edgeward errors (max run)", "%d", max.get("errors").asLong());
+        row("Stored / Mosquitto pass-through", "%.2f  (target >= 0.80: %s)", ratio, ratio >= 0.8 ? "MET" : "NOT MET");
+        row("At half rate: achieved", "%,.0f msg/s", half.get("ackedPerSecond").asDouble());
+        row("At half rate: publish->PUBACK p50 / p99 / max", "%.2f / %.2f / %.2f ms", half.get("p50Millis").asDouble(), p99,
+                half.get("maxMillis").asDouble());
+        row("p99 target < 10 ms", "%s", p99 < 10 ? "MET" : "NOT MET");
+        row("Edgeward peak RSS (VmHWM)", "%.0f MiB  (target < 512 MiB: %s)", rssMib, rssMib < 512 ? "MET" : "NOT MET");
+        System.out.println("------------------------------------------------------------------------------");
+    }
+
+    private static void row(String name, String format, Object... values) {
+        System.out.printf(Locale.ROOT, "%-46s " + format + "%n", concatArgs(name, values));
+    }
+
+    private static Object[] concatArgs(String name, Object[] values) {
+        Object[] all = new Object[values.length + 1];
+        all[0] = name;
+        System.arraycopy(values, 0, all, 1, values.length);
+        return all;
+    }
+
+    /** Runs the load generator as its own process and returns its JSON summary. */
+    private JsonNode generate(List<String> options, String name) throws Exception {
+        Path summary = work.resolve(name + ".json");
+        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(), "simulate",
+                "--devices", Integer.toString(devices), "--qos", "1", "--summary-json", summary.toString(),
+                "--credentials", work.resolve("credentials.json").toString()));
+        String duration = seconds + "s";
+        for (int i = 0; i < options.size(); i++) {
+            if (options.get(i).equals("--duration-override")) {
+                duration = options.get(++i);
+            } else {
+                command.add(options.get(i));
+            }
+        }
+        command.add("--duration");
+        command.add(duration);
+        Process generator = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(work.resolve(name + ".log").toFile()).start();
+        if (!generator.waitFor(seconds + 120, TimeUnit.SECONDS)) {
+            generator.destroyForcibly();
+            throw new IllegalStateException("the load generator did not finish; see " + work.resolve(name + ".log"));
+        }
+        if (!Files.exists(summary)) {
+            throw new IllegalStateException("the load generator failed (exit " + generator.exitValue() + "):\n"
+                    + Files.readString(work.resolve(name + ".log")));
+        }
+        JsonNode result = JSON.readTree(summary.toFile());
+        System.out.printf(Locale.ROOT, "      %s: sent %d, acked %d, errors %d, %.0f msg/s, p50 %.2f ms, p99 %.2f ms%n", name,
+                result.get("sent").asLong(), result.get("acked").asLong(), result.get("errors").asLong(),
+                result.get("ackedPerSecond").asDouble(), result.get("p50Millis").asDouble(), result.get("p99Millis").asDouble());
+        return result;
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private static double metric(int httpPort, String name) throws IOException, InterruptedException {
+        String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        return body.lines().filter(line -> line.startsWith(name + " ")).mapToDouble(line -> Double.parseDouble(line.substring(name.length() + 1)))
+                .findFirst().orElseThrow(() -> new IllegalStateException(name + " not in /metrics"));
+    }
+
+    /** Peak resident set size of a process (VmHWM), KiB. */
+    private static long peakRssKib(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+
+    private static JsonNode waitForPorts(Path data, Process process) throws Exception {
+        Path file = data.resolve("ports.json");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!Files.exists(file)) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("Edgeward did not start");
+            }
+            Thread.sleep(100);
+        }
+        return JSON.readTree(file.toFile());
+    }
+
+    private static void waitForPort(int port, Process process) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("mosquitto exited (exit " + process.exitValue() + "); is Debian's mosquitto installed?");
+            }
+            try (var socket = new java.net.Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException e) {
+                Thread.sleep(100);
+            }
+        }
+        throw new IllegalStateException("mosquitto did not listen on " + port);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
