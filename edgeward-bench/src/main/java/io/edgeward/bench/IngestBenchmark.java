@@ -35,26 +35,30 @@ public final class IngestBenchmark {
     private final Path jar;
     private final int devices;
     private final int seconds;
+    private final int warmupSeconds;
 
-    IngestBenchmark(Path work, Path jar, int devices, int seconds) {
+    IngestBenchmark(Path work, Path jar, int devices, int seconds, int warmupSeconds) {
         this.work = work;
         this.java = ProcessHandle.current().info().command().orElse("java");
         this.jar = jar;
         this.devices = devices;
         this.seconds = seconds;
+        this.warmupSeconds = warmupSeconds;
     }
 
     public static void main(String[] args) throws Exception {
         int devices = 50;
         int seconds = 20;
+        int warmup = 20;
         Path jar = Path.of("edgeward-server/target/edgeward.jar");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--devices" -> devices = Integer.parseInt(args[++i]);
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--jar" -> jar = Path.of(args[++i]);
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--help", "-h" -> {
-                    System.out.println("usage: bench [--devices K (50)] [--seconds S (20)] [--jar edgeward-server/target/edgeward.jar]");
+                    System.out.println("usage: bench [--devices K (50)] [--seconds S (20)] [--warmup S (20)] [--jar edgeward-server/target/edgeward.jar]");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (see --help)");
@@ -64,7 +68,7 @@ public final class IngestBenchmark {
             throw new IllegalStateException(jar + " not found: build first (./mvnw -DskipTests package)");
         }
         Path work = Files.createTempDirectory("edgeward-bench");
-        new IngestBenchmark(work, jar.toAbsolutePath(), devices, seconds).run();
+        new IngestBenchmark(work, jar.toAbsolutePath(), devices, seconds, warmup).run();
     }
 
     void run() throws Exception {
@@ -80,7 +84,9 @@ public final class IngestBenchmark {
         JsonNode baseline;
         try {
             waitForPort(mosquittoPort, mosquitto);
-            baseline = generate(List.of("--no-provision", "--broker", "127.0.0.1:" + mosquittoPort, "--rate", "max", "--prefix", "mosq-"), "mosquitto");
+            List<String> mosquittoTarget = List.of("--no-provision", "--broker", "127.0.0.1:" + mosquittoPort, "--prefix", "mosq-");
+            generate(concat(mosquittoTarget, List.of("--rate", "max", "--duration-override", warmupSeconds + "s")), "mosquitto-warmup");
+            baseline = generate(concat(mosquittoTarget, List.of("--rate", "max")), "mosquitto");
         } finally {
             mosquitto.destroy();
             mosquitto.waitFor(10, TimeUnit.SECONDS);
@@ -104,8 +110,9 @@ public final class IngestBenchmark {
             int http = ports.get("http").asInt();
             List<String> target = List.of("--broker", "127.0.0.1:" + ports.get("mqtt").asInt(), "--url", "http://127.0.0.1:" + http,
                     "--token", TOKEN, "--data-dir", data.toString(), "--prefix", "bench-");
-            // Provision the fleet and warm the JIT before measuring.
-            generate(concat(target, List.of("--rate", "max", "--duration-override", "5s")), "edgeward-warmup");
+            // Provision the fleet and warm both JITs before measuring; the generator's JIT is warmed
+            // for Mosquitto by the same length of run, so neither side is measured cold.
+            generate(concat(target, List.of("--rate", "max", "--duration-override", warmupSeconds + "s")), "edgeward-warmup");
             double storedBefore = metric(http, "iot_edge_data_processed_total");
             max = generate(concat(target, List.of("--rate", "max")), "edgeward-max");
             stored = (metric(http, "iot_edge_data_processed_total") - storedBefore) / max.get("seconds").asDouble();
