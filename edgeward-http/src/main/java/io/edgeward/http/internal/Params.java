@@ -1,16 +1,13 @@
 package io.edgeward.http.internal;
 
+import io.edgeward.core.time.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** Query-parameter parsing with messages that tell the caller what was expected. */
 final class Params {
-
-    private static final Pattern SHORT_DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
 
     private Params() {}
 
@@ -33,20 +30,9 @@ final class Params {
 
     /** {@code 30s}, {@code 5m}, {@code 1h}, {@code 1d}, or ISO-8601 ({@code PT5M}). */
     static Duration duration(String name, String raw) {
-        Matcher m = SHORT_DURATION.matcher(raw);
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            return switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            };
-        }
         try {
-            return Duration.parse(raw);
-        } catch (DateTimeParseException e) {
+            return Durations.parse(raw);
+        } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(name + " must be a duration like 30s, 5m, 1h, 1d or PT5M, got '" + abbreviate(raw) + "'");
         }
     }

@@ -31,7 +31,7 @@ public final class TelemetryRoutes {
         Device device = registry.get(ctx.pathParam("id"));
         Map<String, Object> metrics = new LinkedHashMap<>();
         for (Point point : queries.latest(device.id())) {
-            metrics.put(point.metric(), Views.latest(point));
+            metrics.put(point.metric(), Views.point(point));
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("device_id", device.id().value());

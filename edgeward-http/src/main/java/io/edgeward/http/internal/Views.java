@@ -28,17 +28,6 @@ final class Views {
         return view;
     }
 
-    static Map<String, Object> latest(Point point) {
-        Map<String, Object> view = new LinkedHashMap<>();
-        view.put("value", point.value().raw());
-        view.put("ts", point.timestamp());
-        view.put("time", iso(Instant.ofEpochMilli(point.timestamp())));
-        if (point.unit() != null) {
-            view.put("unit", point.unit());
-        }
-        return view;
-    }
-
     static Map<String, Object> point(Point point) {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("ts", point.timestamp());

@@ -1,10 +1,10 @@
 package io.edgeward.server.cli;
 
+import io.edgeward.core.time.Durations;
 import io.edgeward.device.Simulator;
 import io.edgeward.device.SimulatorSettings;
 import io.edgeward.device.Summary;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -65,7 +65,7 @@ final class SimulateCommand implements Callable<Integer> {
         }
         double perSecond = rate.equalsIgnoreCase("max") ? 0 : Double.parseDouble(rate.replace("/s", "").trim());
         SimulatorSettings settings = new SimulatorSettings(host, port, devices, perSecond, qos, prefix, inflight,
-                duration == null ? null : parseDuration(duration),
+                duration == null ? null : Durations.parse(duration),
                 noProvision ? null : target.url(), noProvision ? null : target.token(),
                 credentials != null ? credentials : target.dataDir().resolve("simulator-credentials.json"), summaryJson);
         Simulator simulator = new Simulator(settings, System.out);
@@ -78,19 +78,5 @@ final class SimulateCommand implements Callable<Integer> {
             // Already shutting down.
         }
         return summary.errors() == 0 ? 0 : 3;
-    }
-
-    static Duration parseDuration(String text) {
-        String t = text.trim();
-        if (t.endsWith("ms")) {
-            return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-        }
-        long n = Long.parseLong(t.substring(0, t.length() - 1));
-        return switch (t.charAt(t.length() - 1)) {
-            case 's' -> Duration.ofSeconds(n);
-            case 'm' -> Duration.ofMinutes(n);
-            case 'h' -> Duration.ofHours(n);
-            default -> throw new IllegalArgumentException("--duration must look like 30s, 5m or 1h");
-        };
     }
 }

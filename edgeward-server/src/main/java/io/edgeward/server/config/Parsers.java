@@ -1,8 +1,8 @@
 package io.edgeward.server.config;
 
+import io.edgeward.core.time.Durations;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -12,7 +12,6 @@ import java.util.regex.Pattern;
 final class Parsers {
 
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB|KB|MB|GB)?", Pattern.CASE_INSENSITIVE);
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
     private Parsers() {}
 
@@ -58,24 +57,7 @@ final class Parsers {
     /** 500ms, 30s, 5m, 1h, 1d or ISO-8601 (PT5M). */
     static Key.Parser<Duration> duration(Duration min, Duration max) {
         return raw -> {
-            Duration value;
-            Matcher m = DURATION.matcher(raw.trim());
-            if (m.matches()) {
-                long n = Long.parseLong(m.group(1));
-                value = switch (m.group(2)) {
-                    case "ms" -> Duration.ofMillis(n);
-                    case "s" -> Duration.ofSeconds(n);
-                    case "m" -> Duration.ofMinutes(n);
-                    case "h" -> Duration.ofHours(n);
-                    default -> Duration.ofDays(n);
-                };
-            } else {
-                try {
-                    value = Duration.parse(raw.trim());
-                } catch (DateTimeParseException e) {
-                    throw new IllegalArgumentException("not a duration (e.g. 30s, 5m, 1h, PT5M)");
-                }
-            }
+            Duration value = Durations.parse(raw);
             if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
                 throw new IllegalArgumentException("must be between " + min + " and " + max);
             }

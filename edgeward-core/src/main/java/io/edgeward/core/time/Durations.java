@@ -1,0 +1,39 @@
+package io.edgeward.core.time;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Durations as people write them in configuration, query strings and flags. */
+public final class Durations {
+
+    private static final Pattern SHORT = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)");
+
+    private Durations() {}
+
+    /**
+     * Parses {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 1d} or ISO-8601 ({@code PT5M}).
+     *
+     * @throws IllegalArgumentException naming the accepted forms
+     */
+    public static Duration parse(String text) {
+        String trimmed = text == null ? "" : text.trim();
+        Matcher m = SHORT.matcher(trimmed);
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+        }
+        try {
+            return Duration.parse(trimmed);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("not a duration (e.g. 30s, 5m, 1h, 1d or PT5M)");
+        }
+    }
+}
