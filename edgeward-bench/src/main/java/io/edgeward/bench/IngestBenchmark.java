@@ -98,11 +98,14 @@ public final class IngestBenchmark {
         Path data = work.resolve("edgeward-data");
         ProcessBuilder builder = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(), "run",
                 "--data-dir", data.toString(), "--mqtt-port", "0", "--http-port", "0",
-                "--set", "mqtt.bind-address=127.0.0.1", "--set", "http.bind-address=127.0.0.1");
+                "--set", "mqtt.bind-address=127.0.0.1", "--set", "http.bind-address=127.0.0.1",
+                // Anonymous clients, outside the device namespaces, measure the embedded broker alone.
+                "--set", "mqtt.allow-anonymous=true");
         builder.environment().put("EDGEWARD_ADMIN_TOKEN", TOKEN);
         Process edgeward = builder.redirectErrorStream(true).redirectOutput(work.resolve("edgeward.log").toFile()).start();
         JsonNode max;
         JsonNode half;
+        JsonNode broker;
         double stored;
         long peakRss;
         try {
@@ -119,6 +122,12 @@ public final class IngestBenchmark {
             System.out.printf(Locale.ROOT, "      Edgeward: %,.0f msg/s acknowledged, %,.0f points/s stored%n%n",
                     max.get("ackedPerSecond").asDouble(), stored);
 
+            System.out.println();
+            System.out.println("[2b]  Edgeward's embedded broker alone: anonymous clients, non-telemetry topic, nothing stored");
+            broker = generate(List.of("--no-provision", "--broker", "127.0.0.1:" + ports.get("mqtt").asInt(), "--prefix", "pass-",
+                    "--topic", "bench/{id}/data", "--rate", "max"), "edgeward-broker-only");
+            System.out.println();
+
             double halfRate = Math.max(1, Math.floor(baseRate / 2));
             System.out.printf(Locale.ROOT, "[3/3] Edgeward at half of Mosquitto's rate (%,.0f msg/s): publish -> PUBACK latency%n", halfRate);
             half = generate(concat(target, List.of("--rate", (long) halfRate + "/s")), "edgeward-half");
@@ -127,10 +136,10 @@ public final class IngestBenchmark {
             edgeward.destroy();
             edgeward.waitFor(30, TimeUnit.SECONDS);
         }
-        report(baseline, max, stored, half, peakRss);
+        report(baseline, max, stored, half, broker, peakRss);
     }
 
-    private void report(JsonNode baseline, JsonNode max, double stored, JsonNode half, long peakRssKib) {
+    private void report(JsonNode baseline, JsonNode max, double stored, JsonNode half, JsonNode broker, long peakRssKib) {
         double base = baseline.get("ackedPerSecond").asDouble();
         double acked = max.get("ackedPerSecond").asDouble();
         double ratio = stored / base;
@@ -141,6 +150,8 @@ public final class IngestBenchmark {
         System.out.println("------------------------------------------------------------------------------");
         row("Mosquitto QoS 1 pass-through", "%,.0f msg/s", base);
         row("Mosquitto publish->PUBACK p50 / p99", "%.2f / %.2f ms", baseline.get("p50Millis").asDouble(), baseline.get("p99Millis").asDouble());
+        row("Edgeward's embedded broker alone (no store)", "%,.0f msg/s  (%.2f x Mosquitto)", broker.get("ackedPerSecond").asDouble(),
+                broker.get("ackedPerSecond").asDouble() / base);
         row("Edgeward acknowledged (stored before ack)", "%,.0f msg/s", acked);
         row("Edgeward stored", "%,.0f points/s", stored);
         row("Edgeward errors (max run)", "%d", max.get("errors").asLong());

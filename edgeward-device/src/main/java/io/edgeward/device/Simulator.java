@@ -243,7 +243,7 @@ public final class Simulator {
 
         SimulatedDevice(String id, String secret, SplittableRandom random) {
             this.id = id;
-            this.topic = "sensor/" + id + "/telemetry";
+            this.topic = settings.topicPattern().replace("{id}", id);
             this.location = "sim-lab-" + (id.hashCode() & 7);
             SensorModel.Kind[] kinds = SensorModel.Kind.values();
             this.sensors = new SensorModel[kinds.length];

@@ -15,6 +15,7 @@ import java.util.Objects;
  *     (a plain broker such as Mosquitto, for baselines)
  * @param credentialsFile where device secrets are kept between runs (mode 600)
  * @param summaryJson if set, the summary is also written there as JSON
+ * @param topicPattern where telemetry goes; {@code {id}} is replaced by the device id
  */
 public record SimulatorSettings(
         String brokerHost,
@@ -28,11 +29,13 @@ public record SimulatorSettings(
         URI api,
         String token,
         Path credentialsFile,
-        Path summaryJson) {
+        Path summaryJson,
+        String topicPattern) {
 
     public SimulatorSettings {
         Objects.requireNonNull(brokerHost, "brokerHost");
         Objects.requireNonNull(idPrefix, "idPrefix");
+        topicPattern = topicPattern == null ? "sensor/{id}/telemetry" : topicPattern;
         if (devices < 1 || devices > 100_000) {
             throw new IllegalArgumentException("--devices must be between 1 and 100000");
         }

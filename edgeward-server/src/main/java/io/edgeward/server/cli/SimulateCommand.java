@@ -48,6 +48,10 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--summary-json", paramLabel = "FILE", description = "Also write the summary as JSON.")
     Path summaryJson;
 
+    @Option(names = "--topic", defaultValue = "sensor/{id}/telemetry", paramLabel = "PATTERN",
+            description = "Topic to publish to; {id} is the device id (default: ${DEFAULT-VALUE}).")
+    String topic;
+
     @Mixin
     ApiTarget target;
 
@@ -67,7 +71,7 @@ final class SimulateCommand implements Callable<Integer> {
         SimulatorSettings settings = new SimulatorSettings(host, port, devices, perSecond, qos, prefix, inflight,
                 duration == null ? null : Durations.parse(duration),
                 noProvision ? null : target.url(), noProvision ? null : target.token(),
-                credentials != null ? credentials : target.dataDir().resolve("simulator-credentials.json"), summaryJson);
+                credentials != null ? credentials : target.dataDir().resolve("simulator-credentials.json"), summaryJson, topic);
         Simulator simulator = new Simulator(settings, System.out);
         Thread hook = new Thread(simulator::stop, "simulator-stop");
         Runtime.getRuntime().addShutdownHook(hook);
