@@ -125,7 +125,7 @@ public final class IngestBenchmark {
             System.out.println();
             System.out.println("[2b]  Edgeward's embedded broker alone: anonymous clients, non-telemetry topic, nothing stored");
             broker = generate(List.of("--no-provision", "--broker", "127.0.0.1:" + ports.get("mqtt").asInt(), "--prefix", "pass-",
-                    "--topic", "bench/{id}/data", "--rate", "max"), "edgeward-broker-only");
+                    "--topic", "bench/{id}/data", "--status-topic", "bench/{id}/status", "--rate", "max"), "edgeward-broker-only");
             System.out.println();
 
             double halfRate = Math.max(1, Math.floor(baseRate / 2));

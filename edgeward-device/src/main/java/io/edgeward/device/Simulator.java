@@ -69,7 +69,16 @@ public final class Simulator {
         for (SimulatedDevice device : fleet) {
             connecting.add(device.connect());
         }
-        CompletableFuture.allOf(connecting.toArray(CompletableFuture[]::new)).join();
+        try {
+            CompletableFuture.allOf(connecting.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            for (SimulatedDevice device : fleet) {
+                device.disconnect();
+            }
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new IOException("could not connect the devices to " + settings.brokerHost() + ":" + settings.brokerPort() + ": "
+                    + (e instanceof java.util.concurrent.TimeoutException ? "no CONNACK within 60 s" : cause.getMessage()), cause);
+        }
         out.printf("Publishing %s, QoS %d. Ctrl-C to stop.%n",
                 settings.ratePerSecond() == 0 ? "as fast as acknowledged" : String.format("%.0f msg/s", settings.ratePerSecond()),
                 settings.qos());
@@ -237,6 +246,7 @@ public final class Simulator {
         private final Mqtt5AsyncClient client;
         private final SensorModel[] sensors;
         private final String topic;
+        private final String statusTopic;
         private final String location;
         private int nextSensor;
         private volatile boolean connectedOnce;
@@ -244,6 +254,7 @@ public final class Simulator {
         SimulatedDevice(String id, String secret, SplittableRandom random) {
             this.id = id;
             this.topic = settings.topicPattern().replace("{id}", id);
+            this.statusTopic = settings.statusTopicPattern().replace("{id}", id);
             this.location = "sim-lab-" + (id.hashCode() & 7);
             SensorModel.Kind[] kinds = SensorModel.Kind.values();
             this.sensors = new SensorModel[kinds.length];
@@ -275,7 +286,7 @@ public final class Simulator {
                             .sessionExpiryInterval(TimeUnit.DAYS.toSeconds(1))
                             .keepAlive(30)
                             .willPublish()
-                            .topic("device/" + id + "/status")
+                            .topic(statusTopic)
                             .payload("offline".getBytes(StandardCharsets.UTF_8))
                             .qos(MqttQos.AT_LEAST_ONCE)
                             .retain(true)
@@ -308,15 +319,16 @@ public final class Simulator {
                     });
         }
 
-        void publishStatus(String status) {
-            client.publishWith().topic("device/" + id + "/status").qos(MqttQos.AT_LEAST_ONCE).retain(true)
+        CompletableFuture<?> publishStatus(String status) {
+            return client.publishWith().topic(statusTopic).qos(MqttQos.AT_LEAST_ONCE).retain(true)
                     .payload(status.getBytes(StandardCharsets.UTF_8)).send();
         }
 
         void disconnect() {
             try {
-                client.publishWith().topic("device/" + id + "/status").qos(MqttQos.AT_LEAST_ONCE).retain(true)
-                        .payload("offline".getBytes(StandardCharsets.UTF_8)).send().get(5, TimeUnit.SECONDS);
+                if (client.getState().isConnected()) {
+                    publishStatus("offline").get(5, TimeUnit.SECONDS);
+                }
                 client.disconnect().get(5, TimeUnit.SECONDS);
             } catch (Exception e) {
                 // The broker is gone or slow; the Last Will says offline for us.

@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param credentialsFile where device secrets are kept between runs (mode 600)
  * @param summaryJson if set, the summary is also written there as JSON
  * @param topicPattern where telemetry goes; {@code {id}} is replaced by the device id
+ * @param statusTopicPattern where presence (Last Will {@code offline}, {@code online}) goes
  */
 public record SimulatorSettings(
         String brokerHost,
@@ -30,12 +31,14 @@ public record SimulatorSettings(
         String token,
         Path credentialsFile,
         Path summaryJson,
-        String topicPattern) {
+        String topicPattern,
+        String statusTopicPattern) {
 
     public SimulatorSettings {
         Objects.requireNonNull(brokerHost, "brokerHost");
         Objects.requireNonNull(idPrefix, "idPrefix");
         topicPattern = topicPattern == null ? "sensor/{id}/telemetry" : topicPattern;
+        statusTopicPattern = statusTopicPattern == null ? "device/{id}/status" : statusTopicPattern;
         if (devices < 1 || devices > 100_000) {
             throw new IllegalArgumentException("--devices must be between 1 and 100000");
         }

@@ -52,6 +52,10 @@ final class SimulateCommand implements Callable<Integer> {
             description = "Topic to publish to; {id} is the device id (default: ${DEFAULT-VALUE}).")
     String topic;
 
+    @Option(names = "--status-topic", defaultValue = "device/{id}/status", paramLabel = "PATTERN",
+            description = "Presence topic (Last Will 'offline', 'online' on connect); {id} is the device id (default: ${DEFAULT-VALUE}).")
+    String statusTopic;
+
     @Mixin
     ApiTarget target;
 
@@ -71,7 +75,7 @@ final class SimulateCommand implements Callable<Integer> {
         SimulatorSettings settings = new SimulatorSettings(host, port, devices, perSecond, qos, prefix, inflight,
                 duration == null ? null : Durations.parse(duration),
                 noProvision ? null : target.url(), noProvision ? null : target.token(),
-                credentials != null ? credentials : target.dataDir().resolve("simulator-credentials.json"), summaryJson, topic);
+                credentials != null ? credentials : target.dataDir().resolve("simulator-credentials.json"), summaryJson, topic, statusTopic);
         Simulator simulator = new Simulator(settings, System.out);
         Thread hook = new Thread(simulator::stop, "simulator-stop");
         Runtime.getRuntime().addShutdownHook(hook);
