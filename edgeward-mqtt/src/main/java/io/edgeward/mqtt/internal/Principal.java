@@ -19,12 +19,20 @@ public sealed interface Principal {
     record Device(DeviceId id, DeviceType type) implements Principal {
         @Override
         public boolean mayPublish(String topic) {
-            return own(topic);
+            // A topic name has no wildcards, so a prefix test suffices; it runs for every PUBLISH.
+            return under(topic, "sensor/") || under(topic, "device/");
         }
 
         @Override
         public boolean maySubscribe(String filter) {
             return own(Topics.unshared(filter));
+        }
+
+        private boolean under(String topic, String root) {
+            String device = id.value();
+            int end = root.length() + device.length();
+            return topic.startsWith(root) && topic.startsWith(device, root.length())
+                    && (topic.length() == end || topic.charAt(end) == '/');
         }
 
         private boolean own(String topicOrFilter) {
