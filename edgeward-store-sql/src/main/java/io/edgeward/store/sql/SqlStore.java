@@ -10,6 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -27,11 +31,13 @@ import org.sqlite.SQLiteDataSource;
 public final class SqlStore implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SqlStore.class);
+    private static final long CHECKPOINT_PERIOD_MS = 1000;
 
     private final Dialect dialect;
     private final HikariDataSource dataSource;
     private final SqlDeviceRepository devices;
     private final SqlTelemetryStore telemetry;
+    private final ScheduledExecutorService checkpointer;
 
     private SqlStore(Dialect dialect, HikariDataSource dataSource) {
         this.dialect = dialect;
@@ -39,6 +45,28 @@ public final class SqlStore implements AutoCloseable {
         Jdbi jdbi = Jdbi.create(dataSource);
         this.devices = new SqlDeviceRepository(jdbi);
         this.telemetry = new SqlTelemetryStore(jdbi);
+        this.checkpointer = dialect == Dialect.SQLITE ? startCheckpointer() : null;
+    }
+
+    /**
+     * SQLite's automatic WAL checkpoint runs inside whichever commit crosses the threshold, which
+     * is the telemetry writer's group commit, and every acknowledgement waiting on it pays for
+     * copying the WAL into the database. Auto-checkpoint is off on the pool's connections; this
+     * thread checkpoints in PASSIVE mode, which never blocks the writer.
+     */
+    private ScheduledExecutorService startCheckpointer() {
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("edgeward-sqlite-checkpoint").daemon().factory());
+        executor.scheduleWithFixedDelay(this::checkpoint, CHECKPOINT_PERIOD_MS, CHECKPOINT_PERIOD_MS, TimeUnit.MILLISECONDS);
+        return executor;
+    }
+
+    private void checkpoint() {
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("PRAGMA wal_checkpoint(PASSIVE)");
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("WAL checkpoint skipped: {}", e.getMessage());
+        }
     }
 
     /** Opens the pool and applies pending migrations. */
@@ -51,6 +79,7 @@ public final class SqlStore implements AutoCloseable {
         config.setConnectionTimeout(30_000);
         if (dialect == Dialect.SQLITE) {
             config.setDataSource(sqlite(settings.url()));
+            config.setConnectionInitSql("PRAGMA wal_autocheckpoint=0");
         } else {
             config.setJdbcUrl(settings.url());
             config.setUsername(settings.username());
@@ -121,6 +150,15 @@ public final class SqlStore implements AutoCloseable {
 
     @Override
     public void close() {
+        if (checkpointer != null) {
+            checkpointer.shutdownNow();
+            try {
+                checkpointer.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            checkpoint();
+        }
         dataSource.close();
     }
 }

@@ -45,5 +45,22 @@ class SqliteStoreTest extends StoreContractTest {
         int synchronous = org.jdbi.v3.core.Jdbi.create(() -> store.borrowConnection())
                 .withHandle(h -> h.createQuery("PRAGMA synchronous").mapTo(Integer.class).one());
         assertThat(synchronous).as("2 = FULL: fsync on every commit").isEqualTo(2);
+        int autocheckpoint = org.jdbi.v3.core.Jdbi.create(() -> store.borrowConnection())
+                .withHandle(h -> h.createQuery("PRAGMA wal_autocheckpoint").mapTo(Integer.class).one());
+        assertThat(autocheckpoint).as("checkpoints run off the commit path").isZero();
+    }
+
+    @Test
+    void walIsCheckpointedInTheBackground_intoTheDatabaseFile() throws Exception {
+        java.nio.file.Path db = dir.resolve("edgeward.db");
+        long before = java.nio.file.Files.size(db);
+        List<Point> points = new java.util.ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            points.add(new Point(DEV, "t", T0 + i, Value.of(i), null));
+        }
+        store.telemetry().append(points, Map.of());
+        // Auto-checkpoint is off, so only the store's own checkpointer moves pages into the file.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> java.nio.file.Files.size(db) > before + 100_000);
     }
 }
