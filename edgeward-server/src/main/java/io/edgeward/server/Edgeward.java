@@ -122,6 +122,7 @@ public final class Edgeward implements AutoCloseable {
 
     public synchronized void stop() {
         // Reverse order: no new requests, then no new messages, then flush, then close the store.
+        boolean wasRunning = store != null;
         if (http != null) {
             http.stop();
             http = null;
@@ -141,6 +142,9 @@ public final class Edgeward implements AutoCloseable {
         if (gcMetrics != null) {
             gcMetrics.close();
             gcMetrics = null;
+        }
+        if (wasRunning) {
+            LOG.info("Edgeward stopped: every acknowledged message is in the store");
         }
     }
 
