@@ -3,6 +3,7 @@ package io.edgeward.mqtt;
 import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.embedded.EmbeddedHiveMQ;
 import io.edgeward.core.device.DeviceRegistry;
+import io.edgeward.core.device.Presence;
 import io.edgeward.core.telemetry.TelemetryPipeline;
 import io.edgeward.mqtt.internal.ConnectAuthenticator;
 import io.edgeward.mqtt.internal.EdgewardExtension;
@@ -41,12 +42,15 @@ public final class EmbeddedBroker implements AutoCloseable {
     private final DeviceRegistry registry;
     private final TelemetryPipeline pipeline;
     private final MeterRegistry meters;
+    private final Presence presence;
     private EmbeddedHiveMQ hivemq;
     private ExecutorService blocking;
     private int port;
 
-    public EmbeddedBroker(BrokerSettings settings, DeviceRegistry registry, TelemetryPipeline pipeline, MeterRegistry meters) {
+    public EmbeddedBroker(BrokerSettings settings, DeviceRegistry registry, TelemetryPipeline pipeline, Presence presence,
+            MeterRegistry meters) {
         this.settings = settings;
+        this.presence = presence;
         this.registry = registry;
         this.pipeline = pipeline;
         this.meters = meters;
@@ -81,7 +85,8 @@ public final class EmbeddedBroker implements AutoCloseable {
         EdgewardExtension extension = new EdgewardExtension(
                 new ConnectAuthenticator(registry, users, settings.allowAnonymous(), principals, metrics, blocking),
                 new TopicAuthorizer(principals, metrics),
-                principals, pipeline, registry, metrics, settings.storeTimeout(), blocking);
+                principals, pipeline, registry, metrics, settings.storeTimeout(), blocking, presence);
+        presence.reset();
 
         EmbeddedHiveMQ broker = EmbeddedHiveMQ.builder()
                 .withConfigurationFolder(conf)
@@ -108,6 +113,9 @@ public final class EmbeddedBroker implements AutoCloseable {
         hivemq = broker;
         Gauge.builder("edgeward.mqtt.connections", broker, EmbeddedBroker::currentConnections)
                 .description("Open MQTT connections")
+                .register(meters);
+        Gauge.builder("edgeward.devices.online", presence, Presence::onlineCount)
+                .description("Devices with an open MQTT connection")
                 .register(meters);
         LOG.info("MQTT broker listening on {}:{}", settings.bindAddress(), port);
     }

@@ -4,6 +4,7 @@ import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.device.DeviceRegistry;
 import io.edgeward.core.device.DeviceType;
 import io.edgeward.core.device.NewDevice;
+import io.edgeward.core.device.Presence;
 import io.edgeward.core.device.Registration;
 import io.edgeward.core.telemetry.PipelineSettings;
 import io.edgeward.core.telemetry.Point;
@@ -27,6 +28,7 @@ final class BrokerFixture implements AutoCloseable {
     final DeviceRegistry registry;
     final TelemetryPipeline pipeline;
     final EmbeddedBroker broker;
+    final Presence presence;
 
     BrokerFixture(Path dir, boolean allowAnonymous, List<MqttUser> users) {
         store = SqlStore.open(StoreSettings.embedded(dir));
@@ -34,8 +36,9 @@ final class BrokerFixture implements AutoCloseable {
         pipeline = new TelemetryPipeline(store.telemetry(),
                 new TelemetryDecoder(new TelemetryLimits(4096, 100, Duration.ofHours(1), 256)), PipelineSettings.DEFAULTS, meters);
         pipeline.start();
+        presence = new Presence(store.devices());
         broker = new EmbeddedBroker(new BrokerSettings("127.0.0.1", 0, 1024 * 1024, 10, allowAnonymous, users,
-                Duration.ofSeconds(30), dir.resolve("broker")), registry, pipeline, meters);
+                Duration.ofSeconds(30), dir.resolve("broker")), registry, pipeline, presence, meters);
         broker.start();
     }
 
@@ -55,6 +58,7 @@ final class BrokerFixture implements AutoCloseable {
     @Override
     public void close() {
         broker.stop();
+        presence.close();
         pipeline.stop();
         store.close();
     }

@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgeward.core.device.DeviceRegistry;
+import io.edgeward.core.device.Presence;
 import io.edgeward.core.telemetry.PipelineSettings;
 import io.edgeward.core.telemetry.TelemetryDecoder;
 import io.edgeward.core.telemetry.TelemetryLimits;
@@ -55,6 +56,7 @@ public final class Edgeward implements AutoCloseable {
     private SqlStore store;
     private TelemetryPipeline pipeline;
     private EmbeddedBroker broker;
+    private Presence presence;
     private HttpApi http;
     private JvmGcMetrics gcMetrics;
 
@@ -85,9 +87,10 @@ public final class Edgeward implements AutoCloseable {
                     config.get(Keys.PIPELINE_MAX_BATCH_POINTS), config.get(Keys.METRICS_PER_DEVICE)), meters);
             pipeline.start();
 
+            presence = new Presence(store.devices());
             broker = new EmbeddedBroker(new BrokerSettings(config.get(Keys.MQTT_BIND), config.get(Keys.MQTT_PORT),
                     config.get(Keys.MQTT_MAX_PACKET_SIZE), config.get(Keys.MQTT_RECEIVE_MAXIMUM), config.get(Keys.MQTT_ALLOW_ANONYMOUS),
-                    config.mqttUsers(), config.get(Keys.MQTT_STORE_TIMEOUT), dataDir.resolve("broker")), registry, pipeline, meters);
+                    config.mqttUsers(), config.get(Keys.MQTT_STORE_TIMEOUT), dataDir.resolve("broker")), registry, pipeline, presence, meters);
             broker.start();
 
             EmbeddedBroker startedBroker = broker;
@@ -130,6 +133,10 @@ public final class Edgeward implements AutoCloseable {
         if (broker != null) {
             broker.stop();
             broker = null;
+        }
+        if (presence != null) {
+            presence.close();
+            presence = null;
         }
         if (pipeline != null) {
             pipeline.stop();

@@ -22,4 +22,13 @@ public interface DeviceRepository {
     List<Device> list(int limit, DeviceId after);
 
     long count();
+
+    /**
+     * Sets online/offline from the broker, unless an operator set the device to maintenance,
+     * which sticks until cleared.
+     */
+    void updatePresence(DeviceId id, DeviceStatus status);
+
+    /** At start-up no device is connected yet: every online device becomes offline (maintenance stays). */
+    void markAllOffline();
 }

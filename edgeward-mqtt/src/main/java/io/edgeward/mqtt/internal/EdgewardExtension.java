@@ -2,6 +2,10 @@ package io.edgeward.mqtt.internal;
 
 import com.hivemq.extension.sdk.api.ExtensionMain;
 import com.hivemq.extension.sdk.api.auth.Authorizer;
+import com.hivemq.extension.sdk.api.events.client.ClientLifecycleEventListener;
+import com.hivemq.extension.sdk.api.events.client.parameters.AuthenticationSuccessfulInput;
+import com.hivemq.extension.sdk.api.events.client.parameters.ConnectionStartInput;
+import com.hivemq.extension.sdk.api.events.client.parameters.DisconnectEventInput;
 import com.hivemq.extension.sdk.api.interceptor.publish.PublishOutboundInterceptor;
 import com.hivemq.extension.sdk.api.packets.general.MqttVersion;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
@@ -10,13 +14,15 @@ import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
 import com.hivemq.extension.sdk.api.services.Services;
 import io.edgeward.core.device.DeviceRegistry;
+import io.edgeward.core.device.Presence;
 import io.edgeward.core.telemetry.TelemetryPipeline;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 
 /**
- * Edgeward's extension inside the embedded broker: authentication, authorization, and the
- * per-client interceptors (telemetry ingest, message counters).
+ * Edgeward's extension inside the embedded broker: authentication, authorization, presence
+ * (online/offline from connection events) and the per-client interceptors (telemetry ingest,
+ * message counters).
  */
 public final class EdgewardExtension implements ExtensionMain {
 
@@ -28,9 +34,11 @@ public final class EdgewardExtension implements ExtensionMain {
     private final MqttMetrics metrics;
     private final Duration storeTimeout;
     private final Executor blocking;
+    private final Presence presence;
 
     public EdgewardExtension(ConnectAuthenticator authenticator, TopicAuthorizer authorizer, Principals principals,
-            TelemetryPipeline pipeline, DeviceRegistry registry, MqttMetrics metrics, Duration storeTimeout, Executor blocking) {
+            TelemetryPipeline pipeline, DeviceRegistry registry, MqttMetrics metrics, Duration storeTimeout, Executor blocking,
+            Presence presence) {
         this.authenticator = authenticator;
         this.authorizer = authorizer;
         this.principals = principals;
@@ -39,12 +47,40 @@ public final class EdgewardExtension implements ExtensionMain {
         this.metrics = metrics;
         this.storeTimeout = storeTimeout;
         this.blocking = blocking;
+        this.presence = presence;
     }
 
     @Override
     public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {
         Services.securityRegistry().setAuthenticatorProvider(providerInput -> authenticator);
         Services.securityRegistry().setAuthorizerProvider(providerInput -> (Authorizer) authorizer);
+        ClientLifecycleEventListener presenceEvents = new ClientLifecycleEventListener() {
+            @Override
+            public void onMqttConnectionStart(ConnectionStartInput input) {
+                // Nothing is known about the client before it authenticates.
+            }
+
+            @Override
+            public void onAuthenticationSuccessful(AuthenticationSuccessfulInput input) {
+                principals.of(input).ifPresent(p -> {
+                    if (p instanceof Principal.Device device) {
+                        presence.connected(device.id());
+                    }
+                });
+            }
+
+            @Override
+            public void onDisconnect(DisconnectEventInput input) {
+                // Called for clean DISCONNECTs, lost connections and server-side disconnects alike;
+                // a connection that never authenticated has no principal and changes nothing.
+                principals.of(input).ifPresent(p -> {
+                    if (p instanceof Principal.Device device) {
+                        presence.disconnected(device.id());
+                    }
+                });
+            }
+        };
+        Services.eventRegistry().setClientLifecycleEventListener(providerInput -> presenceEvents);
         PublishOutboundInterceptor countOutbound = (outboundInput, outboundOutput) -> metrics.published.increment();
         Services.initializerRegistry().setClientInitializer((initializerInput, clientContext) -> {
             principals.of(initializerInput).ifPresent(principal -> {

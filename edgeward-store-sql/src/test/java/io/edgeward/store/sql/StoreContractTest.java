@@ -186,4 +186,24 @@ abstract class StoreContractTest {
         assertThat(store.telemetry().aggregate(DEV, "mode", range, Duration.ofHours(1), Aggregation.AVG))
                 .singleElement().extracting(Bucket::value).isNull();
     }
+
+    @Test
+    void presence_followsTheBroker_butMaintenanceSticks() throws Exception {
+        registry.register(NewDevice.of(DEV, DeviceType.SENSOR));
+        DeviceId other = DeviceId.of("dev-2");
+        registry.register(NewDevice.of(other, DeviceType.SENSOR));
+        store.devices().updatePresence(DEV, io.edgeward.core.device.DeviceStatus.ONLINE);
+        store.devices().updatePresence(other, io.edgeward.core.device.DeviceStatus.ONLINE);
+        assertThat(store.devices().find(DEV).orElseThrow().status()).isEqualTo(io.edgeward.core.device.DeviceStatus.ONLINE);
+
+        try (var connection = store.borrowConnection(); var statement = connection.createStatement()) {
+            statement.executeUpdate("UPDATE devices SET status = 'maintenance' WHERE device_id = 'dev-2'");
+        }
+        store.devices().updatePresence(other, io.edgeward.core.device.DeviceStatus.OFFLINE);
+        assertThat(store.devices().find(other).orElseThrow().status()).isEqualTo(io.edgeward.core.device.DeviceStatus.MAINTENANCE);
+
+        store.devices().markAllOffline();
+        assertThat(store.devices().find(DEV).orElseThrow().status()).isEqualTo(io.edgeward.core.device.DeviceStatus.OFFLINE);
+        assertThat(store.devices().find(other).orElseThrow().status()).isEqualTo(io.edgeward.core.device.DeviceStatus.MAINTENANCE);
+    }
 }

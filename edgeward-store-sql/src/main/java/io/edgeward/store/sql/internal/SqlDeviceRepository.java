@@ -99,6 +99,19 @@ public final class SqlDeviceRepository implements DeviceRepository {
         return jdbi.withHandle(handle -> handle.createQuery("SELECT COUNT(*) FROM devices").mapTo(Long.class).one());
     }
 
+    @Override
+    public void updatePresence(DeviceId id, DeviceStatus status) {
+        jdbi.useHandle(handle -> handle.createUpdate("UPDATE devices SET status = :status WHERE device_id = :id AND status <> 'maintenance'")
+                .bind("status", status.wireName())
+                .bind("id", id.value())
+                .execute());
+    }
+
+    @Override
+    public void markAllOffline() {
+        jdbi.useHandle(handle -> handle.createUpdate("UPDATE devices SET status = 'offline' WHERE status = 'online'").execute());
+    }
+
     private static Device device(ResultSet rs, StatementContext ctx) throws SQLException {
         long lastSeen = rs.getLong("last_seen");
         Instant lastSeenAt = rs.wasNull() ? null : Instant.ofEpochMilli(lastSeen);

@@ -1,0 +1,116 @@
+package io.edgeward.mqtt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import io.edgeward.core.device.DeviceId;
+import io.edgeward.core.device.DeviceStatus;
+import io.edgeward.core.device.Registration;
+import java.io.ByteArrayOutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A device's status follows its MQTT connection. */
+class PresenceIT {
+
+    @TempDir
+    static Path dir;
+
+    static BrokerFixture fx;
+
+    @BeforeAll
+    static void start() {
+        fx = new BrokerFixture(dir, false, List.of());
+    }
+
+    @AfterAll
+    static void stop() {
+        fx.close();
+    }
+
+    private static DeviceStatus status(String id) {
+        return fx.registry.find(DeviceId.of(id)).orElseThrow().status();
+    }
+
+    @Test
+    void connect_isOnline_cleanDisconnect_isOffline() {
+        Registration device = fx.register("p-1");
+        assertThat(status("p-1")).isEqualTo(DeviceStatus.OFFLINE);
+        Mqtt5BlockingClient client = Clients.device5(fx.broker.port(), "p-1", device.secret());
+        await().until(() -> status("p-1") == DeviceStatus.ONLINE);
+        client.disconnect();
+        await().until(() -> status("p-1") == DeviceStatus.OFFLINE);
+    }
+
+    @Test
+    void lostConnection_isOffline() throws Exception {
+        Registration device = fx.register("p-2");
+        try (Socket socket = new Socket("127.0.0.1", fx.broker.port())) {
+            socket.getOutputStream().write(connect("p-2", device.secret()));
+            assertThat(socket.getInputStream().read()).as("CONNACK").isEqualTo(0x20);
+            await().until(() -> status("p-2") == DeviceStatus.ONLINE);
+        }
+        // The socket closed without DISCONNECT, as a device losing power.
+        await().until(() -> status("p-2") == DeviceStatus.OFFLINE);
+    }
+
+    @Test
+    void sessionTakeover_staysOnline() {
+        Registration device = fx.register("p-3");
+        Mqtt5BlockingClient first = Clients.device5(fx.broker.port(), "p-3", device.secret());
+        await().until(() -> status("p-3") == DeviceStatus.ONLINE);
+        // The same client id connects again: the broker closes the first connection.
+        Mqtt5BlockingClient second = Clients.device5(fx.broker.port(), "p-3", device.secret());
+        await().until(() -> !first.getState().isConnected());
+        assertThat(fx.presence.onlineCount()).isGreaterThanOrEqualTo(1);
+        await().during(java.time.Duration.ofMillis(500)).until(() -> status("p-3") == DeviceStatus.ONLINE);
+        second.disconnect();
+        await().until(() -> status("p-3") == DeviceStatus.OFFLINE);
+    }
+
+    @Test
+    void refusedConnect_changesNothing() {
+        fx.register("p-4");
+        Mqtt5BlockingClient client = Clients.v5(fx.broker.port(), "p-4");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.connectWith().simpleAuth().username("p-4")
+                .password("wrong".getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send()).isNotNull();
+        await().during(java.time.Duration.ofMillis(300)).until(() -> status("p-4") == DeviceStatus.OFFLINE);
+    }
+
+    /** An MQTT 3.1.1 CONNECT with user name and password. */
+    static byte[] connect(String id, String password) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        string(body, "MQTT");
+        body.write(4);
+        body.write(0b1100_0010); // user name, password, clean session
+        body.write(0);
+        body.write(60);
+        string(body, id);
+        string(body, id);
+        string(body, password);
+        ByteArrayOutputStream packet = new ByteArrayOutputStream();
+        packet.write(0x10);
+        int length = body.size();
+        do {
+            int digit = length % 128;
+            length /= 128;
+            packet.write(length > 0 ? digit | 0x80 : digit);
+        } while (length > 0);
+        packet.writeBytes(body.toByteArray());
+        return packet.toByteArray();
+    }
+
+    private static void string(ByteArrayOutputStream out, String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        out.write(bytes.length >> 8);
+        out.write(bytes.length & 0xff);
+        out.writeBytes(bytes);
+    }
+}
