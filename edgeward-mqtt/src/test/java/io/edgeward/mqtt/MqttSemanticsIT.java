@@ -10,7 +10,6 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
-import java.io.ByteArrayOutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -144,7 +143,7 @@ class MqttSemanticsIT {
             watcher.subscribeWith().topicFilter("will/topic").qos(MqttQos.AT_LEAST_ONCE).send();
             // A raw MQTT 3.1.1 client: CONNECT with keep-alive 1 s and a will, then silence, as a device that hangs.
             try (Socket socket = new Socket("127.0.0.1", fx.broker.port())) {
-                socket.getOutputStream().write(connectWithWill("will-client", 1, "will/topic", "gone"));
+                socket.getOutputStream().write(RawMqtt.connectWithWill("will-client", 1, "will/topic", "gone"));
                 socket.getOutputStream().flush();
                 assertThat(socket.getInputStream().read()).as("CONNACK").isEqualTo(0x20);
                 // The broker must close the connection after 1.5 x keep-alive and publish the will.
@@ -248,35 +247,5 @@ class MqttSemanticsIT {
         Mqtt5BlockingClient anonymous = v5("anon-spoofer");
         assertThat(Clients.publish(anonymous, "sensor/anything/telemetry", "{\"values\":{\"x\":1}}"))
                 .isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
-    }
-
-    /** An MQTT 3.1.1 CONNECT packet (clean session, will QoS 0) built by hand. */
-    static byte[] connectWithWill(String clientId, int keepAliveSeconds, String willTopic, String willMessage) {
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        writeString(body, "MQTT");
-        body.write(4);
-        body.write(0b0000_0110); // will flag + clean session
-        body.write(keepAliveSeconds >> 8);
-        body.write(keepAliveSeconds & 0xff);
-        writeString(body, clientId);
-        writeString(body, willTopic);
-        writeString(body, willMessage);
-        ByteArrayOutputStream packet = new ByteArrayOutputStream();
-        packet.write(0x10);
-        int length = body.size();
-        do {
-            int digit = length % 128;
-            length /= 128;
-            packet.write(length > 0 ? digit | 0x80 : digit);
-        } while (length > 0);
-        packet.writeBytes(body.toByteArray());
-        return packet.toByteArray();
-    }
-
-    private static void writeString(ByteArrayOutputStream out, String text) {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        out.write(bytes.length >> 8);
-        out.write(bytes.length & 0xff);
-        out.writeBytes(bytes);
     }
 }

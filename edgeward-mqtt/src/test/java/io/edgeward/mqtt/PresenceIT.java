@@ -7,7 +7,6 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.device.DeviceStatus;
 import io.edgeward.core.device.Registration;
-import java.io.ByteArrayOutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -53,7 +52,7 @@ class PresenceIT {
     void lostConnection_isOffline() throws Exception {
         Registration device = fx.register("p-2");
         try (Socket socket = new Socket("127.0.0.1", fx.broker.port())) {
-            socket.getOutputStream().write(connect("p-2", device.secret()));
+            socket.getOutputStream().write(RawMqtt.connectWithPassword("p-2", device.secret()));
             assertThat(socket.getInputStream().read()).as("CONNACK").isEqualTo(0x20);
             await().until(() -> status("p-2") == DeviceStatus.ONLINE);
         }
@@ -82,35 +81,5 @@ class PresenceIT {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.connectWith().simpleAuth().username("p-4")
                 .password("wrong".getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send()).isNotNull();
         await().during(java.time.Duration.ofMillis(300)).until(() -> status("p-4") == DeviceStatus.OFFLINE);
-    }
-
-    /** An MQTT 3.1.1 CONNECT with user name and password. */
-    static byte[] connect(String id, String password) {
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        string(body, "MQTT");
-        body.write(4);
-        body.write(0b1100_0010); // user name, password, clean session
-        body.write(0);
-        body.write(60);
-        string(body, id);
-        string(body, id);
-        string(body, password);
-        ByteArrayOutputStream packet = new ByteArrayOutputStream();
-        packet.write(0x10);
-        int length = body.size();
-        do {
-            int digit = length % 128;
-            length /= 128;
-            packet.write(length > 0 ? digit | 0x80 : digit);
-        } while (length > 0);
-        packet.writeBytes(body.toByteArray());
-        return packet.toByteArray();
-    }
-
-    private static void string(ByteArrayOutputStream out, String text) {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        out.write(bytes.length >> 8);
-        out.write(bytes.length & 0xff);
-        out.writeBytes(bytes);
     }
 }

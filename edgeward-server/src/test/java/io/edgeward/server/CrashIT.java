@@ -1,6 +1,7 @@
 package io.edgeward.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -61,13 +62,11 @@ class CrashIT {
         for (int round = 1; round <= ROUNDS; round++) {
             Publisher publisher = new Publisher(ports.get("mqtt").asInt(), secret, base, next, acknowledged);
             publisher.start();
-            // Kill at an arbitrary moment while acknowledgements are flowing.
+            // Kill at an arbitrary moment while acknowledgements are flowing: after a random number
+            // of further acknowledgements, so the moment varies but never precedes the traffic.
             long ackedBefore = acknowledged.size();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (acknowledged.size() < ackedBefore + 200 && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
-            }
-            Thread.sleep(ThreadLocalRandom.current().nextInt(50, 1500));
+            long killAfter = ackedBefore + ThreadLocalRandom.current().nextInt(200, 3000);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(1)).until(() -> acknowledged.size() >= killAfter);
             platform.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             publisher.stop();
             next = publisher.nextSequence();
@@ -93,13 +92,10 @@ class CrashIT {
         builder.environment().put("EDGEWARD_ADMIN_TOKEN", TOKEN);
         builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("platform.log").toFile()));
         platform = builder.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!Files.exists(portsFile)) {
-            if (!platform.isAlive() || System.nanoTime() > deadline) {
-                throw new AssertionError("the platform did not start:\n" + Files.readString(dir.resolve("platform.log")));
-            }
-            Thread.sleep(50);
-        }
+        Process started = platform;
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                .failFast("the platform exited during start-up (see platform.log)", () -> !started.isAlive())
+                .until(() -> Files.exists(portsFile));
         return JSON.readTree(portsFile.toFile());
     }
 
