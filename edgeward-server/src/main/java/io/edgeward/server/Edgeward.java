@@ -3,6 +3,7 @@ package io.edgeward.server;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.edgeward.core.device.DeviceCensus;
 import io.edgeward.core.device.DeviceRegistry;
 import io.edgeward.core.device.Presence;
 import io.edgeward.core.telemetry.PipelineSettings;
@@ -34,6 +35,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +59,7 @@ public final class Edgeward implements AutoCloseable {
     private TelemetryPipeline pipeline;
     private EmbeddedBroker broker;
     private Presence presence;
+    private DeviceCensus census;
     private HttpApi http;
     private JvmGcMetrics gcMetrics;
 
@@ -80,6 +83,7 @@ public final class Edgeward implements AutoCloseable {
             store = SqlStore.open(url.isEmpty() ? StoreSettings.embedded(dataDir)
                     : new StoreSettings(url, config.get(Keys.STORE_USERNAME), config.get(Keys.STORE_PASSWORD), config.get(Keys.STORE_POOL_SIZE)));
             DeviceRegistry registry = new DeviceRegistry(store.devices(), clock);
+            census = new DeviceCensus(store.devices(), meters, Duration.ofSeconds(15));
 
             TelemetryDecoder decoder = new TelemetryDecoder(new TelemetryLimits(config.get(Keys.TELEMETRY_MAX_PAYLOAD),
                     config.get(Keys.TELEMETRY_MAX_POINTS), config.get(Keys.TELEMETRY_MAX_FUTURE_SKEW), config.get(Keys.TELEMETRY_MAX_STRING)));
@@ -102,6 +106,7 @@ public final class Edgeward implements AutoCloseable {
                             new ReadinessCheck("store", startedStore::isHealthy),
                             new ReadinessCheck("pipeline", startedPipeline::isRunning)), clock);
             http.start();
+            census.start();
 
             writePorts(dataDir);
         } catch (IOException e) {
@@ -133,6 +138,10 @@ public final class Edgeward implements AutoCloseable {
         if (broker != null) {
             broker.stop();
             broker = null;
+        }
+        if (census != null) {
+            census.close();
+            census = null;
         }
         if (presence != null) {
             presence.close();

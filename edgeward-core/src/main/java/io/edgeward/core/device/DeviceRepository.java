@@ -1,6 +1,7 @@
 package io.edgeward.core.device;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Port: durable storage of devices and their credential hashes. Implemented by the store adapters. */
@@ -28,6 +29,9 @@ public interface DeviceRepository {
      * which sticks until cleared.
      */
     void updatePresence(DeviceId id, DeviceStatus status);
+
+    /** How many devices have each (status, type); combinations without devices may be absent. */
+    Map<DeviceStatus, Map<DeviceType, Long>> countByStatusAndType();
 
     /** At start-up no device is connected yet: every online device becomes offline (maintenance stays). */
     void markAllOffline();

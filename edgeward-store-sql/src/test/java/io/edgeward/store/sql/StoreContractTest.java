@@ -206,4 +206,20 @@ abstract class StoreContractTest {
         assertThat(store.devices().find(DEV).orElseThrow().status()).isEqualTo(io.edgeward.core.device.DeviceStatus.OFFLINE);
         assertThat(store.devices().find(other).orElseThrow().status()).isEqualTo(io.edgeward.core.device.DeviceStatus.MAINTENANCE);
     }
+
+    @Test
+    void census_countsByStatusAndType_andExportsEveryCombination() {
+        registry.register(NewDevice.of(DeviceId.of("s1"), DeviceType.SENSOR));
+        registry.register(NewDevice.of(DeviceId.of("s2"), DeviceType.SENSOR));
+        registry.register(NewDevice.of(DeviceId.of("g1"), DeviceType.GATEWAY));
+        store.devices().updatePresence(DeviceId.of("s2"), io.edgeward.core.device.DeviceStatus.ONLINE);
+        var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        var census = new io.edgeward.core.device.DeviceCensus(store.devices(), meters, java.time.Duration.ofHours(1));
+        census.refresh();
+        assertThat(meters.get("iot.device.total").tags("status", "offline", "type", "sensor").gauge().value()).isEqualTo(1.0);
+        assertThat(meters.get("iot.device.total").tags("status", "online", "type", "sensor").gauge().value()).isEqualTo(1.0);
+        assertThat(meters.get("iot.device.total").tags("status", "offline", "type", "gateway").gauge().value()).isEqualTo(1.0);
+        assertThat(meters.get("iot.device.total").tags("status", "maintenance", "type", "actuator").gauge().value()).isZero();
+        assertThat(meters.find("iot.device.total").gauges()).hasSize(12);
+    }
 }

@@ -9,7 +9,9 @@ import io.edgeward.core.device.DeviceType;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
@@ -105,6 +107,19 @@ public final class SqlDeviceRepository implements DeviceRepository {
                 .bind("status", status.wireName())
                 .bind("id", id.value())
                 .execute());
+    }
+
+    @Override
+    public Map<DeviceStatus, Map<DeviceType, Long>> countByStatusAndType() {
+        Map<DeviceStatus, Map<DeviceType, Long>> counts = new EnumMap<>(DeviceStatus.class);
+        jdbi.useHandle(handle -> handle.createQuery("SELECT status, type, COUNT(*) AS n FROM devices GROUP BY status, type")
+                .map((rs, ctx) -> {
+                    counts.computeIfAbsent(DeviceStatus.fromWire(rs.getString("status")), s -> new EnumMap<>(DeviceType.class))
+                            .put(DeviceType.fromWire(rs.getString("type")), rs.getLong("n"));
+                    return null;
+                })
+                .list());
+        return counts;
     }
 
     @Override
