@@ -16,6 +16,9 @@ import org.slf4j.LoggerFactory;
  * The seed's {@code iot_device_total{status,type}}: devices by status and type, counted in the
  * background so that a Prometheus scrape never queries the database. Every combination is a
  * series from the start, at 0 when empty.
+ *
+ * <p>It is exported as {@code iot_device}: OpenMetrics reserves the {@code _total} suffix for
+ * counters, and the Prometheus client strips it from a gauge's name.
  */
 public final class DeviceCensus implements AutoCloseable {
 
@@ -31,7 +34,7 @@ public final class DeviceCensus implements AutoCloseable {
         this.period = period;
         for (DeviceStatus status : DeviceStatus.values()) {
             for (DeviceType type : DeviceType.values()) {
-                Gauge.builder("iot.device.total", this, census -> census.count(status, type))
+                Gauge.builder("iot.device", this, census -> census.count(status, type))
                         .description("Registered devices by status and type")
                         .tag("status", status.wireName())
                         .tag("type", type.wireName())

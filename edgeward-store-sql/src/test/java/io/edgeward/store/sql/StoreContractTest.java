@@ -216,10 +216,10 @@ abstract class StoreContractTest {
         var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
         var census = new io.edgeward.core.device.DeviceCensus(store.devices(), meters, java.time.Duration.ofHours(1));
         census.refresh();
-        assertThat(meters.get("iot.device.total").tags("status", "offline", "type", "sensor").gauge().value()).isEqualTo(1.0);
-        assertThat(meters.get("iot.device.total").tags("status", "online", "type", "sensor").gauge().value()).isEqualTo(1.0);
-        assertThat(meters.get("iot.device.total").tags("status", "offline", "type", "gateway").gauge().value()).isEqualTo(1.0);
-        assertThat(meters.get("iot.device.total").tags("status", "maintenance", "type", "actuator").gauge().value()).isZero();
-        assertThat(meters.find("iot.device.total").gauges()).hasSize(12);
+        assertThat(meters.get("iot.device").tags("status", "offline", "type", "sensor").gauge().value()).isEqualTo(1.0);
+        assertThat(meters.get("iot.device").tags("status", "online", "type", "sensor").gauge().value()).isEqualTo(1.0);
+        assertThat(meters.get("iot.device").tags("status", "offline", "type", "gateway").gauge().value()).isEqualTo(1.0);
+        assertThat(meters.get("iot.device").tags("status", "maintenance", "type", "actuator").gauge().value()).isZero();
+        assertThat(meters.find("iot.device").gauges()).hasSize(12);
     }
 }
