@@ -7,6 +7,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -49,6 +51,7 @@ public final class TelemetryPipeline implements AutoCloseable {
     private final DistributionSummary latency;
     private final DistributionSummary batchMessages;
     private final DistributionSummary batchPoints;
+    private final Timer commitTime;
     private final Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
     private final Map<DeviceType, Counter> receivedByType = new EnumMap<>(DeviceType.class);
 
@@ -81,6 +84,11 @@ public final class TelemetryPipeline implements AutoCloseable {
                 .register(meters);
         this.batchPoints = DistributionSummary.builder("edgeward.pipeline.commit.batch.points")
                 .description("Points per group commit")
+                .register(meters);
+        this.commitTime = Timer.builder("edgeward.pipeline.commit")
+                .description("Duration of one group commit (SQL and fsync), the floor of every acknowledgement's wait")
+                .serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10),
+                        Duration.ofMillis(20), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250))
                 .register(meters);
         Gauge.builder("edgeward.pipeline.queue.depth", this, TelemetryPipeline::queueDepth)
                 .description("Messages waiting to be committed, including those waiting for queue room")
@@ -265,6 +273,7 @@ public final class TelemetryPipeline implements AutoCloseable {
             points.addAll(pending.decoded.points());
             lastSeen.merge(pending.message.device(), pending.message.arrivalMillis(), Math::max);
         }
+        long commitStart = System.nanoTime();
         try {
             store.append(points, lastSeen);
         } catch (RuntimeException e) {
@@ -277,6 +286,7 @@ public final class TelemetryPipeline implements AutoCloseable {
             }
             return;
         }
+        commitTime.record(System.nanoTime() - commitStart, TimeUnit.NANOSECONDS);
         processed.increment(pointCount);
         batchMessages.record(batch.size());
         batchPoints.record(pointCount);

@@ -61,6 +61,7 @@ class TelemetryPipelineTest {
         assertThat(result.get(5, TimeUnit.SECONDS).stored()).isEqualTo(1);
         assertThat(store.batches).hasSize(1);
         assertThat(meters.counter("iot.edge.data.processed").count()).isEqualTo(1.0);
+        assertThat(meters.timer("edgeward.pipeline.commit").count()).isEqualTo(1);
     }
 
     @Test
