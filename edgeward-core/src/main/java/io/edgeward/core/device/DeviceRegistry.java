@@ -68,8 +68,4 @@ public final class DeviceRegistry {
     public List<Device> list(int limit, DeviceId after) {
         return repository.list(limit, after);
     }
-
-    public long count() {
-        return repository.count();
-    }
 }

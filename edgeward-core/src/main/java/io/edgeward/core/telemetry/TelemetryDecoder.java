@@ -27,10 +27,6 @@ public final class TelemetryDecoder {
         this.limits = limits;
     }
 
-    public TelemetryLimits limits() {
-        return limits;
-    }
-
     public Decoded decode(TelemetryMessage message) {
         int size = message.payload().length;
         if (size > limits.maxPayloadBytes()) {

@@ -26,7 +26,12 @@ record TelemetryTopic(DeviceId device, boolean protobuf) {
             return null;
         }
         String id = topic.substring(7, idEnd);
-        return DeviceId.isValid(id) ? new TelemetryTopic(DeviceId.of(id), protobuf) : null;
+        try {
+            // The constructor is the one validation; an invalid id here is the rare bad-input case.
+            return new TelemetryTopic(DeviceId.of(id), protobuf);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     static boolean isProtobufContentType(String contentType) {
