@@ -4,14 +4,21 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.edgeward.core.command.CommandNotFoundException;
+import io.edgeward.core.command.CommandService;
 import io.edgeward.core.device.DeviceAlreadyExistsException;
 import io.edgeward.core.device.DeviceNotFoundException;
 import io.edgeward.core.device.DeviceRegistry;
 import io.edgeward.core.observability.RateLimitedLog;
+import io.edgeward.core.shadow.ShadowException;
+import io.edgeward.core.shadow.ShadowService;
 import io.edgeward.core.telemetry.TelemetryQueries;
 import io.edgeward.http.internal.ApiException;
+import io.edgeward.http.internal.CommandRoutes;
 import io.edgeward.http.internal.DeviceRoutes;
 import io.edgeward.http.internal.Problem;
+import io.edgeward.http.internal.SeedMetricNames;
+import io.edgeward.http.internal.ShadowRoutes;
 import io.edgeward.http.internal.TelemetryRoutes;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -51,12 +58,14 @@ public final class HttpApi implements AutoCloseable {
     private final ObjectMapper json;
     private final DeviceRoutes devices;
     private final TelemetryRoutes telemetry;
+    private final ShadowRoutes shadows;
+    private final CommandRoutes commands;
     private final byte[] adminToken;
     private final List<String> routes = new ArrayList<>();
     private Javalin app;
 
-    public HttpApi(HttpSettings settings, DeviceRegistry registry, TelemetryQueries queries, PrometheusMeterRegistry prometheus,
-            List<ReadinessCheck> readiness, Clock clock) {
+    public HttpApi(HttpSettings settings, DeviceRegistry registry, TelemetryQueries queries, ShadowService shadows,
+            CommandService commands, PrometheusMeterRegistry prometheus, List<ReadinessCheck> readiness, Clock clock) {
         this.settings = settings;
         this.prometheus = prometheus;
         this.readiness = List.copyOf(readiness);
@@ -66,6 +75,8 @@ public final class HttpApi implements AutoCloseable {
                 .build();
         this.devices = new DeviceRoutes(registry, json);
         this.telemetry = new TelemetryRoutes(registry, queries, clock);
+        this.shadows = new ShadowRoutes(shadows, json);
+        this.commands = new CommandRoutes(commands, json);
         this.adminToken = settings.adminToken().getBytes(StandardCharsets.UTF_8);
     }
 
@@ -93,12 +104,21 @@ public final class HttpApi implements AutoCloseable {
         route(server, HandlerType.GET, "/health", ctx -> ctx.json(Map.of("status", "UP")));
         route(server, HandlerType.GET, "/ready", this::ready);
         route(server, HandlerType.GET, "/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
-                .result(prometheus.scrape()));
+                .result(SeedMetricNames.apply(prometheus.scrape())));
         route(server, HandlerType.GET, "/openapi.yaml", ctx -> ctx.contentType("application/yaml").result(resource("openapi.yaml")));
         route(server, HandlerType.GET, "/", ctx -> ctx.contentType("text/html; charset=utf-8").result(resource("console.html")));
         route(server, HandlerType.POST, "/api/v1/devices", devices::create);
         route(server, HandlerType.GET, "/api/v1/devices", devices::list);
         route(server, HandlerType.GET, "/api/v1/devices/{id}", devices::get);
+        route(server, HandlerType.PATCH, "/api/v1/devices/{id}", devices::update);
+        route(server, HandlerType.DELETE, "/api/v1/devices/{id}", devices::delete);
+        route(server, HandlerType.POST, "/api/v1/devices/{id}/rotate-credentials", devices::rotate);
+        route(server, HandlerType.GET, "/api/v1/devices/{id}/shadow", shadows::get);
+        route(server, HandlerType.PATCH, "/api/v1/devices/{id}/shadow", shadows::update);
+        route(server, HandlerType.GET, "/api/v1/devices/{id}/shadow/history", shadows::history);
+        route(server, HandlerType.POST, "/api/v1/devices/{id}/commands", commands::create);
+        route(server, HandlerType.GET, "/api/v1/devices/{id}/commands", commands::list);
+        route(server, HandlerType.GET, "/api/v1/devices/{id}/commands/{command_id}", commands::get);
         route(server, HandlerType.GET, "/api/v1/devices/{id}/telemetry/latest", telemetry::latest);
         route(server, HandlerType.GET, "/api/v1/devices/{id}/telemetry", telemetry::series);
 
@@ -176,6 +196,13 @@ public final class HttpApi implements AutoCloseable {
             case ApiException api -> api.problem();
             case DeviceNotFoundException notFound -> Problem.of(404, "device-not-found", "Device not found", notFound.getMessage());
             case DeviceAlreadyExistsException exists -> Problem.of(409, "device-exists", "Device already exists", exists.getMessage());
+            case CommandNotFoundException notFound -> Problem.of(404, "command-not-found", "Command not found", notFound.getMessage());
+            case ShadowException shadow -> switch (shadow.code()) {
+                case 404 -> Problem.of(404, "device-not-found", "Device not found", shadow.getMessage());
+                case 409 -> Problem.of(409, "shadow-version-conflict", "Shadow version conflict", shadow.getMessage());
+                case 413 -> Problem.of(413, "shadow-too-large", "Shadow too large", shadow.getMessage());
+                default -> Problem.of(400, "invalid-shadow-document", "Invalid shadow document", shadow.getMessage());
+            };
             case IllegalArgumentException invalid -> Problem.of(400, "bad-request", "Bad request", invalid.getMessage());
             case HttpResponseException http -> Problem.of(http.getStatus(), "http-" + http.getStatus(), http.getMessage(), http.getMessage());
             default -> {

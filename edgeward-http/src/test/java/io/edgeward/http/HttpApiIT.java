@@ -6,7 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.edgeward.core.device.DeviceId;
+import io.edgeward.core.command.CommandService;
 import io.edgeward.core.device.DeviceRegistry;
+import io.edgeward.core.device.Presence;
+import io.edgeward.core.shadow.ShadowService;
+import io.edgeward.core.shadow.ShadowSettings;
 import io.edgeward.core.telemetry.Point;
 import io.edgeward.core.telemetry.TelemetryQueries;
 import io.edgeward.core.telemetry.Value;
@@ -20,11 +24,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,6 +47,10 @@ class HttpApiIT {
     static Path dir;
 
     static SqlStore store;
+    static Presence presence;
+    static ShadowService shadows;
+    static CommandService commands;
+    static final List<String> revoked = new java.util.concurrent.CopyOnWriteArrayList<>();
     static HttpApi api;
     static String base;
     static final AtomicBoolean storeReady = new AtomicBoolean(true);
@@ -50,10 +60,16 @@ class HttpApiIT {
     @BeforeAll
     static void start() {
         store = SqlStore.open(StoreSettings.embedded(dir));
-        DeviceRegistry registry = new DeviceRegistry(store.devices(), Clock.systemUTC());
+        presence = new Presence(store.devices(), Duration.ofSeconds(1));
+        DeviceRegistry registry = new DeviceRegistry(store.devices(), presence, (id, forget) -> revoked.add(id + (forget ? ":forget" : "")),
+                Clock.systemUTC());
+        shadows = new ShadowService(store.shadows(), store.devices(), ShadowSettings.defaults(), Clock.systemUTC(), meters);
+        // No broker here: commands to devices stay queued (the device is never connected), which is what these tests check.
+        commands = new CommandService(store.commands(), store.devices(), presence, (device, document) -> CompletableFuture.completedFuture(false),
+                Duration.ofHours(1), Clock.systemUTC(), meters);
         meters.counter("iot.mqtt.messages.received").increment(3);
-        api = new HttpApi(new HttpSettings("127.0.0.1", 0, TOKEN), registry, new TelemetryQueries(store.telemetry()), meters,
-                List.of(new ReadinessCheck("store", storeReady::get)), Clock.systemUTC());
+        api = new HttpApi(new HttpSettings("127.0.0.1", 0, TOKEN), registry, new TelemetryQueries(store.telemetry()), shadows, commands,
+                meters, List.of(new ReadinessCheck("store", storeReady::get)), Clock.systemUTC());
         api.start();
         base = "http://127.0.0.1:" + api.port();
     }
@@ -61,6 +77,8 @@ class HttpApiIT {
     @AfterAll
     static void stop() {
         api.stop();
+        commands.close();
+        presence.close();
         store.close();
     }
 

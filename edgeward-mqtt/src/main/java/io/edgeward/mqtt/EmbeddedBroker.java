@@ -2,11 +2,20 @@ package io.edgeward.mqtt;
 
 import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.embedded.EmbeddedHiveMQ;
+import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
+import com.hivemq.extension.sdk.api.services.Services;
+import io.edgeward.core.command.CommandService;
+import io.edgeward.core.command.CommandTransport;
+import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.device.DeviceRegistry;
+import io.edgeward.core.device.DeviceSessions;
 import io.edgeward.core.device.Presence;
+import io.edgeward.core.shadow.ShadowListener;
+import io.edgeward.core.shadow.ShadowService;
 import io.edgeward.core.telemetry.TelemetryPipeline;
 import io.edgeward.mqtt.internal.ConnectAuthenticator;
 import io.edgeward.mqtt.internal.EdgewardExtension;
+import io.edgeward.mqtt.internal.MqttDeviceChannel;
 import io.edgeward.mqtt.internal.MqttMetrics;
 import io.edgeward.mqtt.internal.Principals;
 import io.edgeward.mqtt.internal.TopicAuthorizer;
@@ -21,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -34,22 +44,28 @@ import org.slf4j.LoggerFactory;
  * <p>The broker keeps its own file persistence under {@code directory/data}: persistent sessions,
  * their queued QoS 1/2 messages and retained messages survive a restart.
  */
-public final class EmbeddedBroker implements AutoCloseable {
+public final class EmbeddedBroker implements DeviceSessions, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
+    /** Stateless: it publishes through HiveMQ's services, which exist while a broker runs. */
+    private static final MqttDeviceChannel deviceChannel = new MqttDeviceChannel();
 
     private final BrokerSettings settings;
     private final DeviceRegistry registry;
     private final TelemetryPipeline pipeline;
     private final MeterRegistry meters;
     private final Presence presence;
+    private final ShadowService shadows;
+    private final CommandService commands;
     private EmbeddedHiveMQ hivemq;
     private ExecutorService blocking;
     private int port;
 
     public EmbeddedBroker(BrokerSettings settings, DeviceRegistry registry, TelemetryPipeline pipeline, Presence presence,
-            MeterRegistry meters) {
+            ShadowService shadows, CommandService commands, MeterRegistry meters) {
         this.settings = settings;
+        this.shadows = shadows;
+        this.commands = commands;
         this.presence = presence;
         this.registry = registry;
         this.pipeline = pipeline;
@@ -82,10 +98,11 @@ public final class EmbeddedBroker implements AutoCloseable {
         MqttMetrics metrics = new MqttMetrics(meters);
         Principals principals = new Principals(users);
         blocking = Executors.newVirtualThreadPerTaskExecutor();
+        MqttDeviceChannel channel = deviceChannel;
         EdgewardExtension extension = new EdgewardExtension(
                 new ConnectAuthenticator(registry, users, settings.allowAnonymous(), principals, metrics, blocking),
                 new TopicAuthorizer(principals, metrics),
-                principals, pipeline, registry, metrics, settings.storeTimeout(), blocking, presence);
+                principals, pipeline, registry, metrics, settings.storeTimeout(), blocking, presence, shadows, commands, channel);
         presence.reset();
 
         EmbeddedHiveMQ broker = EmbeddedHiveMQ.builder()
@@ -118,6 +135,34 @@ public final class EmbeddedBroker implements AutoCloseable {
                 .description("Devices with an open MQTT connection")
                 .register(meters);
         LOG.info("MQTT broker listening on {}:{}", settings.bindAddress(), port);
+    }
+
+    /**
+     * How the platform reaches devices over MQTT: commands and shadow messages. The command service
+     * is built with it before the broker, and the shadow service reports updates to it.
+     */
+    public static CommandTransport commandTransport() {
+        return deviceChannel;
+    }
+
+    /** Registers the MQTT side of shadows: accepted, documents and delta messages for every update. */
+    public static ShadowListener shadowListener() {
+        return deviceChannel;
+    }
+
+    @Override
+    public void disconnect(DeviceId id, boolean forget) {
+        if (!isRunning()) {
+            return;
+        }
+        var clients = Services.clientService();
+        clients.disconnectClient(id.value(), false, DisconnectReasonCode.NOT_AUTHORIZED, "the device's credentials were revoked")
+                .thenCompose(done -> forget ? clients.invalidateSession(id.value()) : CompletableFuture.completedFuture(false))
+                .exceptionally(e -> {
+                    LOG.debug("Closing the sessions of '{}' found none: {}", id, e.toString());
+                    return false;
+                })
+                .join();
     }
 
     /** The TCP port the broker listens on (the chosen one when configured as 0). */

@@ -1,11 +1,15 @@
 package io.edgeward.mqtt;
 
+import io.edgeward.core.command.CommandService;
 import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.device.DeviceRegistry;
 import io.edgeward.core.device.DeviceType;
 import io.edgeward.core.device.NewDevice;
 import io.edgeward.core.device.Presence;
 import io.edgeward.core.device.Registration;
+import io.edgeward.core.shadow.ShadowReporter;
+import io.edgeward.core.shadow.ShadowService;
+import io.edgeward.core.shadow.ShadowSettings;
 import io.edgeward.core.telemetry.PipelineSettings;
 import io.edgeward.core.telemetry.Point;
 import io.edgeward.core.telemetry.TelemetryDecoder;
@@ -19,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** A real store, pipeline and broker on a free loopback port, as the server wires them. */
 final class BrokerFixture implements AutoCloseable {
@@ -29,17 +34,34 @@ final class BrokerFixture implements AutoCloseable {
     final TelemetryPipeline pipeline;
     final EmbeddedBroker broker;
     final Presence presence;
+    final ShadowService shadows;
+    final ShadowReporter reporter;
+    final CommandService commands;
 
     BrokerFixture(Path dir, boolean allowAnonymous, List<MqttUser> users) {
+        this(dir, allowAnonymous, users, ShadowSettings.defaults());
+    }
+
+    BrokerFixture(Path dir, boolean allowAnonymous, List<MqttUser> users, ShadowSettings shadowSettings) {
         store = SqlStore.open(StoreSettings.embedded(dir));
-        registry = new DeviceRegistry(store.devices(), Clock.systemUTC());
+        presence = new Presence(store.devices(), Duration.ofMillis(200));
+        AtomicReference<EmbeddedBroker> running = new AtomicReference<>();
+        registry = new DeviceRegistry(store.devices(), presence, (id, forget) -> running.get().disconnect(id, forget), Clock.systemUTC());
+        shadows = new ShadowService(store.shadows(), store.devices(), shadowSettings, Clock.systemUTC(), meters);
+        shadows.addListener(EmbeddedBroker.shadowListener());
+        reporter = new ShadowReporter(shadows);
+        commands = new CommandService(store.commands(), store.devices(), presence, EmbeddedBroker.commandTransport(),
+                Duration.ofHours(1), Clock.systemUTC(), meters);
         pipeline = new TelemetryPipeline(store.telemetry(),
-                new TelemetryDecoder(new TelemetryLimits(4096, 100, Duration.ofHours(1), 256)), PipelineSettings.DEFAULTS, meters);
+                new TelemetryDecoder(new TelemetryLimits(4096, 100, Duration.ofHours(1), 256)), PipelineSettings.DEFAULTS, meters,
+                reporter);
         pipeline.start();
-        presence = new Presence(store.devices());
+        reporter.start();
         broker = new EmbeddedBroker(new BrokerSettings("127.0.0.1", 0, 1024 * 1024, 10, allowAnonymous, users,
-                Duration.ofSeconds(30), dir.resolve("broker")), registry, pipeline, presence, meters);
+                Duration.ofSeconds(30), dir.resolve("broker")), registry, pipeline, presence, shadows, commands, meters);
+        running.set(broker);
         broker.start();
+        commands.start(Duration.ofMillis(100));
     }
 
     Registration register(String id) {
@@ -57,9 +79,11 @@ final class BrokerFixture implements AutoCloseable {
 
     @Override
     public void close() {
+        commands.close();
         broker.stop();
         presence.close();
         pipeline.stop();
+        reporter.close();
         store.close();
     }
 }

@@ -3,9 +3,13 @@ package io.edgeward.server;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.edgeward.core.command.CommandService;
 import io.edgeward.core.device.DeviceCensus;
 import io.edgeward.core.device.DeviceRegistry;
 import io.edgeward.core.device.Presence;
+import io.edgeward.core.shadow.ShadowReporter;
+import io.edgeward.core.shadow.ShadowService;
+import io.edgeward.core.shadow.ShadowSettings;
 import io.edgeward.core.telemetry.PipelineSettings;
 import io.edgeward.core.telemetry.TelemetryDecoder;
 import io.edgeward.core.telemetry.TelemetryLimits;
@@ -39,6 +43,9 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.Arrays;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +58,8 @@ public final class Edgeward implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Edgeward.class);
     public static final String PORTS_FILE = "ports.json";
+    private static final Duration LAST_SEEN_FLUSH = Duration.ofSeconds(5);
+    private static final Duration COMMAND_SWEEP = Duration.ofMillis(250);
 
     private final Configuration config;
     private final Clock clock = Clock.systemUTC();
@@ -60,6 +69,8 @@ public final class Edgeward implements AutoCloseable {
     private EmbeddedBroker broker;
     private Presence presence;
     private DeviceCensus census;
+    private ShadowReporter reporter;
+    private CommandService commands;
     private HttpApi http;
     private JvmGcMetrics gcMetrics;
 
@@ -82,26 +93,41 @@ public final class Edgeward implements AutoCloseable {
             String url = config.get(Keys.STORE_URL);
             store = SqlStore.open(url.isEmpty() ? StoreSettings.embedded(dataDir)
                     : new StoreSettings(url, config.get(Keys.STORE_USERNAME), config.get(Keys.STORE_PASSWORD), config.get(Keys.STORE_POOL_SIZE)));
-            DeviceRegistry registry = new DeviceRegistry(store.devices(), clock);
+            presence = new Presence(store.devices(), LAST_SEEN_FLUSH);
+            // The broker is built after the registry it authenticates against; revocations reach it through this field.
+            DeviceRegistry registry = new DeviceRegistry(store.devices(), presence, (id, forget) -> {
+                EmbeddedBroker running = broker;
+                if (running != null) {
+                    running.disconnect(id, forget);
+                }
+            }, clock);
             census = new DeviceCensus(store.devices(), meters, Duration.ofSeconds(15));
+
+            ShadowService shadows = new ShadowService(store.shadows(), store.devices(), shadowSettings(), clock, meters);
+            shadows.addListener(EmbeddedBroker.shadowListener());
+            reporter = new ShadowReporter(shadows);
+            commands = new CommandService(store.commands(), store.devices(), presence, EmbeddedBroker.commandTransport(),
+                    config.get(Keys.COMMANDS_DEFAULT_TTL), clock, meters);
 
             TelemetryDecoder decoder = new TelemetryDecoder(new TelemetryLimits(config.get(Keys.TELEMETRY_MAX_PAYLOAD),
                     config.get(Keys.TELEMETRY_MAX_POINTS), config.get(Keys.TELEMETRY_MAX_FUTURE_SKEW), config.get(Keys.TELEMETRY_MAX_STRING)));
             pipeline = new TelemetryPipeline(store.telemetry(), decoder, new PipelineSettings(config.get(Keys.PIPELINE_QUEUE_CAPACITY),
-                    config.get(Keys.PIPELINE_MAX_BATCH_POINTS), config.get(Keys.METRICS_PER_DEVICE)), meters);
+                    config.get(Keys.PIPELINE_MAX_BATCH_POINTS), config.get(Keys.METRICS_PER_DEVICE)), meters, reporter);
             pipeline.start();
+            reporter.start();
 
-            presence = new Presence(store.devices());
             broker = new EmbeddedBroker(new BrokerSettings(config.get(Keys.MQTT_BIND), config.get(Keys.MQTT_PORT),
                     config.get(Keys.MQTT_MAX_PACKET_SIZE), config.get(Keys.MQTT_RECEIVE_MAXIMUM), config.get(Keys.MQTT_ALLOW_ANONYMOUS),
-                    config.mqttUsers(), config.get(Keys.MQTT_STORE_TIMEOUT), dataDir.resolve("broker")), registry, pipeline, presence, meters);
+                    config.mqttUsers(), config.get(Keys.MQTT_STORE_TIMEOUT), dataDir.resolve("broker")), registry, pipeline, presence,
+                    shadows, commands, meters);
             broker.start();
+            commands.start(COMMAND_SWEEP);
 
             EmbeddedBroker startedBroker = broker;
             SqlStore startedStore = store;
             TelemetryPipeline startedPipeline = pipeline;
             http = new HttpApi(new HttpSettings(config.get(Keys.HTTP_BIND), config.get(Keys.HTTP_PORT), adminToken), registry,
-                    new TelemetryQueries(store.telemetry()), meters, List.of(
+                    new TelemetryQueries(store.telemetry()), shadows, commands, meters, List.of(
                             new ReadinessCheck("broker", startedBroker::isRunning),
                             new ReadinessCheck("store", startedStore::isHealthy),
                             new ReadinessCheck("pipeline", startedPipeline::isRunning)), clock);
@@ -139,6 +165,10 @@ public final class Edgeward implements AutoCloseable {
             broker.stop();
             broker = null;
         }
+        if (commands != null) {
+            commands.close();
+            commands = null;
+        }
         if (census != null) {
             census.close();
             census = null;
@@ -150,6 +180,10 @@ public final class Edgeward implements AutoCloseable {
         if (pipeline != null) {
             pipeline.stop();
             pipeline = null;
+        }
+        if (reporter != null) {
+            reporter.close();
+            reporter = null;
         }
         if (store != null) {
             store.close();
@@ -174,6 +208,14 @@ public final class Edgeward implements AutoCloseable {
         Path temp = dataDir.resolve(PORTS_FILE + ".tmp");
         Files.writeString(temp, new ObjectMapper().writeValueAsString(ports()));
         Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private ShadowSettings shadowSettings() {
+        String metrics = config.get(Keys.SHADOW_REPORTED_METRICS).trim();
+        Set<String> reported = metrics.isEmpty() ? Set.of()
+                : Arrays.stream(metrics.split(",")).map(String::trim).filter(m -> !m.isEmpty()).collect(Collectors.toSet());
+        return new ShadowSettings(config.get(Keys.SHADOW_MAX_STATE), config.get(Keys.SHADOW_MAX_DEPTH),
+                config.get(Keys.SHADOW_HISTORY_VERSIONS), reported, config.get(Keys.SHADOW_REPORTED_INTERVAL));
     }
 
     private void bindProcessMetrics() {

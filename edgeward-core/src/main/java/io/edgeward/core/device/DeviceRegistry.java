@@ -2,17 +2,23 @@ package io.edgeward.core.device;
 
 import io.edgeward.core.device.internal.Secrets;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 
-/** Registers devices, issues their credentials and answers authentication questions. */
+/** Registers devices, issues and rotates their credentials, and answers authentication questions. */
 public final class DeviceRegistry {
 
     private final DeviceRepository repository;
+    private final Presence presence;
+    private final DeviceSessions sessions;
     private final Clock clock;
 
-    public DeviceRegistry(DeviceRepository repository, Clock clock) {
+    public DeviceRegistry(DeviceRepository repository, Presence presence, DeviceSessions sessions, Clock clock) {
         this.repository = repository;
+        this.presence = presence;
+        this.sessions = sessions;
         this.clock = clock;
     }
 
@@ -32,7 +38,7 @@ public final class DeviceRegistry {
                 DeviceStatus.OFFLINE,
                 request.location(),
                 null,
-                clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS),
+                now(),
                 request.metadata(),
                 request.tags());
         repository.insert(device, Secrets.hash(secret));
@@ -55,17 +61,76 @@ public final class DeviceRegistry {
     }
 
     public Optional<Device> find(DeviceId id) {
-        return repository.find(id);
+        return repository.find(id).map(presence::current);
     }
 
+    /** @throws DeviceNotFoundException for an unknown or malformed id */
     public Device get(String id) {
+        return find(parse(id)).orElseThrow(() -> new DeviceNotFoundException(id));
+    }
+
+    public List<Device> list(DeviceFilter filter, int limit, DeviceId after) {
+        return repository.list(filter, limit, after).stream().map(presence::current).toList();
+    }
+
+    /**
+     * Applies an operator's change. Clearing the operator status puts the device back to what its
+     * connection says.
+     *
+     * @throws DeviceNotFoundException if there is no such device
+     */
+    public Device update(String id, DevicePatch patch) {
+        Device current = get(id);
+        if (patch.changesRecord() && !repository.update(patch.applyTo(current))) {
+            throw new DeviceNotFoundException(id);
+        }
+        patch.status().ifPresent(status -> {
+            DeviceStatus next = status.orElse(presence.isConnected(current.id()) ? DeviceStatus.ONLINE : DeviceStatus.OFFLINE);
+            if (!repository.setStatus(current.id(), next)) {
+                throw new DeviceNotFoundException(id);
+            }
+        });
+        return get(id);
+    }
+
+    /**
+     * Issues a new secret; the old one stops working at once and connections made with it are closed.
+     *
+     * @throws DeviceNotFoundException if there is no such device
+     */
+    public Registration rotateCredentials(String id) {
+        Device device = get(id);
+        String secret = Secrets.generate();
+        if (!repository.replaceSecret(device.id(), Secrets.hash(secret), now())) {
+            throw new DeviceNotFoundException(id);
+        }
+        sessions.disconnect(device.id(), false);
+        return new Registration(device, device.id().value(), secret);
+    }
+
+    /**
+     * Deletes the device, its credentials and everything stored about it, and closes its
+     * connections and persistent session.
+     *
+     * @throws DeviceNotFoundException if there is no such device
+     */
+    public void delete(String id) {
+        DeviceId deviceId = parse(id);
+        if (!repository.delete(deviceId)) {
+            throw new DeviceNotFoundException(id);
+        }
+        presence.forget(deviceId);
+        sessions.disconnect(deviceId, true);
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    private static DeviceId parse(String id) {
         if (!DeviceId.isValid(id)) {
             throw new DeviceNotFoundException(id);
         }
-        return repository.find(DeviceId.of(id)).orElseThrow(() -> new DeviceNotFoundException(id));
-    }
-
-    public List<Device> list(int limit, DeviceId after) {
-        return repository.list(limit, after);
+        return DeviceId.of(id);
     }
 }

@@ -19,14 +19,32 @@ public interface DeviceRepository {
     /** The stored secret hash, if the device exists. */
     Optional<String> secretHash(DeviceId id);
 
-    /** Devices ordered by registration time, newest first; at most {@code limit}, skipping those up to {@code after}. */
-    List<Device> list(int limit, DeviceId after);
+    /**
+     * Devices matching the filter, ordered by registration time, newest first (ties by id); at
+     * most {@code limit}, starting after the device {@code after} in that order.
+     */
+    List<Device> list(DeviceFilter filter, int limit, DeviceId after);
+
+    /** Writes the mutable fields of the record (not status, times or credentials); false if the device is gone. */
+    boolean update(Device device);
+
+    /** Sets or clears the operator status; false if the device is gone. */
+    boolean setStatus(DeviceId id, DeviceStatus status);
+
+    /** Replaces the credential hash; false if the device is gone. */
+    boolean replaceSecret(DeviceId id, String secretHash, java.time.Instant at);
+
+    /** Deletes the device with everything kept about it; false if there was none. */
+    boolean delete(DeviceId id);
+
+    /** Moves {@code last_seen} forward (never back) for each device, in one transaction. */
+    void touchLastSeen(Map<DeviceId, Long> lastSeen);
 
     long count();
 
     /**
-     * Sets online/offline from the broker, unless an operator set the device to maintenance,
-     * which sticks until cleared.
+     * Sets online/offline from the broker, unless an operator set the device to maintenance or
+     * error, which stick until cleared.
      */
     void updatePresence(DeviceId id, DeviceStatus status);
 

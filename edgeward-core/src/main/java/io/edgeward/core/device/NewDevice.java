@@ -28,7 +28,14 @@ public record NewDevice(
         firmwareVersion = checkText("firmware_version", firmwareVersion);
         location = checkText("location", location);
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
-        tags = tags == null ? Set.of() : Set.copyOf(tags);
+        tags = checkTags(tags == null ? Set.of() : Set.copyOf(tags));
+    }
+
+    public static NewDevice of(DeviceId id, DeviceType type) {
+        return new NewDevice(id, null, type, null, null, null, null, null);
+    }
+
+    static Set<String> checkTags(Set<String> tags) {
         if (tags.size() > MAX_TAGS) {
             throw new IllegalArgumentException("at most " + MAX_TAGS + " tags");
         }
@@ -37,13 +44,10 @@ public record NewDevice(
                 throw new IllegalArgumentException("invalid tag '" + tag + "': 1-64 characters of A-Z a-z 0-9 . _ : / = -");
             }
         }
+        return tags;
     }
 
-    public static NewDevice of(DeviceId id, DeviceType type) {
-        return new NewDevice(id, null, type, null, null, null, null, null);
-    }
-
-    private static String checkText(String field, String value) {
+    static String checkText(String field, String value) {
         if (value != null && value.length() > MAX_TEXT) {
             throw new IllegalArgumentException(field + " is longer than " + MAX_TEXT + " characters");
         }

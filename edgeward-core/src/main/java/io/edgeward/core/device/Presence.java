@@ -1,54 +1,92 @@
 package io.edgeward.core.device;
 
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Online/offline status from the broker's connection events.
+ * Online/offline status from the protocol adapters' connection events, and when each device was
+ * last heard from.
  *
  * <p>Connections are counted per device, so a reconnect that takes over the old session (new
  * connection first, the old one's disconnect after) leaves the device online. Status writes go
  * through one thread, in event order, off the broker's threads.
+ *
+ * <p>{@code last_seen} moves with every message but is written at most once per device per flush
+ * interval: the newest time is kept in memory and the registry shows it before it is written.
  */
 public final class Presence implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Presence.class);
 
     private final DeviceRepository repository;
+    private final Duration flushInterval;
     private final ConcurrentHashMap<DeviceId, Integer> connections = new ConcurrentHashMap<>();
-    private final ExecutorService writer = Executors.newSingleThreadExecutor(
+    private final ConcurrentHashMap<DeviceId, Long> unwrittenLastSeen = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("edgeward-presence").daemon().factory());
 
-    public Presence(DeviceRepository repository) {
+    public Presence(DeviceRepository repository, Duration flushInterval) {
         this.repository = repository;
+        this.flushInterval = flushInterval;
     }
 
     /** No device is connected before the broker starts: clears what a crash may have left online. */
     public void reset() {
         connections.clear();
         repository.markAllOffline();
+        long period = flushInterval.toMillis();
+        writer.scheduleWithFixedDelay(this::flushLastSeen, period, period, TimeUnit.MILLISECONDS);
     }
 
     public void connected(DeviceId id) {
+        seen(id);
         if (connections.merge(id, 1, Integer::sum) == 1) {
             write(id, DeviceStatus.ONLINE);
         }
     }
 
     public void disconnected(DeviceId id) {
+        seen(id);
         Integer left = connections.computeIfPresent(id, (key, count) -> count <= 1 ? null : count - 1);
         if (left == null) {
             write(id, DeviceStatus.OFFLINE);
         }
     }
 
+    /** A message arrived from the device now. Costs a map update, never a write. */
+    public void seen(DeviceId id) {
+        unwrittenLastSeen.merge(id, System.currentTimeMillis(), Math::max);
+    }
+
+    public boolean isConnected(DeviceId id) {
+        return connections.containsKey(id);
+    }
+
     /** Devices with at least one open connection. */
     public int onlineCount() {
         return connections.size();
+    }
+
+    /** The device with the newest last-seen time, including one not yet written. */
+    Device current(Device device) {
+        Long unwritten = unwrittenLastSeen.get(device.id());
+        if (unwritten == null || (device.lastSeen() != null && device.lastSeen().toEpochMilli() >= unwritten)) {
+            return device;
+        }
+        return new Device(device.id(), device.name(), device.type(), device.model(), device.firmwareVersion(), device.status(),
+                device.location(), java.time.Instant.ofEpochMilli(unwritten), device.registeredAt(), device.metadata(), device.tags());
+    }
+
+    /** Forgets a deleted device. */
+    void forget(DeviceId id) {
+        unwrittenLastSeen.remove(id);
     }
 
     private void write(DeviceId id, DeviceStatus status) {
@@ -61,9 +99,30 @@ public final class Presence implements AutoCloseable {
         });
     }
 
+    private void flushLastSeen() {
+        if (unwrittenLastSeen.isEmpty()) {
+            return;
+        }
+        Map<DeviceId, Long> batch = new HashMap<>();
+        for (DeviceId id : unwrittenLastSeen.keySet()) {
+            Long at = unwrittenLastSeen.get(id);
+            if (at != null) {
+                batch.put(id, at);
+            }
+        }
+        try {
+            repository.touchLastSeen(batch);
+            // Keep an entry that moved on while the batch was written; the next flush takes it.
+            batch.forEach((id, at) -> unwrittenLastSeen.remove(id, at));
+        } catch (RuntimeException e) {
+            LOG.warn("Could not record last-seen times of {} devices: {}", batch.size(), e.getMessage());
+        }
+    }
+
     /** Writes what is pending, then stops. */
     @Override
     public void close() {
+        writer.execute(this::flushLastSeen);
         writer.shutdown();
         try {
             writer.awaitTermination(10, TimeUnit.SECONDS);

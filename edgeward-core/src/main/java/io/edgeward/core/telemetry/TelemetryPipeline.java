@@ -18,6 +18,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,7 @@ public final class TelemetryPipeline implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TelemetryPipeline.class);
 
     private final TelemetryStore store;
+    private final Consumer<List<Point>> committed;
     private final TelemetryDecoder decoder;
     private final PipelineSettings settings;
     private final MeterRegistry meters;
@@ -59,8 +61,14 @@ public final class TelemetryPipeline implements AutoCloseable {
     private volatile boolean accepting;
     private Thread writer;
 
-    public TelemetryPipeline(TelemetryStore store, TelemetryDecoder decoder, PipelineSettings settings, MeterRegistry meters) {
+    /**
+     * @param committed told of every committed batch of points, on the writer thread: it must
+     *     only hand them on (shadow reported state, live views), never block
+     */
+    public TelemetryPipeline(TelemetryStore store, TelemetryDecoder decoder, PipelineSettings settings, MeterRegistry meters,
+            Consumer<List<Point>> committed) {
         this.store = store;
+        this.committed = committed;
         this.decoder = decoder;
         this.settings = settings;
         this.meters = meters;
@@ -294,6 +302,13 @@ public final class TelemetryPipeline implements AutoCloseable {
         for (Pending pending : batch) {
             latency.record((now - pending.message.arrivalNanos()) / 1_000_000.0);
             pending.done.complete(new IngestResult(pending.decoded.points().size(), pending.decoded.rejections()));
+        }
+        try {
+            committed.accept(points);
+        } catch (RuntimeException e) {
+            if (failureLog.allow("listener")) {
+                LOG.warn("A listener of committed telemetry failed: {}", e.toString());
+            }
         }
     }
 

@@ -32,7 +32,7 @@ class TelemetryPipelineTest {
 
     private void start(int capacity) {
         pipeline = new TelemetryPipeline(store, new TelemetryDecoder(TelemetryLimits.DEFAULTS),
-                new PipelineSettings(capacity, 10_000, false), meters);
+                new PipelineSettings(capacity, 10_000, false), meters, points -> {});
         pipeline.start();
     }
 

@@ -1,9 +1,11 @@
 package io.edgeward.http.internal;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgeward.core.device.Device;
+import io.edgeward.core.device.DeviceFilter;
 import io.edgeward.core.device.DeviceId;
+import io.edgeward.core.device.DevicePatch;
+import io.edgeward.core.device.DeviceStatus;
 import io.edgeward.core.device.DeviceRegistry;
 import io.edgeward.core.device.DeviceType;
 import io.edgeward.core.device.NewDevice;
@@ -13,7 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@code /api/v1/devices}: register, list, get. */
+/** {@code /api/v1/devices}: register, list with filters, get, change, delete, rotate credentials. */
 public final class DeviceRoutes {
 
     static final int DEFAULT_PAGE = 100;
@@ -28,14 +30,7 @@ public final class DeviceRoutes {
     }
 
     public void create(Context ctx) {
-        CreateDeviceRequest request;
-        try {
-            request = json.readValue(ctx.bodyAsBytes(), CreateDeviceRequest.class);
-        } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("invalid JSON body: " + e.getOriginalMessage());
-        } catch (java.io.IOException e) {
-            throw ApiException.badRequest("unreadable body: " + e.getMessage());
-        }
+        CreateDeviceRequest request = Bodies.read(json, ctx, CreateDeviceRequest.class);
         if (request == null || request.deviceId() == null) {
             throw ApiException.badRequest("device_id is required");
         }
@@ -49,6 +44,26 @@ public final class DeviceRoutes {
                 request.metadata(),
                 request.tags());
         Registration registration = registry.register(device);
+        ctx.status(201).header("Location", "/api/v1/devices/" + registration.device().id()).json(withCredentials(registration));
+    }
+
+    /** {@code POST /api/v1/devices/{id}/rotate-credentials}: a new secret; the old one and its connections end now. */
+    public void rotate(Context ctx) {
+        ctx.json(withCredentials(registry.rotateCredentials(ctx.pathParam("id"))));
+    }
+
+    @SuppressWarnings("unchecked")
+    public void update(Context ctx) {
+        Map<String, Object> patch = Bodies.read(json, ctx, Map.class);
+        ctx.json(Views.device(registry.update(ctx.pathParam("id"), DevicePatch.of(patch))));
+    }
+
+    public void delete(Context ctx) {
+        registry.delete(ctx.pathParam("id"));
+        ctx.status(204);
+    }
+
+    private static Map<String, Object> withCredentials(Registration registration) {
         Map<String, Object> body = Views.device(registration.device());
         Map<String, Object> credentials = new LinkedHashMap<>();
         credentials.put("username", registration.username());
@@ -56,7 +71,7 @@ public final class DeviceRoutes {
         credentials.put("client_id", registration.username());
         credentials.put("note", "The password is shown only now; Edgeward stores only its hash.");
         body.put("credentials", credentials);
-        ctx.status(201).header("Location", "/api/v1/devices/" + registration.device().id()).json(body);
+        return body;
     }
 
     public void list(Context ctx) {
@@ -66,7 +81,13 @@ public final class DeviceRoutes {
         if (cursor != null && !DeviceId.isValid(cursor)) {
             throw ApiException.badRequest("cursor must be a next_cursor value returned by this endpoint");
         }
-        List<Device> page = registry.list(limit + 1, cursor == null ? null : DeviceId.of(cursor));
+        DeviceFilter filter = new DeviceFilter(
+                ctx.queryParam("type") == null ? null : DeviceType.fromWire(ctx.queryParam("type")),
+                ctx.queryParam("status") == null ? null : DeviceStatus.fromWire(ctx.queryParam("status")),
+                ctx.queryParam("tag"),
+                ctx.queryParam("model"),
+                ctx.queryParam("q"));
+        List<Device> page = registry.list(filter, limit + 1, cursor == null ? null : DeviceId.of(cursor));
         boolean more = page.size() > limit;
         List<Device> items = more ? page.subList(0, limit) : page;
         Map<String, Object> body = new LinkedHashMap<>();

@@ -1,6 +1,9 @@
 package io.edgeward.http.internal;
 
+import io.edgeward.core.device.DeviceId;
+import io.edgeward.core.device.DeviceNotFoundException;
 import io.edgeward.core.time.Durations;
+import io.javalin.http.Context;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -47,6 +50,15 @@ final class Params {
             // fall through to the message below
         }
         throw ApiException.badRequest(name + " must be an integer from " + min + " to " + max + ", got '" + abbreviate(raw) + "'");
+    }
+
+    /** The {@code {id}} path parameter; a malformed id is simply a device that does not exist. */
+    static DeviceId device(Context ctx) {
+        String id = ctx.pathParam("id");
+        if (!DeviceId.isValid(id)) {
+            throw new DeviceNotFoundException(id);
+        }
+        return DeviceId.of(id);
     }
 
     static String abbreviate(String raw) {

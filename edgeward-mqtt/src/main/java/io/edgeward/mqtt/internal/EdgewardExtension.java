@@ -13,8 +13,10 @@ import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
 import com.hivemq.extension.sdk.api.services.Services;
+import io.edgeward.core.command.CommandService;
 import io.edgeward.core.device.DeviceRegistry;
 import io.edgeward.core.device.Presence;
+import io.edgeward.core.shadow.ShadowService;
 import io.edgeward.core.telemetry.TelemetryPipeline;
 import java.time.Duration;
 import java.util.concurrent.Executor;
@@ -22,7 +24,7 @@ import java.util.concurrent.Executor;
 /**
  * Edgeward's extension inside the embedded broker: authentication, authorization, presence
  * (online/offline from connection events) and the per-client interceptors (telemetry ingest,
- * message counters).
+ * shadow requests, commands and their acknowledgements, message counters).
  */
 public final class EdgewardExtension implements ExtensionMain {
 
@@ -35,10 +37,13 @@ public final class EdgewardExtension implements ExtensionMain {
     private final Duration storeTimeout;
     private final Executor blocking;
     private final Presence presence;
+    private final ShadowService shadows;
+    private final CommandService commands;
+    private final MqttDeviceChannel channel;
 
     public EdgewardExtension(ConnectAuthenticator authenticator, TopicAuthorizer authorizer, Principals principals,
             TelemetryPipeline pipeline, DeviceRegistry registry, MqttMetrics metrics, Duration storeTimeout, Executor blocking,
-            Presence presence) {
+            Presence presence, ShadowService shadows, CommandService commands, MqttDeviceChannel channel) {
         this.authenticator = authenticator;
         this.authorizer = authorizer;
         this.principals = principals;
@@ -48,6 +53,9 @@ public final class EdgewardExtension implements ExtensionMain {
         this.storeTimeout = storeTimeout;
         this.blocking = blocking;
         this.presence = presence;
+        this.shadows = shadows;
+        this.commands = commands;
+        this.channel = channel;
     }
 
     @Override
@@ -65,6 +73,8 @@ public final class EdgewardExtension implements ExtensionMain {
                 principals.of(input).ifPresent(p -> {
                     if (p instanceof Principal.Device device) {
                         presence.connected(device.id());
+                        // A persistent session may already hold the command subscription.
+                        commands.deviceReady(device.id());
                     }
                 });
             }
@@ -84,12 +94,22 @@ public final class EdgewardExtension implements ExtensionMain {
         PublishOutboundInterceptor countOutbound = (outboundInput, outboundOutput) -> metrics.published.increment();
         Services.initializerRegistry().setClientInitializer((initializerInput, clientContext) -> {
             principals.of(initializerInput).ifPresent(principal -> {
-                TelemetryInterceptor telemetry = new TelemetryInterceptor(principal, initializerInput.getClientInformation().getClientId(),
-                        initializerInput.getConnectionInformation().getMqttVersion() == MqttVersion.V_5, pipeline, registry,
+                String clientId = initializerInput.getClientInformation().getClientId();
+                boolean mqtt5 = initializerInput.getConnectionInformation().getMqttVersion() == MqttVersion.V_5;
+                TelemetryInterceptor telemetry = new TelemetryInterceptor(principal, clientId, mqtt5, pipeline, registry,
                         Services.clientService(), metrics, storeTimeout, blocking);
-                clientContext.addPublishInboundInterceptor(telemetry);
+                DeviceRequests requests = new DeviceRequests(principal instanceof Principal.Device device ? device.id() : null, mqtt5,
+                        shadows, commands, channel, blocking);
+                clientContext.addPublishInboundInterceptor(new InboundRouter(principal, clientId, mqtt5, metrics, presence, telemetry,
+                        requests));
                 clientContext.addPubackOutboundInterceptor(telemetry);
                 clientContext.addPubrecOutboundInterceptor(telemetry);
+                if (principal instanceof Principal.Device) {
+                    clientContext.addPublishOutboundInterceptor(requests);
+                    clientContext.addPubackInboundInterceptor(requests);
+                    clientContext.addSubscribeInboundInterceptor(requests);
+                    clientContext.addSubackOutboundInterceptor(requests);
+                }
             });
             clientContext.addPublishOutboundInterceptor(countOutbound);
         });

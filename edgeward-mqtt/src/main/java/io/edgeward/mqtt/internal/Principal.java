@@ -15,12 +15,16 @@ public sealed interface Principal {
 
     boolean maySubscribe(String filter);
 
-    /** A registered device: its own {@code sensor/{id}/#} and {@code device/{id}/#}, nothing else. */
+    /**
+     * A registered device: its own {@code sensor/{id}/#} and {@code device/{id}/#}, nothing else;
+     * it may not publish on the topics the platform answers on.
+     */
     record Device(DeviceId id, DeviceType type) implements Principal {
         @Override
         public boolean mayPublish(String topic) {
             // A topic name has no wildcards, so a prefix test suffices; it runs for every PUBLISH.
-            return under(topic, "sensor/") || under(topic, "device/");
+            // The platform's own topics (commands, shadow answers) are not the device's to publish.
+            return under(topic, "sensor/") || (under(topic, "device/") && !DeviceTopics.platformOwned(topic, id));
         }
 
         @Override

@@ -13,6 +13,10 @@ final class PublishPermissions {
     static void apply(Principal principal, ModifiableDefaultPermissions permissions) {
         switch (principal) {
             case Principal.Device device -> {
+                // HiveMQ applies the first permission that matches, so the denials come first.
+                for (String owned : DeviceTopics.PLATFORM_OWNED) {
+                    permissions.add(publish("device/" + device.id() + "/" + owned, TopicPermission.PermissionType.DENY));
+                }
                 permissions.add(publish("sensor/" + device.id() + "/#", TopicPermission.PermissionType.ALLOW));
                 permissions.add(publish("device/" + device.id() + "/#", TopicPermission.PermissionType.ALLOW));
                 permissions.setDefaultBehaviour(DefaultAuthorizationBehaviour.DENY);

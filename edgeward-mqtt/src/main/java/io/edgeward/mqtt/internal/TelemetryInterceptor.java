@@ -5,8 +5,6 @@ import com.hivemq.extension.sdk.api.async.TimeoutFallback;
 import com.hivemq.extension.sdk.api.interceptor.puback.PubackOutboundInterceptor;
 import com.hivemq.extension.sdk.api.interceptor.puback.parameter.PubackOutboundInput;
 import com.hivemq.extension.sdk.api.interceptor.puback.parameter.PubackOutboundOutput;
-import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundInterceptor;
-import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundInput;
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundOutput;
 import com.hivemq.extension.sdk.api.interceptor.pubrec.PubrecOutboundInterceptor;
 import com.hivemq.extension.sdk.api.interceptor.pubrec.parameter.PubrecOutboundInput;
@@ -59,14 +57,13 @@ import org.slf4j.LoggerFactory;
  * any acknowledgement leaves, so it resends from its session; under MQTT 3.1.1 an acknowledgement
  * cannot carry an error, and acknowledging would lose the data.
  */
-final class TelemetryInterceptor implements PublishInboundInterceptor, PubackOutboundInterceptor, PubrecOutboundInterceptor {
+final class TelemetryInterceptor implements PubackOutboundInterceptor, PubrecOutboundInterceptor {
 
     private static final Logger LOG = LoggerFactory.getLogger(TelemetryInterceptor.class);
     private static final int MAX_REASON = 240;
     /** The SDK's own timeout must never fire first: its fallback would send the acknowledgement. */
     private static final Duration HOLD_LIMIT = Duration.ofDays(1);
 
-    private final Principal principal;
     private final String clientId;
     private final boolean mqtt5;
     private final TelemetryPipeline pipeline;
@@ -82,7 +79,6 @@ final class TelemetryInterceptor implements PublishInboundInterceptor, PubackOut
 
     TelemetryInterceptor(Principal principal, String clientId, boolean mqtt5, TelemetryPipeline pipeline, DeviceRegistry registry,
             ClientService clients, MqttMetrics metrics, Duration storeTimeout, Executor blocking) {
-        this.principal = principal;
         this.clientId = clientId;
         this.mqtt5 = mqtt5;
         this.pipeline = pipeline;
@@ -96,27 +92,8 @@ final class TelemetryInterceptor implements PublishInboundInterceptor, PubackOut
         }
     }
 
-    @Override
-    public void onInboundPublish(PublishInboundInput input, PublishInboundOutput output) {
-        metrics.received.increment();
-        PublishPacket packet = input.getPublishPacket();
-        // The ACL is applied here, not only in the authorizer: HiveMQ runs inbound interceptors
-        // first (a device could otherwise get points stored under another device's id), and its
-        // authorizer's DISCONNECT races the PUBACK once acknowledgements are intercepted.
-        if (!principal.mayPublish(packet.getTopic())) {
-            metrics.denied("publish");
-            TopicAuthorizer.logDenial(clientId, "publish to", packet.getTopic());
-            if (mqtt5) {
-                output.preventPublishDelivery(AckReasonCode.NOT_AUTHORIZED, "not authorized to publish to '" + packet.getTopic() + "'");
-            } else {
-                output.preventPublishDelivery();
-            }
-            return;
-        }
-        TelemetryTopic topic = TelemetryTopic.parse(packet.getTopic());
-        if (topic == null) {
-            return;
-        }
+    /** Ingests a PUBLISH on a telemetry topic; the router has checked the ACL. */
+    void onTelemetry(TelemetryTopic topic, PublishPacket packet, PublishInboundOutput output) {
         long arrivalMillis = System.currentTimeMillis();
         long arrivalNanos = System.nanoTime();
         PayloadFormat format = topic.protobuf() || packet.getContentType().map(TelemetryTopic::isProtobufContentType).orElse(false)
@@ -239,7 +216,7 @@ final class TelemetryInterceptor implements PublishInboundInterceptor, PubackOut
         return text.length() <= MAX_REASON ? text : text.substring(0, MAX_REASON - 3) + "...";
     }
 
-    private static byte[] bytes(Optional<ByteBuffer> payload) {
+    static byte[] bytes(Optional<ByteBuffer> payload) {
         if (payload.isEmpty()) {
             return new byte[0];
         }

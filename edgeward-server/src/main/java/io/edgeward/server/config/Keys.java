@@ -65,13 +65,29 @@ public final class Keys {
     public static final Key<Boolean> METRICS_PER_DEVICE = new Key<>("metrics.per-device-labels", "false", bool(),
             "Add a device_id label to iot_device_data_received_total. One Prometheus series per device: keep off for large fleets.");
 
+    public static final Key<Integer> SHADOW_MAX_STATE = new Key<>("shadow.max-state-bytes", "8KiB", size(256, 1024 * 1024),
+            "Largest shadow state (desired plus reported, as JSON); a bigger update is refused with 413.");
+    public static final Key<Integer> SHADOW_MAX_DEPTH = new Key<>("shadow.max-depth", "6", integer(1, 32),
+            "Deepest nesting allowed in desired or reported; deeper is refused with 400.");
+    public static final Key<Integer> SHADOW_HISTORY_VERSIONS = new Key<>("shadow.history-versions", "100", integer(1, 1_000_000),
+            "Shadow versions kept per device for /shadow/history, the current one included.");
+    public static final Key<String> SHADOW_REPORTED_METRICS = new Key<>("shadow.reported-metrics", "*", string(),
+            "Telemetry metrics whose latest value is copied into the shadow's reported state: * for all, a comma list, or empty for none.");
+    public static final Key<Duration> SHADOW_REPORTED_INTERVAL = new Key<>("shadow.reported-interval", "1s",
+            duration(Duration.ofMillis(100), Duration.ofHours(1)),
+            "How often telemetry is folded into reported state: a burst costs one shadow write per device per interval.");
+    public static final Key<Duration> COMMANDS_DEFAULT_TTL = new Key<>("commands.default-ttl", "1h", duration(Duration.ZERO, Duration.ofDays(7)),
+            "How long a command waits for an offline device when the request gives no ttl.");
+
     /** A list of {username, password, publish: [filters], subscribe: [filters]}; from YAML, or JSON in the variable. */
     public static final String MQTT_USERS = "mqtt.users";
 
     public static final List<Key<?>> ALL = List.of(DATA_DIR, LOG_LEVEL, MQTT_BIND, MQTT_PORT, MQTT_ALLOW_ANONYMOUS,
             MQTT_MAX_PACKET_SIZE, MQTT_RECEIVE_MAXIMUM, MQTT_STORE_TIMEOUT, HTTP_BIND, HTTP_PORT, ADMIN_TOKEN, STORE_URL,
             STORE_USERNAME, STORE_PASSWORD, STORE_POOL_SIZE, TELEMETRY_MAX_PAYLOAD, TELEMETRY_MAX_POINTS,
-            TELEMETRY_MAX_FUTURE_SKEW, TELEMETRY_MAX_STRING, PIPELINE_QUEUE_CAPACITY, PIPELINE_MAX_BATCH_POINTS, METRICS_PER_DEVICE);
+            TELEMETRY_MAX_FUTURE_SKEW, TELEMETRY_MAX_STRING, PIPELINE_QUEUE_CAPACITY, PIPELINE_MAX_BATCH_POINTS, METRICS_PER_DEVICE,
+            SHADOW_MAX_STATE, SHADOW_MAX_DEPTH, SHADOW_HISTORY_VERSIONS, SHADOW_REPORTED_METRICS, SHADOW_REPORTED_INTERVAL,
+            COMMANDS_DEFAULT_TTL);
 
     private Keys() {}
 }

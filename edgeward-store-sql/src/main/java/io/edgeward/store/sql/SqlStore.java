@@ -2,9 +2,13 @@ package io.edgeward.store.sql;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.edgeward.core.command.CommandRepository;
 import io.edgeward.core.device.DeviceRepository;
+import io.edgeward.core.shadow.ShadowRepository;
 import io.edgeward.core.telemetry.TelemetryStore;
+import io.edgeward.store.sql.internal.SqlCommandRepository;
 import io.edgeward.store.sql.internal.SqlDeviceRepository;
+import io.edgeward.store.sql.internal.SqlShadowRepository;
 import io.edgeward.store.sql.internal.SqlTelemetryStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +41,8 @@ public final class SqlStore implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final SqlDeviceRepository devices;
     private final SqlTelemetryStore telemetry;
+    private final SqlShadowRepository shadows;
+    private final SqlCommandRepository commands;
     private final ScheduledExecutorService checkpointer;
 
     private SqlStore(Dialect dialect, HikariDataSource dataSource) {
@@ -45,6 +51,8 @@ public final class SqlStore implements AutoCloseable {
         Jdbi jdbi = Jdbi.create(dataSource);
         this.devices = new SqlDeviceRepository(jdbi);
         this.telemetry = new SqlTelemetryStore(jdbi);
+        this.shadows = new SqlShadowRepository(jdbi);
+        this.commands = new SqlCommandRepository(jdbi);
         this.checkpointer = dialect == Dialect.SQLITE ? startCheckpointer() : null;
     }
 
@@ -132,6 +140,14 @@ public final class SqlStore implements AutoCloseable {
 
     public TelemetryStore telemetry() {
         return telemetry;
+    }
+
+    public ShadowRepository shadows() {
+        return shadows;
+    }
+
+    public CommandRepository commands() {
+        return commands;
     }
 
     /** True when a connection can be had and answers; for readiness probes. */

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.edgeward.core.device.Device;
 import io.edgeward.core.device.DeviceAlreadyExistsException;
+import io.edgeward.core.device.DeviceFilter;
 import io.edgeward.core.device.DeviceId;
+import io.edgeward.core.device.Presence;
 import io.edgeward.core.device.DeviceRegistry;
 import io.edgeward.core.device.DeviceType;
 import io.edgeward.core.device.NewDevice;
@@ -44,7 +46,12 @@ abstract class StoreContractTest {
     @BeforeEach
     void open() throws Exception {
         store = openStore();
-        registry = new DeviceRegistry(store.devices(), Clock.fixed(Instant.ofEpochMilli(T0), ZoneOffset.UTC));
+        registry = registryAt(T0);
+    }
+
+    DeviceRegistry registryAt(long millis) {
+        return new DeviceRegistry(store.devices(), new Presence(store.devices(), Duration.ofSeconds(1)), (id, forget) -> {},
+                Clock.fixed(Instant.ofEpochMilli(millis), ZoneOffset.UTC));
     }
 
     @AfterEach
@@ -82,14 +89,14 @@ abstract class StoreContractTest {
     @Test
     void list_newestFirst_withCursor() {
         for (int i = 0; i < 5; i++) {
-            DeviceRegistry at = new DeviceRegistry(store.devices(), Clock.fixed(Instant.ofEpochMilli(T0 + i), ZoneOffset.UTC));
+            DeviceRegistry at = registryAt(T0 + i);
             at.register(NewDevice.of(DeviceId.of("d" + i), DeviceType.SENSOR));
         }
-        List<Device> page1 = store.devices().list(2, null);
+        List<Device> page1 = store.devices().list(DeviceFilter.ALL, 2, null);
         assertThat(page1).extracting(d -> d.id().value()).containsExactly("d4", "d3");
-        List<Device> page2 = store.devices().list(2, page1.get(1).id());
+        List<Device> page2 = store.devices().list(DeviceFilter.ALL, 2, page1.get(1).id());
         assertThat(page2).extracting(d -> d.id().value()).containsExactly("d2", "d1");
-        assertThat(store.devices().list(10, page2.get(1).id())).extracting(d -> d.id().value()).containsExactly("d0");
+        assertThat(store.devices().list(DeviceFilter.ALL, 10, page2.get(1).id())).extracting(d -> d.id().value()).containsExactly("d0");
     }
 
     @Test

@@ -7,7 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
-/** JSON columns (device metadata and tags). */
+/** JSON columns (device metadata and tags, shadow state, command parameters). */
 final class Json {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -27,6 +27,14 @@ final class Json {
             return MAPPER.readValue(json, new TypeReference<Map<String, Object>>() {});
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("corrupt JSON column: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    static com.fasterxml.jackson.databind.node.ObjectNode readObject(String json) {
+        try {
+            return (com.fasterxml.jackson.databind.node.ObjectNode) MAPPER.readTree(json);
+        } catch (JsonProcessingException | ClassCastException e) {
+            throw new IllegalStateException("corrupt JSON column: " + e.getMessage(), e);
         }
     }
 

@@ -2,6 +2,7 @@ package io.edgeward.store.sql.internal;
 
 import io.edgeward.core.device.Device;
 import io.edgeward.core.device.DeviceAlreadyExistsException;
+import io.edgeward.core.device.DeviceFilter;
 import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.device.DeviceRepository;
 import io.edgeward.core.device.DeviceStatus;
@@ -10,10 +11,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.StatementContext;
 
 /** Devices and credentials in SQL. */
@@ -51,6 +56,7 @@ public final class SqlDeviceRepository implements DeviceRepository {
                         .bind("hash", secretHash)
                         .bind("at", device.registeredAt().toEpochMilli())
                         .execute();
+                insertTags(handle, device);
             });
         } catch (RuntimeException e) {
             // A concurrent or repeated registration hits the primary key; say so in domain terms.
@@ -78,22 +84,121 @@ public final class SqlDeviceRepository implements DeviceRepository {
     }
 
     @Override
-    public List<Device> list(int limit, DeviceId after) {
+    public List<Device> list(DeviceFilter filter, int limit, DeviceId after) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM devices d WHERE 1 = 1");
+        Map<String, Object> binds = new LinkedHashMap<>();
+        if (filter.type() != null) {
+            sql.append(" AND d.type = :type");
+            binds.put("type", filter.type().wireName());
+        }
+        if (filter.status() != null) {
+            sql.append(" AND d.status = :status");
+            binds.put("status", filter.status().wireName());
+        }
+        if (filter.model() != null) {
+            sql.append(" AND d.model = :model");
+            binds.put("model", filter.model());
+        }
+        if (filter.tag() != null) {
+            sql.append(" AND EXISTS (SELECT 1 FROM device_tags t WHERE t.tag = :tag AND t.device_id = d.device_id)");
+            binds.put("tag", filter.tag());
+        }
+        if (filter.text() != null) {
+            sql.append(" AND (LOWER(d.device_id) LIKE :text ESCAPE '\\' OR LOWER(COALESCE(d.name, '')) LIKE :text ESCAPE '\\')");
+            binds.put("text", "%" + likeEscape(filter.text().toLowerCase(Locale.ROOT)) + "%");
+        }
+        if (after != null) {
+            // Keyset pagination: strictly after the cursor device in (registered_at DESC, device_id DESC).
+            sql.append(" AND EXISTS (SELECT 1 FROM devices c WHERE c.device_id = :after AND (d.registered_at < c.registered_at"
+                    + " OR (d.registered_at = c.registered_at AND d.device_id < c.device_id)))");
+            binds.put("after", after.value());
+        }
+        sql.append(" ORDER BY d.registered_at DESC, d.device_id DESC LIMIT :limit");
+        binds.put("limit", limit);
         return jdbi.withHandle(handle -> {
-            if (after == null) {
-                return handle.createQuery("SELECT " + COLUMNS + " FROM devices ORDER BY registered_at DESC, device_id DESC LIMIT :limit")
-                        .bind("limit", limit)
-                        .map(SqlDeviceRepository::device)
-                        .list();
-            }
-            return handle.createQuery("SELECT " + COLUMNS + " FROM devices d WHERE EXISTS (SELECT 1 FROM devices c WHERE c.device_id = :after "
-                            + "AND (d.registered_at < c.registered_at OR (d.registered_at = c.registered_at AND d.device_id < c.device_id))) "
-                            + "ORDER BY registered_at DESC, device_id DESC LIMIT :limit")
-                    .bind("after", after.value())
-                    .bind("limit", limit)
-                    .map(SqlDeviceRepository::device)
-                    .list();
+            var query = handle.createQuery(sql.toString());
+            binds.forEach(query::bind);
+            return query.map(SqlDeviceRepository::device).list();
         });
+    }
+
+    @Override
+    public boolean update(Device device) {
+        return jdbi.inTransaction(handle -> {
+            int rows = handle.createUpdate("UPDATE devices SET name = :name, model = :model, firmware_version = :firmware, "
+                            + "location = :location, metadata = :metadata, tags = :tags WHERE device_id = :id")
+                    .bind("id", device.id().value())
+                    .bind("name", device.name())
+                    .bind("model", device.model())
+                    .bind("firmware", device.firmwareVersion())
+                    .bind("location", device.location())
+                    .bind("metadata", Json.write(device.metadata()))
+                    .bind("tags", Json.write(device.tags()))
+                    .execute();
+            if (rows == 0) {
+                return false;
+            }
+            handle.createUpdate("DELETE FROM device_tags WHERE device_id = :id").bind("id", device.id().value()).execute();
+            insertTags(handle, device);
+            return true;
+        });
+    }
+
+    @Override
+    public boolean setStatus(DeviceId id, DeviceStatus status) {
+        return jdbi.withHandle(handle -> handle.createUpdate("UPDATE devices SET status = :status WHERE device_id = :id")
+                .bind("status", status.wireName())
+                .bind("id", id.value())
+                .execute()) > 0;
+    }
+
+    @Override
+    public boolean replaceSecret(DeviceId id, String secretHash, Instant at) {
+        return jdbi.withHandle(handle -> handle.createUpdate("UPDATE device_credentials SET secret_hash = :hash, created_at = :at "
+                        + "WHERE device_id = :id")
+                .bind("hash", secretHash)
+                .bind("at", at.toEpochMilli())
+                .bind("id", id.value())
+                .execute()) > 0;
+    }
+
+    @Override
+    public boolean delete(DeviceId id) {
+        return jdbi.inTransaction(handle -> {
+            // Credentials, tags, shadows and commands go with the device (ON DELETE CASCADE);
+            // telemetry has no foreign key (it is written at a high rate) and is deleted here.
+            handle.createUpdate("DELETE FROM telemetry WHERE device_id = :id").bind("id", id.value()).execute();
+            handle.createUpdate("DELETE FROM telemetry_latest WHERE device_id = :id").bind("id", id.value()).execute();
+            return handle.createUpdate("DELETE FROM devices WHERE device_id = :id").bind("id", id.value()).execute() > 0;
+        });
+    }
+
+    @Override
+    public void touchLastSeen(Map<DeviceId, Long> lastSeen) {
+        if (lastSeen.isEmpty()) {
+            return;
+        }
+        jdbi.useTransaction(handle -> {
+            PreparedBatch batch = handle.prepareBatch(
+                    "UPDATE devices SET last_seen = :at WHERE device_id = :id AND (last_seen IS NULL OR last_seen < :at)");
+            lastSeen.forEach((id, at) -> batch.bind("id", id.value()).bind("at", at).add());
+            batch.execute();
+        });
+    }
+
+    private static void insertTags(Handle handle, Device device) {
+        if (device.tags().isEmpty()) {
+            return;
+        }
+        PreparedBatch batch = handle.prepareBatch("INSERT INTO device_tags (device_id, tag) VALUES (:id, :tag)");
+        for (String tag : device.tags()) {
+            batch.bind("id", device.id().value()).bind("tag", tag).add();
+        }
+        batch.execute();
+    }
+
+    private static String likeEscape(String text) {
+        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
     }
 
     @Override
@@ -103,7 +208,7 @@ public final class SqlDeviceRepository implements DeviceRepository {
 
     @Override
     public void updatePresence(DeviceId id, DeviceStatus status) {
-        jdbi.useHandle(handle -> handle.createUpdate("UPDATE devices SET status = :status WHERE device_id = :id AND status <> 'maintenance'")
+        jdbi.useHandle(handle -> handle.createUpdate("UPDATE devices SET status = :status WHERE device_id = :id AND status NOT IN ('maintenance', 'error')")
                 .bind("status", status.wireName())
                 .bind("id", id.value())
                 .execute());

@@ -1,0 +1,364 @@
+package io.edgeward.core.command;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.edgeward.core.device.DeviceId;
+import io.edgeward.core.device.DeviceNotFoundException;
+import io.edgeward.core.device.DeviceRepository;
+import io.edgeward.core.device.Presence;
+import io.edgeward.core.observability.RateLimitedLog;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Commands to devices: accepted durably as QUEUED, sent in order when the device can take them,
+ * DELIVERED on its acknowledgement, ended by its response, by the response timeout or, for a
+ * device that stays away, by the TTL.
+ *
+ * <p>Every state change is a compare-and-set in the store, so a late response cannot revive a
+ * timed-out command and two nodes cannot both send one. Sending is serialized per device, which
+ * keeps commands in the order they were accepted.
+ */
+public final class CommandService implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CommandService.class);
+    private static final RateLimitedLog REFUSALS = RateLimitedLog.perMinute();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_PARAMETERS_BYTES = 8 * 1024;
+    private static final int MAX_MESSAGE = 1024;
+    private static final int LOCK_STRIPES = 64;
+    private static final Set<CommandStatus> OPEN = Set.of(CommandStatus.QUEUED, CommandStatus.SENT, CommandStatus.DELIVERED);
+
+    private final CommandRepository repository;
+    private final DeviceRepository devices;
+    private final Presence presence;
+    private final CommandTransport transport;
+    private final Duration defaultTtl;
+    private final Clock clock;
+    private final CommandIds ids = new CommandIds();
+    private final Object[] sendLocks = new Object[LOCK_STRIPES];
+    private final ConcurrentHashMap<String, CompletableFuture<Command>> waiters = new ConcurrentHashMap<>();
+    private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
+    private final Map<CommandStatus, Counter> ended = new EnumMap<>(CommandStatus.class);
+    private final Map<CommandResponseException.Reason, Counter> refused = new EnumMap<>(CommandResponseException.Reason.class);
+    private final Counter accepted;
+    private final Timer roundTrip;
+    private ScheduledExecutorService sweeper;
+
+    public CommandService(CommandRepository repository, DeviceRepository devices, Presence presence, CommandTransport transport,
+            Duration defaultTtl, Clock clock, MeterRegistry meters) {
+        this.repository = repository;
+        this.devices = devices;
+        this.presence = presence;
+        this.transport = transport;
+        this.defaultTtl = defaultTtl;
+        this.clock = clock;
+        for (int i = 0; i < sendLocks.length; i++) {
+            sendLocks[i] = new Object();
+        }
+        this.accepted = Counter.builder("edgeward.commands.accepted").description("Commands accepted for devices").register(meters);
+        for (CommandStatus status : CommandStatus.values()) {
+            if (status.isTerminal()) {
+                ended.put(status, Counter.builder("edgeward.commands.completed")
+                        .description("Commands that reached a final state, by state")
+                        .tag("status", status.wireName())
+                        .register(meters));
+            }
+        }
+        for (CommandResponseException.Reason reason : CommandResponseException.Reason.values()) {
+            refused.put(reason, Counter.builder("edgeward.command.responses.rejected")
+                    .description("Command responses from devices that were refused, by reason")
+                    .tag("reason", reason.label())
+                    .register(meters));
+        }
+        this.roundTrip = Timer.builder("edgeward.command.round.trip")
+                .description("From sending a command to the device's response")
+                .publishPercentileHistogram()
+                .register(meters);
+    }
+
+    /** Starts the sweep that times out and expires commands, and sends what waited across a restart. */
+    public synchronized void start(Duration sweepPeriod) {
+        if (sweeper == null) {
+            sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("edgeward-command-sweeper").daemon().factory());
+            sweeper.scheduleWithFixedDelay(this::sweep, 0, sweepPeriod.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Accepts a command; sends it at once when the device is connected. A repeat with the same
+     * idempotency key returns the first command instead.
+     *
+     * @throws DeviceNotFoundException for an unknown device
+     */
+    public Command submit(DeviceId device, NewCommand request) {
+        if (devices.find(device).isEmpty()) {
+            throw new DeviceNotFoundException(device.value());
+        }
+        if (request.idempotencyKey() != null) {
+            Optional<Command> earlier = repository.findByIdempotencyKey(device, request.idempotencyKey());
+            if (earlier.isPresent()) {
+                return earlier.get();
+            }
+        }
+        int size = write(request.parameters()).length;
+        if (size > MAX_PARAMETERS_BYTES) {
+            throw new IllegalArgumentException("parameters are " + size + " bytes; the limit is " + MAX_PARAMETERS_BYTES);
+        }
+        Instant now = now();
+        Duration ttl = request.ttl() == null ? defaultTtl : request.ttl();
+        Command command = new Command(ids.next(now.toEpochMilli()), device, request.type(), request.parameters(), CommandStatus.QUEUED,
+                null, request.idempotencyKey(), request.timeout(), now, now.plus(ttl), null, null, null, null);
+        if (!repository.insert(command)) {
+            // A concurrent request with the same key won the insert.
+            return repository.findByIdempotencyKey(device, request.idempotencyKey()).orElseThrow();
+        }
+        accepted.increment();
+        if (presence.isConnected(device)) {
+            dispatch(device);
+        }
+        return command;
+    }
+
+    /** @throws CommandNotFoundException if the device has no such command */
+    public Command get(DeviceId device, String id) {
+        return repository.find(id).filter(c -> c.device().equals(device)).orElseThrow(() -> new CommandNotFoundException(id));
+    }
+
+    public List<Command> list(DeviceId device, int limit, String beforeId) {
+        if (devices.find(device).isEmpty()) {
+            throw new DeviceNotFoundException(device.value());
+        }
+        return repository.list(device, limit, beforeId);
+    }
+
+    /**
+     * Waits up to {@code wait} for the command to end and returns it as it then stands. Checks the
+     * store at least every second, so a response handled by another node is seen too.
+     */
+    public Command await(DeviceId device, String id, Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        Command command = get(device, id);
+        while (!command.status().isTerminal()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return command;
+            }
+            CompletableFuture<Command> done = waiters.computeIfAbsent(id, key -> new CompletableFuture<>());
+            try {
+                command = done.get(Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                command = get(device, id);
+            } catch (java.util.concurrent.ExecutionException e) {
+                command = get(device, id);
+            }
+        }
+        return command;
+    }
+
+    /** The device can take commands now (it connected, or subscribed to its command topic): send what waits. */
+    public void deviceReady(DeviceId device) {
+        senders.execute(() -> dispatch(device));
+    }
+
+    /** The device acknowledged the command's delivery (MQTT PUBACK). */
+    public void delivered(DeviceId device, String id) {
+        repository.find(id).filter(c -> c.device().equals(device)).ifPresent(command -> repository.markDelivered(id, now()));
+    }
+
+    /**
+     * Applies the seed's response {@code {"command_id","status":"success|failed","message","timestamp"}}.
+     *
+     * @return the command as it now stands
+     * @throws CommandResponseException for a malformed response or one for a command the device does not have
+     */
+    public Command respond(DeviceId device, byte[] payload) {
+        Response response;
+        try {
+            response = parseResponse(payload);
+        } catch (CommandResponseException e) {
+            refuse(device, e);
+            throw e;
+        }
+        Optional<Command> found = repository.find(response.commandId).filter(c -> c.device().equals(device));
+        if (found.isEmpty()) {
+            CommandResponseException e = new CommandResponseException(CommandResponseException.Reason.UNKNOWN_COMMAND,
+                    "no command '" + response.commandId + "' for device '" + device + "'");
+            refuse(device, e);
+            throw e;
+        }
+        CommandStatus outcome = response.success ? CommandStatus.SUCCEEDED : CommandStatus.FAILED;
+        Instant now = now();
+        if (repository.transition(response.commandId, OPEN, outcome, now, response.message, null)) {
+            Command command = found.get();
+            if (command.sentAt() != null) {
+                roundTrip.record(Duration.between(command.sentAt(), now));
+            }
+            return ended(response.commandId, outcome);
+        }
+        // Already ended (a timeout won, or a repeated response): the first outcome stands.
+        return repository.find(response.commandId).orElseThrow();
+    }
+
+    private void dispatch(DeviceId device) {
+        synchronized (sendLocks[Math.floorMod(device.hashCode(), LOCK_STRIPES)]) {
+            for (Command command : repository.queued(device)) {
+                Instant now = now();
+                if (command.expiresAt().isBefore(now)) {
+                    if (repository.transition(command.id(), Set.of(CommandStatus.QUEUED), CommandStatus.EXPIRED, now,
+                            "the device did not come back within the TTL", null)) {
+                        ended(command.id(), CommandStatus.EXPIRED);
+                    }
+                    continue;
+                }
+                // SENT is recorded first: the device's acknowledgement can arrive before send() returns.
+                if (!repository.transition(command.id(), Set.of(CommandStatus.QUEUED), CommandStatus.SENT, now, null,
+                        now.plus(command.timeout()))) {
+                    continue; // another node sent it, or it ended meanwhile
+                }
+                boolean taken;
+                try {
+                    taken = transport.send(device, document(command, now)).get(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    taken = false;
+                } catch (Exception e) {
+                    LOG.warn("Command {} to '{}' could not be sent, it stays queued: {}", command.id(), device, e.toString());
+                    taken = false;
+                }
+                if (!taken) {
+                    // Not subscribed yet (or the send failed): back in the queue, and the rest waits too, in order.
+                    repository.transition(command.id(), Set.of(CommandStatus.SENT), CommandStatus.QUEUED, now, null, null);
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Times out sent commands past their deadline and expires queued ones past their TTL. */
+    void sweep() {
+        try {
+            Instant now = now();
+            for (Command command : repository.overdue(now, 1000)) {
+                if (command.status() == CommandStatus.QUEUED) {
+                    if (repository.transition(command.id(), Set.of(CommandStatus.QUEUED), CommandStatus.EXPIRED, now,
+                            "not sent within the TTL: the device did not come back in time", null)) {
+                        ended(command.id(), CommandStatus.EXPIRED);
+                    }
+                } else if (repository.transition(command.id(), Set.of(CommandStatus.SENT, CommandStatus.DELIVERED),
+                        CommandStatus.TIMED_OUT, now, "no response within " + command.timeout().toMillis() + " ms", null)) {
+                    ended(command.id(), CommandStatus.TIMED_OUT);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Command sweep failed, retrying at the next period: {}", e.toString());
+        }
+    }
+
+    private Command ended(String id, CommandStatus status) {
+        ended.get(status).increment();
+        Command command = repository.find(id).orElseThrow();
+        CompletableFuture<Command> waiter = waiters.remove(id);
+        if (waiter != null) {
+            waiter.complete(command);
+        }
+        return command;
+    }
+
+    /** The seed's command document. */
+    static byte[] document(Command command, Instant now) {
+        ObjectNode document = JSON.createObjectNode();
+        document.put("command_id", command.id());
+        document.put("type", command.type());
+        document.set("parameters", JSON.valueToTree(command.parameters()));
+        document.put("timestamp", now.getEpochSecond());
+        return document.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static Response parseResponse(byte[] payload) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(payload);
+        } catch (IOException e) {
+            throw new CommandResponseException(CommandResponseException.Reason.MALFORMED, "the response is not valid JSON");
+        }
+        if (node == null || !node.isObject()) {
+            throw new CommandResponseException(CommandResponseException.Reason.MALFORMED,
+                    "the response must be a JSON object {\"command_id\",\"status\",\"message\",\"timestamp\"}");
+        }
+        JsonNode id = node.get("command_id");
+        if (id == null || !id.isTextual() || id.asText().isEmpty() || id.asText().length() > 64) {
+            throw new CommandResponseException(CommandResponseException.Reason.MALFORMED, "command_id must be a string");
+        }
+        JsonNode status = node.get("status");
+        if (status == null || !status.isTextual() || !(status.asText().equals("success") || status.asText().equals("failed"))) {
+            throw new CommandResponseException(CommandResponseException.Reason.MALFORMED, "status must be \"success\" or \"failed\"");
+        }
+        JsonNode message = node.get("message");
+        if (message != null && !message.isNull() && !message.isTextual()) {
+            throw new CommandResponseException(CommandResponseException.Reason.MALFORMED, "message must be a string");
+        }
+        String text = message == null || message.isNull() ? null : message.asText();
+        if (text != null && text.length() > MAX_MESSAGE) {
+            text = text.substring(0, MAX_MESSAGE);
+        }
+        return new Response(id.asText(), status.asText().equals("success"), text);
+    }
+
+    private void refuse(DeviceId device, CommandResponseException e) {
+        refused.get(e.reason()).increment();
+        if (REFUSALS.allow(device.value())) {
+            LOG.info("Command response from '{}' refused: {}", device, e.getMessage());
+        }
+    }
+
+    private static byte[] write(Object value) {
+        try {
+            return JSON.writeValueAsBytes(value);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("parameters cannot be written as JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (sweeper != null) {
+            sweeper.shutdownNow();
+            sweeper = null;
+        }
+        senders.shutdown();
+        try {
+            senders.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private record Response(String commandId, boolean success, String message) {}
+}

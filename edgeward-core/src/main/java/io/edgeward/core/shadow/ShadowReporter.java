@@ -1,0 +1,108 @@
+package io.edgeward.core.shadow;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.edgeward.core.device.DeviceId;
+import io.edgeward.core.telemetry.Point;
+import io.edgeward.core.telemetry.Value;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Copies the latest value of each configured metric into the device's {@code reported} state.
+ *
+ * <p>The pipeline hands over every committed batch; this keeps only the newest value per device
+ * and metric in memory, and folds them into the shadows once per interval: a burst of telemetry
+ * costs one shadow write per device, and none when the values did not change.
+ */
+public final class ShadowReporter implements Consumer<List<Point>>, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ShadowReporter.class);
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private final ShadowService shadows;
+    private final ShadowSettings settings;
+    private final ConcurrentHashMap<DeviceId, Map<String, Point>> pending = new ConcurrentHashMap<>();
+    private ScheduledExecutorService flusher;
+
+    public ShadowReporter(ShadowService shadows) {
+        this.shadows = shadows;
+        this.settings = shadows.settings();
+    }
+
+    public synchronized void start() {
+        if (flusher == null && settings.reportsAny()) {
+            flusher = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("edgeward-shadow-reporter").daemon().factory());
+            long period = settings.reportedInterval().toMillis();
+            flusher.scheduleWithFixedDelay(this::flush, period, period, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Called on the pipeline's writer thread after each commit: cheap, never blocks. */
+    @Override
+    public void accept(List<Point> points) {
+        if (!settings.reportsAny()) {
+            return;
+        }
+        for (Point point : points) {
+            if (settings.reports(point.metric())) {
+                // compute() is atomic per device against flush()'s remove(): no value lands in a map already taken.
+                pending.compute(point.device(), (id, latest) -> {
+                    Map<String, Point> map = latest == null ? new HashMap<>() : latest;
+                    map.merge(point.metric(), point, (old, fresh) -> fresh.timestamp() >= old.timestamp() ? fresh : old);
+                    return map;
+                });
+            }
+        }
+    }
+
+    /** Folds what arrived since the last flush into the shadows. */
+    public void flush() {
+        for (DeviceId device : pending.keySet()) {
+            Map<String, Point> latest = pending.remove(device);
+            if (latest == null || latest.isEmpty()) {
+                continue;
+            }
+            ObjectNode reported = NODES.objectNode();
+            latest.forEach((metric, point) -> reported.set(metric, json(point.value())));
+            try {
+                shadows.report(device, reported);
+            } catch (ShadowException e) {
+                // 404: the device was deleted meanwhile; 413: the shadow is full. Neither is the telemetry's fault.
+                LOG.debug("Reported state of '{}' not updated from telemetry: {}", device, e.getMessage());
+            } catch (RuntimeException e) {
+                LOG.warn("Reported state of '{}' not updated from telemetry: {}", device, e.toString());
+            }
+        }
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode json(Value value) {
+        return switch (value) {
+            case Value.Num num -> NODES.numberNode(num.value());
+            case Value.Bool bool -> NODES.booleanNode(bool.value());
+            case Value.Text text -> NODES.textNode(text.value());
+        };
+    }
+
+    @Override
+    public synchronized void close() {
+        if (flusher != null) {
+            flusher.shutdown();
+            try {
+                flusher.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            flusher = null;
+            flush();
+        }
+    }
+}

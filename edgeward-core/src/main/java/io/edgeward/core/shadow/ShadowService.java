@@ -1,0 +1,337 @@
+package io.edgeward.core.shadow;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.edgeward.core.device.DeviceId;
+import io.edgeward.core.device.DeviceRepository;
+import io.edgeward.core.shadow.internal.JsonTrees;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Device shadows with the semantics of AWS IoT Device Shadow: partial updates that merge, {@code
+ * null} deletes, arrays replace; optimistic concurrency on {@code version}; {@code clientToken}
+ * echoed; per-key metadata timestamps; delta = desired keys that differ from reported. Every
+ * version is kept (up to the retention) with who wrote it.
+ *
+ * <p>Updates to one device are serialized in this process; between nodes sharing a database, the
+ * store's compare-and-set on the version decides, and an update without a version simply
+ * re-applies on the newer shadow.
+ */
+public final class ShadowService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ShadowService.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final Set<String> REQUEST_FIELDS = Set.of("state", "version", "clientToken");
+    private static final int MAX_CLIENT_TOKEN = 64;
+    private static final int LOCK_STRIPES = 64;
+    private static final int MAX_ATTEMPTS = 10;
+
+    private final ShadowRepository repository;
+    private final DeviceRepository devices;
+    private final ShadowSettings settings;
+    private final Clock clock;
+    private final List<ShadowListener> listeners = new CopyOnWriteArrayList<>();
+    private final Object[] locks = new Object[LOCK_STRIPES];
+    private final MeterRegistry meters;
+    private final Map<ChangedBy, Counter> updates = new EnumMap<>(ChangedBy.class);
+
+    public ShadowService(ShadowRepository repository, DeviceRepository devices, ShadowSettings settings, Clock clock,
+            MeterRegistry meters) {
+        this.meters = meters;
+        for (ChangedBy by : ChangedBy.values()) {
+            updates.put(by, Counter.builder("edgeward.shadow.updates")
+                    .description("Accepted shadow updates, by who made them")
+                    .tag("changed_by", by.wireName())
+                    .register(meters));
+        }
+        this.repository = repository;
+        this.devices = devices;
+        this.settings = settings;
+        this.clock = clock;
+        for (int i = 0; i < locks.length; i++) {
+            locks[i] = new Object();
+        }
+    }
+
+    /** Transports register here to publish accepted updates, deltas and documents. */
+    public void addListener(ShadowListener listener) {
+        listeners.add(listener);
+    }
+
+    public ShadowSettings settings() {
+        return settings;
+    }
+
+    /** The current shadow; version 0 and empty state for a registered device that has none yet. */
+    public Shadow get(DeviceId device) {
+        requireDevice(device);
+        return repository.find(device).orElseGet(() -> Shadow.empty(device));
+    }
+
+    public List<ShadowVersion> history(DeviceId device, long beforeVersion, int limit) {
+        requireDevice(device);
+        return repository.history(device, beforeVersion, limit);
+    }
+
+    /** Parses and applies an update request as sent on {@code .../shadow/update} or by PATCH. */
+    public ShadowUpdate update(DeviceId device, byte[] request, ChangedBy changedBy) {
+        JsonNode parsed;
+        try {
+            parsed = parse(request);
+        } catch (ShadowException e) {
+            rejected(e);
+            throw e;
+        }
+        return update(device, parsed, changedBy);
+    }
+
+    private void rejected(ShadowException e) {
+        Counter.builder("edgeward.shadow.rejected")
+                .description("Refused shadow requests, by code (400 invalid, 404 unknown device, 409 conflict, 413 too large)")
+                .tag("code", Integer.toString(e.code()))
+                .register(meters)
+                .increment();
+    }
+
+    /**
+     * Applies {@code {"state":{"desired":{…},"reported":{…}},"version":N,"clientToken":"…"}}.
+     *
+     * @throws ShadowException with code 400, 404, 409 or 413
+     */
+    public ShadowUpdate update(DeviceId device, JsonNode request, ChangedBy changedBy) {
+        ShadowUpdate update;
+        try {
+            Request parsed = validate(request);
+            requireDevice(device);
+            synchronized (locks[Math.floorMod(device.hashCode(), LOCK_STRIPES)]) {
+                update = apply(device, parsed, changedBy);
+            }
+        } catch (ShadowException e) {
+            rejected(e);
+            throw e;
+        }
+        notifyListeners(update);
+        return update;
+    }
+
+    /**
+     * Folds the latest telemetry values into {@code reported}, without a version check and
+     * without writing when nothing changes.
+     *
+     * @return the update, or empty when the shadow already held these values
+     */
+    public Optional<ShadowUpdate> report(DeviceId device, ObjectNode reported) {
+        Request request = new Request(null, reported, null, null, true);
+        ShadowUpdate update;
+        synchronized (locks[Math.floorMod(device.hashCode(), LOCK_STRIPES)]) {
+            update = apply(device, request, ChangedBy.TELEMETRY);
+        }
+        if (update == null) {
+            return Optional.empty();
+        }
+        notifyListeners(update);
+        return Optional.of(update);
+    }
+
+    private ShadowUpdate apply(DeviceId device, Request request, ChangedBy changedBy) {
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            Shadow current = repository.find(device).orElseGet(() -> Shadow.empty(device));
+            if (request.version != null && request.version != current.version()) {
+                throw new ShadowException(409, "version conflict: the shadow is at version " + current.version(), current.version());
+            }
+            long now = clock.instant().getEpochSecond();
+            Shadow next = next(current, request, now);
+            if (request.skipIfUnchanged && next.sameStateAs(current)) {
+                return null;
+            }
+            int size = next.state().toString().getBytes(StandardCharsets.UTF_8).length;
+            if (size > settings.maxStateBytes()) {
+                throw new ShadowException(413, "the shadow state would be " + size + " bytes; the limit is " + settings.maxStateBytes(),
+                        current.version());
+            }
+            if (repository.save(next, changedBy, request.clientToken, settings.historyVersions())) {
+                return new ShadowUpdate(current, next, accepted(request, next), request.clientToken, changedBy);
+            }
+            if (request.version != null) {
+                Shadow winner = repository.find(device).orElse(current);
+                throw new ShadowException(409, "version conflict: the shadow is at version " + winner.version(), winner.version());
+            }
+        }
+        throw new ShadowException(409, "the shadow kept changing under this update; try again", -1);
+    }
+
+    private static Shadow next(Shadow current, Request request, long now) {
+        ObjectNode desired = current.desired();
+        ObjectNode desiredMetadata = current.desiredMetadata();
+        if (request.clearDesired) {
+            desired = NODES.objectNode();
+            desiredMetadata = NODES.objectNode();
+        } else if (request.desired != null) {
+            desired = JsonTrees.merge(desired, request.desired);
+            desiredMetadata = JsonTrees.stamp(desiredMetadata, request.desired, now);
+        }
+        ObjectNode reported = current.reported();
+        ObjectNode reportedMetadata = current.reportedMetadata();
+        if (request.reported != null) {
+            reported = JsonTrees.merge(reported, request.reported);
+            reportedMetadata = JsonTrees.stamp(reportedMetadata, request.reported, now);
+        }
+        return new Shadow(current.device(), desired, reported, desiredMetadata, reportedMetadata, current.version() + 1, now);
+    }
+
+    /** What AWS IoT answers on update/accepted: the request's state and metadata, the new version. */
+    private static ObjectNode accepted(Request request, Shadow next) {
+        ObjectNode accepted = NODES.objectNode();
+        ObjectNode state = accepted.putObject("state");
+        ObjectNode metadata = accepted.putObject("metadata");
+        if (request.clearDesired) {
+            state.putNull("desired");
+        } else if (request.desired != null) {
+            state.set("desired", request.desired);
+            metadata.set("desired", JsonTrees.metadataFor(request.desired, next.desiredMetadata()));
+        }
+        if (request.reported != null) {
+            state.set("reported", request.reported);
+            metadata.set("reported", JsonTrees.metadataFor(request.reported, next.reportedMetadata()));
+        }
+        accepted.put("version", next.version());
+        accepted.put("timestamp", next.timestamp());
+        if (request.clientToken != null) {
+            accepted.put("clientToken", request.clientToken);
+        }
+        return accepted;
+    }
+
+    private void requireDevice(DeviceId device) {
+        if (devices.find(device).isEmpty()) {
+            throw new ShadowException(404, "device '" + device + "' is not registered", -1);
+        }
+    }
+
+    private void notifyListeners(ShadowUpdate update) {
+        updates.get(update.changedBy()).increment();
+        for (ShadowListener listener : listeners) {
+            try {
+                listener.updated(update);
+            } catch (RuntimeException e) {
+                LOG.warn("A shadow listener failed for device '{}': {}", update.current().device(), e.toString());
+            }
+        }
+    }
+
+    private static JsonNode parse(byte[] request) {
+        try {
+            JsonNode node = JSON.readTree(request);
+            if (node == null) {
+                throw ShadowException.invalid("the request is empty; expected a JSON object with \"state\"");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw ShadowException.invalid("invalid JSON: " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw ShadowException.invalid("unreadable request: " + e.getMessage());
+        }
+    }
+
+    /** The clientToken of a request that may be invalid, so that even a rejection can echo it. */
+    public static String clientTokenOf(byte[] request) {
+        try {
+            JsonNode node = JSON.readTree(request);
+            JsonNode token = node == null ? null : node.get("clientToken");
+            return token != null && token.isTextual() && token.asText().length() <= MAX_CLIENT_TOKEN ? token.asText() : null;
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private Request validate(JsonNode request) {
+        if (!(request instanceof ObjectNode object)) {
+            throw ShadowException.invalid("the request must be a JSON object with \"state\"");
+        }
+        for (Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!REQUEST_FIELDS.contains(name)) {
+                throw ShadowException.invalid("unknown field '" + name + "'; expected state, version, clientToken");
+            }
+        }
+        String clientToken = null;
+        JsonNode token = object.get("clientToken");
+        if (token != null && !token.isNull()) {
+            if (!token.isTextual() || token.asText().length() > MAX_CLIENT_TOKEN) {
+                throw ShadowException.invalid("clientToken must be a string of at most " + MAX_CLIENT_TOKEN + " characters");
+            }
+            clientToken = token.asText();
+        }
+        Long version = null;
+        JsonNode v = object.get("version");
+        if (v != null && !v.isNull()) {
+            if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < 0) {
+                throw ShadowException.invalid("version must be a non-negative integer");
+            }
+            version = v.asLong();
+        }
+        if (!(object.get("state") instanceof ObjectNode state)) {
+            throw ShadowException.invalid("state must be an object with desired and/or reported");
+        }
+        ObjectNode desired = null;
+        ObjectNode reported = null;
+        boolean clearDesired = false;
+        for (Iterator<String> names = state.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            JsonNode section = state.get(name);
+            switch (name) {
+                case "desired" -> {
+                    if (section.isNull()) {
+                        clearDesired = true;
+                    } else {
+                        desired = section(name, section);
+                    }
+                }
+                case "reported" -> {
+                    if (!section.isNull()) {
+                        reported = section(name, section);
+                    }
+                }
+                case "delta" -> throw ShadowException.invalid("state.delta is computed by the platform and cannot be written");
+                default -> throw ShadowException.invalid("unknown state section '" + name + "'; expected desired or reported");
+            }
+        }
+        if (desired == null && reported == null && !clearDesired) {
+            throw ShadowException.invalid("state must contain desired or reported");
+        }
+        return new Request(desired, reported, version, clientToken, false, clearDesired);
+    }
+
+    private ObjectNode section(String name, JsonNode section) {
+        if (!(section instanceof ObjectNode object)) {
+            throw ShadowException.invalid("state." + name + " must be an object or null");
+        }
+        if (JsonTrees.depth(object) > settings.maxDepth()) {
+            throw ShadowException.invalid("state." + name + " is nested deeper than " + settings.maxDepth() + " levels");
+        }
+        return object;
+    }
+
+    private record Request(ObjectNode desired, ObjectNode reported, Long version, String clientToken, boolean skipIfUnchanged,
+            boolean clearDesired) {
+        Request(ObjectNode desired, ObjectNode reported, Long version, String clientToken, boolean skipIfUnchanged) {
+            this(desired, reported, version, clientToken, skipIfUnchanged, false);
+        }
+    }
+}

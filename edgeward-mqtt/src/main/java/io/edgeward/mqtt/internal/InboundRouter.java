@@ -1,0 +1,68 @@
+package io.edgeward.mqtt.internal;
+
+import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundInterceptor;
+import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundInput;
+import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundOutput;
+import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
+import com.hivemq.extension.sdk.api.packets.publish.PublishPacket;
+import io.edgeward.core.device.Presence;
+
+/**
+ * Every PUBLISH from one connection: the publish ACL first, then telemetry to the ingest path,
+ * shadow requests and command responses to their handlers, anything else through as a general
+ * broker would.
+ *
+ * <p>The ACL is applied here, not only in the authorizer: HiveMQ runs inbound interceptors first
+ * (a device could otherwise get points stored under another device's id), and its authorizer's
+ * DISCONNECT races the PUBACK once acknowledgements are intercepted.
+ */
+final class InboundRouter implements PublishInboundInterceptor {
+
+    private final Principal principal;
+    private final String clientId;
+    private final boolean mqtt5;
+    private final MqttMetrics metrics;
+    private final Presence presence;
+    private final TelemetryInterceptor telemetry;
+    private final DeviceRequests requests;
+
+    InboundRouter(Principal principal, String clientId, boolean mqtt5, MqttMetrics metrics, Presence presence,
+            TelemetryInterceptor telemetry, DeviceRequests requests) {
+        this.principal = principal;
+        this.clientId = clientId;
+        this.mqtt5 = mqtt5;
+        this.metrics = metrics;
+        this.presence = presence;
+        this.telemetry = telemetry;
+        this.requests = requests;
+    }
+
+    @Override
+    public void onInboundPublish(PublishInboundInput input, PublishInboundOutput output) {
+        metrics.received.increment();
+        PublishPacket packet = input.getPublishPacket();
+        if (!principal.mayPublish(packet.getTopic())) {
+            metrics.denied("publish");
+            TopicAuthorizer.logDenial(clientId, "publish to", packet.getTopic());
+            if (mqtt5) {
+                output.preventPublishDelivery(AckReasonCode.NOT_AUTHORIZED, "not authorized to publish to '" + packet.getTopic() + "'");
+            } else {
+                output.preventPublishDelivery();
+            }
+            return;
+        }
+        TelemetryTopic telemetryTopic = TelemetryTopic.parse(packet.getTopic());
+        if (telemetryTopic != null) {
+            // The telemetry commit writes last_seen itself.
+            telemetry.onTelemetry(telemetryTopic, packet, output);
+            return;
+        }
+        if (principal instanceof Principal.Device device) {
+            presence.seen(device.id());
+        }
+        DeviceTopics request = DeviceTopics.parse(packet.getTopic());
+        if (request != null) {
+            requests.handle(request, TelemetryInterceptor.bytes(packet.getPayload()), output);
+        }
+    }
+}
