@@ -9,6 +9,7 @@ import io.edgeward.core.device.DeviceFilter;
 import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.device.Presence;
 import io.edgeward.core.device.DeviceRegistry;
+import io.edgeward.core.device.DeviceStatus;
 import io.edgeward.core.device.DeviceType;
 import io.edgeward.core.device.NewDevice;
 import io.edgeward.core.device.Registration;
@@ -50,6 +51,11 @@ abstract class StoreContractTest {
     }
 
     DeviceRegistry registryAt(long millis) {
+        return registry(store, millis);
+    }
+
+    /** A registry over the store with nobody connected and no sessions to close. */
+    static DeviceRegistry registry(SqlStore store, long millis) {
         return new DeviceRegistry(store.devices(), new Presence(store.devices(), Duration.ofSeconds(1)), (id, forget) -> {},
                 Clock.fixed(Instant.ofEpochMilli(millis), ZoneOffset.UTC));
     }
@@ -199,19 +205,113 @@ abstract class StoreContractTest {
         registry.register(NewDevice.of(DEV, DeviceType.SENSOR));
         DeviceId other = DeviceId.of("dev-2");
         registry.register(NewDevice.of(other, DeviceType.SENSOR));
-        store.devices().updatePresence(DEV, io.edgeward.core.device.DeviceStatus.ONLINE);
-        store.devices().updatePresence(other, io.edgeward.core.device.DeviceStatus.ONLINE);
-        assertThat(store.devices().find(DEV).orElseThrow().status()).isEqualTo(io.edgeward.core.device.DeviceStatus.ONLINE);
+        store.devices().updatePresence(DEV, DeviceStatus.ONLINE);
+        store.devices().updatePresence(other, DeviceStatus.ONLINE);
+        assertThat(store.devices().find(DEV).orElseThrow().status()).isEqualTo(DeviceStatus.ONLINE);
 
-        try (var connection = store.borrowConnection(); var statement = connection.createStatement()) {
-            statement.executeUpdate("UPDATE devices SET status = 'maintenance' WHERE device_id = 'dev-2'");
-        }
-        store.devices().updatePresence(other, io.edgeward.core.device.DeviceStatus.OFFLINE);
-        assertThat(store.devices().find(other).orElseThrow().status()).isEqualTo(io.edgeward.core.device.DeviceStatus.MAINTENANCE);
+        assertThat(store.devices().setStatus(other, DeviceStatus.MAINTENANCE)).isTrue();
+        store.devices().updatePresence(other, DeviceStatus.OFFLINE);
+        assertThat(store.devices().find(other).orElseThrow().status()).isEqualTo(DeviceStatus.MAINTENANCE);
 
         store.devices().markAllOffline();
-        assertThat(store.devices().find(DEV).orElseThrow().status()).isEqualTo(io.edgeward.core.device.DeviceStatus.OFFLINE);
-        assertThat(store.devices().find(other).orElseThrow().status()).isEqualTo(io.edgeward.core.device.DeviceStatus.MAINTENANCE);
+        assertThat(store.devices().find(DEV).orElseThrow().status()).isEqualTo(DeviceStatus.OFFLINE);
+        assertThat(store.devices().find(other).orElseThrow().status()).isEqualTo(DeviceStatus.MAINTENANCE);
+    }
+
+    @Test
+    void errorStatus_sticksToo_untilAnOperatorClearsIt() {
+        registry.register(NewDevice.of(DEV, DeviceType.SENSOR));
+        store.devices().setStatus(DEV, DeviceStatus.ERROR);
+        store.devices().updatePresence(DEV, DeviceStatus.ONLINE);
+        assertThat(store.devices().find(DEV).orElseThrow().status()).isEqualTo(DeviceStatus.ERROR);
+        store.devices().setStatus(DEV, DeviceStatus.OFFLINE);
+        store.devices().updatePresence(DEV, DeviceStatus.ONLINE);
+        assertThat(store.devices().find(DEV).orElseThrow().status()).isEqualTo(DeviceStatus.ONLINE);
+        assertThat(store.devices().setStatus(DeviceId.of("ghost"), DeviceStatus.ERROR)).isFalse();
+    }
+
+    @Test
+    void list_filtersByTypeStatusTagModelAndText_andPagesWithinTheFilter() {
+        for (int i = 0; i < 6; i++) {
+            registryAt(T0 + i).register(new NewDevice(DeviceId.of("dev-" + i), i % 2 == 0 ? "Boiler room " + i : "Lab " + i,
+                    i < 3 ? DeviceType.SENSOR : DeviceType.ACTUATOR, i == 4 ? "TH-2" : "TH-1", null, null, null,
+                    i % 2 == 0 ? Set.of("floor-1", "hvac") : Set.of("floor-2")));
+        }
+        store.devices().setStatus(DeviceId.of("dev-5"), DeviceStatus.MAINTENANCE);
+
+        assertThat(ids(new DeviceFilter(DeviceType.ACTUATOR, null, null, null, null), 10, null)).containsExactly("dev-5", "dev-4", "dev-3");
+        assertThat(ids(new DeviceFilter(null, DeviceStatus.MAINTENANCE, null, null, null), 10, null)).containsExactly("dev-5");
+        assertThat(ids(new DeviceFilter(null, null, "hvac", null, null), 10, null)).containsExactly("dev-4", "dev-2", "dev-0");
+        assertThat(ids(new DeviceFilter(null, null, null, "TH-2", null), 10, null)).containsExactly("dev-4");
+        assertThat(ids(new DeviceFilter(null, null, null, null, "BOILER"), 10, null)).as("name, any case")
+                .containsExactly("dev-4", "dev-2", "dev-0");
+        assertThat(ids(new DeviceFilter(null, null, null, null, "v-3"), 10, null)).as("id substring").containsExactly("dev-3");
+        assertThat(ids(new DeviceFilter(null, null, null, null, "%"), 10, null)).as("LIKE wildcards are literal").isEmpty();
+        assertThat(ids(new DeviceFilter(DeviceType.SENSOR, null, "hvac", null, null), 1, DeviceId.of("dev-2")))
+                .as("cursor within a filter").containsExactly("dev-0");
+    }
+
+    private List<String> ids(DeviceFilter filter, int limit, DeviceId after) {
+        return store.devices().list(filter, limit, after).stream().map(d -> d.id().value()).toList();
+    }
+
+    @Test
+    void update_changesTheRecordAndItsTags_notStatusOrTimes() {
+        registry.register(new NewDevice(DEV, "Old", DeviceType.SENSOR, "TH-1", "1.0", "lab", Map.of("a", 1), Set.of("old")));
+        Device current = store.devices().find(DEV).orElseThrow();
+        Device changed = new Device(DEV, "New", DeviceType.SENSOR, "TH-2", "1.1", DeviceStatus.MAINTENANCE, null, null,
+                Instant.ofEpochMilli(1), Map.of("b", 2), Set.of("new", "hvac"));
+        assertThat(store.devices().update(changed)).isTrue();
+
+        Device stored = store.devices().find(DEV).orElseThrow();
+        assertThat(stored.name()).isEqualTo("New");
+        assertThat(stored.model()).isEqualTo("TH-2");
+        assertThat(stored.firmwareVersion()).isEqualTo("1.1");
+        assertThat(stored.location()).isNull();
+        assertThat(stored.metadata()).isEqualTo(Map.of("b", 2));
+        assertThat(stored.tags()).containsExactlyInAnyOrder("new", "hvac");
+        assertThat(stored.status()).isEqualTo(current.status());
+        assertThat(stored.registeredAt()).isEqualTo(current.registeredAt());
+        assertThat(ids(new DeviceFilter(null, null, "old", null, null), 10, null)).isEmpty();
+        assertThat(ids(new DeviceFilter(null, null, "hvac", null, null), 10, null)).containsExactly("dev-1");
+        assertThat(store.devices().update(new Device(DeviceId.of("ghost"), null, DeviceType.SENSOR, null, null, DeviceStatus.OFFLINE,
+                null, null, Instant.EPOCH, null, null))).isFalse();
+    }
+
+    @Test
+    void replaceSecret_oldSecretStopsWorking() {
+        Registration registration = registry.register(NewDevice.of(DEV, DeviceType.SENSOR));
+        Registration rotated = registry.rotateCredentials(DEV.value());
+        assertThat(rotated.secret()).isNotEqualTo(registration.secret());
+        assertThat(registry.authenticate(DEV, registration.secret())).isEmpty();
+        assertThat(registry.authenticate(DEV, rotated.secret())).isPresent();
+    }
+
+    @Test
+    void delete_removesDeviceCredentialsTagsAndTelemetry_andNothingElse() {
+        Registration registration = registry.register(new NewDevice(DEV, null, DeviceType.SENSOR, null, null, null, null, Set.of("t")));
+        DeviceId other = DeviceId.of("dev-2");
+        registry.register(NewDevice.of(other, DeviceType.SENSOR));
+        store.telemetry().append(List.of(new Point(DEV, "t", T0, Value.of(1), null), new Point(other, "t", T0, Value.of(2), null)),
+                Map.of(DEV, T0, other, T0));
+
+        assertThat(store.devices().delete(DEV)).isTrue();
+        assertThat(store.devices().find(DEV)).isEmpty();
+        assertThat(store.devices().secretHash(DEV)).isEmpty();
+        assertThat(registry.authenticate(DEV, registration.secret())).isEmpty();
+        assertThat(ids(new DeviceFilter(null, null, "t", null, null), 10, null)).isEmpty();
+        assertThat(store.telemetry().raw(DEV, "t", new TimeRange(0, Long.MAX_VALUE), 10)).isEmpty();
+        assertThat(store.telemetry().latest(DEV)).isEmpty();
+        assertThat(store.telemetry().raw(other, "t", new TimeRange(0, Long.MAX_VALUE), 10)).hasSize(1);
+        assertThat(store.devices().delete(DEV)).isFalse();
+    }
+
+    @Test
+    void touchLastSeen_onlyMovesForward() {
+        registry.register(NewDevice.of(DEV, DeviceType.SENSOR));
+        store.devices().touchLastSeen(Map.of(DEV, T0 + 100));
+        store.devices().touchLastSeen(Map.of(DEV, T0 + 50, DeviceId.of("ghost"), T0));
+        assertThat(store.devices().find(DEV).orElseThrow().lastSeen()).isEqualTo(Instant.ofEpochMilli(T0 + 100));
     }
 
     @Test
@@ -219,7 +319,7 @@ abstract class StoreContractTest {
         registry.register(NewDevice.of(DeviceId.of("s1"), DeviceType.SENSOR));
         registry.register(NewDevice.of(DeviceId.of("s2"), DeviceType.SENSOR));
         registry.register(NewDevice.of(DeviceId.of("g1"), DeviceType.GATEWAY));
-        store.devices().updatePresence(DeviceId.of("s2"), io.edgeward.core.device.DeviceStatus.ONLINE);
+        store.devices().updatePresence(DeviceId.of("s2"), DeviceStatus.ONLINE);
         var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
         var census = new io.edgeward.core.device.DeviceCensus(store.devices(), meters, java.time.Duration.ofHours(1));
         census.refresh();

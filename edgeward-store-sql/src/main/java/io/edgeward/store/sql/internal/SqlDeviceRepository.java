@@ -104,7 +104,8 @@ public final class SqlDeviceRepository implements DeviceRepository {
             binds.put("tag", filter.tag());
         }
         if (filter.text() != null) {
-            sql.append(" AND (LOWER(d.device_id) LIKE :text ESCAPE '\\' OR LOWER(COALESCE(d.name, '')) LIKE :text ESCAPE '\\')");
+            // '!' escapes, not a backslash: JDBI's statement parser treats a backslash in a literal as an escape.
+            sql.append(" AND (LOWER(d.device_id) LIKE :text ESCAPE '!' OR LOWER(COALESCE(d.name, '')) LIKE :text ESCAPE '!')");
             binds.put("text", "%" + likeEscape(filter.text().toLowerCase(Locale.ROOT)) + "%");
         }
         if (after != null) {
@@ -198,7 +199,7 @@ public final class SqlDeviceRepository implements DeviceRepository {
     }
 
     private static String likeEscape(String text) {
-        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+        return text.replace("!", "!!").replace("%", "!%").replace("_", "!_");
     }
 
     @Override

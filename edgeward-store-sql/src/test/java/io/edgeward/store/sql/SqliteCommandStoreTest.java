@@ -1,0 +1,15 @@
+package io.edgeward.store.sql;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
+
+class SqliteCommandStoreTest extends CommandStoreContract {
+
+    @TempDir
+    Path dir;
+
+    @Override
+    SqlStore openStore() {
+        return SqlStore.open(StoreSettings.embedded(dir));
+    }
+}
