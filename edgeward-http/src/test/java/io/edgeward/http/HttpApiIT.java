@@ -82,13 +82,17 @@ class HttpApiIT {
         store.close();
     }
 
-    record Reply(int status, String contentType, String body) {
+    record Reply(int status, String contentType, String body, java.net.http.HttpHeaders headers) {
         JsonNode json() throws Exception {
             return JSON.readTree(body);
         }
     }
 
     static Reply send(String method, String path, String body, String token) throws Exception {
+        return send(method, path, body, token, Map.of());
+    }
+
+    static Reply send(String method, String path, String body, String token, Map<String, String> headers) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (token != null) {
@@ -97,8 +101,10 @@ class HttpApiIT {
         if (body != null) {
             request.header("Content-Type", "application/json");
         }
+        headers.forEach(request::header);
         HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        return new Reply(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""), response.body());
+        return new Reply(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""), response.body(),
+                response.headers());
     }
 
     static Reply get(String path) throws Exception {
@@ -107,6 +113,169 @@ class HttpApiIT {
 
     static Reply post(String path, String body) throws Exception {
         return send("POST", path, body, TOKEN);
+    }
+
+    static Reply patch(String path, String body, Map<String, String> headers) throws Exception {
+        return send("PATCH", path, body, TOKEN, headers);
+    }
+
+    static void register(String id, String extra) throws Exception {
+        Reply reply = post("/api/v1/devices", "{\"device_id\":\"" + id + "\"" + extra + "}");
+        assertThat(reply.status()).as(reply.body()).isEqualTo(201);
+    }
+
+    @Test
+    void patchDevice_changesFields_andMaintenanceSticks_untilCleared() throws Exception {
+        register("pd-1", ",\"name\":\"Old\",\"metadata\":{\"a\":1,\"b\":2},\"tags\":[\"x\"]");
+        Reply changed = patch("/api/v1/devices/pd-1", "{\"name\":\"New\",\"metadata\":{\"a\":null,\"c\":3},\"tags\":[\"y\"],"
+                + "\"status\":\"maintenance\"}", Map.of());
+        assertThat(changed.status()).as(changed.body()).isEqualTo(200);
+        assertThat(changed.json().get("name").asText()).isEqualTo("New");
+        assertThat(changed.json().get("metadata")).isEqualTo(JSON.readTree("{\"b\":2,\"c\":3}"));
+        assertThat(changed.json().get("status").asText()).isEqualTo("maintenance");
+        presence.connected(DeviceId.of("pd-1"));
+        org.awaitility.Awaitility.await().during(Duration.ofMillis(200))
+                .until(() -> get("/api/v1/devices/pd-1").json().get("status").asText().equals("maintenance"));
+        Reply cleared = patch("/api/v1/devices/pd-1", "{\"status\":null}", Map.of());
+        assertThat(cleared.json().get("status").asText()).as("back to what the connection says").isEqualTo("online");
+        presence.disconnected(DeviceId.of("pd-1"));
+    }
+
+    @Test
+    void patchDevice_badInput_is400_404_andChangesNothing() throws Exception {
+        register("pd-2", ",\"name\":\"Kept\"");
+        assertProblem(patch("/api/v1/devices/pd-2", "{\"type\":\"gateway\"}", Map.of()), 400, "cannot be changed");
+        assertProblem(patch("/api/v1/devices/pd-2", "{\"status\":\"online\"}", Map.of()), 400, "connection");
+        assertProblem(patch("/api/v1/devices/pd-2", "{\"name\":7}", Map.of()), 400, "string");
+        assertProblem(patch("/api/v1/devices/pd-2", "{bad", Map.of()), 400, "invalid JSON");
+        assertProblem(patch("/api/v1/devices/pd-2", "", Map.of()), 400, "JSON body");
+        assertProblem(patch("/api/v1/devices/ghost", "{\"name\":\"x\"}", Map.of()), 404, "ghost");
+        assertThat(get("/api/v1/devices/pd-2").json().get("name").asText()).isEqualTo("Kept");
+    }
+
+    @Test
+    void listDevices_filters() throws Exception {
+        register("flt-1", ",\"type\":\"gateway\",\"model\":\"GW-9\",\"name\":\"Roof gateway\",\"tags\":[\"roof\"]");
+        register("flt-2", ",\"type\":\"gateway\",\"model\":\"GW-8\",\"tags\":[\"roof\"]");
+        assertThat(ids(get("/api/v1/devices?type=gateway&tag=roof&model=GW-9"))).containsExactly("flt-1");
+        assertThat(ids(get("/api/v1/devices?q=roof%20gate"))).containsExactly("flt-1");
+        assertThat(ids(get("/api/v1/devices?tag=roof&limit=1"))).containsExactly("flt-2");
+        assertProblem(get("/api/v1/devices?type=toaster"), 400, "unknown device type");
+        assertProblem(get("/api/v1/devices?status=asleep"), 400, "unknown device status");
+    }
+
+    private static List<String> ids(Reply reply) throws Exception {
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        List<String> ids = new ArrayList<>();
+        reply.json().get("items").forEach(item -> ids.add(item.get("device_id").asText()));
+        return ids;
+    }
+
+    @Test
+    void rotateCredentials_returnsANewSecret_andClosesConnections() throws Exception {
+        Reply created = post("/api/v1/devices", "{\"device_id\":\"rot-1\"}");
+        Reply rotated = post("/api/v1/devices/rot-1/rotate-credentials", null);
+        assertThat(rotated.status()).isEqualTo(200);
+        assertThat(rotated.json().at("/credentials/password").asText()).hasSizeGreaterThanOrEqualTo(40)
+                .isNotEqualTo(created.json().at("/credentials/password").asText());
+        assertThat(revoked).contains("rot-1");
+        assertProblem(post("/api/v1/devices/nope/rotate-credentials", null), 404, "nope");
+    }
+
+    @Test
+    void deleteDevice_is204_thenGone_andItsSessionsAreForgotten() throws Exception {
+        register("del-1", "");
+        assertThat(send("DELETE", "/api/v1/devices/del-1", null, TOKEN).status()).isEqualTo(204);
+        assertThat(revoked).contains("del-1:forget");
+        assertProblem(get("/api/v1/devices/del-1"), 404, "del-1");
+        assertProblem(send("DELETE", "/api/v1/devices/del-1", null, TOKEN), 404, "del-1");
+    }
+
+    @Test
+    void shadow_getPatchWithEtags_historyAndConflicts() throws Exception {
+        register("shd-1", "");
+        Reply empty = get("/api/v1/devices/shd-1/shadow");
+        assertThat(empty.status()).isEqualTo(200);
+        assertThat(empty.headers().firstValue("ETag")).contains("\"0\"");
+        assertThat(empty.json().get("version").asLong()).isZero();
+
+        Reply first = patch("/api/v1/devices/shd-1/shadow", "{\"state\":{\"desired\":{\"t\":22}},\"clientToken\":\"ui\"}",
+                Map.of("If-Match", "\"0\""));
+        assertThat(first.status()).as(first.body()).isEqualTo(200);
+        assertThat(first.headers().firstValue("ETag")).contains("\"1\"");
+        assertThat(first.json().at("/state/delta/t").asInt()).isEqualTo(22);
+        assertThat(first.json().get("clientToken").asText()).isEqualTo("ui");
+
+        assertProblem(patch("/api/v1/devices/shd-1/shadow", "{\"state\":{\"desired\":{\"t\":23}}}", Map.of("If-Match", "\"0\"")),
+                412, "version 1");
+        assertProblem(patch("/api/v1/devices/shd-1/shadow", "{\"state\":{\"desired\":{\"t\":23}},\"version\":5}", Map.of()),
+                409, "version 1");
+        assertThat(send("GET", "/api/v1/devices/shd-1/shadow", null, TOKEN, Map.of("If-None-Match", "\"1\"")).status()).isEqualTo(304);
+
+        patch("/api/v1/devices/shd-1/shadow", "{\"state\":{\"desired\":{\"t\":24}}}", Map.of());
+        JsonNode history = get("/api/v1/devices/shd-1/shadow/history?limit=1").json();
+        assertThat(history.at("/items/0/version").asLong()).isEqualTo(2);
+        assertThat(history.at("/items/0/changed_by").asText()).isEqualTo("operator");
+        assertThat(history.at("/items/0/state/desired/t").asInt()).isEqualTo(24);
+        assertThat(history.get("next_before").asLong()).isEqualTo(2);
+        JsonNode older = get("/api/v1/devices/shd-1/shadow/history?before=2").json();
+        assertThat(older.at("/items/0/client_token").asText()).isEqualTo("ui");
+    }
+
+    @Test
+    void shadow_badInput_isRefusedWithTheRightStatus_andCounted() throws Exception {
+        register("shd-2", "");
+        assertProblem(patch("/api/v1/devices/shd-2/shadow", "{\"state\":{\"desired\":\"x\"}}", Map.of()), 400, "desired");
+        assertProblem(patch("/api/v1/devices/shd-2/shadow", "{\"state\":{\"desired\":{\"blob\":\"" + "x".repeat(9000) + "\"}}}",
+                Map.of()), 413, "limit");
+        assertProblem(patch("/api/v1/devices/shd-2/shadow", "{\"state\":{\"desired\":{}}}", Map.of("If-Match", "yesterday")),
+                400, "If-Match");
+        assertProblem(patch("/api/v1/devices/ghost/shadow", "{\"state\":{\"desired\":{}}}", Map.of()), 404, "ghost");
+        assertProblem(get("/api/v1/devices/ghost/shadow"), 404, "ghost");
+        assertProblem(get("/api/v1/devices/shd-2/shadow/history?limit=0"), 400, "limit");
+        assertThat(get("/api/v1/devices/shd-2/shadow").json().get("version").asLong()).isZero();
+        assertThat(meters.find("edgeward.shadow.rejected").tag("code", "413").counter().count()).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void commands_toAnOfflineDevice_are202Queued_thenReadableAndListed() throws Exception {
+        register("cmd-1", ",\"type\":\"actuator\"");
+        Reply accepted = post("/api/v1/devices/cmd-1/commands",
+                "{\"type\":\"set_temperature\",\"parameters\":{\"temperature\":22.5},\"ttl\":\"10m\",\"idempotency_key\":\"k1\"}");
+        assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+        String id = accepted.json().get("command_id").asText();
+        assertThat(accepted.headers().firstValue("Location")).contains("/api/v1/devices/cmd-1/commands/" + id);
+        assertThat(accepted.json().get("status").asText()).isEqualTo("queued");
+
+        Reply again = post("/api/v1/devices/cmd-1/commands", "{\"type\":\"set_temperature\",\"idempotency_key\":\"k1\"}");
+        assertThat(again.json().get("command_id").asText()).as("same idempotency key, same command").isEqualTo(id);
+
+        Reply waited = post("/api/v1/devices/cmd-1/commands?wait=true", "{\"type\":\"restart\",\"timeout\":\"300ms\"}");
+        assertThat(waited.status()).as("still queued after the wait: the device is away").isEqualTo(202);
+
+        JsonNode one = get("/api/v1/devices/cmd-1/commands/" + id).json();
+        assertThat(one.at("/parameters/temperature").asDouble()).isEqualTo(22.5);
+        JsonNode list = get("/api/v1/devices/cmd-1/commands?limit=1").json();
+        assertThat(list.at("/items/0/type").asText()).isEqualTo("restart");
+        assertThat(list.get("next_cursor").asText()).isNotEmpty();
+        JsonNode rest = get("/api/v1/devices/cmd-1/commands?cursor=" + list.get("next_cursor").asText()).json();
+        assertThat(rest.at("/items/0/command_id").asText()).isEqualTo(id);
+    }
+
+    @Test
+    void commands_badInput_is4xx() throws Exception {
+        register("cmd-2", "");
+        assertProblem(post("/api/v1/devices/cmd-2/commands", "{\"parameters\":{}}"), 400, "type is required");
+        assertProblem(post("/api/v1/devices/cmd-2/commands", "{\"type\":\"x y\"}"), 400, "type");
+        assertProblem(post("/api/v1/devices/cmd-2/commands", "{\"type\":\"a\",\"timeout\":\"soon\"}"), 400, "timeout");
+        assertProblem(post("/api/v1/devices/cmd-2/commands", "{\"type\":\"a\",\"timeout\":\"1h\"}"), 400, "timeout");
+        assertProblem(post("/api/v1/devices/cmd-2/commands", "{\"type\":\"a\",\"ttl\":\"30d\"}"), 400, "ttl");
+        assertProblem(post("/api/v1/devices/cmd-2/commands", "{\"type\":\"a\",\"parameters\":[1]}"), 400, "invalid JSON");
+        assertProblem(post("/api/v1/devices/cmd-2/commands", "{\"type\":\"a\",\"parameters\":{\"p\":\"" + "x".repeat(9000) + "\"}}"),
+                400, "limit");
+        assertProblem(post("/api/v1/devices/ghost/commands", "{\"type\":\"a\"}"), 404, "ghost");
+        assertProblem(get("/api/v1/devices/cmd-2/commands/nope"), 404, "nope");
+        assertThat(get("/api/v1/devices/cmd-2/commands").json().get("items")).isEmpty();
     }
 
     static void assertProblem(Reply reply, int status, String detailFragment) throws Exception {

@@ -72,6 +72,6 @@ public record Shadow(
     }
 
     public boolean sameStateAs(Shadow other) {
-        return desired.equals(other.desired) && reported.equals(other.reported);
+        return JsonTrees.same(desired, other.desired) && JsonTrees.same(reported, other.reported);
     }
 }

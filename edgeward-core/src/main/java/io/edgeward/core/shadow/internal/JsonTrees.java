@@ -98,12 +98,27 @@ public final class JsonTrees {
                 if (!nested.isEmpty()) {
                     delta.set(field.getKey(), nested);
                 }
-            } else if (!want.equals(have)) {
+            } else if (!same(want, have)) {
                 delta.set(field.getKey(), want.deepCopy());
             }
         }
         return delta;
     }
+
+    /**
+     * JSON equality where numbers compare by value: 22, 22.0 and a 64-bit 22 are the same
+     * temperature, whichever path (device JSON, telemetry, a database round trip) produced them.
+     */
+    public static boolean same(JsonNode a, JsonNode b) {
+        return a != null && b != null && a.equals(NUMERIC, b);
+    }
+
+    private static final java.util.Comparator<JsonNode> NUMERIC = (x, y) -> {
+        if (x.isNumber() && y.isNumber()) {
+            return x.decimalValue().compareTo(y.decimalValue());
+        }
+        return x.equals(y) ? 0 : 1;
+    };
 
     /** Levels of nesting below {@code node}: a flat object is 1, an object in it 2, arrays count too. */
     public static int depth(JsonNode node) {
