@@ -57,8 +57,31 @@ public final class PlatformClient {
         return send("POST", "/api/v1/devices", JSON.writeValueAsString(body));
     }
 
-    public JsonNode listDevices(int limit, String cursor) throws IOException, InterruptedException {
-        return send("GET", "/api/v1/devices?limit=" + limit + (cursor == null ? "" : "&cursor=" + cursor), null);
+    /** A page of devices; {@code filters} are query parameters of the list endpoint (type, status, tag, model, q). */
+    public JsonNode listDevices(int limit, String cursor, java.util.Map<String, String> filters) throws IOException, InterruptedException {
+        StringBuilder query = new StringBuilder("/api/v1/devices?limit=").append(limit);
+        if (cursor != null) {
+            query.append("&cursor=").append(encode(cursor));
+        }
+        filters.forEach((name, value) -> {
+            if (value != null) {
+                query.append('&').append(name).append('=').append(encode(value));
+            }
+        });
+        return send("GET", query.toString(), null);
+    }
+
+    /** Issues a new secret; returns the API's answer including {@code credentials.password}. */
+    public JsonNode rotateCredentials(String id) throws IOException, InterruptedException {
+        return send("POST", "/api/v1/devices/" + encode(id) + "/rotate-credentials", null);
+    }
+
+    public void deleteDevice(String id) throws IOException, InterruptedException {
+        send("DELETE", "/api/v1/devices/" + encode(id), null);
+    }
+
+    private static String encode(String value) {
+        return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     public JsonNode get(String path) throws IOException, InterruptedException {

@@ -75,6 +75,29 @@ class CommandLineIT {
     }
 
     @Test
+    void deviceList_filters_rotate_andDelete() {
+        String data = dir.toString();
+        assertThat(edgeward("device", "add", "cli-f1", "--type", "actuator", "--name", "Kitchen valve", "--tag", "kitchen",
+                "--data-dir", data).exitCode()).isZero();
+        assertThat(edgeward("device", "add", "cli-f2", "--type", "actuator", "--tag", "hall", "--data-dir", data).exitCode()).isZero();
+        Run filtered = edgeward("device", "list", "--type", "actuator", "--tag", "kitchen", "--data-dir", data);
+        assertThat(filtered.out()).contains("cli-f1").doesNotContain("cli-f2");
+        assertThat(edgeward("device", "list", "-q", "KITCHEN", "--data-dir", data).out()).contains("cli-f1").doesNotContain("cli-f2");
+        Run bad = edgeward("device", "list", "--status", "asleep", "--data-dir", data);
+        assertThat(bad.exitCode()).isEqualTo(1);
+        assertThat(bad.err()).contains("400", "unknown device status");
+
+        Run rotate = edgeward("device", "rotate", "cli-f1", "--data-dir", data);
+        assertThat(rotate.exitCode()).as(rotate.err()).isZero();
+        assertThat(rotate.out()).contains("New credentials for cli-f1", "MQTT password:  ");
+        assertThat(edgeward("device", "rotate", "nobody", "--data-dir", data).err()).contains("404");
+
+        assertThat(edgeward("device", "delete", "cli-f2", "--data-dir", data).exitCode()).as("needs --yes").isEqualTo(2);
+        assertThat(edgeward("device", "delete", "cli-f2", "--yes", "--data-dir", data).exitCode()).isZero();
+        assertThat(edgeward("device", "list", "--data-dir", data).out()).doesNotContain("cli-f2");
+    }
+
+    @Test
     void deviceAdd_withAWrongToken_isRefusedClearly() {
         Run add = edgeward("device", "add", "cli-2", "--data-dir", dir.toString(), "--token", "wrong-token-wrong-token");
         assertThat(add.exitCode()).isEqualTo(1);
