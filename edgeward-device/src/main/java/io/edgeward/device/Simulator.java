@@ -27,14 +27,17 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A fleet of simulated sensors: provisions them through the REST API, connects each with its own
- * MQTT 5 session (persistent, Last Will {@code offline} retained on {@code device/{id}/status},
- * {@code online} on connect, automatic reconnect), and publishes seed-format telemetry at a total
- * rate, printing one live progress line and a summary.
+ * A fleet of simulated sensors and thermostats: provisions them through the REST API, connects each
+ * with its own MQTT 5 session (persistent, Last Will {@code offline} retained on
+ * {@code device/{id}/status}, {@code online} on connect, automatic reconnect). Sensors publish
+ * seed-format telemetry at a total rate and report firmware and location in their shadow;
+ * thermostats answer commands and follow their shadow's desired target. Prints one live progress
+ * line and a summary.
  */
 public final class Simulator {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String FIRMWARE = "2.1.0";
 
     private final SimulatorSettings settings;
     private final PrintStream out;
@@ -64,10 +67,19 @@ public final class Simulator {
             String id = settings.deviceId(i);
             fleet.add(new SimulatedDevice(id, secrets.get(id), seeds.split()));
         }
-        out.printf("Connecting %d device(s) to %s:%d ...%n", fleet.size(), settings.brokerHost(), settings.brokerPort());
+        List<Thermostat> thermostats = new ArrayList<>();
+        for (int i = 1; i <= settings.thermostats(); i++) {
+            String id = settings.thermostatId(i);
+            thermostats.add(new Thermostat(settings.brokerHost(), settings.brokerPort(), id, secrets.get(id), "1.4.2", "sim-lab-" + (i % 10)));
+        }
+        out.printf("Connecting %d device(s)%s to %s:%d ...%n", fleet.size(),
+                thermostats.isEmpty() ? "" : " and " + thermostats.size() + " thermostat(s)", settings.brokerHost(), settings.brokerPort());
         List<CompletableFuture<?>> connecting = new ArrayList<>();
         for (SimulatedDevice device : fleet) {
             connecting.add(device.connect());
+        }
+        for (Thermostat thermostat : thermostats) {
+            connecting.add(thermostat.connect());
         }
         try {
             CompletableFuture.allOf(connecting.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
@@ -75,6 +87,7 @@ public final class Simulator {
             for (SimulatedDevice device : fleet) {
                 device.disconnect();
             }
+            thermostats.forEach(Thermostat::disconnect);
             Throwable cause = e.getCause() == null ? e : e.getCause();
             throw new IOException("could not connect the devices to " + settings.brokerHost() + ":" + settings.brokerPort() + ": "
                     + (e instanceof java.util.concurrent.TimeoutException ? "no CONNACK within 60 s" : cause.getMessage()), cause);
@@ -98,11 +111,17 @@ public final class Simulator {
         for (SimulatedDevice device : fleet) {
             device.disconnect();
         }
+        thermostats.forEach(Thermostat::disconnect);
         LatencyRecorder.Snapshot snapshot = latency.snapshot();
         Summary summary = new Summary(fleet.size(), sent.get(), acked.get(), errors.get(), reconnects.get(), seconds,
                 acked.get() / seconds, snapshot.percentileMillis(50), snapshot.percentileMillis(99), snapshot.maxMillis());
         out.println();
         out.println("Summary: " + summary.describe());
+        if (!thermostats.isEmpty()) {
+            out.printf("Thermostats: %d, commands handled %d, desired-state syncs %d%n", thermostats.size(),
+                    thermostats.stream().mapToLong(Thermostat::commandsHandled).sum(),
+                    thermostats.stream().mapToLong(Thermostat::shadowSyncs).sum());
+        }
         if (!errorReasons.isEmpty()) {
             out.println("Errors by reason: " + new TreeMap<>(errorReasons));
         }
@@ -124,8 +143,15 @@ public final class Simulator {
                 LockSupport.parkNanos(wait);
             }
             SimulatedDevice device = fleet.get((int) (k % fleet.size()));
-            device.inflight.acquireUninterruptibly();
-            device.publishNext();
+            // A device whose window stays full (its connection is gone for good) must not stall the fleet or a stop.
+            try {
+                if (device.inflight.tryAcquire(1, TimeUnit.SECONDS)) {
+                    device.publishNext();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
@@ -149,9 +175,15 @@ public final class Simulator {
         }
     }
 
+    /** Waits up to 30 s in all for the acknowledgements still outstanding. */
     private void awaitOutstanding(List<SimulatedDevice> fleet) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         for (SimulatedDevice device : fleet) {
-            if (device.inflight.tryAcquire(settings.inflightPerDevice(), 30, TimeUnit.SECONDS)) {
+            if (!device.client.getState().isConnected()) {
+                continue; // its pending messages are lost with its session, or resent later by another run
+            }
+            long left = Math.max(0, deadline - System.nanoTime());
+            if (device.inflight.tryAcquire(settings.inflightPerDevice(), left, TimeUnit.NANOSECONDS)) {
                 device.inflight.release(settings.inflightPerDevice());
             }
         }
@@ -185,29 +217,37 @@ public final class Simulator {
         PlatformClient client = new PlatformClient(settings.api(), settings.token());
         int created = 0;
         for (int i = 1; i <= settings.devices(); i++) {
-            String id = settings.deviceId(i);
-            if (secrets.containsKey(id)) {
-                continue;
-            }
-            JsonNode answer;
-            try {
-                answer = client.registerDevice(id, "sensor", "Simulated sensor " + i, "edgeward-sim", "sim-lab-" + (i % 10), List.of("simulated"));
-            } catch (PlatformClient.ApiError e) {
-                if (e.status() == 409) {
-                    throw new IOException("device " + id + " is registered but its secret is not in " + settings.credentialsFile()
-                            + "; choose other ids with --prefix", e);
-                }
-                throw e;
-            }
-            secrets.put(id, answer.at("/credentials/password").asText());
-            created++;
+            created += register(client, secrets, settings.deviceId(i), "sensor", "Simulated sensor " + i, "edgeward-sim", i);
+        }
+        for (int i = 1; i <= settings.thermostats(); i++) {
+            created += register(client, secrets, settings.thermostatId(i), "actuator", "Simulated thermostat " + i, "edgeward-thermostat", i);
         }
         if (created > 0) {
             writeCredentials(secrets);
         }
         out.printf("Provisioned %d new device(s) through %s (%d reused from %s)%n", created, settings.api(),
-                settings.devices() - created, settings.credentialsFile());
+                settings.devices() + settings.thermostats() - created, settings.credentialsFile());
         return secrets;
+    }
+
+    /** Registers one device unless its secret is already known; returns 1 if it was registered. */
+    private int register(PlatformClient client, Map<String, String> secrets, String id, String type, String name, String model, int i)
+            throws IOException, InterruptedException {
+        if (secrets.containsKey(id)) {
+            return 0;
+        }
+        JsonNode answer;
+        try {
+            answer = client.registerDevice(id, type, name, model, "sim-lab-" + (i % 10), List.of("simulated"));
+        } catch (PlatformClient.ApiError e) {
+            if (e.status() == 409) {
+                throw new IOException("device " + id + " is registered but its secret is not in " + settings.credentialsFile()
+                        + "; choose other ids with --prefix", e);
+            }
+            throw e;
+        }
+        secrets.put(id, answer.at("/credentials/password").asText());
+        return 1;
     }
 
     private Map<String, String> readCredentials() throws IOException {
@@ -272,6 +312,9 @@ public final class Simulator {
                         }
                         connectedOnce = true;
                         publishStatus("online");
+                        if (settings.api() != null) {
+                            reportIdentity();
+                        }
                     });
             if (secret != null) {
                 builder.simpleAuth().username(id).password(secret.getBytes(StandardCharsets.UTF_8)).applySimpleAuth();
@@ -317,6 +360,14 @@ public final class Simulator {
                         }
                         inflight.release();
                     });
+        }
+
+        /** On Edgeward, the sensor keeps its shadow's reported firmware and location current. */
+        void reportIdentity() {
+            client.publishWith().topic("device/" + id + "/shadow/update").qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(("{\"state\":{\"reported\":{\"firmware_version\":\"" + FIRMWARE + "\",\"location\":\"" + location
+                            + "\"}}}").getBytes(StandardCharsets.UTF_8))
+                    .send();
         }
 
         CompletableFuture<?> publishStatus(String status) {

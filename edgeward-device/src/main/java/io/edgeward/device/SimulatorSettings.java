@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param summaryJson if set, the summary is also written there as JSON
  * @param topicPattern where telemetry goes; {@code {id}} is replaced by the device id
  * @param statusTopicPattern where presence (Last Will {@code offline}, {@code online}) goes
+ * @param thermostats actuator devices beside the sensors: the seed's thermostat, driven by commands and its shadow
  */
 public record SimulatorSettings(
         String brokerHost,
@@ -32,7 +33,8 @@ public record SimulatorSettings(
         Path credentialsFile,
         Path summaryJson,
         String topicPattern,
-        String statusTopicPattern) {
+        String statusTopicPattern,
+        int thermostats) {
 
     public SimulatorSettings {
         Objects.requireNonNull(brokerHost, "brokerHost");
@@ -41,6 +43,9 @@ public record SimulatorSettings(
         statusTopicPattern = statusTopicPattern == null ? "device/{id}/status" : statusTopicPattern;
         if (devices < 1 || devices > 100_000) {
             throw new IllegalArgumentException("--devices must be between 1 and 100000");
+        }
+        if (thermostats < 0 || thermostats > 10_000) {
+            throw new IllegalArgumentException("--thermostats must be between 0 and 10000");
         }
         if (ratePerSecond < 0) {
             throw new IllegalArgumentException("--rate must not be negative");
@@ -58,5 +63,9 @@ public record SimulatorSettings(
 
     String deviceId(int index) {
         return idPrefix + String.format("%05d", index);
+    }
+
+    String thermostatId(int index) {
+        return idPrefix + "thermostat-" + String.format("%05d", index);
     }
 }

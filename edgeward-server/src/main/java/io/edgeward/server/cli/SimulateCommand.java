@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
 @Command(name = "simulate", mixinStandardHelpOptions = true,
         description = {"Provision N simulated sensors and publish seed-format telemetry (temperature, humidity, pressure,",
                 "vibration: random walks with a daily cycle and rare anomalies) over MQTT 5 with persistent sessions,",
-                "a Last Will on device/{id}/status and automatic reconnects. Prints a live progress line and a summary."})
+                "a Last Will on device/{id}/status and automatic reconnects; optionally thermostats that answer commands",
+                "and follow their shadow. Prints a live progress line and a summary."})
 final class SimulateCommand implements Callable<Integer> {
 
     @Option(names = "--devices", defaultValue = "10", description = "Number of devices (default: ${DEFAULT-VALUE}).")
@@ -23,6 +24,11 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--rate", defaultValue = "10/s", paramLabel = "R/s",
             description = "Total messages per second over all devices, e.g. 500/s; 'max' = as fast as acknowledged (default: ${DEFAULT-VALUE}).")
     String rate;
+
+    @Option(names = "--thermostats", defaultValue = "0",
+            description = "Also run this many thermostats (actuators): they handle set_temperature and restart commands and follow "
+                    + "desired.target_temperature in their shadow (default: ${DEFAULT-VALUE}).")
+    int thermostats;
 
     @Option(names = "--qos", defaultValue = "1", description = "MQTT QoS 0, 1 or 2 (default: ${DEFAULT-VALUE}).")
     int qos;
@@ -75,7 +81,7 @@ final class SimulateCommand implements Callable<Integer> {
         SimulatorSettings settings = new SimulatorSettings(host, port, devices, perSecond, qos, prefix, inflight,
                 duration == null ? null : Durations.parse(duration),
                 noProvision ? null : target.url(), noProvision ? null : target.token(),
-                credentials != null ? credentials : target.dataDir().resolve("simulator-credentials.json"), summaryJson, topic, statusTopic);
+                credentials != null ? credentials : target.dataDir().resolve("simulator-credentials.json"), summaryJson, topic, statusTopic, thermostats);
         Simulator simulator = new Simulator(settings, System.out);
         Thread hook = new Thread(simulator::stop, "simulator-stop");
         Runtime.getRuntime().addShutdownHook(hook);
