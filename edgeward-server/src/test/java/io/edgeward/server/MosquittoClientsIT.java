@@ -26,8 +26,8 @@ class MosquittoClientsIT {
 
     @BeforeAll
     static void start() throws Exception {
-        assumeTrue(ExternalProcess.onPath("mosquitto_pub") && ExternalProcess.onPath("mosquitto_sub"),
-                "mosquitto_pub/mosquitto_sub not installed (apt-get install mosquitto-clients); skipping the external-client tests");
+        assumeTrue(ExternalProcess.onPath("mosquitto_pub") && ExternalProcess.onPath("mosquitto_sub") && ExternalProcess.onPath("mosquitto_rr"),
+                "mosquitto_pub/sub/rr not installed (apt-get install mosquitto-clients); skipping the external-client tests");
         node = new Node(dir, Map.of());
     }
 
@@ -42,6 +42,82 @@ class MosquittoClientsIT {
         List<String> command = new ArrayList<>(List.of("mosquitto_pub", "-h", "127.0.0.1", "-p", Integer.toString(node.mqttPort),
                 "-i", id, "-u", id, "-P", password, "-V", version, "-q", Integer.toString(qos), "-t", topic, "-m", message));
         return ExternalProcess.run(command);
+    }
+
+    private List<String> client(String tool, String id, String password, String... args) {
+        List<String> command = new ArrayList<>(List.of(tool, "-h", "127.0.0.1", "-p", Integer.toString(node.mqttPort),
+                "-i", id, "-u", id, "-P", password));
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    /** mosquitto_rr: one connection that subscribes to the answer topic, publishes the request and prints one answer. */
+    private JsonNode request(String id, String password, String topic, String answerTopic, String message) throws Exception {
+        ExternalProcess rr = ExternalProcess.run(client("mosquitto_rr", id, password, "-q", "1", "-t", topic, "-e", answerTopic,
+                "-m", message, "-W", "10"));
+        assertThat(rr.exitCode()).as(rr.stderr()).isZero();
+        return Node.JSON.readTree(rr.stdout());
+    }
+
+    @Test
+    void shadow_drivenByMosquittoClients_updateGetConflictAndOfflineDelta() throws Exception {
+        String id = "mosq-sh";
+        String password = node.register(id);
+        String shadow = "device/" + id + "/shadow/";
+
+        JsonNode accepted = request(id, password, shadow + "update", shadow + "update/accepted",
+                "{\"state\":{\"reported\":{\"firmware_version\":\"1.0\",\"target_temperature\":20}},\"clientToken\":\"mosq-1\"}");
+        assertThat(accepted.get("version").asLong()).isEqualTo(1);
+        assertThat(accepted.get("clientToken").asText()).isEqualTo("mosq-1");
+
+        JsonNode conflict = request(id, password, shadow + "update", shadow + "update/rejected",
+                "{\"state\":{\"reported\":{\"x\":1}},\"version\":9}");
+        assertThat(conflict.get("code").asInt()).isEqualTo(409);
+        assertThat(conflict.get("version").asLong()).isEqualTo(1);
+
+        // A persistent session subscribed to its delta, then offline while an operator changes the desired state.
+        ExternalProcess subscribe = ExternalProcess.run(client("mosquitto_sub", id, password, "-c", "-q", "1", "-t", shadow + "update/delta", "-E"));
+        assertThat(subscribe.exitCode()).as(subscribe.stderr()).isZero();
+        assertThat(node.send("PATCH", "/api/v1/devices/" + id + "/shadow", "{\"state\":{\"desired\":{\"target_temperature\":22}}}")
+                .statusCode()).isEqualTo(200);
+        ExternalProcess missed = ExternalProcess.run(client("mosquitto_sub", id, password, "-c", "-q", "1", "-t", shadow + "update/delta",
+                "-C", "1", "-W", "10"));
+        assertThat(Node.JSON.readTree(missed.stdout()).at("/state/target_temperature").asInt()).isEqualTo(22);
+
+        JsonNode got = request(id, password, shadow + "get", shadow + "get/accepted", "{}");
+        assertThat(got.at("/state/delta/target_temperature").asInt()).isEqualTo(22);
+        assertThat(got.at("/state/reported/firmware_version").asText()).isEqualTo("1.0");
+    }
+
+    @Test
+    void command_queuedForAnOfflineMosquittoDevice_isDeliveredOnReconnect_andItsResponseCompletesIt() throws Exception {
+        String id = "mosq-cmd";
+        String password = node.register(id);
+        String commandTopic = "device/" + id + "/command";
+        ExternalProcess subscribe = ExternalProcess.run(client("mosquitto_sub", id, password, "-c", "-q", "1", "-t", commandTopic, "-E"));
+        assertThat(subscribe.exitCode()).as(subscribe.stderr()).isZero();
+
+        JsonNode queued = Node.JSON.readTree(node.send("POST", "/api/v1/devices/" + id + "/commands",
+                "{\"type\":\"set_temperature\",\"parameters\":{\"temperature\":22.5},\"timeout\":\"30s\"}").body());
+        assertThat(queued.get("status").asText()).isEqualTo("queued");
+
+        ExternalProcess received = ExternalProcess.run(client("mosquitto_sub", id, password, "-c", "-q", "1", "-t", commandTopic,
+                "-C", "1", "-W", "10"));
+        JsonNode command = Node.JSON.readTree(received.stdout());
+        assertThat(command.get("command_id").asText()).isEqualTo(queued.get("command_id").asText());
+        assertThat(command.get("type").asText()).isEqualTo("set_temperature");
+
+        ExternalProcess respond = ExternalProcess.run(client("mosquitto_pub", id, password, "-q", "1", "-t", "device/" + id + "/response",
+                "-m", "{\"command_id\":\"" + command.get("command_id").asText() + "\",\"status\":\"success\",\"message\":\"ok\",\"timestamp\":1}"));
+        assertThat(respond.exitCode()).as(respond.stderr()).isZero();
+        JsonNode done = node.get("/api/v1/devices/" + id + "/commands/" + command.get("command_id").asText());
+        assertThat(done.get("status").asText()).isEqualTo("succeeded");
+        assertThat(done.get("message").asText()).isEqualTo("ok");
+
+        ExternalProcess bad = ExternalProcess.run(client("mosquitto_pub", id, password, "-V", "mqttv5", "-q", "1",
+                "-t", "device/" + id + "/response", "-m", "{\"command_id\":\"nope\",\"status\":\"success\"}"));
+        assertThat(bad.stderr()).containsIgnoringCase("Implementation specific error");
+        assertThat(node.metric("edgeward_command_responses_rejected_total{reason=\"unknown_command\"}")).isGreaterThanOrEqualTo(1);
     }
 
     @Test
