@@ -4,10 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,14 +17,14 @@ import java.util.concurrent.TimeUnit;
  * <ol>
  *   <li>Mosquitto (Debian's, no persistence): the baseline, plain QoS 1 pass-through;</li>
  *   <li>the packaged Edgeward node, as fast as acknowledged: every acknowledged message is durably stored;</li>
- *   <li>Edgeward at half of Mosquitto's rate: latency publish → PUBACK.</li>
+ *   <li>Edgeward at half of Mosquitto's rate: latency publish → PUBACK;</li>
+ *   <li>a second node with telemetry not folded into shadow reported state, for that feature's cost.</li>
  * </ol>
  * It prints the figures, the ratios and the verdict against the issue's targets.
  */
 public final class IngestBenchmark {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String TOKEN = "benchmark-admin-token-0123456789";
 
     private final Path work;
     private final String java;
@@ -94,38 +90,29 @@ public final class IngestBenchmark {
         double baseRate = baseline.get("ackedPerSecond").asDouble();
         System.out.printf(Locale.ROOT, "      Mosquitto: %,.0f msg/s acknowledged%n%n", baseRate);
 
-        System.out.println("[2/3] Edgeward (packaged jar, SQLite, group commit), as fast as acknowledged");
+        System.out.println("[2/3] Edgeward (packaged jar, SQLite, group commit, telemetry into shadow reported state), as fast as acknowledged");
         Path data = work.resolve("edgeward-data");
-        ProcessBuilder builder = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(), "run",
-                "--data-dir", data.toString(), "--mqtt-port", "0", "--http-port", "0",
-                "--set", "mqtt.bind-address=127.0.0.1", "--set", "http.bind-address=127.0.0.1",
-                // Anonymous clients, outside the device namespaces, measure the embedded broker alone.
-                "--set", "mqtt.allow-anonymous=true");
-        builder.environment().put("EDGEWARD_ADMIN_TOKEN", TOKEN);
-        Process edgeward = builder.redirectErrorStream(true).redirectOutput(work.resolve("edgeward.log").toFile()).start();
         JsonNode max;
         JsonNode half;
         JsonNode broker;
         JsonNode halfOwn;
         double stored;
         long peakRss;
-        try {
-            JsonNode ports = waitForPorts(data, edgeward);
-            int http = ports.get("http").asInt();
-            List<String> target = List.of("--broker", "127.0.0.1:" + ports.get("mqtt").asInt(), "--url", "http://127.0.0.1:" + http,
-                    "--token", TOKEN, "--data-dir", data.toString(), "--prefix", "bench-");
+        // Anonymous clients, outside the device namespaces, measure the embedded broker alone.
+        try (EdgewardProcess edgeward = new EdgewardProcess(java, jar, data, work.resolve("edgeward.log"), List.of("mqtt.allow-anonymous=true"))) {
+            List<String> target = target(edgeward, data, "bench-");
             // Provision the fleet and warm both JITs before measuring; the generator's JIT is warmed
             // for Mosquitto by the same length of run, so neither side is measured cold.
             generate(concat(target, List.of("--rate", "max", "--duration-override", warmupSeconds + "s")), "edgeward-warmup");
-            double storedBefore = metric(http, "iot_edge_data_processed_total");
+            double storedBefore = edgeward.metric("iot_edge_data_processed_total");
             max = generate(concat(target, List.of("--rate", "max")), "edgeward-max");
-            stored = (metric(http, "iot_edge_data_processed_total") - storedBefore) / max.get("seconds").asDouble();
+            stored = (edgeward.metric("iot_edge_data_processed_total") - storedBefore) / max.get("seconds").asDouble();
             System.out.printf(Locale.ROOT, "      Edgeward: %,.0f msg/s acknowledged, %,.0f points/s stored%n%n",
                     max.get("ackedPerSecond").asDouble(), stored);
 
             System.out.println();
             System.out.println("[2b]  Edgeward's embedded broker alone: anonymous clients, non-telemetry topic, nothing stored");
-            broker = generate(List.of("--no-provision", "--broker", "127.0.0.1:" + ports.get("mqtt").asInt(), "--prefix", "pass-",
+            broker = generate(List.of("--no-provision", "--broker", "127.0.0.1:" + edgeward.mqttPort, "--prefix", "pass-",
                     "--topic", "bench/{id}/data", "--status-topic", "bench/{id}/status", "--rate", "max"), "edgeward-broker-only");
             System.out.println();
 
@@ -135,12 +122,29 @@ public final class IngestBenchmark {
             double halfOwnRate = Math.max(1, Math.floor(max.get("ackedPerSecond").asDouble() / 2));
             System.out.printf(Locale.ROOT, "[3b]  Edgeward at half of its own maximum (%,.0f msg/s): publish -> PUBACK latency%n", halfOwnRate);
             halfOwn = generate(concat(target, List.of("--rate", (long) halfOwnRate + "/s")), "edgeward-half-own");
-            peakRss = peakRssKib(edgeward.pid());
-        } finally {
-            edgeward.destroy();
-            edgeward.waitFor(30, TimeUnit.SECONDS);
+            peakRss = edgeward.peakRssKib();
         }
+
+        System.out.println();
+        System.out.println("[4]   Edgeward as in [2] but with shadow.reported-metrics empty (telemetry not folded into reported state)");
+        JsonNode withoutReported;
+        Path plainData = work.resolve("edgeward-data-no-reported");
+        try (EdgewardProcess edgeward = new EdgewardProcess(java, jar, plainData, work.resolve("edgeward-no-reported.log"),
+                List.of("shadow.reported-metrics="))) {
+            List<String> target = target(edgeward, plainData, "plain-");
+            generate(concat(target, List.of("--rate", "max", "--duration-override", warmupSeconds + "s")), "edgeward-no-reported-warmup");
+            withoutReported = generate(concat(target, List.of("--rate", "max")), "edgeward-no-reported-max");
+        }
+        double reportedCost = 1 - max.get("ackedPerSecond").asDouble() / withoutReported.get("ackedPerSecond").asDouble();
         report(baseline, max, stored, half, halfOwn, broker, peakRss);
+        row("Edgeward without reported-state updates", "%,.0f msg/s", withoutReported.get("ackedPerSecond").asDouble());
+        row("Cost of telemetry -> reported state", "%.1f %%  (target <= 10 %%: %s)", reportedCost * 100, reportedCost <= 0.10 ? "MET" : "NOT MET");
+        System.out.println("------------------------------------------------------------------------------");
+    }
+
+    private List<String> target(EdgewardProcess edgeward, Path data, String prefix) {
+        return List.of("--broker", "127.0.0.1:" + edgeward.mqttPort, "--url", "http://127.0.0.1:" + edgeward.httpPort,
+                "--token", EdgewardProcess.TOKEN, "--data-dir", data.toString(), "--prefix", prefix);
     }
 
     private void report(JsonNode baseline, JsonNode max, double stored, JsonNode half, JsonNode halfOwn, JsonNode broker,
@@ -169,10 +173,9 @@ public final class IngestBenchmark {
         row("At half its own max: p50 / p99 / max", "%.2f / %.2f / %.2f ms", halfOwn.get("p50Millis").asDouble(),
                 halfOwn.get("p99Millis").asDouble(), halfOwn.get("maxMillis").asDouble());
         row("Edgeward peak RSS (VmHWM)", "%.0f MiB  (target < 512 MiB: %s)", rssMib, rssMib < 512 ? "MET" : "NOT MET");
-        System.out.println("------------------------------------------------------------------------------");
     }
 
-    private static void row(String name, String format, Object... values) {
+    static void row(String name, String format, Object... values) {
         System.out.printf(Locale.ROOT, "%-46s " + format + "%n", concatArgs(name, values));
     }
 
@@ -222,34 +225,8 @@ public final class IngestBenchmark {
         return all;
     }
 
-    private static double metric(int httpPort, String name) throws IOException, InterruptedException {
-        String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        return body.lines().filter(line -> line.startsWith(name + " ")).mapToDouble(line -> Double.parseDouble(line.substring(name.length() + 1)))
-                .findFirst().orElseThrow(() -> new IllegalStateException(name + " not in /metrics"));
-    }
 
-    /** Peak resident set size of a process (VmHWM), KiB. */
-    private static long peakRssKib(long pid) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("VmHWM:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        return -1;
-    }
 
-    private static JsonNode waitForPorts(Path data, Process process) throws Exception {
-        Path file = data.resolve("ports.json");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (!Files.exists(file)) {
-            if (!process.isAlive() || System.nanoTime() > deadline) {
-                throw new IllegalStateException("Edgeward did not start");
-            }
-            Thread.sleep(100);
-        }
-        return JSON.readTree(file.toFile());
-    }
 
     private static void waitForPort(int port, Process process) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

@@ -78,6 +78,7 @@ class HttpApiIT {
     static void stop() {
         api.stop();
         commands.close();
+        shadows.close();
         presence.close();
         store.close();
     }

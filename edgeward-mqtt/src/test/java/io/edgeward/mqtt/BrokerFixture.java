@@ -84,6 +84,7 @@ final class BrokerFixture implements AutoCloseable {
         presence.close();
         pipeline.stop();
         reporter.close();
+        shadows.close();
         store.close();
     }
 }

@@ -70,6 +70,7 @@ public final class Edgeward implements AutoCloseable {
     private Presence presence;
     private DeviceCensus census;
     private ShadowReporter reporter;
+    private ShadowService shadows;
     private CommandService commands;
     private HttpApi http;
     private JvmGcMetrics gcMetrics;
@@ -103,7 +104,7 @@ public final class Edgeward implements AutoCloseable {
             }, clock);
             census = new DeviceCensus(store.devices(), meters, Duration.ofSeconds(15));
 
-            ShadowService shadows = new ShadowService(store.shadows(), store.devices(), shadowSettings(), clock, meters);
+            shadows = new ShadowService(store.shadows(), store.devices(), shadowSettings(), clock, meters);
             shadows.addListener(EmbeddedBroker.shadowListener());
             reporter = new ShadowReporter(shadows);
             commands = new CommandService(store.commands(), store.devices(), presence, EmbeddedBroker.commandTransport(),
@@ -184,6 +185,10 @@ public final class Edgeward implements AutoCloseable {
         if (reporter != null) {
             reporter.close();
             reporter = null;
+        }
+        if (shadows != null) {
+            shadows.close();
+            shadows = null;
         }
         if (store != null) {
             store.close();

@@ -121,7 +121,7 @@ class EndToEndIT {
                 .payload("{\"values\":{\"a\":1,\"b\":2}}".getBytes(StandardCharsets.UTF_8)).send();
         assertThat(node.metric("iot_edge_data_processed_total") - processed).isEqualTo(2);
         String metrics = node.metrics();
-        assertThat(metrics).contains("iot_device{status=\"online\",type=\"sensor\"}", "edgeward_devices_online",
+        assertThat(metrics).contains("iot_device_total{status=\"online\",type=\"sensor\"}", "# TYPE iot_device_total gauge", "edgeward_devices_online",
                 "iot_mqtt_messages_received_total", "iot_mqtt_messages_published_total",
                 "iot_device_data_received_total{type=\"sensor\"}", "iot_edge_processing_latency_ms_bucket",
                 "edgeward_pipeline_queue_depth", "edgeward_pipeline_commit_batch_messages", "edgeward_telemetry_rejected_total",

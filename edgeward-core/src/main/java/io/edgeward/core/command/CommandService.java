@@ -160,22 +160,23 @@ public final class CommandService implements AutoCloseable {
      */
     public Command await(DeviceId device, String id, Duration wait) throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
-        Command command = get(device, id);
-        while (!command.status().isTerminal()) {
+        while (true) {
+            // Registered before reading, so that an ending between the read and the wait is not missed.
+            CompletableFuture<Command> done = waiters.computeIfAbsent(id, key -> new CompletableFuture<>());
+            Command command = get(device, id);
             long left = deadline - System.nanoTime();
-            if (left <= 0) {
+            if (command.status().isTerminal() || left <= 0) {
                 return command;
             }
-            CompletableFuture<Command> done = waiters.computeIfAbsent(id, key -> new CompletableFuture<>());
             try {
-                command = done.get(Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                command = get(device, id);
-            } catch (java.util.concurrent.ExecutionException e) {
-                command = get(device, id);
+                Command ended = done.get(Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
+                if (ended.status().isTerminal()) {
+                    return ended;
+                }
+            } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+                // Read the store again: another node may have ended it.
             }
         }
-        return command;
     }
 
     /** The device can take commands now (it connected, or subscribed to its command topic): send what waits. */

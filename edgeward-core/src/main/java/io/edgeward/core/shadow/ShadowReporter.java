@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -64,23 +65,31 @@ public final class ShadowReporter implements Consumer<List<Point>>, AutoCloseabl
         }
     }
 
-    /** Folds what arrived since the last flush into the shadows. */
+    /**
+     * Folds what arrived since the last flush into the shadows, all devices at once, so that
+     * their writes share the shadow store's group commits.
+     */
     public void flush() {
-        for (DeviceId device : pending.keySet()) {
-            Map<String, Point> latest = pending.remove(device);
-            if (latest == null || latest.isEmpty()) {
-                continue;
+        try (ExecutorService updates = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (DeviceId device : pending.keySet()) {
+                Map<String, Point> latest = pending.remove(device);
+                if (latest != null && !latest.isEmpty()) {
+                    updates.execute(() -> report(device, latest));
+                }
             }
-            ObjectNode reported = NODES.objectNode();
-            latest.forEach((metric, point) -> reported.set(metric, json(point.value())));
-            try {
-                shadows.report(device, reported);
-            } catch (ShadowException e) {
-                // 404: the device was deleted meanwhile; 413: the shadow is full. Neither is the telemetry's fault.
-                LOG.debug("Reported state of '{}' not updated from telemetry: {}", device, e.getMessage());
-            } catch (RuntimeException e) {
-                LOG.warn("Reported state of '{}' not updated from telemetry: {}", device, e.toString());
-            }
+        }
+    }
+
+    private void report(DeviceId device, Map<String, Point> latest) {
+        ObjectNode reported = NODES.objectNode();
+        latest.forEach((metric, point) -> reported.set(metric, json(point.value())));
+        try {
+            shadows.report(device, reported);
+        } catch (ShadowException e) {
+            // 404: the device was deleted meanwhile; 413: the shadow is full. Neither is the telemetry's fault.
+            LOG.debug("Reported state of '{}' not updated from telemetry: {}", device, e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warn("Reported state of '{}' not updated from telemetry: {}", device, e.toString());
         }
     }
 

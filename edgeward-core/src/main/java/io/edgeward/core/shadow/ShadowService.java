@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,22 +33,32 @@ import org.slf4j.LoggerFactory;
  * store's compare-and-set on the version decides, and an update without a version simply
  * re-applies on the newer shadow.
  */
-public final class ShadowService {
+public final class ShadowService implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ShadowService.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final Set<String> REQUEST_FIELDS = Set.of("state", "version", "clientToken");
     private static final int MAX_CLIENT_TOKEN = 64;
-    private static final int LOCK_STRIPES = 64;
+    private static final int LOCK_STRIPES = 1024;
     private static final int MAX_ATTEMPTS = 10;
+    private static final int RECENT_SHADOWS = 10_000;
 
     private final ShadowRepository repository;
     private final DeviceRepository devices;
     private final ShadowSettings settings;
     private final Clock clock;
     private final List<ShadowListener> listeners = new CopyOnWriteArrayList<>();
-    private final Object[] locks = new Object[LOCK_STRIPES];
+    /** Serializes updates per device; locks, not monitors, so that waiting virtual threads unmount. */
+    private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
+    private final ShadowWriter writer;
+    /** The shadows this node wrote last, most recently used first; a cache of the store, never the authority. */
+    private final Map<DeviceId, Shadow> recent = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<DeviceId, Shadow> eldest) {
+            return size() > RECENT_SHADOWS;
+        }
+    });
     private final MeterRegistry meters;
     private final Map<ChangedBy, Counter> updates = new EnumMap<>(ChangedBy.class);
 
@@ -65,8 +76,9 @@ public final class ShadowService {
         this.settings = settings;
         this.clock = clock;
         for (int i = 0; i < locks.length; i++) {
-            locks[i] = new Object();
+            locks[i] = new ReentrantLock();
         }
+        this.writer = new ShadowWriter(repository, meters);
     }
 
     /** Transports register here to publish accepted updates, deltas and documents. */
@@ -118,10 +130,7 @@ public final class ShadowService {
         ShadowUpdate update;
         try {
             Request parsed = validate(request);
-            requireDevice(device);
-            synchronized (locks[Math.floorMod(device.hashCode(), LOCK_STRIPES)]) {
-                update = apply(device, parsed, changedBy);
-            }
+            update = locked(device, () -> apply(device, parsed, changedBy));
         } catch (ShadowException e) {
             rejected(e);
             throw e;
@@ -138,10 +147,7 @@ public final class ShadowService {
      */
     public Optional<ShadowUpdate> report(DeviceId device, ObjectNode reported) {
         Request request = new Request(null, reported, null, null, true);
-        ShadowUpdate update;
-        synchronized (locks[Math.floorMod(device.hashCode(), LOCK_STRIPES)]) {
-            update = apply(device, request, ChangedBy.TELEMETRY);
-        }
+        ShadowUpdate update = locked(device, () -> apply(device, request, ChangedBy.TELEMETRY));
         if (update == null) {
             return Optional.empty();
         }
@@ -149,10 +155,24 @@ public final class ShadowService {
         return Optional.of(update);
     }
 
+    /**
+     * Read, merge, compare-and-set. The shadow last written by this node is taken from memory; if
+     * another node (or a deletion) changed it since, the compare-and-set fails, the entry is
+     * dropped and the next attempt reads the store.
+     */
     private ShadowUpdate apply(DeviceId device, Request request, ChangedBy changedBy) {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            Shadow current = repository.find(device).orElseGet(() -> Shadow.empty(device));
+            Shadow current = recent.get(device);
+            boolean remembered = current != null;
+            if (!remembered) {
+                requireDevice(device);
+                current = repository.find(device).orElseGet(() -> Shadow.empty(device));
+            }
             if (request.version != null && request.version != current.version()) {
+                if (remembered) {
+                    recent.remove(device);
+                    continue; // decide on what the store holds, not on memory
+                }
                 throw new ShadowException(409, "version conflict: the shadow is at version " + current.version(), current.version());
             }
             long now = clock.instant().getEpochSecond();
@@ -165,15 +185,33 @@ public final class ShadowService {
                 throw new ShadowException(413, "the shadow state would be " + size + " bytes; the limit is " + settings.maxStateBytes(),
                         current.version());
             }
-            if (repository.save(next, changedBy, request.clientToken, settings.historyVersions())) {
+            if (writer.save(new ShadowRepository.ShadowSave(next, changedBy, request.clientToken, settings.historyVersions())).join()) {
+                recent.put(device, next);
                 return new ShadowUpdate(current, next, accepted(request, next), request.clientToken, changedBy);
             }
-            if (request.version != null) {
+            recent.remove(device);
+            if (request.version != null && !remembered) {
                 Shadow winner = repository.find(device).orElse(current);
                 throw new ShadowException(409, "version conflict: the shadow is at version " + winner.version(), winner.version());
             }
         }
         throw new ShadowException(409, "the shadow kept changing under this update; try again", -1);
+    }
+
+    private <T> T locked(DeviceId device, java.util.function.Supplier<T> action) {
+        ReentrantLock lock = locks[Math.floorMod(device.hashCode(), LOCK_STRIPES)];
+        lock.lock();
+        try {
+            return action.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stores the updates still queued, then stops taking new ones. */
+    @Override
+    public void close() {
+        writer.close();
     }
 
     private static Shadow next(Shadow current, Request request, long now) {

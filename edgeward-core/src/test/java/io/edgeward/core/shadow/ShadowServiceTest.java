@@ -201,20 +201,24 @@ class ShadowServiceTest {
         int saves;
 
         @Override
-        public Optional<Shadow> find(DeviceId device) {
+        public synchronized Optional<Shadow> find(DeviceId device) {
             return Optional.ofNullable(current.get(device));
         }
 
         @Override
-        public boolean save(Shadow next, ChangedBy changedBy, String clientToken, int keepVersions) {
-            Shadow stored = current.get(next.device());
-            if ((stored == null ? 0 : stored.version()) != next.version() - 1) {
-                return false;
+        public synchronized List<Boolean> saveAll(List<ShadowSave> batch) {
+            List<Boolean> results = new ArrayList<>();
+            for (ShadowSave save : batch) {
+                Shadow stored = current.get(save.next().device());
+                boolean won = (stored == null ? 0 : stored.version()) == save.next().version() - 1;
+                if (won) {
+                    current.put(save.next().device(), save.next());
+                    history.add(0, new ShadowVersion(save.next(), save.changedBy(), save.clientToken()));
+                    saves++;
+                }
+                results.add(won);
             }
-            current.put(next.device(), next);
-            history.add(0, new ShadowVersion(next, changedBy, clientToken));
-            saves++;
-            return true;
+            return results;
         }
 
         @Override

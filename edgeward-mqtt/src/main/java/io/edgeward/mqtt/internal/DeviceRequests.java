@@ -18,7 +18,9 @@ import com.hivemq.extension.sdk.api.interceptor.suback.parameter.SubackOutboundO
 import com.hivemq.extension.sdk.api.interceptor.subscribe.SubscribeInboundInterceptor;
 import com.hivemq.extension.sdk.api.interceptor.subscribe.parameter.SubscribeInboundInput;
 import com.hivemq.extension.sdk.api.interceptor.subscribe.parameter.SubscribeInboundOutput;
+import com.hivemq.extension.sdk.api.packets.general.Qos;
 import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
+import com.hivemq.extension.sdk.api.packets.publish.PublishPacket;
 import com.hivemq.extension.sdk.api.packets.subscribe.SubackReasonCode;
 import com.hivemq.extension.sdk.api.packets.subscribe.Subscription;
 import io.edgeward.core.command.CommandResponseException;
@@ -44,9 +46,8 @@ import org.slf4j.LoggerFactory;
  * coming in, and, on a device's own connection, the acknowledgement of commands going out and the
  * moment it subscribes to its command topic.
  *
- * <p>Requests are handled off the broker's threads with the PUBLISH held, so a device's
- * requests apply in the order it sent them, and its acknowledgement leaves after the change is
- * stored.
+ * <p>Requests are handled off the broker's threads, a device's in the order it sent them, and
+ * its acknowledgement leaves after the change is stored.
  */
 final class DeviceRequests implements PublishOutboundInterceptor, PubackInboundInterceptor, SubscribeInboundInterceptor,
         SubackOutboundInterceptor {
@@ -63,12 +64,16 @@ final class DeviceRequests implements PublishOutboundInterceptor, PubackInboundI
     private final Executor blocking;
     /** Commands in flight to this device, by packet id, until its PUBACK. */
     private final Map<Integer, String> commandsInFlight = new ConcurrentHashMap<>();
+    private final TelemetryInterceptor acknowledgements;
+    /** The last shadow request of this connection; the next one runs after it. Only the broker's inbound thread for this client writes it. */
+    private CompletableFuture<Void> shadowRequests = CompletableFuture.completedFuture(null);
     /** SUBSCRIBE packets that asked for the command topic, until their SUBACK. */
     private final Set<Integer> commandSubscriptions = ConcurrentHashMap.newKeySet();
 
     /** @param self the device behind this connection; null for users and anonymous clients */
     DeviceRequests(DeviceId self, boolean mqtt5, ShadowService shadows, CommandService commands, MqttDeviceChannel channel,
-            Executor blocking) {
+            Executor blocking, TelemetryInterceptor acknowledgements) {
+        this.acknowledgements = acknowledgements;
         this.self = self;
         this.mqtt5 = mqtt5;
         this.shadows = shadows;
@@ -77,18 +82,29 @@ final class DeviceRequests implements PublishOutboundInterceptor, PubackInboundI
         this.blocking = blocking;
     }
 
-    /** Handles a request the ACL already allowed; the PUBLISH is held until it is done. */
-    void handle(DeviceTopics request, byte[] payload, PublishInboundOutput output) {
-        Async<PublishInboundOutput> async = output.async(HOLD_LIMIT, TimeoutFallback.FAILURE);
-        CompletableFuture.runAsync(() -> {
-            switch (request.kind()) {
-                case SHADOW_GET -> get(request.device(), payload);
-                case SHADOW_UPDATE -> update(request.device(), payload);
-                case COMMAND_RESPONSE -> respond(request.device(), payload, output);
+    /**
+     * Handles a request the ACL already allowed. Shadow requests run in arrival order off the
+     * broker's threads while the PUBLISH goes on; a QoS 1/2 update's acknowledgement waits until
+     * the update is stored (or refused on {@code .../rejected}). A command response holds its
+     * PUBLISH instead, because a refusal must travel in its acknowledgement's reason code.
+     */
+    void handle(DeviceTopics request, PublishPacket packet, byte[] payload, PublishInboundOutput output) {
+        if (request.kind() != DeviceTopics.Kind.COMMAND_RESPONSE) {
+            Runnable work = request.kind() == DeviceTopics.Kind.SHADOW_GET
+                    ? () -> get(request.device(), payload) : () -> update(request.device(), payload);
+            // Chained on the previous request, whatever its outcome, so that a device's requests apply in order.
+            CompletableFuture<Void> done = shadowRequests.handle((ignored, error) -> null).thenRunAsync(work, blocking);
+            shadowRequests = done;
+            if (packet.getQos() != Qos.AT_MOST_ONCE) {
+                acknowledgements.holdAcknowledgement(packet.getPacketId(), done);
             }
-        }, blocking).orTimeout(HOLD_LIMIT.toSeconds() - 5, TimeUnit.SECONDS).whenComplete((done, error) -> {
+            return;
+        }
+        Async<PublishInboundOutput> async = output.async(HOLD_LIMIT, TimeoutFallback.FAILURE);
+        CompletableFuture.runAsync(() -> respond(request.device(), payload, output), blocking)
+                .orTimeout(HOLD_LIMIT.toSeconds() - 5, TimeUnit.SECONDS).whenComplete((done, error) -> {
             if (error != null) {
-                LOG.warn("A {} request from '{}' failed: {}", request.kind(), request.device(), error.toString());
+                LOG.warn("A command response from '{}' failed: {}", request.device(), error.toString());
                 output.preventPublishDelivery(AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, "the request could not be processed");
             }
             async.resume();

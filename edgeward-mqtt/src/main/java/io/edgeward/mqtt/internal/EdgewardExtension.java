@@ -99,7 +99,7 @@ public final class EdgewardExtension implements ExtensionMain {
                 TelemetryInterceptor telemetry = new TelemetryInterceptor(principal, clientId, mqtt5, pipeline, registry,
                         Services.clientService(), metrics, storeTimeout, blocking);
                 DeviceRequests requests = new DeviceRequests(principal instanceof Principal.Device device ? device.id() : null, mqtt5,
-                        shadows, commands, channel, blocking);
+                        shadows, commands, channel, blocking, telemetry);
                 clientContext.addPublishInboundInterceptor(new InboundRouter(principal, clientId, mqtt5, metrics, presence, telemetry,
                         requests));
                 clientContext.addPubackOutboundInterceptor(telemetry);

@@ -62,7 +62,7 @@ final class InboundRouter implements PublishInboundInterceptor {
         }
         DeviceTopics request = DeviceTopics.parse(packet.getTopic());
         if (request != null) {
-            requests.handle(request, TelemetryInterceptor.bytes(packet.getPayload()), output);
+            requests.handle(request, packet, TelemetryInterceptor.bytes(packet.getPayload()), output);
         }
     }
 }

@@ -72,8 +72,8 @@ final class TelemetryInterceptor implements PubackOutboundInterceptor, PubrecOut
     private final MqttMetrics metrics;
     private final Duration storeTimeout;
     private final Executor blocking;
-    /** Commits awaited by acknowledgements, by packet id. */
-    private final Map<Integer, CompletableFuture<IngestResult>> awaiting = new ConcurrentHashMap<>();
+    /** Work (telemetry commits, shadow updates) awaited by acknowledgements, by packet id. */
+    private final Map<Integer, CompletableFuture<?>> awaiting = new ConcurrentHashMap<>();
     /** Device types already looked up on this connection (for users publishing for devices). */
     private final Map<DeviceId, DeviceType> knownDevices = new ConcurrentHashMap<>();
 
@@ -129,7 +129,7 @@ final class TelemetryInterceptor implements PubackOutboundInterceptor, PubrecOut
 
     @Override
     public void onOutboundPuback(PubackOutboundInput input, PubackOutboundOutput output) {
-        CompletableFuture<IngestResult> stored = awaiting.remove(input.getPubackPacket().getPacketIdentifier());
+        CompletableFuture<?> stored = awaiting.remove(input.getPubackPacket().getPacketIdentifier());
         if (stored != null) {
             hold(stored, output::async);
         }
@@ -137,14 +137,24 @@ final class TelemetryInterceptor implements PubackOutboundInterceptor, PubrecOut
 
     @Override
     public void onOutboundPubrec(PubrecOutboundInput input, PubrecOutboundOutput output) {
-        CompletableFuture<IngestResult> stored = awaiting.remove(input.getPubrecPacket().getPacketIdentifier());
+        CompletableFuture<?> stored = awaiting.remove(input.getPubrecPacket().getPacketIdentifier());
         if (stored != null) {
             hold(stored, output::async);
         }
     }
 
     /** Lets the acknowledgement of a fully valid message leave once its commit is done. */
-    private void hold(CompletableFuture<IngestResult> stored, Function<Duration, Async<?>> async) {
+    /**
+     * Holds the acknowledgement of the PUBLISH with {@code packetId} until {@code done} completes;
+     * if it fails, the client is disconnected instead, so that it resends. Other handlers of this
+     * connection (shadow requests) use it too: holding the acknowledgement, not the PUBLISH, keeps
+     * HiveMQ's extension executor from spinning over a thousand held PUBLISHes.
+     */
+    void holdAcknowledgement(int packetId, CompletableFuture<?> done) {
+        awaiting.put(packetId, done);
+    }
+
+    private void hold(CompletableFuture<?> stored, Function<Duration, Async<?>> async) {
         if (stored.isDone() && !stored.isCompletedExceptionally()) {
             return;
         }

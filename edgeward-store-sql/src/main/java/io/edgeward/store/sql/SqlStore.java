@@ -10,6 +10,7 @@ import io.edgeward.store.sql.internal.SqlCommandRepository;
 import io.edgeward.store.sql.internal.SqlDeviceRepository;
 import io.edgeward.store.sql.internal.SqlShadowRepository;
 import io.edgeward.store.sql.internal.SqlTelemetryStore;
+import io.edgeward.store.sql.internal.Writes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -49,10 +50,11 @@ public final class SqlStore implements AutoCloseable {
         this.dialect = dialect;
         this.dataSource = dataSource;
         Jdbi jdbi = Jdbi.create(dataSource);
-        this.devices = new SqlDeviceRepository(jdbi);
-        this.telemetry = new SqlTelemetryStore(jdbi);
-        this.shadows = new SqlShadowRepository(jdbi);
-        this.commands = new SqlCommandRepository(jdbi);
+        Writes writes = new Writes(jdbi, dialect == Dialect.SQLITE);
+        this.devices = new SqlDeviceRepository(jdbi, writes);
+        this.telemetry = new SqlTelemetryStore(jdbi, writes);
+        this.shadows = new SqlShadowRepository(jdbi, writes);
+        this.commands = new SqlCommandRepository(jdbi, writes);
         this.checkpointer = dialect == Dialect.SQLITE ? startCheckpointer() : null;
     }
 

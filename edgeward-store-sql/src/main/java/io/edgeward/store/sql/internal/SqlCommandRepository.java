@@ -21,15 +21,17 @@ public final class SqlCommandRepository implements CommandRepository {
             + "created_at, expires_at, sent_at, delivered_at, completed_at, response_deadline";
 
     private final Jdbi jdbi;
+    private final Writes writes;
 
-    public SqlCommandRepository(Jdbi jdbi) {
+    public SqlCommandRepository(Jdbi jdbi, Writes writes) {
         this.jdbi = jdbi;
+        this.writes = writes;
     }
 
     @Override
     public boolean insert(Command command) {
         try {
-            jdbi.useHandle(handle -> handle.createUpdate("INSERT INTO commands (" + COLUMNS + ") VALUES (:id, :device, :type, "
+            writes.useTransaction(handle -> handle.createUpdate("INSERT INTO commands (" + COLUMNS + ") VALUES (:id, :device, :type, "
                             + ":parameters, :status, :message, :key, :timeout, :created, :expires, NULL, NULL, NULL, NULL)")
                     .bind("id", command.id())
                     .bind("device", command.device().value())
@@ -112,7 +114,7 @@ public final class SqlCommandRepository implements CommandRepository {
             default -> "completed_at = :at, message = :message";
         };
         List<String> fromNames = from.stream().map(CommandStatus::wireName).toList();
-        return jdbi.withHandle(handle -> handle.createUpdate("UPDATE commands SET status = :to, " + set
+        return writes.inTransaction(handle -> handle.createUpdate("UPDATE commands SET status = :to, " + set
                         + " WHERE command_id = :id AND status IN (<from>)")
                 .bind("to", to.wireName())
                 .bind("at", at.toEpochMilli())
@@ -125,7 +127,7 @@ public final class SqlCommandRepository implements CommandRepository {
 
     @Override
     public void markDelivered(String id, Instant at) {
-        jdbi.useHandle(handle -> handle.createUpdate("UPDATE commands SET delivered_at = :at, "
+        writes.useTransaction(handle -> handle.createUpdate("UPDATE commands SET delivered_at = :at, "
                         + "status = CASE WHEN status = 'sent' THEN 'delivered' ELSE status END "
                         + "WHERE command_id = :id AND delivered_at IS NULL AND status <> 'queued'")
                 .bind("at", at.toEpochMilli())

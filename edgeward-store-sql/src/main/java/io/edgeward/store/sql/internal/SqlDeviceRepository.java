@@ -28,15 +28,17 @@ public final class SqlDeviceRepository implements DeviceRepository {
             + "last_seen, registered_at, metadata, tags";
 
     private final Jdbi jdbi;
+    private final Writes writes;
 
-    public SqlDeviceRepository(Jdbi jdbi) {
+    public SqlDeviceRepository(Jdbi jdbi, Writes writes) {
         this.jdbi = jdbi;
+        this.writes = writes;
     }
 
     @Override
     public void insert(Device device, String secretHash) {
         try {
-            jdbi.useTransaction(handle -> {
+            writes.useTransaction(handle -> {
                 handle.createUpdate("INSERT INTO devices (" + COLUMNS + ") VALUES (:id, :name, :type, :model, "
                                 + ":firmware, :status, :location, :lastSeen, :registeredAt, :metadata, :tags)")
                         .bind("id", device.id().value())
@@ -125,7 +127,7 @@ public final class SqlDeviceRepository implements DeviceRepository {
 
     @Override
     public boolean update(Device device) {
-        return jdbi.inTransaction(handle -> {
+        return writes.inTransaction(handle -> {
             int rows = handle.createUpdate("UPDATE devices SET name = :name, model = :model, firmware_version = :firmware, "
                             + "location = :location, metadata = :metadata, tags = :tags WHERE device_id = :id")
                     .bind("id", device.id().value())
@@ -147,7 +149,7 @@ public final class SqlDeviceRepository implements DeviceRepository {
 
     @Override
     public boolean setStatus(DeviceId id, DeviceStatus status) {
-        return jdbi.withHandle(handle -> handle.createUpdate("UPDATE devices SET status = :status WHERE device_id = :id")
+        return writes.inTransaction(handle -> handle.createUpdate("UPDATE devices SET status = :status WHERE device_id = :id")
                 .bind("status", status.wireName())
                 .bind("id", id.value())
                 .execute()) > 0;
@@ -155,7 +157,7 @@ public final class SqlDeviceRepository implements DeviceRepository {
 
     @Override
     public boolean replaceSecret(DeviceId id, String secretHash, Instant at) {
-        return jdbi.withHandle(handle -> handle.createUpdate("UPDATE device_credentials SET secret_hash = :hash, created_at = :at "
+        return writes.inTransaction(handle -> handle.createUpdate("UPDATE device_credentials SET secret_hash = :hash, created_at = :at "
                         + "WHERE device_id = :id")
                 .bind("hash", secretHash)
                 .bind("at", at.toEpochMilli())
@@ -165,7 +167,7 @@ public final class SqlDeviceRepository implements DeviceRepository {
 
     @Override
     public boolean delete(DeviceId id) {
-        return jdbi.inTransaction(handle -> {
+        return writes.inTransaction(handle -> {
             // Credentials, tags, shadows and commands go with the device (ON DELETE CASCADE);
             // telemetry has no foreign key (it is written at a high rate) and is deleted here.
             handle.createUpdate("DELETE FROM telemetry WHERE device_id = :id").bind("id", id.value()).execute();
@@ -179,7 +181,7 @@ public final class SqlDeviceRepository implements DeviceRepository {
         if (lastSeen.isEmpty()) {
             return;
         }
-        jdbi.useTransaction(handle -> {
+        writes.useTransaction(handle -> {
             PreparedBatch batch = handle.prepareBatch(
                     "UPDATE devices SET last_seen = :at WHERE device_id = :id AND (last_seen IS NULL OR last_seen < :at)");
             lastSeen.forEach((id, at) -> batch.bind("id", id.value()).bind("at", at).add());
@@ -209,7 +211,7 @@ public final class SqlDeviceRepository implements DeviceRepository {
 
     @Override
     public void updatePresence(DeviceId id, DeviceStatus status) {
-        jdbi.useHandle(handle -> handle.createUpdate("UPDATE devices SET status = :status WHERE device_id = :id AND status NOT IN ('maintenance', 'error')")
+        writes.useTransaction(handle -> handle.createUpdate("UPDATE devices SET status = :status WHERE device_id = :id AND status NOT IN ('maintenance', 'error')")
                 .bind("status", status.wireName())
                 .bind("id", id.value())
                 .execute());
@@ -230,7 +232,7 @@ public final class SqlDeviceRepository implements DeviceRepository {
 
     @Override
     public void markAllOffline() {
-        jdbi.useHandle(handle -> handle.createUpdate("UPDATE devices SET status = 'offline' WHERE status = 'online'").execute());
+        writes.useTransaction(handle -> handle.createUpdate("UPDATE devices SET status = 'offline' WHERE status = 'online'").execute());
     }
 
     private static Device device(ResultSet rs, StatementContext ctx) throws SQLException {

@@ -8,17 +8,23 @@ import io.edgeward.core.shadow.ShadowRepository;
 import io.edgeward.core.shadow.ShadowVersion;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.statement.SqlStatement;
 
 /** Shadows and their history in SQL; the version column is the compare-and-set guard. */
 public final class SqlShadowRepository implements ShadowRepository {
 
     private final Jdbi jdbi;
+    private final Writes writes;
 
-    public SqlShadowRepository(Jdbi jdbi) {
+    public SqlShadowRepository(Jdbi jdbi, Writes writes) {
         this.jdbi = jdbi;
+        this.writes = writes;
     }
 
     @Override
@@ -29,39 +35,62 @@ public final class SqlShadowRepository implements ShadowRepository {
                 .findOne());
     }
 
+    /**
+     * One prepared statement per kind of write for the whole batch, not one per shadow: on SQLite
+     * preparing costs more than executing. Each update still carries its own version check.
+     */
     @Override
-    public boolean save(Shadow next, ChangedBy changedBy, String clientToken, int keepVersions) {
-        String device = next.device().value();
-        String state = next.state().toString();
-        String metadata = next.metadata().toString();
-        return jdbi.inTransaction(handle -> {
-            int rows;
-            if (next.version() == 1) {
-                // First version: the insert fails on the primary key if another writer created it.
-                rows = handle.createUpdate("INSERT INTO shadows (device_id, version, state, metadata, updated_at) "
-                                + "SELECT :id, 1, :state, :metadata, :at WHERE NOT EXISTS (SELECT 1 FROM shadows WHERE device_id = :id)")
-                        .bind("id", device).bind("state", state).bind("metadata", metadata).bind("at", next.timestamp())
-                        .execute();
-            } else {
-                rows = handle.createUpdate("UPDATE shadows SET version = :version, state = :state, metadata = :metadata, "
-                                + "updated_at = :at WHERE device_id = :id AND version = :expected")
-                        .bind("id", device).bind("version", next.version()).bind("expected", next.version() - 1)
-                        .bind("state", state).bind("metadata", metadata).bind("at", next.timestamp())
-                        .execute();
+    public List<Boolean> saveAll(List<ShadowSave> saves) {
+        return writes.inTransaction(handle -> {
+            Boolean[] results = new Boolean[saves.size()];
+            List<Integer> firsts = new ArrayList<>();
+            List<Integer> updates = new ArrayList<>();
+            for (int i = 0; i < saves.size(); i++) {
+                (saves.get(i).next().version() == 1 ? firsts : updates).add(i);
             }
-            if (rows == 0) {
-                return false;
+            if (!updates.isEmpty()) {
+                PreparedBatch batch = handle.prepareBatch("UPDATE shadows SET version = :version, state = :state, metadata = :metadata, "
+                        + "updated_at = :at WHERE device_id = :id AND version = :expected");
+                for (int i : updates) {
+                    Shadow next = saves.get(i).next();
+                    bindRow(batch, next).bind("version", next.version()).bind("expected", next.version() - 1).add();
+                }
+                int[] rows = batch.execute();
+                for (int k = 0; k < updates.size(); k++) {
+                    results[updates.get(k)] = rows[k] > 0;
+                }
             }
-            handle.createUpdate("INSERT INTO shadow_history (device_id, version, state, metadata, updated_at, changed_by, client_token) "
-                            + "VALUES (:id, :version, :state, :metadata, :at, :by, :token)")
-                    .bind("id", device).bind("version", next.version()).bind("state", state).bind("metadata", metadata)
-                    .bind("at", next.timestamp()).bind("by", changedBy.wireName()).bind("token", clientToken)
-                    .execute();
-            handle.createUpdate("DELETE FROM shadow_history WHERE device_id = :id AND version <= :oldest")
-                    .bind("id", device).bind("oldest", next.version() - keepVersions)
-                    .execute();
-            return true;
+            for (int i : firsts) {
+                // First version: inserted only if no other writer created it.
+                results[i] = bindRow(handle.createUpdate("INSERT INTO shadows (device_id, version, state, metadata, updated_at) "
+                        + "SELECT :id, 1, :state, :metadata, :at WHERE NOT EXISTS (SELECT 1 FROM shadows WHERE device_id = :id)"),
+                        saves.get(i).next()).execute() > 0;
+            }
+            PreparedBatch history = handle.prepareBatch("INSERT INTO shadow_history (device_id, version, state, metadata, updated_at, "
+                    + "changed_by, client_token) VALUES (:id, :version, :state, :metadata, :at, :by, :token)");
+            PreparedBatch prune = handle.prepareBatch("DELETE FROM shadow_history WHERE device_id = :id AND version <= :oldest");
+            boolean any = false;
+            for (int i = 0; i < saves.size(); i++) {
+                if (results[i]) {
+                    ShadowSave save = saves.get(i);
+                    Shadow next = save.next();
+                    bindRow(history, next).bind("version", next.version()).bind("by", save.changedBy().wireName())
+                            .bind("token", save.clientToken()).add();
+                    prune.bind("id", next.device().value()).bind("oldest", next.version() - save.keepVersions()).add();
+                    any = true;
+                }
+            }
+            if (any) {
+                history.execute();
+                prune.execute();
+            }
+            return Arrays.asList(results);
         });
+    }
+
+    private static <S extends SqlStatement<S>> S bindRow(S statement, Shadow next) {
+        return statement.bind("id", next.device().value()).bind("state", next.state().toString())
+                .bind("metadata", next.metadata().toString()).bind("at", next.timestamp());
     }
 
     @Override

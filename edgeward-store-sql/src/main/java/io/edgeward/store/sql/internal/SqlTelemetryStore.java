@@ -37,9 +37,11 @@ public final class SqlTelemetryStore implements TelemetryStore {
             "UPDATE devices SET last_seen = ? WHERE device_id = ? AND (last_seen IS NULL OR last_seen < ?)";
 
     private final Jdbi jdbi;
+    private final Writes writes;
 
-    public SqlTelemetryStore(Jdbi jdbi) {
+    public SqlTelemetryStore(Jdbi jdbi, Writes writes) {
         this.jdbi = jdbi;
+        this.writes = writes;
     }
 
     @Override
@@ -57,7 +59,7 @@ public final class SqlTelemetryStore implements TelemetryStore {
     }
 
     private void commit(List<Point> points, Iterable<Point> newest, Map<DeviceId, Long> lastSeen) throws SQLException {
-        jdbi.useTransaction(handle -> {
+        writes.useTransaction(handle -> {
             Connection connection = handle.getConnection();
             writePoints(connection, UPSERT_POINT, points);
             writePoints(connection, UPSERT_LATEST, newest);

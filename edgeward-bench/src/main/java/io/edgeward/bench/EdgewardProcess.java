@@ -1,0 +1,89 @@
+package io.edgeward.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The packaged node started as its own process on free loopback ports, as a user runs it. */
+final class EdgewardProcess implements AutoCloseable {
+
+    static final String TOKEN = "benchmark-admin-token-0123456789";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    final Process process;
+    final int mqttPort;
+    final int httpPort;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    /** @param settings extra {@code key=value} settings passed with {@code --set} */
+    EdgewardProcess(String java, Path jar, Path data, Path log, List<String> settings) throws Exception {
+        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(), "run",
+                "--data-dir", data.toString(), "--mqtt-port", "0", "--http-port", "0",
+                "--set", "mqtt.bind-address=127.0.0.1", "--set", "http.bind-address=127.0.0.1"));
+        for (String setting : settings) {
+            command.add("--set");
+            command.add(setting);
+        }
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().put("EDGEWARD_ADMIN_TOKEN", TOKEN);
+        process = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        JsonNode ports = waitForPorts(data, process, log);
+        mqttPort = ports.get("mqtt").asInt();
+        httpPort = ports.get("http").asInt();
+    }
+
+    /** Sends an authenticated API request. */
+    HttpResponse<String> api(String method, String path, String body) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                .header("Authorization", "Bearer " + TOKEN)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** One sample of /metrics, e.g. {@code iot_edge_data_processed_total}; 0 when absent. */
+    double metric(String sample) throws IOException, InterruptedException {
+        String body = api("GET", "/metrics", null).body();
+        return body.lines().filter(line -> line.startsWith(sample + " "))
+                .mapToDouble(line -> Double.parseDouble(line.substring(sample.length() + 1))).findFirst().orElse(0);
+    }
+
+    /** Peak resident set size (VmHWM), KiB. */
+    long peakRssKib() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+
+    private static JsonNode waitForPorts(Path data, Process process, Path log) throws Exception {
+        Path file = data.resolve("ports.json");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!Files.exists(file)) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("Edgeward did not start; see " + log);
+            }
+            Thread.sleep(100);
+        }
+        return JSON.readTree(file.toFile());
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+}
