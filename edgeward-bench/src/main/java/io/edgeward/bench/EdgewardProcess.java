@@ -27,8 +27,8 @@ final class EdgewardProcess implements AutoCloseable {
     /** @param settings extra {@code key=value} settings passed with {@code --set} */
     EdgewardProcess(String java, Path jar, Path data, Path log, List<String> settings) throws Exception {
         List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(), "run",
-                "--data-dir", data.toString(), "--mqtt-port", "0", "--http-port", "0",
-                "--set", "mqtt.bind-address=127.0.0.1", "--set", "http.bind-address=127.0.0.1"));
+                "--data-dir", data.toString(), "--mqtt-port", "0", "--http-port", "0", "--coap-port", "0", "--coaps-port", "0",
+                "--set", "mqtt.bind-address=127.0.0.1", "--set", "http.bind-address=127.0.0.1", "--set", "coap.bind-address=127.0.0.1"));
         for (String setting : settings) {
             command.add("--set");
             command.add(setting);

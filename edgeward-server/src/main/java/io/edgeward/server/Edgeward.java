@@ -3,7 +3,11 @@ package io.edgeward.server;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.edgeward.coap.CoapCommandChannel;
+import io.edgeward.coap.CoapSettings;
+import io.edgeward.coap.EmbeddedCoapServer;
 import io.edgeward.core.command.CommandService;
+import io.edgeward.core.command.CommandTransport;
 import io.edgeward.core.device.DeviceCensus;
 import io.edgeward.core.device.DeviceRegistry;
 import io.edgeward.core.device.Presence;
@@ -11,6 +15,7 @@ import io.edgeward.core.shadow.ShadowReporter;
 import io.edgeward.core.shadow.ShadowService;
 import io.edgeward.core.shadow.ShadowSettings;
 import io.edgeward.core.telemetry.PipelineSettings;
+import io.edgeward.core.telemetry.Point;
 import io.edgeward.core.telemetry.TelemetryDecoder;
 import io.edgeward.core.telemetry.TelemetryLimits;
 import io.edgeward.core.telemetry.TelemetryPipeline;
@@ -44,13 +49,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Edgeward node: store, registry, pipeline, broker and HTTP, built here with their
+ * One Edgeward node: store, registry, pipeline, MQTT broker, CoAP server and HTTP, built here with their
  * constructors and started in dependency order (stopped in reverse). The only place that knows
  * every module.
  */
@@ -67,6 +74,7 @@ public final class Edgeward implements AutoCloseable {
     private SqlStore store;
     private TelemetryPipeline pipeline;
     private EmbeddedBroker broker;
+    private EmbeddedCoapServer coap;
     private Presence presence;
     private DeviceCensus census;
     private ShadowReporter reporter;
@@ -74,6 +82,7 @@ public final class Edgeward implements AutoCloseable {
     private CommandService commands;
     private HttpApi http;
     private JvmGcMetrics gcMetrics;
+    private final List<Consumer<List<Point>>> committedListeners = new CopyOnWriteArrayList<>();
 
     public Edgeward(Configuration config) {
         this.config = config;
@@ -95,11 +104,15 @@ public final class Edgeward implements AutoCloseable {
             store = SqlStore.open(url.isEmpty() ? StoreSettings.embedded(dataDir)
                     : new StoreSettings(url, config.get(Keys.STORE_USERNAME), config.get(Keys.STORE_PASSWORD), config.get(Keys.STORE_POOL_SIZE)));
             presence = new Presence(store.devices(), LAST_SEEN_FLUSH);
-            // The broker is built after the registry it authenticates against; revocations reach it through this field.
+            // The transports are built after the registry they authenticate against; revocations reach them through these fields.
             DeviceRegistry registry = new DeviceRegistry(store.devices(), presence, (id, forget) -> {
-                EmbeddedBroker running = broker;
-                if (running != null) {
-                    running.disconnect(id, forget);
+                EmbeddedBroker runningBroker = broker;
+                if (runningBroker != null) {
+                    runningBroker.disconnect(id, forget);
+                }
+                EmbeddedCoapServer runningCoap = coap;
+                if (runningCoap != null) {
+                    runningCoap.disconnect(id, forget);
                 }
             }, clock);
             census = new DeviceCensus(store.devices(), meters, Duration.ofSeconds(15));
@@ -107,13 +120,14 @@ public final class Edgeward implements AutoCloseable {
             shadows = new ShadowService(store.shadows(), store.devices(), shadowSettings(), clock, meters);
             shadows.addListener(EmbeddedBroker.shadowListener());
             reporter = new ShadowReporter(shadows);
-            commands = new CommandService(store.commands(), store.devices(), presence, EmbeddedBroker.commandTransport(),
-                    config.get(Keys.COMMANDS_DEFAULT_TTL), clock, meters);
+            CoapCommandChannel coapCommands = new CoapCommandChannel();
+            commands = new CommandService(store.commands(), store.devices(), presence,
+                    CommandTransport.firstOf(EmbeddedBroker.commandTransport(), coapCommands), config.get(Keys.COMMANDS_DEFAULT_TTL), clock, meters);
 
             TelemetryDecoder decoder = new TelemetryDecoder(new TelemetryLimits(config.get(Keys.TELEMETRY_MAX_PAYLOAD),
                     config.get(Keys.TELEMETRY_MAX_POINTS), config.get(Keys.TELEMETRY_MAX_FUTURE_SKEW), config.get(Keys.TELEMETRY_MAX_STRING)));
             pipeline = new TelemetryPipeline(store.telemetry(), decoder, new PipelineSettings(config.get(Keys.PIPELINE_QUEUE_CAPACITY),
-                    config.get(Keys.PIPELINE_MAX_BATCH_POINTS), config.get(Keys.METRICS_PER_DEVICE)), meters, reporter);
+                    config.get(Keys.PIPELINE_MAX_BATCH_POINTS), config.get(Keys.METRICS_PER_DEVICE)), meters, committed(reporter));
             pipeline.start();
             reporter.start();
 
@@ -122,14 +136,23 @@ public final class Edgeward implements AutoCloseable {
                     config.mqttUsers(), config.get(Keys.MQTT_STORE_TIMEOUT), dataDir.resolve("broker")), registry, pipeline, presence,
                     shadows, commands, meters);
             broker.start();
+            TelemetryQueries queries = new TelemetryQueries(store.telemetry());
+            coap = new EmbeddedCoapServer(new CoapSettings(config.get(Keys.COAP_BIND), config.get(Keys.COAP_PORT),
+                    config.get(Keys.COAP_DTLS_PORT), config.get(Keys.COAP_PLAIN_TOKEN_AUTH), config.get(Keys.TELEMETRY_MAX_PAYLOAD),
+                    config.get(Keys.COAP_OBSERVE_CHECK)), registry, pipeline, presence, shadows, commands, queries, coapCommands, meters);
+            shadows.addListener(coap.shadowListener());
+            committedListeners.add(coap.committedListener());
+            coap.start();
             commands.start(COMMAND_SWEEP);
 
             EmbeddedBroker startedBroker = broker;
             SqlStore startedStore = store;
             TelemetryPipeline startedPipeline = pipeline;
+            EmbeddedCoapServer startedCoap = coap;
             http = new HttpApi(new HttpSettings(config.get(Keys.HTTP_BIND), config.get(Keys.HTTP_PORT), adminToken), registry,
-                    new TelemetryQueries(store.telemetry()), shadows, commands, meters, List.of(
+                    queries, shadows, commands, meters, List.of(
                             new ReadinessCheck("broker", startedBroker::isRunning),
+                            new ReadinessCheck("coap", startedCoap::isRunning),
                             new ReadinessCheck("store", startedStore::isHealthy),
                             new ReadinessCheck("pipeline", startedPipeline::isRunning)), clock);
             http.start();
@@ -143,8 +166,8 @@ public final class Edgeward implements AutoCloseable {
             stop();
             throw e;
         }
-        LOG.info("Edgeward ready in {} ms: MQTT on port {}, HTTP on port {}, data in {}",
-                (System.nanoTime() - started) / 1_000_000, broker.port(), http.port(), dataDir);
+        LOG.info("Edgeward ready in {} ms: MQTT on port {}, CoAP on {}/udp (DTLS {}/udp), HTTP on port {}, data in {}",
+                (System.nanoTime() - started) / 1_000_000, broker.port(), coap.port(), coap.dtlsPort(), http.port(), dataDir);
     }
 
     /** Listener ports by name, as written to ports.json. */
@@ -152,6 +175,8 @@ public final class Edgeward implements AutoCloseable {
         Map<String, Integer> ports = new LinkedHashMap<>();
         ports.put("mqtt", broker.port());
         ports.put("http", http.port());
+        ports.put("coap", coap.port());
+        ports.put("coaps", coap.dtlsPort());
         return ports;
     }
 
@@ -161,6 +186,10 @@ public final class Edgeward implements AutoCloseable {
         if (http != null) {
             http.stop();
             http = null;
+        }
+        if (coap != null) {
+            coap.close();
+            coap = null;
         }
         if (broker != null) {
             broker.stop();
@@ -215,6 +244,13 @@ public final class Edgeward implements AutoCloseable {
         Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
+    /** Committed telemetry goes to the shadow reporter and to whatever registers later (CoAP's observed sensors). */
+    private Consumer<List<Point>> committed(Consumer<List<Point>> first) {
+        committedListeners.clear();
+        committedListeners.add(first);
+        return points -> committedListeners.forEach(listener -> listener.accept(points));
+    }
+
     private ShadowSettings shadowSettings() {
         String metrics = config.get(Keys.SHADOW_REPORTED_METRICS).trim();
         Set<String> reported = metrics.isEmpty() ? Set.of()
@@ -237,6 +273,8 @@ public final class Edgeward implements AutoCloseable {
     private static void applyLogLevel(String level) {
         if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
             context.getLogger("io.edgeward").setLevel(Level.toLevel(level));
+            // Californium logs every endpoint start and every unknown path at INFO: per-request noise.
+            context.getLogger("org.eclipse.californium").setLevel(Level.WARN);
         }
     }
 }

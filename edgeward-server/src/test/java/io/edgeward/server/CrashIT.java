@@ -87,8 +87,8 @@ class CrashIT {
         String jar = System.getProperty("edgeward.jar");
         assertThat(jar).as("failsafe passes the packaged jar as edgeward.jar").isNotNull();
         ProcessBuilder builder = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-jar", jar, "run",
-                "--data-dir", dir.toString(), "--mqtt-port", "0", "--http-port", "0",
-                "--set", "mqtt.bind-address=127.0.0.1", "--set", "http.bind-address=127.0.0.1");
+                "--data-dir", dir.toString(), "--mqtt-port", "0", "--http-port", "0", "--coap-port", "0", "--coaps-port", "0",
+                "--set", "mqtt.bind-address=127.0.0.1", "--set", "http.bind-address=127.0.0.1", "--set", "coap.bind-address=127.0.0.1");
         builder.environment().put("EDGEWARD_ADMIN_TOKEN", TOKEN);
         builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("platform.log").toFile()));
         platform = builder.start();

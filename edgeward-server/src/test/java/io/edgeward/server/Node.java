@@ -30,6 +30,9 @@ final class Node implements AutoCloseable {
         flags.put("data-dir", dataDir.toString());
         flags.putIfAbsent("mqtt.port", "0");
         flags.putIfAbsent("http.port", "0");
+        flags.putIfAbsent("coap.port", "0");
+        flags.putIfAbsent("coap.dtls-port", "0");
+        flags.putIfAbsent("coap.bind-address", "127.0.0.1");
         flags.putIfAbsent("mqtt.bind-address", "127.0.0.1");
         flags.putIfAbsent("http.bind-address", "127.0.0.1");
         edgeward = new Edgeward(Configuration.load(null, Map.of(), flags));

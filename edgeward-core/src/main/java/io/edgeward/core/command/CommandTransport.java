@@ -13,4 +13,19 @@ public interface CommandTransport {
      *     take commands now, and the command stays queued
      */
     CompletableFuture<Boolean> send(DeviceId device, byte[] document);
+
+    /**
+     * The transports in order, each asked only when the ones before it could not take the
+     * command: a device reachable over MQTT gets it there, one observing over CoAP there.
+     */
+    static CommandTransport firstOf(CommandTransport... transports) {
+        java.util.List<CommandTransport> chain = java.util.List.of(transports);
+        return (device, document) -> {
+            CompletableFuture<Boolean> taken = CompletableFuture.completedFuture(false);
+            for (CommandTransport transport : chain) {
+                taken = taken.thenCompose(done -> done ? CompletableFuture.completedFuture(true) : transport.send(device, document));
+            }
+            return taken;
+        };
+    }
 }

@@ -60,6 +60,25 @@ public final class DeviceRegistry {
         return repository.find(id);
     }
 
+    /**
+     * The device whose secret is {@code token}: devices that cannot send their id beside the
+     * secret (CoAP's {@code /api/v1/{token}/...}) authenticate with the secret alone.
+     */
+    public Optional<Device> authenticateToken(String token) {
+        if (token == null || token.isEmpty() || token.length() > 256) {
+            return Optional.empty();
+        }
+        return repository.findBySecretHash(Secrets.hash(token));
+    }
+
+    /**
+     * The DTLS pre-shared key of a registered device (see {@link Registration#coapPsk()}); empty
+     * for an unknown id.
+     */
+    public Optional<String> preSharedKey(DeviceId id) {
+        return repository.secretHash(id).map(Secrets::pskOfStoredHash);
+    }
+
     public Optional<Device> find(DeviceId id) {
         return repository.find(id).map(presence::current);
     }

@@ -19,6 +19,9 @@ public interface DeviceRepository {
     /** The stored secret hash, if the device exists. */
     Optional<String> secretHash(DeviceId id);
 
+    /** The device whose credential hash this is (for access tokens that do not name the device). */
+    Optional<Device> findBySecretHash(String secretHash);
+
     /**
      * Devices matching the filter, ordered by registration time, newest first (ties by id); at
      * most {@code limit}, starting after the device {@code after} in that order.

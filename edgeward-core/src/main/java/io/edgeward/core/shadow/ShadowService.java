@@ -113,6 +113,11 @@ public final class ShadowService implements AutoCloseable {
         return update(device, parsed, changedBy);
     }
 
+    /** Counts a refusal decided by a transport before the request reached this service (e.g. unreadable JSON). */
+    public void countRejection(ShadowException e) {
+        rejected(e);
+    }
+
     private void rejected(ShadowException e) {
         Counter.builder("edgeward.shadow.rejected")
                 .description("Refused shadow requests, by code (400 invalid, 404 unknown device, 409 conflict, 413 too large)")

@@ -16,6 +16,7 @@ import io.edgeward.core.telemetry.internal.ProtobufTelemetryDecoder;
  *   <li>{@code {"ts": <epoch ms>, "values": {"temperature": 21.5, "door": true}}};
  *   <li>a JSON array of either.
  * </ul>
+ * The same documents are accepted in CBOR.
  */
 public final class TelemetryDecoder {
 
@@ -39,6 +40,7 @@ public final class TelemetryDecoder {
         PointCollector collector = new PointCollector(message.device(), message.arrivalMillis(), limits);
         switch (message.format()) {
             case JSON -> json.decode(message.payload(), collector);
+            case CBOR -> json.decodeCbor(message.payload(), collector);
             case PROTOBUF -> protobuf.decode(message.payload(), collector);
         }
         return collector.result();

@@ -69,7 +69,10 @@ public final class DeviceRoutes {
         credentials.put("username", registration.username());
         credentials.put("password", registration.secret());
         credentials.put("client_id", registration.username());
-        credentials.put("note", "The password is shown only now; Edgeward stores only its hash.");
+        credentials.put("coap_psk_identity", registration.username());
+        credentials.put("coap_psk", registration.coapPsk());
+        credentials.put("note", "The password is shown only now; Edgeward stores only its hash. The password is also the CoAP access "
+                + "token (coap://host/api/v1/{password}/...); coap_psk is the DTLS pre-shared key for coaps:// with identity = device id.");
         body.put("credentials", credentials);
         return body;
     }

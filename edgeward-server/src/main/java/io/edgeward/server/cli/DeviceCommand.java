@@ -57,6 +57,9 @@ final class DeviceCommand {
         System.out.println("MQTT username:  " + device.at("/credentials/username").asText());
         System.out.println("MQTT client id: " + device.at("/credentials/client_id").asText());
         System.out.println("MQTT password:  " + device.at("/credentials/password").asText());
+        System.out.println("CoAP token:     the MQTT password (coap://HOST/api/v1/<password>/telemetry, when coap.plain-token-auth is on)");
+        System.out.println("CoAP DTLS PSK:  identity " + device.at("/credentials/coap_psk_identity").asText()
+                + ", key " + device.at("/credentials/coap_psk").asText());
         System.out.println("Keep the password now: Edgeward stores only its hash and cannot show it again.");
     }
 

@@ -13,8 +13,8 @@ import picocli.CommandLine.Option;
 
 /** {@code edgeward run}: start a node and keep it up until SIGTERM/Ctrl-C. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Run an Edgeward node: MQTT broker, telemetry pipeline, store and HTTP API.",
-                "Without options: MQTT on 1883, HTTP on 8080, data under ./data.",
+        description = {"Run an Edgeward node: MQTT broker, CoAP server, telemetry pipeline, store and HTTP API.",
+                "Without options: MQTT on 1883, CoAP on 5683/udp and 5684/udp (DTLS), HTTP on 8080, data under ./data.",
                 "Every setting can also come from a YAML file (--config) or an EDGEWARD_* variable; see `edgeward config`."})
 final class RunCommand implements Callable<Integer> {
 
@@ -30,6 +30,12 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--http-port", paramLabel = "PORT", description = "HTTP port (default 8080; 0 = any free port).")
     String httpPort;
 
+    @Option(names = "--coap-port", paramLabel = "PORT", description = "Plain CoAP UDP port (default 5683; 0 = any free port).")
+    String coapPort;
+
+    @Option(names = "--coaps-port", paramLabel = "PORT", description = "CoAP over DTLS UDP port (default 5684; 0 = any free port).")
+    String coapsPort;
+
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any configuration key, e.g. --set mqtt.allow-anonymous=true.")
     Map<String, String> overrides = new HashMap<>();
 
@@ -39,6 +45,8 @@ final class RunCommand implements Callable<Integer> {
         put(flags, "data-dir", dataDir);
         put(flags, "mqtt.port", mqttPort);
         put(flags, "http.port", httpPort);
+        put(flags, "coap.port", coapPort);
+        put(flags, "coap.dtls-port", coapsPort);
         Configuration configuration;
         try {
             configuration = Configuration.load(config, System.getenv(), flags);

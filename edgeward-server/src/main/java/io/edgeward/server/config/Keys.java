@@ -37,6 +37,18 @@ public final class Keys {
     public static final Key<Integer> HTTP_PORT = new Key<>("http.port", "8080", port(),
             "HTTP port of the REST API, console and metrics; 0 picks a free one.");
 
+    public static final Key<String> COAP_BIND = new Key<>("coap.bind-address", "0.0.0.0", string(),
+            "Address the CoAP listeners (UDP) bind to.");
+    public static final Key<Integer> COAP_PORT = new Key<>("coap.port", "5683", port(),
+            "Plain CoAP UDP port; 0 picks a free one.");
+    public static final Key<Integer> COAP_DTLS_PORT = new Key<>("coap.dtls-port", "5684", port(),
+            "CoAP over DTLS 1.2 (PSK) UDP port; 0 picks a free one.");
+    public static final Key<Boolean> COAP_PLAIN_TOKEN_AUTH = new Key<>("coap.plain-token-auth", "false", bool(),
+            "Serve plain (unencrypted) CoAP to devices that put their secret in the path, /api/v1/{token}/...; off: every plain request gets 4.01.");
+    public static final Key<Duration> COAP_OBSERVE_CHECK = new Key<>("coap.observe-check-interval", "2m",
+            duration(Duration.ofSeconds(1), Duration.ofHours(24)),
+            "How often observers of /commands get a confirmable notification, so that a device gone silent is shown offline.");
+
     public static final Key<String> ADMIN_TOKEN = new Key<>("admin.token", "", Parsers.secret(16),
             "Bearer token for the REST API. Empty: generated on first start into <data-dir>/admin-token (mode 600).");
 
@@ -83,7 +95,8 @@ public final class Keys {
     public static final String MQTT_USERS = "mqtt.users";
 
     public static final List<Key<?>> ALL = List.of(DATA_DIR, LOG_LEVEL, MQTT_BIND, MQTT_PORT, MQTT_ALLOW_ANONYMOUS,
-            MQTT_MAX_PACKET_SIZE, MQTT_RECEIVE_MAXIMUM, MQTT_STORE_TIMEOUT, HTTP_BIND, HTTP_PORT, ADMIN_TOKEN, STORE_URL,
+            MQTT_MAX_PACKET_SIZE, MQTT_RECEIVE_MAXIMUM, MQTT_STORE_TIMEOUT, HTTP_BIND, HTTP_PORT, COAP_BIND, COAP_PORT,
+            COAP_DTLS_PORT, COAP_PLAIN_TOKEN_AUTH, COAP_OBSERVE_CHECK, ADMIN_TOKEN, STORE_URL,
             STORE_USERNAME, STORE_PASSWORD, STORE_POOL_SIZE, TELEMETRY_MAX_PAYLOAD, TELEMETRY_MAX_POINTS,
             TELEMETRY_MAX_FUTURE_SKEW, TELEMETRY_MAX_STRING, PIPELINE_QUEUE_CAPACITY, PIPELINE_MAX_BATCH_POINTS, METRICS_PER_DEVICE,
             SHADOW_MAX_STATE, SHADOW_MAX_DEPTH, SHADOW_HISTORY_VERSIONS, SHADOW_REPORTED_METRICS, SHADOW_REPORTED_INTERVAL,

@@ -27,6 +27,7 @@ class CommandLineIT {
     @BeforeAll
     static void start() {
         node = new Edgeward(Configuration.load(null, Map.of(), Map.of("data-dir", dir.toString(), "mqtt.port", "0", "http.port", "0",
+                "coap.port", "0", "coap.dtls-port", "0", "coap.bind-address", "127.0.0.1",
                 "mqtt.bind-address", "127.0.0.1", "http.bind-address", "127.0.0.1")));
         node.start();
     }

@@ -285,6 +285,25 @@ abstract class StoreContractTest {
         assertThat(rotated.secret()).isNotEqualTo(registration.secret());
         assertThat(registry.authenticate(DEV, registration.secret())).isEmpty();
         assertThat(registry.authenticate(DEV, rotated.secret())).isPresent();
+        assertThat(registry.authenticateToken(registration.secret())).isEmpty();
+        assertThat(registry.authenticateToken(rotated.secret())).hasValueSatisfying(d -> assertThat(d.id()).isEqualTo(DEV));
+        assertThat(registry.preSharedKey(DEV)).hasValue(rotated.coapPsk());
+    }
+
+    @Test
+    void authenticateToken_findsTheDeviceByItsSecretAlone() {
+        Registration first = registry.register(NewDevice.of(DEV, DeviceType.SENSOR));
+        Registration second = registry.register(NewDevice.of(DeviceId.of("other-device"), DeviceType.ACTUATOR));
+        assertThat(registry.authenticateToken(first.secret())).hasValueSatisfying(d -> assertThat(d.id()).isEqualTo(DEV));
+        assertThat(registry.authenticateToken(second.secret())).hasValueSatisfying(d -> {
+            assertThat(d.id().value()).isEqualTo("other-device");
+            assertThat(d.type()).isEqualTo(DeviceType.ACTUATOR);
+        });
+        assertThat(registry.authenticateToken(first.secret() + "x")).isEmpty();
+        assertThat(registry.authenticateToken("")).isEmpty();
+        assertThat(registry.preSharedKey(DEV)).hasValue(first.coapPsk());
+        assertThat(first.coapPsk()).hasSize(64).isNotEqualTo(second.coapPsk()).doesNotContain(first.secret());
+        assertThat(registry.preSharedKey(DeviceId.of("nobody"))).isEmpty();
     }
 
     @Test

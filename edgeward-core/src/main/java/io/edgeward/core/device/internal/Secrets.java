@@ -33,6 +33,21 @@ public final class Secrets {
         return PREFIX + HexFormat.of().formatHex(sha256(secret));
     }
 
+    /**
+     * The DTLS pre-shared key of a device: the hex of its secret's SHA-256, so that the key a DTLS
+     * server must hold is derived from what is stored, and rotating the secret rotates the key.
+     * The stored hash is therefore as sensitive as a PSK store (it does not open MQTT or the CoAP
+     * token path, which need the secret itself).
+     */
+    public static String psk(String secret) {
+        return HexFormat.of().formatHex(sha256(secret));
+    }
+
+    /** The pre-shared key held in a stored hash, or null for a hash of another form. */
+    public static String pskOfStoredHash(String storedHash) {
+        return storedHash.startsWith(PREFIX) ? storedHash.substring(PREFIX.length()) : null;
+    }
+
     public static boolean matches(String secret, String storedHash) {
         if (!storedHash.startsWith(PREFIX)) {
             return false;

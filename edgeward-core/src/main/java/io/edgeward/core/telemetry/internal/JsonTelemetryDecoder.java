@@ -7,13 +7,15 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
+import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import io.edgeward.core.telemetry.RejectReason;
 import io.edgeward.core.telemetry.Value;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.Map;
 
-/** Decodes the JSON telemetry documents. See {@link io.edgeward.core.telemetry.TelemetryDecoder}. */
+/** Decodes the JSON (or CBOR) telemetry documents. See {@link io.edgeward.core.telemetry.TelemetryDecoder}. */
 public final class JsonTelemetryDecoder {
 
     /** Seed timestamps above this are milliseconds sent where seconds belong. */
@@ -30,19 +32,37 @@ public final class JsonTelemetryDecoder {
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .build();
 
+    /** CBOR reads into the same tree, under the same limits; NaN and Infinity are native CBOR floats. */
+    private static final ObjectMapper CBOR = CBORMapper.builder(CBORFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(16)
+                            .maxNumberLength(64)
+                            .build())
+                    .build())
+            .build();
+
     public void decode(byte[] payload, PointCollector out) {
+        decode(MAPPER, "JSON", payload, out);
+    }
+
+    public void decodeCbor(byte[] payload, PointCollector out) {
+        decode(CBOR, "CBOR", payload, out);
+    }
+
+    private void decode(ObjectMapper mapper, String format, byte[] payload, PointCollector out) {
         JsonNode root;
         try {
-            root = MAPPER.readTree(payload);
+            root = mapper.readTree(payload);
         } catch (JsonProcessingException e) {
-            out.rejectMessage(RejectReason.MALFORMED, "invalid JSON: " + e.getOriginalMessage());
+            out.rejectMessage(RejectReason.MALFORMED, "invalid " + format + ": " + e.getOriginalMessage());
             return;
-        } catch (IOException e) {
-            out.rejectMessage(RejectReason.MALFORMED, "invalid JSON: " + e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            // CBOR's parser reports some truncations as runtime exceptions; bad input is never an error of ours.
+            out.rejectMessage(RejectReason.MALFORMED, "invalid " + format + ": " + e.getMessage());
             return;
         }
         if (root == null || root.isMissingNode()) {
-            out.rejectMessage(RejectReason.MALFORMED, "empty JSON document");
+            out.rejectMessage(RejectReason.MALFORMED, "empty " + format + " document");
         } else if (root.isArray()) {
             for (int i = 0; i < root.size(); i++) {
                 document(root.get(i), "[" + i + "].", out);

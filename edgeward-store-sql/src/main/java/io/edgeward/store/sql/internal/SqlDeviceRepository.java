@@ -86,6 +86,15 @@ public final class SqlDeviceRepository implements DeviceRepository {
     }
 
     @Override
+    public Optional<Device> findBySecretHash(String secretHash) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT " + COLUMNS
+                        + " FROM devices WHERE device_id IN (SELECT device_id FROM device_credentials WHERE secret_hash = :hash)")
+                .bind("hash", secretHash)
+                .map(SqlDeviceRepository::device)
+                .findFirst());
+    }
+
+    @Override
     public List<Device> list(DeviceFilter filter, int limit, DeviceId after) {
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM devices d WHERE 1 = 1");
         Map<String, Object> binds = new LinkedHashMap<>();

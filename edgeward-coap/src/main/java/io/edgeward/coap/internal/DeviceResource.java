@@ -1,0 +1,50 @@
+package io.edgeward.coap.internal;
+
+import io.edgeward.coap.internal.Callers.Caller;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import org.eclipse.californium.core.CoapResource;
+import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.observe.ObserveRelation;
+import org.eclipse.californium.core.server.resources.CoapExchange;
+
+/**
+ * A resource that answers authenticated devices, on its own executor (virtual threads): handlers
+ * read and write the store, and Californium's protocol threads must never wait for that.
+ */
+abstract class DeviceResource extends CoapResource {
+
+    final Callers callers;
+    private final Executor executor;
+
+    DeviceResource(String name, Callers callers, Executor executor) {
+        super(name);
+        this.callers = callers;
+        this.executor = executor;
+    }
+
+    @Override
+    public Executor getExecutor() {
+        return executor;
+    }
+
+    /** The caller; a refusal already answered when its credentials went away since the deliverer let it in. */
+    Optional<Caller> caller(CoapExchange exchange) {
+        Optional<Caller> caller = callers.caller(exchange.advanced().getRequest());
+        if (caller.isEmpty()) {
+            Replies.refuse(exchange, ResponseCode.UNAUTHORIZED, "the device's credentials are no longer valid");
+        }
+        return caller;
+    }
+
+    Optional<Caller> caller(ObserveRelation relation) {
+        return callers.caller(relation.getExchange().getRequest());
+    }
+
+    /** Observable with confirmable notifications: an observer that stops acknowledging is dropped. */
+    void observable() {
+        setObservable(true);
+        setObserveType(org.eclipse.californium.core.coap.CoAP.Type.CON);
+        getAttributes().setObservable();
+    }
+}

@@ -1,0 +1,58 @@
+package io.edgeward.coap.internal;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.edgeward.coap.internal.Callers.Caller;
+import io.edgeward.core.device.DeviceId;
+import io.edgeward.core.shadow.Shadow;
+import io.edgeward.core.shadow.ShadowException;
+import io.edgeward.core.shadow.ShadowListener;
+import io.edgeward.core.shadow.ShadowService;
+import io.edgeward.core.shadow.ShadowUpdate;
+import java.nio.ByteBuffer;
+import java.util.concurrent.Executor;
+import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.coap.MediaTypeRegistry;
+import org.eclipse.californium.core.server.resources.CoapExchange;
+
+/**
+ * {@code GET /shadow}: the device's shadow document, with its version as ETag. Observed, it
+ * notifies whenever the delta changes, so a device learns of a new desired state without polling;
+ * the registration's first answer carries any delta it missed while away.
+ */
+public final class ShadowResource extends DeviceResource implements ShadowListener {
+
+    private final ShadowService shadows;
+
+    public ShadowResource(Callers callers, Executor executor, ShadowService shadows) {
+        super("shadow", callers, executor);
+        this.shadows = shadows;
+        observable();
+        getAttributes().addResourceType("edgeward.shadow");
+        getAttributes().addInterfaceDescription("core.rp");
+        getAttributes().addContentType(MediaTypeRegistry.APPLICATION_JSON);
+    }
+
+    @Override
+    public void handleGET(CoapExchange exchange) {
+        Caller caller = caller(exchange).orElse(null);
+        if (caller == null) {
+            return;
+        }
+        try {
+            Shadow shadow = shadows.get(caller.device().id());
+            ObjectNode document = shadow.document();
+            exchange.setETag(ByteBuffer.allocate(Long.BYTES).putLong(shadow.version()).array());
+            Replies.json(exchange, ResponseCode.CONTENT, document);
+        } catch (ShadowException e) {
+            Replies.refuse(exchange, Replies.code(e.code()), e.getMessage());
+        }
+    }
+
+    @Override
+    public void updated(ShadowUpdate update) {
+        if (update.deltaChanged() && getObserverCount() > 0) {
+            DeviceId device = update.current().device();
+            changed(relation -> caller(relation).map(c -> c.device().id().equals(device)).orElse(false));
+        }
+    }
+}
