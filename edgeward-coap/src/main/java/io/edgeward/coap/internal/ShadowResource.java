@@ -16,7 +16,7 @@ import org.eclipse.californium.core.server.resources.CoapExchange;
 
 /**
  * {@code GET /shadow}: the device's shadow document, with its version as ETag. Observed, it
- * notifies whenever the delta changes, so a device learns of a new desired state without polling;
+ * notifies whenever the delta changes (also when it becomes empty), so a device learns of a new desired state without polling;
  * the registration's first answer carries any delta it missed while away.
  */
 public final class ShadowResource extends DeviceResource implements ShadowListener {
@@ -50,7 +50,9 @@ public final class ShadowResource extends DeviceResource implements ShadowListen
 
     @Override
     public void updated(ShadowUpdate update) {
-        if (update.deltaChanged() && getObserverCount() > 0) {
+        // Unlike MQTT's update/delta, an observer also hears of a delta that became empty: its resource changed.
+        boolean deltaMoved = !update.current().delta().equals(update.previous().delta());
+        if (deltaMoved && getObserverCount() > 0) {
             DeviceId device = update.current().device();
             changed(relation -> caller(relation).map(c -> c.device().id().equals(device)).orElse(false));
         }
