@@ -22,6 +22,8 @@ final class Node implements AutoCloseable {
     final String token;
     final int mqttPort;
     final int httpPort;
+    final int coapPort;
+    final int coapsPort;
     private final HttpClient http = HttpClient.newHttpClient();
 
     Node(Path dataDir, Map<String, String> settings) throws Exception {
@@ -40,16 +42,23 @@ final class Node implements AutoCloseable {
         JsonNode ports = JSON.readTree(dataDir.resolve("ports.json").toFile());
         mqttPort = ports.get("mqtt").asInt();
         httpPort = ports.get("http").asInt();
+        coapPort = ports.get("coap").asInt();
+        coapsPort = ports.get("coaps").asInt();
         token = Files.readString(dataDir.resolve("admin-token")).trim();
     }
 
     /** Registers a device and returns its MQTT password. */
     String register(String id) throws Exception {
+        return credentials(id).get("password").asText();
+    }
+
+    /** Registers a device and returns its credentials (password, coap_psk, ...). */
+    JsonNode credentials(String id) throws Exception {
         HttpResponse<String> reply = send("POST", "/api/v1/devices", "{\"device_id\":\"" + id + "\",\"type\":\"sensor\"}");
         if (reply.statusCode() != 201) {
             throw new AssertionError("registration failed: " + reply.statusCode() + " " + reply.body());
         }
-        return JSON.readTree(reply.body()).at("/credentials/password").asText();
+        return JSON.readTree(reply.body()).get("credentials");
     }
 
     JsonNode get(String path) throws Exception {
