@@ -2,7 +2,7 @@ package io.edgeward.bench;
 
 import java.util.Arrays;
 
-/** {@code bench [ingest] ...} runs the ingest benchmark, {@code bench devices ...} the shadow and command one. */
+/** {@code bench [ingest] ...} runs the ingest benchmark, {@code bench devices ...} the shadow and command one, {@code bench coap ...} CoAP telemetry. */
 public final class Bench {
 
     private Bench() {}
@@ -10,6 +10,8 @@ public final class Bench {
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("devices")) {
             DeviceBenchmark.main(Arrays.copyOfRange(args, 1, args.length));
+        } else if (args.length > 0 && args[0].equals("coap")) {
+            CoapBenchmark.main(Arrays.copyOfRange(args, 1, args.length));
         } else if (args.length > 0 && args[0].equals("ingest")) {
             IngestBenchmark.main(Arrays.copyOfRange(args, 1, args.length));
         } else {

@@ -22,6 +22,8 @@ final class EdgewardProcess implements AutoCloseable {
     final Process process;
     final int mqttPort;
     final int httpPort;
+    final int coapPort;
+    final int coapsPort;
     private final HttpClient http = HttpClient.newHttpClient();
 
     /** @param settings extra {@code key=value} settings passed with {@code --set} */
@@ -39,6 +41,8 @@ final class EdgewardProcess implements AutoCloseable {
         JsonNode ports = waitForPorts(data, process, log);
         mqttPort = ports.get("mqtt").asInt();
         httpPort = ports.get("http").asInt();
+        coapPort = ports.get("coap").asInt();
+        coapsPort = ports.get("coaps").asInt();
     }
 
     /** Sends an authenticated API request. */
