@@ -346,6 +346,23 @@ class CoapIT {
     }
 
     @Test
+    void discovery_largerThanOneBlock_isSentBlockwise() throws Exception {
+        StringBuilder values = new StringBuilder("{\"values\":{");
+        for (int i = 0; i < 40; i++) {
+            values.append(i == 0 ? "" : ",").append("\"vibration_axis_sensor_").append(i).append("\":").append(i);
+        }
+        assertThat(dtls("/telemetry").post(values.append("}}").toString(), 50).getCode()).isEqualTo(ResponseCode.CHANGED);
+        double before = node.counter("iot.coap.requests", "code", "2.05");
+
+        CoapResponse links = dtls("/.well-known/core").get();
+
+        assertThat(links.getPayloadSize()).isGreaterThan(2 * 1024);
+        assertThat(links.getResponseText().split(",")).hasSize(4 + 40);
+        // One 2.05 per block of at most 1024 bytes (RFC 7959 Block2), reassembled by the client.
+        assertThat(node.counter("iot.coap.requests", "code", "2.05") - before).isGreaterThanOrEqualTo(links.getPayloadSize() / 1024);
+    }
+
+    @Test
     void plainCoap_disabled_refusesEveryRequest() throws Exception {
         try (CoapFixture closed = new CoapFixture(dir.resolve("closed"), false); Clients own = new Clients()) {
             Registration registration = closed.register("coap-2");

@@ -10,7 +10,6 @@ import io.edgeward.core.command.CommandService;
 import java.io.IOException;
 import java.util.concurrent.Executor;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
-import org.eclipse.californium.core.coap.MediaTypeRegistry;
 import org.eclipse.californium.core.server.resources.CoapExchange;
 
 /**
@@ -30,19 +29,13 @@ public final class CommandResponseResource extends DeviceResource {
         super("response", callers, executor);
         this.commands = commands;
         this.outstanding = outstanding;
-        getAttributes().addResourceType("edgeward.command.response");
-        getAttributes().addInterfaceDescription("core.p");
-        getAttributes().addContentType(MediaTypeRegistry.APPLICATION_JSON);
+        describe("edgeward.command.response", "core.p");
     }
 
     @Override
     public void handlePOST(CoapExchange exchange) {
-        Caller caller = caller(exchange).orElse(null);
+        Caller caller = jsonCaller(exchange, "the response").orElse(null);
         if (caller == null) {
-            return;
-        }
-        if (!Replies.jsonOrUnset(exchange)) {
-            Replies.refuse(exchange, ResponseCode.UNSUPPORTED_CONTENT_FORMAT, "the response is JSON (content-format 50)");
             return;
         }
         String commandId = caller.path().get(1);

@@ -54,9 +54,7 @@ public final class CommandsResource extends DeviceResource {
         this.presence = presence;
         this.executor = executor;
         observable();
-        getAttributes().addResourceType("edgeward.commands");
-        getAttributes().addInterfaceDescription("core.rp");
-        getAttributes().addContentType(MediaTypeRegistry.APPLICATION_JSON);
+        describe("edgeward.commands", "core.rp");
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.concurrent.Executor;
 import org.eclipse.californium.core.CoapResource;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.coap.MediaTypeRegistry;
 import org.eclipse.californium.core.observe.ObserveRelation;
 import org.eclipse.californium.core.server.resources.CoapExchange;
 
@@ -39,6 +40,26 @@ abstract class DeviceResource extends CoapResource {
 
     Optional<Caller> caller(ObserveRelation relation) {
         return callers.caller(relation.getExchange().getRequest());
+    }
+
+    /**
+     * The caller of a request whose body must be JSON; a 4.15 already answered for another
+     * content-format, as the refusal for missing credentials.
+     */
+    Optional<Caller> jsonCaller(CoapExchange exchange, String body) {
+        Optional<Caller> caller = caller(exchange);
+        if (caller.isPresent() && !Replies.jsonOrUnset(exchange)) {
+            Replies.refuse(exchange, ResponseCode.UNSUPPORTED_CONTENT_FORMAT, body + " is JSON (content-format 50)");
+            return Optional.empty();
+        }
+        return caller;
+    }
+
+    /** Its RFC 6690 attributes: resource type, interface, JSON content. */
+    void describe(String resourceType, String interfaceDescription) {
+        getAttributes().addResourceType(resourceType);
+        getAttributes().addInterfaceDescription(interfaceDescription);
+        getAttributes().addContentType(MediaTypeRegistry.APPLICATION_JSON);
     }
 
     /** Observable with confirmable notifications: an observer that stops acknowledging is dropped. */

@@ -16,7 +16,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
-import org.eclipse.californium.core.coap.MediaTypeRegistry;
 import org.eclipse.californium.core.observe.ObserveRelation;
 import org.eclipse.californium.core.server.resources.CoapExchange;
 
@@ -38,9 +37,7 @@ public final class SensorResource extends DeviceResource implements Consumer<Lis
         super("sensors", callers, executor);
         this.queries = queries;
         observable();
-        getAttributes().addResourceType("edgeward.sensor");
-        getAttributes().addInterfaceDescription("core.s");
-        getAttributes().addContentType(MediaTypeRegistry.APPLICATION_JSON);
+        describe("edgeward.sensor", "core.s");
     }
 
     /** One series: a device's metric. */

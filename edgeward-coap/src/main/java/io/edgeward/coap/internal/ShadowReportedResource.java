@@ -11,7 +11,6 @@ import io.edgeward.core.shadow.ShadowUpdate;
 import java.io.IOException;
 import java.util.concurrent.Executor;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
-import org.eclipse.californium.core.coap.MediaTypeRegistry;
 import org.eclipse.californium.core.server.resources.CoapExchange;
 
 /**
@@ -30,19 +29,13 @@ public final class ShadowReportedResource extends DeviceResource {
     public ShadowReportedResource(Callers callers, Executor executor, ShadowService shadows) {
         super("reported", callers, executor);
         this.shadows = shadows;
-        getAttributes().addResourceType("edgeward.shadow.reported");
-        getAttributes().addInterfaceDescription("core.p");
-        getAttributes().addContentType(MediaTypeRegistry.APPLICATION_JSON);
+        describe("edgeward.shadow.reported", "core.p");
     }
 
     @Override
     public void handlePOST(CoapExchange exchange) {
-        Caller caller = caller(exchange).orElse(null);
+        Caller caller = jsonCaller(exchange, "the reported state").orElse(null);
         if (caller == null) {
-            return;
-        }
-        if (!Replies.jsonOrUnset(exchange)) {
-            Replies.refuse(exchange, ResponseCode.UNSUPPORTED_CONTENT_FORMAT, "the reported state is JSON (content-format 50)");
             return;
         }
         byte[] payload = exchange.getRequestPayload();

@@ -11,7 +11,6 @@ import io.edgeward.core.shadow.ShadowUpdate;
 import java.nio.ByteBuffer;
 import java.util.concurrent.Executor;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
-import org.eclipse.californium.core.coap.MediaTypeRegistry;
 import org.eclipse.californium.core.server.resources.CoapExchange;
 
 /**
@@ -27,9 +26,7 @@ public final class ShadowResource extends DeviceResource implements ShadowListen
         super("shadow", callers, executor);
         this.shadows = shadows;
         observable();
-        getAttributes().addResourceType("edgeward.shadow");
-        getAttributes().addInterfaceDescription("core.rp");
-        getAttributes().addContentType(MediaTypeRegistry.APPLICATION_JSON);
+        describe("edgeward.shadow", "core.rp");
     }
 
     @Override

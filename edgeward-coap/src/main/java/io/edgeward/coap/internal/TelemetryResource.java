@@ -41,9 +41,7 @@ public final class TelemetryResource extends DeviceResource {
         super("telemetry", callers, executor);
         this.pipeline = pipeline;
         this.presence = presence;
-        getAttributes().addResourceType("edgeward.telemetry");
-        getAttributes().addInterfaceDescription("core.p");
-        getAttributes().addContentType(MediaTypeRegistry.APPLICATION_JSON);
+        describe("edgeward.telemetry", "core.p");
         getAttributes().addContentType(MediaTypeRegistry.APPLICATION_CBOR);
         getAttributes().addContentType(PROTOBUF);
     }
