@@ -132,7 +132,7 @@ public final class EmbeddedBroker implements DeviceSessions, AutoCloseable {
                 .description("Open MQTT connections")
                 .register(meters);
         Gauge.builder("edgeward.devices.online", presence, Presence::onlineCount)
-                .description("Devices with an open MQTT connection")
+                .description("Devices connected: an open MQTT connection, or a CoAP observation of /commands")
                 .register(meters);
         LOG.info("MQTT broker listening on {}:{}", settings.bindAddress(), port);
     }
