@@ -301,6 +301,44 @@ class CoapIT {
     }
 
     @Test
+    void commands_polledWithoutObserve_takeTheQueuedCommands_inOrder() throws Exception {
+        DeviceId id = DeviceId.of("coap-1");
+        Command first = node.commands.submit(id, new NewCommand("restart", Map.of(), Duration.ofSeconds(30), null, null));
+        Command second = node.commands.submit(id, new NewCommand("set_temperature", Map.of("temperature", 21), Duration.ofSeconds(30), null, null));
+        assertThat(JSON.readTree(plain("/shadow").get().getPayload()).get("version").asLong()).isZero(); // a request is no poll
+
+        JsonNode polled = JSON.readTree(plain("/commands").get().getPayload());
+
+        assertThat(polled).extracting(c -> c.get("command_id").asText()).containsExactly(first.id(), second.id());
+        assertThat(node.commands.get(id, first.id()).status()).isEqualTo(CommandStatus.SENT);
+        assertThat(node.presence.isConnected(id)).isFalse(); // polling is not a connection
+        assertThat(plain("/commands/" + first.id() + "/response").post("{\"status\":\"success\"}", 50).getCode())
+                .isEqualTo(ResponseCode.CHANGED);
+        assertThat(JSON.readTree(plain("/commands").get().getPayload())).extracting(c -> c.get("command_id").asText())
+                .containsExactly(second.id());
+    }
+
+    @Test
+    void commands_sentBeforeARestart_areListedAgain_andCanBeAnswered() throws Exception {
+        DeviceId id = DeviceId.of("coap-1");
+        Command command = node.commands.submit(id, new NewCommand("restart", Map.of(), Duration.ofMinutes(5), null, null));
+        assertThat(JSON.readTree(plain("/commands").get().getPayload())).hasSize(1);
+        assertThat(node.commands.get(id, command.id()).status()).isEqualTo(CommandStatus.SENT);
+        clients.close();
+        node.close();
+
+        node = new CoapFixture(dir, true);
+        clients = new Clients();
+        List<JsonNode> notifications = new CopyOnWriteArrayList<>();
+        CoapObserveRelation relation = dtls("/commands").observeAndWait(handler(notifications));
+        assertThat(notifications.get(0)).extracting(c -> c.get("command_id").asText()).containsExactly(command.id());
+        assertThat(dtls("/commands/" + command.id() + "/response").post("{\"status\":\"success\"}", 50).getCode())
+                .isEqualTo(ResponseCode.CHANGED);
+        assertThat(node.commands.get(id, command.id()).status()).isEqualTo(CommandStatus.SUCCEEDED);
+        relation.proactiveCancel();
+    }
+
+    @Test
     void commandResponse_badInput_isRefused_commandIntact() throws Exception {
         DeviceId id = DeviceId.of("coap-1");
         Command command = node.commands.submit(id, new NewCommand("restart", Map.of(), Duration.ofSeconds(30), null, null));

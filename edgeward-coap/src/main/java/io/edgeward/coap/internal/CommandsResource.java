@@ -34,7 +34,11 @@ import org.eclipse.californium.core.server.resources.CoapExchange;
  * a (confirmable) notification marks the commands in it DELIVERED.
  *
  * <p>A device observing this resource can take commands: it counts as connected for presence, and
- * its queued commands go out as soon as the observation is in place.
+ * its queued commands go out as soon as the observation is in place. A device that sleeps between
+ * requests may instead poll with a plain GET, which takes its queued commands at that moment
+ * (they stay SENT until answered: a piggybacked answer is not acknowledged). Commands sent before
+ * this node started, or over MQTT, and not yet answered are listed again at the device's first
+ * request.
  */
 public final class CommandsResource extends DeviceResource {
 
@@ -45,6 +49,8 @@ public final class CommandsResource extends DeviceResource {
     private final Executor executor;
     private final Map<ObserveRelation, DeviceId> observers = new ConcurrentHashMap<>();
     private final Map<DeviceId, Integer> observing = new ConcurrentHashMap<>();
+    /** Devices whose plain GET is asking for their queued commands right now. */
+    private final java.util.Set<DeviceId> polling = ConcurrentHashMap.newKeySet();
     /** Commands sent over CoAP and not yet answered, per device, in sending order. Guarded by the inner map. */
     private final Map<DeviceId, LinkedHashMap<String, JsonNode>> outstanding = new ConcurrentHashMap<>();
 
@@ -64,6 +70,16 @@ public final class CommandsResource extends DeviceResource {
             return;
         }
         DeviceId device = caller.device().id();
+        queueOf(device);
+        if (!exchange.getRequestOptions().hasObserve()) {
+            // A device that polls instead of observing (it sleeps between requests) takes its queued commands now.
+            polling.add(device);
+            try {
+                commands.dispatchNow(device);
+            } finally {
+                polling.remove(device);
+            }
+        }
         ArrayNode body = JSON.createArrayNode();
         List<String> ids = new ArrayList<>();
         for (JsonNode document : pending(device)) {
@@ -107,7 +123,7 @@ public final class CommandsResource extends DeviceResource {
 
     /** Hands a command document to the device's observation; false when it observes nothing here. */
     public boolean send(DeviceId device, byte[] document) {
-        if (!observing.containsKey(device)) {
+        if (!observing.containsKey(device) && !polling.contains(device)) {
             return false;
         }
         JsonNode node;
@@ -116,7 +132,7 @@ public final class CommandsResource extends DeviceResource {
         } catch (IOException e) {
             throw new IllegalArgumentException("not a command document", e);
         }
-        LinkedHashMap<String, JsonNode> queue = outstanding.computeIfAbsent(device, id -> new LinkedHashMap<>());
+        LinkedHashMap<String, JsonNode> queue = queueOf(device);
         synchronized (queue) {
             queue.put(node.get("command_id").asText(), node);
         }
@@ -145,6 +161,28 @@ public final class CommandsResource extends DeviceResource {
         if (getObserverCount() > 0) {
             changed();
         }
+    }
+
+    /**
+     * The device's outstanding commands; at its first request since this node started, those the
+     * store says were sent and not answered (before a restart, or over MQTT) are taken up again.
+     */
+    private LinkedHashMap<String, JsonNode> queueOf(DeviceId device) {
+        LinkedHashMap<String, JsonNode> queue = outstanding.get(device);
+        if (queue != null) {
+            return queue;
+        }
+        LinkedHashMap<String, JsonNode> restored = new LinkedHashMap<>();
+        for (byte[] document : commands.awaitingResponse(device)) {
+            try {
+                JsonNode node = JSON.readTree(document);
+                restored.put(node.get("command_id").asText(), node);
+            } catch (IOException e) {
+                throw new IllegalStateException("the command service wrote an unreadable document", e);
+            }
+        }
+        LinkedHashMap<String, JsonNode> raced = outstanding.putIfAbsent(device, restored);
+        return raced == null ? restored : raced;
     }
 
     /** Outstanding commands still open; those that ended some other way (timed out) are dropped here. */

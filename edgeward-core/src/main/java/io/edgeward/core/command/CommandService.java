@@ -184,6 +184,31 @@ public final class CommandService implements AutoCloseable {
         senders.execute(() -> dispatch(device));
     }
 
+    /**
+     * Sends the device's queued commands now, on the calling thread, for a transport whose device
+     * asks for them (a sleepy CoAP device polling) rather than keeping a subscription.
+     */
+    public void dispatchNow(DeviceId device) {
+        dispatch(device);
+    }
+
+    /**
+     * The seed's documents of the commands sent to the device and not yet answered, oldest first
+     * (at most the 100 newest commands are looked at): what a device that comes back through another
+     * transport, or after a restart of this node, still owes an answer for.
+     */
+    public List<byte[]> awaitingResponse(DeviceId device) {
+        List<Command> recent = repository.list(device, 100, null);
+        List<byte[]> documents = new java.util.ArrayList<>();
+        for (int i = recent.size() - 1; i >= 0; i--) {
+            Command command = recent.get(i);
+            if (command.status() == CommandStatus.SENT || command.status() == CommandStatus.DELIVERED) {
+                documents.add(document(command, command.sentAt() == null ? now() : command.sentAt()));
+            }
+        }
+        return documents;
+    }
+
     /** The device acknowledged the command's delivery (MQTT PUBACK). */
     public void delivered(DeviceId device, String id) {
         repository.find(id).filter(c -> c.device().equals(device)).ifPresent(command -> repository.markDelivered(id, now()));
