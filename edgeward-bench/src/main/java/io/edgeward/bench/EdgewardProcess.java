@@ -13,7 +13,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** The packaged node started as its own process on free loopback ports, as a user runs it. */
+/**
+ * The packaged node started as its own process on free loopback ports, as a user runs it: through
+ * the {@code edgeward} launcher next to the build (its JVM options, heap bound included), or with
+ * {@code java -jar} when the jar stands alone.
+ */
 final class EdgewardProcess implements AutoCloseable {
 
     static final String TOKEN = "benchmark-admin-token-0123456789";
@@ -28,7 +32,10 @@ final class EdgewardProcess implements AutoCloseable {
 
     /** @param settings extra {@code key=value} settings passed with {@code --set} */
     EdgewardProcess(String java, Path jar, Path data, Path log, List<String> settings) throws Exception {
-        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(), "run",
+        Path launcher = jar.toAbsolutePath().getParent().getParent().getParent().resolve("edgeward");
+        List<String> command = new ArrayList<>(Files.isExecutable(launcher) ? List.of(launcher.toString())
+                : List.of(java, "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString()));
+        command.addAll(List.of("run",
                 "--data-dir", data.toString(), "--mqtt-port", "0", "--http-port", "0", "--coap-port", "0", "--coaps-port", "0",
                 "--set", "mqtt.bind-address=127.0.0.1", "--set", "http.bind-address=127.0.0.1", "--set", "coap.bind-address=127.0.0.1"));
         for (String setting : settings) {

@@ -54,6 +54,13 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedCoapServer implements DeviceSessions, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedCoapServer.class);
+    /**
+     * Exchanges remembered per peer to answer a retransmitted request from its first answer.
+     * Each holds the request and the response (a few KiB): 64 cover a device's last minutes at a
+     * sensible reporting rate and bound the memory at 64 x peers, where RFC 7252's 247 s of
+     * everything would grow with the request rate (millions of exchanges at 25k requests/s).
+     */
+    private static final int DEDUPLICATED_PER_PEER = 64;
 
     static {
         // Californium's configuration holds only the modules registered before it is built.
@@ -125,10 +132,8 @@ public final class EmbeddedCoapServer implements DeviceSessions, AutoCloseable {
         Configuration config = Configuration.createStandardWithoutFile();
         config.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, settings.maxBodyBytes());
         config.set(CoapConfig.PREFERRED_BLOCK_SIZE, 1024);
-        // The last messages of each peer, not every message of the last 247 s: at thousands of requests a
-        // second the default would hold millions of exchanges. A duplicate arrives within seconds.
         config.set(CoapConfig.DEDUPLICATOR, CoapConfig.DEDUPLICATOR_PEERS_MARK_AND_SWEEP);
-        config.set(CoapConfig.PEERS_MARK_AND_SWEEP_MESSAGES, 256);
+        config.set(CoapConfig.PEERS_MARK_AND_SWEEP_MESSAGES, DEDUPLICATED_PER_PEER);
         config.set(CoapConfig.PROTOCOL_STAGE_THREAD_COUNT, Runtime.getRuntime().availableProcessors());
         config.set(UdpConfig.UDP_RECEIVE_BUFFER_SIZE, 4 * 1024 * 1024);
         config.set(UdpConfig.UDP_SEND_BUFFER_SIZE, 4 * 1024 * 1024);

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "edgeward",
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
-        description = "Edgeward: an IoT edge platform. MQTT ingest, device registry, durable telemetry.",
+        description = "Edgeward: an IoT edge platform. MQTT and CoAP devices, registry, shadows, commands, durable telemetry.",
         subcommands = {RunCommand.class, DeviceCommand.class, SimulateCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
