@@ -96,7 +96,7 @@ public final class EmbeddedCoapServer implements DeviceSessions, AutoCloseable {
         ShadowReportedResource reported = new ShadowReportedResource(callers, handlers, shadows);
         this.commands = new CommandsResource(callers, handlers, commandService, presence);
         CommandResponseResource response = new CommandResponseResource(callers, handlers, commandService, commands);
-        this.sensors = new SensorResource(callers, handlers, queries);
+        this.sensors = new SensorResource(callers, handlers, queries, telemetry);
         Map<String, Resource> listed = new LinkedHashMap<>();
         listed.put("/telemetry", telemetry);
         listed.put("/shadow", shadow);

@@ -363,7 +363,11 @@ class CoapIT {
 
         CoapResponse read = plain("/sensors/coap-1/temperature").get();
         assertThat(read.getCode()).isEqualTo(ResponseCode.CONTENT);
-        assertThat(JSON.readTree(read.getPayload()).get("value").asDouble()).isEqualTo(20.0);
+        JsonNode seed = JSON.readTree(read.getPayload());
+        assertThat(seed.get("sensor_id").asText()).isEqualTo("coap-1");
+        assertThat(seed.get("type").asText()).isEqualTo("temperature");
+        assertThat(seed.get("value").asDouble()).isEqualTo(20.0);
+        assertThat(seed.get("timestamp").asDouble()).isCloseTo(System.currentTimeMillis() / 1000.0, org.assertj.core.data.Offset.offset(60.0));
         assertThat(plain("/sensors/neighbour/temperature").get().getCode()).isEqualTo(ResponseCode.FORBIDDEN);
 
         List<JsonNode> notifications = new CopyOnWriteArrayList<>();
@@ -398,6 +402,33 @@ class CoapIT {
         assertThat(links.getResponseText().split(",")).hasSize(4 + 40);
         // One 2.05 per block of at most 1024 bytes (RFC 7959 Block2), reassembled by the client.
         assertThat(node.counter("iot.coap.requests", "code", "2.05") - before).isGreaterThanOrEqualTo(links.getPayloadSize() / 1024);
+    }
+
+    @Test
+    void sensorPut_setsTheValueAsOneStoredPoint_andNotifiesObservers() throws Exception {
+        CoapClient sensor = dtls("/sensors/coap-1/setpoint");
+        assertThat(sensor.put("{\"value\":18.5,\"unit\":\"°C\"}", 50).getCode()).isEqualTo(ResponseCode.CHANGED);
+        assertThat(node.points("coap-1", "setpoint")).singleElement().satisfies(p -> {
+            assertThat(p.value().raw()).isEqualTo(18.5);
+            assertThat(p.unit()).isEqualTo("°C");
+        });
+        List<JsonNode> notifications = new CopyOnWriteArrayList<>();
+        CoapObserveRelation relation = dtls("/sensors/coap-1/setpoint").observeAndWait(handler(notifications));
+        assertThat(sensor.put("{\"value\":19}", 50).getCode()).isEqualTo(ResponseCode.CHANGED);
+        await().atMost(Duration.ofSeconds(5)).until(() -> notifications.size() == 2);
+        assertThat(notifications.get(1).get("value").asDouble()).isEqualTo(19.0);
+        relation.proactiveCancel();
+
+        assertThat(sensor.put("{\"value\":NaN}", 50).getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
+        assertThat(sensor.put("{\"unit\":\"C\"}", 50).getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
+        assertThat(sensor.put("{\"value\":", 50).getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
+        assertThat(dtls("/sensors/coap-1/bad%20metric").put("{\"value\":1}", 50).getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
+        node.register("neighbour-2");
+        assertThat(dtls("/sensors/neighbour-2/setpoint").put("{\"value\":1}", 50).getCode()).isEqualTo(ResponseCode.FORBIDDEN);
+        assertThat(node.counter("edgeward.telemetry.rejected", "reason", "not_finite")).isEqualTo(1);
+        assertThat(node.counter("edgeward.telemetry.rejected", "reason", "malformed")).isEqualTo(2);
+        assertThat(node.counter("edgeward.telemetry.rejected", "reason", "invalid_metric")).isEqualTo(1);
+        assertThat(node.points("coap-1", "setpoint")).hasSize(2);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.edgeward.coap.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgeward.coap.internal.Callers.Caller;
@@ -20,22 +21,33 @@ import org.eclipse.californium.core.observe.ObserveRelation;
 import org.eclipse.californium.core.server.resources.CoapExchange;
 
 /**
- * {@code GET /sensors/{device_id}/{metric}}, the seed's sensor resources: the latest value of one
- * of the device's metrics, {@code {"device_id","metric","value","unit","ts"}} (ts in epoch ms).
- * Observed, it notifies after each commit that brings the metric a new point. A device reads only
- * its own sensors (4.03 otherwise), as over MQTT it may only touch its own topics.
+ * {@code /sensors/{device_id}/{metric}}, the seed's sensor resources. GET: the latest value of one
+ * of the device's metrics in the seed's telemetry document,
+ * {@code {"sensor_id","type","value","unit","timestamp"}} (timestamp in Unix seconds, with the
+ * milliseconds as fraction), which is also what the seed's CoAP sensor answers. Observed, it
+ * notifies after each commit that brings the metric a new point. PUT {@code {"value": 21.5}}
+ * (optionally {@code unit}, {@code timestamp}) sets the value as the seed's sensor does: it is one
+ * telemetry point, stored before the 2.04. A device reads and writes only its own sensors (4.03
+ * otherwise), as over MQTT it may only touch its own topics.
  */
 public final class SensorResource extends DeviceResource implements Consumer<List<Point>> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Reads and writes NaN and Infinity as the telemetry decoder reads them, so that it refuses them as not_finite. */
+    private static final ObjectMapper DOCUMENTS = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .disable(com.fasterxml.jackson.core.json.JsonWriteFeature.WRITE_NAN_AS_STRINGS)
+            .build();
 
     private final TelemetryQueries queries;
+    private final TelemetryResource telemetry;
     private final Map<ObserveRelation, Series> observers = new ConcurrentHashMap<>();
     private final Map<Series, Integer> observed = new ConcurrentHashMap<>();
 
-    public SensorResource(Callers callers, Executor executor, TelemetryQueries queries) {
+    public SensorResource(Callers callers, Executor executor, TelemetryQueries queries, TelemetryResource telemetry) {
         super("sensors", callers, executor);
         this.queries = queries;
+        this.telemetry = telemetry;
         observable();
         describe("edgeward.sensor", "core.s");
     }
@@ -43,18 +55,58 @@ public final class SensorResource extends DeviceResource implements Consumer<Lis
     /** One series: a device's metric. */
     record Series(DeviceId device, String metric) {}
 
+    /** The caller, when the path names one of its own sensors; a 4.03 already answered otherwise. */
+    private Optional<Caller> owner(CoapExchange exchange) {
+        Optional<Caller> caller = caller(exchange);
+        if (caller.isPresent() && !caller.get().device().id().value().equals(caller.get().path().get(1))) {
+            Replies.refuse(exchange, ResponseCode.FORBIDDEN, "a device reads and writes only its own sensors: /sensors/"
+                    + caller.get().device().id() + "/{metric}");
+            return Optional.empty();
+        }
+        return caller;
+    }
+
+    @Override
+    public void handlePUT(CoapExchange exchange) {
+        long arrivalMillis = System.currentTimeMillis();
+        long arrivalNanos = System.nanoTime();
+        Caller caller = owner(exchange).orElse(null);
+        if (caller == null) {
+            return;
+        }
+        if (!Replies.jsonOrUnset(exchange)) {
+            Replies.refuse(exchange, ResponseCode.UNSUPPORTED_CONTENT_FORMAT, "a sensor's value is JSON (content-format 50)");
+            return;
+        }
+        // The body becomes the seed's document for this sensor, and the telemetry path validates it all
+        // (metric name, value type, finiteness, time), answers and counts refusals as for POST /telemetry.
+        byte[] payload = exchange.getRequestPayload();
+        try {
+            JsonNode body = DOCUMENTS.readTree(payload);
+            ObjectNode document = DOCUMENTS.createObjectNode();
+            document.put("sensor_id", caller.device().id().value());
+            document.put("type", caller.path().get(2));
+            if (body instanceof ObjectNode object) {
+                for (String field : List.of("value", "unit", "timestamp")) {
+                    if (object.has(field)) {
+                        document.set(field, object.get(field));
+                    }
+                }
+            }
+            payload = DOCUMENTS.writeValueAsBytes(document); // without a value when the body had none: refused as malformed
+        } catch (java.io.IOException e) {
+            // Not JSON: handed on as it is, to be refused as malformed.
+        }
+        telemetry.ingest(exchange, caller, payload, io.edgeward.core.telemetry.PayloadFormat.JSON, arrivalMillis, arrivalNanos);
+    }
+
     @Override
     public void handleGET(CoapExchange exchange) {
-        Caller caller = caller(exchange).orElse(null);
+        Caller caller = owner(exchange).orElse(null);
         if (caller == null) {
             return;
         }
         List<String> path = caller.path();
-        if (!caller.device().id().value().equals(path.get(1))) {
-            Replies.refuse(exchange, ResponseCode.FORBIDDEN, "a device reads only its own sensors: /sensors/"
-                    + caller.device().id() + "/{metric}");
-            return;
-        }
         String metric = path.get(2);
         Optional<Point> latest = Point.isValidMetric(metric) ? latest(caller.device().id(), metric) : Optional.empty();
         if (latest.isEmpty()) {
@@ -63,8 +115,8 @@ public final class SensorResource extends DeviceResource implements Consumer<Lis
         }
         Point point = latest.get();
         ObjectNode body = JSON.createObjectNode();
-        body.put("device_id", point.device().value());
-        body.put("metric", point.metric());
+        body.put("sensor_id", point.device().value());
+        body.put("type", point.metric());
         switch (point.value()) {
             case Value.Num num -> body.put("value", num.value());
             case Value.Bool bool -> body.put("value", bool.value());
@@ -73,7 +125,7 @@ public final class SensorResource extends DeviceResource implements Consumer<Lis
         if (point.unit() != null) {
             body.put("unit", point.unit());
         }
-        body.put("ts", point.timestamp());
+        body.put("timestamp", point.timestamp() / 1000.0);
         Replies.json(exchange, ResponseCode.CONTENT, body);
     }
 

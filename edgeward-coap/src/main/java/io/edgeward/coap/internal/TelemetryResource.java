@@ -60,9 +60,14 @@ public final class TelemetryResource extends DeviceResource {
                     + exchange.getRequestOptions().getContentFormat() + " is not taken here: use 50 (JSON), 60 (CBOR) or 65000 (Protobuf)");
             return;
         }
+        ingest(exchange, caller, exchange.getRequestPayload(), format, arrivalMillis, arrivalNanos);
+    }
+
+    /** Decodes, stores and answers: 2.04 once durable (confirmable) or queued (non-confirmable). Also for a sensor's PUT. */
+    void ingest(CoapExchange exchange, Caller caller, byte[] payload, PayloadFormat format, long arrivalMillis, long arrivalNanos) {
         presence.seen(caller.device().id());
-        TelemetryMessage message = new TelemetryMessage(caller.device().id(), caller.device().type(), exchange.getRequestPayload(),
-                format, arrivalMillis, arrivalNanos);
+        TelemetryMessage message = new TelemetryMessage(caller.device().id(), caller.device().type(), payload, format,
+                arrivalMillis, arrivalNanos);
         Decoded decoded = pipeline.decode(message);
         if (decoded.points().isEmpty()) {
             answer(exchange, new IngestResult(0, decoded.rejections()));
