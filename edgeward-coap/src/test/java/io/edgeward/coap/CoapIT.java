@@ -432,6 +432,24 @@ class CoapIT {
     }
 
     @Test
+    void storeDown_isAnswered500WithADiagnostic_notLeftToTimeOut() throws Exception {
+        CoapClient shadow = dtls("/shadow");
+        CoapClient telemetry = plain("/telemetry");
+        // The DTLS session and the token are established (and cached) while the store is up.
+        assertThat(shadow.get().getCode()).isEqualTo(ResponseCode.CONTENT);
+        assertThat(telemetry.post("{\"values\":{\"t\":0}}", 50).getCode()).isEqualTo(ResponseCode.CHANGED);
+        node.store.close();
+
+        CoapResponse read = shadow.get();
+        assertThat(read.getCode()).isEqualTo(ResponseCode.INTERNAL_SERVER_ERROR);
+        assertThat(read.getResponseText()).startsWith("internal error");
+        CoapResponse post = telemetry.post("{\"values\":{\"t\":1}}", 50);
+        assertThat(post.getCode()).isEqualTo(ResponseCode.INTERNAL_SERVER_ERROR);
+        assertThat(post.getResponseText()).contains("nothing was stored");
+        assertThat(node.counter("iot.coap.requests", "code", "5.00")).isEqualTo(2);
+    }
+
+    @Test
     void plainCoap_disabled_refusesEveryRequest() throws Exception {
         try (CoapFixture closed = new CoapFixture(dir.resolve("closed"), false); Clients own = new Clients()) {
             Registration registration = closed.register("coap-2");

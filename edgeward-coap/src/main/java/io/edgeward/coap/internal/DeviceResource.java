@@ -1,19 +1,27 @@
 package io.edgeward.coap.internal;
 
 import io.edgeward.coap.internal.Callers.Caller;
+import io.edgeward.core.observability.RateLimitedLog;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import org.eclipse.californium.core.CoapResource;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.MediaTypeRegistry;
+import org.eclipse.californium.core.coap.Response;
+import org.eclipse.californium.core.network.Exchange;
 import org.eclipse.californium.core.observe.ObserveRelation;
 import org.eclipse.californium.core.server.resources.CoapExchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A resource that answers authenticated devices, on its own executor (virtual threads): handlers
  * read and write the store, and Californium's protocol threads must never wait for that.
  */
 abstract class DeviceResource extends CoapResource {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeviceResource.class);
+    private static final RateLimitedLog FAILURES = RateLimitedLog.perMinute();
 
     final Callers callers;
     private final Executor executor;
@@ -27,6 +35,28 @@ abstract class DeviceResource extends CoapResource {
     @Override
     public Executor getExecutor() {
         return executor;
+    }
+
+    /**
+     * Every method, guarded: a failure of ours (the store is down) is answered 5.00 with a
+     * diagnostic payload instead of leaving the device to time out, and logged once a minute.
+     */
+    @Override
+    public void handleRequest(Exchange exchange) {
+        try {
+            super.handleRequest(exchange);
+        } catch (RuntimeException e) {
+            if (FAILURES.allow(getName())) {
+                LOG.error("CoAP {} {} failed (further failures of this resource are not logged for a minute)",
+                        exchange.getRequest().getCode(), getName(), e);
+            }
+            if (exchange.getCurrentResponse() == null && !exchange.isComplete()) {
+                Response failure = new Response(ResponseCode.INTERNAL_SERVER_ERROR);
+                failure.setPayload("internal error: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+                failure.getOptions().setContentFormat(MediaTypeRegistry.TEXT_PLAIN);
+                exchange.sendResponse(failure);
+            }
+        }
     }
 
     /** The caller; a refusal already answered when its credentials went away since the deliverer let it in. */
