@@ -60,7 +60,7 @@ class CommandLineIT {
         Run help = edgeward("--help");
         assertThat(help.exitCode()).isZero();
         assertThat(help.out()).contains("run", "device", "simulate", "config");
-        assertThat(edgeward("run", "--help").out()).contains("--data-dir", "--mqtt-port", "--http-port", "--config");
+        assertThat(edgeward("run", "--help").out()).contains("--data-dir", "--mqtt-port", "--http-port", "--coap-port", "--coaps-port", "--config");
     }
 
     @Test

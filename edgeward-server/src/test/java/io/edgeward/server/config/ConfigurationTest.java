@@ -54,6 +54,24 @@ class ConfigurationTest {
         assertThat(Keys.DATA_DIR.envName()).isEqualTo("EDGEWARD_DATA_DIR");
         assertThat(Keys.STORE_URL.envName()).isEqualTo("EDGEWARD_STORE_URL");
         assertThat(Keys.TELEMETRY_MAX_PAYLOAD.envName()).isEqualTo("EDGEWARD_TELEMETRY_MAX_PAYLOAD_BYTES");
+        assertThat(Keys.COAP_PLAIN_TOKEN_AUTH.envName()).isEqualTo("EDGEWARD_COAP_PLAIN_TOKEN_AUTH");
+        assertThat(Keys.COAP_DTLS_PORT.envName()).isEqualTo("EDGEWARD_COAP_DTLS_PORT");
+    }
+
+    @Test
+    void coap_defaultsAndOverrides() {
+        Configuration defaults = Configuration.defaults();
+        assertThat(defaults.get(Keys.COAP_PORT)).isEqualTo(5683);
+        assertThat(defaults.get(Keys.COAP_DTLS_PORT)).isEqualTo(5684);
+        assertThat(defaults.get(Keys.COAP_PLAIN_TOKEN_AUTH)).isFalse();
+        Configuration set = Configuration.load(null, Map.of("EDGEWARD_COAP_PLAIN_TOKEN_AUTH", "true", "EDGEWARD_COAP_PORT", "15683"),
+                Map.of("coap.dtls-port", "0"));
+        assertThat(set.get(Keys.COAP_PLAIN_TOKEN_AUTH)).isTrue();
+        assertThat(set.get(Keys.COAP_PORT)).isEqualTo(15683);
+        assertThat(set.get(Keys.COAP_DTLS_PORT)).isZero();
+        assertThatThrownBy(() -> Configuration.load(null, Map.of("EDGEWARD_COAP_PLAIN_TOKEN_AUTH", "maybe"), Map.of()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("coap.plain-token-auth");
     }
 
     @Test
