@@ -32,6 +32,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.eclipse.californium.core.CoapResource;
 import org.eclipse.californium.core.CoapServer;
 import org.eclipse.californium.core.config.CoapConfig;
 import org.eclipse.californium.core.network.CoapEndpoint;
@@ -91,7 +92,7 @@ public final class EmbeddedCoapServer implements DeviceSessions, AutoCloseable {
         this.registry = registry;
         this.metrics = new CoapMetrics(meters);
         this.callers = new Callers(registry, settings.plainTokenAuth(), metrics);
-        TelemetryResource telemetry = new TelemetryResource(callers, handlers, pipeline, presence);
+        TelemetryResource telemetry = new TelemetryResource(callers, pipeline, presence);
         this.shadow = new ShadowResource(callers, handlers, shadows);
         ShadowReportedResource reported = new ShadowReportedResource(callers, handlers, shadows);
         this.commands = new CommandsResource(callers, handlers, commandService, presence);
@@ -107,12 +108,10 @@ public final class EmbeddedCoapServer implements DeviceSessions, AutoCloseable {
         shadow.add(reported);
         commands.add(response);
         channel.attach(commands);
-        Gauge.builder("edgeward.coap.observers", commands, CommandsResource::getObserverCount)
-                .description("Observations (RFC 7641) in place, by resource").tag("resource", "commands").register(meters);
-        Gauge.builder("edgeward.coap.observers", shadow, ShadowResource::getObserverCount)
-                .description("Observations (RFC 7641) in place, by resource").tag("resource", "shadow").register(meters);
-        Gauge.builder("edgeward.coap.observers", sensors, SensorResource::getObserverCount)
-                .description("Observations (RFC 7641) in place, by resource").tag("resource", "sensors").register(meters);
+        for (CoapResource observable : List.of(commands, shadow, sensors)) {
+            Gauge.builder("edgeward.coap.observers", observable, CoapResource::getObserverCount)
+                    .description("Observations (RFC 7641) in place, by resource").tag("resource", observable.getName()).register(meters);
+        }
     }
 
     /** Observers of {@code /shadow} learn of delta changes through this; register it with the shadow service. */

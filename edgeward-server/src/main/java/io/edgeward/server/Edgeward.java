@@ -10,6 +10,7 @@ import io.edgeward.core.command.CommandService;
 import io.edgeward.core.command.CommandTransport;
 import io.edgeward.core.device.DeviceCensus;
 import io.edgeward.core.device.DeviceRegistry;
+import io.edgeward.core.device.DeviceSessions;
 import io.edgeward.core.device.Presence;
 import io.edgeward.core.shadow.ShadowReporter;
 import io.edgeward.core.shadow.ShadowService;
@@ -82,7 +83,10 @@ public final class Edgeward implements AutoCloseable {
     private CommandService commands;
     private HttpApi http;
     private JvmGcMetrics gcMetrics;
+    /** Told of committed telemetry: the shadow reporter, then CoAP's observed sensors once the server is built. */
     private final List<Consumer<List<Point>>> committedListeners = new CopyOnWriteArrayList<>();
+    /** Transports whose connections end when a device's credentials are revoked, as they are started. */
+    private final List<DeviceSessions> sessions = new CopyOnWriteArrayList<>();
 
     public Edgeward(Configuration config) {
         this.config = config;
@@ -104,17 +108,10 @@ public final class Edgeward implements AutoCloseable {
             store = SqlStore.open(url.isEmpty() ? StoreSettings.embedded(dataDir)
                     : new StoreSettings(url, config.get(Keys.STORE_USERNAME), config.get(Keys.STORE_PASSWORD), config.get(Keys.STORE_POOL_SIZE)));
             presence = new Presence(store.devices(), LAST_SEEN_FLUSH);
-            // The transports are built after the registry they authenticate against; revocations reach them through these fields.
-            DeviceRegistry registry = new DeviceRegistry(store.devices(), presence, (id, forget) -> {
-                EmbeddedBroker runningBroker = broker;
-                if (runningBroker != null) {
-                    runningBroker.disconnect(id, forget);
-                }
-                EmbeddedCoapServer runningCoap = coap;
-                if (runningCoap != null) {
-                    runningCoap.disconnect(id, forget);
-                }
-            }, clock);
+            // The transports are built after the registry they authenticate against; revocations reach each one
+            // that has registered its sessions by then.
+            DeviceRegistry registry = new DeviceRegistry(store.devices(), presence,
+                    (id, forget) -> sessions.forEach(transport -> transport.disconnect(id, forget)), clock);
             census = new DeviceCensus(store.devices(), meters, Duration.ofSeconds(15));
 
             shadows = new ShadowService(store.shadows(), store.devices(), shadowSettings(), clock, meters);
@@ -127,7 +124,9 @@ public final class Edgeward implements AutoCloseable {
             TelemetryDecoder decoder = new TelemetryDecoder(new TelemetryLimits(config.get(Keys.TELEMETRY_MAX_PAYLOAD),
                     config.get(Keys.TELEMETRY_MAX_POINTS), config.get(Keys.TELEMETRY_MAX_FUTURE_SKEW), config.get(Keys.TELEMETRY_MAX_STRING)));
             pipeline = new TelemetryPipeline(store.telemetry(), decoder, new PipelineSettings(config.get(Keys.PIPELINE_QUEUE_CAPACITY),
-                    config.get(Keys.PIPELINE_MAX_BATCH_POINTS), config.get(Keys.METRICS_PER_DEVICE)), meters, committed(reporter));
+                    config.get(Keys.PIPELINE_MAX_BATCH_POINTS), config.get(Keys.METRICS_PER_DEVICE)), meters,
+                    points -> committedListeners.forEach(listener -> listener.accept(points)));
+            committedListeners.add(reporter);
             pipeline.start();
             reporter.start();
 
@@ -136,6 +135,7 @@ public final class Edgeward implements AutoCloseable {
                     config.mqttUsers(), config.get(Keys.MQTT_STORE_TIMEOUT), dataDir.resolve("broker")), registry, pipeline, presence,
                     shadows, commands, meters);
             broker.start();
+            sessions.add(broker);
             TelemetryQueries queries = new TelemetryQueries(store.telemetry());
             coap = new EmbeddedCoapServer(new CoapSettings(config.get(Keys.COAP_BIND), config.get(Keys.COAP_PORT),
                     config.get(Keys.COAP_DTLS_PORT), config.get(Keys.COAP_PLAIN_TOKEN_AUTH), config.get(Keys.TELEMETRY_MAX_PAYLOAD),
@@ -143,6 +143,7 @@ public final class Edgeward implements AutoCloseable {
             shadows.addListener(coap.shadowListener());
             committedListeners.add(coap.committedListener());
             coap.start();
+            sessions.add(coap);
             commands.start(COMMAND_SWEEP);
 
             EmbeddedBroker startedBroker = broker;
@@ -223,6 +224,9 @@ public final class Edgeward implements AutoCloseable {
             store.close();
             store = null;
         }
+        // A node started again registers its parts anew.
+        sessions.clear();
+        committedListeners.clear();
         if (gcMetrics != null) {
             gcMetrics.close();
             gcMetrics = null;
@@ -242,13 +246,6 @@ public final class Edgeward implements AutoCloseable {
         Path temp = dataDir.resolve(PORTS_FILE + ".tmp");
         Files.writeString(temp, new ObjectMapper().writeValueAsString(ports()));
         Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    /** Committed telemetry goes to the shadow reporter and to whatever registers later (CoAP's observed sensors). */
-    private Consumer<List<Point>> committed(Consumer<List<Point>> first) {
-        committedListeners.clear();
-        committedListeners.add(first);
-        return points -> committedListeners.forEach(listener -> listener.accept(points));
     }
 
     private ShadowSettings shadowSettings() {

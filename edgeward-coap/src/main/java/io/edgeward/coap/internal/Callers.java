@@ -45,8 +45,11 @@ public final class Callers {
         this.metrics = metrics;
     }
 
+    /** Who sent a request, or why it is refused. */
+    public sealed interface Identified permits Caller, Refusal {}
+
     /** An authenticated request: the device and the path below its token (or the whole path over DTLS). */
-    public record Caller(Device device, List<String> path, String token) {
+    public record Caller(Device device, List<String> path, String token) implements Identified {
         /** The path prefix a link for this caller needs: {@code /api/v1/{token}} on plain CoAP, nothing over DTLS. */
         String prefix() {
             return token == null ? "" : "/api/v1/" + token;
@@ -54,10 +57,10 @@ public final class Callers {
     }
 
     /** Why a request was refused, as the CoAP answer. */
-    public record Refusal(ResponseCode code, String message) {}
+    public record Refusal(ResponseCode code, String message) implements Identified {}
 
     /** The caller, or the refusal to answer with. Counts refusals. */
-    public Object identify(Request request) {
+    public Identified identify(Request request) {
         Principal principal = request.getSourceContext().getPeerIdentity();
         List<String> path = request.getOptions().getUriPath();
         if (principal instanceof PreSharedKeyIdentity psk) {

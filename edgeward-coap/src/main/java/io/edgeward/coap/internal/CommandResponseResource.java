@@ -33,9 +33,8 @@ public final class CommandResponseResource extends DeviceResource {
     }
 
     @Override
-    public void handlePOST(CoapExchange exchange) {
-        Caller caller = jsonCaller(exchange, "the response").orElse(null);
-        if (caller == null) {
+    void post(CoapExchange exchange, Caller caller) {
+        if (!json(exchange, "the response")) {
             return;
         }
         String commandId = caller.path().get(1);

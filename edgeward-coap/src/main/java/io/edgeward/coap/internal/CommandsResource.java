@@ -64,11 +64,7 @@ public final class CommandsResource extends DeviceResource {
     }
 
     @Override
-    public void handleGET(CoapExchange exchange) {
-        Caller caller = caller(exchange).orElse(null);
-        if (caller == null) {
-            return;
-        }
+    void get(CoapExchange exchange, Caller caller) {
         DeviceId device = caller.device().id();
         queueOf(device);
         if (!exchange.getRequestOptions().hasObserve()) {

@@ -15,8 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A resource that answers authenticated devices, on its own executor (virtual threads): handlers
- * read and write the store, and Californium's protocol threads must never wait for that.
+ * A resource that answers authenticated devices, on its own executor (virtual threads) when its
+ * handlers read or write the store, since Californium's protocol threads must never wait for that.
  */
 abstract class DeviceResource extends CoapResource {
 
@@ -26,6 +26,7 @@ abstract class DeviceResource extends CoapResource {
     final Callers callers;
     private final Executor executor;
 
+    /** @param executor where requests and notifications are handled; null for Californium's protocol threads */
     DeviceResource(String name, Callers callers, Executor executor) {
         super(name);
         this.callers = callers;
@@ -59,8 +60,36 @@ abstract class DeviceResource extends CoapResource {
         }
     }
 
+    @Override
+    public final void handleGET(CoapExchange exchange) {
+        caller(exchange).ifPresent(caller -> get(exchange, caller));
+    }
+
+    @Override
+    public final void handlePOST(CoapExchange exchange) {
+        caller(exchange).ifPresent(caller -> post(exchange, caller));
+    }
+
+    @Override
+    public final void handlePUT(CoapExchange exchange) {
+        caller(exchange).ifPresent(caller -> put(exchange, caller));
+    }
+
+    /** The methods a resource answers, for an authenticated caller; the others are 4.05. */
+    void get(CoapExchange exchange, Caller caller) {
+        exchange.respond(ResponseCode.METHOD_NOT_ALLOWED);
+    }
+
+    void post(CoapExchange exchange, Caller caller) {
+        exchange.respond(ResponseCode.METHOD_NOT_ALLOWED);
+    }
+
+    void put(CoapExchange exchange, Caller caller) {
+        exchange.respond(ResponseCode.METHOD_NOT_ALLOWED);
+    }
+
     /** The caller; a refusal already answered when its credentials went away since the deliverer let it in. */
-    Optional<Caller> caller(CoapExchange exchange) {
+    private Optional<Caller> caller(CoapExchange exchange) {
         Optional<Caller> caller = callers.caller(exchange.advanced().getRequest());
         if (caller.isEmpty()) {
             Replies.refuse(exchange, ResponseCode.UNAUTHORIZED, "the device's credentials are no longer valid");
@@ -72,17 +101,13 @@ abstract class DeviceResource extends CoapResource {
         return callers.caller(relation.getExchange().getRequest());
     }
 
-    /**
-     * The caller of a request whose body must be JSON; a 4.15 already answered for another
-     * content-format, as the refusal for missing credentials.
-     */
-    Optional<Caller> jsonCaller(CoapExchange exchange, String body) {
-        Optional<Caller> caller = caller(exchange);
-        if (caller.isPresent() && !Replies.jsonOrUnset(exchange)) {
-            Replies.refuse(exchange, ResponseCode.UNSUPPORTED_CONTENT_FORMAT, body + " is JSON (content-format 50)");
-            return Optional.empty();
+    /** Whether the request's body is JSON (or of no stated format); a 4.15 already answered otherwise. */
+    static boolean json(CoapExchange exchange, String body) {
+        if (Replies.jsonOrUnset(exchange)) {
+            return true;
         }
-        return caller;
+        Replies.refuse(exchange, ResponseCode.UNSUPPORTED_CONTENT_FORMAT, body + " is JSON (content-format 50)");
+        return false;
     }
 
     /** Its RFC 6690 attributes: resource type, interface, JSON content. */

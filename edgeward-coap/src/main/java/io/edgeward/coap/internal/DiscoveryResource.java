@@ -31,11 +31,7 @@ public final class DiscoveryResource extends DeviceResource {
     }
 
     @Override
-    public void handleGET(CoapExchange exchange) {
-        Caller caller = caller(exchange).orElse(null);
-        if (caller == null) {
-            return;
-        }
+    void get(CoapExchange exchange, Caller caller) {
         List<String> links = new ArrayList<>();
         resources.forEach((path, resource) -> links.add(link(caller.prefix() + path, resource.getAttributes())));
         for (String metric : sensors.metrics(caller.device().id())) {

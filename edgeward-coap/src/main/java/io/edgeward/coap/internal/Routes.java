@@ -42,17 +42,17 @@ public final class Routes extends ServerMessageDeliverer {
 
     @Override
     protected Resource findResource(Exchange exchange) throws DelivererException {
-        Object identified;
+        Callers.Identified identified;
         try {
             identified = callers.identify(exchange.getRequest());
         } catch (RuntimeException e) {
             // The store could not answer (it is down, or shutting down): say so instead of resetting the exchange.
             throw new DelivererException(ResponseCode.INTERNAL_SERVER_ERROR, "the device registry is unavailable: " + e.getMessage(), true);
         }
-        if (identified instanceof Refusal refusal) {
-            throw new DelivererException(refusal.code(), refusal.message());
-        }
-        List<String> path = ((Caller) identified).path();
+        List<String> path = switch (identified) {
+            case Refusal refusal -> throw new DelivererException(refusal.code(), refusal.message());
+            case Caller caller -> caller.path();
+        };
         return switch (path.size()) {
             case 1 -> switch (path.get(0)) {
                 case "telemetry" -> resources.telemetry();

@@ -55,27 +55,21 @@ public final class SensorResource extends DeviceResource implements Consumer<Lis
     /** One series: a device's metric. */
     record Series(DeviceId device, String metric) {}
 
-    /** The caller, when the path names one of its own sensors; a 4.03 already answered otherwise. */
-    private Optional<Caller> owner(CoapExchange exchange) {
-        Optional<Caller> caller = caller(exchange);
-        if (caller.isPresent() && !caller.get().device().id().value().equals(caller.get().path().get(1))) {
-            Replies.refuse(exchange, ResponseCode.FORBIDDEN, "a device reads and writes only its own sensors: /sensors/"
-                    + caller.get().device().id() + "/{metric}");
-            return Optional.empty();
+    /** Whether the path names one of the caller's own sensors; a 4.03 already answered otherwise. */
+    private static boolean owns(CoapExchange exchange, Caller caller) {
+        if (caller.device().id().value().equals(caller.path().get(1))) {
+            return true;
         }
-        return caller;
+        Replies.refuse(exchange, ResponseCode.FORBIDDEN, "a device reads and writes only its own sensors: /sensors/"
+                + caller.device().id() + "/{metric}");
+        return false;
     }
 
     @Override
-    public void handlePUT(CoapExchange exchange) {
+    void put(CoapExchange exchange, Caller caller) {
         long arrivalMillis = System.currentTimeMillis();
         long arrivalNanos = System.nanoTime();
-        Caller caller = owner(exchange).orElse(null);
-        if (caller == null) {
-            return;
-        }
-        if (!Replies.jsonOrUnset(exchange)) {
-            Replies.refuse(exchange, ResponseCode.UNSUPPORTED_CONTENT_FORMAT, "a sensor's value is JSON (content-format 50)");
+        if (!owns(exchange, caller) || !json(exchange, "a sensor's value")) {
             return;
         }
         // The body becomes the seed's document for this sensor, and the telemetry path validates it all
@@ -101,9 +95,8 @@ public final class SensorResource extends DeviceResource implements Consumer<Lis
     }
 
     @Override
-    public void handleGET(CoapExchange exchange) {
-        Caller caller = owner(exchange).orElse(null);
-        if (caller == null) {
+    void get(CoapExchange exchange, Caller caller) {
+        if (!owns(exchange, caller)) {
             return;
         }
         List<String> path = caller.path();

@@ -33,9 +33,8 @@ public final class ShadowReportedResource extends DeviceResource {
     }
 
     @Override
-    public void handlePOST(CoapExchange exchange) {
-        Caller caller = jsonCaller(exchange, "the reported state").orElse(null);
-        if (caller == null) {
+    void post(CoapExchange exchange, Caller caller) {
+        if (!json(exchange, "the reported state")) {
             return;
         }
         byte[] payload = exchange.getRequestPayload();

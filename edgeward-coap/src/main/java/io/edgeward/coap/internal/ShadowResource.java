@@ -30,11 +30,7 @@ public final class ShadowResource extends DeviceResource implements ShadowListen
     }
 
     @Override
-    public void handleGET(CoapExchange exchange) {
-        Caller caller = caller(exchange).orElse(null);
-        if (caller == null) {
-            return;
-        }
+    void get(CoapExchange exchange, Caller caller) {
         try {
             Shadow shadow = shadows.get(caller.device().id());
             ObjectNode document = shadow.document();

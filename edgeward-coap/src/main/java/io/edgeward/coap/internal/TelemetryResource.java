@@ -11,7 +11,6 @@ import io.edgeward.core.telemetry.RejectReason;
 import io.edgeward.core.telemetry.TelemetryMessage;
 import io.edgeward.core.telemetry.TelemetryPipeline;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.MediaTypeRegistry;
 import org.eclipse.californium.core.server.resources.CoapExchange;
@@ -37,8 +36,13 @@ public final class TelemetryResource extends DeviceResource {
     private final TelemetryPipeline pipeline;
     private final Presence presence;
 
-    public TelemetryResource(Callers callers, Executor executor, TelemetryPipeline pipeline, Presence presence) {
-        super("telemetry", callers, executor);
+    /**
+     * Handled on Californium's protocol threads, unlike the other resources: nothing here waits
+     * (decoding is CPU work, the pipeline queues or parks its own virtual thread, the answer comes
+     * from the commit's completion), and a hand-off per request would only cost on the ingest path.
+     */
+    public TelemetryResource(Callers callers, TelemetryPipeline pipeline, Presence presence) {
+        super("telemetry", callers, null);
         this.pipeline = pipeline;
         this.presence = presence;
         describe("edgeward.telemetry", "core.p");
@@ -47,13 +51,9 @@ public final class TelemetryResource extends DeviceResource {
     }
 
     @Override
-    public void handlePOST(CoapExchange exchange) {
+    void post(CoapExchange exchange, Caller caller) {
         long arrivalMillis = System.currentTimeMillis();
         long arrivalNanos = System.nanoTime();
-        Caller caller = caller(exchange).orElse(null);
-        if (caller == null) {
-            return;
-        }
         PayloadFormat format = format(exchange.getRequestOptions().getContentFormat());
         if (format == null) {
             Replies.refuse(exchange, ResponseCode.UNSUPPORTED_CONTENT_FORMAT, "content-format "

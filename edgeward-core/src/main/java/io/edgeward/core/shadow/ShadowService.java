@@ -107,18 +107,14 @@ public final class ShadowService implements AutoCloseable {
         try {
             parsed = parse(request);
         } catch (ShadowException e) {
-            rejected(e);
+            countRejection(e);
             throw e;
         }
         return update(device, parsed, changedBy);
     }
 
-    /** Counts a refusal decided by a transport before the request reached this service (e.g. unreadable JSON). */
+    /** Counts a refusal, also one decided by a transport before the request reached this service (unreadable JSON). */
     public void countRejection(ShadowException e) {
-        rejected(e);
-    }
-
-    private void rejected(ShadowException e) {
         Counter.builder("edgeward.shadow.rejected")
                 .description("Refused shadow requests, by code (400 invalid, 404 unknown device, 409 conflict, 413 too large)")
                 .tag("code", Integer.toString(e.code()))
@@ -137,7 +133,7 @@ public final class ShadowService implements AutoCloseable {
             Request parsed = validate(request);
             update = locked(device, () -> apply(device, parsed, changedBy));
         } catch (ShadowException e) {
-            rejected(e);
+            countRejection(e);
             throw e;
         }
         notifyListeners(update);

@@ -21,25 +21,20 @@ public final class JsonTelemetryDecoder {
     /** Seed timestamps above this are milliseconds sent where seconds belong. */
     private static final double SECONDS_CEILING = 1e11;
 
+    /** Documents are shallow and numbers short; anything beyond is an attack or a bug, not telemetry. */
+    private static final StreamReadConstraints LIMITS = StreamReadConstraints.builder()
+            .maxNestingDepth(16)
+            .maxNumberLength(64)
+            .build();
+
     // NaN and Infinity are parsed (not refused as syntax errors) so that one NaN point is refused
     // on its own with reason not_finite, and the good points beside it are still stored.
-    private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
-                    .streamReadConstraints(StreamReadConstraints.builder()
-                            .maxNestingDepth(16)
-                            .maxNumberLength(64)
-                            .build())
-                    .build())
+    private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder().streamReadConstraints(LIMITS).build())
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .build();
 
     /** CBOR reads into the same tree, under the same limits; NaN and Infinity are native CBOR floats. */
-    private static final ObjectMapper CBOR = CBORMapper.builder(CBORFactory.builder()
-                    .streamReadConstraints(StreamReadConstraints.builder()
-                            .maxNestingDepth(16)
-                            .maxNumberLength(64)
-                            .build())
-                    .build())
-            .build();
+    private static final ObjectMapper CBOR = CBORMapper.builder(CBORFactory.builder().streamReadConstraints(LIMITS).build()).build();
 
     public void decode(byte[] payload, PointCollector out) {
         decode(MAPPER, "JSON", payload, out);
