@@ -10,12 +10,14 @@ import io.edgeward.store.sql.internal.SqlCommandRepository;
 import io.edgeward.store.sql.internal.SqlDeviceRepository;
 import io.edgeward.store.sql.internal.SqlShadowRepository;
 import io.edgeward.store.sql.internal.SqlTelemetryStore;
+import io.edgeward.store.sql.internal.TelemetryLog;
 import io.edgeward.store.sql.internal.Writes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +26,7 @@ import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteConnection;
 import org.sqlite.SQLiteDataSource;
 
 /**
@@ -45,14 +48,16 @@ public final class SqlStore implements AutoCloseable {
     private final SqlShadowRepository shadows;
     private final SqlCommandRepository commands;
     private final ScheduledExecutorService checkpointer;
+    private final Optional<TelemetryLog> telemetryLog;
 
     private SqlStore(Dialect dialect, HikariDataSource dataSource) {
         this.dialect = dialect;
         this.dataSource = dataSource;
         Jdbi jdbi = Jdbi.create(dataSource);
         Writes writes = new Writes(jdbi, dialect == Dialect.SQLITE);
-        this.devices = new SqlDeviceRepository(jdbi, writes);
-        this.telemetry = new SqlTelemetryStore(jdbi, writes);
+        this.telemetryLog = dialect == Dialect.SQLITE ? Optional.of(new TelemetryLog(jdbi, writes)) : Optional.empty();
+        this.devices = new SqlDeviceRepository(jdbi, writes, telemetryLog);
+        this.telemetry = new SqlTelemetryStore(jdbi, writes, telemetryLog);
         this.shadows = new SqlShadowRepository(jdbi, writes);
         this.commands = new SqlCommandRepository(jdbi, writes);
         this.checkpointer = dialect == Dialect.SQLITE ? startCheckpointer() : null;
@@ -127,9 +132,47 @@ public final class SqlStore implements AutoCloseable {
         config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
         config.setBusyTimeout(30_000);
         config.enforceForeignKeys(true);
-        SQLiteDataSource dataSource = new SQLiteDataSource(config);
+        SQLiteDataSource dataSource = new SeriesAttachingDataSource(config, seriesFile(path));
         dataSource.setUrl(url);
         return dataSource;
+    }
+
+    /** The series database beside the main one: {@code edgeward.db} keeps its series in {@code edgeward-telemetry.db}. */
+    static Path seriesFile(Path database) {
+        String name = database.getFileName().toString();
+        String series = name.endsWith(".db") ? name.substring(0, name.length() - 3) + "-telemetry.db" : name + "-telemetry";
+        return database.resolveSibling(series);
+    }
+
+    /**
+     * Attaches the series database (see {@link TelemetryLog}) to every connection the pool opens,
+     * with the main database's durability: WAL and an fsync on every commit.
+     */
+    private static final class SeriesAttachingDataSource extends SQLiteDataSource {
+        private final Path series;
+
+        SeriesAttachingDataSource(SQLiteConfig config, Path series) {
+            super(config);
+            this.series = series;
+        }
+
+        @Override
+        public SQLiteConnection getConnection(String username, String password) throws SQLException {
+            SQLiteConnection connection = super.getConnection(username, password);
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("ATTACH DATABASE '" + series.toAbsolutePath().toString().replace("'", "''") + "' AS "
+                        + TelemetryLog.SCHEMA);
+                statement.execute("PRAGMA " + TelemetryLog.SCHEMA + ".journal_mode=WAL");
+                statement.execute("PRAGMA " + TelemetryLog.SCHEMA + ".synchronous=FULL");
+                for (String ddl : TelemetryLog.SERIES_DDL) {
+                    statement.execute(ddl);
+                }
+            } catch (SQLException e) {
+                connection.close();
+                throw e;
+            }
+            return connection;
+        }
     }
 
     public Dialect dialect() {
@@ -168,6 +211,7 @@ public final class SqlStore implements AutoCloseable {
 
     @Override
     public void close() {
+        telemetryLog.ifPresent(TelemetryLog::close);
         if (checkpointer != null) {
             checkpointer.shutdownNow();
             try {

@@ -2,6 +2,7 @@ package io.edgeward.store.sql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.device.DeviceType;
 import io.edgeward.core.device.NewDevice;
 import io.edgeward.core.telemetry.Point;
@@ -48,6 +49,86 @@ class SqliteStoreTest extends StoreContractTest {
         int autocheckpoint = org.jdbi.v3.core.Jdbi.create(() -> store.borrowConnection())
                 .withHandle(h -> h.createQuery("PRAGMA wal_autocheckpoint").mapTo(Integer.class).one());
         assertThat(autocheckpoint).as("checkpoints run off the commit path").isZero();
+        assertThat(dir.resolve("edgeward-telemetry.db")).exists();
+        String seriesJournal = org.jdbi.v3.core.Jdbi.create(() -> store.borrowConnection())
+                .withHandle(h -> h.createQuery("PRAGMA series.journal_mode").mapTo(String.class).one());
+        int seriesSynchronous = org.jdbi.v3.core.Jdbi.create(() -> store.borrowConnection())
+                .withHandle(h -> h.createQuery("PRAGMA series.synchronous").mapTo(Integer.class).one());
+        assertThat(seriesJournal).as("the series file is a WAL database too").isEqualTo("wal");
+        assertThat(seriesSynchronous).as("the series file is fsync'd on every commit too").isEqualTo(2);
+    }
+
+    @Test
+    void appendedPoints_leaveTheLog_forTheSeriesFile_inTheBackground() {
+        List<Point> points = new java.util.ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            points.add(new Point(DeviceId.of("dev-" + (i % 7)), "m" + (i % 3), T0 + i, Value.of(i), "C"));
+        }
+        store.telemetry().append(points, Map.of());
+
+        // No query runs here, so only the background merger moves the points.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> count("SELECT COUNT(*) FROM main.telemetry_log") == 0);
+        assertThat(count("SELECT COUNT(*) FROM series.telemetry")).isEqualTo(1_000);
+        assertThat(count("SELECT merged_seq FROM series.telemetry_merge")).isGreaterThanOrEqualTo(1_000);
+        assertThat(store.telemetry().raw(DeviceId.of("dev-3"), "m1", new TimeRange(T0, T0 + 1_000), 1_000))
+                .extracting(Point::timestamp)
+                .containsExactlyElementsOf(points.stream().filter(p -> p.device().value().equals("dev-3") && p.metric().equals("m1"))
+                        .map(Point::timestamp).toList());
+    }
+
+    @Test
+    void logRowsNotYetMerged_whenTheProcessDied_areReadAfterRestart() throws Exception {
+        store.telemetry().append(List.of(new Point(DEV, "t", T0, Value.of(1), null)), Map.of());
+        store.close();
+        // As a group commit that the process acknowledged and then died before the merger ran.
+        try (var connection = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("edgeward.db"));
+                var statement = connection.createStatement()) {
+            statement.execute("INSERT INTO telemetry_log (device_id, metric, ts, num) VALUES ('dev-1', 't', " + (T0 + 1) + ", 2)");
+            statement.execute("INSERT INTO telemetry_log (device_id, metric, ts, num) VALUES ('dev-1', 't', " + T0 + ", 3)");
+        }
+
+        store = openStore();
+        assertThat(store.telemetry().raw(DEV, "t", new TimeRange(T0, T0 + 10), 10))
+                .as("the later write of a key wins, as with a direct upsert")
+                .containsExactly(new Point(DEV, "t", T0, Value.of(3), null), new Point(DEV, "t", T0 + 1, Value.of(2), null));
+    }
+
+    @Test
+    void logRowsAlreadyCopied_whenTheProcessDied_areNotCopiedAgain() throws Exception {
+        store.telemetry().append(List.of(new Point(DEV, "t", T0, Value.of(1), null)), Map.of());
+        assertThat(store.telemetry().raw(DEV, "t", new TimeRange(T0, T0 + 1), 1)).containsExactly(new Point(DEV, "t", T0, Value.of(1), null));
+        long watermark = count("SELECT merged_seq FROM series.telemetry_merge");
+        store.close();
+        // A row at the watermark is one the merger copied before the process died, ahead of deleting
+        // it from the log; here it carries a stale value that must not come back.
+        try (var connection = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("edgeward.db"));
+                var statement = connection.createStatement()) {
+            statement.execute("INSERT INTO telemetry_log (seq, device_id, metric, ts, num) VALUES (" + watermark + ", 'dev-1', 't', " + T0 + ", 99)");
+        }
+
+        store = openStore();
+        assertThat(store.telemetry().raw(DEV, "t", new TimeRange(T0, T0 + 1), 10)).containsExactly(new Point(DEV, "t", T0, Value.of(1), null));
+        assertThat(count("SELECT COUNT(*) FROM main.telemetry_log")).isZero();
+    }
+
+    @Test
+    void migration_movesTelemetryOfAnOlderSchema_intoTheSeriesFile() throws Exception {
+        store.close();
+        Path old = java.nio.file.Files.createDirectories(dir.resolve("old"));
+        String url = "jdbc:sqlite:" + old.resolve("edgeward.db");
+        org.flywaydb.core.Flyway.configure().dataSource(url, "", "").locations("classpath:db/migration/sqlite").target("3").load().migrate();
+        try (var connection = java.sql.DriverManager.getConnection(url); var statement = connection.createStatement()) {
+            statement.execute("INSERT INTO telemetry (device_id, metric, ts, num, unit) VALUES ('dev-1', 't', " + T0 + ", 1.5, 'C')");
+        }
+
+        store = SqlStore.open(StoreSettings.embedded(old));
+        assertThat(store.telemetry().raw(DEV, "t", new TimeRange(T0, T0 + 1), 10)).containsExactly(new Point(DEV, "t", T0, Value.of(1.5), "C"));
+        assertThat(count("SELECT COUNT(*) FROM main.sqlite_master WHERE name = 'telemetry'")).as("gone from the main file").isZero();
+    }
+
+    private long count(String sql) {
+        return org.jdbi.v3.core.Jdbi.create(() -> store.borrowConnection()).withHandle(h -> h.createQuery(sql).mapTo(Long.class).one());
     }
 
     @Test

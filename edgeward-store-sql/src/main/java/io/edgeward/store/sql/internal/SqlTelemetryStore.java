@@ -16,12 +16,15 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 
 /**
  * Telemetry in SQL. {@link #append} is the hot path of the whole platform: one transaction per
  * group commit, JDBC batches, and the latest-value table updated once per series per batch rather
- * than once per point.
+ * than once per point. On SQLite the points go to the {@link TelemetryLog} and reach the series
+ * table through its merger; on PostgreSQL they go to the series table directly (its heap is
+ * appended to and its WAL logs rows, not pages, so it has no such cost to avoid).
  */
 public final class SqlTelemetryStore implements TelemetryStore {
 
@@ -38,10 +41,12 @@ public final class SqlTelemetryStore implements TelemetryStore {
 
     private final Jdbi jdbi;
     private final Writes writes;
+    private final Optional<TelemetryLog> log;
 
-    public SqlTelemetryStore(Jdbi jdbi, Writes writes) {
+    public SqlTelemetryStore(Jdbi jdbi, Writes writes, Optional<TelemetryLog> log) {
         this.jdbi = jdbi;
         this.writes = writes;
+        this.log = log;
     }
 
     @Override
@@ -61,7 +66,11 @@ public final class SqlTelemetryStore implements TelemetryStore {
     private void commit(List<Point> points, Iterable<Point> newest, Map<DeviceId, Long> lastSeen) throws SQLException {
         writes.useTransaction(handle -> {
             Connection connection = handle.getConnection();
-            writePoints(connection, UPSERT_POINT, points);
+            if (log.isPresent()) {
+                log.get().append(connection, points);
+            } else {
+                writePoints(connection, UPSERT_POINT, points);
+            }
             writePoints(connection, UPSERT_LATEST, newest);
             try (PreparedStatement touch = connection.prepareStatement(TOUCH_DEVICE)) {
                 for (Map.Entry<DeviceId, Long> entry : lastSeen.entrySet()) {
@@ -75,7 +84,7 @@ public final class SqlTelemetryStore implements TelemetryStore {
         });
     }
 
-    private static void writePoints(Connection connection, String sql, Iterable<Point> points) throws SQLException {
+    static void writePoints(Connection connection, String sql, Iterable<Point> points) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             for (Point point : points) {
                 statement.setString(1, point.device().value());
@@ -107,6 +116,7 @@ public final class SqlTelemetryStore implements TelemetryStore {
 
     @Override
     public List<Point> raw(DeviceId device, String metric, TimeRange range, int limit) {
+        log.ifPresent(TelemetryLog::mergeAll);
         return jdbi.withHandle(handle -> handle.createQuery("SELECT metric, ts, num, bool, str, unit FROM telemetry "
                         + "WHERE device_id = :d AND metric = :m AND ts >= :from AND ts < :to ORDER BY ts LIMIT :limit")
                 .bind("d", device.value())
@@ -120,6 +130,7 @@ public final class SqlTelemetryStore implements TelemetryStore {
 
     @Override
     public List<Bucket> aggregate(DeviceId device, String metric, TimeRange range, Duration interval, Aggregation aggregation) {
+        log.ifPresent(TelemetryLog::mergeAll);
         // The bucket is computed once in a subquery: PostgreSQL cannot match two separately bound
         // "ts / ?" expressions between SELECT and GROUP BY.
         String buckets = "(SELECT (ts / :iv) * :iv AS bucket, ts, num, bool, str FROM telemetry "
