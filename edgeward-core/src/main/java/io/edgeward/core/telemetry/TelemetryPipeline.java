@@ -50,6 +50,7 @@ public final class TelemetryPipeline implements AutoCloseable {
     private final Counter processed;
     private final Counter backpressure;
     private final Counter commitFailures;
+    private final Counter commitTimeouts;
     private final DistributionSummary latency;
     private final DistributionSummary batchMessages;
     private final DistributionSummary batchPoints;
@@ -60,6 +61,9 @@ public final class TelemetryPipeline implements AutoCloseable {
     private final Object lifecycle = new Object();
     private volatile boolean accepting;
     private Thread writer;
+    private Thread watchdog;
+    /** The batch in the store now, for the watchdog; empty between commits. */
+    private volatile List<Pending> committing = List.of();
 
     /**
      * @param committed told of every committed batch of points, on the writer thread: it must
@@ -81,6 +85,9 @@ public final class TelemetryPipeline implements AutoCloseable {
                 .register(meters);
         this.commitFailures = Counter.builder("edgeward.pipeline.commit.failures")
                 .description("Group commits that failed; their messages were not acknowledged")
+                .register(meters);
+        this.commitTimeouts = Counter.builder("edgeward.pipeline.commit.timeouts")
+                .description("Messages whose commit took longer than the commit timeout; they were refused, not acknowledged")
                 .register(meters);
         this.latency = DistributionSummary.builder("iot.edge.processing.latency.ms")
                 .description("Arrival to durable commit of a telemetry message, milliseconds")
@@ -129,6 +136,7 @@ public final class TelemetryPipeline implements AutoCloseable {
             }
             accepting = true;
             writer = Thread.ofPlatform().name("edgeward-telemetry-writer").daemon(false).start(this::writeLoop);
+            watchdog = Thread.ofPlatform().name("edgeward-telemetry-watchdog").daemon().start(this::watchLoop);
         }
     }
 
@@ -145,6 +153,13 @@ public final class TelemetryPipeline implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        Thread watching;
+        synchronized (lifecycle) {
+            watching = watchdog;
+        }
+        if (watching != null) {
+            watching.interrupt();
         }
     }
 
@@ -238,6 +253,10 @@ public final class TelemetryPipeline implements AutoCloseable {
                     pending.done.completeExceptionally(new PipelineStoppedException());
                     return;
                 }
+                if (expired(pending, System.nanoTime())) {
+                    pending.done.completeExceptionally(new StoreTimeoutException(settings.commitTimeout()));
+                    return;
+                }
             }
         } catch (InterruptedException e) {
             pending.done.completeExceptionally(new PipelineStoppedException());
@@ -274,6 +293,51 @@ public final class TelemetryPipeline implements AutoCloseable {
         }
     }
 
+    /**
+     * Fails the futures of messages that have waited longer than the commit timeout, once a
+     * second: one thread for the whole pipeline rather than a timer per message, which cost a
+     * lock round trip on the JDK's shared delay queue for every telemetry message. A message
+     * failed here may still be committed later; the device resends it and the same (device,
+     * metric, time) replaces it.
+     */
+    private void watchLoop() {
+        long period = Math.max(10, Math.min(1000, settings.commitTimeout().toMillis() / 4));
+        try {
+            while (true) {
+                Thread.sleep(period);
+                long now = System.nanoTime();
+                for (Pending pending : committing) {
+                    failIfExpired(pending, now);
+                }
+                Pending head = queue.peek();
+                if (head != null && expired(head, now)) {
+                    // The queue is in arrival order: stop at the first message still in time.
+                    for (Pending pending : queue) {
+                        if (!failIfExpired(pending, now)) {
+                            break;
+                        }
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            // stopping
+        }
+    }
+
+    private boolean failIfExpired(Pending pending, long now) {
+        if (!expired(pending, now)) {
+            return false;
+        }
+        if (pending.done.completeExceptionally(new StoreTimeoutException(settings.commitTimeout()))) {
+            commitTimeouts.increment();
+        }
+        return true;
+    }
+
+    private boolean expired(Pending pending, long now) {
+        return now - pending.message.arrivalNanos() > settings.commitTimeout().toNanos();
+    }
+
     private void commit(List<Pending> batch, int pointCount) {
         List<Point> points = new ArrayList<>(pointCount);
         Map<DeviceId, Long> lastSeen = new HashMap<>();
@@ -282,9 +346,11 @@ public final class TelemetryPipeline implements AutoCloseable {
             lastSeen.merge(pending.message.device(), pending.message.arrivalMillis(), Math::max);
         }
         long commitStart = System.nanoTime();
+        committing = List.copyOf(batch);
         try {
             store.append(points, lastSeen);
         } catch (RuntimeException e) {
+            committing = List.of();
             commitFailures.increment();
             if (failureLog.allow("commit")) {
                 LOG.error("Telemetry commit of {} message(s) failed; they were not acknowledged and devices will resend", batch.size(), e);
@@ -294,6 +360,7 @@ public final class TelemetryPipeline implements AutoCloseable {
             }
             return;
         }
+        committing = List.of();
         commitTime.record(System.nanoTime() - commitStart, TimeUnit.NANOSECONDS);
         processed.increment(pointCount);
         batchMessages.record(batch.size());

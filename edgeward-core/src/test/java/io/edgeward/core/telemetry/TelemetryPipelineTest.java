@@ -31,9 +31,31 @@ class TelemetryPipelineTest {
     private TelemetryPipeline pipeline;
 
     private void start(int capacity) {
+        start(capacity, Duration.ofMinutes(2));
+    }
+
+    private void start(int capacity, Duration commitTimeout) {
         pipeline = new TelemetryPipeline(store, new TelemetryDecoder(TelemetryLimits.DEFAULTS),
-                new PipelineSettings(capacity, 10_000, false), meters, points -> {});
+                new PipelineSettings(capacity, 10_000, false, commitTimeout), meters, points -> {});
         pipeline.start();
+    }
+
+    @Test
+    void aStoreThatHangs_failsWaitingMessagesAfterTheCommitTimeout_thenThePipelineGoesOn() {
+        start(100, Duration.ofMillis(300));
+        store.close();
+        CompletableFuture<IngestResult> committing = pipeline.submit(message("{\"values\":{\"a\":1}}"));
+        await().until(() -> store.inAppend.get());
+        CompletableFuture<IngestResult> queued = pipeline.submit(message("{\"values\":{\"b\":2}}"));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> committing.isDone() && queued.isDone());
+        assertThat(committing).failsWithin(Duration.ZERO).withThrowableThat().withCauseInstanceOf(StoreTimeoutException.class);
+        assertThat(queued).failsWithin(Duration.ZERO).withThrowableThat().withCauseInstanceOf(StoreTimeoutException.class);
+        assertThat(meters.counter("edgeward.pipeline.commit.timeouts").count()).isEqualTo(2);
+
+        store.open();
+        CompletableFuture<IngestResult> next = pipeline.submit(message("{\"values\":{\"c\":3}}"));
+        assertThat(next).succeedsWithin(Duration.ofSeconds(5)).extracting(IngestResult::stored).isEqualTo(1);
     }
 
     @AfterEach

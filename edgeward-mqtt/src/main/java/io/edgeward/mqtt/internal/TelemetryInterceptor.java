@@ -119,9 +119,10 @@ final class TelemetryInterceptor implements PubackOutboundInterceptor, PubrecOut
         if (packet.getQos() == Qos.AT_MOST_ONCE || !decoded.rejections().isEmpty()) {
             // QoS 0 has no acknowledgement to hold; a partly valid message must be answered with an
             // error code, which HiveMQ only allows on the PUBLISH, not by changing a successful PUBACK.
+            // The pipeline fails the future itself after its commit timeout (a timer per message here
+            // cost a lock round trip on the JDK's shared delay queue).
             Async<PublishInboundOutput> async = output.async(HOLD_LIMIT, TimeoutFallback.FAILURE);
-            stored.orTimeout(storeTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .whenComplete((result, error) -> finish(result, error, output, async::resume));
+            stored.whenComplete((result, error) -> finish(result, error, output, async::resume));
             return;
         }
         awaiting.put(packet.getPacketId(), stored);
@@ -151,15 +152,16 @@ final class TelemetryInterceptor implements PubackOutboundInterceptor, PubrecOut
      * HiveMQ's extension executor from spinning over a thousand held PUBLISHes.
      */
     void holdAcknowledgement(int packetId, CompletableFuture<?> done) {
-        awaiting.put(packetId, done);
+        awaiting.put(packetId, done.orTimeout(storeTimeout.toMillis(), TimeUnit.MILLISECONDS));
     }
 
     private void hold(CompletableFuture<?> stored, Function<Duration, Async<?>> async) {
         if (stored.isDone() && !stored.isCompletedExceptionally()) {
             return;
         }
+        // Telemetry futures time out in the pipeline, other work in holdAcknowledgement.
         Async<?> held = async.apply(HOLD_LIMIT);
-        stored.orTimeout(storeTimeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((result, error) -> {
+        stored.whenComplete((result, error) -> {
             if (error != null) {
                 notStored(error, held::resume);
             } else {

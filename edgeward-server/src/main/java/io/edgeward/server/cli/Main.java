@@ -16,6 +16,12 @@ public final class Main {
         if (System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile", "edgeward-logback.xml");
         }
+        // Netty's default leak detection records a stack trace for one buffer in 128, on every
+        // PUBLISH and PUBACK path of the broker; that is a debugging aid, not a production cost to
+        // pay. -Dio.netty.leakDetection.level=simple (or paranoid) turns it back on.
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            System.setProperty("io.netty.leakDetection.level", "disabled");
+        }
         System.exit(commandLine().execute(args));
     }
 

@@ -68,7 +68,7 @@ public final class TelemetryLog implements AutoCloseable {
     public TelemetryLog(Jdbi jdbi, Writes writes) {
         this.jdbi = jdbi;
         this.writes = writes;
-        this.merger = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("edgeward-telemetry-merge").daemon().factory());
+        this.merger = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("edgeward-series-merge").daemon().factory());
         merger.scheduleWithFixedDelay(this::mergeInBackground, PERIOD_MS, PERIOD_MS, TimeUnit.MILLISECONDS);
     }
 
