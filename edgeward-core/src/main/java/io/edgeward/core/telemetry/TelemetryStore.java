@@ -12,7 +12,8 @@ public interface TelemetryStore {
      * Stores the points, updates each series' latest value and each device's last-seen time, all
      * in one transaction, and returns only once that transaction is durable (fsync'd).
      *
-     * @param lastSeen device -> arrival time (epoch ms) of its newest message in this batch
+     * @param lastSeen device -> arrival time (epoch ms) of its newest message in this batch; the
+     *     pipeline includes a device at most about once a second, so may be empty
      */
     void append(List<Point> points, Map<DeviceId, Long> lastSeen);
 

@@ -66,8 +66,23 @@ class TelemetryPipelineTest {
         }
     }
 
+    @Test
+    void lastSeen_isWrittenWithADevicesFirstMessageOfEachSecond() {
+        start(100);
+        long t = 1_760_000_000_000L;
+        for (long arrival : new long[] {t, t + 400, t + 999, t + 1_000, t + 1_500}) {
+            assertThat(pipeline.submit(message("{\"values\":{\"a\":1}}", arrival))).succeedsWithin(Duration.ofSeconds(5));
+        }
+        assertThat(store.lastSeens.stream().filter(m -> !m.isEmpty()).map(m -> m.get(DeviceId.of("d1"))))
+                .as("one write per second of arrivals; the commits in between leave the device row alone")
+                .containsExactly(t, t + 1_000);
+    }
+
     private static TelemetryMessage message(String json) {
-        long now = System.currentTimeMillis();
+        return message(json, System.currentTimeMillis());
+    }
+
+    private static TelemetryMessage message(String json, long now) {
         return new TelemetryMessage(DeviceId.of("d1"), DeviceType.SENSOR, json.getBytes(StandardCharsets.UTF_8),
                 PayloadFormat.JSON, now, System.nanoTime());
     }
@@ -163,6 +178,7 @@ class TelemetryPipelineTest {
     /** A store whose commits can be held back, to observe the pipeline while a commit is in progress. */
     private static final class GateStore implements TelemetryStore {
         final List<List<Point>> batches = new CopyOnWriteArrayList<>();
+        final List<Map<DeviceId, Long>> lastSeens = new CopyOnWriteArrayList<>();
         final AtomicBoolean inAppend = new AtomicBoolean();
         final AtomicBoolean failNext = new AtomicBoolean();
         private volatile CountDownLatch gate = new CountDownLatch(0);
@@ -187,6 +203,7 @@ class TelemetryPipelineTest {
                 throw new IllegalStateException("disk full");
             }
             batches.add(List.copyOf(points));
+            lastSeens.add(Map.copyOf(lastSeen));
         }
 
         @Override

@@ -72,6 +72,9 @@ public final class SqlTelemetryStore implements TelemetryStore {
                 writePoints(connection, UPSERT_POINT, points);
             }
             writePoints(connection, UPSERT_LATEST, newest);
+            if (lastSeen.isEmpty()) {
+                return;
+            }
             try (PreparedStatement touch = connection.prepareStatement(TOUCH_DEVICE)) {
                 for (Map.Entry<DeviceId, Long> entry : lastSeen.entrySet()) {
                     touch.setLong(1, entry.getValue());
