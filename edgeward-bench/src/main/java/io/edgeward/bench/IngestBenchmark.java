@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * End-to-end ingest benchmark. The load generator ({@code edgeward simulate}, K devices, QoS 1,
- * seed-format telemetry, up to 10 in flight per device) runs as its own process against:
+ * seed-format telemetry, up to 10 in flight per device) runs as its own process, warming up inside
+ * each run before it counts, against:
  * <ol>
  *   <li>Mosquitto (Debian's, no persistence): the baseline, plain QoS 1 pass-through;</li>
  *   <li>the packaged Edgeward node, as fast as acknowledged: every acknowledged message is durably stored;</li>
@@ -82,7 +83,6 @@ public final class IngestBenchmark {
         try {
             waitForPort(mosquittoPort, mosquitto);
             List<String> mosquittoTarget = List.of("--no-provision", "--broker", "127.0.0.1:" + mosquittoPort, "--prefix", "mosq-");
-            generate(concat(mosquittoTarget, List.of("--rate", "max", "--duration-override", warmupSeconds + "s")), "mosquitto-warmup");
             baseline = generate(concat(mosquittoTarget, List.of("--rate", "max")), "mosquitto");
             // The latency floor of this generator on this machine: the same paced load against a
             // broker that stores nothing. Edgeward's p99 at that rate is read against it.
@@ -107,12 +107,14 @@ public final class IngestBenchmark {
         // Anonymous clients, outside the device namespaces, measure the embedded broker alone.
         try (EdgewardProcess edgeward = new EdgewardProcess(java, jar, data, work.resolve("edgeward.log"), List.of("mqtt.allow-anonymous=true"))) {
             List<String> target = target(edgeward, data, "bench-");
-            // Provision the fleet and warm both JITs before measuring; the generator's JIT is warmed
-            // for Mosquitto by the same length of run, so neither side is measured cold.
-            generate(concat(target, List.of("--rate", "max", "--duration-override", warmupSeconds + "s")), "edgeward-warmup");
+            // Every run warms the generator's JIT (and here the node's) inside the measuring process,
+            // at the same load, before it counts (simulate --warmup); a generator measured from a cold
+            // start spends its first seconds compiling, against either broker.
             double storedBefore = edgeward.metric("iot_edge_data_processed_total");
             max = generate(concat(target, List.of("--rate", "max")), "edgeward-max");
-            stored = (edgeward.metric("iot_edge_data_processed_total") - storedBefore) / max.get("seconds").asDouble();
+            // Each seed message is one point; the warm-up's points are the warm-up's acknowledged messages.
+            stored = (edgeward.metric("iot_edge_data_processed_total") - storedBefore - max.get("warmupAcked").asDouble())
+                    / max.get("seconds").asDouble();
             System.out.printf(Locale.ROOT, "      Edgeward: %,.0f msg/s acknowledged, %,.0f points/s stored%n%n",
                     max.get("ackedPerSecond").asDouble(), stored);
 
@@ -138,7 +140,6 @@ public final class IngestBenchmark {
         try (EdgewardProcess edgeward = new EdgewardProcess(java, jar, plainData, work.resolve("edgeward-no-reported.log"),
                 List.of("shadow.reported-metrics="))) {
             List<String> target = target(edgeward, plainData, "plain-");
-            generate(concat(target, List.of("--rate", "max", "--duration-override", warmupSeconds + "s")), "edgeward-no-reported-warmup");
             withoutReported = generate(concat(target, List.of("--rate", "max")), "edgeward-no-reported-max");
         }
         double reportedCost = 1 - max.get("ackedPerSecond").asDouble() / withoutReported.get("ackedPerSecond").asDouble();
@@ -200,19 +201,11 @@ public final class IngestBenchmark {
         List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(), "simulate",
                 "--devices", Integer.toString(devices), "--qos", "1", "--summary-json", summary.toString(),
                 "--credentials", work.resolve("credentials.json").toString()));
-        String duration = seconds + "s";
-        for (int i = 0; i < options.size(); i++) {
-            if (options.get(i).equals("--duration-override")) {
-                duration = options.get(++i);
-            } else {
-                command.add(options.get(i));
-            }
-        }
-        command.add("--duration");
-        command.add(duration);
+        command.addAll(options);
+        command.addAll(List.of("--warmup", warmupSeconds + "s", "--duration", seconds + "s"));
         Process generator = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(work.resolve(name + ".log").toFile()).start();
-        if (!generator.waitFor(seconds + 120, TimeUnit.SECONDS)) {
+        if (!generator.waitFor(warmupSeconds + seconds + 120, TimeUnit.SECONDS)) {
             generator.destroyForcibly();
             throw new IllegalStateException("the load generator did not finish; see " + work.resolve(name + ".log"));
         }

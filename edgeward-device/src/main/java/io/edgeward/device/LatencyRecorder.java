@@ -22,6 +22,12 @@ final class LatencyRecorder {
         samples[size++] = nanos;
     }
 
+    /** Forgets everything recorded so far (the end of a warm-up). */
+    synchronized void reset() {
+        size = 0;
+        max = 0;
+    }
+
     synchronized Snapshot snapshot() {
         long[] sorted = Arrays.copyOf(samples, size);
         Arrays.sort(sorted);

@@ -96,6 +96,7 @@ public final class Simulator {
                 settings.ratePerSecond() == 0 ? "as fast as acknowledged" : String.format("%.0f msg/s", settings.ratePerSecond()),
                 settings.qos());
 
+        long warmupAcked = settings.warmup().isZero() ? 0 : warmUp(fleet);
         long start = System.nanoTime();
         long end = settings.duration() == null ? Long.MAX_VALUE : start + settings.duration().toNanos();
         Thread progress = Thread.ofPlatform().daemon().name("simulator-progress").start(() -> progressLoop(start));
@@ -114,7 +115,7 @@ public final class Simulator {
         thermostats.forEach(Thermostat::disconnect);
         LatencyRecorder.Snapshot snapshot = latency.snapshot();
         Summary summary = new Summary(fleet.size(), sent.get(), acked.get(), errors.get(), reconnects.get(), seconds,
-                acked.get() / seconds, snapshot.percentileMillis(50), snapshot.percentileMillis(99), snapshot.maxMillis());
+                acked.get() / seconds, snapshot.percentileMillis(50), snapshot.percentileMillis(99), snapshot.maxMillis(), warmupAcked);
         out.println();
         out.println("Summary: " + summary.describe());
         if (!thermostats.isEmpty()) {
@@ -129,6 +130,27 @@ public final class Simulator {
             Files.writeString(settings.summaryJson(), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(summary));
         }
         return summary;
+    }
+
+    /** Publishes as the run will, for the warm-up, then forgets the counts and latencies. */
+    private long warmUp(List<SimulatedDevice> fleet) throws InterruptedException {
+        out.printf("Warming up for %s (not counted) ...%n", settings.warmup());
+        long start = System.nanoTime();
+        long end = start + settings.warmup().toNanos();
+        if (settings.ratePerSecond() > 0) {
+            publishAtRate(fleet, start, end);
+        } else {
+            publishAsFastAsAcked(fleet, end);
+        }
+        awaitOutstanding(fleet);
+        long warmedUp = acked.get();
+        out.printf("Warm-up done: %d acknowledged, %d errors; measuring.%n", warmedUp, errors.get());
+        sent.set(0);
+        acked.set(0);
+        errors.set(0);
+        errorReasons.clear();
+        latency.reset();
+        return warmedUp;
     }
 
     private void publishAtRate(List<SimulatedDevice> fleet, long start, long end) {

@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param topicPattern where telemetry goes; {@code {id}} is replaced by the device id
  * @param statusTopicPattern where presence (Last Will {@code offline}, {@code online}) goes
  * @param thermostats actuator devices beside the sensors: the seed's thermostat, driven by commands and its shadow
+ * @param warmup publish this long first, at the same rate, and leave it out of the summary: a
+ *     benchmark measures warm JITs on both sides, generator and broker
  */
 public record SimulatorSettings(
         String brokerHost,
@@ -34,13 +36,18 @@ public record SimulatorSettings(
         Path summaryJson,
         String topicPattern,
         String statusTopicPattern,
-        int thermostats) {
+        int thermostats,
+        Duration warmup) {
 
     public SimulatorSettings {
         Objects.requireNonNull(brokerHost, "brokerHost");
         Objects.requireNonNull(idPrefix, "idPrefix");
         topicPattern = topicPattern == null ? "sensor/{id}/telemetry" : topicPattern;
         statusTopicPattern = statusTopicPattern == null ? "device/{id}/status" : statusTopicPattern;
+        warmup = warmup == null ? Duration.ZERO : warmup;
+        if (warmup.isNegative()) {
+            throw new IllegalArgumentException("--warmup must not be negative");
+        }
         if (devices < 1 || devices > 100_000) {
             throw new IllegalArgumentException("--devices must be between 1 and 100000");
         }

@@ -2,7 +2,8 @@ package io.edgeward.device;
 
 /**
  * The outcome of a simulator run. Latencies are publish → acknowledgement (PUBACK/PUBCOMP;
- * for QoS 0, until the message was written).
+ * for QoS 0, until the message was written). Everything but {@code warmupAcked} covers the
+ * measured part only, after the warm-up.
  */
 public record Summary(
         int devices,
@@ -14,7 +15,8 @@ public record Summary(
         double ackedPerSecond,
         double p50Millis,
         double p99Millis,
-        double maxMillis) {
+        double maxMillis,
+        long warmupAcked) {
 
     public String describe() {
         return String.format(

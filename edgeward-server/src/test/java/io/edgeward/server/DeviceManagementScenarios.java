@@ -41,7 +41,7 @@ abstract class DeviceManagementScenarios {
     void start() throws Exception {
         node = new Node(dir, storeSettings());
         simulator = new Simulator(new SimulatorSettings("127.0.0.1", node.mqttPort, 2, 5, 1, "e2e-", 10, Duration.ofMinutes(5),
-                URI.create("http://127.0.0.1:" + node.httpPort), node.token, dir.resolve("sim.json"), null, null, null, 1),
+                URI.create("http://127.0.0.1:" + node.httpPort), node.token, dir.resolve("sim.json"), null, null, null, 1, null),
                 new PrintStream(simulatorOutput, true));
         simulation = CompletableFuture.runAsync(() -> {
             try {

@@ -39,6 +39,10 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--duration", paramLabel = "DURATION", description = "Stop after this long, e.g. 60s or 5m (default: until Ctrl-C).")
     String duration;
 
+    @Option(names = "--warmup", paramLabel = "DURATION",
+            description = "Publish this long first, the same way, and leave it out of the summary (benchmarks: warm JITs), e.g. 20s.")
+    String warmup;
+
     @Option(names = "--prefix", defaultValue = "sim-", description = "Device id prefix (default: ${DEFAULT-VALUE}).")
     String prefix;
 
@@ -81,7 +85,8 @@ final class SimulateCommand implements Callable<Integer> {
         SimulatorSettings settings = new SimulatorSettings(host, port, devices, perSecond, qos, prefix, inflight,
                 duration == null ? null : Durations.parse(duration),
                 noProvision ? null : target.url(), noProvision ? null : target.token(),
-                credentials != null ? credentials : target.dataDir().resolve("simulator-credentials.json"), summaryJson, topic, statusTopic, thermostats);
+                credentials != null ? credentials : target.dataDir().resolve("simulator-credentials.json"), summaryJson, topic, statusTopic, thermostats,
+                warmup == null ? null : Durations.parse(warmup));
         Simulator simulator = new Simulator(settings, System.out);
         Thread hook = new Thread(simulator::stop, "simulator-stop");
         Runtime.getRuntime().addShutdownHook(hook);

@@ -130,8 +130,14 @@ class CommandLineIT {
         assertThat(summary.get("errors").asLong()).isZero();
         assertThat(summary.get("acked").asLong()).isEqualTo(summary.get("sent").asLong()).isGreaterThan(50);
         // A second run reuses the stored credentials instead of failing on existing devices.
-        Run again = edgeward("simulate", "--devices", "3", "--rate", "30/s", "--duration", "1s", "--data-dir", dir.toString(), "--prefix", "clisim-");
+        // ... and a warm-up publishes the same way but stays out of the summary: 2 s of warm-up and
+        // 1 s measured at 30/s count about 30 messages, not 90.
+        Run again = edgeward("simulate", "--devices", "3", "--rate", "30/s", "--warmup", "2s", "--duration", "1s", "--data-dir", dir.toString(),
+                "--prefix", "clisim-", "--summary-json", dir.resolve("again.json").toString());
         assertThat(again.exitCode()).as(again.out() + again.err()).isZero();
-        assertThat(again.out()).contains("Provisioned 0 new device(s)");
+        assertThat(again.out()).contains("Provisioned 0 new device(s)", "Warming up for", "Warm-up done");
+        var measured = new ObjectMapper().readTree(dir.resolve("again.json").toFile());
+        assertThat(measured.get("sent").asLong()).isBetween(20L, 40L);
+        assertThat(measured.get("acked").asLong()).isEqualTo(measured.get("sent").asLong());
     }
 }
