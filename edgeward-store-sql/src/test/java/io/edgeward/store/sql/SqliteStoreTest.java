@@ -92,6 +92,7 @@ class SqliteStoreTest extends StoreContractTest {
         assertThat(store.telemetry().raw(DEV, "t", new TimeRange(T0, T0 + 10), 10))
                 .as("the later write of a key wins, as with a direct upsert")
                 .containsExactly(new Point(DEV, "t", T0, Value.of(3), null), new Point(DEV, "t", T0 + 1, Value.of(2), null));
+        assertThat(store.telemetry().latest(DEV)).containsExactly(new Point(DEV, "t", T0 + 1, Value.of(2), null));
     }
 
     @Test
@@ -120,11 +121,14 @@ class SqliteStoreTest extends StoreContractTest {
         org.flywaydb.core.Flyway.configure().dataSource(url, "", "").locations("classpath:db/migration/sqlite").target("3").load().migrate();
         try (var connection = java.sql.DriverManager.getConnection(url); var statement = connection.createStatement()) {
             statement.execute("INSERT INTO telemetry (device_id, metric, ts, num, unit) VALUES ('dev-1', 't', " + T0 + ", 1.5, 'C')");
+            statement.execute("INSERT INTO telemetry_latest (device_id, metric, ts, num, unit) VALUES ('dev-1', 't', " + T0 + ", 1.5, 'C')");
         }
 
         store = SqlStore.open(StoreSettings.embedded(old));
         assertThat(store.telemetry().raw(DEV, "t", new TimeRange(T0, T0 + 1), 10)).containsExactly(new Point(DEV, "t", T0, Value.of(1.5), "C"));
-        assertThat(count("SELECT COUNT(*) FROM main.sqlite_master WHERE name = 'telemetry'")).as("gone from the main file").isZero();
+        assertThat(store.telemetry().latest(DEV)).containsExactly(new Point(DEV, "t", T0, Value.of(1.5), "C"));
+        assertThat(count("SELECT COUNT(*) FROM main.sqlite_master WHERE name IN ('telemetry', 'telemetry_latest')"))
+                .as("gone from the main file").isZero();
     }
 
     private long count(String sql) {

@@ -128,6 +128,7 @@ abstract class StoreContractTest {
         store.telemetry().append(List.of(new Point(DEV, "t", T0, Value.of(2), null)), Map.of(DEV, T0));
         assertThat(store.telemetry().raw(DEV, "t", new TimeRange(T0, T0 + 1), 10))
                 .containsExactly(new Point(DEV, "t", T0, Value.of(2), null));
+        assertThat(store.telemetry().latest(DEV)).containsExactly(new Point(DEV, "t", T0, Value.of(2), null));
     }
 
     @Test

@@ -51,27 +51,30 @@ public final class SqlTelemetryStore implements TelemetryStore {
 
     @Override
     public void append(List<Point> points, Map<DeviceId, Long> lastSeen) {
-        Map<SeriesKey, Point> newest = new HashMap<>();
-        for (Point point : points) {
-            newest.merge(new SeriesKey(point.device(), point.metric()), point,
-                    (a, b) -> b.timestamp() >= a.timestamp() ? b : a);
-        }
         try {
-            commit(points, newest.values(), lastSeen);
+            commit(points, log.isPresent() ? List.of() : newestPerSeries(points), lastSeen);
         } catch (SQLException e) {
             throw new IllegalStateException("telemetry commit failed: " + e.getMessage(), e);
         }
+    }
+
+    private static Iterable<Point> newestPerSeries(List<Point> points) {
+        Map<SeriesKey, Point> newest = new HashMap<>();
+        for (Point point : points) {
+            newest.merge(new SeriesKey(point.device(), point.metric()), point, (a, b) -> b.timestamp() >= a.timestamp() ? b : a);
+        }
+        return newest.values();
     }
 
     private void commit(List<Point> points, Iterable<Point> newest, Map<DeviceId, Long> lastSeen) throws SQLException {
         writes.useTransaction(handle -> {
             Connection connection = handle.getConnection();
             if (log.isPresent()) {
-                log.get().append(connection, points);
+                log.get().append(connection, points); // the merger maintains the latest values
             } else {
                 writePoints(connection, UPSERT_POINT, points);
+                writePoints(connection, UPSERT_LATEST, newest);
             }
-            writePoints(connection, UPSERT_LATEST, newest);
             if (lastSeen.isEmpty()) {
                 return;
             }
@@ -110,6 +113,7 @@ public final class SqlTelemetryStore implements TelemetryStore {
 
     @Override
     public List<Point> latest(DeviceId device) {
+        log.ifPresent(TelemetryLog::mergeAll);
         return jdbi.withHandle(handle -> handle.createQuery(
                         "SELECT metric, ts, num, bool, str, unit FROM telemetry_latest WHERE device_id = :d ORDER BY metric")
                 .bind("d", device.value())

@@ -24,14 +24,15 @@ import org.slf4j.LoggerFactory;
  * the WAL, some 40 µs per point, and the single writer became the ceiling of the whole ingest
  * path. Appended to the log, in arrival order, the same commit writes a few pages (about 3 µs per
  * point). The merger then moves thousands of points at a time, sorted, into the series table,
- * where they share pages. SQLite has one writer per database file, so with the series table in a
+ * where they share pages, and updates the latest-value table once per series per chunk instead of
+ * once per point; a group commit therefore only appends. SQLite has one writer per database file, so with the series table in a
  * file of its own the merge never holds up a group commit.
  *
  * <p>A point is durable once its log row is committed. The merger copies a range of log rows
  * and advances the watermark in one transaction of the series file, then deletes that range from
  * the log; a crash in between leaves copied rows below the watermark, which the next merge
- * deletes without copying them again. Readers query the series table only and call
- * {@link #mergeAll()} first, so everything committed before a query began is in its answer.
+ * deletes without copying them again. Readers query the series and latest-value tables only and
+ * call {@link #mergeAll()} first, so everything committed before a query began is in its answer.
  */
 public final class TelemetryLog implements AutoCloseable {
 
@@ -41,6 +42,8 @@ public final class TelemetryLog implements AutoCloseable {
     public static final String[] SERIES_DDL = {
         "CREATE TABLE IF NOT EXISTS " + SCHEMA + ".telemetry (device_id TEXT NOT NULL, metric TEXT NOT NULL, ts INTEGER NOT NULL, "
                 + "num REAL, bool INTEGER, str TEXT, unit TEXT, PRIMARY KEY (device_id, metric, ts)) WITHOUT ROWID",
+        "CREATE TABLE IF NOT EXISTS " + SCHEMA + ".telemetry_latest (device_id TEXT NOT NULL, metric TEXT NOT NULL, ts INTEGER NOT NULL, "
+                + "num REAL, bool INTEGER, str TEXT, unit TEXT, PRIMARY KEY (device_id, metric)) WITHOUT ROWID",
         "CREATE TABLE IF NOT EXISTS " + SCHEMA + ".telemetry_merge (id INTEGER PRIMARY KEY CHECK (id = 1), merged_seq INTEGER NOT NULL)",
         "INSERT OR IGNORE INTO " + SCHEMA + ".telemetry_merge (id, merged_seq) VALUES (1, 0)",
     };
@@ -53,6 +56,14 @@ public final class TelemetryLog implements AutoCloseable {
             + "ORDER BY device_id, metric, ts, seq "
             + "ON CONFLICT (device_id, metric, ts) DO UPDATE SET num = excluded.num, bool = excluded.bool, str = excluded.str, "
             + "unit = excluded.unit";
+    // The newest point of each series in the chunk, read back from the series table, where the
+    // later of two writes of one key has already won. Older points never replace a newer latest.
+    private static final String MERGE_LATEST = "INSERT INTO " + SCHEMA + ".telemetry_latest (device_id, metric, ts, num, bool, str, unit) "
+            + "SELECT t.device_id, t.metric, t.ts, t.num, t.bool, t.str, t.unit FROM (SELECT device_id, metric, MAX(ts) AS ts "
+            + "FROM main.telemetry_log WHERE seq > :from AND seq <= :to GROUP BY device_id, metric) n "
+            + "JOIN " + SCHEMA + ".telemetry t ON t.device_id = n.device_id AND t.metric = n.metric AND t.ts = n.ts WHERE true "
+            + "ON CONFLICT (device_id, metric) DO UPDATE SET ts = excluded.ts, num = excluded.num, bool = excluded.bool, "
+            + "str = excluded.str, unit = excluded.unit WHERE excluded.ts >= telemetry_latest.ts";
     /** Rows per merge transaction: large enough to share pages, small enough to sort in memory. */
     private static final long CHUNK = 20_000;
     private static final long PERIOD_MS = 200;
@@ -88,6 +99,7 @@ public final class TelemetryLog implements AutoCloseable {
                 long to = Math.min(target, merged + CHUNK);
                 jdbi.useTransaction(h -> {
                     h.createUpdate(MERGE).bind("from", from).bind("to", to).execute();
+                    h.createUpdate(MERGE_LATEST).bind("from", from).bind("to", to).execute();
                     h.createUpdate("UPDATE " + SCHEMA + ".telemetry_merge SET merged_seq = :to").bind("to", to).execute();
                 });
                 merged = to;
