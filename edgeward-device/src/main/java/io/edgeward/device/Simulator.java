@@ -100,11 +100,7 @@ public final class Simulator {
         long start = System.nanoTime();
         long end = settings.duration() == null ? Long.MAX_VALUE : start + settings.duration().toNanos();
         Thread progress = Thread.ofPlatform().daemon().name("simulator-progress").start(() -> progressLoop(start));
-        if (settings.ratePerSecond() > 0) {
-            publishAtRate(fleet, start, end);
-        } else {
-            publishAsFastAsAcked(fleet, end);
-        }
+        publish(fleet, start, end);
         long publishEnd = System.nanoTime();
         awaitOutstanding(fleet);
         progress.interrupt();
@@ -136,12 +132,7 @@ public final class Simulator {
     private long warmUp(List<SimulatedDevice> fleet) throws InterruptedException {
         out.printf("Warming up for %s (not counted) ...%n", settings.warmup());
         long start = System.nanoTime();
-        long end = start + settings.warmup().toNanos();
-        if (settings.ratePerSecond() > 0) {
-            publishAtRate(fleet, start, end);
-        } else {
-            publishAsFastAsAcked(fleet, end);
-        }
+        publish(fleet, start, start + settings.warmup().toNanos());
         awaitOutstanding(fleet);
         long warmedUp = acked.get();
         out.printf("Warm-up done: %d acknowledged, %d errors; measuring.%n", warmedUp, errors.get());
@@ -151,6 +142,14 @@ public final class Simulator {
         errorReasons.clear();
         latency.reset();
         return warmedUp;
+    }
+
+    private void publish(List<SimulatedDevice> fleet, long start, long end) throws InterruptedException {
+        if (settings.ratePerSecond() > 0) {
+            publishAtRate(fleet, start, end);
+        } else {
+            publishAsFastAsAcked(fleet, end);
+        }
     }
 
     private void publishAtRate(List<SimulatedDevice> fleet, long start, long end) {

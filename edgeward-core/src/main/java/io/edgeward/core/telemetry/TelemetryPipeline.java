@@ -261,8 +261,7 @@ public final class TelemetryPipeline implements AutoCloseable {
                     pending.done.completeExceptionally(new PipelineStoppedException());
                     return;
                 }
-                if (expired(pending, System.nanoTime())) {
-                    pending.done.completeExceptionally(new StoreTimeoutException(settings.commitTimeout()));
+                if (failIfExpired(pending, System.nanoTime())) {
                     return;
                 }
             }
@@ -297,7 +296,7 @@ public final class TelemetryPipeline implements AutoCloseable {
                 points += next.decoded.points().size();
             }
             commit(batch, points);
-            batch.clear();
+            batch = new ArrayList<>(); // the watchdog may still be reading the last one
         }
     }
 
@@ -358,7 +357,7 @@ public final class TelemetryPipeline implements AutoCloseable {
             }
         }
         long commitStart = System.nanoTime();
-        committing = List.copyOf(batch);
+        committing = batch;
         try {
             store.append(points, lastSeen);
         } catch (RuntimeException e) {

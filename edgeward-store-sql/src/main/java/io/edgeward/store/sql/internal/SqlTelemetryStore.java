@@ -21,8 +21,8 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * Telemetry in SQL. {@link #append} is the hot path of the whole platform: one transaction per
- * group commit, JDBC batches, and the latest-value table updated once per series per batch rather
- * than once per point. On SQLite the points go to the {@link TelemetryLog} and reach the series
+ * group commit and JDBC batches; on PostgreSQL the latest-value table is updated there too, once
+ * per series per batch rather than once per point. On SQLite the points go to the {@link TelemetryLog} and reach the series
  * table through its merger; on PostgreSQL they go to the series table directly (its heap is
  * appended to and its WAL logs rows, not pages, so it has no such cost to avoid).
  */
@@ -52,7 +52,7 @@ public final class SqlTelemetryStore implements TelemetryStore {
     @Override
     public void append(List<Point> points, Map<DeviceId, Long> lastSeen) {
         try {
-            commit(points, log.isPresent() ? List.of() : newestPerSeries(points), lastSeen);
+            commit(points, lastSeen);
         } catch (SQLException e) {
             throw new IllegalStateException("telemetry commit failed: " + e.getMessage(), e);
         }
@@ -66,14 +66,14 @@ public final class SqlTelemetryStore implements TelemetryStore {
         return newest.values();
     }
 
-    private void commit(List<Point> points, Iterable<Point> newest, Map<DeviceId, Long> lastSeen) throws SQLException {
+    private void commit(List<Point> points, Map<DeviceId, Long> lastSeen) throws SQLException {
         writes.useTransaction(handle -> {
             Connection connection = handle.getConnection();
             if (log.isPresent()) {
                 log.get().append(connection, points); // the merger maintains the latest values
             } else {
                 writePoints(connection, UPSERT_POINT, points);
-                writePoints(connection, UPSERT_LATEST, newest);
+                writePoints(connection, UPSERT_LATEST, newestPerSeries(points));
             }
             if (lastSeen.isEmpty()) {
                 return;

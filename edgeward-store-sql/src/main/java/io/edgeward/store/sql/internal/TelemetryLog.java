@@ -4,12 +4,12 @@ import io.edgeward.core.observability.RateLimitedLog;
 import io.edgeward.core.telemetry.Point;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
-import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * path. Appended to the log, in arrival order, the same commit writes a few pages (about 3 µs per
  * point). The merger then moves thousands of points at a time, sorted, into the series table,
  * where they share pages, and updates the latest-value table once per series per chunk instead of
- * once per point; a group commit therefore only appends. SQLite has one writer per database file, so with the series table in a
- * file of its own the merge never holds up a group commit.
+ * once per point; a group commit therefore only appends. SQLite has one writer per database
+ * file, so with the series table in a file of its own the merge never holds up a group commit.
  *
  * <p>A point is durable once its log row is committed. The merger copies a range of log rows
  * and advances the watermark in one transaction of the series file, then deletes that range from
@@ -39,14 +39,13 @@ public final class TelemetryLog implements AutoCloseable {
     /** The name the series database is attached under on every connection. */
     public static final String SCHEMA = "series";
     /** The series file's tables, created on every connection that attaches it (idempotent). */
-    public static final String[] SERIES_DDL = {
+    public static final List<String> SERIES_DDL = List.of(
         "CREATE TABLE IF NOT EXISTS " + SCHEMA + ".telemetry (device_id TEXT NOT NULL, metric TEXT NOT NULL, ts INTEGER NOT NULL, "
                 + "num REAL, bool INTEGER, str TEXT, unit TEXT, PRIMARY KEY (device_id, metric, ts)) WITHOUT ROWID",
         "CREATE TABLE IF NOT EXISTS " + SCHEMA + ".telemetry_latest (device_id TEXT NOT NULL, metric TEXT NOT NULL, ts INTEGER NOT NULL, "
                 + "num REAL, bool INTEGER, str TEXT, unit TEXT, PRIMARY KEY (device_id, metric)) WITHOUT ROWID",
         "CREATE TABLE IF NOT EXISTS " + SCHEMA + ".telemetry_merge (id INTEGER PRIMARY KEY CHECK (id = 1), merged_seq INTEGER NOT NULL)",
-        "INSERT OR IGNORE INTO " + SCHEMA + ".telemetry_merge (id, merged_seq) VALUES (1, 0)",
-    };
+        "INSERT OR IGNORE INTO " + SCHEMA + ".telemetry_merge (id, merged_seq) VALUES (1, 0)");
 
     static final String APPEND = "INSERT INTO telemetry_log (device_id, metric, ts, num, bool, str, unit) VALUES (?, ?, ?, ?, ?, ?, ?)";
     // Sorted so that each series' points land together; a key seen twice keeps the later write,
@@ -75,6 +74,10 @@ public final class TelemetryLog implements AutoCloseable {
     private final ReentrantLock merging = new ReentrantLock();
     private final ScheduledExecutorService merger;
     private final RateLimitedLog failureLog = RateLimitedLog.perMinute();
+    /** The series file's watermark as this process last read or wrote it; -1 until read (guarded by merging). */
+    private long merged = -1;
+    /** Log rows up to here are deleted; 0 at start, so leftovers of a crash are trimmed on the first merge. */
+    private long trimmed;
 
     public TelemetryLog(Jdbi jdbi, Writes writes) {
         this.jdbi = jdbi;
@@ -93,7 +96,9 @@ public final class TelemetryLog implements AutoCloseable {
         merging.lock();
         try {
             long target = jdbi.withHandle(h -> h.createQuery("SELECT COALESCE(MAX(seq), 0) FROM telemetry_log").mapTo(Long.class).one());
-            long merged = jdbi.withHandle(TelemetryLog::watermark);
+            if (merged < 0) {
+                merged = jdbi.withHandle(h -> h.createQuery("SELECT merged_seq FROM " + SCHEMA + ".telemetry_merge").mapTo(Long.class).one());
+            }
             while (merged < target) {
                 long from = merged;
                 long to = Math.min(target, merged + CHUNK);
@@ -104,8 +109,12 @@ public final class TelemetryLog implements AutoCloseable {
                 });
                 merged = to;
             }
-            long copied = merged;
-            writes.useTransaction(h -> h.createUpdate("DELETE FROM telemetry_log WHERE seq <= :to").bind("to", copied).execute());
+            if (trimmed < merged) {
+                // The main file's writer lock is the group commit's: taken only when there is something to trim.
+                long upTo = merged;
+                writes.useTransaction(h -> h.createUpdate("DELETE FROM telemetry_log WHERE seq <= :to").bind("to", upTo).execute());
+                trimmed = upTo;
+            }
         } finally {
             merging.unlock();
         }
@@ -131,10 +140,6 @@ public final class TelemetryLog implements AutoCloseable {
                         e.getMessage());
             }
         }
-    }
-
-    private static long watermark(Handle handle) {
-        return handle.createQuery("SELECT merged_seq FROM " + SCHEMA + ".telemetry_merge").mapTo(Long.class).one();
     }
 
     /** Stops the background merger after a last merge; the store closes its pool afterwards. */
