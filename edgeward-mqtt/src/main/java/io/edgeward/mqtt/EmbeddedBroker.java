@@ -80,6 +80,7 @@ public final class EmbeddedBroker implements DeviceSessions, AutoCloseable {
             LOG.warn("mqtt.allow-anonymous is ON: any client may connect without credentials. "
                     + "Use this only on a closed test bench; anonymous clients still cannot publish into sensor/# or device/#.");
         }
+        EdgewardExtension.verifyBrokerInternals();
         port = settings.port() == 0 ? freePort(settings.bindAddress()) : settings.port();
         Path conf = settings.directory().resolve("conf");
         Path data = settings.directory().resolve("data");

@@ -43,6 +43,15 @@ final class BrokerFixture implements AutoCloseable {
     }
 
     BrokerFixture(Path dir, boolean allowAnonymous, List<MqttUser> users, ShadowSettings shadowSettings) {
+        this(dir, allowAnonymous, users, shadowSettings, PipelineSettings.DEFAULTS);
+    }
+
+    BrokerFixture(Path dir, PipelineSettings pipelineSettings) {
+        this(dir, false, List.of(), ShadowSettings.defaults(), pipelineSettings);
+    }
+
+    private BrokerFixture(Path dir, boolean allowAnonymous, List<MqttUser> users, ShadowSettings shadowSettings,
+            PipelineSettings pipelineSettings) {
         store = SqlStore.open(StoreSettings.embedded(dir));
         presence = new Presence(store.devices(), Duration.ofMillis(200));
         AtomicReference<EmbeddedBroker> running = new AtomicReference<>();
@@ -53,7 +62,7 @@ final class BrokerFixture implements AutoCloseable {
         commands = new CommandService(store.commands(), store.devices(), presence, EmbeddedBroker.commandTransport(),
                 Duration.ofHours(1), Clock.systemUTC(), meters);
         pipeline = new TelemetryPipeline(store.telemetry(),
-                new TelemetryDecoder(new TelemetryLimits(4096, 100, Duration.ofHours(1), 256)), PipelineSettings.DEFAULTS, meters,
+                new TelemetryDecoder(new TelemetryLimits(4096, 100, Duration.ofHours(1), 256)), pipelineSettings, meters,
                 reporter);
         pipeline.start();
         reporter.start();

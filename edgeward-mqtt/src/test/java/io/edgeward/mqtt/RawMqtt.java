@@ -4,8 +4,9 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * MQTT 3.1.1 CONNECT packets built by hand, for clients that must misbehave in ways a real client
- * library will not (stay silent past keep-alive, drop the socket without DISCONNECT).
+ * MQTT 3.1.1 packets built by hand, for clients that must misbehave in ways a real client library
+ * will not (stay silent past keep-alive, drop the socket without DISCONNECT), or whose packets must
+ * leave in one write.
  */
 final class RawMqtt {
 
@@ -27,6 +28,16 @@ final class RawMqtt {
         return connect(0b1100_0010, 60, payload); // user name, password, clean session
     }
 
+    /** A QoS 1 PUBLISH. */
+    static byte[] publishQos1(int packetId, String topic, String payload) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        string(body, topic);
+        body.write(packetId >> 8);
+        body.write(packetId & 0xff);
+        body.writeBytes(payload.getBytes(StandardCharsets.UTF_8));
+        return packet(0x32, body);
+    }
+
     private static byte[] connect(int flags, int keepAliveSeconds, ByteArrayOutputStream payload) {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         string(body, "MQTT");
@@ -35,8 +46,12 @@ final class RawMqtt {
         body.write(keepAliveSeconds >> 8);
         body.write(keepAliveSeconds & 0xff);
         body.writeBytes(payload.toByteArray());
+        return packet(0x10, body);
+    }
+
+    private static byte[] packet(int header, ByteArrayOutputStream body) {
         ByteArrayOutputStream packet = new ByteArrayOutputStream();
-        packet.write(0x10);
+        packet.write(header);
         int length = body.size();
         do {
             int digit = length % 128;

@@ -7,6 +7,8 @@ import com.hivemq.extension.sdk.api.events.client.parameters.AuthenticationSucce
 import com.hivemq.extension.sdk.api.events.client.parameters.ConnectionStartInput;
 import com.hivemq.extension.sdk.api.events.client.parameters.DisconnectEventInput;
 import com.hivemq.extension.sdk.api.interceptor.publish.PublishOutboundInterceptor;
+import com.hivemq.extension.sdk.api.packets.auth.DefaultAuthorizationBehaviour;
+import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
 import com.hivemq.extension.sdk.api.packets.general.MqttVersion;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
@@ -20,6 +22,8 @@ import io.edgeward.core.shadow.ShadowService;
 import io.edgeward.core.telemetry.TelemetryPipeline;
 import java.time.Duration;
 import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Edgeward's extension inside the embedded broker: authentication, authorization, presence
@@ -27,6 +31,17 @@ import java.util.concurrent.Executor;
  * shadow requests, commands and their acknowledgements, message counters).
  */
 public final class EdgewardExtension implements ExtensionMain {
+
+    /**
+     * Fails start-up when the bundled HiveMQ does not offer what the acknowledgement gate needs.
+     * Called before the broker starts: an extension that failed in {@code extensionStart} would
+     * leave a broker running without authentication.
+     */
+    public static void verifyBrokerInternals() {
+        AcknowledgementGate.verifyBrokerInternals();
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(EdgewardExtension.class);
 
     private final ConnectAuthenticator authenticator;
     private final TopicAuthorizer authorizer;
@@ -98,12 +113,22 @@ public final class EdgewardExtension implements ExtensionMain {
                 boolean mqtt5 = initializerInput.getConnectionInformation().getMqttVersion() == MqttVersion.V_5;
                 TelemetryInterceptor telemetry = new TelemetryInterceptor(principal, clientId, mqtt5, pipeline, registry,
                         Services.clientService(), metrics, storeTimeout, blocking);
+                try {
+                    telemetry.gate().install(initializerInput.getConnectionInformation());
+                } catch (RuntimeException e) {
+                    // Without the gate acknowledgements would not wait for the store: refuse every
+                    // PUBLISH of this connection and close it, rather than acknowledge unstored data.
+                    LOG.error("Cannot hold the acknowledgements of client '{}'; closing it: {}", clientId, e.toString());
+                    clientContext.getDefaultPermissions().clear();
+                    clientContext.getDefaultPermissions().setDefaultBehaviour(DefaultAuthorizationBehaviour.DENY);
+                    Services.clientService().disconnectClient(clientId, false, DisconnectReasonCode.SERVER_BUSY,
+                            "the server cannot serve this connection");
+                    return;
+                }
                 DeviceRequests requests = new DeviceRequests(principal instanceof Principal.Device device ? device.id() : null, mqtt5,
                         shadows, commands, channel, blocking, telemetry);
                 clientContext.addPublishInboundInterceptor(new InboundRouter(principal, clientId, mqtt5, metrics, presence, telemetry,
                         requests));
-                clientContext.addPubackOutboundInterceptor(telemetry);
-                clientContext.addPubrecOutboundInterceptor(telemetry);
                 if (principal instanceof Principal.Device) {
                     clientContext.addPublishOutboundInterceptor(requests);
                     clientContext.addPubackInboundInterceptor(requests);

@@ -2,13 +2,7 @@ package io.edgeward.mqtt.internal;
 
 import com.hivemq.extension.sdk.api.async.Async;
 import com.hivemq.extension.sdk.api.async.TimeoutFallback;
-import com.hivemq.extension.sdk.api.interceptor.puback.PubackOutboundInterceptor;
-import com.hivemq.extension.sdk.api.interceptor.puback.parameter.PubackOutboundInput;
-import com.hivemq.extension.sdk.api.interceptor.puback.parameter.PubackOutboundOutput;
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundOutput;
-import com.hivemq.extension.sdk.api.interceptor.pubrec.PubrecOutboundInterceptor;
-import com.hivemq.extension.sdk.api.interceptor.pubrec.parameter.PubrecOutboundInput;
-import com.hivemq.extension.sdk.api.interceptor.pubrec.parameter.PubrecOutboundOutput;
 import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
 import com.hivemq.extension.sdk.api.packets.general.Qos;
 import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
@@ -34,7 +28,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,22 +35,20 @@ import org.slf4j.LoggerFactory;
  * Telemetry ingest for one client connection, with the acknowledgement held until the pipeline
  * has committed the message.
  *
- * <p>HiveMQ runs a client's inbound interceptors one PUBLISH at a time, so holding the PUBLISH
- * itself would allow one message per device per commit. Instead the PUBLISH is decoded and queued
- * here synchronously and let through, and its PUBACK (QoS 1) or PUBREC (QoS 2) is held in the
- * outbound interceptor until the commit: a device's whole in-flight window shares one group
- * commit. QoS 0 has no acknowledgement to hold, so its PUBLISH is held instead, which keeps a
- * QoS 0 flood bounded by the socket.
+ * <p>The PUBLISH is decoded and queued here synchronously and let through; its PUBACK (QoS 1) or
+ * PUBREC (QoS 2) waits in the connection's {@link AcknowledgementGate} until the commit, so a
+ * device's whole in-flight window joins the next group commit. QoS 0 has no acknowledgement to
+ * hold, so its PUBLISH is held instead, which keeps a QoS 0 flood bounded by the socket.
  *
  * <p>Refusals: a message with no valid point is refused on the spot (MQTT 5: PUBACK 0x99, 0x97
  * when too large, with a reason string). A partly valid message stores its good points and is
  * then answered with the refusal code and a summary of what was stored and refused; it takes the
- * slower path of holding the PUBLISH, because HiveMQ does not let an extension turn a successful
- * acknowledgement into an error. If the store cannot commit, the client is disconnected before
- * any acknowledgement leaves, so it resends from its session; under MQTT 3.1.1 an acknowledgement
+ * slower path of holding the PUBLISH, because HiveMQ lets an extension set an acknowledgement's
+ * reason code only there. If the store cannot commit, the client is disconnected before any
+ * acknowledgement leaves, so it resends from its session; under MQTT 3.1.1 an acknowledgement
  * cannot carry an error, and acknowledging would lose the data.
  */
-final class TelemetryInterceptor implements PubackOutboundInterceptor, PubrecOutboundInterceptor {
+final class TelemetryInterceptor {
 
     private static final Logger LOG = LoggerFactory.getLogger(TelemetryInterceptor.class);
     private static final int MAX_REASON = 240;
@@ -72,8 +63,7 @@ final class TelemetryInterceptor implements PubackOutboundInterceptor, PubrecOut
     private final MqttMetrics metrics;
     private final Duration storeTimeout;
     private final Executor blocking;
-    /** Work (telemetry commits, shadow updates) awaited by acknowledgements, by packet id. */
-    private final Map<Integer, CompletableFuture<?>> awaiting = new ConcurrentHashMap<>();
+    private final AcknowledgementGate gate = new AcknowledgementGate(error -> notStored(error, () -> { }));
     /** Device types already looked up on this connection (for users publishing for devices). */
     private final Map<DeviceId, DeviceType> knownDevices = new ConcurrentHashMap<>();
 
@@ -125,49 +115,21 @@ final class TelemetryInterceptor implements PubackOutboundInterceptor, PubrecOut
             stored.whenComplete((result, error) -> finish(result, error, output, async::resume));
             return;
         }
-        awaiting.put(packet.getPacketId(), stored);
+        gate.hold(packet.getPacketId(), stored);
     }
 
-    @Override
-    public void onOutboundPuback(PubackOutboundInput input, PubackOutboundOutput output) {
-        CompletableFuture<?> stored = awaiting.remove(input.getPubackPacket().getPacketIdentifier());
-        if (stored != null) {
-            hold(stored, output::async);
-        }
+    /** The connection's acknowledgement gate, which the client initializer installs in its pipeline. */
+    AcknowledgementGate gate() {
+        return gate;
     }
 
-    @Override
-    public void onOutboundPubrec(PubrecOutboundInput input, PubrecOutboundOutput output) {
-        CompletableFuture<?> stored = awaiting.remove(input.getPubrecPacket().getPacketIdentifier());
-        if (stored != null) {
-            hold(stored, output::async);
-        }
-    }
-
-    /** Lets the acknowledgement of a fully valid message leave once its commit is done. */
     /**
      * Holds the acknowledgement of the PUBLISH with {@code packetId} until {@code done} completes;
      * if it fails, the client is disconnected instead, so that it resends. Other handlers of this
-     * connection (shadow requests) use it too: holding the acknowledgement, not the PUBLISH, keeps
-     * HiveMQ's extension executor from spinning over a thousand held PUBLISHes.
+     * connection (shadow requests) use it too.
      */
     void holdAcknowledgement(int packetId, CompletableFuture<?> done) {
-        awaiting.put(packetId, done.orTimeout(storeTimeout.toMillis(), TimeUnit.MILLISECONDS));
-    }
-
-    private void hold(CompletableFuture<?> stored, Function<Duration, Async<?>> async) {
-        if (stored.isDone() && !stored.isCompletedExceptionally()) {
-            return;
-        }
-        // Telemetry futures time out in the pipeline, other work in holdAcknowledgement.
-        Async<?> held = async.apply(HOLD_LIMIT);
-        stored.whenComplete((result, error) -> {
-            if (error != null) {
-                notStored(error, held::resume);
-            } else {
-                held.resume();
-            }
-        });
+        gate.hold(packetId, done.orTimeout(storeTimeout.toMillis(), TimeUnit.MILLISECONDS));
     }
 
     private void finish(IngestResult result, Throwable error, PublishInboundOutput output, Runnable resume) {
