@@ -18,7 +18,6 @@ import io.edgeward.mqtt.internal.EdgewardExtension;
 import io.edgeward.mqtt.internal.MqttDeviceChannel;
 import io.edgeward.mqtt.internal.MqttMetrics;
 import io.edgeward.mqtt.internal.Principals;
-import io.edgeward.mqtt.internal.TopicAuthorizer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -102,7 +101,6 @@ public final class EmbeddedBroker implements DeviceSessions, AutoCloseable {
         MqttDeviceChannel channel = deviceChannel;
         EdgewardExtension extension = new EdgewardExtension(
                 new ConnectAuthenticator(registry, users, settings.allowAnonymous(), principals, metrics, blocking),
-                new TopicAuthorizer(principals, metrics),
                 principals, pipeline, registry, metrics, settings.storeTimeout(), blocking, presence, shadows, commands, channel);
         presence.reset();
 

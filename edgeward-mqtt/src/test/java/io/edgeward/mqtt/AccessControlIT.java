@@ -144,6 +144,38 @@ class AccessControlIT {
         client.disconnect();
     }
 
+    /**
+     * The broker refuses from the default permissions set at CONNECT, the denial counter from the
+     * principal's own rules: both must draw the same line, wildcards and shared groups included.
+     */
+    @Test
+    void subscriptions_grantedExactlyWithinTheAcl_eachDenialCounted() {
+        Mqtt5BlockingClient device = Clients.device5(port(), "alpha", alpha.secret());
+        assertSubscriptions(device, List.of("sensor/alpha/#", "sensor/alpha", "sensor/alpha/telemetry", "device/alpha/+/x",
+                "$share/g/device/alpha/status"), List.of("sensor/+/telemetry", "sensor/beta/#", "#", "+/alpha/#", "sensor/alphabet/#",
+                "$share/g/sensor/beta/telemetry"));
+        device.disconnect();
+        Mqtt5BlockingClient dashboard = Clients.v5(port(), "dash-3");
+        dashboard.connectWith().simpleAuth().username("dashboard").password("dash-secret".getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send();
+        assertSubscriptions(dashboard, List.of("sensor/+/telemetry", "sensor/beta/telemetry", "apps/x/y", "apps/#", "$share/g/apps/#"),
+                List.of("sensor/#", "sensor/beta/status", "#", "+/+/telemetry"));
+        dashboard.disconnect();
+    }
+
+    private static void assertSubscriptions(Mqtt5BlockingClient client, List<String> granted, List<String> refused) {
+        double before = fx.counter("edgeward.mqtt.acl.denied", "action", "subscribe");
+        for (String filter : granted) {
+            assertThat(client.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).send().getReasonCodes())
+                    .as("SUBACK for %s", filter).containsExactly(Mqtt5SubAckReasonCode.GRANTED_QOS_1);
+        }
+        for (String filter : refused) {
+            assertThatThrownBy(() -> client.subscribeWith().topicFilter(filter).send()).as("SUBACK for %s", filter)
+                    .isInstanceOfSatisfying(Mqtt5SubAckException.class, e -> assertThat(e.getMqttMessage().getReasonCodes())
+                            .containsExactly(Mqtt5SubAckReasonCode.NOT_AUTHORIZED));
+        }
+        assertThat(fx.counter("edgeward.mqtt.acl.denied", "action", "subscribe") - before).isEqualTo(refused.size());
+    }
+
     @Test
     void configuredUser_receivesStoredTelemetry_andStaysInsideItsAcl() throws Exception {
         Mqtt5BlockingClient dashboard = Clients.v5(port(), "dash-2");

@@ -54,13 +54,18 @@ final class AcknowledgementGate extends ChannelDuplexHandler {
     private final ArrayDeque<Held> queue = new ArrayDeque<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Consumer<Throwable> onFailure;
+    private final AcknowledgementDrains drains;
     private ChannelHandlerContext context;
     private boolean failed;
 
     private record Held(Object acknowledgement, ChannelPromise promise, CompletableFuture<?> done) {}
 
-    /** @param onFailure told once, when awaited work fails; it closes the connection */
-    AcknowledgementGate(Consumer<Throwable> onFailure) {
+    /**
+     * @param drains the broker's, shared by all gates
+     * @param onFailure told once, when awaited work fails; it closes the connection
+     */
+    AcknowledgementGate(AcknowledgementDrains drains, Consumer<Throwable> onFailure) {
+        this.drains = drains;
         this.onFailure = onFailure;
     }
 
@@ -121,7 +126,7 @@ final class AcknowledgementGate extends ChannelDuplexHandler {
     private void scheduleDrain() {
         // A commit completes many futures of one connection at once: one drain writes them all.
         if (drainScheduled.compareAndSet(false, true)) {
-            context.executor().execute(this::drain);
+            drains.submit(context.executor(), this::drain);
         }
     }
 

@@ -102,12 +102,12 @@ public final class ConnectAuthenticator implements SimpleAuthenticator {
     }
 
     /**
-     * Admits the client. Its PUBLISH rights (and so its Will's) become HiveMQ default permissions,
+     * Admits the client. Its rights (PUBLISH, SUBSCRIBE and so its Will's) become HiveMQ default permissions,
      * which the broker evaluates itself, without a trip through the extension for every message.
      */
     private void accept(SimpleAuthInput input, SimpleAuthOutput output, Principal principal) {
         principals.attach(input, principal);
-        PublishPermissions.apply(principal, output.getDefaultPermissions());
+        TopicPermissions.apply(principal, output.getDefaultPermissions());
         output.authenticateSuccessfully();
     }
 

@@ -1,7 +1,6 @@
 package io.edgeward.mqtt.internal;
 
 import com.hivemq.extension.sdk.api.ExtensionMain;
-import com.hivemq.extension.sdk.api.auth.Authorizer;
 import com.hivemq.extension.sdk.api.events.client.ClientLifecycleEventListener;
 import com.hivemq.extension.sdk.api.events.client.parameters.AuthenticationSuccessfulInput;
 import com.hivemq.extension.sdk.api.events.client.parameters.ConnectionStartInput;
@@ -44,9 +43,9 @@ public final class EdgewardExtension implements ExtensionMain {
     private static final Logger LOG = LoggerFactory.getLogger(EdgewardExtension.class);
 
     private final ConnectAuthenticator authenticator;
-    private final TopicAuthorizer authorizer;
     private final Principals principals;
     private final TelemetryPipeline pipeline;
+    private final AcknowledgementDrains drains = new AcknowledgementDrains();
     private final DeviceRegistry registry;
     private final MqttMetrics metrics;
     private final Duration storeTimeout;
@@ -56,11 +55,10 @@ public final class EdgewardExtension implements ExtensionMain {
     private final CommandService commands;
     private final MqttDeviceChannel channel;
 
-    public EdgewardExtension(ConnectAuthenticator authenticator, TopicAuthorizer authorizer, Principals principals,
+    public EdgewardExtension(ConnectAuthenticator authenticator, Principals principals,
             TelemetryPipeline pipeline, DeviceRegistry registry, MqttMetrics metrics, Duration storeTimeout, Executor blocking,
             Presence presence, ShadowService shadows, CommandService commands, MqttDeviceChannel channel) {
         this.authenticator = authenticator;
-        this.authorizer = authorizer;
         this.principals = principals;
         this.pipeline = pipeline;
         this.registry = registry;
@@ -76,7 +74,8 @@ public final class EdgewardExtension implements ExtensionMain {
     @Override
     public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {
         Services.securityRegistry().setAuthenticatorProvider(providerInput -> authenticator);
-        Services.securityRegistry().setAuthorizerProvider(providerInput -> (Authorizer) authorizer);
+        // No authorizer provider: rights are default permissions (see TopicPermissions), which
+        // spares every PUBLISH a trip through the extension executor.
         ClientLifecycleEventListener presenceEvents = new ClientLifecycleEventListener() {
             @Override
             public void onMqttConnectionStart(ConnectionStartInput input) {
@@ -112,7 +111,7 @@ public final class EdgewardExtension implements ExtensionMain {
                 String clientId = initializerInput.getClientInformation().getClientId();
                 boolean mqtt5 = initializerInput.getConnectionInformation().getMqttVersion() == MqttVersion.V_5;
                 TelemetryInterceptor telemetry = new TelemetryInterceptor(principal, clientId, mqtt5, pipeline, registry,
-                        Services.clientService(), metrics, storeTimeout, blocking);
+                        Services.clientService(), metrics, storeTimeout, blocking, drains);
                 try {
                     telemetry.gate().install(initializerInput.getConnectionInformation());
                 } catch (RuntimeException e) {
@@ -127,6 +126,7 @@ public final class EdgewardExtension implements ExtensionMain {
                 }
                 DeviceRequests requests = new DeviceRequests(principal instanceof Principal.Device device ? device.id() : null, mqtt5,
                         shadows, commands, channel, blocking, telemetry);
+                clientContext.addSubscribeInboundInterceptor(new AclDenials(principal, clientId, metrics));
                 clientContext.addPublishInboundInterceptor(new InboundRouter(principal, clientId, mqtt5, metrics, presence, telemetry,
                         requests));
                 if (principal instanceof Principal.Device) {

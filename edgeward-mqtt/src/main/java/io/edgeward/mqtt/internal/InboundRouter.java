@@ -43,7 +43,7 @@ final class InboundRouter implements PublishInboundInterceptor {
         PublishPacket packet = input.getPublishPacket();
         if (!principal.mayPublish(packet.getTopic())) {
             metrics.denied("publish");
-            TopicAuthorizer.logDenial(clientId, "publish to", packet.getTopic());
+            AclDenials.logDenial(clientId, "publish to", packet.getTopic());
             if (mqtt5) {
                 output.preventPublishDelivery(AckReasonCode.NOT_AUTHORIZED, "not authorized to publish to '" + packet.getTopic() + "'");
             } else {

@@ -56,10 +56,14 @@ public sealed interface Principal {
             return anyCovers(user.subscribe(), Topics.unshared(filter));
         }
 
+        /** The pattern with {@code %u} (username) and {@code %c} (client id) filled in. */
+        String expand(String pattern) {
+            return pattern.replace("%u", user.username()).replace("%c", clientId);
+        }
+
         private boolean anyCovers(List<String> patterns, String topicOrFilter) {
             for (String pattern : patterns) {
-                String expanded = pattern.replace("%u", user.username()).replace("%c", clientId);
-                if (Topics.covers(expanded, topicOrFilter)) {
+                if (Topics.covers(expand(pattern), topicOrFilter)) {
                     return true;
                 }
             }

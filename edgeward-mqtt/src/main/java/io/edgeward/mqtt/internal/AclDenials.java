@@ -1,0 +1,48 @@
+package io.edgeward.mqtt.internal;
+
+import com.hivemq.extension.sdk.api.interceptor.subscribe.SubscribeInboundInterceptor;
+import com.hivemq.extension.sdk.api.interceptor.subscribe.parameter.SubscribeInboundInput;
+import com.hivemq.extension.sdk.api.interceptor.subscribe.parameter.SubscribeInboundOutput;
+import com.hivemq.extension.sdk.api.packets.subscribe.Subscription;
+import io.edgeward.core.observability.RateLimitedLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes refusals by the ACL visible: counts them and logs them, once a minute per client. The
+ * broker refuses a connection's subscriptions outside its ACL itself (SUBACK 0x87, MQTT 3.1.1:
+ * 0x80) from the default permissions set at CONNECT ({@link TopicPermissions}); this interceptor
+ * only counts them. PUBLISHes outside the ACL are refused and counted in {@link InboundRouter}.
+ */
+final class AclDenials implements SubscribeInboundInterceptor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AclDenials.class);
+    private static final RateLimitedLog DENIAL_LOG = RateLimitedLog.perMinute();
+
+    private final Principal principal;
+    private final String clientId;
+    private final MqttMetrics metrics;
+
+    AclDenials(Principal principal, String clientId, MqttMetrics metrics) {
+        this.principal = principal;
+        this.clientId = clientId;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void onInboundSubscribe(SubscribeInboundInput input, SubscribeInboundOutput output) {
+        for (Subscription subscription : input.getSubscribePacket().getSubscriptions()) {
+            if (!principal.maySubscribe(subscription.getTopicFilter())) {
+                metrics.denied("subscribe");
+                logDenial(clientId, "subscribe to", subscription.getTopicFilter());
+            }
+        }
+    }
+
+    static void logDenial(String clientId, String action, String topic) {
+        if (DENIAL_LOG.allow("acl:" + clientId)) {
+            LOG.warn("Refused client '{}' to {} '{}' (outside its ACL; further refusals for a minute are only counted)",
+                    clientId, action, topic);
+        }
+    }
+}
