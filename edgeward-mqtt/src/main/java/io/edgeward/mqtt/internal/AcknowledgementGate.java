@@ -54,18 +54,13 @@ final class AcknowledgementGate extends ChannelDuplexHandler {
     private final ArrayDeque<Held> queue = new ArrayDeque<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Consumer<Throwable> onFailure;
-    private final AcknowledgementDrains drains;
     private ChannelHandlerContext context;
     private boolean failed;
 
     private record Held(Object acknowledgement, ChannelPromise promise, CompletableFuture<?> done) {}
 
-    /**
-     * @param drains the broker's, shared by all gates
-     * @param onFailure told once, when awaited work fails; it closes the connection
-     */
-    AcknowledgementGate(AcknowledgementDrains drains, Consumer<Throwable> onFailure) {
-        this.drains = drains;
+    /** @param onFailure told once, when awaited work fails; it closes the connection */
+    AcknowledgementGate(Consumer<Throwable> onFailure) {
         this.onFailure = onFailure;
     }
 
@@ -126,7 +121,7 @@ final class AcknowledgementGate extends ChannelDuplexHandler {
     private void scheduleDrain() {
         // A commit completes many futures of one connection at once: one drain writes them all.
         if (drainScheduled.compareAndSet(false, true)) {
-            drains.submit(context.executor(), this::drain);
+            context.executor().execute(this::drain);
         }
     }
 

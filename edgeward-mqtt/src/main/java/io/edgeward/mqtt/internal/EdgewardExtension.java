@@ -45,7 +45,6 @@ public final class EdgewardExtension implements ExtensionMain {
     private final ConnectAuthenticator authenticator;
     private final Principals principals;
     private final TelemetryPipeline pipeline;
-    private final AcknowledgementDrains drains = new AcknowledgementDrains();
     private final DeviceRegistry registry;
     private final MqttMetrics metrics;
     private final Duration storeTimeout;
@@ -111,7 +110,7 @@ public final class EdgewardExtension implements ExtensionMain {
                 String clientId = initializerInput.getClientInformation().getClientId();
                 boolean mqtt5 = initializerInput.getConnectionInformation().getMqttVersion() == MqttVersion.V_5;
                 TelemetryInterceptor telemetry = new TelemetryInterceptor(principal, clientId, mqtt5, pipeline, registry,
-                        Services.clientService(), metrics, storeTimeout, blocking, drains);
+                        Services.clientService(), metrics, storeTimeout, blocking);
                 try {
                     telemetry.gate().install(initializerInput.getConnectionInformation());
                 } catch (RuntimeException e) {

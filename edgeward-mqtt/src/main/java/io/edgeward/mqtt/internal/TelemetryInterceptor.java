@@ -63,12 +63,12 @@ final class TelemetryInterceptor {
     private final MqttMetrics metrics;
     private final Duration storeTimeout;
     private final Executor blocking;
-    private final AcknowledgementGate gate;
+    private final AcknowledgementGate gate = new AcknowledgementGate(error -> notStored(error, () -> { }));
     /** Device types already looked up on this connection (for users publishing for devices). */
     private final Map<DeviceId, DeviceType> knownDevices = new ConcurrentHashMap<>();
 
     TelemetryInterceptor(Principal principal, String clientId, boolean mqtt5, TelemetryPipeline pipeline, DeviceRegistry registry,
-            ClientService clients, MqttMetrics metrics, Duration storeTimeout, Executor blocking, AcknowledgementDrains drains) {
+            ClientService clients, MqttMetrics metrics, Duration storeTimeout, Executor blocking) {
         this.clientId = clientId;
         this.mqtt5 = mqtt5;
         this.pipeline = pipeline;
@@ -77,7 +77,6 @@ final class TelemetryInterceptor {
         this.metrics = metrics;
         this.storeTimeout = storeTimeout;
         this.blocking = blocking;
-        this.gate = new AcknowledgementGate(drains, error -> notStored(error, () -> { }));
         if (principal instanceof Principal.Device device) {
             knownDevices.put(device.id(), device.type());
         }

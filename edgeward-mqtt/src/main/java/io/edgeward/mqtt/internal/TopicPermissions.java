@@ -12,7 +12,8 @@ import com.hivemq.extension.sdk.api.services.builder.Builders;
  * <p>Why default permissions and not an {@code Authorizer}: with any authorizer provider
  * registered, HiveMQ runs a publish authorization task on the extension executor for every
  * PUBLISH, even when the authorizer only handles subscriptions: two more thread hand-offs per
- * telemetry message, measured as a fifth of the broker's CPU at half load.
+ * telemetry message (at half load, JFR counted 118 samples on the extension executor with the
+ * authorizer and 50 without).
  */
 final class TopicPermissions {
 
