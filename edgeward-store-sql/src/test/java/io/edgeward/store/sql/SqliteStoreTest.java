@@ -78,6 +78,29 @@ class SqliteStoreTest extends StoreContractTest {
     }
 
     @Test
+    void whileTelemetryFlows_eachGroupCommitDeletesRowsTheMergerCopied() {
+        store.telemetry().append(points(0, 1_000), Map.of());
+        // The query merges everything committed so far; right after a commit the merger leaves the log alone.
+        assertThat(store.telemetry().latest(DEV)).isNotEmpty();
+        long watermark = count("SELECT merged_seq FROM series.telemetry_merge");
+        assertThat(watermark).isGreaterThanOrEqualTo(1_000);
+
+        store.telemetry().append(points(1_000, 500), Map.of()); // deletes up to twice its own rows
+
+        // The merger trims only after a quiet second, and this append has just ended one: the commit did it.
+        assertThat(count("SELECT COUNT(*) FROM main.telemetry_log WHERE seq <= " + watermark)).isZero();
+        assertThat(count("SELECT COUNT(*) FROM main.telemetry_log")).isEqualTo(500);
+    }
+
+    private static List<Point> points(int from, int n) {
+        List<Point> points = new java.util.ArrayList<>();
+        for (int i = from; i < from + n; i++) {
+            points.add(new Point(i % 2 == 0 ? DEV : DeviceId.of("dev-2"), "m", T0 + i, Value.of(i), null));
+        }
+        return points;
+    }
+
+    @Test
     void logRowsNotYetMerged_whenTheProcessDied_areReadAfterRestart() throws Exception {
         store.telemetry().append(List.of(new Point(DEV, "t", T0, Value.of(1), null)), Map.of());
         store.close();

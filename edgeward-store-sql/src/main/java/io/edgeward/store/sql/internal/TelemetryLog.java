@@ -3,6 +3,7 @@ package io.edgeward.store.sql.internal;
 import io.edgeward.core.observability.RateLimitedLog;
 import io.edgeward.core.telemetry.Point;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -29,10 +30,15 @@ import org.slf4j.LoggerFactory;
  * file, so with the series table in a file of its own the merge never holds up a group commit.
  *
  * <p>A point is durable once its log row is committed. The merger copies a range of log rows
- * and advances the watermark in one transaction of the series file, then deletes that range from
- * the log; a crash in between leaves copied rows below the watermark, which the next merge
- * deletes without copying them again. Readers query the series and latest-value tables only and
- * call {@link #mergeAll()} first, so everything committed before a query began is in its answer.
+ * and advances the watermark in one transaction of the series file; rows below the watermark are
+ * then deleted from the log, and a crash before that only leaves copied rows there, which are
+ * deleted without being copied again. While telemetry flows, each group commit deletes a few
+ * hundred of them in its own transaction and fsync. (A DELETE of each merge's rows in a
+ * transaction of the merger's, five times a second, took the writer lock, and every
+ * acknowledgement waiting for the next commit waited for its SQL and fsync too.) When telemetry
+ * has been quiet for a second, the merger deletes what is left. Readers query the series and
+ * latest-value tables only and call {@link #mergeAll()} first, so everything committed before a
+ * query began is in its answer.
  */
 public final class TelemetryLog implements AutoCloseable {
 
@@ -63,6 +69,12 @@ public final class TelemetryLog implements AutoCloseable {
             + "JOIN " + SCHEMA + ".telemetry t ON t.device_id = n.device_id AND t.metric = n.metric AND t.ts = n.ts WHERE true "
             + "ON CONFLICT (device_id, metric) DO UPDATE SET ts = excluded.ts, num = excluded.num, bool = excluded.bool, "
             + "str = excluded.str, unit = excluded.unit WHERE excluded.ts >= telemetry_latest.ts";
+    // Copied rows are deleted oldest first, a bounded number at a time: the log's head is a few pages.
+    private static final String TRIM = "DELETE FROM telemetry_log WHERE seq IN "
+            + "(SELECT seq FROM telemetry_log WHERE seq <= ? ORDER BY seq LIMIT ?)";
+    /** Copied rows each group commit deletes, at least; twice its own rows, so that the log shrinks under any load. */
+    private static final int TRIM_ROWS = 256;
+    private static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** Rows per merge transaction: large enough to share pages, small enough to sort in memory. */
     private static final long CHUNK = 20_000;
     private static final long PERIOD_MS = 200;
@@ -74,10 +86,15 @@ public final class TelemetryLog implements AutoCloseable {
     private final ReentrantLock merging = new ReentrantLock();
     private final ScheduledExecutorService merger;
     private final RateLimitedLog failureLog = RateLimitedLog.perMinute();
-    /** The series file's watermark as this process last read or wrote it; -1 until read (guarded by merging). */
-    private long merged = -1;
-    /** Log rows up to here are deleted; 0 at start, so leftovers of a crash are trimmed on the first merge. */
+    /** The series file's watermark as this process last read or wrote it; -1 until read (written under merging). */
+    private volatile long merged = -1;
+    /**
+     * Log rows up to here are known to be deleted (guarded by the writer lock). Starts at 0, so
+     * leftovers of a crash are deleted by the first commits; a rolled-back trim only leaves rows
+     * for a later one.
+     */
     private long trimmed;
+    private volatile long lastAppendNanos = System.nanoTime() - QUIET_NANOS;
 
     public TelemetryLog(Jdbi jdbi, Writes writes) {
         this.jdbi = jdbi;
@@ -86,9 +103,25 @@ public final class TelemetryLog implements AutoCloseable {
         merger.scheduleWithFixedDelay(this::mergeInBackground, PERIOD_MS, PERIOD_MS, TimeUnit.MILLISECONDS);
     }
 
-    /** Appends points in the caller's (group commit) transaction. */
-    void append(Connection connection, Iterable<Point> points) throws SQLException {
+    /**
+     * Appends points in the caller's (group commit) transaction, which holds the writer lock, and
+     * deletes a bounded number of rows the merger has copied.
+     */
+    void append(Connection connection, List<Point> points) throws SQLException {
+        lastAppendNanos = System.nanoTime();
         SqlTelemetryStore.writePoints(connection, APPEND, points);
+        long upTo = merged;
+        if (upTo <= trimmed) {
+            return;
+        }
+        try (PreparedStatement trim = connection.prepareStatement(TRIM)) {
+            int rows = Math.max(TRIM_ROWS, 2 * points.size());
+            trim.setLong(1, upTo);
+            trim.setInt(2, rows);
+            if (trim.executeUpdate() < rows) {
+                trimmed = upTo; // everything copied so far is gone, once this transaction commits
+            }
+        }
     }
 
     /** Merges every log row committed so far into the series table. */
@@ -109,15 +142,23 @@ public final class TelemetryLog implements AutoCloseable {
                 });
                 merged = to;
             }
-            if (trimmed < merged) {
-                // The main file's writer lock is the group commit's: taken only when there is something to trim.
-                long upTo = merged;
-                writes.useTransaction(h -> h.createUpdate("DELETE FROM telemetry_log WHERE seq <= :to").bind("to", upTo).execute());
-                trimmed = upTo;
+            if (System.nanoTime() - lastAppendNanos >= QUIET_NANOS) {
+                trimWhileQuiet();
             }
         } finally {
             merging.unlock();
         }
+    }
+
+    /** Deletes every copied row under the writer lock; only when no group commit is doing it. */
+    private void trimWhileQuiet() {
+        long upTo = merged;
+        writes.useTransaction(h -> {
+            if (trimmed < upTo) {
+                h.createUpdate("DELETE FROM telemetry_log WHERE seq <= :to").bind("to", upTo).execute();
+                trimmed = upTo;
+            }
+        });
     }
 
     /** Runs {@code work} with no merge in progress (device deletion: a merge must not copy back what it deletes). */
@@ -151,6 +192,7 @@ public final class TelemetryLog implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        lastAppendNanos = System.nanoTime() - QUIET_NANOS; // no commit follows: the last merge trims all it copied
         mergeInBackground();
     }
 }
