@@ -240,9 +240,6 @@ public final class IngestBenchmark {
         return all;
     }
 
-
-
-
     private static void waitForPort(int port, Process process) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {

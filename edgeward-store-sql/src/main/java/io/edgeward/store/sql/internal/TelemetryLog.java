@@ -89,11 +89,11 @@ public final class TelemetryLog implements AutoCloseable {
     /** The series file's watermark as this process last read or wrote it; -1 until read (written under merging). */
     private volatile long merged = -1;
     /**
-     * Log rows up to here are known to be deleted (guarded by the writer lock). Starts at 0, so
-     * leftovers of a crash are deleted by the first commits; a rolled-back trim only leaves rows
-     * for a later one.
+     * Log rows up to here are known to be deleted (written under the writer lock; read without it
+     * only to skip taking it). Starts at 0, so leftovers of a crash are deleted by the first
+     * commits; a rolled-back trim only leaves rows for a later one.
      */
-    private long trimmed;
+    private volatile long trimmed;
     private volatile long lastAppendNanos = System.nanoTime() - QUIET_NANOS;
 
     public TelemetryLog(Jdbi jdbi, Writes writes) {
@@ -142,7 +142,8 @@ public final class TelemetryLog implements AutoCloseable {
                 });
                 merged = to;
             }
-            if (System.nanoTime() - lastAppendNanos >= QUIET_NANOS) {
+            // An idle gateway must not take the writer lock five times a second for nothing.
+            if (trimmed < merged && System.nanoTime() - lastAppendNanos >= QUIET_NANOS) {
                 trimWhileQuiet();
             }
         } finally {
