@@ -41,7 +41,7 @@ class AcknowledgementIT {
 
     @BeforeAll
     static void start() {
-        fx = new BrokerFixture(dir, new PipelineSettings(20_000, 10_000, false, Duration.ofSeconds(2)));
+        fx = new BrokerFixture(dir, new PipelineSettings(20_000, 10_000, false, Duration.ofSeconds(2), Duration.ofMillis(2)));
     }
 
     @AfterAll

@@ -18,6 +18,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +33,14 @@ import org.slf4j.LoggerFactory;
  * the busier the gateway, the bigger the batches. When the queue is full, the message waits on a
  * parked virtual thread for room: the acknowledgement is delayed, nothing is dropped, and the
  * calling thread (a broker worker) never blocks.
+ *
+ * <p>Commits start at most once per {@link PipelineSettings#minCommitInterval()} (2 ms by
+ * default). Without a floor, the writer commits again the moment the last commit is done, so a
+ * gateway at half its load made more commits than at full load, only smaller: about 900 a second
+ * at 14k msg/s and 500 at 28k, the writer at 0.4 cores either way, every commit waking the
+ * broker's event loops and the fsyncs keeping the disk busy. With the floor the writer used 0.29
+ * cores at 28k msg/s and the PUBACK p99 went from 21-36 ms to 15-16 ms (two runs each). A lone
+ * message on a quiet gateway is committed at once; only back-to-back commits wait.
  */
 public final class TelemetryPipeline implements AutoCloseable {
 
@@ -70,6 +79,8 @@ public final class TelemetryPipeline implements AutoCloseable {
     private volatile boolean accepting;
     private Thread writer;
     private Thread watchdog;
+    /** When the next group commit may start (writer thread only). */
+    private long nextCommitNanos = System.nanoTime();
     /** The batch in the store now, for the watchdog; empty between commits. */
     private volatile List<Pending> committing = List.of();
 
@@ -288,6 +299,7 @@ public final class TelemetryPipeline implements AutoCloseable {
                 }
                 continue;
             }
+            awaitCommitSlot();
             batch.add(first);
             int points = first.decoded.points().size();
             Pending next;
@@ -298,6 +310,15 @@ public final class TelemetryPipeline implements AutoCloseable {
             commit(batch, points);
             batch = new ArrayList<>(); // the watchdog may still be reading the last one
         }
+    }
+
+    /** Waits out the rest of the minimum interval since the last commit began; messages keep queueing meanwhile. */
+    private void awaitCommitSlot() {
+        long wait;
+        while ((wait = nextCommitNanos - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(wait);
+        }
+        nextCommitNanos = System.nanoTime() + settings.minCommitInterval().toNanos();
     }
 
     /**

@@ -35,8 +35,12 @@ class TelemetryPipelineTest {
     }
 
     private void start(int capacity, Duration commitTimeout) {
+        start(capacity, commitTimeout, Duration.ZERO);
+    }
+
+    private void start(int capacity, Duration commitTimeout, Duration minCommitInterval) {
         pipeline = new TelemetryPipeline(store, new TelemetryDecoder(TelemetryLimits.DEFAULTS),
-                new PipelineSettings(capacity, 10_000, false, commitTimeout), meters, points -> {});
+                new PipelineSettings(capacity, 10_000, false, commitTimeout, minCommitInterval), meters, points -> {});
         pipeline.start();
     }
 
@@ -64,6 +68,29 @@ class TelemetryPipelineTest {
         if (pipeline != null) {
             pipeline.stop();
         }
+    }
+
+    @Test
+    void backToBackCommits_startAtLeastTheMinimumIntervalApart_andWhatQueuedMeanwhileSharesOneCommit() {
+        Duration interval = Duration.ofMillis(300);
+        start(100, Duration.ofMinutes(2), interval);
+        long firstSubmitted = System.nanoTime();
+        assertThat(pipeline.submit(message("{\"values\":{\"a\":1}}"))).succeedsWithin(Duration.ofSeconds(5));
+        CompletableFuture<IngestResult> second = pipeline.submit(message("{\"values\":{\"b\":2}}"));
+        CompletableFuture<IngestResult> third = pipeline.submit(message("{\"values\":{\"c\":3}}"));
+
+        assertThat(CompletableFuture.allOf(second, third)).succeedsWithin(Duration.ofSeconds(5));
+        assertThat(Duration.ofNanos(System.nanoTime() - firstSubmitted))
+                .as("the first commit began after the first submit, the next one at least the interval later")
+                .isGreaterThanOrEqualTo(interval);
+        assertThat(store.batches).as("the two messages that queued during the interval share a commit").hasSize(2);
+        assertThat(store.batches.get(1)).hasSize(2);
+    }
+
+    @Test
+    void aLoneMessage_isCommittedAtOnce_notAfterTheMinimumInterval() {
+        start(100, Duration.ofMinutes(2), Duration.ofHours(1));
+        assertThat(pipeline.submit(message("{\"values\":{\"a\":1}}"))).succeedsWithin(Duration.ofSeconds(5));
     }
 
     @Test

@@ -73,6 +73,9 @@ public final class Keys {
             "Messages waiting for the writer; when full, acknowledgements wait (nothing is dropped).");
     public static final Key<Integer> PIPELINE_MAX_BATCH_POINTS = new Key<>("pipeline.max-batch-points", "10000", integer(1, 1_000_000),
             "Most points committed in one transaction (one fsync).");
+    public static final Key<Duration> PIPELINE_MIN_COMMIT_INTERVAL = new Key<>("pipeline.min-commit-interval", "2ms",
+            duration(Duration.ZERO, Duration.ofSeconds(1)),
+            "Least time between the starts of two group commits: bounds commits (fsyncs) per second and lets batches grow. 0 = none.");
 
     public static final Key<Boolean> METRICS_PER_DEVICE = new Key<>("metrics.per-device-labels", "false", bool(),
             "Add a device_id label to iot_device_data_received_total. One Prometheus series per device: keep off for large fleets.");
@@ -98,7 +101,7 @@ public final class Keys {
             MQTT_MAX_PACKET_SIZE, MQTT_RECEIVE_MAXIMUM, MQTT_STORE_TIMEOUT, HTTP_BIND, HTTP_PORT, COAP_BIND, COAP_PORT,
             COAP_DTLS_PORT, COAP_PLAIN_TOKEN_AUTH, COAP_OBSERVE_CHECK, ADMIN_TOKEN, STORE_URL,
             STORE_USERNAME, STORE_PASSWORD, STORE_POOL_SIZE, TELEMETRY_MAX_PAYLOAD, TELEMETRY_MAX_POINTS,
-            TELEMETRY_MAX_FUTURE_SKEW, TELEMETRY_MAX_STRING, PIPELINE_QUEUE_CAPACITY, PIPELINE_MAX_BATCH_POINTS, METRICS_PER_DEVICE,
+            TELEMETRY_MAX_FUTURE_SKEW, TELEMETRY_MAX_STRING, PIPELINE_QUEUE_CAPACITY, PIPELINE_MAX_BATCH_POINTS, PIPELINE_MIN_COMMIT_INTERVAL, METRICS_PER_DEVICE,
             SHADOW_MAX_STATE, SHADOW_MAX_DEPTH, SHADOW_HISTORY_VERSIONS, SHADOW_REPORTED_METRICS, SHADOW_REPORTED_INTERVAL,
             COMMANDS_DEFAULT_TTL);
 
