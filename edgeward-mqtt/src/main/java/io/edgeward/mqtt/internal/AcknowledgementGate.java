@@ -53,14 +53,20 @@ final class AcknowledgementGate extends ChannelDuplexHandler {
     private final Map<Integer, CompletableFuture<?>> awaiting = new ConcurrentHashMap<>();
     private final ArrayDeque<Held> queue = new ArrayDeque<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final AcknowledgementDrains drains;
     private final Consumer<Throwable> onFailure;
+    private final Runnable drainTask = this::drain;
     private ChannelHandlerContext context;
     private boolean failed;
 
     private record Held(Object acknowledgement, ChannelPromise promise, CompletableFuture<?> done) {}
 
-    /** @param onFailure told once, when awaited work fails; it closes the connection */
-    AcknowledgementGate(Consumer<Throwable> onFailure) {
+    /**
+     * @param drains runs this gate's drain on its event loop, together with the other connections' of that loop
+     * @param onFailure told once, when awaited work fails; it closes the connection
+     */
+    AcknowledgementGate(AcknowledgementDrains drains, Consumer<Throwable> onFailure) {
+        this.drains = drains;
         this.onFailure = onFailure;
     }
 
@@ -121,7 +127,7 @@ final class AcknowledgementGate extends ChannelDuplexHandler {
     private void scheduleDrain() {
         // A commit completes many futures of one connection at once: one drain writes them all.
         if (drainScheduled.compareAndSet(false, true)) {
-            context.executor().execute(this::drain);
+            drains.schedule(context.executor(), drainTask);
         }
     }
 

@@ -53,6 +53,7 @@ public final class EdgewardExtension implements ExtensionMain {
     private final ShadowService shadows;
     private final CommandService commands;
     private final MqttDeviceChannel channel;
+    private final AcknowledgementDrains drains = new AcknowledgementDrains();
 
     public EdgewardExtension(ConnectAuthenticator authenticator, Principals principals,
             TelemetryPipeline pipeline, DeviceRegistry registry, MqttMetrics metrics, Duration storeTimeout, Executor blocking,
@@ -110,7 +111,7 @@ public final class EdgewardExtension implements ExtensionMain {
                 String clientId = initializerInput.getClientInformation().getClientId();
                 boolean mqtt5 = initializerInput.getConnectionInformation().getMqttVersion() == MqttVersion.V_5;
                 TelemetryInterceptor telemetry = new TelemetryInterceptor(principal, clientId, mqtt5, pipeline, registry,
-                        Services.clientService(), metrics, storeTimeout, blocking);
+                        Services.clientService(), metrics, storeTimeout, blocking, drains);
                 try {
                     telemetry.gate().install(initializerInput.getConnectionInformation());
                 } catch (RuntimeException e) {

@@ -63,13 +63,14 @@ final class TelemetryInterceptor {
     private final MqttMetrics metrics;
     private final Duration storeTimeout;
     private final Executor blocking;
-    private final AcknowledgementGate gate = new AcknowledgementGate(error -> notStored(error, () -> { }));
+    private final AcknowledgementGate gate;
     /** Device types already looked up on this connection (for users publishing for devices). */
     private final Map<DeviceId, DeviceType> knownDevices = new ConcurrentHashMap<>();
 
     TelemetryInterceptor(Principal principal, String clientId, boolean mqtt5, TelemetryPipeline pipeline, DeviceRegistry registry,
-            ClientService clients, MqttMetrics metrics, Duration storeTimeout, Executor blocking) {
+            ClientService clients, MqttMetrics metrics, Duration storeTimeout, Executor blocking, AcknowledgementDrains drains) {
         this.clientId = clientId;
+        this.gate = new AcknowledgementGate(drains, error -> notStored(error, () -> { }));
         this.mqtt5 = mqtt5;
         this.pipeline = pipeline;
         this.registry = registry;

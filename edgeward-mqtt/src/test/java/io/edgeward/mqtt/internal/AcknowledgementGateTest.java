@@ -22,7 +22,7 @@ class AcknowledgementGateTest {
 
     @BeforeEach
     void open() {
-        gate = new AcknowledgementGate(failures::add);
+        gate = new AcknowledgementGate(new AcknowledgementDrains(), failures::add);
         channel = new EmbeddedChannel(gate);
     }
 
