@@ -1,13 +1,17 @@
 package io.edgeward.core.telemetry;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
+import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.device.DeviceType;
 import io.edgeward.core.telemetry.proto.Reading;
 import io.edgeward.core.telemetry.proto.TelemetryBatch;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class TelemetryDecoderTest {
@@ -150,6 +154,54 @@ class TelemetryDecoderTest {
         assertThat(json("{\"hello\":1}").rejections()).singleElement().extracting(Rejection::reason).isEqualTo(RejectReason.MALFORMED);
         assertThat(json("42").rejections()).singleElement().extracting(Rejection::reason).isEqualTo(RejectReason.MALFORMED);
         assertThat(json("[]").rejections()).singleElement().extracting(Rejection::reason).isEqualTo(RejectReason.MALFORMED);
+    }
+
+    @Test
+    void fieldsInAnyOrder_andUnknownNestedFields_decodeTheSame() {
+        Decoded seed = json("""
+                {"location":{"room":"lab","shelf":[1,2,{"x":null}]},"timestamp":1759999990,"value":21.5,"unit":"C",                "type":"temperature","sensor_id":"dev-1"}""");
+        assertThat(seed.rejections()).isEmpty();
+        assertThat(seed.points()).containsExactly(new Point(DEV, "temperature", 1_759_999_990_000L, Value.of(21.5), "C"));
+
+        Decoded multi = json("{\"values\":{\"a\":1},\"ts\":1759999999000}");
+        assertThat(multi.points()).singleElement().extracting(Point::timestamp).isEqualTo(1_759_999_999_000L);
+    }
+
+    @Test
+    void fieldGivenTwice_theLastCounts_andAMetricKeepsItsFirstPlace() {
+        assertThat(json("{\"type\":\"t\",\"value\":1,\"value\":2}").points())
+                .singleElement().extracting(Point::value).isEqualTo(Value.of(2));
+        assertThat(json("{\"values\":{\"a\":1,\"b\":2,\"a\":3}}").points())
+                .extracting(Point::metric, Point::value)
+                .containsExactly(tuple("a", Value.of(3)), tuple("b", Value.of(2)));
+    }
+
+    @Test
+    void valuesNotAnObject_isWrongType_andAValueNestedInAnArray_isWrongType() {
+        assertThat(json("{\"values\":[1,2]}").rejections())
+                .singleElement().extracting(Rejection::reason).isEqualTo(RejectReason.WRONG_TYPE);
+        assertThat(json("{\"type\":\"t\",\"value\":[1]}").rejections()).singleElement()
+                .satisfies(r -> assertThat(r.detail()).endsWith("got array"));
+    }
+
+    @Test
+    void documentBrokenAfterGoodPoints_refusesThemAll() {
+        Decoded d = json("[{\"type\":\"a\",\"value\":1},{\"type\":\"b\",\"value\":");
+        assertThat(d.points()).isEmpty();
+        assertThat(d.rejections()).singleElement().extracting(Rejection::reason).isEqualTo(RejectReason.MALFORMED);
+    }
+
+    @Test
+    void cbor_sameShapes_andTruncated_isMalformed() throws Exception {
+        byte[] cbor = new CBORMapper().writeValueAsBytes(
+                Map.of("ts", 1_759_999_999_000L, "values", Map.of("humidity", 40.5)));
+        Decoded whole = decoder.decode(new TelemetryMessage(DEV, DeviceType.SENSOR, cbor, PayloadFormat.CBOR, NOW, 0));
+        assertThat(whole.points()).containsExactly(new Point(DEV, "humidity", 1_759_999_999_000L, Value.of(40.5), null));
+
+        byte[] truncated = Arrays.copyOf(cbor, cbor.length - 3);
+        Decoded broken = decoder.decode(new TelemetryMessage(DEV, DeviceType.SENSOR, truncated, PayloadFormat.CBOR, NOW, 0));
+        assertThat(broken.points()).isEmpty();
+        assertThat(broken.rejections()).singleElement().extracting(Rejection::reason).isEqualTo(RejectReason.MALFORMED);
     }
 
     @Test
