@@ -8,11 +8,11 @@ import io.edgeward.core.telemetry.Value;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BinaryOperator;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,9 +29,13 @@ public final class ShadowReporter implements Consumer<List<Point>>, AutoCloseabl
     private static final Logger LOG = LoggerFactory.getLogger(ShadowReporter.class);
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
+    private static final BinaryOperator<Point> NEWER = (old, fresh) -> fresh.timestamp() >= old.timestamp() ? fresh : old;
+
     private final ShadowService shadows;
     private final ShadowSettings settings;
-    private final ConcurrentHashMap<DeviceId, Map<String, Point>> pending = new ConcurrentHashMap<>();
+    private final Object lock = new Object();
+    /** The newest value per device and metric since the last flush; swapped whole by {@link #flush()}. */
+    private Map<DeviceId, Map<String, Point>> pending = new HashMap<>();
     private ScheduledExecutorService flusher;
 
     public ShadowReporter(ShadowService shadows) {
@@ -53,14 +57,12 @@ public final class ShadowReporter implements Consumer<List<Point>>, AutoCloseabl
         if (!settings.reportsAny()) {
             return;
         }
-        for (Point point : points) {
-            if (settings.reports(point.metric())) {
-                // compute() is atomic per device against flush()'s remove(): no value lands in a map already taken.
-                pending.compute(point.device(), (id, latest) -> {
-                    Map<String, Point> map = latest == null ? new HashMap<>() : latest;
-                    map.merge(point.metric(), point, (old, fresh) -> fresh.timestamp() >= old.timestamp() ? fresh : old);
-                    return map;
-                });
+        // One lock per commit rather than an atomic map update per point; flush() holds it only to swap the map.
+        synchronized (lock) {
+            for (Point point : points) {
+                if (settings.reports(point.metric())) {
+                    pending.computeIfAbsent(point.device(), device -> new HashMap<>()).merge(point.metric(), point, NEWER);
+                }
             }
         }
     }
@@ -70,13 +72,16 @@ public final class ShadowReporter implements Consumer<List<Point>>, AutoCloseabl
      * their writes share the shadow store's group commits.
      */
     public void flush() {
-        try (ExecutorService updates = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (DeviceId device : pending.keySet()) {
-                Map<String, Point> latest = pending.remove(device);
-                if (latest != null && !latest.isEmpty()) {
-                    updates.execute(() -> report(device, latest));
-                }
+        Map<DeviceId, Map<String, Point>> taken;
+        synchronized (lock) {
+            if (pending.isEmpty()) {
+                return;
             }
+            taken = pending;
+            pending = new HashMap<>();
+        }
+        try (ExecutorService updates = Executors.newVirtualThreadPerTaskExecutor()) {
+            taken.forEach((device, latest) -> updates.execute(() -> report(device, latest)));
         }
     }
 
