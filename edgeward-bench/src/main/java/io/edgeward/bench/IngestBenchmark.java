@@ -47,6 +47,7 @@ public final class IngestBenchmark {
         int devices = 50;
         int seconds = 20;
         int warmup = 20;
+        int runs = 1;
         Path jar = Path.of("edgeward-server/target/edgeward.jar");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -54,8 +55,12 @@ public final class IngestBenchmark {
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--jar" -> jar = Path.of(args[++i]);
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--help", "-h" -> {
-                    System.out.println("usage: bench [--devices K (50)] [--seconds S (20)] [--warmup S (20)] [--jar edgeward-server/target/edgeward.jar]");
+                    System.out.println("usage: bench [--devices K (50)] [--seconds S (20)] [--warmup S (20)] [--runs N (1)] "
+                            + "[--jar edgeward-server/target/edgeward.jar]");
+                    System.out.println("  --runs N  repeats the whole benchmark N times and prints the median of each target figure:");
+                    System.out.println("            on a shared machine one run's ratio and p99 move by 20 % and more");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (see --help)");
@@ -64,11 +69,25 @@ public final class IngestBenchmark {
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " not found: build first (./mvnw -DskipTests package)");
         }
+        if (runs < 1) {
+            throw new IllegalArgumentException("--runs must be at least 1");
+        }
         Path work = Files.createTempDirectory("edgeward-bench");
-        new IngestBenchmark(work, jar.toAbsolutePath(), devices, seconds, warmup).run();
+        List<Figures> all = new ArrayList<>();
+        for (int run = 1; run <= runs; run++) {
+            if (runs > 1) {
+                System.out.printf(Locale.ROOT, "=== Run %d of %d ===%n", run, runs);
+            }
+            Path runWork = runs == 1 ? work : Files.createDirectories(work.resolve("run-" + run));
+            all.add(new IngestBenchmark(runWork, jar.toAbsolutePath(), devices, seconds, warmup).run());
+            System.out.println();
+        }
+        if (runs > 1) {
+            Figures.printMedians(all);
+        }
     }
 
-    void run() throws Exception {
+    Figures run() throws Exception {
         System.out.printf(Locale.ROOT, "Edgeward ingest benchmark: %d devices, QoS 1, %d s per run, %d cores, work dir %s%n%n",
                 devices, seconds, Runtime.getRuntime().availableProcessors(), work);
 
@@ -157,6 +176,8 @@ public final class IngestBenchmark {
         row("Edgeward without reported-state updates", "%,.0f msg/s", withoutReported.get("ackedPerSecond").asDouble());
         row("Cost of telemetry -> reported state", "%.1f %%  (target <= 10 %%: %s)", reportedCost * 100, reportedCost <= 0.10 ? "MET" : "NOT MET");
         System.out.println("------------------------------------------------------------------------------");
+        return new Figures(baseRate, stored, half.get("p99Millis").asDouble(), mosquittoHalf.get("p99Millis").asDouble(),
+                brokerHalf.get("p99Millis").asDouble(), halfOwn.get("p99Millis").asDouble(), peakRss / 1024.0, reportedCost);
     }
 
     private List<String> target(EdgewardProcess edgeward, Path data, String prefix) {
