@@ -22,8 +22,17 @@ class TelemetryDecoderTest {
             new TelemetryLimits(1024, 5, Duration.ofHours(1), 16));
 
     private Decoded json(String json) {
-        return decoder.decode(new TelemetryMessage(DEV, DeviceType.SENSOR, json.getBytes(StandardCharsets.UTF_8),
-                PayloadFormat.JSON, NOW, 0));
+        return decode(json.getBytes(StandardCharsets.UTF_8), PayloadFormat.JSON);
+    }
+
+    private Decoded decode(byte[] payload, PayloadFormat format) {
+        return decoder.decode(new TelemetryMessage(DEV, DeviceType.SENSOR, payload, format, NOW, 0));
+    }
+
+    /** Refused as a whole: no point kept, one malformed rejection. */
+    private static void assertRefusedWhole(Decoded d) {
+        assertThat(d.points()).isEmpty();
+        assertThat(d.rejections()).singleElement().extracting(Rejection::reason).isEqualTo(RejectReason.MALFORMED);
     }
 
     @Test
@@ -70,9 +79,7 @@ class TelemetryDecoderTest {
 
     @Test
     void invalidJson_refusesWholeMessageAsMalformed() {
-        Decoded d = json("{\"values\":");
-        assertThat(d.points()).isEmpty();
-        assertThat(d.rejections()).singleElement().extracting(Rejection::reason).isEqualTo(RejectReason.MALFORMED);
+        assertRefusedWhole(json("{\"values\":"));
     }
 
     @Test
@@ -151,9 +158,9 @@ class TelemetryDecoderTest {
 
     @Test
     void unknownShapeOrScalar_isMalformed() {
-        assertThat(json("{\"hello\":1}").rejections()).singleElement().extracting(Rejection::reason).isEqualTo(RejectReason.MALFORMED);
-        assertThat(json("42").rejections()).singleElement().extracting(Rejection::reason).isEqualTo(RejectReason.MALFORMED);
-        assertThat(json("[]").rejections()).singleElement().extracting(Rejection::reason).isEqualTo(RejectReason.MALFORMED);
+        assertRefusedWhole(json("{\"hello\":1}"));
+        assertRefusedWhole(json("42"));
+        assertRefusedWhole(json("[]"));
     }
 
     @Test
@@ -186,22 +193,16 @@ class TelemetryDecoderTest {
 
     @Test
     void documentBrokenAfterGoodPoints_refusesThemAll() {
-        Decoded d = json("[{\"type\":\"a\",\"value\":1},{\"type\":\"b\",\"value\":");
-        assertThat(d.points()).isEmpty();
-        assertThat(d.rejections()).singleElement().extracting(Rejection::reason).isEqualTo(RejectReason.MALFORMED);
+        assertRefusedWhole(json("[{\"type\":\"a\",\"value\":1},{\"type\":\"b\",\"value\":"));
     }
 
     @Test
     void cbor_sameShapes_andTruncated_isMalformed() throws Exception {
         byte[] cbor = new CBORMapper().writeValueAsBytes(
                 Map.of("ts", 1_759_999_999_000L, "values", Map.of("humidity", 40.5)));
-        Decoded whole = decoder.decode(new TelemetryMessage(DEV, DeviceType.SENSOR, cbor, PayloadFormat.CBOR, NOW, 0));
-        assertThat(whole.points()).containsExactly(new Point(DEV, "humidity", 1_759_999_999_000L, Value.of(40.5), null));
+        assertThat(decode(cbor, PayloadFormat.CBOR).points()).containsExactly(new Point(DEV, "humidity", 1_759_999_999_000L, Value.of(40.5), null));
 
-        byte[] truncated = Arrays.copyOf(cbor, cbor.length - 3);
-        Decoded broken = decoder.decode(new TelemetryMessage(DEV, DeviceType.SENSOR, truncated, PayloadFormat.CBOR, NOW, 0));
-        assertThat(broken.points()).isEmpty();
-        assertThat(broken.rejections()).singleElement().extracting(Rejection::reason).isEqualTo(RejectReason.MALFORMED);
+        assertRefusedWhole(decode(Arrays.copyOf(cbor, cbor.length - 3), PayloadFormat.CBOR));
     }
 
     @Test
@@ -213,7 +214,7 @@ class TelemetryDecoderTest {
                         .putValues("door", io.edgeward.core.telemetry.proto.Value.newBuilder().setBoolean(true).build())
                         .putValues("bad", io.edgeward.core.telemetry.proto.Value.newBuilder().setNumber(Double.NaN).build()))
                 .build();
-        Decoded d = decoder.decode(new TelemetryMessage(DEV, DeviceType.SENSOR, batch.toByteArray(), PayloadFormat.PROTOBUF, NOW, 0));
+        Decoded d = decode(batch.toByteArray(), PayloadFormat.PROTOBUF);
         assertThat(d.points()).containsExactlyInAnyOrder(
                 new Point(DEV, "humidity", 1_759_999_999_000L, Value.of(40), "%"),
                 new Point(DEV, "door", NOW, Value.of(true), null));
@@ -222,8 +223,6 @@ class TelemetryDecoderTest {
 
     @Test
     void protobuf_garbage_isMalformed() {
-        Decoded d = decoder.decode(new TelemetryMessage(DEV, DeviceType.SENSOR, new byte[] {(byte) 0xff, 0x01, 0x02},
-                PayloadFormat.PROTOBUF, NOW, 0));
-        assertThat(d.rejections()).singleElement().extracting(Rejection::reason).isEqualTo(RejectReason.MALFORMED);
+        assertRefusedWhole(decode(new byte[] {(byte) 0xff, 0x01, 0x02}, PayloadFormat.PROTOBUF));
     }
 }
