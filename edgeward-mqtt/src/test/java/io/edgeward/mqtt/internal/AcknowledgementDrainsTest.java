@@ -26,7 +26,7 @@ class AcknowledgementDrainsTest {
     @Test
     void schedule_ofManyConnectionsWhileTheLoopIsBusy_queuesOneTaskThatRunsThemAll() throws InterruptedException {
         CountDownLatch busy = new CountDownLatch(1);
-        loop.execute(() -> awaitQuietly(busy));
+        occupy(busy);
 
         drains.schedule(loop, () -> ran.add("a"));
         drains.schedule(loop, () -> ran.add("b"));
@@ -46,6 +46,29 @@ class AcknowledgementDrainsTest {
         drains.schedule(loop, () -> ran.add("second"));
         await().atMost(5, TimeUnit.SECONDS).until(() -> ran.size() == 2);
         assertThat(ran).containsExactly("first", "second");
+    }
+
+    @Test
+    void aDrainThatThrows_doesNotHoldUpTheOthersOfItsLoop() throws InterruptedException {
+        CountDownLatch busy = new CountDownLatch(1);
+        occupy(busy);
+        drains.schedule(loop, () -> {
+            throw new IllegalStateException("channel gone");
+        });
+        drains.schedule(loop, () -> ran.add("after"));
+
+        busy.countDown();
+        await().atMost(5, TimeUnit.SECONDS).until(() -> ran.contains("after"));
+    }
+
+    /** Runs a task on the loop that holds it until {@code busy} opens; returns once that task is running. */
+    private void occupy(CountDownLatch busy) throws InterruptedException {
+        CountDownLatch running = new CountDownLatch(1);
+        loop.execute(() -> {
+            running.countDown();
+            awaitQuietly(busy);
+        });
+        assertThat(running.await(5, TimeUnit.SECONDS)).isTrue();
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
