@@ -27,12 +27,13 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +47,8 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedBroker implements DeviceSessions, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
+    /** How long a forced disconnect may take to be recorded before the session is dropped regardless. */
+    private static final Duration OFFLINE_WAIT = Duration.ofSeconds(5);
     /** Stateless: it publishes through HiveMQ's services, which exist while a broker runs. */
     private static final MqttDeviceChannel deviceChannel = new MqttDeviceChannel();
 
@@ -156,12 +159,35 @@ public final class EmbeddedBroker implements DeviceSessions, AutoCloseable {
         }
         var clients = Services.clientService();
         clients.disconnectClient(id.value(), false, DisconnectReasonCode.NOT_AUTHORIZED, "the device's credentials were revoked")
-                .thenCompose(done -> forget ? clients.invalidateSession(id.value()) : CompletableFuture.completedFuture(false))
                 .exceptionally(e -> {
-                    LOG.debug("Closing the sessions of '{}' found none: {}", id, e.toString());
+                    LOG.debug("Disconnecting '{}' found no connection: {}", id, e.toString());
                     return false;
                 })
                 .join();
+        if (forget) {
+            // HiveMQ persists a disconnect after the channel has closed, with the session expiry it
+            // copied when the disconnect began; a session invalidated before that write would be
+            // written back with its old expiry (seen as a persistent session that outlived its
+            // device). So the session is invalidated once HiveMQ records the client as offline.
+            awaitOffline(id);
+            clients.invalidateSession(id.value())
+                    .exceptionally(e -> {
+                        LOG.debug("Dropping the session of '{}' found none: {}", id, e.toString());
+                        return false;
+                    })
+                    .join();
+        }
+    }
+
+    private static void awaitOffline(DeviceId id) {
+        long deadline = System.nanoTime() + OFFLINE_WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!Services.clientService().isClientConnected(id.value()).exceptionally(e -> false).join()) {
+                return;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+        LOG.warn("Client '{}' still counts as connected {} after it was disconnected; dropping its session anyway", id, OFFLINE_WAIT);
     }
 
     /** The TCP port the broker listens on (the chosen one when configured as 0). */
