@@ -174,7 +174,7 @@ public final class IngestBenchmark {
         double reportedCost = 1 - max.get("ackedPerSecond").asDouble() / withoutReported.get("ackedPerSecond").asDouble();
         report(baseline, mosquittoHalf, max, stored, half, halfOwn, broker, brokerHalf, disk, peakRss);
         row("Edgeward without reported-state updates", "%,.0f msg/s", withoutReported.get("ackedPerSecond").asDouble());
-        row("Cost of telemetry -> reported state", "%.1f %%  (target <= 10 %%: %s)", reportedCost * 100, reportedCost <= 0.10 ? "MET" : "NOT MET");
+        row("Cost of telemetry -> reported state", "%.1f %%  (target <= 10 %%: %s)", reportedCost * 100, Figures.verdict(Figures.reportedCostMet(reportedCost)));
         System.out.println("------------------------------------------------------------------------------");
         return new Figures(baseRate, stored, half.get("p99Millis").asDouble(), mosquittoHalf.get("p99Millis").asDouble(),
                 brokerHalf.get("p99Millis").asDouble(), halfOwn.get("p99Millis").asDouble(), peakRss / 1024.0, reportedCost);
@@ -202,11 +202,11 @@ public final class IngestBenchmark {
         row("Edgeward acknowledged (stored before ack)", "%,.0f msg/s", acked);
         row("Edgeward stored", "%,.0f points/s", stored);
         row("Edgeward errors (max run)", "%d", max.get("errors").asLong());
-        row("Stored / Mosquitto pass-through", "%.2f  (target >= 0.80: %s)", ratio, ratio >= 0.8 ? "MET" : "NOT MET");
+        row("Stored / Mosquitto pass-through", "%.2f  (target >= 0.80: %s)", ratio, Figures.verdict(Figures.ratioMet(ratio)));
         row("At half rate: achieved", "%,.0f msg/s", half.get("ackedPerSecond").asDouble());
         row("At half rate: publish->PUBACK p50 / p99 / max", "%.2f / %.2f / %.2f ms", half.get("p50Millis").asDouble(), p99,
                 half.get("maxMillis").asDouble());
-        row("p99 target < 10 ms", "%s", p99 < 10 ? "MET" : "NOT MET");
+        row("p99 target < 10 ms", "%s", Figures.verdict(Figures.p99Met(p99)));
         row("Mosquitto at the same rate: p50 / p99 / max", "%.2f / %.2f / %.2f ms  (the generator's own floor)",
                 mosquittoHalf.get("p50Millis").asDouble(), mosquittoHalf.get("p99Millis").asDouble(), mosquittoHalf.get("maxMillis").asDouble());
         row("Embedded broker alone, same rate: p50/p99/max", "%.2f / %.2f / %.2f ms  (HiveMQ CE, nothing stored)",
@@ -216,7 +216,7 @@ public final class IngestBenchmark {
         row("At half its own max: achieved", "%,.0f msg/s", halfOwn.get("ackedPerSecond").asDouble());
         row("At half its own max: p50 / p99 / max", "%.2f / %.2f / %.2f ms", halfOwn.get("p50Millis").asDouble(),
                 halfOwn.get("p99Millis").asDouble(), halfOwn.get("maxMillis").asDouble());
-        row("Edgeward peak RSS (VmHWM)", "%.0f MiB  (target < 512 MiB: %s)", rssMib, rssMib < 512 ? "MET" : "NOT MET");
+        row("Edgeward peak RSS (VmHWM)", "%.0f MiB  (target < 512 MiB: %s)", rssMib, Figures.verdict(Figures.rssMet(rssMib)));
     }
 
     static void row(String name, String format, Object... values) {

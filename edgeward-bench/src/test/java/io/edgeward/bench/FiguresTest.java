@@ -25,6 +25,18 @@ class FiguresTest {
         assertThat(new Figures(80_000, 64_000, 0, 0, 0, 0, 0, 0).ratio()).isEqualTo(0.8);
     }
 
+    @Test
+    void targets_atTheirBorders_areJudgedAsTheIssueStatesThem() {
+        assertThat(Figures.ratioMet(0.80)).isTrue();
+        assertThat(Figures.ratioMet(0.79)).isFalse();
+        assertThat(Figures.p99Met(9.99)).isTrue();
+        assertThat(Figures.p99Met(10.0)).isFalse();
+        assertThat(Figures.rssMet(511.9)).isTrue();
+        assertThat(Figures.rssMet(512)).isFalse();
+        assertThat(Figures.reportedCostMet(0.10)).isTrue();
+        assertThat(Figures.reportedCostMet(0.11)).isFalse();
+    }
+
     private static Figures run(double mosquittoRate, double halfP99) {
         return new Figures(mosquittoRate, mosquittoRate * 0.8, halfP99, 3, 3, halfP99, 400, 0.05);
     }

@@ -4,6 +4,7 @@ import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.embedded.EmbeddedHiveMQ;
 import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
 import com.hivemq.extension.sdk.api.services.Services;
+import com.hivemq.extension.sdk.api.services.session.ClientService;
 import io.edgeward.core.command.CommandService;
 import io.edgeward.core.command.CommandTransport;
 import io.edgeward.core.device.DeviceId;
@@ -169,7 +170,7 @@ public final class EmbeddedBroker implements DeviceSessions, AutoCloseable {
             // copied when the disconnect began; a session invalidated before that write would be
             // written back with its old expiry (seen as a persistent session that outlived its
             // device). So the session is invalidated once HiveMQ records the client as offline.
-            awaitOffline(id);
+            awaitOffline(clients, id);
             clients.invalidateSession(id.value())
                     .exceptionally(e -> {
                         LOG.debug("Dropping the session of '{}' found none: {}", id, e.toString());
@@ -179,10 +180,10 @@ public final class EmbeddedBroker implements DeviceSessions, AutoCloseable {
         }
     }
 
-    private static void awaitOffline(DeviceId id) {
+    private static void awaitOffline(ClientService clients, DeviceId id) {
         long deadline = System.nanoTime() + OFFLINE_WAIT.toNanos();
         while (System.nanoTime() < deadline) {
-            if (!Services.clientService().isClientConnected(id.value()).exceptionally(e -> false).join()) {
+            if (!clients.isClientConnected(id.value()).exceptionally(e -> false).join()) {
                 return;
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
