@@ -31,6 +31,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -159,25 +160,24 @@ public final class EmbeddedBroker implements DeviceSessions, AutoCloseable {
             return;
         }
         var clients = Services.clientService();
-        clients.disconnectClient(id.value(), false, DisconnectReasonCode.NOT_AUTHORIZED, "the device's credentials were revoked")
-                .exceptionally(e -> {
-                    LOG.debug("Disconnecting '{}' found no connection: {}", id, e.toString());
-                    return false;
-                })
-                .join();
+        joinQuietly(clients.disconnectClient(id.value(), false, DisconnectReasonCode.NOT_AUTHORIZED,
+                "the device's credentials were revoked"), "Disconnecting '{}' found no connection: {}", id);
         if (forget) {
             // HiveMQ persists a disconnect after the channel has closed, with the session expiry it
             // copied when the disconnect began; a session invalidated before that write would be
             // written back with its old expiry (seen as a persistent session that outlived its
             // device). So the session is invalidated once HiveMQ records the client as offline.
             awaitOffline(clients, id);
-            clients.invalidateSession(id.value())
-                    .exceptionally(e -> {
-                        LOG.debug("Dropping the session of '{}' found none: {}", id, e.toString());
-                        return false;
-                    })
-                    .join();
+            joinQuietly(clients.invalidateSession(id.value()), "Dropping the session of '{}' found none: {}", id);
         }
+    }
+
+    /** Waits for a client service call whose failure only means there was nothing to act on. */
+    private static void joinQuietly(CompletableFuture<?> call, String debugMessage, DeviceId id) {
+        call.exceptionally(e -> {
+            LOG.debug(debugMessage, id, e.toString());
+            return null;
+        }).join();
     }
 
     private static void awaitOffline(ClientService clients, DeviceId id) {
