@@ -14,6 +14,7 @@ import io.edgeward.core.device.Presence;
 import io.edgeward.core.shadow.ShadowListener;
 import io.edgeward.core.shadow.ShadowService;
 import io.edgeward.core.telemetry.TelemetryPipeline;
+import io.edgeward.mqtt.internal.BrokerProbe;
 import io.edgeward.mqtt.internal.ConnectAuthenticator;
 import io.edgeward.mqtt.internal.EdgewardExtension;
 import io.edgeward.mqtt.internal.MqttDeviceChannel;
@@ -53,6 +54,13 @@ public final class EmbeddedBroker implements DeviceSessions, AutoCloseable {
     private static final Duration OFFLINE_WAIT = Duration.ofSeconds(5);
     /** Stateless: it publishes through HiveMQ's services, which exist while a broker runs. */
     private static final MqttDeviceChannel deviceChannel = new MqttDeviceChannel();
+    /**
+     * Longest client id the broker accepts (HiveMQ's own check, before any extension sees the
+     * CONNECT; MQTT 5 answers 0x85). A device's id is at most 64 characters; 256 leaves room for
+     * applications' ids, where HiveMQ's default of 65,535 let one CONNECT carry 64 KiB of id into
+     * every place that keeps or logs it.
+     */
+    static final int MAX_CLIENT_ID_LENGTH = 256;
 
     private final BrokerSettings settings;
     private final DeviceRegistry registry;
@@ -63,6 +71,7 @@ public final class EmbeddedBroker implements DeviceSessions, AutoCloseable {
     private final CommandService commands;
     private EmbeddedHiveMQ hivemq;
     private ExecutorService blocking;
+    private BrokerProbe probe;
     private int port;
 
     public EmbeddedBroker(BrokerSettings settings, DeviceRegistry registry, TelemetryPipeline pipeline, Presence presence,
@@ -103,9 +112,11 @@ public final class EmbeddedBroker implements DeviceSessions, AutoCloseable {
         MqttMetrics metrics = new MqttMetrics(meters);
         Principals principals = new Principals(users);
         blocking = Executors.newVirtualThreadPerTaskExecutor();
+        String bind = settings.bindAddress();
+        BrokerProbe brokerProbe = new BrokerProbe(bind.equals("0.0.0.0") || bind.equals("::") ? "127.0.0.1" : bind, port);
         MqttDeviceChannel channel = deviceChannel;
         EdgewardExtension extension = new EdgewardExtension(
-                new ConnectAuthenticator(registry, users, settings.allowAnonymous(), principals, metrics, blocking),
+                new ConnectAuthenticator(registry, users, settings.allowAnonymous(), principals, metrics, blocking, brokerProbe.clientId()),
                 principals, pipeline, registry, metrics, settings.storeTimeout(), blocking, presence, shadows, commands, channel);
         presence.reset();
 
@@ -132,6 +143,7 @@ public final class EmbeddedBroker implements DeviceSessions, AutoCloseable {
                     + ": " + rootMessage(e), e);
         }
         hivemq = broker;
+        probe = brokerProbe;
         Gauge.builder("edgeward.mqtt.connections", broker, EmbeddedBroker::currentConnections)
                 .description("Open MQTT connections")
                 .register(meters);
@@ -200,6 +212,15 @@ public final class EmbeddedBroker implements DeviceSessions, AutoCloseable {
         return hivemq != null;
     }
 
+    /** True when the broker runs and answers a CONNECT (through the authenticator) within two seconds. */
+    public boolean isReady() {
+        BrokerProbe current;
+        synchronized (this) {
+            current = hivemq == null ? null : probe;
+        }
+        return current != null && current.answers();
+    }
+
     public synchronized void stop() {
         if (hivemq == null) {
             return;
@@ -244,6 +265,9 @@ public final class EmbeddedBroker implements DeviceSessions, AutoCloseable {
                             <server-receive-maximum>%d</server-receive-maximum>
                         </receive-maximum>
                     </mqtt>
+                    <restrictions>
+                        <max-client-id-length>%d</max-client-id-length>
+                    </restrictions>
                     <persistence>
                         <mode>file</mode>
                     </persistence>
@@ -251,7 +275,8 @@ public final class EmbeddedBroker implements DeviceSessions, AutoCloseable {
                         <enabled>false</enabled>
                     </anonymous-usage-statistics>
                 </hivemq>
-                """.formatted(port, xml(settings.bindAddress()), settings.maxPacketSize(), settings.serverReceiveMaximum());
+                """.formatted(port, xml(settings.bindAddress()), settings.maxPacketSize(), settings.serverReceiveMaximum(),
+                MAX_CLIENT_ID_LENGTH);
     }
 
     private static String xml(String text) {

@@ -41,7 +41,8 @@ class AccessControlIT {
     static void start() {
         fx = new BrokerFixture(dir, false, List.of(
                 new MqttUser("dashboard", "dash-secret", List.of("apps/%u/#"), List.of("sensor/+/telemetry", "apps/#")),
-                new MqttUser("gateway", "gw-secret", List.of("sensor/+/telemetry"), List.of())));
+                new MqttUser("gateway", "gw-secret", List.of("sensor/+/telemetry"), List.of()),
+                new MqttUser("inbox", "inbox-secret", List.of("apps/%c/#"), List.of("apps/%c/#"))));
         alpha = fx.register("alpha");
         beta = fx.register("beta");
     }
@@ -202,5 +203,33 @@ class AccessControlIT {
         assertThat(publish(gateway, "sensor/nobody/telemetry", "{\"values\":{\"x\":1}}")).isEqualTo(Mqtt5PubAckReasonCode.TOPIC_NAME_INVALID);
         assertThat(fx.counter("edgeward.telemetry.rejected", "reason", "unknown_device")).isEqualTo(1);
         gateway.disconnect();
+    }
+
+    /** {@code %c} expands to the client id: an id with a wildcard or a separator would widen the grant to other clients' topics. */
+    @Test
+    void clientIdPlaceholder_wildcardOrSeparatorInClientId_isClientIdentifierNotValid_andNeverExpands() throws Exception {
+        double before = fx.counter("edgeward.mqtt.connect.refused", "reason", "client_id_invalid");
+        for (String clientId : List.of("+", "#", "a/b", "x+y")) {
+            assertThat(connect5(clientId, "inbox", "inbox-secret")).as("CONNACK for client id %s", clientId)
+                    .isEqualTo(Mqtt5ConnAckReasonCode.CLIENT_IDENTIFIER_NOT_VALID);
+        }
+        assertThat(fx.counter("edgeward.mqtt.connect.refused", "reason", "client_id_invalid") - before).isEqualTo(4);
+
+        // A plain client id still gets exactly its own inbox, and nobody else's.
+        Mqtt5BlockingClient victim = Clients.v5(port(), "victim");
+        victim.connectWith().simpleAuth().username("inbox").password("inbox-secret".getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send();
+        Mqtt5BlockingClient other = Clients.v5(port(), "other");
+        other.connectWith().simpleAuth().username("inbox").password("inbox-secret".getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send();
+        assertThatThrownBy(() -> other.subscribeWith().topicFilter("apps/victim/#").send()).isInstanceOf(Mqtt5SubAckException.class);
+        assertThatThrownBy(() -> other.subscribeWith().topicFilter("apps/+/#").send()).isInstanceOf(Mqtt5SubAckException.class);
+        assertThat(publish(other, "apps/victim/inbox", "spoof")).isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
+        try (Mqtt5BlockingClient.Mqtt5Publishes publishes = victim.publishes(com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL)) {
+            victim.subscribeWith().topicFilter("apps/victim/#").qos(MqttQos.AT_LEAST_ONCE).send();
+            assertThat(publish(victim, "apps/victim/inbox", "mine").isError()).isFalse();
+            assertThat(publishes.receive(5, TimeUnit.SECONDS)).hasValueSatisfying(
+                    p -> assertThat(p.getTopic().toString()).isEqualTo("apps/victim/inbox"));
+        }
+        victim.disconnect();
+        other.disconnect();
     }
 }

@@ -28,6 +28,19 @@ final class RawMqtt {
         return connect(0b1100_0010, 60, payload); // user name, password, clean session
     }
 
+    /** An MQTT 5 CONNECT without credentials, clean start, no properties. */
+    static byte[] connect5Anonymous(String clientId) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        string(body, "MQTT");
+        body.write(5);
+        body.write(0b0000_0010);
+        body.write(0);
+        body.write(60);
+        body.write(0); // no properties
+        string(body, clientId);
+        return packet(0x10, body);
+    }
+
     /** A QoS 1 PUBLISH. */
     static byte[] publishQos1(int packetId, String topic, String payload) {
         ByteArrayOutputStream body = new ByteArrayOutputStream();

@@ -153,10 +153,10 @@ public final class Edgeward implements AutoCloseable {
             EmbeddedCoapServer startedCoap = coap;
             http = new HttpApi(new HttpSettings(config.get(Keys.HTTP_BIND), config.get(Keys.HTTP_PORT), adminToken), registry,
                     queries, shadows, commands, meters, List.of(
-                            new ReadinessCheck("broker", startedBroker::isRunning),
+                            new ReadinessCheck("broker", startedBroker::isReady),
                             new ReadinessCheck("coap", startedCoap::isRunning),
                             new ReadinessCheck("store", startedStore::isHealthy),
-                            new ReadinessCheck("pipeline", startedPipeline::isRunning)), clock);
+                            new ReadinessCheck("pipeline", startedPipeline::isHealthy)), clock);
             http.start();
             census.start();
 

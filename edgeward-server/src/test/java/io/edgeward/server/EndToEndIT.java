@@ -54,6 +54,18 @@ class EndToEndIT {
         assertThat(node.get("/ready").at("/status").asText()).isEqualTo("UP");
     }
 
+    /** /ready asks the broker as a device would; the probe is neither counted nor logged as a refusal. */
+    @Test
+    void ready_probesTheBrokerThroughItsAuthenticator_withoutCountingARefusal() throws Exception {
+        String refusals = "edgeward_mqtt_connect_refused_total{reason=\"anonymous_disabled\"}";
+        double before = node.metric(refusals);
+        JsonNode ready = node.get("/ready");
+        assertThat(ready.at("/status").asText()).isEqualTo("UP");
+        assertThat(ready.at("/checks/broker").asText()).isEqualTo("UP");
+        assertThat(ready.at("/checks/pipeline").asText()).isEqualTo("UP");
+        assertThat(node.metric(refusals)).isEqualTo(before);
+    }
+
     @Test
     void everyFormat_everyQos_bothProtocolVersions_isStoredAndQueryable() throws Exception {
         String v5 = "e2e-v5";

@@ -1,5 +1,6 @@
 package io.edgeward.core.device;
 
+import io.edgeward.core.device.internal.CredentialIndex;
 import io.edgeward.core.device.internal.Secrets;
 import java.time.Clock;
 import java.time.Instant;
@@ -7,19 +8,25 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 
-/** Registers devices, issues and rotates their credentials, and answers authentication questions. */
+/**
+ * Registers devices, issues and rotates their credentials, and answers authentication questions.
+ * Authentication is answered from an in-memory index of every credential (see {@link CredentialIndex}):
+ * a reconnect storm or a flood of wrong secrets never becomes a storm of store reads.
+ */
 public final class DeviceRegistry {
 
     private final DeviceRepository repository;
     private final Presence presence;
     private final DeviceSessions sessions;
     private final Clock clock;
+    private final CredentialIndex credentials;
 
     public DeviceRegistry(DeviceRepository repository, Presence presence, DeviceSessions sessions, Clock clock) {
         this.repository = repository;
         this.presence = presence;
         this.sessions = sessions;
         this.clock = clock;
+        this.credentials = new CredentialIndex(repository::credentials, System::nanoTime);
     }
 
     /**
@@ -41,7 +48,9 @@ public final class DeviceRegistry {
                 now(),
                 request.metadata(),
                 request.tags());
-        repository.insert(device, Secrets.hash(secret));
+        String hash = Secrets.hash(secret);
+        repository.insert(device, hash);
+        credentials.put(new Credential(device.id(), device.type(), hash));
         return new Registration(device, device.id().value(), secret);
     }
 
@@ -49,15 +58,17 @@ public final class DeviceRegistry {
      * The device, when {@code secret} is its current secret; empty for an unknown device or a wrong
      * secret alike, so that callers cannot tell the two apart to a client probing for ids.
      */
-    public Optional<Device> authenticate(DeviceId id, String secret) {
+    public Optional<Credential> authenticate(DeviceId id, String secret) {
         if (secret == null) {
             return Optional.empty();
         }
-        Optional<String> hash = repository.secretHash(id);
-        if (hash.isEmpty() || !Secrets.matches(secret, hash.get())) {
-            return Optional.empty();
+        Optional<Credential> known = credentials.byId(id);
+        if (known.isPresent() && Secrets.matches(secret, known.get().secretHash())) {
+            return known;
         }
-        return repository.find(id);
+        // Unknown here, or another secret: perhaps changed by another node on a shared store.
+        Optional<Credential> stored = credentials.mayAskStore() ? credentialFromStore(id) : Optional.empty();
+        return stored.filter(credential -> Secrets.matches(secret, credential.secretHash()));
     }
 
     /**
@@ -68,7 +79,17 @@ public final class DeviceRegistry {
         if (token == null || token.isEmpty() || token.length() > 256) {
             return Optional.empty();
         }
-        return repository.findBySecretHash(Secrets.hash(token));
+        String hash = Secrets.hash(token);
+        Optional<Credential> known = credentials.bySecretHash(hash);
+        if (known.isPresent()) {
+            return repository.find(known.get().id());
+        }
+        if (!credentials.mayAskStore()) {
+            return Optional.empty();
+        }
+        Optional<Device> device = repository.findBySecretHash(hash);
+        device.ifPresent(d -> credentials.put(new Credential(d.id(), d.type(), hash)));
+        return device;
     }
 
     /**
@@ -76,7 +97,18 @@ public final class DeviceRegistry {
      * for an unknown id.
      */
     public Optional<String> preSharedKey(DeviceId id) {
-        return repository.secretHash(id).map(Secrets::pskOfStoredHash);
+        Optional<Credential> credential = credentials.byId(id);
+        if (credential.isEmpty() && credentials.mayAskStore()) {
+            credential = credentialFromStore(id);
+        }
+        return credential.map(c -> Secrets.pskOfStoredHash(c.secretHash()));
+    }
+
+    private Optional<Credential> credentialFromStore(DeviceId id) {
+        Optional<Credential> stored = repository.secretHash(id)
+                .flatMap(hash -> repository.find(id).map(device -> new Credential(id, device.type(), hash)));
+        stored.ifPresent(credentials::put);
+        return stored;
     }
 
     public Optional<Device> find(DeviceId id) {
@@ -120,9 +152,11 @@ public final class DeviceRegistry {
     public Registration rotateCredentials(String id) {
         Device device = get(id);
         String secret = Secrets.generate();
-        if (!repository.replaceSecret(device.id(), Secrets.hash(secret), now())) {
+        String hash = Secrets.hash(secret);
+        if (!repository.replaceSecret(device.id(), hash, now())) {
             throw new DeviceNotFoundException(id);
         }
+        credentials.put(new Credential(device.id(), device.type(), hash));
         sessions.disconnect(device.id(), false);
         return new Registration(device, device.id().value(), secret);
     }
@@ -138,6 +172,7 @@ public final class DeviceRegistry {
         if (!repository.delete(deviceId)) {
             throw new DeviceNotFoundException(id);
         }
+        credentials.remove(deviceId);
         presence.forget(deviceId);
         sessions.disconnect(deviceId, true);
     }

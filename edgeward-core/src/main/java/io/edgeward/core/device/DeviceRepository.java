@@ -19,6 +19,9 @@ public interface DeviceRepository {
     /** The stored secret hash, if the device exists. */
     Optional<String> secretHash(DeviceId id);
 
+    /** Every device's credential, for the registry's in-memory index. */
+    List<Credential> credentials();
+
     /** The device whose credential hash this is (for access tokens that do not name the device). */
     Optional<Device> findBySecretHash(String secretHash);
 

@@ -83,6 +83,8 @@ public final class TelemetryPipeline implements AutoCloseable {
     private long nextCommitNanos = System.nanoTime();
     /** The batch in the store now, for the watchdog; empty between commits. */
     private volatile List<Pending> committing = List.of();
+    /** When the commit in the store now began (written by the writer thread before {@link #committing}). */
+    private volatile long commitStartedNanos;
 
     /**
      * @param committed told of every committed batch of points, on the writer thread: it must
@@ -190,6 +192,17 @@ public final class TelemetryPipeline implements AutoCloseable {
     public boolean isRunning() {
         Thread running = writer;
         return accepting && running != null && running.isAlive();
+    }
+
+    /**
+     * True when the pipeline can acknowledge telemetry now: it runs, its writer and watchdog
+     * threads are alive (an {@code OutOfMemoryError} or a bug may have ended either), and no
+     * group commit has been in the store longer than the commit timeout (a hung disk or database).
+     */
+    public boolean isHealthy() {
+        Thread watching = watchdog;
+        boolean stuck = !committing.isEmpty() && System.nanoTime() - commitStartedNanos > settings.commitTimeout().toNanos();
+        return isRunning() && watching != null && watching.isAlive() && !stuck;
     }
 
     public int queueDepth() {
@@ -378,6 +391,7 @@ public final class TelemetryPipeline implements AutoCloseable {
             }
         }
         long commitStart = System.nanoTime();
+        commitStartedNanos = commitStart;
         committing = batch;
         try {
             store.append(points, lastSeen);

@@ -183,6 +183,7 @@ class ShadowServiceTest {
         @Override public void insert(Device device, String secretHash) { throw new UnsupportedOperationException(); }
         @Override public Optional<String> secretHash(DeviceId id) { return Optional.empty(); }
         @Override public Optional<Device> findBySecretHash(String secretHash) { return Optional.empty(); }
+        @Override public List<io.edgeward.core.device.Credential> credentials() { return List.of(); }
         @Override public List<Device> list(DeviceFilter filter, int limit, DeviceId after) { return List.of(); }
         @Override public boolean update(Device device) { return false; }
         @Override public boolean setStatus(DeviceId id, DeviceStatus status) { return false; }

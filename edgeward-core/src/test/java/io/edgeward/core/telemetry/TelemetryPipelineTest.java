@@ -62,6 +62,27 @@ class TelemetryPipelineTest {
         assertThat(next).succeedsWithin(Duration.ofSeconds(5)).extracting(IngestResult::stored).isEqualTo(1);
     }
 
+    @Test
+    void aCommitHungLongerThanTheTimeout_makesThePipelineUnhealthy_untilTheStoreAnswers() {
+        start(100, Duration.ofMillis(300));
+        assertThat(pipeline.isHealthy()).isTrue();
+        store.close();
+        CompletableFuture<IngestResult> committing = pipeline.submit(message("{\"values\":{\"a\":1}}"));
+        await().until(() -> store.inAppend.get());
+        await().atMost(Duration.ofSeconds(5)).until(() -> !pipeline.isHealthy());
+        assertThat(pipeline.isRunning()).as("the writer thread is alive, only stuck").isTrue();
+        store.open();
+        await().atMost(Duration.ofSeconds(5)).until(committing::isDone);
+        await().atMost(Duration.ofSeconds(5)).until(pipeline::isHealthy);
+    }
+
+    @Test
+    void aStoppedPipeline_isNotHealthy() {
+        start(100);
+        pipeline.stop();
+        assertThat(pipeline.isHealthy()).isFalse();
+    }
+
     @AfterEach
     void tearDown() {
         store.open();

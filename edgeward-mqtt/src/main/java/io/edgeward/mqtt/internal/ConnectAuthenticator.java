@@ -7,11 +7,13 @@ import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthInput;
 import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthOutput;
 import com.hivemq.extension.sdk.api.packets.connect.ConnackReasonCode;
 import com.hivemq.extension.sdk.api.packets.connect.ConnectPacket;
-import io.edgeward.core.device.Device;
+import io.edgeward.core.device.Credential;
 import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.device.DeviceRegistry;
+import io.edgeward.core.device.FailedAuthentications;
 import io.edgeward.core.observability.RateLimitedLog;
 import io.edgeward.mqtt.MqttUser;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -19,18 +21,33 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decides who a CONNECT is. Configured users are checked in memory; devices against the registry
- * on a virtual thread (the broker's threads never wait for the database). Unknown device and wrong
- * secret get the same answer, so the CONNACK does not reveal which device ids exist.
+ * Decides who a CONNECT is. Configured users and devices are both checked in memory (devices
+ * against the registry's credential index), on a virtual thread, so the broker's threads never wait.
+ * Unknown device and wrong secret get the same answer, so the CONNACK does not reveal which device
+ * ids exist.
+ *
+ * <p>Refusals are counted and logged at most once a minute per reason and client, 100 lines a
+ * minute in all, with the client id cut short: a stranger sending CONNECTs with unique 60,000-character
+ * client ids fills neither the heap nor the disk. Repeated failures from one address or against one
+ * identity get their CONNACK late (see {@link FailedAuthentications}); the right secret never waits.
  */
 public final class ConnectAuthenticator implements SimpleAuthenticator {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectAuthenticator.class);
-    private static final RateLimitedLog REFUSAL_LOG = RateLimitedLog.perMinute();
+    /** Longest client id shown in a log line. */
+    private static final int LOGGED_ID = 64;
+    /** Authentication held by HiveMQ at most this long; the decision is made well within it. */
+    private static final Duration DECISION_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * Refusals waiting out their delay at one time. Each holds an open connection; beyond this a
+     * refusal is answered at once rather than letting a flood of connections pile up in memory.
+     */
+    private static final int MAX_DELAYED_REFUSALS = 1_000;
 
     private final DeviceRegistry registry;
     private final Map<String, MqttUser> users;
@@ -38,27 +55,55 @@ public final class ConnectAuthenticator implements SimpleAuthenticator {
     private final Principals principals;
     private final MqttMetrics metrics;
     private final Executor blocking;
+    private final FailedAuthentications failures;
+    private final RateLimitedLog refusalLog = RateLimitedLog.perMinute();
+    private final RateLimitedLog lateLog = RateLimitedLog.perMinute();
+    private final Semaphore delayedRefusals = new Semaphore(MAX_DELAYED_REFUSALS);
+    private final String probeClientId;
 
+    /** @param probeClientId the readiness probe's client id: refused without counting or logging */
     public ConnectAuthenticator(DeviceRegistry registry, Map<String, MqttUser> users, boolean allowAnonymous,
-            Principals principals, MqttMetrics metrics, Executor blocking) {
+            Principals principals, MqttMetrics metrics, Executor blocking, String probeClientId) {
+        this.probeClientId = probeClientId;
         this.registry = registry;
         this.users = users;
         this.allowAnonymous = allowAnonymous;
         this.principals = principals;
         this.metrics = metrics;
         this.blocking = blocking;
+        this.failures = new FailedAuthentications("mqtt", System::nanoTime, metrics::authThrottled);
     }
 
     @Override
     public void onConnect(SimpleAuthInput input, SimpleAuthOutput output) {
-        ConnectPacket connect = input.getConnectPacket();
+        Async<SimpleAuthOutput> async = output.async(DECISION_TIMEOUT, TimeoutFallback.FAILURE,
+                ConnackReasonCode.SERVER_UNAVAILABLE, "authentication timed out");
+        Decision decision = new Decision(input, async);
+        if (decision.clientId.equals(probeClientId) && connectFromLoopback(input)) {
+            decision.settle(() -> async.getOutput().failAuthentication(ConnackReasonCode.NOT_AUTHORIZED, "readiness probe"));
+            return;
+        }
+        blocking.execute(() -> {
+            try {
+                decide(decision);
+            } catch (RuntimeException e) {
+                if (refusalLog.allow("error")) {
+                    LOG.error("Authenticating MQTT client '{}' failed", RateLimitedLog.printable(decision.clientId, LOGGED_ID), e);
+                }
+                decision.refuse(ConnackReasonCode.SERVER_UNAVAILABLE, "store_unavailable", "authentication unavailable");
+            }
+        });
+    }
+
+    private void decide(Decision decision) {
+        ConnectPacket connect = decision.input.getConnectPacket();
         Optional<String> username = connect.getUserName();
-        String clientId = connect.getClientId();
+        String clientId = decision.clientId;
         if (username.isEmpty()) {
             if (allowAnonymous) {
-                accept(input, output, new Principal.Anonymous());
+                decision.accept(new Principal.Anonymous());
             } else {
-                refuse(output, ConnackReasonCode.NOT_AUTHORIZED, "anonymous_disabled", clientId,
+                decision.refuseAfterFailure(null, ConnackReasonCode.NOT_AUTHORIZED, "anonymous_disabled",
                         "credentials required: connect with a device id and secret, or a configured user");
             }
             return;
@@ -66,57 +111,115 @@ public final class ConnectAuthenticator implements SimpleAuthenticator {
         String password = connect.getPassword().map(ConnectAuthenticator::utf8).orElse(null);
         MqttUser user = users.get(username.get());
         if (user != null) {
-            if (password != null && constantTimeEquals(password, user.password())) {
-                accept(input, output, new Principal.User(user, clientId));
+            if (password == null || !constantTimeEquals(password, user.password())) {
+                decision.refuseAfterFailure(username.get(), ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD, "bad_credentials",
+                        "bad user name or password");
+            } else if (!user.admitsClientId(clientId)) {
+                decision.refuse(ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "client_id_invalid",
+                        "this user's ACL uses %c: the client id must not contain '+', '#', '/' or NUL");
             } else {
-                refuse(output, ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD, "bad_credentials", clientId, "bad user name or password");
+                decision.accept(new Principal.User(user, clientId));
             }
             return;
         }
-        if (!DeviceId.isValid(username.get())) {
-            refuse(output, ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD, "bad_credentials", clientId, "bad user name or password");
-            return;
+        Optional<Credential> device = DeviceId.isValid(username.get())
+                ? registry.authenticate(DeviceId.of(username.get()), password) : Optional.empty();
+        if (device.isEmpty()) {
+            decision.refuseAfterFailure(username.get(), ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD, "bad_credentials",
+                    "bad user name or password");
+        } else if (!device.get().id().value().equals(clientId)) {
+            // The client id names the session; a device using another id could take over its session.
+            decision.refuse(ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "client_id_mismatch",
+                    "a device must use its device id as MQTT client id");
+        } else {
+            decision.accept(new Principal.Device(device.get().id(), device.get().type()));
         }
-        DeviceId id = DeviceId.of(username.get());
-        Async<SimpleAuthOutput> async = output.async(Duration.ofSeconds(10), TimeoutFallback.FAILURE,
-                ConnackReasonCode.SERVER_UNAVAILABLE, "authentication timed out");
-        blocking.execute(() -> {
-            try {
-                Optional<Device> device = registry.authenticate(id, password);
-                if (device.isEmpty()) {
-                    refuse(output, ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD, "bad_credentials", clientId, "bad user name or password");
-                } else if (!id.value().equals(clientId)) {
-                    // The client id names the session; a device using another id could take over its session.
-                    refuse(output, ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "client_id_mismatch", clientId,
-                            "a device must use its device id as MQTT client id");
-                } else {
-                    accept(input, output, new Principal.Device(id, device.get().type()));
-                }
-            } catch (RuntimeException e) {
-                LOG.error("Authenticating device '{}' failed", id, e);
-                refuse(output, ConnackReasonCode.SERVER_UNAVAILABLE, "store_unavailable", clientId, "authentication unavailable");
-            } finally {
-                async.resume();
-            }
-        });
     }
 
     /**
-     * Admits the client. Its rights (PUBLISH, SUBSCRIBE and so its Will's) become HiveMQ default permissions,
-     * which the broker evaluates itself, without a trip through the extension for every message.
+     * One CONNECT being decided. HiveMQ's output may be decided once: a decision that comes after
+     * the broker timed the authentication out is counted and dropped, not attempted (which throws).
      */
-    private void accept(SimpleAuthInput input, SimpleAuthOutput output, Principal principal) {
-        principals.attach(input, principal);
-        TopicPermissions.apply(principal, output.getDefaultPermissions());
-        output.authenticateSuccessfully();
+    private final class Decision {
+        final SimpleAuthInput input;
+        final Async<SimpleAuthOutput> async;
+        final String clientId;
+
+        Decision(SimpleAuthInput input, Async<SimpleAuthOutput> async) {
+            this.input = input;
+            this.async = async;
+            this.clientId = input.getClientInformation().getClientId();
+        }
+
+        /**
+         * Admits the client. Its rights (PUBLISH, SUBSCRIBE and so its Will's) become HiveMQ default permissions,
+         * which the broker evaluates itself, without a trip through the extension for every message.
+         */
+        void accept(Principal principal) {
+            settle(() -> {
+                principals.attach(input, principal);
+                TopicPermissions.apply(principal, async.getOutput().getDefaultPermissions());
+                async.getOutput().authenticateSuccessfully();
+            });
+        }
+
+        void refuseAfterFailure(String identity, ConnackReasonCode code, String reason, String message) {
+            Duration delay = failures.failed(source(), identity);
+            if (delay.isZero() || !delayedRefusals.tryAcquire()) {
+                refuse(code, reason, message);
+                return;
+            }
+            try {
+                Thread.sleep(delay); // a virtual thread: waiting costs no platform thread
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                delayedRefusals.release();
+            }
+            refuse(code, reason, message);
+        }
+
+        void refuse(ConnackReasonCode code, String reason, String message) {
+            metrics.connectRefused(reason);
+            if (refusalLog.allow(reason + ":" + clientId)) {
+                LOG.warn("Refused MQTT CONNECT of client '{}' from {}: {} ({}){}", RateLimitedLog.printable(clientId, LOGGED_ID),
+                        source(), message, code, refusalLog.suppressedNote());
+            }
+            settle(() -> async.getOutput().failAuthentication(code, message));
+        }
+
+        void settle(Runnable decision) {
+            try {
+                if (async.getStatus() == Async.Status.RUNNING) {
+                    decision.run();
+                    return;
+                }
+                late(null);
+            } catch (UnsupportedOperationException | IllegalStateException e) {
+                late(e); // the timeout struck between the check and the decision
+            } finally {
+                async.resume();
+            }
+        }
+
+        private void late(RuntimeException e) {
+            metrics.lateDecision();
+            if (lateLog.allow("late")) {
+                LOG.warn("MQTT authentication of client '{}' was decided after the broker's {} timeout and refused by it "
+                        + "(counted in edgeward_mqtt_connect_late_decisions_total; logged once a minute): {}{}",
+                        RateLimitedLog.printable(clientId, LOGGED_ID), DECISION_TIMEOUT, e == null ? "timed out" : e.toString(),
+                        lateLog.suppressedNote());
+            }
+        }
+
+        private String source() {
+            Optional<InetAddress> address = input.getConnectionInformation().getInetAddress();
+            return address.map(InetAddress::getHostAddress).orElse("unknown");
+        }
     }
 
-    private void refuse(SimpleAuthOutput output, ConnackReasonCode code, String reason, String clientId, String message) {
-        metrics.connectRefused(reason);
-        if (REFUSAL_LOG.allow("connect:" + clientId)) {
-            LOG.warn("Refused MQTT CONNECT of client '{}': {} ({})", clientId, message, code);
-        }
-        output.failAuthentication(code, message);
+    private static boolean connectFromLoopback(SimpleAuthInput input) {
+        return input.getConnectionInformation().getInetAddress().map(InetAddress::isLoopbackAddress).orElse(false);
     }
 
     private static String utf8(ByteBuffer buffer) {

@@ -20,11 +20,28 @@ public final class MqttMetrics {
                 .register(meters);
     }
 
-    /** A CONNECT refused, by reason: bad_credentials, client_id_mismatch, anonymous_disabled, store_unavailable. */
+    /** A CONNECT refused, by reason: bad_credentials, client_id_mismatch, client_id_invalid, anonymous_disabled, store_unavailable. */
     void connectRefused(String reason) {
         Counter.builder("edgeward.mqtt.connect.refused")
                 .description("MQTT CONNECTs refused, by reason")
                 .tag("reason", reason)
+                .register(meters)
+                .increment();
+    }
+
+    /** A failed CONNECT whose refusal was delayed (repeated failures from one address or against one identity). */
+    public void authThrottled() {
+        Counter.builder("edgeward.auth.throttled")
+                .description("Failed authentications answered late or with 429/4.29 because of earlier failures, by transport")
+                .tag("transport", "mqtt")
+                .register(meters)
+                .increment();
+    }
+
+    /** The decision on a CONNECT came after HiveMQ had already answered it (its timeout). */
+    void lateDecision() {
+        Counter.builder("edgeward.mqtt.connect.late.decisions")
+                .description("CONNECT decisions that came after the broker had timed the authentication out")
                 .register(meters)
                 .increment();
     }

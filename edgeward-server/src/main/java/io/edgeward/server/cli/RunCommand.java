@@ -4,6 +4,7 @@ import io.edgeward.server.Edgeward;
 import io.edgeward.server.config.Configuration;
 import io.edgeward.server.config.ConfigurationException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -39,6 +40,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any configuration key, e.g. --set mqtt.allow-anonymous=true.")
     Map<String, String> overrides = new HashMap<>();
 
+    /** Longest a stop may take on SIGTERM: the broker's and the pipeline's own bounded stops, with room to spare. */
+    private static final Duration STOP_LIMIT = Duration.ofSeconds(120);
+
     @Override
     public Integer call() throws Exception {
         Map<String, String> flags = new HashMap<>(overrides);
@@ -57,7 +61,7 @@ final class RunCommand implements Callable<Integer> {
         Edgeward node = new Edgeward(configuration);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            node.stop();
+            stopWithin(node, STOP_LIMIT);
             stopped.countDown();
         }, "edgeward-shutdown"));
         try {
@@ -68,6 +72,23 @@ final class RunCommand implements Callable<Integer> {
         }
         stopped.await();
         return 0;
+    }
+
+    /**
+     * Stops the node, or halts the JVM if stopping takes longer than {@code limit}: a SIGTERM must
+     * end the process even when a part of it hangs (a store that no longer answers), so that a
+     * supervisor can restart it. What was acknowledged is already durable; halting loses nothing of it.
+     */
+    private static void stopWithin(Edgeward node, Duration limit) {
+        Thread stopping = Thread.ofPlatform().name("edgeward-stop").daemon().start(node::stop);
+        try {
+            if (!stopping.join(limit)) {
+                System.err.println("Edgeward did not stop within " + limit.toSeconds() + " s; halting");
+                Runtime.getRuntime().halt(1);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void put(Map<String, String> flags, String key, String value) {

@@ -194,7 +194,11 @@ public final class Configuration {
             if (!username.isEmpty() && users.stream().anyMatch(u -> u.username().equals(username))) {
                 problems.add(where + ": duplicate username '" + username + "'");
             }
-            users.add(new MqttUser(username, password, publish, subscribe));
+            try {
+                users.add(new MqttUser(username, password, publish, subscribe));
+            } catch (IllegalArgumentException e) {
+                problems.add(where + ": " + e.getMessage());
+            }
         }
         return users;
     }

@@ -134,6 +134,15 @@ class ConfigurationTest {
     }
 
     @Test
+    void mqttUsers_usernameWithWildcard_whereTheAclUsesUsernamePlaceholder_isReported() {
+        assertThatThrownBy(() -> Configuration.load(null,
+                        Map.of("EDGEWARD_MQTT_USERS", "[{\"username\":\"a+b\",\"password\":\"long-enough\",\"publish\":[\"apps/%u/#\"]}]"),
+                        Map.of()))
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems())
+                        .anySatisfy(p -> assertThat(p).contains("mqtt.users[0]").contains("%u").contains("'+'")));
+    }
+
+    @Test
     void sizesAndDurations_acceptUnits() {
         Configuration config = Configuration.load(null, Map.of(),
                 Map.of("telemetry.max-payload-bytes", "128KiB", "mqtt.max-packet-size", "2MiB", "mqtt.store-timeout", "PT30S"));

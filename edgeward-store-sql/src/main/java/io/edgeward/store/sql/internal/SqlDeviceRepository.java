@@ -1,5 +1,6 @@
 package io.edgeward.store.sql.internal;
 
+import io.edgeward.core.device.Credential;
 import io.edgeward.core.device.Device;
 import io.edgeward.core.device.DeviceAlreadyExistsException;
 import io.edgeward.core.device.DeviceFilter;
@@ -87,6 +88,14 @@ public final class SqlDeviceRepository implements DeviceRepository {
                 .bind("id", id.value())
                 .mapTo(String.class)
                 .findOne());
+    }
+
+    @Override
+    public List<Credential> credentials() {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT d.device_id, d.type, c.secret_hash FROM devices d "
+                        + "JOIN device_credentials c ON c.device_id = d.device_id")
+                .map((rs, ctx) -> new Credential(DeviceId.of(rs.getString(1)), DeviceType.fromWire(rs.getString(2)), rs.getString(3)))
+                .list());
     }
 
     @Override

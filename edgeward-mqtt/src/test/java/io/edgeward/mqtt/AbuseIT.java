@@ -1,0 +1,121 @@
+package io.edgeward.mqtt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
+import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
+import io.edgeward.core.device.Registration;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.ArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a stranger can do to the broker without credentials, bounded in size and time: the node
+ * answers every attempt, its log stays small, and a registered device still gets in.
+ */
+class AbuseIT {
+
+    @TempDir
+    Path dir;
+
+    /** A node per test: each test's failures from loopback start uncounted. */
+    BrokerFixture fx;
+    Registration good;
+
+    @BeforeEach
+    void start() {
+        fx = new BrokerFixture(dir, false, List.of());
+        good = fx.register("good-device");
+    }
+
+    @AfterEach
+    void stop() {
+        fx.close();
+    }
+
+    /** The CONNACK's reason code, or -1 when the broker closed the connection without one. */
+    private int connectAnonymously(String clientId) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", fx.broker.port())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(RawMqtt.connect5Anonymous(clientId));
+            InputStream in = socket.getInputStream();
+            int header = in.read();
+            if (header != 0x20) {
+                return -1;
+            }
+            int length = in.read();
+            in.read(); // acknowledge flags
+            return length >= 2 ? in.read() : -1;
+        }
+    }
+
+    @Test
+    void hugeUniqueClientIds_areRefusedByTheBroker_withoutLoggingThem() throws Exception {
+        try (LogCapture log = LogCapture.attach()) {
+            for (int i = 0; i < 150; i++) {
+                String clientId = ("attacker-" + i + "-").repeat(1).concat("x".repeat(60_000));
+                int code = connectAnonymously(clientId);
+                assertThat(code).as("CONNACK to a 60,000-character client id").isIn(-1, 0x85);
+            }
+            // 150 x 60,000 characters were sent; the log took a few lines, not the ids.
+            assertThat(log.chars()).isLessThan(20_000);
+        }
+        assertGoodDeviceConnects();
+    }
+
+    @Test
+    void uniqueClientIdFlood_isRefusedAndCounted_withABoundedNumberOfLogLines() throws Exception {
+        double before = fx.counter("edgeward.mqtt.connect.refused", "reason", "anonymous_disabled");
+        try (LogCapture log = LogCapture.attach()) {
+            // In parallel: from one address, all but the first few refusals are delayed (up to 5 s each).
+            try (var flood = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<Future<Integer>> codes = new ArrayList<>();
+                for (int i = 0; i < 200; i++) {
+                    String clientId = "stranger-" + i;
+                    codes.add(flood.submit(() -> connectAnonymously(clientId)));
+                }
+                for (Future<Integer> code : codes) {
+                    assertThat(code.get()).isEqualTo(0x87); // not authorized
+                }
+            }
+            assertThat(log.lines()).isLessThanOrEqualTo(101); // the overall budget, plus the throttle's own line
+        }
+        assertThat(fx.counter("edgeward.mqtt.connect.refused", "reason", "anonymous_disabled") - before).isEqualTo(200);
+        assertThat(fx.counter("edgeward.auth.throttled", "transport", "mqtt")).isEqualTo(195);
+        assertGoodDeviceConnects();
+    }
+
+    @Test
+    void repeatedWrongPasswords_areThrottled_andTheRightSecretStillGetsInAtOnce() {
+        double before = fx.counter("edgeward.auth.throttled", "transport", "mqtt");
+        for (int i = 0; i < 8; i++) {
+            Mqtt5BlockingClient client = Clients.v5(fx.broker.port(), "good-device");
+            try {
+                client.connectWith().simpleAuth().username("good-device").password("wrong".getBytes(StandardCharsets.UTF_8))
+                        .applySimpleAuth().send();
+            } catch (Mqtt5ConnAckException e) {
+                assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD);
+            }
+        }
+        // Five failures are free; the sixth to eighth were answered late.
+        assertThat(fx.counter("edgeward.auth.throttled", "transport", "mqtt") - before).isEqualTo(3);
+        assertGoodDeviceConnects();
+    }
+
+    private void assertGoodDeviceConnects() {
+        Mqtt5BlockingClient device = Clients.device5(fx.broker.port(), "good-device", good.secret());
+        assertThat(Clients.publish(device, "sensor/good-device/telemetry", "{\"values\":{\"t\":1}}").isError()).isFalse();
+        device.disconnect();
+    }
+}
