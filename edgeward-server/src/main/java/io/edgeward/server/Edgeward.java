@@ -122,7 +122,8 @@ public final class Edgeward implements AutoCloseable {
                     CommandTransport.firstOf(EmbeddedBroker.commandTransport(), coapCommands), config.get(Keys.COMMANDS_DEFAULT_TTL), clock, meters);
 
             TelemetryDecoder decoder = new TelemetryDecoder(new TelemetryLimits(config.get(Keys.TELEMETRY_MAX_PAYLOAD),
-                    config.get(Keys.TELEMETRY_MAX_POINTS), config.get(Keys.TELEMETRY_MAX_FUTURE_SKEW), config.get(Keys.TELEMETRY_MAX_STRING)));
+                    config.get(Keys.TELEMETRY_MAX_POINTS), config.get(Keys.TELEMETRY_MAX_FUTURE_SKEW), config.get(Keys.TELEMETRY_MAX_STRING),
+                    config.get(Keys.TELEMETRY_MAX_UNIT)));
             pipeline = new TelemetryPipeline(store.telemetry(), decoder, new PipelineSettings(config.get(Keys.PIPELINE_QUEUE_CAPACITY),
                     config.get(Keys.PIPELINE_MAX_BATCH_POINTS), config.get(Keys.METRICS_PER_DEVICE), config.get(Keys.MQTT_STORE_TIMEOUT),
                     config.get(Keys.PIPELINE_MIN_COMMIT_INTERVAL)), meters,

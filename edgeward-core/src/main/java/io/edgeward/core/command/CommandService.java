@@ -348,7 +348,9 @@ public final class CommandService implements AutoCloseable {
         }
         String text = message == null || message.isNull() ? null : message.asText();
         if (text != null && text.length() > MAX_MESSAGE) {
-            text = text.substring(0, MAX_MESSAGE);
+            // Refused like any oversized string a device sends, not cut: a cut message would be stored as if complete.
+            throw new CommandResponseException(CommandResponseException.Reason.MALFORMED,
+                    "message is " + text.length() + " characters; the limit is " + MAX_MESSAGE);
         }
         return new Response(id.asText(), status.asText().equals("success"), text);
     }

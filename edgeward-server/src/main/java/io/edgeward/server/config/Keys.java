@@ -68,6 +68,8 @@ public final class Keys {
             "Points stamped further than this after their arrival are refused (timestamp_out_of_range).");
     public static final Key<Integer> TELEMETRY_MAX_STRING = new Key<>("telemetry.max-string-length", "4096", integer(1, 1_000_000),
             "Longest string value accepted in telemetry.");
+    public static final Key<Integer> TELEMETRY_MAX_UNIT = new Key<>("telemetry.max-unit-length", "32", integer(1, 256),
+            "Longest unit accepted in telemetry; a point with a longer one is refused (too_large). Units are kept once per series.");
 
     public static final Key<Integer> PIPELINE_QUEUE_CAPACITY = new Key<>("pipeline.queue-capacity", "20000", integer(1, 10_000_000),
             "Messages waiting for the writer; when full, acknowledgements wait (nothing is dropped).");
@@ -101,7 +103,7 @@ public final class Keys {
             MQTT_MAX_PACKET_SIZE, MQTT_RECEIVE_MAXIMUM, MQTT_STORE_TIMEOUT, HTTP_BIND, HTTP_PORT, COAP_BIND, COAP_PORT,
             COAP_DTLS_PORT, COAP_PLAIN_TOKEN_AUTH, COAP_OBSERVE_CHECK, ADMIN_TOKEN, STORE_URL,
             STORE_USERNAME, STORE_PASSWORD, STORE_POOL_SIZE, TELEMETRY_MAX_PAYLOAD, TELEMETRY_MAX_POINTS,
-            TELEMETRY_MAX_FUTURE_SKEW, TELEMETRY_MAX_STRING, PIPELINE_QUEUE_CAPACITY, PIPELINE_MAX_BATCH_POINTS,
+            TELEMETRY_MAX_FUTURE_SKEW, TELEMETRY_MAX_STRING, TELEMETRY_MAX_UNIT, PIPELINE_QUEUE_CAPACITY, PIPELINE_MAX_BATCH_POINTS,
             PIPELINE_MIN_COMMIT_INTERVAL, METRICS_PER_DEVICE,
             SHADOW_MAX_STATE, SHADOW_MAX_DEPTH, SHADOW_HISTORY_VERSIONS, SHADOW_REPORTED_METRICS, SHADOW_REPORTED_INTERVAL,
             COMMANDS_DEFAULT_TTL);

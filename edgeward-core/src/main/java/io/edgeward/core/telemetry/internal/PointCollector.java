@@ -68,6 +68,10 @@ public final class PointCollector {
             reject(RejectReason.TOO_LARGE, path + "string value longer than " + limits.maxStringLength() + " characters");
             return;
         }
+        if (unit != null && unit.length() > limits.maxUnitLength()) {
+            reject(RejectReason.TOO_LARGE, path + "unit longer than " + limits.maxUnitLength() + " characters");
+            return;
+        }
         if (points.size() >= limits.maxPointsPerMessage()) {
             wholeMessage = new Rejection(RejectReason.TOO_LARGE,
                     "more than " + limits.maxPointsPerMessage() + " points in one message");

@@ -56,19 +56,21 @@ public final class TelemetryLog implements AutoCloseable {
     static final String APPEND = "INSERT INTO telemetry_log (device_id, metric, ts, num, bool, str, unit) VALUES (?, ?, ?, ?, ?, ?, ?)";
     // Sorted so that each series' points land together; a key seen twice keeps the later write,
     // as a direct upsert would.
-    private static final String MERGE = "INSERT INTO " + SCHEMA + ".telemetry (device_id, metric, ts, num, bool, str, unit) "
-            + "SELECT device_id, metric, ts, num, bool, str, unit FROM main.telemetry_log WHERE seq > :from AND seq <= :to "
+    private static final String MERGE = "INSERT INTO " + SCHEMA + ".telemetry (device_id, metric, ts, num, bool, str) "
+            + "SELECT device_id, metric, ts, num, bool, str FROM main.telemetry_log WHERE seq > :from AND seq <= :to "
             + "ORDER BY device_id, metric, ts, seq "
-            + "ON CONFLICT (device_id, metric, ts) DO UPDATE SET num = excluded.num, bool = excluded.bool, str = excluded.str, "
-            + "unit = excluded.unit";
+            + "ON CONFLICT (device_id, metric, ts) DO UPDATE SET num = excluded.num, bool = excluded.bool, str = excluded.str";
     // The newest point of each series in the chunk, read back from the series table, where the
     // later of two writes of one key has already won. Older points never replace a newer latest.
+    // The unit is a property of the series, kept here only (not with every point): it comes from
+    // the chunk's newest row of the series (SQLite takes a bare column from the row that holds the
+    // MAX), and a point without one leaves the series' unit as it was.
     private static final String MERGE_LATEST = "INSERT INTO " + SCHEMA + ".telemetry_latest (device_id, metric, ts, num, bool, str, unit) "
-            + "SELECT t.device_id, t.metric, t.ts, t.num, t.bool, t.str, t.unit FROM (SELECT device_id, metric, MAX(ts) AS ts "
+            + "SELECT t.device_id, t.metric, t.ts, t.num, t.bool, t.str, n.unit FROM (SELECT device_id, metric, MAX(ts) AS ts, unit "
             + "FROM main.telemetry_log WHERE seq > :from AND seq <= :to GROUP BY device_id, metric) n "
             + "JOIN " + SCHEMA + ".telemetry t ON t.device_id = n.device_id AND t.metric = n.metric AND t.ts = n.ts WHERE true "
             + "ON CONFLICT (device_id, metric) DO UPDATE SET ts = excluded.ts, num = excluded.num, bool = excluded.bool, "
-            + "str = excluded.str, unit = excluded.unit WHERE excluded.ts >= telemetry_latest.ts";
+            + "str = excluded.str, unit = COALESCE(excluded.unit, telemetry_latest.unit) WHERE excluded.ts >= telemetry_latest.ts";
     // Copied rows are deleted oldest first, a bounded number at a time: the log's head is a few pages.
     private static final String TRIM = "DELETE FROM telemetry_log WHERE seq IN "
             + "(SELECT seq FROM telemetry_log WHERE seq <= ? ORDER BY seq LIMIT ?)";
@@ -109,7 +111,7 @@ public final class TelemetryLog implements AutoCloseable {
      */
     void append(Connection connection, List<Point> points) throws SQLException {
         lastAppendNanos = System.nanoTime();
-        SqlTelemetryStore.writePoints(connection, APPEND, points);
+        SqlTelemetryStore.writePoints(connection, APPEND, points, true);
         long upTo = merged;
         if (upTo <= trimmed) {
             return;
