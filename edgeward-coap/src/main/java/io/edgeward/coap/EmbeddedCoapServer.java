@@ -6,6 +6,7 @@ import io.edgeward.coap.internal.CommandResponseResource;
 import io.edgeward.coap.internal.CommandsResource;
 import io.edgeward.coap.internal.DevicePskStore;
 import io.edgeward.coap.internal.DiscoveryResource;
+import io.edgeward.coap.internal.GuardedUdpParser;
 import io.edgeward.coap.internal.Routes;
 import io.edgeward.coap.internal.SensorResource;
 import io.edgeward.coap.internal.ShadowReportedResource;
@@ -36,6 +37,7 @@ import org.eclipse.californium.core.CoapResource;
 import org.eclipse.californium.core.CoapServer;
 import org.eclipse.californium.core.config.CoapConfig;
 import org.eclipse.californium.core.network.CoapEndpoint;
+import org.eclipse.californium.core.network.serialization.UdpDataSerializer;
 import org.eclipse.californium.core.server.resources.Resource;
 import org.eclipse.californium.elements.auth.PreSharedKeyIdentity;
 import org.eclipse.californium.elements.config.Configuration;
@@ -62,6 +64,9 @@ public final class EmbeddedCoapServer implements DeviceSessions, AutoCloseable {
      * everything would grow with the request rate (millions of exchanges at 25k requests/s).
      */
     private static final int DEDUPLICATED_PER_PEER = 64;
+
+    /** The largest UDP payload over IPv4 (65,535 minus the IP and UDP headers). */
+    private static final int MAX_UDP_PAYLOAD = 65_507;
 
     static {
         // Californium's configuration holds only the modules registered before it is built.
@@ -136,6 +141,10 @@ public final class EmbeddedCoapServer implements DeviceSessions, AutoCloseable {
         config.set(CoapConfig.PROTOCOL_STAGE_THREAD_COUNT, Runtime.getRuntime().availableProcessors());
         config.set(UdpConfig.UDP_RECEIVE_BUFFER_SIZE, 4 * 1024 * 1024);
         config.set(UdpConfig.UDP_SEND_BUFFER_SIZE, 4 * 1024 * 1024);
+        // Every datagram UDP can carry is read whole, so that each gets an answer: at the default of 2,048
+        // bytes a larger one arrived truncated and was dropped unanswered (its sender retransmits). What
+        // a request body may hold is still bounded by MAX_RESOURCE_BODY_SIZE (4.13 beyond it).
+        config.set(UdpConfig.UDP_DATAGRAM_SIZE, MAX_UDP_PAYLOAD);
         config.set(DtlsConfig.DTLS_ROLE, DtlsRole.SERVER_ONLY);
 
         DevicePskStore psk = new DevicePskStore(registry, metrics);
@@ -146,8 +155,12 @@ public final class EmbeddedCoapServer implements DeviceSessions, AutoCloseable {
                 .build());
         CoapServer coap = new CoapServer(config);
         CoapEndpoint plainEndpoint = CoapEndpoint.builder().setConfiguration(config)
-                .setInetSocketAddress(new InetSocketAddress(settings.bindAddress(), settings.port())).build();
-        CoapEndpoint secureEndpoint = CoapEndpoint.builder().setConfiguration(config).setConnector(connector).build();
+                .setInetSocketAddress(new InetSocketAddress(settings.bindAddress(), settings.port()))
+                .setDataSerializerAndParser(new UdpDataSerializer(), new GuardedUdpParser())
+                .build();
+        CoapEndpoint secureEndpoint = CoapEndpoint.builder().setConfiguration(config).setConnector(connector)
+                .setDataSerializerAndParser(new UdpDataSerializer(), new GuardedUdpParser())
+                .build();
         plainEndpoint.addInterceptor(metrics);
         secureEndpoint.addInterceptor(metrics);
         coap.addEndpoint(plainEndpoint);

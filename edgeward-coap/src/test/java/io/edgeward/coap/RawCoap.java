@@ -13,6 +13,7 @@ final class RawCoap {
 
     private static final int URI_PATH = 11;
     private static final int CONTENT_FORMAT = 12;
+    private static final int BLOCK1 = 27;
 
     private RawCoap() {}
 
@@ -35,10 +36,46 @@ final class RawCoap {
         return out.toByteArray();
     }
 
+    /**
+     * A confirmable POST to {@code path} with no token, a Block1 option (block 0, more blocks
+     * follow, size exponent {@code szx}) and {@code payload}.
+     */
+    static byte[] blockwisePostWithoutToken(int messageId, List<String> path, int szx, byte[] payload) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(0x40); // version 1, CON, token length 0
+        out.write(0x02); // POST
+        out.write(messageId >> 8);
+        out.write(messageId & 0xff);
+        int last = 0;
+        for (String segment : path) {
+            option(out, URI_PATH - last, segment.getBytes(StandardCharsets.UTF_8));
+            last = URI_PATH;
+        }
+        option(out, BLOCK1 - last, new byte[] {(byte) (0x08 | szx)}); // NUM 0, M 1, SZX
+        out.write(0xff);
+        out.writeBytes(payload);
+        return out.toByteArray();
+    }
+
+    /** A confirmable GET whose header claims a token length of {@code tokenLength} (9-15 are reserved: a format error). */
+    static byte[] getWithTokenLength(int messageId, int tokenLength) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(0x40 | tokenLength);
+        out.write(0x01); // GET
+        out.write(messageId >> 8);
+        out.write(messageId & 0xff);
+        out.writeBytes(new byte[Math.min(tokenLength, 15)]);
+        return out.toByteArray();
+    }
+
     private static void option(ByteArrayOutputStream out, int delta, byte[] value) {
         int length = value.length;
         int lengthNibble = length < 13 ? length : 13;
-        out.write((delta << 4) | lengthNibble);
+        int deltaNibble = delta < 13 ? delta : 13; // 13: the delta minus 13 follows in one byte
+        out.write((deltaNibble << 4) | lengthNibble);
+        if (delta >= 13) {
+            out.write(delta - 13);
+        }
         if (length >= 13) {
             out.write(length - 13);
         }
@@ -51,6 +88,11 @@ final class RawCoap {
         DatagramPacket answer = new DatagramPacket(buffer, buffer.length);
         socket.receive(answer);
         return java.util.Arrays.copyOf(buffer, answer.getLength());
+    }
+
+    /** The message type: 0 CON, 1 NON, 2 ACK, 3 RST. */
+    static int type(byte[] message) {
+        return (message[0] >> 4) & 0x03;
     }
 
     static String code(byte[] message) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.edgeward.core.command.CommandNotFoundException;
 import io.edgeward.core.command.CommandService;
 import io.edgeward.core.device.DeviceAlreadyExistsException;
+import io.edgeward.core.device.FailedAuthentications;
 import io.edgeward.core.device.DeviceNotFoundException;
 import io.edgeward.core.device.DeviceRegistry;
 import io.edgeward.core.observability.RateLimitedLog;
@@ -35,6 +36,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,6 +64,7 @@ public final class HttpApi implements AutoCloseable {
     private final CommandRoutes commands;
     private final byte[] adminToken;
     private final List<String> routes = new ArrayList<>();
+    private final FailedAuthentications failedAuthentications;
     private Javalin app;
 
     public HttpApi(HttpSettings settings, DeviceRegistry registry, TelemetryQueries queries, ShadowService shadows,
@@ -78,6 +81,11 @@ public final class HttpApi implements AutoCloseable {
         this.shadows = new ShadowRoutes(shadows, json);
         this.commands = new CommandRoutes(commands, json);
         this.adminToken = settings.adminToken().getBytes(StandardCharsets.UTF_8);
+        Counter throttled = Counter.builder("edgeward.auth.throttled")
+                .description("Failed authentications answered late or with 429/4.29 because of earlier failures, by transport")
+                .tag("transport", "http")
+                .register(prometheus);
+        this.failedAuthentications = new FailedAuthentications("http", System::nanoTime, throttled::increment);
     }
 
     public synchronized void start() {
@@ -169,6 +177,15 @@ public final class HttpApi implements AutoCloseable {
         String header = ctx.header("Authorization");
         boolean ok = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
                 && MessageDigest.isEqual(header.substring(7).trim().getBytes(StandardCharsets.UTF_8), adminToken);
+        if (!ok && header != null) {
+            // A wrong token, not a missing one (a browser's first request): repeated ones from one address get 429.
+            Duration delay = failedAuthentications.failed(ctx.ip(), null);
+            if (!delay.isZero()) {
+                ctx.header("Retry-After", Long.toString(Math.max(1, delay.toSeconds())));
+                throw new ApiException(429, "too-many-failed-authentications", "Too many failed authentications",
+                        "too many wrong bearer tokens from this address; retry after " + Math.max(1, delay.toSeconds()) + " s");
+            }
+        }
         if (!ok) {
             ctx.header("WWW-Authenticate", "Bearer realm=\"edgeward\"");
             throw new ApiException(401, "unauthorized", "Unauthorized",

@@ -289,6 +289,32 @@ class HttpApiIT {
         assertThat(problem.get("detail").asText()).contains(detailFragment);
     }
 
+    /** From another loopback address than the other tests, so that its failures do not throttle theirs. */
+    @Test
+    void repeatedWrongTokens_fromOneAddress_are429WithRetryAfter_andTheRightTokenStillWorks() throws Exception {
+        java.net.http.HttpClient other = java.net.http.HttpClient.newBuilder()
+                .localAddress(java.net.InetAddress.getByName("127.0.0.2")).build();
+        java.util.function.Function<String, HttpResponse<String>> get = token -> {
+            try {
+                return other.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/devices"))
+                        .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        double before = meters.counter("edgeward.auth.throttled", "transport", "http").count();
+        for (int i = 0; i < 5; i++) {
+            assertThat(get.apply("wrong-token-" + i).statusCode()).isEqualTo(401);
+        }
+        HttpResponse<String> throttled = get.apply("wrong-token-again");
+        assertThat(throttled.statusCode()).isEqualTo(429);
+        assertThat(throttled.headers().firstValue("Retry-After")).hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isPositive());
+        assertThat(throttled.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
+        assertThat(JSON.readTree(throttled.body()).get("status").asInt()).isEqualTo(429);
+        assertThat(get.apply(TOKEN).statusCode()).isEqualTo(200);
+        assertThat(meters.counter("edgeward.auth.throttled", "transport", "http").count() - before).isEqualTo(1);
+    }
+
     @Test
     void api_withoutOrWithWrongToken_is401Problem() throws Exception {
         Reply none = send("GET", "/api/v1/devices", null, null);

@@ -4,7 +4,9 @@ import io.edgeward.coap.internal.CoapMetrics.AuthFailure;
 import io.edgeward.core.device.Device;
 import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.device.DeviceRegistry;
+import io.edgeward.core.device.FailedAuthentications;
 import java.security.Principal;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,11 +40,13 @@ public final class Callers {
     private final Map<DeviceId, Cached> byIdentity = new ConcurrentHashMap<>();
     /** Tokens the store did not know, briefly, so that a device retrying a wrong token (or a flood of them) costs no read each. */
     private final Map<String, Long> unknownTokens = new ConcurrentHashMap<>();
+    private final FailedAuthentications failures;
 
     public Callers(DeviceRegistry registry, boolean plainTokenAuth, CoapMetrics metrics) {
         this.registry = registry;
         this.plainTokenAuth = plainTokenAuth;
         this.metrics = metrics;
+        this.failures = new FailedAuthentications("coap", System::nanoTime, metrics::authThrottled);
     }
 
     /** Who sent a request, or why it is refused. */
@@ -85,6 +89,12 @@ public final class Callers {
         Optional<Device> device = byToken(token);
         if (device.isEmpty()) {
             metrics.authFailed(AuthFailure.UNKNOWN_TOKEN);
+            // A flood of made-up tokens from one address gets 4.29 (RFC 8516); the right token is never refused.
+            Duration delay = failures.failed(request.getSourceContext().getPeerAddress().getAddress().getHostAddress(), null);
+            if (!delay.isZero()) {
+                return new Refusal(ResponseCode.TOO_MANY_REQUESTS, "too many unknown access tokens from this address: wait "
+                        + Math.max(1, delay.toSeconds()) + " s before the next attempt");
+            }
             return new Refusal(ResponseCode.UNAUTHORIZED, "unknown access token");
         }
         return new Caller(device.get(), path.subList(3, path.size()), token);

@@ -58,6 +58,15 @@ public final class CoapMetrics extends MessageInterceptorAdapter {
         }
     }
 
+    /** A failed authentication answered 4.29 because of earlier failures from its address. */
+    void authThrottled() {
+        Counter.builder("edgeward.auth.throttled")
+                .description("Failed authentications answered late or with 429/4.29 because of earlier failures, by transport")
+                .tag("transport", "coap")
+                .register(meters)
+                .increment();
+    }
+
     public void authFailed(AuthFailure failure) {
         authFailures.get(failure).increment();
     }
