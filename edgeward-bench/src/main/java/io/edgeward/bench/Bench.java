@@ -2,7 +2,8 @@ package io.edgeward.bench;
 
 import java.util.Arrays;
 
-/** {@code bench [ingest] ...} runs the ingest benchmark, {@code bench devices ...} the shadow and command one, {@code bench coap ...} CoAP telemetry. */
+/** {@code bench [ingest] ...} runs the ingest benchmark, {@code bench devices ...} the shadow and command one, {@code bench coap ...} CoAP telemetry,
+ * {@code bench storm ...} a reconnect storm, {@code bench abuse ...} floods while a good device publishes. */
 public final class Bench {
 
     private Bench() {}
@@ -12,6 +13,10 @@ public final class Bench {
             DeviceBenchmark.main(Arrays.copyOfRange(args, 1, args.length));
         } else if (args.length > 0 && args[0].equals("coap")) {
             CoapBenchmark.main(Arrays.copyOfRange(args, 1, args.length));
+        } else if (args.length > 0 && args[0].equals("storm")) {
+            StormBenchmark.main(Arrays.copyOfRange(args, 1, args.length));
+        } else if (args.length > 0 && args[0].equals("abuse")) {
+            AbuseBenchmark.main(Arrays.copyOfRange(args, 1, args.length));
         } else if (args.length > 0 && args[0].equals("ingest")) {
             IngestBenchmark.main(Arrays.copyOfRange(args, 1, args.length));
         } else {

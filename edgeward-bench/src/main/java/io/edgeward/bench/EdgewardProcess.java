@@ -70,14 +70,49 @@ final class EdgewardProcess implements AutoCloseable {
                 .mapToDouble(line -> Double.parseDouble(line.substring(sample.length() + 1))).findFirst().orElse(0);
     }
 
-    /** Peak resident set size (VmHWM), KiB. */
-    long peakRssKib() throws IOException {
+    /** Resident set size now (VmRSS), KiB. */
+    long rssKib() throws IOException {
+        return procStatus("VmRSS:");
+    }
+
+    /**
+     * The heap that is live after a full collection, KiB: what the node holds, without the garbage
+     * a collector has not yet reclaimed (asked of the JVM with jcmd, from the benchmark's own JDK).
+     */
+    long liveHeapKib() throws IOException, InterruptedException {
+        jcmd("GC.run");
+        String info = jcmd("GC.heap_info");
+        java.util.regex.Matcher used = java.util.regex.Pattern.compile("used (\\d+)K").matcher(info);
+        return used.find() ? Long.parseLong(used.group(1)) : -1;
+    }
+
+    /** A jcmd diagnostic command against the node, e.g. {@code VM.native_memory baseline}; its output. */
+    String jcmd(String... command) throws IOException, InterruptedException {
+        Path jcmd = Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jcmd");
+        List<String> line = new ArrayList<>(List.of(jcmd.toString(), Long.toString(process.pid())));
+        line.addAll(List.of(command));
+        return run(line.toArray(String[]::new));
+    }
+
+    private static String run(String... command) throws IOException, InterruptedException {
+        Process jcmd = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        jcmd.waitFor(30, TimeUnit.SECONDS);
+        return output;
+    }
+
+    private long procStatus(String field) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
-            if (line.startsWith("VmHWM:")) {
+            if (line.startsWith(field)) {
                 return Long.parseLong(line.replaceAll("[^0-9]", ""));
             }
         }
         return -1;
+    }
+
+    /** Peak resident set size (VmHWM), KiB. */
+    long peakRssKib() throws IOException {
+        return procStatus("VmHWM:");
     }
 
     private static JsonNode waitForPorts(Path data, Process process, Path log) throws Exception {

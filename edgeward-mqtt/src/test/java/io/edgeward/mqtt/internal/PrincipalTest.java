@@ -25,6 +25,14 @@ class PrincipalTest {
         "device/dev-1x/status, false",
         "other/dev-1/telemetry, false",
         "sensor, false",
+        "device/dev-1/shadow/update, true",
+        "device/dev-1/shadow/get, true",
+        "device/dev-1/response, true",
+        "device/dev-1/command, false",
+        "device/dev-1/shadow/update/delta, false",
+        "device/dev-1/shadow/update/documents, false",
+        "device/dev-1/shadow/get/accepted, false",
+        "device/dev-1/shadow/update/anything-the-platform-adds, false",
     })
     void device_publishesOnlyUnderItsOwnId(String topic, boolean allowed) {
         assertThat(device.mayPublish(topic)).isEqualTo(allowed);
