@@ -6,7 +6,9 @@ import io.edgeward.coap.internal.CommandResponseResource;
 import io.edgeward.coap.internal.CommandsResource;
 import io.edgeward.coap.internal.DevicePskStore;
 import io.edgeward.coap.internal.DiscoveryResource;
+import io.edgeward.coap.internal.GuardedUdpConnector;
 import io.edgeward.coap.internal.GuardedUdpParser;
+import io.edgeward.coap.internal.ProtocolStage;
 import io.edgeward.coap.internal.Routes;
 import io.edgeward.coap.internal.SensorResource;
 import io.edgeward.coap.internal.ShadowReportedResource;
@@ -42,6 +44,7 @@ import org.eclipse.californium.core.server.resources.Resource;
 import org.eclipse.californium.elements.auth.PreSharedKeyIdentity;
 import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.californium.elements.config.UdpConfig;
+import org.eclipse.californium.elements.util.ExecutorsUtil;
 import org.eclipse.californium.scandium.DTLSConnector;
 import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.eclipse.californium.scandium.config.DtlsConfig.DtlsRole;
@@ -65,8 +68,8 @@ public final class EmbeddedCoapServer implements DeviceSessions, AutoCloseable {
      */
     private static final int DEDUPLICATED_PER_PEER = 64;
 
-    /** The largest UDP payload over IPv4 (65,535 minus the IP and UDP headers). */
-    private static final int MAX_UDP_PAYLOAD = 65_507;
+    /** Largest datagram read whole: eight times CoAP's recommended message size (RFC 7252, 4.6). */
+    private static final int MAX_DATAGRAM = 8 * 1024;
 
     static {
         // Californium's configuration holds only the modules registered before it is built.
@@ -141,10 +144,10 @@ public final class EmbeddedCoapServer implements DeviceSessions, AutoCloseable {
         config.set(CoapConfig.PROTOCOL_STAGE_THREAD_COUNT, Runtime.getRuntime().availableProcessors());
         config.set(UdpConfig.UDP_RECEIVE_BUFFER_SIZE, 4 * 1024 * 1024);
         config.set(UdpConfig.UDP_SEND_BUFFER_SIZE, 4 * 1024 * 1024);
-        // Every datagram UDP can carry is read whole, so that each gets an answer: at the default of 2,048
-        // bytes a larger one arrived truncated and was dropped unanswered (its sender retransmits). What
-        // a request body may hold is still bounded by MAX_RESOURCE_BODY_SIZE (4.13 beyond it).
-        config.set(UdpConfig.UDP_DATAGRAM_SIZE, MAX_UDP_PAYLOAD);
+        // A datagram up to this size is read whole; a larger one is answered 4.13 by GuardedUdpConnector
+        // (Californium's default of 2,048 bytes dropped larger ones unanswered, and their senders retransmitted).
+        // Bodies beyond it travel blockwise; MAX_RESOURCE_BODY_SIZE bounds the whole (4.13 beyond it).
+        config.set(UdpConfig.UDP_DATAGRAM_SIZE, MAX_DATAGRAM);
         config.set(DtlsConfig.DTLS_ROLE, DtlsRole.SERVER_ONLY);
 
         DevicePskStore psk = new DevicePskStore(registry, metrics);
@@ -154,8 +157,10 @@ public final class EmbeddedCoapServer implements DeviceSessions, AutoCloseable {
                 .setHealthHandler(psk)
                 .build());
         CoapServer coap = new CoapServer(config);
+        ProtocolStage protocolStage = new ProtocolStage(config.get(CoapConfig.PROTOCOL_STAGE_THREAD_COUNT));
         CoapEndpoint plainEndpoint = CoapEndpoint.builder().setConfiguration(config)
-                .setInetSocketAddress(new InetSocketAddress(settings.bindAddress(), settings.port()))
+                .setConnector(new GuardedUdpConnector(new InetSocketAddress(settings.bindAddress(), settings.port()), config,
+                        protocolStage, metrics))
                 .setDataSerializerAndParser(new UdpDataSerializer(), new GuardedUdpParser())
                 .build();
         CoapEndpoint secureEndpoint = CoapEndpoint.builder().setConfiguration(config).setConnector(connector)
@@ -171,6 +176,7 @@ public final class EmbeddedCoapServer implements DeviceSessions, AutoCloseable {
         root.add(commands);
         root.add(sensors);
         coap.setMessageDeliverer(new Routes(root, config, callers, resources));
+        coap.setExecutors(protocolStage, ExecutorsUtil.newDefaultSecondaryScheduler("edgeward-coap-timer#"), false);
         try {
             coap.start();
         } catch (RuntimeException e) {

@@ -61,8 +61,17 @@ public final class CoapMetrics extends MessageInterceptorAdapter {
     /** A failed authentication answered 4.29 because of earlier failures from its address. */
     void authThrottled() {
         Counter.builder("edgeward.auth.throttled")
-                .description("Failed authentications answered late or with 429/4.29 because of earlier failures, by transport")
+                .description("Failed authentications answered with MQTT 0x9F, CoAP 4.29 or HTTP 429 because of earlier failures, by transport")
                 .tag("transport", "coap")
+                .register(meters)
+                .increment();
+    }
+
+    /** A datagram not handed to Californium: too_large (answered 4.13 or reset), source_rate or overload (dropped). */
+    void datagramDropped(String reason) {
+        Counter.builder("edgeward.coap.datagrams.dropped")
+                .description("CoAP datagrams not processed: too_large (answered 4.13 or reset from the header), source_rate (over 1,000/s from one address and port), overload (dropped while the protocol stage is full)")
+                .tag("reason", reason)
                 .register(meters)
                 .increment();
     }

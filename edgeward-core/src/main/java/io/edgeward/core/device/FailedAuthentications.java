@@ -9,15 +9,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Failed authentications per source address and per identity, and the delay the next failure
+ * Failed authentications per source address and per identity, and the wait the next failure
  * earns: none for the first {@link #FREE_FAILURES}, then doubling from {@link #FIRST_DELAY} up to
  * {@link #MAX_DELAY}; a key that has not failed for {@link #FORGET_AFTER} starts afresh.
  *
- * <p>Only failures are slowed down. A transport checks the credentials first and admits the right
+ * <p>Only failures are throttled. A transport checks the credentials first and admits the right
  * secret at once, so a flood of wrong passwords from a device's own address (or against its id)
- * never locks that device out; the flood itself gets slower answers (MQTT: a late CONNACK; CoAP:
- * 4.29; HTTP: 429 with Retry-After). Secrets are 256 random bits, so this is not about guessing:
- * it bounds what a stranger's requests cost the node and its log.
+ * never locks that device out; the flood itself is told to back off (MQTT 5: CONNACK 0x9F with the
+ * wait in its reason string; CoAP: 4.29; HTTP: 429 with Retry-After) and costs no log line beyond
+ * one a minute. Secrets are 256 random bits, so this is not about guessing: it bounds what a
+ * stranger's requests cost the node and its log.
  *
  * <p>Memory is bounded: at most {@link #MAX_KEYS} keys, forgotten all at once beyond that (a
  * flood from more addresses than that is the network's to stop).
@@ -40,7 +41,7 @@ public final class FailedAuthentications {
 
     /**
      * @param transport names the log lines: mqtt, coap, http
-     * @param onThrottled called for every failure that is slowed down (a metric)
+     * @param onThrottled called for every failure that is throttled (a metric)
      */
     public FailedAuthentications(String transport, LongSupplier nanoTime, Runnable onThrottled) {
         this.transport = transport;
@@ -50,8 +51,8 @@ public final class FailedAuthentications {
     }
 
     /**
-     * Records a failure and returns how long to wait before answering it: the larger of what its
-     * source and its identity have earned. {@code identity} may be null (a token names none).
+     * Records a failure and returns how long its sender should wait before trying again (zero while
+     * failures are still free): the larger of what its source and its identity have earned. {@code identity} may be null (a token names none).
      */
     public Duration failed(String source, String identity) {
         long now = nanoTime.getAsLong();
@@ -60,7 +61,7 @@ public final class FailedAuthentications {
         if (!delay.isZero()) {
             onThrottled.run();
             if (log.allow(transport)) {
-                LOG.warn("Failed {} authentications are being slowed down: {} from {}{} now wait {} ms for their refusal "
+                LOG.warn("Failed {} authentications are being throttled: {} from {}{}; the next must wait {} ms "
                         + "(logged once a minute){}", transport, count, RateLimitedLog.printable(source, 64),
                         identity == null ? "" : " for '" + RateLimitedLog.printable(identity, 64) + "'", delay.toMillis(),
                         log.suppressedNote());

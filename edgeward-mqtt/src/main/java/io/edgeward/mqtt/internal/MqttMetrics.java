@@ -29,10 +29,10 @@ public final class MqttMetrics {
                 .increment();
     }
 
-    /** A failed CONNECT whose refusal was delayed (repeated failures from one address or against one identity). */
+    /** A failed CONNECT refused with 0x9F (repeated failures from one address or against one identity). */
     public void authThrottled() {
         Counter.builder("edgeward.auth.throttled")
-                .description("Failed authentications answered late or with 429/4.29 because of earlier failures, by transport")
+                .description("Failed authentications answered with MQTT 0x9F, CoAP 4.29 or HTTP 429 because of earlier failures, by transport")
                 .tag("transport", "mqtt")
                 .register(meters)
                 .increment();
