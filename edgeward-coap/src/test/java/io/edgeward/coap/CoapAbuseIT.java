@@ -3,6 +3,7 @@ package io.edgeward.coap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.edgeward.core.device.Registration;
+import io.edgeward.core.testing.LogCapture;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;

@@ -6,6 +6,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import io.edgeward.core.device.Registration;
+import io.edgeward.core.testing.LogCapture;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;

@@ -13,7 +13,8 @@ import org.slf4j.Marker;
 
 /**
  * Rate-limits the log lines of the libraries that face the network (Californium, HiveMQ, Netty):
- * at most one line a minute per logger and message, and {@code RateLimitedLog}'s overall budget.
+ * at most one WARN or ERROR line a minute per logger and message, and {@code RateLimitedLog}'s overall budget
+ * (lower levels are left to the configured logger levels).
  * Our own code rate-limits what a remote party can trigger where it logs; a library's line cannot
  * be changed there, and one of Californium's (an ERROR with a stack trace for a malformed datagram)
  * let a stranger write 600 MiB of log in ten seconds. Whatever the next such line is, it costs at
@@ -38,7 +39,9 @@ public final class LibraryLogLimit extends TurboFilter {
 
     @Override
     public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
-        if (logger == null || level == null || !fromLibrary(logger.getName())
+        // Logback asks every turbo filter before its level check, for every isDebugEnabled() of HiveMQ's
+        // and Netty's hot paths too: the level comes first, so that those cost one comparison.
+        if (level == null || level.levelInt < Level.WARN_INT || logger == null || !fromLibrary(logger.getName())
                 || !level.isGreaterOrEqual(logger.getEffectiveLevel())) {
             return FilterReply.NEUTRAL;
         }

@@ -1,4 +1,4 @@
-package io.edgeward.mqtt;
+package io.edgeward.core.testing;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -7,13 +7,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.LoggerFactory;
 
 /** Counts the lines and characters every logger writes while it is open: what a flood costs the log. */
-final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoCloseable {
+public final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoCloseable {
 
     private final AtomicLong lines = new AtomicLong();
     private final AtomicLong chars = new AtomicLong();
     private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
 
-    static LogCapture attach() {
+    public static LogCapture attach() {
         LogCapture capture = new LogCapture();
         capture.setContext(capture.root.getLoggerContext());
         capture.start();
@@ -31,11 +31,11 @@ final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoClosea
         chars.addAndGet(size);
     }
 
-    long lines() {
+    public long lines() {
         return lines.get();
     }
 
-    long chars() {
+    public long chars() {
         return chars.get();
     }
 
