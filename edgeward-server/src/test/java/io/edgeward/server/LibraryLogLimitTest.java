@@ -33,6 +33,13 @@ class LibraryLogLimitTest {
     }
 
     @Test
+    void levelChecks_areNeverLimited() {
+        for (int i = 0; i < 1_000; i++) {
+            assertThat(log("org.eclipse.californium.elements.EndpointContextUtil", Level.WARN, null)).isEqualTo(FilterReply.NEUTRAL);
+        }
+    }
+
+    @Test
     void ourOwnLines_andLinesBelowTheLevel_areLeftAlone() {
         for (int i = 0; i < 1_000; i++) {
             assertThat(log("io.edgeward.mqtt.EmbeddedBroker", Level.WARN, "same")).isEqualTo(FilterReply.NEUTRAL);
