@@ -121,6 +121,23 @@ abstract class StoreContractTest {
         assertThat(store.devices().find(DEV).orElseThrow().lastSeen()).isEqualTo(Instant.ofEpochMilli(T0 + 5));
     }
 
+    /** A unit belongs to its series: kept once, the newest one sent; points without one leave it as it was. */
+    @Test
+    void unit_isTheSeriesOwn_newestSentWins_andAPointWithoutOneKeepsIt() {
+        registry.register(NewDevice.of(DEV, DeviceType.SENSOR));
+        TelemetryStore telemetry = store.telemetry();
+        TimeRange all = new TimeRange(T0, T0 + 10_000);
+        telemetry.append(List.of(new Point(DEV, "t", T0, Value.of(1), "°C"), new Point(DEV, "t", T0 + 1000, Value.of(2), null)), Map.of());
+        assertThat(telemetry.raw(DEV, "t", all, 10)).extracting(Point::unit).containsExactly("°C", "°C");
+        assertThat(telemetry.latest(DEV)).containsExactly(new Point(DEV, "t", T0 + 1000, Value.of(2), "°C"));
+
+        telemetry.append(List.of(new Point(DEV, "t", T0 + 2000, Value.of(3), null)), Map.of());
+        assertThat(telemetry.latest(DEV)).containsExactly(new Point(DEV, "t", T0 + 2000, Value.of(3), "°C"));
+
+        telemetry.append(List.of(new Point(DEV, "t", T0 + 3000, Value.of(300), "K")), Map.of());
+        assertThat(telemetry.raw(DEV, "t", all, 10)).extracting(Point::unit).containsOnly("K");
+    }
+
     @Test
     void append_sameSeriesAndTime_replaces_soRedeliveryIsIdempotent() {
         registry.register(NewDevice.of(DEV, DeviceType.SENSOR));

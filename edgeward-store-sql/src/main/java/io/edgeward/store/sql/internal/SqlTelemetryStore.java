@@ -66,12 +66,23 @@ public final class SqlTelemetryStore implements TelemetryStore {
         }
     }
 
+    /** The newest point of each series, with the newest unit the batch gives that series (a point may carry none). */
     private static Iterable<Point> newestPerSeries(List<Point> points) {
         Map<SeriesKey, Point> newest = new HashMap<>();
+        Map<SeriesKey, Point> newestWithUnit = new HashMap<>();
         for (Point point : points) {
-            newest.merge(new SeriesKey(point.device(), point.metric()), point, (a, b) -> b.timestamp() >= a.timestamp() ? b : a);
+            SeriesKey key = new SeriesKey(point.device(), point.metric());
+            newest.merge(key, point, (a, b) -> b.timestamp() >= a.timestamp() ? b : a);
+            if (point.unit() != null) {
+                newestWithUnit.merge(key, point, (a, b) -> b.timestamp() >= a.timestamp() ? b : a);
+            }
         }
-        return newest.values();
+        return newest.entrySet().stream().map(entry -> {
+            Point point = entry.getValue();
+            Point withUnit = newestWithUnit.get(entry.getKey());
+            return point.unit() != null || withUnit == null ? point
+                    : new Point(point.device(), point.metric(), point.timestamp(), point.value(), withUnit.unit());
+        }).toList();
     }
 
     private void commit(List<Point> points, Map<DeviceId, Long> lastSeen) throws SQLException {

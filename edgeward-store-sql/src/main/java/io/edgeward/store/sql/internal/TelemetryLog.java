@@ -62,13 +62,15 @@ public final class TelemetryLog implements AutoCloseable {
             + "ON CONFLICT (device_id, metric, ts) DO UPDATE SET num = excluded.num, bool = excluded.bool, str = excluded.str";
     // The newest point of each series in the chunk, read back from the series table, where the
     // later of two writes of one key has already won. Older points never replace a newer latest.
-    // The unit is a property of the series, kept here only (not with every point): it comes from
-    // the chunk's newest row of the series (SQLite takes a bare column from the row that holds the
-    // MAX), and a point without one leaves the series' unit as it was.
+    // The unit is a property of the series, kept here only (not with every point): the unit of the
+    // chunk's newest row of the series that has one (SQLite takes a bare column from the row that
+    // holds the MAX); a chunk without one leaves the series' unit as it was.
     private static final String MERGE_LATEST = "INSERT INTO " + SCHEMA + ".telemetry_latest (device_id, metric, ts, num, bool, str, unit) "
-            + "SELECT t.device_id, t.metric, t.ts, t.num, t.bool, t.str, n.unit FROM (SELECT device_id, metric, MAX(ts) AS ts, unit "
+            + "SELECT t.device_id, t.metric, t.ts, t.num, t.bool, t.str, u.unit FROM (SELECT device_id, metric, MAX(ts) AS ts "
             + "FROM main.telemetry_log WHERE seq > :from AND seq <= :to GROUP BY device_id, metric) n "
-            + "JOIN " + SCHEMA + ".telemetry t ON t.device_id = n.device_id AND t.metric = n.metric AND t.ts = n.ts WHERE true "
+            + "JOIN " + SCHEMA + ".telemetry t ON t.device_id = n.device_id AND t.metric = n.metric AND t.ts = n.ts "
+            + "LEFT JOIN (SELECT device_id, metric, MAX(ts) AS ts, unit FROM main.telemetry_log WHERE seq > :from AND seq <= :to "
+            + "AND unit IS NOT NULL GROUP BY device_id, metric) u ON u.device_id = n.device_id AND u.metric = n.metric WHERE true "
             + "ON CONFLICT (device_id, metric) DO UPDATE SET ts = excluded.ts, num = excluded.num, bool = excluded.bool, "
             + "str = excluded.str, unit = COALESCE(excluded.unit, telemetry_latest.unit) WHERE excluded.ts >= telemetry_latest.ts";
     // Copied rows are deleted oldest first, a bounded number at a time: the log's head is a few pages.
