@@ -35,13 +35,16 @@ final class StormBenchmark {
 
     public static void main(String[] args) throws Exception {
         int devices = 10_000;
+        double spreadSeconds = 0;
         Path jar = Path.of("edgeward-server/target/edgeward.jar");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--devices" -> devices = Integer.parseInt(args[++i]);
+                case "--spread" -> spreadSeconds = Double.parseDouble(args[++i]);
                 case "--jar" -> jar = Path.of(args[++i]);
                 case "--help", "-h" -> {
-                    System.out.println("usage: bench storm [--devices N (10000)]");
+                    System.out.println("usage: bench storm [--devices N (10000)] [--spread S (0: all at once)]");
+                    System.out.println("  --spread S sends the CONNECTs evenly over S seconds, as a fleet's jittered reconnects would");
                     System.out.println("  with EDGEWARD_JAVA_OPTS=-XX:NativeMemoryTracking=summary it also prints where the node's memory went");
                     return;
                 }
@@ -64,7 +67,7 @@ final class StormBenchmark {
             long logBefore = Files.size(log);
 
             System.out.printf("Connecting %,d devices at once ...%n", devices);
-            Storm storm = connectAll(node, secrets);
+            Storm storm = connectAll(node, secrets, spreadSeconds);
             long rssRightAfter = node.rssKib();
             Thread.sleep(SETTLE_MILLIS);
             long rssAfter = node.rssKib();
@@ -80,7 +83,8 @@ final class StormBenchmark {
             double rssPerConnection = (double) (rssAfter - rssBefore) / devices;
             double heapPerConnection = (double) (heapAfter - heapBefore) / devices;
             System.out.println();
-            System.out.println("Reconnect storm: " + devices + " devices connecting at once (one generator process, loopback, 2 cores)");
+            System.out.println("Reconnect storm: " + devices + " devices connecting " + (spreadSeconds > 0 ? "over " + spreadSeconds + " s" : "at once")
+                    + " (one generator process, loopback, 2 cores)");
             System.out.println("------------------------------------------------------------------------------");
             IngestBenchmark.row("Accepted on the first attempt", "%,d of %,d  (target: all: %s)", storm.accepted, devices,
                     Figures.verdict(storm.accepted == devices));
@@ -155,7 +159,7 @@ final class StormBenchmark {
     }
 
     /** Every device's CONNECT sent at once; no automatic reconnect, so a refusal counts as one. */
-    private static Storm connectAll(EdgewardProcess node, List<String> secrets) throws Exception {
+    private static Storm connectAll(EdgewardProcess node, List<String> secrets, double spreadSeconds) throws Exception {
         List<Mqtt5AsyncClient> clients = new ArrayList<>();
         for (int i = 0; i < secrets.size(); i++) {
             clients.add(MqttClient.builder().useMqttVersion5().identifier(id(i)).serverHost("127.0.0.1").serverPort(node.mqttPort)
@@ -166,7 +170,14 @@ final class StormBenchmark {
         AtomicInteger accepted = new AtomicInteger();
         long start = System.nanoTime();
         List<CompletableFuture<?>> connecting = new ArrayList<>();
-        for (Mqtt5AsyncClient client : clients) {
+        long spreadNanos = (long) (spreadSeconds * 1e9);
+        for (int i = 0; i < clients.size(); i++) {
+            Mqtt5AsyncClient client = clients.get(i);
+            long due = start + spreadNanos * i / clients.size();
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(wait); // not a spin: the generator shares the 2 cores
+            }
             connecting.add(client.connectWith().cleanStart(false).noSessionExpiry().send().handle((connack, error) -> {
                 if (error == null) {
                     accepted.incrementAndGet();
