@@ -81,11 +81,7 @@ public final class HttpApi implements AutoCloseable {
         this.shadows = new ShadowRoutes(shadows, json);
         this.commands = new CommandRoutes(commands, json);
         this.adminToken = settings.adminToken().getBytes(StandardCharsets.UTF_8);
-        Counter throttled = Counter.builder("edgeward.auth.throttled")
-                .description("Failed authentications answered with MQTT 0x9F, CoAP 4.29 or HTTP 429 because of earlier failures, by transport")
-                .tag("transport", "http")
-                .register(prometheus);
-        this.failedAuthentications = new FailedAuthentications("http", System::nanoTime, throttled::increment);
+        this.failedAuthentications = new FailedAuthentications("http", prometheus);
     }
 
     public synchronized void start() {

@@ -23,14 +23,13 @@ import org.eclipse.californium.elements.auth.PreSharedKeyIdentity;
  *
  * <p>Answers are cached for a short while, so a device posting telemetry many times a second
  * costs no database read per request; revoking a device's credentials drops its entries at once.
- * Unknown tokens are remembered too, for less time: they are random secrets, so one that is wrong
- * now cannot become right by the registration of a device.
+ * An unknown token costs a hash and a lookup in the registry's in-memory credential index, so it
+ * needs no cache of its own.
  */
 public final class Callers {
 
     private static final List<String> TOKEN_PREFIX = List.of("api", "v1");
     private static final long TTL_NANOS = TimeUnit.SECONDS.toNanos(30);
-    private static final long UNKNOWN_TTL_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final int MAX_ENTRIES = 100_000;
 
     private final DeviceRegistry registry;
@@ -38,15 +37,13 @@ public final class Callers {
     private final CoapMetrics metrics;
     private final Map<String, Cached> byToken = new ConcurrentHashMap<>();
     private final Map<DeviceId, Cached> byIdentity = new ConcurrentHashMap<>();
-    /** Tokens the store did not know, briefly, so that a device retrying a wrong token (or a flood of them) costs no read each. */
-    private final Map<String, Long> unknownTokens = new ConcurrentHashMap<>();
     private final FailedAuthentications failures;
 
     public Callers(DeviceRegistry registry, boolean plainTokenAuth, CoapMetrics metrics) {
         this.registry = registry;
         this.plainTokenAuth = plainTokenAuth;
         this.metrics = metrics;
-        this.failures = new FailedAuthentications("coap", System::nanoTime, metrics::authThrottled);
+        this.failures = new FailedAuthentications("coap", metrics.registry());
     }
 
     /** Who sent a request, or why it is refused. */
@@ -130,19 +127,8 @@ public final class Callers {
         if (cached != null && cached.fresh()) {
             return Optional.of(cached.device);
         }
-        Long unknownUntil = unknownTokens.get(token);
-        if (unknownUntil != null && System.nanoTime() - unknownUntil < 0) {
-            return Optional.empty();
-        }
         Optional<Device> device = registry.authenticateToken(token);
-        if (device.isPresent()) {
-            put(byToken, token, device.get());
-        } else {
-            if (unknownTokens.size() >= MAX_ENTRIES) {
-                unknownTokens.clear();
-            }
-            unknownTokens.put(token, System.nanoTime() + UNKNOWN_TTL_NANOS);
-        }
+        device.ifPresent(d -> put(byToken, token, d));
         return device;
     }
 

@@ -58,15 +58,6 @@ public final class CoapMetrics extends MessageInterceptorAdapter {
         }
     }
 
-    /** A failed authentication answered 4.29 because of earlier failures from its address. */
-    void authThrottled() {
-        Counter.builder("edgeward.auth.throttled")
-                .description("Failed authentications answered with MQTT 0x9F, CoAP 4.29 or HTTP 429 because of earlier failures, by transport")
-                .tag("transport", "coap")
-                .register(meters)
-                .increment();
-    }
-
     /** A datagram not handed to Californium: too_large (answered 4.13 or reset), source_rate or overload (dropped). */
     void datagramDropped(String reason) {
         Counter.builder("edgeward.coap.datagrams.dropped")
@@ -74,6 +65,11 @@ public final class CoapMetrics extends MessageInterceptorAdapter {
                 .tag("reason", reason)
                 .register(meters)
                 .increment();
+    }
+
+    /** The registry, for the parts of the server that register their own meters. */
+    MeterRegistry registry() {
+        return meters;
     }
 
     public void authFailed(AuthFailure failure) {

@@ -1,6 +1,8 @@
 package io.edgeward.core.device;
 
 import io.edgeward.core.observability.RateLimitedLog;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -37,17 +39,21 @@ public final class FailedAuthentications {
     private final LongSupplier nanoTime;
     private final ConcurrentHashMap<String, Failures> byKey = new ConcurrentHashMap<>();
     private final RateLimitedLog log;
-    private final Runnable onThrottled;
+    private final Counter throttled;
 
-    /**
-     * @param transport names the log lines: mqtt, coap, http
-     * @param onThrottled called for every failure that is throttled (a metric)
-     */
-    public FailedAuthentications(String transport, LongSupplier nanoTime, Runnable onThrottled) {
+    /** @param transport names the log lines and the {@code transport} label of {@code edgeward_auth_throttled_total}: mqtt, coap, http */
+    public FailedAuthentications(String transport, MeterRegistry meters) {
+        this(transport, meters, System::nanoTime);
+    }
+
+    FailedAuthentications(String transport, MeterRegistry meters, LongSupplier nanoTime) {
         this.transport = transport;
         this.nanoTime = nanoTime;
-        this.onThrottled = onThrottled;
         this.log = new RateLimitedLog(Duration.ofMinutes(1), nanoTime);
+        this.throttled = Counter.builder("edgeward.auth.throttled")
+                .description("Failed authentications answered with MQTT 0x9F, CoAP 4.29 or HTTP 429 because of earlier failures, by transport")
+                .tag("transport", transport)
+                .register(meters);
     }
 
     /**
@@ -59,7 +65,7 @@ public final class FailedAuthentications {
         int count = Math.max(record("s:" + source, now), identity == null ? 0 : record("i:" + identity, now));
         Duration delay = delayAfter(count);
         if (!delay.isZero()) {
-            onThrottled.run();
+            throttled.increment();
             if (log.allow(transport)) {
                 LOG.warn("Failed {} authentications are being throttled: {} from {}{}; the next must wait {} ms "
                         + "(logged once a minute){}", transport, count, RateLimitedLog.printable(source, 64),
@@ -71,7 +77,7 @@ public final class FailedAuthentications {
     }
 
     /** The delay a failure from this source (or against this identity) would earn now, without recording one. */
-    public Duration penalty(String source, String identity) {
+    Duration penalty(String source, String identity) {
         long now = nanoTime.getAsLong();
         int count = Math.max(current("s:" + source, now), identity == null ? 0 : current("i:" + identity, now));
         return delayAfter(count + 1);

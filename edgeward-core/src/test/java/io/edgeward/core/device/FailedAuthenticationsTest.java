@@ -2,16 +2,16 @@ package io.edgeward.core.device;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class FailedAuthenticationsTest {
 
     private final AtomicLong now = new AtomicLong();
-    private final AtomicInteger throttled = new AtomicInteger();
-    private final FailedAuthentications failures = new FailedAuthentications("test", now::get, throttled::incrementAndGet);
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final FailedAuthentications failures = new FailedAuthentications("test", meters, now::get);
 
     @Test
     void firstFailures_areFree_thenTheDelayDoubles_upToTheCap() {
@@ -25,7 +25,7 @@ class FailedAuthenticationsTest {
             failures.failed("10.0.0.1", "dev");
         }
         assertThat(failures.failed("10.0.0.1", "dev")).isEqualTo(FailedAuthentications.MAX_DELAY);
-        assertThat(throttled.get()).isEqualTo(34);
+        assertThat(meters.counter("edgeward.auth.throttled", "transport", "test").count()).isEqualTo(34);
     }
 
     @Test

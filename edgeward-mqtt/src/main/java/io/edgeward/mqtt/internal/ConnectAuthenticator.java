@@ -70,7 +70,7 @@ public final class ConnectAuthenticator implements SimpleAuthenticator {
         this.principals = principals;
         this.metrics = metrics;
         this.blocking = blocking;
-        this.failures = new FailedAuthentications("mqtt", System::nanoTime, metrics::authThrottled);
+        this.failures = new FailedAuthentications("mqtt", metrics.registry());
     }
 
     @Override

@@ -29,13 +29,9 @@ public final class MqttMetrics {
                 .increment();
     }
 
-    /** A failed CONNECT refused with 0x9F (repeated failures from one address or against one identity). */
-    public void authThrottled() {
-        Counter.builder("edgeward.auth.throttled")
-                .description("Failed authentications answered with MQTT 0x9F, CoAP 4.29 or HTTP 429 because of earlier failures, by transport")
-                .tag("transport", "mqtt")
-                .register(meters)
-                .increment();
+    /** The registry, for the parts of the broker that register their own meters. */
+    MeterRegistry registry() {
+        return meters;
     }
 
     /** The decision on a CONNECT came after HiveMQ had already answered it (its timeout). */
