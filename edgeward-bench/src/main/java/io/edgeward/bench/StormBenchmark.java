@@ -120,10 +120,10 @@ final class StormBenchmark {
     }
 
     private static void printHistogramGrowth(Map<String, Long> before, Map<String, Long> after, int devices) {
-        System.out.println("Live heap growth per connection, by class (top 20):");
+        System.out.println("Live heap growth per connection, by class (top 60):");
         after.entrySet().stream()
                 .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
-                .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(20)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(60)
                 .forEach(e -> System.out.printf(Locale.ROOT, "  %8.1f B  %s%n", (double) e.getValue() / devices, e.getKey()));
     }
 

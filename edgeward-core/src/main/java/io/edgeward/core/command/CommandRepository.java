@@ -2,8 +2,10 @@ package io.edgeward.core.command;
 
 import io.edgeward.core.device.DeviceId;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /** Port: durable commands and their state. Every state change is a compare-and-set. */
 public interface CommandRepository {
@@ -20,6 +22,9 @@ public interface CommandRepository {
 
     /** The device's queued commands, oldest first: the order they must be sent in. */
     List<Command> queued(DeviceId device);
+
+    /** Which of these devices have at least one queued command: one query for a crowd of devices. */
+    Set<DeviceId> withQueued(Collection<DeviceId> devices);
 
     /** Commands past their TTL (queued) or response deadline (sent, delivered) at {@code now}. */
     List<Command> overdue(Instant now, int limit);

@@ -17,7 +17,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +64,9 @@ public final class CommandService implements AutoCloseable {
     private final Object[] sendLocks = new Object[LOCK_STRIPES];
     private final ConcurrentHashMap<String, CompletableFuture<Command>> waiters = new ConcurrentHashMap<>();
     private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
+    private final Set<DeviceId> ready = ConcurrentHashMap.newKeySet();
+    /** Set while a lookup of ready devices is queued and has not begun to drain {@link #ready}. */
+    private final AtomicBoolean readyLookupQueued = new AtomicBoolean();
     private final Map<CommandStatus, Counter> ended = new EnumMap<>(CommandStatus.class);
     private final Map<CommandResponseException.Reason, Counter> refused = new EnumMap<>(CommandResponseException.Reason.class);
     private final Counter accepted;
@@ -179,9 +185,39 @@ public final class CommandService implements AutoCloseable {
         }
     }
 
-    /** The device can take commands now (it connected, or subscribed to its command topic): send what waits. */
+    /**
+     * The device can take commands now (it connected, or subscribed to its command topic): send what
+     * waits. Devices that become ready together are looked up together: a reconnect storm of 10,000
+     * devices costs a few queries for the few with queued commands, not 10,000 (the store is asked,
+     * not a cache, because another node of a cluster may have queued commands meanwhile).
+     */
     public void deviceReady(DeviceId device) {
-        senders.execute(() -> dispatch(device));
+        ready.add(device);
+        if (readyLookupQueued.compareAndSet(false, true)) {
+            senders.execute(this::dispatchReady);
+        }
+    }
+
+    private void dispatchReady() {
+        // Cleared before draining: a device made ready from now on queues another lookup.
+        readyLookupQueued.set(false);
+        List<DeviceId> batch = new ArrayList<>();
+        for (Iterator<DeviceId> it = ready.iterator(); it.hasNext(); ) {
+            batch.add(it.next());
+            it.remove();
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        Set<DeviceId> waiting;
+        try {
+            waiting = repository.withQueued(batch);
+        } catch (RuntimeException e) {
+            // Their commands stay queued and go out when the device next connects or subscribes.
+            LOG.warn("Could not look up queued commands of {} devices: {}", batch.size(), e.getMessage());
+            return;
+        }
+        waiting.forEach(device -> senders.execute(() -> dispatch(device)));
     }
 
     /**

@@ -49,10 +49,10 @@ public interface DeviceRepository {
     long count();
 
     /**
-     * Sets online/offline from the broker, unless an operator set the device to maintenance or
-     * error, which stick until cleared.
+     * Sets online/offline from the broker, in one transaction for every device given, except on a
+     * device an operator set to maintenance or error, which stick until cleared.
      */
-    void updatePresence(DeviceId id, DeviceStatus status);
+    void updatePresence(Map<DeviceId, DeviceStatus> statuses);
 
     /** How many devices have each (status, type); combinations without devices may be absent. */
     Map<DeviceStatus, Map<DeviceType, Long>> countByStatusAndType();

@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,7 +17,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Connections are counted per device, so a reconnect that takes over the old session (new
  * connection first, the old one's disconnect after) leaves the device online. Status writes go
- * through one thread, in event order, off the broker's threads.
+ * through one thread, off the broker's threads, and are coalesced: each write takes every status
+ * changed since the last one into one transaction, so a reconnect storm of 10,000 devices costs a
+ * few transactions rather than 10,000, and a device that connects and drops before the write is
+ * recorded in its final state only.
  *
  * <p>{@code last_seen} moves with every message but is written at most once per device per flush
  * interval: the newest time is kept in memory and the registry shows it before it is written.
@@ -29,6 +33,9 @@ public final class Presence implements AutoCloseable {
     private final Duration flushInterval;
     private final ConcurrentHashMap<DeviceId, Integer> connections = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<DeviceId, Long> unwrittenLastSeen = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<DeviceId, DeviceStatus> unwrittenStatus = new ConcurrentHashMap<>();
+    /** Set while a status write is queued on the writer and has not begun to drain unwrittenStatus. */
+    private final AtomicBoolean statusWriteQueued = new AtomicBoolean();
     private final ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("edgeward-presence").daemon().factory());
 
@@ -42,7 +49,11 @@ public final class Presence implements AutoCloseable {
         connections.clear();
         repository.markAllOffline();
         long period = flushInterval.toMillis();
-        writer.scheduleWithFixedDelay(this::flushLastSeen, period, period, TimeUnit.MILLISECONDS);
+        writer.scheduleWithFixedDelay(() -> {
+            // Statuses left over by a failed write are retried here.
+            writeStatuses();
+            flushLastSeen();
+        }, period, period, TimeUnit.MILLISECONDS);
     }
 
     public void connected(DeviceId id) {
@@ -90,13 +101,28 @@ public final class Presence implements AutoCloseable {
     }
 
     private void write(DeviceId id, DeviceStatus status) {
-        writer.execute(() -> {
-            try {
-                repository.updatePresence(id, status);
-            } catch (RuntimeException e) {
-                LOG.warn("Could not record device '{}' as {}: {}", id, status.wireName(), e.getMessage());
-            }
-        });
+        unwrittenStatus.put(id, status);
+        if (statusWriteQueued.compareAndSet(false, true)) {
+            writer.execute(this::writeStatuses);
+        }
+    }
+
+    /** On the writer thread: every status changed since the last write, in one transaction. */
+    private void writeStatuses() {
+        // Cleared before draining: a status put from now on queues another write.
+        statusWriteQueued.set(false);
+        if (unwrittenStatus.isEmpty()) {
+            return;
+        }
+        Map<DeviceId, DeviceStatus> batch = new HashMap<>(unwrittenStatus);
+        try {
+            repository.updatePresence(batch);
+            // A device whose status changed again meanwhile keeps its entry for the next write.
+            batch.forEach(unwrittenStatus::remove);
+        } catch (RuntimeException e) {
+            LOG.warn("Could not record the online status of {} devices (retried within {}): {}", batch.size(), flushInterval,
+                    e.getMessage());
+        }
     }
 
     private void flushLastSeen() {
@@ -122,7 +148,10 @@ public final class Presence implements AutoCloseable {
     /** Writes what is pending, then stops. */
     @Override
     public void close() {
-        writer.execute(this::flushLastSeen);
+        writer.execute(() -> {
+            writeStatuses();
+            flushLastSeen();
+        });
         writer.shutdown();
         try {
             writer.awaitTermination(10, TimeUnit.SECONDS);

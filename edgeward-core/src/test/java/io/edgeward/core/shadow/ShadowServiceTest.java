@@ -191,7 +191,7 @@ class ShadowServiceTest {
         @Override public boolean delete(DeviceId id) { return false; }
         @Override public void touchLastSeen(Map<DeviceId, Long> lastSeen) {}
         @Override public long count() { return 1; }
-        @Override public void updatePresence(DeviceId id, DeviceStatus status) {}
+        @Override public void updatePresence(Map<DeviceId, DeviceStatus> statuses) {}
         @Override public Map<DeviceStatus, Map<DeviceType, Long>> countByStatusAndType() { return Map.of(); }
         @Override public void markAllOffline() {}
     }

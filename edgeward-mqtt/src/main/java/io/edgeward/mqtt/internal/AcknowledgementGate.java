@@ -51,7 +51,8 @@ final class AcknowledgementGate extends ChannelDuplexHandler {
 
     /** Work awaited by an acknowledgement, by packet id; filled by the extension's inbound interceptor threads. */
     private final Map<Integer, CompletableFuture<?>> awaiting = new ConcurrentHashMap<>();
-    private final ArrayDeque<Held> queue = new ArrayDeque<>();
+    /** Small at first: most connections are idle devices (it doubles as a busy one's acknowledgements wait). */
+    private final ArrayDeque<Held> queue = new ArrayDeque<>(4);
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final AcknowledgementDrains drains;
     private final Consumer<Throwable> onFailure;

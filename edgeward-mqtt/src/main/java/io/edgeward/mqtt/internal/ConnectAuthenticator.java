@@ -59,6 +59,7 @@ public final class ConnectAuthenticator implements SimpleAuthenticator {
     private final RateLimitedLog refusalLog = RateLimitedLog.perMinute();
     private final RateLimitedLog lateLog = RateLimitedLog.perMinute();
     private final String probeClientId;
+    private final TopicPermissions topicPermissions = new TopicPermissions();
 
     /** @param probeClientId the readiness probe's client id: refused without counting or logging */
     public ConnectAuthenticator(DeviceRegistry registry, Map<String, MqttUser> users, boolean allowAnonymous,
@@ -157,7 +158,7 @@ public final class ConnectAuthenticator implements SimpleAuthenticator {
         void accept(Principal principal) {
             settle(() -> {
                 principals.attach(input, principal);
-                TopicPermissions.apply(principal, async.getOutput().getDefaultPermissions());
+                topicPermissions.apply(principal, async.getOutput().getDefaultPermissions());
                 async.getOutput().authenticateSuccessfully();
             });
         }

@@ -65,7 +65,8 @@ final class TelemetryInterceptor {
     private final Executor blocking;
     private final AcknowledgementGate gate;
     /** Device types already looked up on this connection (for users publishing for devices). */
-    private final Map<DeviceId, DeviceType> knownDevices = new ConcurrentHashMap<>();
+    /** One entry for a device's own connection, more for a gateway's: sized for the first (one per connection, 10,000s). */
+    private final Map<DeviceId, DeviceType> knownDevices = new ConcurrentHashMap<>(2);
 
     TelemetryInterceptor(Principal principal, String clientId, boolean mqtt5, TelemetryPipeline pipeline, DeviceRegistry registry,
             ClientService clients, MqttMetrics metrics, Duration storeTimeout, Executor blocking, AcknowledgementDrains drains) {

@@ -62,6 +62,25 @@ abstract class CommandStoreContract {
     }
 
     @Test
+    void withQueued_namesOnlyTheDevicesThatHaveAQueuedCommand_overManyChunks() {
+        DeviceId idle = DeviceId.of("dev-idle");
+        StoreContractTest.registry(store, 0).register(NewDevice.of(idle, DeviceType.ACTUATOR));
+        commands.insert(queued("c-1", null, T0.plusSeconds(60)));
+        commands.insert(queued("c-2", null, T0.plusSeconds(60)));
+        List<DeviceId> crowd = new java.util.ArrayList<>(java.util.stream.IntStream.range(0, 1_200)
+                .mapToObj(i -> DeviceId.of("absent-" + i)).toList());
+        crowd.add(idle);
+        crowd.add(DEV);
+        assertThat(commands.withQueued(crowd)).containsExactly(DEV);
+
+        Instant sent = T0.plusSeconds(1);
+        commands.transition("c-1", Set.of(CommandStatus.QUEUED), CommandStatus.SENT, sent, null, sent.plusSeconds(10));
+        commands.transition("c-2", Set.of(CommandStatus.QUEUED), CommandStatus.SENT, sent, null, sent.plusSeconds(10));
+        assertThat(commands.withQueued(crowd)).isEmpty();
+        assertThat(commands.withQueued(List.of())).isEmpty();
+    }
+
+    @Test
     void sameIdempotencyKey_isRefused_otherCommandsWithoutKeysAreNot() {
         assertThat(commands.insert(queued("c-1", "k", T0))).isTrue();
         assertThat(commands.insert(queued("c-2", "k", T0))).isFalse();

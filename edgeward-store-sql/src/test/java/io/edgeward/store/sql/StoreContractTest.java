@@ -1,6 +1,7 @@
 package io.edgeward.store.sql;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.edgeward.core.device.Device;
@@ -223,12 +224,11 @@ abstract class StoreContractTest {
         registry.register(NewDevice.of(DEV, DeviceType.SENSOR));
         DeviceId other = DeviceId.of("dev-2");
         registry.register(NewDevice.of(other, DeviceType.SENSOR));
-        store.devices().updatePresence(DEV, DeviceStatus.ONLINE);
-        store.devices().updatePresence(other, DeviceStatus.ONLINE);
+        store.devices().updatePresence(Map.of(DEV, DeviceStatus.ONLINE, other, DeviceStatus.ONLINE));
         assertThat(store.devices().find(DEV).orElseThrow().status()).isEqualTo(DeviceStatus.ONLINE);
 
         assertThat(store.devices().setStatus(other, DeviceStatus.MAINTENANCE)).isTrue();
-        store.devices().updatePresence(other, DeviceStatus.OFFLINE);
+        store.devices().updatePresence(Map.of(other, DeviceStatus.OFFLINE));
         assertThat(store.devices().find(other).orElseThrow().status()).isEqualTo(DeviceStatus.MAINTENANCE);
 
         store.devices().markAllOffline();
@@ -237,13 +237,33 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void presence_recordsTheFinalStatusOfEveryDevice_whenAStormOfEventsIsCoalesced() {
+        List<DeviceId> devices = IntStream.range(0, 300).mapToObj(i -> DeviceId.of("storm-" + i)).toList();
+        devices.forEach(id -> registry.register(NewDevice.of(id, DeviceType.SENSOR)));
+        try (Presence presence = new Presence(store.devices(), Duration.ofMillis(200))) {
+            presence.reset();
+            devices.forEach(presence::connected);
+            // Every third device drops again, some before their ONLINE can have been written.
+            for (int i = 0; i < devices.size(); i += 3) {
+                presence.disconnected(devices.get(i));
+            }
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                for (int i = 0; i < devices.size(); i++) {
+                    assertThat(store.devices().find(devices.get(i)).orElseThrow().status()).as(devices.get(i).value())
+                            .isEqualTo(i % 3 == 0 ? DeviceStatus.OFFLINE : DeviceStatus.ONLINE);
+                }
+            });
+        }
+    }
+
+    @Test
     void errorStatus_sticksToo_untilAnOperatorClearsIt() {
         registry.register(NewDevice.of(DEV, DeviceType.SENSOR));
         store.devices().setStatus(DEV, DeviceStatus.ERROR);
-        store.devices().updatePresence(DEV, DeviceStatus.ONLINE);
+        store.devices().updatePresence(Map.of(DEV, DeviceStatus.ONLINE));
         assertThat(store.devices().find(DEV).orElseThrow().status()).isEqualTo(DeviceStatus.ERROR);
         store.devices().setStatus(DEV, DeviceStatus.OFFLINE);
-        store.devices().updatePresence(DEV, DeviceStatus.ONLINE);
+        store.devices().updatePresence(Map.of(DEV, DeviceStatus.ONLINE));
         assertThat(store.devices().find(DEV).orElseThrow().status()).isEqualTo(DeviceStatus.ONLINE);
         assertThat(store.devices().setStatus(DeviceId.of("ghost"), DeviceStatus.ERROR)).isFalse();
     }
@@ -356,7 +376,7 @@ abstract class StoreContractTest {
         registry.register(NewDevice.of(DeviceId.of("s1"), DeviceType.SENSOR));
         registry.register(NewDevice.of(DeviceId.of("s2"), DeviceType.SENSOR));
         registry.register(NewDevice.of(DeviceId.of("g1"), DeviceType.GATEWAY));
-        store.devices().updatePresence(DeviceId.of("s2"), DeviceStatus.ONLINE);
+        store.devices().updatePresence(Map.of(DeviceId.of("s2"), DeviceStatus.ONLINE));
         var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
         var census = new io.edgeward.core.device.DeviceCensus(store.devices(), meters, java.time.Duration.ofHours(1));
         census.refresh();

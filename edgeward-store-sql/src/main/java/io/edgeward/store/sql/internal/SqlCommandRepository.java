@@ -8,6 +8,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -17,6 +19,7 @@ import org.jdbi.v3.core.statement.StatementContext;
 /** Commands in SQL. Transitions are conditional updates on the status column. */
 public final class SqlCommandRepository implements CommandRepository {
 
+    private static final int IN_LIST_CHUNK = 500;
     private static final String COLUMNS = "command_id, device_id, type, parameters, status, message, idempotency_key, timeout_ms, "
             + "created_at, expires_at, sent_at, delivered_at, completed_at, response_deadline";
 
@@ -89,6 +92,22 @@ public final class SqlCommandRepository implements CommandRepository {
                 .bind("device", device.value())
                 .map(SqlCommandRepository::command)
                 .list());
+    }
+
+    @Override
+    public Set<DeviceId> withQueued(Collection<DeviceId> devices) {
+        Set<DeviceId> found = new HashSet<>();
+        List<String> ids = devices.stream().map(DeviceId::value).toList();
+        // Chunks keep each statement well under the databases' limits on bound parameters.
+        for (int from = 0; from < ids.size(); from += IN_LIST_CHUNK) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + IN_LIST_CHUNK));
+            jdbi.useHandle(handle -> handle.createQuery("SELECT DISTINCT device_id FROM commands WHERE status = 'queued' "
+                            + "AND device_id IN (<ids>)")
+                    .bindList("ids", chunk)
+                    .mapTo(String.class)
+                    .forEach(id -> found.add(DeviceId.of(id))));
+        }
+        return found;
     }
 
     @Override

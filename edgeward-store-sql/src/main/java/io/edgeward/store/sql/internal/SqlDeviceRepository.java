@@ -239,11 +239,16 @@ public final class SqlDeviceRepository implements DeviceRepository {
     }
 
     @Override
-    public void updatePresence(DeviceId id, DeviceStatus status) {
-        writes.useTransaction(handle -> handle.createUpdate("UPDATE devices SET status = :status WHERE device_id = :id AND status NOT IN ('maintenance', 'error')")
-                .bind("status", status.wireName())
-                .bind("id", id.value())
-                .execute());
+    public void updatePresence(Map<DeviceId, DeviceStatus> statuses) {
+        if (statuses.isEmpty()) {
+            return;
+        }
+        writes.useTransaction(handle -> {
+            PreparedBatch batch = handle.prepareBatch(
+                    "UPDATE devices SET status = :status WHERE device_id = :id AND status NOT IN ('maintenance', 'error')");
+            statuses.forEach((id, status) -> batch.bind("status", status.wireName()).bind("id", id.value()).add());
+            batch.execute();
+        });
     }
 
     @Override
