@@ -12,6 +12,7 @@ import io.edgeward.core.shadow.ShadowService;
 import io.edgeward.core.shadow.ShadowSettings;
 import io.edgeward.core.telemetry.PipelineSettings;
 import io.edgeward.core.telemetry.Point;
+import io.edgeward.core.telemetry.CommittedTelemetry;
 import io.edgeward.core.telemetry.TelemetryDecoder;
 import io.edgeward.core.telemetry.TelemetryLimits;
 import io.edgeward.core.telemetry.TelemetryPipeline;
@@ -35,6 +36,7 @@ final class CoapFixture implements AutoCloseable {
     final SqlStore store;
     final DeviceRegistry registry;
     final TelemetryPipeline pipeline;
+    final CommittedTelemetry committed;
     final Presence presence;
     final ShadowService shadows;
     final ShadowReporter reporter;
@@ -50,14 +52,16 @@ final class CoapFixture implements AutoCloseable {
         shadows = new ShadowService(store.shadows(), store.devices(), ShadowSettings.defaults(), Clock.systemUTC(), meters);
         reporter = new ShadowReporter(shadows);
         CoapCommandChannel channel = new CoapCommandChannel();
-        commands = new CommandService(store.commands(), store.devices(), presence, channel, Duration.ofHours(1), Clock.systemUTC(), meters);
-        AtomicReference<EmbeddedCoapServer> sensors = new AtomicReference<>();
+        commands = new CommandService(store.commands(), store.devices(), presence, Duration.ofHours(1), Clock.systemUTC(), meters);
+        commands.addTransport(channel);
+        committed = CommittedTelemetry.withDefaults(meters);
         pipeline = new TelemetryPipeline(store.telemetry(),
                 new TelemetryDecoder(new TelemetryLimits(MAX_PAYLOAD, 1000, Duration.ofHours(1), 256)), PipelineSettings.DEFAULTS, meters,
-                reporter.andThen(points -> sensors.get().committedListener().accept(points)));
+                committed);
+        committed.register("shadow-reporter", reporter);
         coap = new EmbeddedCoapServer(new CoapSettings("127.0.0.1", 0, 0, plainTokenAuth, MAX_PAYLOAD, Duration.ofMinutes(2)), registry,
                 pipeline, presence, shadows, commands, new TelemetryQueries(store.telemetry()), channel, meters);
-        sensors.set(coap);
+        committed.register("coap-observe", coap.committedListener());
         running.set(coap);
         shadows.addListener(coap.shadowListener());
         pipeline.start();
@@ -89,6 +93,7 @@ final class CoapFixture implements AutoCloseable {
         coap.close();
         presence.close();
         pipeline.stop();
+        committed.close();
         reporter.close();
         shadows.close();
         store.close();

@@ -51,10 +51,10 @@ import org.slf4j.LoggerFactory;
 public final class HttpApi implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
-    private static final RateLimitedLog ERROR_LOG = RateLimitedLog.perMinute();
     private static final long MAX_BODY = 64 * 1024;
 
     private final HttpSettings settings;
+    private final RateLimitedLog errorLog = RateLimitedLog.perMinute();
     private final PrometheusMeterRegistry prometheus;
     private final List<ReadinessCheck> readiness;
     private final ObjectMapper json;
@@ -204,7 +204,7 @@ public final class HttpApi implements AutoCloseable {
     }
 
     /** The one table from exceptions to HTTP problems. */
-    static Problem problemFor(Exception e, Context ctx) {
+    Problem problemFor(Exception e, Context ctx) {
         return switch (e) {
             case ApiException api -> api.problem();
             case DeviceNotFoundException notFound -> Problem.of(404, "device-not-found", "Device not found", notFound.getMessage());
@@ -214,12 +214,13 @@ public final class HttpApi implements AutoCloseable {
                 case 404 -> Problem.of(404, "device-not-found", "Device not found", shadow.getMessage());
                 case 409 -> Problem.of(409, "shadow-version-conflict", "Shadow version conflict", shadow.getMessage());
                 case 413 -> Problem.of(413, "shadow-too-large", "Shadow too large", shadow.getMessage());
+                case 503 -> Problem.of(503, "store-unavailable", "Store unavailable", shadow.getMessage());
                 default -> Problem.of(400, "invalid-shadow-document", "Invalid shadow document", shadow.getMessage());
             };
             case IllegalArgumentException invalid -> Problem.of(400, "bad-request", "Bad request", invalid.getMessage());
             case HttpResponseException http -> Problem.of(http.getStatus(), "http-" + http.getStatus(), http.getMessage(), http.getMessage());
             default -> {
-                if (ERROR_LOG.allow("http")) {
+                if (errorLog.allow("http")) {
                     LOG.error("Unexpected failure answering {} {}", ctx.method(), ctx.path(), e);
                 }
                 yield Problem.of(500, "internal-error", "Internal server error",

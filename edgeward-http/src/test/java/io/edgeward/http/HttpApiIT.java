@@ -30,7 +30,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -65,8 +64,7 @@ class HttpApiIT {
                 Clock.systemUTC());
         shadows = new ShadowService(store.shadows(), store.devices(), ShadowSettings.defaults(), Clock.systemUTC(), meters);
         // No broker here: commands to devices stay queued (the device is never connected), which is what these tests check.
-        commands = new CommandService(store.commands(), store.devices(), presence, (device, document) -> CompletableFuture.completedFuture(false),
-                Duration.ofHours(1), Clock.systemUTC(), meters);
+        commands = new CommandService(store.commands(), store.devices(), presence, Duration.ofHours(1), Clock.systemUTC(), meters);
         meters.counter("iot.mqtt.messages.received").increment(3);
         api = new HttpApi(new HttpSettings("127.0.0.1", 0, TOKEN), registry, new TelemetryQueries(store.telemetry()), shadows, commands,
                 meters, List.of(new ReadinessCheck("store", storeReady::get)), Clock.systemUTC());

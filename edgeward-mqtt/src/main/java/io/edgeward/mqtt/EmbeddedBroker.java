@@ -53,7 +53,7 @@ public final class EmbeddedBroker implements DeviceSessions, AutoCloseable {
     /** How long a forced disconnect may take to be recorded before the session is dropped regardless. */
     private static final Duration OFFLINE_WAIT = Duration.ofSeconds(5);
     /** Stateless: it publishes through HiveMQ's services, which exist while a broker runs. */
-    private static final MqttDeviceChannel deviceChannel = new MqttDeviceChannel();
+    private final MqttDeviceChannel deviceChannel = new MqttDeviceChannel();
     /**
      * Longest client id the broker accepts (HiveMQ's own check, before any extension sees the
      * CONNECT; MQTT 5 answers 0x85). A device's id is at most 64 characters; 256 leaves room for
@@ -154,15 +154,15 @@ public final class EmbeddedBroker implements DeviceSessions, AutoCloseable {
     }
 
     /**
-     * How the platform reaches devices over MQTT: commands and shadow messages. The command service
-     * is built with it before the broker, and the shadow service reports updates to it.
+     * How the platform reaches devices over MQTT, for the root to add to the command service. Until
+     * the broker runs it takes no command (they stay queued).
      */
-    public static CommandTransport commandTransport() {
+    public CommandTransport commandTransport() {
         return deviceChannel;
     }
 
-    /** Registers the MQTT side of shadows: accepted, documents and delta messages for every update. */
-    public static ShadowListener shadowListener() {
+    /** The MQTT side of shadows (accepted, documents and delta messages), for the root to add to the shadow service. */
+    public ShadowListener shadowListener() {
         return deviceChannel;
     }
 

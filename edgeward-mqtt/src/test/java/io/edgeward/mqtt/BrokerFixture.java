@@ -12,6 +12,7 @@ import io.edgeward.core.shadow.ShadowService;
 import io.edgeward.core.shadow.ShadowSettings;
 import io.edgeward.core.telemetry.PipelineSettings;
 import io.edgeward.core.telemetry.Point;
+import io.edgeward.core.telemetry.CommittedTelemetry;
 import io.edgeward.core.telemetry.TelemetryDecoder;
 import io.edgeward.core.telemetry.TelemetryLimits;
 import io.edgeward.core.telemetry.TelemetryPipeline;
@@ -32,6 +33,7 @@ final class BrokerFixture implements AutoCloseable {
     final SqlStore store;
     final DeviceRegistry registry;
     final TelemetryPipeline pipeline;
+    final CommittedTelemetry committed;
     final EmbeddedBroker broker;
     final Presence presence;
     final ShadowService shadows;
@@ -57,18 +59,20 @@ final class BrokerFixture implements AutoCloseable {
         AtomicReference<EmbeddedBroker> running = new AtomicReference<>();
         registry = new DeviceRegistry(store.devices(), presence, (id, forget) -> running.get().disconnect(id, forget), Clock.systemUTC());
         shadows = new ShadowService(store.shadows(), store.devices(), shadowSettings, Clock.systemUTC(), meters);
-        shadows.addListener(EmbeddedBroker.shadowListener());
         reporter = new ShadowReporter(shadows);
-        commands = new CommandService(store.commands(), store.devices(), presence, EmbeddedBroker.commandTransport(),
-                Duration.ofHours(1), Clock.systemUTC(), meters);
+        commands = new CommandService(store.commands(), store.devices(), presence, Duration.ofHours(1), Clock.systemUTC(), meters);
+        committed = CommittedTelemetry.withDefaults(meters);
         pipeline = new TelemetryPipeline(store.telemetry(),
                 new TelemetryDecoder(new TelemetryLimits(4096, 100, Duration.ofHours(1), 256)), pipelineSettings, meters,
-                reporter);
+                committed);
+        committed.register("shadow-reporter", reporter);
         pipeline.start();
         reporter.start();
         broker = new EmbeddedBroker(new BrokerSettings("127.0.0.1", 0, 1024 * 1024, 10, allowAnonymous, users,
                 Duration.ofSeconds(30), dir.resolve("broker")), registry, pipeline, presence, shadows, commands, meters);
         running.set(broker);
+        commands.addTransport(broker.commandTransport());
+        shadows.addListener(broker.shadowListener());
         broker.start();
         commands.start(Duration.ofMillis(100));
     }
@@ -92,6 +96,7 @@ final class BrokerFixture implements AutoCloseable {
         broker.stop();
         presence.close();
         pipeline.stop();
+        committed.close();
         reporter.close();
         shadows.close();
         store.close();

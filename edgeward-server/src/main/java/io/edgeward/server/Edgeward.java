@@ -7,7 +7,6 @@ import io.edgeward.coap.CoapCommandChannel;
 import io.edgeward.coap.CoapSettings;
 import io.edgeward.coap.EmbeddedCoapServer;
 import io.edgeward.core.command.CommandService;
-import io.edgeward.core.command.CommandTransport;
 import io.edgeward.core.device.DeviceCensus;
 import io.edgeward.core.device.DeviceRegistry;
 import io.edgeward.core.device.DeviceSessions;
@@ -16,7 +15,7 @@ import io.edgeward.core.shadow.ShadowReporter;
 import io.edgeward.core.shadow.ShadowService;
 import io.edgeward.core.shadow.ShadowSettings;
 import io.edgeward.core.telemetry.PipelineSettings;
-import io.edgeward.core.telemetry.Point;
+import io.edgeward.core.telemetry.CommittedTelemetry;
 import io.edgeward.core.telemetry.TelemetryDecoder;
 import io.edgeward.core.telemetry.TelemetryLimits;
 import io.edgeward.core.telemetry.TelemetryPipeline;
@@ -51,7 +50,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -83,8 +81,8 @@ public final class Edgeward implements AutoCloseable {
     private CommandService commands;
     private HttpApi http;
     private JvmGcMetrics gcMetrics;
-    /** Told of committed telemetry: the shadow reporter, then CoAP's observed sensors once the server is built. */
-    private final List<Consumer<List<Point>>> committedListeners = new CopyOnWriteArrayList<>();
+    /** The stage after the commit: the shadow reporter and CoAP's observed sensors register with it. */
+    private CommittedTelemetry committed;
     /** Transports whose connections end when a device's credentials are revoked, as they are started. */
     private final List<DeviceSessions> sessions = new CopyOnWriteArrayList<>();
 
@@ -115,20 +113,18 @@ public final class Edgeward implements AutoCloseable {
             census = new DeviceCensus(store.devices(), meters, Duration.ofSeconds(15));
 
             shadows = new ShadowService(store.shadows(), store.devices(), shadowSettings(), clock, meters);
-            shadows.addListener(EmbeddedBroker.shadowListener());
             reporter = new ShadowReporter(shadows);
             CoapCommandChannel coapCommands = new CoapCommandChannel();
-            commands = new CommandService(store.commands(), store.devices(), presence,
-                    CommandTransport.firstOf(EmbeddedBroker.commandTransport(), coapCommands), config.get(Keys.COMMANDS_DEFAULT_TTL), clock, meters);
+            commands = new CommandService(store.commands(), store.devices(), presence, config.get(Keys.COMMANDS_DEFAULT_TTL), clock, meters);
 
+            committed = new CommittedTelemetry(meters, Thread.ofPlatform().daemon().factory(), CommittedTelemetry.DEFAULT_CAPACITY);
             TelemetryDecoder decoder = new TelemetryDecoder(new TelemetryLimits(config.get(Keys.TELEMETRY_MAX_PAYLOAD),
                     config.get(Keys.TELEMETRY_MAX_POINTS), config.get(Keys.TELEMETRY_MAX_FUTURE_SKEW), config.get(Keys.TELEMETRY_MAX_STRING),
                     config.get(Keys.TELEMETRY_MAX_UNIT)));
             pipeline = new TelemetryPipeline(store.telemetry(), decoder, new PipelineSettings(config.get(Keys.PIPELINE_QUEUE_CAPACITY),
                     config.get(Keys.PIPELINE_MAX_BATCH_POINTS), config.get(Keys.METRICS_PER_DEVICE), config.get(Keys.MQTT_STORE_TIMEOUT),
-                    config.get(Keys.PIPELINE_MIN_COMMIT_INTERVAL)), meters,
-                    points -> committedListeners.forEach(listener -> listener.accept(points)));
-            committedListeners.add(reporter);
+                    config.get(Keys.PIPELINE_MIN_COMMIT_INTERVAL)), meters, committed);
+            committed.register("shadow-reporter", reporter);
             pipeline.start();
             reporter.start();
 
@@ -136,6 +132,10 @@ public final class Edgeward implements AutoCloseable {
                     config.get(Keys.MQTT_MAX_PACKET_SIZE), config.get(Keys.MQTT_RECEIVE_MAXIMUM), config.get(Keys.MQTT_ALLOW_ANONYMOUS),
                     config.mqttUsers(), config.get(Keys.MQTT_STORE_TIMEOUT), dataDir.resolve("broker")), registry, pipeline, presence,
                     shadows, commands, meters);
+            // MQTT first: a device reachable over MQTT gets its commands there, one observing over CoAP there.
+            commands.addTransport(broker.commandTransport());
+            commands.addTransport(coapCommands);
+            shadows.addListener(broker.shadowListener());
             broker.start();
             sessions.add(broker);
             TelemetryQueries queries = new TelemetryQueries(store.telemetry());
@@ -143,7 +143,7 @@ public final class Edgeward implements AutoCloseable {
                     config.get(Keys.COAP_DTLS_PORT), config.get(Keys.COAP_PLAIN_TOKEN_AUTH), config.get(Keys.TELEMETRY_MAX_PAYLOAD),
                     config.get(Keys.COAP_OBSERVE_CHECK)), registry, pipeline, presence, shadows, commands, queries, coapCommands, meters);
             shadows.addListener(coap.shadowListener());
-            committedListeners.add(coap.committedListener());
+            committed.register("coap-observe", coap.committedListener());
             coap.start();
             sessions.add(coap);
             commands.start(COMMAND_SWEEP);
@@ -214,6 +214,11 @@ public final class Edgeward implements AutoCloseable {
             pipeline.stop();
             pipeline = null;
         }
+        if (committed != null) {
+            // After the pipeline's last commit: its consumers finish what they were handed.
+            committed.close();
+            committed = null;
+        }
         if (reporter != null) {
             reporter.close();
             reporter = null;
@@ -228,7 +233,6 @@ public final class Edgeward implements AutoCloseable {
         }
         // A node started again registers its parts anew.
         sessions.clear();
-        committedListeners.clear();
         if (gcMetrics != null) {
             gcMetrics.close();
             gcMetrics = null;

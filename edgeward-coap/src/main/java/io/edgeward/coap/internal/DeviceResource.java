@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 abstract class DeviceResource extends CoapResource {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeviceResource.class);
-    private static final RateLimitedLog FAILURES = RateLimitedLog.perMinute();
+    private final RateLimitedLog failures = RateLimitedLog.perMinute();
 
     final Callers callers;
     private final Executor executor;
@@ -47,7 +47,7 @@ abstract class DeviceResource extends CoapResource {
         try {
             super.handleRequest(exchange);
         } catch (RuntimeException e) {
-            if (FAILURES.allow(getName())) {
+            if (failures.allow(getName())) {
                 LOG.error("CoAP {} {} failed (further failures of this resource are not logged for a minute)",
                         exchange.getRequest().getCode(), getName(), e);
             }

@@ -31,7 +31,7 @@ public final class TelemetryResource extends DeviceResource {
     /** {@code application/x-protobuf} has no registered CoAP number; this one is from the experimental-use range. */
     public static final int PROTOBUF = 65000;
     private static final Logger LOG = LoggerFactory.getLogger(TelemetryResource.class);
-    private static final RateLimitedLog FAILURES = RateLimitedLog.perMinute();
+    private final RateLimitedLog failures = RateLimitedLog.perMinute();
 
     private final TelemetryPipeline pipeline;
     private final Presence presence;
@@ -113,8 +113,8 @@ public final class TelemetryResource extends DeviceResource {
         };
     }
 
-    private static void failed(Caller caller, Throwable error) {
-        if (FAILURES.allow("commit")) {
+    private void failed(Caller caller, Throwable error) {
+        if (failures.allow("commit")) {
             LOG.warn("CoAP telemetry of '{}' was not stored: {}", caller.device().id(), unwrap(error).toString());
         }
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgeward.core.device.DeviceId;
+import io.edgeward.core.device.DeviceLanes;
 import io.edgeward.core.device.DeviceNotFoundException;
 import io.edgeward.core.device.DeviceRepository;
 import io.edgeward.core.device.Presence;
@@ -26,6 +27,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -41,29 +43,33 @@ import org.slf4j.LoggerFactory;
  * device that stays away, by the TTL.
  *
  * <p>Every state change is a compare-and-set in the store, so a late response cannot revive a
- * timed-out command and two nodes cannot both send one. Sending is serialized per device, which
- * keeps commands in the order they were accepted.
+ * timed-out command and two nodes cannot both send one. Sending runs in a lane per device
+ * ({@link DeviceLanes}), which keeps commands in the order they were accepted; a device whose
+ * transport is slow to take a command holds up its own lane only, and no lock is held while a
+ * send is awaited.
  */
 public final class CommandService implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandService.class);
-    private static final RateLimitedLog REFUSALS = RateLimitedLog.perMinute();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_PARAMETERS_BYTES = 8 * 1024;
     private static final int MAX_MESSAGE = 1024;
-    private static final int LOCK_STRIPES = 64;
+    /** How long a send may take before the command goes back to the queue. */
+    private static final Duration SEND_TIMEOUT = Duration.ofSeconds(10);
     private static final Set<CommandStatus> OPEN = Set.of(CommandStatus.QUEUED, CommandStatus.SENT, CommandStatus.DELIVERED);
 
     private final CommandRepository repository;
     private final DeviceRepository devices;
     private final Presence presence;
-    private final CommandTransport transport;
+    /** Registered by the root as the transports are built; asked in that order. */
+    private final List<CommandTransport> transports = new CopyOnWriteArrayList<>();
     private final Duration defaultTtl;
     private final Clock clock;
     private final CommandIds ids = new CommandIds();
-    private final Object[] sendLocks = new Object[LOCK_STRIPES];
+    private final RateLimitedLog refusals = RateLimitedLog.perMinute();
     private final ConcurrentHashMap<String, CompletableFuture<Command>> waiters = new ConcurrentHashMap<>();
     private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
+    private final DeviceLanes lanes = new DeviceLanes(senders);
     private final Set<DeviceId> ready = ConcurrentHashMap.newKeySet();
     /** Set while a lookup of ready devices is queued and has not begun to drain {@link #ready}. */
     private final AtomicBoolean readyLookupQueued = new AtomicBoolean();
@@ -73,17 +79,13 @@ public final class CommandService implements AutoCloseable {
     private final Timer roundTrip;
     private ScheduledExecutorService sweeper;
 
-    public CommandService(CommandRepository repository, DeviceRepository devices, Presence presence, CommandTransport transport,
+    public CommandService(CommandRepository repository, DeviceRepository devices, Presence presence,
             Duration defaultTtl, Clock clock, MeterRegistry meters) {
         this.repository = repository;
         this.devices = devices;
         this.presence = presence;
-        this.transport = transport;
         this.defaultTtl = defaultTtl;
         this.clock = clock;
-        for (int i = 0; i < sendLocks.length; i++) {
-            sendLocks[i] = new Object();
-        }
         this.accepted = Counter.builder("edgeward.commands.accepted").description("Commands accepted for devices").register(meters);
         for (CommandStatus status : CommandStatus.values()) {
             if (status.isTerminal()) {
@@ -103,6 +105,14 @@ public final class CommandService implements AutoCloseable {
                 .description("From sending a command to the device's response")
                 .publishPercentileHistogram()
                 .register(meters);
+    }
+
+    /**
+     * Adds a way to reach devices. Transports are asked in the order they were added, each only when
+     * the ones before it could not take the command; with none, commands stay queued.
+     */
+    public void addTransport(CommandTransport transport) {
+        transports.add(transport);
     }
 
     /** Starts the sweep that times out and expires commands, and sends what waited across a restart. */
@@ -217,7 +227,7 @@ public final class CommandService implements AutoCloseable {
             LOG.warn("Could not look up queued commands of {} devices: {}", batch.size(), e.getMessage());
             return;
         }
-        waiting.forEach(device -> senders.execute(() -> dispatch(device)));
+        waiting.forEach(this::dispatch);
     }
 
     /**
@@ -225,7 +235,14 @@ public final class CommandService implements AutoCloseable {
      * asks for them (a sleepy CoAP device polling) rather than keeping a subscription.
      */
     public void dispatchNow(DeviceId device) {
-        dispatch(device);
+        // Joined in the device's lane, so that it cannot overtake a dispatch already under way.
+        try {
+            dispatch(device).get(SEND_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
+            LOG.debug("Dispatch to '{}' did not finish: {}", device, e.toString());
+        }
     }
 
     /**
@@ -284,37 +301,47 @@ public final class CommandService implements AutoCloseable {
         return repository.find(response.commandId).orElseThrow();
     }
 
-    private void dispatch(DeviceId device) {
-        synchronized (sendLocks[Math.floorMod(device.hashCode(), LOCK_STRIPES)]) {
-            for (Command command : repository.queued(device)) {
-                Instant now = now();
-                if (command.expiresAt().isBefore(now)) {
-                    if (repository.transition(command.id(), Set.of(CommandStatus.QUEUED), CommandStatus.EXPIRED, now,
-                            "the device did not come back within the TTL", null)) {
-                        ended(command.id(), CommandStatus.EXPIRED);
-                    }
-                    continue;
+    /** Sends the device's queued commands, in order, in the device's lane. */
+    private CompletableFuture<Void> dispatch(DeviceId device) {
+        CompletableFuture<Void> done = lanes.submit(device, () -> sendQueued(device));
+        done.whenComplete((result, error) -> {
+            if (error != null && !(error instanceof java.util.concurrent.RejectedExecutionException)) {
+                LOG.warn("Sending the queued commands of '{}' failed; they stay queued: {}", device, error.toString());
+            }
+        });
+        return done;
+    }
+
+    private void sendQueued(DeviceId device) {
+        for (Command command : repository.queued(device)) {
+            Instant now = now();
+            if (command.expiresAt().isBefore(now)) {
+                if (repository.transition(command.id(), Set.of(CommandStatus.QUEUED), CommandStatus.EXPIRED, now,
+                        "the device did not come back within the TTL", null)) {
+                    ended(command.id(), CommandStatus.EXPIRED);
                 }
-                // SENT is recorded first: the device's acknowledgement can arrive before send() returns.
-                if (!repository.transition(command.id(), Set.of(CommandStatus.QUEUED), CommandStatus.SENT, now, null,
-                        now.plus(command.timeout()))) {
-                    continue; // another node sent it, or it ended meanwhile
-                }
-                boolean taken;
-                try {
-                    taken = transport.send(device, document(command, now)).get(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    taken = false;
-                } catch (Exception e) {
-                    LOG.warn("Command {} to '{}' could not be sent, it stays queued: {}", command.id(), device, e.toString());
-                    taken = false;
-                }
-                if (!taken) {
-                    // Not subscribed yet (or the send failed): back in the queue, and the rest waits too, in order.
-                    repository.transition(command.id(), Set.of(CommandStatus.SENT), CommandStatus.QUEUED, now, null, null);
-                    return;
-                }
+                continue;
+            }
+            // SENT is recorded first: the device's acknowledgement can arrive before send() returns.
+            if (!repository.transition(command.id(), Set.of(CommandStatus.QUEUED), CommandStatus.SENT, now, null,
+                    now.plus(command.timeout()))) {
+                continue; // another node sent it, or it ended meanwhile
+            }
+            boolean taken;
+            try {
+                // Waits in this device's lane only (a virtual thread, no lock held).
+                taken = CommandTransport.firstOf(transports).send(device, document(command, now)).get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                taken = false;
+            } catch (Exception e) {
+                LOG.warn("Command {} to '{}' could not be sent, it stays queued: {}", command.id(), device, e.toString());
+                taken = false;
+            }
+            if (!taken) {
+                // Not subscribed yet (or the send failed): back in the queue, and the rest waits too, in order.
+                repository.transition(command.id(), Set.of(CommandStatus.SENT), CommandStatus.QUEUED, now, null, null);
+                return;
             }
         }
     }
@@ -393,7 +420,7 @@ public final class CommandService implements AutoCloseable {
 
     private void refuse(DeviceId device, CommandResponseException e) {
         refused.get(e.reason()).increment();
-        if (REFUSALS.allow(device.value())) {
+        if (refusals.allow(device.value())) {
             LOG.info("Command response from '{}' refused: {}", device, e.getMessage());
         }
     }

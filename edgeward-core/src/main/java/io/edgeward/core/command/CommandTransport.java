@@ -1,6 +1,7 @@
 package io.edgeward.core.command;
 
 import io.edgeward.core.device.DeviceId;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /** Port: how a command document reaches a device. */
@@ -19,7 +20,11 @@ public interface CommandTransport {
      * command: a device reachable over MQTT gets it there, one observing over CoAP there.
      */
     static CommandTransport firstOf(CommandTransport... transports) {
-        java.util.List<CommandTransport> chain = java.util.List.of(transports);
+        return firstOf(List.of(transports));
+    }
+
+    /** As {@link #firstOf(CommandTransport...)}, over the list as it stands at each send. */
+    static CommandTransport firstOf(List<CommandTransport> chain) {
         return (device, document) -> {
             CompletableFuture<Boolean> taken = CompletableFuture.completedFuture(false);
             for (CommandTransport transport : chain) {

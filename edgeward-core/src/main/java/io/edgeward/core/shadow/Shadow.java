@@ -55,6 +55,23 @@ public record Shadow(
         return document;
     }
 
+    /**
+     * The delta document, as AWS IoT sends it on {@code update/delta}: what desired asks that
+     * reported does not hold yet, with the desired side's metadata, the version and timestamp.
+     */
+    public ObjectNode deltaDocument(String clientToken) {
+        ObjectNode document = NODES.objectNode();
+        ObjectNode state = delta();
+        document.set("state", state);
+        document.set("metadata", JsonTrees.metadataFor(state, desiredMetadata));
+        document.put("version", version);
+        document.put("timestamp", timestamp);
+        if (clientToken != null) {
+            document.put("clientToken", clientToken);
+        }
+        return document;
+    }
+
     /** {@code {"desired":…,"reported":…}}, the part whose size is limited. */
     public ObjectNode state() {
         ObjectNode state = NODES.objectNode();

@@ -2,7 +2,8 @@ package io.edgeward.core.shadow;
 
 /**
  * A refused shadow request, with the code AWS IoT devices expect in {@code .../rejected}: 400
- * invalid document, 404 unknown device, 409 version conflict, 413 too large.
+ * invalid document, 404 unknown device, 409 version conflict, 413 too large, 503 the store could
+ * not take the update (try again later).
  */
 public final class ShadowException extends RuntimeException {
 

@@ -8,17 +8,22 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.device.DeviceRepository;
 import io.edgeward.core.shadow.internal.JsonTrees;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Iterator;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +48,8 @@ public final class ShadowService implements AutoCloseable {
     private static final int LOCK_STRIPES = 1024;
     private static final int MAX_ATTEMPTS = 10;
     private static final int RECENT_SHADOWS = 10_000;
+    /** Longest wait for the group commit of one update; a store slower than this is reported unavailable. */
+    private static final Duration SAVE_TIMEOUT = Duration.ofSeconds(30);
 
     private final ShadowRepository repository;
     private final DeviceRepository devices;
@@ -186,7 +193,7 @@ public final class ShadowService implements AutoCloseable {
                 throw new ShadowException(413, "the shadow state would be " + size + " bytes; the limit is " + settings.maxStateBytes(),
                         current.version());
             }
-            if (writer.save(new ShadowRepository.ShadowSave(next, changedBy, request.clientToken, settings.historyVersions())).join()) {
+            if (stored(new ShadowRepository.ShadowSave(next, changedBy, request.clientToken, settings.historyVersions()))) {
                 recent.put(device, next);
                 return new ShadowUpdate(current, next, accepted(request, next), request.clientToken, changedBy);
             }
@@ -197,6 +204,25 @@ public final class ShadowService implements AutoCloseable {
             }
         }
         throw new ShadowException(409, "the shadow kept changing under this update; try again", -1);
+    }
+
+    /** Whether the save won its compare-and-set, waited for within {@link #SAVE_TIMEOUT} (the device's lock is held meanwhile). */
+    private boolean stored(ShadowRepository.ShadowSave save) {
+        CompletableFuture<Boolean> committed = writer.save(save);
+        try {
+            return committed.get(SAVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unavailable("interrupted while the update was being stored");
+        } catch (ExecutionException e) {
+            throw unavailable("the update could not be stored: " + e.getCause().getMessage());
+        } catch (TimeoutException e) {
+            throw unavailable("the store did not confirm the update within " + SAVE_TIMEOUT.toSeconds() + " s");
+        }
+    }
+
+    private static ShadowException unavailable(String message) {
+        return new ShadowException(503, message, -1);
     }
 
     private <T> T locked(DeviceId device, java.util.function.Supplier<T> action) {

@@ -29,6 +29,7 @@ final class ShadowWriter implements AutoCloseable {
     private final Timer commitTime;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
+    /** False from close() on; read by saving threads. */
     private volatile boolean running = true;
 
     ShadowWriter(ShadowRepository repository, MeterRegistry meters) {
@@ -45,38 +46,47 @@ final class ShadowWriter implements AutoCloseable {
         this.thread = Thread.ofPlatform().name("edgeward-shadow-writer").daemon().start(this::loop);
     }
 
-    /** Completes with whether the save won its compare-and-set, once committed. */
+    /**
+     * Completes with whether the save won its compare-and-set, once committed; exceptionally when
+     * the commit failed or the writer was closed before it took the save.
+     */
     CompletableFuture<Boolean> save(ShadowSave save) {
         Pending pending = new Pending(save, new CompletableFuture<>());
-        if (!running) {
-            pending.done.completeExceptionally(new IllegalStateException("the shadow store is closed"));
-            return pending.done;
-        }
         queue.add(pending);
+        // close() may have stopped the loop and drained the queue between a check of running and
+        // this add: whoever removes a pending from the queue completes it, so it cannot be left behind.
+        if (!running && queue.remove(pending)) {
+            pending.done.completeExceptionally(closed());
+        }
         return pending.done;
     }
 
     private void loop() {
         List<Pending> batch = new ArrayList<>();
-        while (running || !queue.isEmpty()) {
-            try {
-                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                batch.add(first);
+        try {
+            while (true) {
+                batch.add(queue.take());
                 queue.drainTo(batch, MAX_BATCH - 1);
+                int stop = batch.indexOf(STOP);
+                if (stop >= 0) {
+                    // Stores what was queued before close(); what came after it is refused.
+                    commit(batch.subList(0, stop));
+                    batch.subList(stop + 1, batch.size()).forEach(pending -> pending.done.completeExceptionally(closed()));
+                    return;
+                }
                 commit(batch);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                running = false;
-            } finally {
                 batch.clear();
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            batch.forEach(pending -> pending.done.completeExceptionally(closed()));
         }
     }
 
     private void commit(List<Pending> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
         long started = System.nanoTime();
         try {
             List<Boolean> results = repository.saveAll(batch.stream().map(Pending::save).toList());
@@ -91,16 +101,27 @@ final class ShadowWriter implements AutoCloseable {
         }
     }
 
-    /** Stores what is queued, then stops. */
+    /** Stores what is queued (for at most 30 s), then stops; a save it did not store is refused, never left waiting. */
     @Override
     public void close() {
         running = false;
+        queue.add(STOP);
         try {
             thread.join(TimeUnit.SECONDS.toMillis(30));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        List<Pending> left = new ArrayList<>();
+        queue.drainTo(left);
+        left.stream().filter(pending -> pending != STOP).forEach(pending -> pending.done.completeExceptionally(closed()));
+    }
+
+    private static IllegalStateException closed() {
+        return new IllegalStateException("the shadow store is closed");
     }
 
     private record Pending(ShadowSave save, CompletableFuture<Boolean> done) {}
+
+    /** Queued by close(): wakes the writer at once and marks where the saves it still stores end. */
+    private static final Pending STOP = new Pending(null, new CompletableFuture<>());
 }

@@ -19,7 +19,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +46,7 @@ public final class TelemetryPipeline implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TelemetryPipeline.class);
 
     private final TelemetryStore store;
-    private final Consumer<List<Point>> committed;
+    private final CommittedTelemetry committed;
     private final TelemetryDecoder decoder;
     private final PipelineSettings settings;
     private final MeterRegistry meters;
@@ -87,11 +86,10 @@ public final class TelemetryPipeline implements AutoCloseable {
     private volatile long commitStartedNanos;
 
     /**
-     * @param committed told of every committed batch of points, on the writer thread: it must
-     *     only hand them on (shadow reported state, live views), never block
+     * @param committed the post-commit stage, handed every committed batch; it never blocks the writer
      */
     public TelemetryPipeline(TelemetryStore store, TelemetryDecoder decoder, PipelineSettings settings, MeterRegistry meters,
-            Consumer<List<Point>> committed) {
+            CommittedTelemetry committed) {
         this.store = store;
         this.committed = committed;
         this.decoder = decoder;
@@ -420,13 +418,7 @@ public final class TelemetryPipeline implements AutoCloseable {
             latency.record((now - pending.message.arrivalNanos()) / 1_000_000.0);
             pending.done.complete(new IngestResult(pending.decoded.points().size(), pending.decoded.rejections()));
         }
-        try {
-            committed.accept(points);
-        } catch (RuntimeException e) {
-            if (failureLog.allow("listener")) {
-                LOG.warn("A listener of committed telemetry failed: {}", e.toString());
-            }
-        }
+        committed.committed(points);
     }
 
     private record Pending(TelemetryMessage message, Decoded decoded, CompletableFuture<IngestResult> done) {}

@@ -40,7 +40,8 @@ class TelemetryPipelineTest {
 
     private void start(int capacity, Duration commitTimeout, Duration minCommitInterval) {
         pipeline = new TelemetryPipeline(store, new TelemetryDecoder(TelemetryLimits.DEFAULTS),
-                new PipelineSettings(capacity, 10_000, false, commitTimeout, minCommitInterval), meters, points -> {});
+                new PipelineSettings(capacity, 10_000, false, commitTimeout, minCommitInterval), meters,
+                CommittedTelemetry.withDefaults(meters));
         pipeline.start();
     }
 

@@ -25,16 +25,16 @@ import org.slf4j.LoggerFactory;
 final class AcknowledgementDrains {
 
     private static final Logger LOG = LoggerFactory.getLogger(AcknowledgementDrains.class);
-    private static final RateLimitedLog FAILURE_LOG = RateLimitedLog.perMinute();
 
     private final Map<EventExecutor, Loop> loops = new ConcurrentHashMap<>();
+    private final RateLimitedLog failureLog = RateLimitedLog.perMinute();
 
     /** Runs {@code drain} on {@code loop} soon; the caller runs it at most once per scheduling. */
     void schedule(EventExecutor loop, Runnable drain) {
         loops.computeIfAbsent(loop, Loop::new).add(drain);
     }
 
-    private static final class Loop implements Runnable {
+    private final class Loop implements Runnable {
         private final EventExecutor executor;
         private final Queue<Runnable> due = new ConcurrentLinkedQueue<>();
         private final AtomicBoolean scheduled = new AtomicBoolean();
@@ -60,7 +60,7 @@ final class AcknowledgementDrains {
                     drain.run();
                 } catch (RuntimeException e) {
                     // One connection's failure must not leave the other connections' acknowledgements queued.
-                    if (FAILURE_LOG.allow("drain")) {
+                    if (failureLog.allow("drain")) {
                         LOG.warn("Releasing a connection's held acknowledgements failed: {}", e.toString());
                     }
                 }

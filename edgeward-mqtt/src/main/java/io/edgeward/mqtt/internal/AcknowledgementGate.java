@@ -10,6 +10,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.util.concurrent.EventExecutor;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
@@ -41,7 +42,12 @@ import java.util.function.Consumer;
  * receive-maximum slot. If the work fails, this connection acknowledges nothing more and is
  * closed: the client resends from its session.
  *
- * <p>All state but {@link #awaiting} is touched on the channel's event loop only.
+ * <p>Who touches what: {@link #awaiting} is filled by the extension's interceptor threads and
+ * emptied on the event loop; {@link #drainScheduled} is set by whichever thread completes a
+ * commit (the telemetry or shadow writer) and cleared by the drain on the event loop; everything
+ * else ({@code queue}, {@code context}, {@code failed}) belongs to the event loop alone. The
+ * completing thread learns which loop to hand the drain to from the callback that {@link #write}
+ * registered on that loop, never from a field.
  */
 final class AcknowledgementGate extends ChannelDuplexHandler {
 
@@ -51,8 +57,10 @@ final class AcknowledgementGate extends ChannelDuplexHandler {
 
     /** Work awaited by an acknowledgement, by packet id; filled by the extension's inbound interceptor threads. */
     private final Map<Integer, CompletableFuture<?>> awaiting = new ConcurrentHashMap<>();
+    // Event loop only: queue, context, failed.
     /** Small at first: most connections are idle devices (it doubles as a busy one's acknowledgements wait). */
     private final ArrayDeque<Held> queue = new ArrayDeque<>(4);
+    /** Set by the thread that completes awaited work, cleared by the drain on the event loop. */
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final AcknowledgementDrains drains;
     private final Consumer<Throwable> onFailure;
@@ -115,7 +123,8 @@ final class AcknowledgementGate extends ChannelDuplexHandler {
         context = ctx;
         queue.add(new Held(msg, promise, done));
         if (done != null) {
-            done.whenComplete((result, error) -> scheduleDrain());
+            EventExecutor loop = ctx.executor();
+            done.whenComplete((result, error) -> scheduleDrain(loop));
         }
     }
 
@@ -125,10 +134,11 @@ final class AcknowledgementGate extends ChannelDuplexHandler {
         super.channelInactive(ctx);
     }
 
-    private void scheduleDrain() {
+    /** On the thread that completed the work: asks the connection's event loop to drain. */
+    private void scheduleDrain(EventExecutor loop) {
         // A commit completes many futures of one connection at once: one drain writes them all.
         if (drainScheduled.compareAndSet(false, true)) {
-            drains.schedule(context.executor(), drainTask);
+            drains.schedule(loop, drainTask);
         }
     }
 

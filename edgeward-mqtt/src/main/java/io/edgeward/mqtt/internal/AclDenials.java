@@ -17,13 +17,15 @@ import org.slf4j.LoggerFactory;
 final class AclDenials implements SubscribeInboundInterceptor {
 
     private static final Logger LOG = LoggerFactory.getLogger(AclDenials.class);
-    private static final RateLimitedLog DENIAL_LOG = RateLimitedLog.perMinute();
 
     private final Principal principal;
     private final String clientId;
     private final MqttMetrics metrics;
+    private final RateLimitedLog denialLog;
 
-    AclDenials(Principal principal, String clientId, MqttMetrics metrics) {
+    /** @param denialLog shared by every connection: one line a minute per client */
+    AclDenials(Principal principal, String clientId, MqttMetrics metrics, RateLimitedLog denialLog) {
+        this.denialLog = denialLog;
         this.principal = principal;
         this.clientId = clientId;
         this.metrics = metrics;
@@ -33,16 +35,17 @@ final class AclDenials implements SubscribeInboundInterceptor {
     public void onInboundSubscribe(SubscribeInboundInput input, SubscribeInboundOutput output) {
         for (Subscription subscription : input.getSubscribePacket().getSubscriptions()) {
             if (!principal.maySubscribe(subscription.getTopicFilter())) {
-                metrics.denied("subscribe");
-                logDenial(clientId, "subscribe to", subscription.getTopicFilter());
+                denied("subscribe", subscription.getTopicFilter());
             }
         }
     }
 
-    static void logDenial(String clientId, String action, String topic) {
-        if (DENIAL_LOG.allow("acl:" + clientId)) {
+    /** Counts and (rate-limited) logs one refused {@code activity} ("publish", "subscribe") of this client. */
+    void denied(String activity, String topic) {
+        metrics.denied(activity);
+        if (denialLog.allow("acl:" + clientId)) {
             LOG.warn("Refused client '{}' to {} '{}' (outside its ACL; further refusals for a minute are only counted)",
-                    clientId, action, topic);
+                    clientId, activity + " to", topic);
         }
     }
 }

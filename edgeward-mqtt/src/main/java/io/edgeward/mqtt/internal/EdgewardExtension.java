@@ -17,6 +17,7 @@ import com.hivemq.extension.sdk.api.services.Services;
 import io.edgeward.core.command.CommandService;
 import io.edgeward.core.device.DeviceRegistry;
 import io.edgeward.core.device.Presence;
+import io.edgeward.core.observability.RateLimitedLog;
 import io.edgeward.core.shadow.ShadowService;
 import io.edgeward.core.telemetry.TelemetryPipeline;
 import java.time.Duration;
@@ -43,6 +44,8 @@ public final class EdgewardExtension implements ExtensionMain {
     private static final Logger LOG = LoggerFactory.getLogger(EdgewardExtension.class);
 
     private final ConnectAuthenticator authenticator;
+    /** One for every connection's ACL denials: a line a minute per client id. */
+    private final RateLimitedLog aclDenialLog = RateLimitedLog.perMinute();
     private final Principals principals;
     private final TelemetryPipeline pipeline;
     private final DeviceRegistry registry;
@@ -126,9 +129,10 @@ public final class EdgewardExtension implements ExtensionMain {
                 }
                 DeviceRequests requests = new DeviceRequests(principal instanceof Principal.Device device ? device.id() : null, mqtt5,
                         shadows, commands, channel, blocking, telemetry);
-                clientContext.addSubscribeInboundInterceptor(new AclDenials(principal, clientId, metrics));
-                clientContext.addPublishInboundInterceptor(new InboundRouter(principal, clientId, mqtt5, metrics, presence, telemetry,
-                        requests));
+                AclDenials denials = new AclDenials(principal, clientId, metrics, aclDenialLog);
+                clientContext.addSubscribeInboundInterceptor(denials);
+                clientContext.addPublishInboundInterceptor(new InboundRouter(principal, mqtt5, metrics, presence, telemetry,
+                        requests, denials));
                 if (principal instanceof Principal.Device) {
                     clientContext.addPublishOutboundInterceptor(requests);
                     clientContext.addPubackInboundInterceptor(requests);

@@ -19,22 +19,22 @@ import io.edgeward.core.device.Presence;
 final class InboundRouter implements PublishInboundInterceptor {
 
     private final Principal principal;
-    private final String clientId;
     private final boolean mqtt5;
     private final MqttMetrics metrics;
     private final Presence presence;
     private final TelemetryInterceptor telemetry;
     private final DeviceRequests requests;
+    private final AclDenials denials;
 
-    InboundRouter(Principal principal, String clientId, boolean mqtt5, MqttMetrics metrics, Presence presence,
-            TelemetryInterceptor telemetry, DeviceRequests requests) {
+    InboundRouter(Principal principal, boolean mqtt5, MqttMetrics metrics, Presence presence,
+            TelemetryInterceptor telemetry, DeviceRequests requests, AclDenials denials) {
         this.principal = principal;
-        this.clientId = clientId;
         this.mqtt5 = mqtt5;
         this.metrics = metrics;
         this.presence = presence;
         this.telemetry = telemetry;
         this.requests = requests;
+        this.denials = denials;
     }
 
     @Override
@@ -42,8 +42,7 @@ final class InboundRouter implements PublishInboundInterceptor {
         metrics.received.increment();
         PublishPacket packet = input.getPublishPacket();
         if (!principal.mayPublish(packet.getTopic())) {
-            metrics.denied("publish");
-            AclDenials.logDenial(clientId, "publish to", packet.getTopic());
+            denials.denied("publish", packet.getTopic());
             if (mqtt5) {
                 output.preventPublishDelivery(AckReasonCode.NOT_AUTHORIZED, "not authorized to publish to '" + packet.getTopic() + "'");
             } else {

@@ -61,16 +61,7 @@ public final class MqttDeviceChannel implements CommandTransport, ShadowListener
 
     /** The delta, as AWS IoT sends it on {@code update/delta}. */
     void publishDelta(Shadow shadow, String clientToken) {
-        ObjectNode delta = NODES.objectNode();
-        ObjectNode state = shadow.delta();
-        delta.set("state", state);
-        delta.set("metadata", io.edgeward.core.shadow.internal.JsonTrees.metadataFor(state, shadow.desiredMetadata()));
-        delta.put("version", shadow.version());
-        delta.put("timestamp", shadow.timestamp());
-        if (clientToken != null) {
-            delta.put("clientToken", clientToken);
-        }
-        publish(DeviceTopics.shadow(shadow.device(), "update", "delta"), delta);
+        publish(DeviceTopics.shadow(shadow.device(), "update", "delta"), shadow.deltaDocument(clientToken));
     }
 
     void accepted(DeviceId device, String operation, ObjectNode body) {
