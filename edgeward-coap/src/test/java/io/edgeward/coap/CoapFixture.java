@@ -50,6 +50,7 @@ final class CoapFixture implements AutoCloseable {
         AtomicReference<EmbeddedCoapServer> running = new AtomicReference<>();
         registry = new DeviceRegistry(store.devices(), presence, (id, forget) -> running.get().disconnect(id, forget), Clock.systemUTC());
         shadows = new ShadowService(store.shadows(), store.devices(), ShadowSettings.defaults(), Clock.systemUTC(), meters);
+        shadows.start();
         reporter = new ShadowReporter(shadows);
         CoapCommandChannel channel = new CoapCommandChannel();
         commands = new CommandService(store.commands(), store.devices(), presence, Duration.ofHours(1), Clock.systemUTC(), meters);

@@ -63,6 +63,7 @@ class HttpApiIT {
         DeviceRegistry registry = new DeviceRegistry(store.devices(), presence, (id, forget) -> revoked.add(id + (forget ? ":forget" : "")),
                 Clock.systemUTC());
         shadows = new ShadowService(store.shadows(), store.devices(), ShadowSettings.defaults(), Clock.systemUTC(), meters);
+        shadows.start();
         // No broker here: commands to devices stay queued (the device is never connected), which is what these tests check.
         commands = new CommandService(store.commands(), store.devices(), presence, Duration.ofHours(1), Clock.systemUTC(), meters);
         meters.counter("iot.mqtt.messages.received").increment(3);

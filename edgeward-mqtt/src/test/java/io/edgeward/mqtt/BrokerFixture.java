@@ -59,6 +59,7 @@ final class BrokerFixture implements AutoCloseable {
         AtomicReference<EmbeddedBroker> running = new AtomicReference<>();
         registry = new DeviceRegistry(store.devices(), presence, (id, forget) -> running.get().disconnect(id, forget), Clock.systemUTC());
         shadows = new ShadowService(store.shadows(), store.devices(), shadowSettings, Clock.systemUTC(), meters);
+        shadows.start();
         reporter = new ShadowReporter(shadows);
         commands = new CommandService(store.commands(), store.devices(), presence, Duration.ofHours(1), Clock.systemUTC(), meters);
         committed = CommittedTelemetry.withDefaults(meters);

@@ -113,6 +113,7 @@ public final class Edgeward implements AutoCloseable {
             census = new DeviceCensus(store.devices(), meters, Duration.ofSeconds(15));
 
             shadows = new ShadowService(store.shadows(), store.devices(), shadowSettings(), clock, meters);
+            shadows.start();
             reporter = new ShadowReporter(shadows);
             CoapCommandChannel coapCommands = new CoapCommandChannel();
             commands = new CommandService(store.commands(), store.devices(), presence, config.get(Keys.COMMANDS_DEFAULT_TTL), clock, meters);
@@ -122,7 +123,7 @@ public final class Edgeward implements AutoCloseable {
                     config.get(Keys.TELEMETRY_MAX_POINTS), config.get(Keys.TELEMETRY_MAX_FUTURE_SKEW), config.get(Keys.TELEMETRY_MAX_STRING),
                     config.get(Keys.TELEMETRY_MAX_UNIT)));
             pipeline = new TelemetryPipeline(store.telemetry(), decoder, new PipelineSettings(config.get(Keys.PIPELINE_QUEUE_CAPACITY),
-                    config.get(Keys.PIPELINE_MAX_BATCH_POINTS), config.get(Keys.METRICS_PER_DEVICE), config.get(Keys.MQTT_STORE_TIMEOUT),
+                    config.get(Keys.PIPELINE_MAX_BATCH_POINTS), config.get(Keys.METRICS_PER_DEVICE), config.get(Keys.PIPELINE_COMMIT_TIMEOUT),
                     config.get(Keys.PIPELINE_MIN_COMMIT_INTERVAL)), meters, committed);
             committed.register("shadow-reporter", reporter);
             pipeline.start();

@@ -1,8 +1,6 @@
 package io.edgeward.core.command;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.device.DeviceLanes;
 import io.edgeward.core.device.DeviceNotFoundException;
@@ -13,7 +11,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,7 +50,6 @@ public final class CommandService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CommandService.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_PARAMETERS_BYTES = 8 * 1024;
-    private static final int MAX_MESSAGE = 1024;
     /** How long a send may take before the command goes back to the queue. */
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(10);
     private static final Set<CommandStatus> OPEN = Set.of(CommandStatus.QUEUED, CommandStatus.SENT, CommandStatus.DELIVERED);
@@ -256,7 +252,7 @@ public final class CommandService implements AutoCloseable {
         for (int i = recent.size() - 1; i >= 0; i--) {
             Command command = recent.get(i);
             if (command.status() == CommandStatus.SENT || command.status() == CommandStatus.DELIVERED) {
-                documents.add(document(command, command.sentAt() == null ? now() : command.sentAt()));
+                documents.add(CommandDocuments.command(command, command.sentAt() == null ? now() : command.sentAt()));
             }
         }
         return documents;
@@ -274,31 +270,31 @@ public final class CommandService implements AutoCloseable {
      * @throws CommandResponseException for a malformed response or one for a command the device does not have
      */
     public Command respond(DeviceId device, byte[] payload) {
-        Response response;
+        CommandDocuments.Response response;
         try {
-            response = parseResponse(payload);
+            response = CommandDocuments.response(payload);
         } catch (CommandResponseException e) {
             refuse(device, e);
             throw e;
         }
-        Optional<Command> found = repository.find(response.commandId).filter(c -> c.device().equals(device));
+        Optional<Command> found = repository.find(response.commandId()).filter(c -> c.device().equals(device));
         if (found.isEmpty()) {
             CommandResponseException e = new CommandResponseException(CommandResponseException.Reason.UNKNOWN_COMMAND,
-                    "no command '" + response.commandId + "' for device '" + device + "'");
+                    "no command '" + response.commandId() + "' for device '" + device + "'");
             refuse(device, e);
             throw e;
         }
-        CommandStatus outcome = response.success ? CommandStatus.SUCCEEDED : CommandStatus.FAILED;
+        CommandStatus outcome = response.success() ? CommandStatus.SUCCEEDED : CommandStatus.FAILED;
         Instant now = now();
-        if (repository.transition(response.commandId, OPEN, outcome, now, response.message, null)) {
+        if (repository.transition(response.commandId(), OPEN, outcome, now, response.message(), null)) {
             Command command = found.get();
             if (command.sentAt() != null) {
                 roundTrip.record(Duration.between(command.sentAt(), now));
             }
-            return ended(response.commandId, outcome);
+            return ended(response.commandId(), outcome);
         }
         // Already ended (a timeout won, or a repeated response): the first outcome stands.
-        return repository.find(response.commandId).orElseThrow();
+        return repository.find(response.commandId()).orElseThrow();
     }
 
     /** Sends the device's queued commands, in order, in the device's lane. */
@@ -330,7 +326,7 @@ public final class CommandService implements AutoCloseable {
             boolean taken;
             try {
                 // Waits in this device's lane only (a virtual thread, no lock held).
-                taken = CommandTransport.firstOf(transports).send(device, document(command, now)).get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                taken = CommandTransport.firstOf(transports).send(device, CommandDocuments.command(command, now)).get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 taken = false;
@@ -376,48 +372,6 @@ public final class CommandService implements AutoCloseable {
         return command;
     }
 
-    /** The seed's command document. */
-    static byte[] document(Command command, Instant now) {
-        ObjectNode document = JSON.createObjectNode();
-        document.put("command_id", command.id());
-        document.put("type", command.type());
-        document.set("parameters", JSON.valueToTree(command.parameters()));
-        document.put("timestamp", now.getEpochSecond());
-        return document.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static Response parseResponse(byte[] payload) {
-        JsonNode node;
-        try {
-            node = JSON.readTree(payload);
-        } catch (IOException e) {
-            throw new CommandResponseException(CommandResponseException.Reason.MALFORMED, "the response is not valid JSON");
-        }
-        if (node == null || !node.isObject()) {
-            throw new CommandResponseException(CommandResponseException.Reason.MALFORMED,
-                    "the response must be a JSON object {\"command_id\",\"status\",\"message\",\"timestamp\"}");
-        }
-        JsonNode id = node.get("command_id");
-        if (id == null || !id.isTextual() || id.asText().isEmpty() || id.asText().length() > 64) {
-            throw new CommandResponseException(CommandResponseException.Reason.MALFORMED, "command_id must be a string");
-        }
-        JsonNode status = node.get("status");
-        if (status == null || !status.isTextual() || !(status.asText().equals("success") || status.asText().equals("failed"))) {
-            throw new CommandResponseException(CommandResponseException.Reason.MALFORMED, "status must be \"success\" or \"failed\"");
-        }
-        JsonNode message = node.get("message");
-        if (message != null && !message.isNull() && !message.isTextual()) {
-            throw new CommandResponseException(CommandResponseException.Reason.MALFORMED, "message must be a string");
-        }
-        String text = message == null || message.isNull() ? null : message.asText();
-        if (text != null && text.length() > MAX_MESSAGE) {
-            // Refused like any oversized string a device sends, not cut: a cut message would be stored as if complete.
-            throw new CommandResponseException(CommandResponseException.Reason.MALFORMED,
-                    "message is " + text.length() + " characters; the limit is " + MAX_MESSAGE);
-        }
-        return new Response(id.asText(), status.asText().equals("success"), text);
-    }
-
     private void refuse(DeviceId device, CommandResponseException e) {
         refused.get(e.reason()).increment();
         if (refusals.allow(device.value())) {
@@ -451,5 +405,4 @@ public final class CommandService implements AutoCloseable {
         }
     }
 
-    private record Response(String commandId, boolean success, String message) {}
 }

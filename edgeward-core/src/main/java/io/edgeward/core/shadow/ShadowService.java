@@ -88,6 +88,11 @@ public final class ShadowService implements AutoCloseable {
         this.writer = new ShadowWriter(repository, meters);
     }
 
+    /** Starts the group-commit writer; updates wait for it until then. */
+    public void start() {
+        writer.start();
+    }
+
     /** Transports register here to publish accepted updates, deltas and documents. */
     public void addListener(ShadowListener listener) {
         listeners.add(listener);

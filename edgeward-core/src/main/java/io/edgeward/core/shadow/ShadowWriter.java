@@ -29,6 +29,7 @@ final class ShadowWriter implements AutoCloseable {
     private final Timer commitTime;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
+    private boolean started;
     /** False from close() on; read by saving threads. */
     private volatile boolean running = true;
 
@@ -43,7 +44,15 @@ final class ShadowWriter implements AutoCloseable {
                 .serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(50),
                         Duration.ofMillis(100), Duration.ofMillis(500))
                 .register(meters);
-        this.thread = Thread.ofPlatform().name("edgeward-shadow-writer").daemon().start(this::loop);
+        this.thread = Thread.ofPlatform().name("edgeward-shadow-writer").daemon().unstarted(this::loop);
+    }
+
+    /** Starts the writer's thread; saves made before wait for it. */
+    synchronized void start() {
+        if (!started && running) {
+            started = true;
+            thread.start();
+        }
     }
 
     /**
@@ -104,10 +113,18 @@ final class ShadowWriter implements AutoCloseable {
     /** Stores what is queued (for at most 30 s), then stops; a save it did not store is refused, never left waiting. */
     @Override
     public void close() {
-        running = false;
-        queue.add(STOP);
+        synchronized (this) {
+            running = false;
+            if (!started) {
+                started = true; // never to start: what was saved is refused below
+            } else {
+                queue.add(STOP);
+            }
+        }
         try {
-            thread.join(TimeUnit.SECONDS.toMillis(30));
+            if (thread.isAlive()) {
+                thread.join(TimeUnit.SECONDS.toMillis(30));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

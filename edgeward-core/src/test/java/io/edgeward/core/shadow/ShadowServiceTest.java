@@ -41,6 +41,7 @@ class ShadowServiceTest {
         ShadowService s = new ShadowService(repository, new OneDevice(), settings,
                 Clock.fixed(Instant.ofEpochSecond(1_700_000_000), ZoneOffset.UTC), meters);
         s.addListener(published::add);
+        s.start();
         return s;
     }
 

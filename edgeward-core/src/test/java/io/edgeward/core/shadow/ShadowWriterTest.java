@@ -19,6 +19,7 @@ class ShadowWriterTest {
         // between the writer's last look at its queue and its exit used to wait for ever.
         for (int round = 0; round < 200; round++) {
             ShadowWriter writer = new ShadowWriter(new ShadowServiceTest.MemoryShadows(), new SimpleMeterRegistry());
+            writer.start();
             List<CompletableFuture<Boolean>> saves = new CopyOnWriteArrayList<>();
             CountDownLatch saving = new CountDownLatch(4);
             List<Thread> savers = new ArrayList<>();
@@ -44,6 +45,7 @@ class ShadowWriterTest {
     @Test
     void save_afterClose_isRefusedAtOnce() {
         ShadowWriter writer = new ShadowWriter(new ShadowServiceTest.MemoryShadows(), new SimpleMeterRegistry());
+        writer.start();
         writer.close();
         CompletableFuture<Boolean> late = writer.save(save());
         assertThat(late).isCompletedExceptionally();

@@ -78,6 +78,9 @@ public final class Keys {
     public static final Key<Duration> PIPELINE_MIN_COMMIT_INTERVAL = new Key<>("pipeline.min-commit-interval", "2ms",
             duration(Duration.ZERO, Duration.ofSeconds(1)),
             "Least time between the starts of two group commits: bounds commits (fsyncs) per second and lets batches grow. 0 = none.");
+    public static final Key<Duration> PIPELINE_COMMIT_TIMEOUT = new Key<>("pipeline.commit-timeout", "2m",
+            duration(Duration.ofSeconds(1), Duration.ofHours(1)),
+            "How long a telemetry message (any transport) may wait, queued and committing, before it is refused so that the device resends.");
 
     public static final Key<Boolean> METRICS_PER_DEVICE = new Key<>("metrics.per-device-labels", "false", bool(),
             "Add a device_id label to iot_device_data_received_total. One Prometheus series per device: keep off for large fleets.");
@@ -104,7 +107,7 @@ public final class Keys {
             COAP_DTLS_PORT, COAP_PLAIN_TOKEN_AUTH, COAP_OBSERVE_CHECK, ADMIN_TOKEN, STORE_URL,
             STORE_USERNAME, STORE_PASSWORD, STORE_POOL_SIZE, TELEMETRY_MAX_PAYLOAD, TELEMETRY_MAX_POINTS,
             TELEMETRY_MAX_FUTURE_SKEW, TELEMETRY_MAX_STRING, TELEMETRY_MAX_UNIT, PIPELINE_QUEUE_CAPACITY, PIPELINE_MAX_BATCH_POINTS,
-            PIPELINE_MIN_COMMIT_INTERVAL, METRICS_PER_DEVICE,
+            PIPELINE_MIN_COMMIT_INTERVAL, PIPELINE_COMMIT_TIMEOUT, METRICS_PER_DEVICE,
             SHADOW_MAX_STATE, SHADOW_MAX_DEPTH, SHADOW_HISTORY_VERSIONS, SHADOW_REPORTED_METRICS, SHADOW_REPORTED_INTERVAL,
             COMMANDS_DEFAULT_TTL);
 
