@@ -25,8 +25,10 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -59,6 +61,8 @@ public final class CommandService implements AutoCloseable {
     private final Presence presence;
     /** Registered by the root as the transports are built; asked in that order. */
     private final List<CommandTransport> transports = new CopyOnWriteArrayList<>();
+    /** The registered transports as one, over the list as it stands at each send. */
+    private final CommandTransport transport = CommandTransport.firstOf(transports);
     private final Duration defaultTtl;
     private final Clock clock;
     private final CommandIds ids = new CommandIds();
@@ -185,7 +189,7 @@ public final class CommandService implements AutoCloseable {
                 if (ended.status().isTerminal()) {
                     return ended;
                 }
-            } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+            } catch (TimeoutException | ExecutionException e) {
                 // Read the store again: another node may have ended it.
             }
         }
@@ -236,7 +240,7 @@ public final class CommandService implements AutoCloseable {
             dispatch(device).get(SEND_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             LOG.debug("Dispatch to '{}' did not finish: {}", device, e.toString());
         }
     }
@@ -301,7 +305,7 @@ public final class CommandService implements AutoCloseable {
     private CompletableFuture<Void> dispatch(DeviceId device) {
         CompletableFuture<Void> done = lanes.submit(device, () -> sendQueued(device));
         done.whenComplete((result, error) -> {
-            if (error != null && !(error instanceof java.util.concurrent.RejectedExecutionException)) {
+            if (error != null && !(error instanceof RejectedExecutionException)) {
                 LOG.warn("Sending the queued commands of '{}' failed; they stay queued: {}", device, error.toString());
             }
         });
@@ -326,7 +330,8 @@ public final class CommandService implements AutoCloseable {
             boolean taken;
             try {
                 // Waits in this device's lane only (a virtual thread, no lock held).
-                taken = CommandTransport.firstOf(transports).send(device, CommandDocuments.command(command, now)).get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                taken = transport.send(device, CommandDocuments.command(command, now))
+                        .get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 taken = false;
