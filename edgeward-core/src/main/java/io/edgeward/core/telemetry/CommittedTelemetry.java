@@ -4,7 +4,6 @@ import io.edgeward.core.observability.RateLimitedLog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +20,7 @@ import org.slf4j.LoggerFactory;
  * The stage after the group commit. Everything that reacts to committed telemetry (the shadow's
  * reported state and CoAP's observed sensors today; rollups, rules and the sync outbox's readers
  * next) registers here as a named consumer, and gets every committed batch, in commit order, on a
- * thread of its own through a bounded queue of its own, at most {@link #LINGER} after its commit
- * when it keeps up.
+ * thread of its own through a bounded queue of its own.
  *
  * <p>The pipeline's writer thread only offers each batch to the queues and never waits: a slow or
  * stuck consumer cannot delay an acknowledgement, nor the other consumers. What it costs instead
@@ -37,8 +35,6 @@ public final class CommittedTelemetry implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CommittedTelemetry.class);
     /** Committed batches a consumer may fall behind by; a group commit holds up to a few thousand points. */
     public static final int DEFAULT_CAPACITY = 1024;
-    /** Least time between two wake-ups of a consumer that has work: what a consumer's view may lag by. */
-    static final Duration LINGER = Duration.ofMillis(10);
 
     private final MeterRegistry meters;
     private final ThreadFactory threads;
@@ -181,12 +177,6 @@ public final class CommittedTelemetry implements AutoCloseable {
                     do {
                         deliver(batch);
                     } while ((batch = queue.poll()) != null);
-                    // Lingers before looking again: under load a consumer wakes at most every LINGER and
-                    // takes what piled up meanwhile, rather than once per group commit (up to 500 a second),
-                    // whose wake-ups pre-empted the event loops on a 2-core gateway and showed in the PUBACK p99.
-                    if (!finishing) {
-                        Thread.sleep(LINGER.toMillis());
-                    }
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
