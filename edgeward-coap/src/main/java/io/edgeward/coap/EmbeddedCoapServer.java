@@ -1,5 +1,7 @@
 package io.edgeward.coap;
 
+import io.edgeward.core.lifecycle.Lifecycle;
+import io.edgeward.core.lifecycle.Threads;
 import io.edgeward.coap.internal.Callers;
 import io.edgeward.coap.internal.CoapMetrics;
 import io.edgeward.coap.internal.CommandResponseResource;
@@ -33,6 +35,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.eclipse.californium.core.CoapResource;
@@ -57,7 +60,7 @@ import org.slf4j.LoggerFactory;
  * tree behind both (see {@link Routes}). Start and stop are idempotent; port 0 picks a free port,
  * reported by {@link #port()} and {@link #dtlsPort()}.
  */
-public final class EmbeddedCoapServer implements DeviceSessions, AutoCloseable {
+public final class EmbeddedCoapServer implements DeviceSessions, Lifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedCoapServer.class);
     /**
@@ -82,7 +85,8 @@ public final class EmbeddedCoapServer implements DeviceSessions, AutoCloseable {
     private final DeviceRegistry registry;
     private final CoapMetrics metrics;
     private final Callers callers;
-    private final ExecutorService handlers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("edgeward-coap-", 0).factory());
+    private final ExecutorService handlers;
+    private final ThreadFactory proberThreads;
     private final ShadowResource shadow;
     private final CommandsResource commands;
     private final SensorResource sensors;
@@ -95,9 +99,11 @@ public final class EmbeddedCoapServer implements DeviceSessions, AutoCloseable {
 
     public EmbeddedCoapServer(CoapSettings settings, DeviceRegistry registry, TelemetryPipeline pipeline, Presence presence,
             ShadowService shadows, CommandService commandService, TelemetryQueries queries, CoapCommandChannel channel,
-            MeterRegistry meters) {
+            MeterRegistry meters, Threads threads) {
         this.settings = settings;
         this.registry = registry;
+        this.handlers = Executors.newThreadPerTaskExecutor(threads.virtual("coap"));
+        this.proberThreads = threads.platform("coap-probe");
         this.metrics = new CoapMetrics(meters);
         this.callers = new Callers(registry, settings.plainTokenAuth(), metrics);
         TelemetryResource telemetry = new TelemetryResource(callers, pipeline, presence);
@@ -132,6 +138,7 @@ public final class EmbeddedCoapServer implements DeviceSessions, AutoCloseable {
         return sensors;
     }
 
+    @Override
     public synchronized void start() {
         if (server != null) {
             return;
@@ -189,7 +196,7 @@ public final class EmbeddedCoapServer implements DeviceSessions, AutoCloseable {
         secure = secureEndpoint;
         dtls = connector;
         long probe = settings.observeCheck().toMillis();
-        prober = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("edgeward-coap-probe").daemon().factory());
+        prober = Executors.newSingleThreadScheduledExecutor(proberThreads);
         prober.scheduleWithFixedDelay(commands::probe, probe, probe, TimeUnit.MILLISECONDS);
         if (!settings.plainTokenAuth()) {
             LOG.info("Plain CoAP answers every request with 4.01: devices use coaps:// with their PSK (coap.plain-token-auth enables tokens)");

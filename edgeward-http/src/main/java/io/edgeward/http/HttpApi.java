@@ -1,5 +1,6 @@
 package io.edgeward.http;
 
+import io.edgeward.core.lifecycle.Lifecycle;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -48,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * The HTTP server. Every error leaves as {@code application/problem+json}; the mapping from
  * exceptions to statuses is the table in {@link #problemFor}.
  */
-public final class HttpApi implements AutoCloseable {
+public final class HttpApi implements Lifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
     private static final long MAX_BODY = 64 * 1024;
@@ -84,6 +85,7 @@ public final class HttpApi implements AutoCloseable {
         this.failedAuthentications = new FailedAuthentications("http", prometheus);
     }
 
+    @Override
     public synchronized void start() {
         if (app != null) {
             return;

@@ -7,12 +7,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.command.CommandService;
-import io.edgeward.core.device.DeviceRegistry;
 import io.edgeward.core.device.Presence;
+import io.edgeward.core.lifecycle.Lifecycles;
+import io.edgeward.core.lifecycle.Threads;
+import io.edgeward.core.platform.Platform;
 import io.edgeward.core.shadow.ShadowService;
-import io.edgeward.core.shadow.ShadowSettings;
 import io.edgeward.core.telemetry.Point;
-import io.edgeward.core.telemetry.TelemetryQueries;
+import io.edgeward.core.telemetry.CommitBatch;
 import io.edgeward.core.telemetry.Value;
 import io.edgeward.store.sql.SqlStore;
 import io.edgeward.store.sql.StoreSettings;
@@ -45,6 +46,7 @@ class HttpApiIT {
     @TempDir
     static Path dir;
 
+    static final Lifecycles parts = new Lifecycles(Platform.STOP_BOUND);
     static SqlStore store;
     static Presence presence;
     static ShadowService shadows;
@@ -58,28 +60,24 @@ class HttpApiIT {
 
     @BeforeAll
     static void start() {
-        store = SqlStore.open(StoreSettings.embedded(dir));
-        presence = new Presence(store.devices(), Duration.ofSeconds(1));
-        DeviceRegistry registry = new DeviceRegistry(store.devices(), presence, (id, forget) -> revoked.add(id + (forget ? ":forget" : "")),
-                Clock.systemUTC());
-        shadows = new ShadowService(store.shadows(), store.devices(), ShadowSettings.defaults(), Clock.systemUTC(), meters);
-        shadows.start();
-        // No broker here: commands to devices stay queued (the device is never connected), which is what these tests check.
-        commands = new CommandService(store.commands(), store.devices(), presence, Duration.ofHours(1), Clock.systemUTC(), meters);
+        Threads threads = Threads.named("test");
+        store = parts.start("store", SqlStore.open(StoreSettings.embedded(dir), threads));
+        Platform platform = Platform.builder(store.ports(), parts).meters(meters).threads(threads).start();
+        // No broker here: commands to devices stay queued (the device is never connected), which is what these tests check;
+        // the sessions of a deleted or rotated device are recorded instead of closed.
+        platform.addSessions((id, forget) -> revoked.add(id + (forget ? ":forget" : "")));
+        presence = platform.presence();
+        shadows = platform.shadows();
+        commands = platform.commands();
         meters.counter("iot.mqtt.messages.received").increment(3);
-        api = new HttpApi(new HttpSettings("127.0.0.1", 0, TOKEN), registry, new TelemetryQueries(store.telemetry()), shadows, commands,
-                meters, List.of(new ReadinessCheck("store", storeReady::get)), Clock.systemUTC());
-        api.start();
+        api = parts.start("http", new HttpApi(new HttpSettings("127.0.0.1", 0, TOKEN), platform.registry(), platform.queries(), shadows,
+                commands, meters, List.of(new ReadinessCheck("store", storeReady::get)), Clock.systemUTC()));
         base = "http://127.0.0.1:" + api.port();
     }
 
     @AfterAll
     static void stop() {
-        api.stop();
-        commands.close();
-        shadows.close();
-        presence.close();
-        store.close();
+        parts.closeAll();
     }
 
     record Reply(int status, String contentType, String body, java.net.http.HttpHeaders headers) {
@@ -394,7 +392,7 @@ class HttpApiIT {
             points.add(new Point(id, "temperature", t0 + i * 20_000L, Value.of(20 + i), "°C"));
         }
         points.add(new Point(id, "door", t0, Value.of(true), null));
-        store.telemetry().append(points, Map.of(id, t0 + 100_000));
+        store.telemetryWriter().commit(CommitBatch.of(points));
 
         JsonNode latest = get("/api/v1/devices/tel-1/telemetry/latest").json();
         assertThat(latest.at("/metrics/temperature/value").asDouble()).isEqualTo(25.0);

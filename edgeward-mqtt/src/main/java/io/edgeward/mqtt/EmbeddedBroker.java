@@ -1,5 +1,7 @@
 package io.edgeward.mqtt;
 
+import io.edgeward.core.lifecycle.Lifecycle;
+import io.edgeward.core.lifecycle.Threads;
 import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.embedded.EmbeddedHiveMQ;
 import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
@@ -47,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * <p>The broker keeps its own file persistence under {@code directory/data}: persistent sessions,
  * their queued QoS 1/2 messages and retained messages survive a restart.
  */
-public final class EmbeddedBroker implements DeviceSessions, AutoCloseable {
+public final class EmbeddedBroker implements DeviceSessions, Lifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
     /** How long a forced disconnect may take to be recorded before the session is dropped regardless. */
@@ -69,14 +71,16 @@ public final class EmbeddedBroker implements DeviceSessions, AutoCloseable {
     private final Presence presence;
     private final ShadowService shadows;
     private final CommandService commands;
+    private final Threads threads;
     private EmbeddedHiveMQ hivemq;
     private ExecutorService blocking;
     private BrokerProbe probe;
     private int port;
 
     public EmbeddedBroker(BrokerSettings settings, DeviceRegistry registry, TelemetryPipeline pipeline, Presence presence,
-            ShadowService shadows, CommandService commands, MeterRegistry meters) {
+            ShadowService shadows, CommandService commands, MeterRegistry meters, Threads threads) {
         this.settings = settings;
+        this.threads = threads;
         this.shadows = shadows;
         this.commands = commands;
         this.presence = presence;
@@ -85,6 +89,8 @@ public final class EmbeddedBroker implements DeviceSessions, AutoCloseable {
         this.meters = meters;
     }
 
+    /** Starts the broker; the presence it reports to must have been started (every device offline). */
+    @Override
     public synchronized void start() {
         if (hivemq != null) {
             return;
@@ -111,14 +117,13 @@ public final class EmbeddedBroker implements DeviceSessions, AutoCloseable {
         settings.users().forEach(user -> users.put(user.username(), user));
         MqttMetrics metrics = new MqttMetrics(meters);
         Principals principals = new Principals(users);
-        blocking = Executors.newVirtualThreadPerTaskExecutor();
+        blocking = Executors.newThreadPerTaskExecutor(threads.virtual("mqtt-blocking"));
         String bind = settings.bindAddress();
         BrokerProbe brokerProbe = new BrokerProbe(bind.equals("0.0.0.0") || bind.equals("::") ? "127.0.0.1" : bind, port);
         MqttDeviceChannel channel = deviceChannel;
         EdgewardExtension extension = new EdgewardExtension(
                 new ConnectAuthenticator(registry, users, settings.allowAnonymous(), principals, metrics, blocking, brokerProbe.clientId()),
                 principals, pipeline, registry, metrics, settings.storeTimeout(), blocking, presence, shadows, commands, channel);
-        presence.reset();
 
         EmbeddedHiveMQ broker = EmbeddedHiveMQ.builder()
                 .withConfigurationFolder(conf)

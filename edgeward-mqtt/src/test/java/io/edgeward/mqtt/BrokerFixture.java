@@ -7,13 +7,13 @@ import io.edgeward.core.device.DeviceType;
 import io.edgeward.core.device.NewDevice;
 import io.edgeward.core.device.Presence;
 import io.edgeward.core.device.Registration;
-import io.edgeward.core.shadow.ShadowReporter;
+import io.edgeward.core.lifecycle.Lifecycles;
+import io.edgeward.core.lifecycle.Threads;
+import io.edgeward.core.platform.Platform;
 import io.edgeward.core.shadow.ShadowService;
 import io.edgeward.core.shadow.ShadowSettings;
 import io.edgeward.core.telemetry.PipelineSettings;
 import io.edgeward.core.telemetry.Point;
-import io.edgeward.core.telemetry.CommittedTelemetry;
-import io.edgeward.core.telemetry.TelemetryDecoder;
 import io.edgeward.core.telemetry.TelemetryLimits;
 import io.edgeward.core.telemetry.TelemetryPipeline;
 import io.edgeward.core.telemetry.TimeRange;
@@ -21,23 +21,23 @@ import io.edgeward.store.sql.SqlStore;
 import io.edgeward.store.sql.StoreSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 
-/** A real store, pipeline and broker on a free loopback port, as the server wires them. */
+/**
+ * A real store and broker on a free loopback port, with the node's domain built by the
+ * application's own {@link Platform} builder; small limits so that tests reach them cheaply.
+ */
 final class BrokerFixture implements AutoCloseable {
 
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    final Lifecycles parts = new Lifecycles(Platform.STOP_BOUND);
     final SqlStore store;
     final DeviceRegistry registry;
     final TelemetryPipeline pipeline;
-    final CommittedTelemetry committed;
     final EmbeddedBroker broker;
     final Presence presence;
     final ShadowService shadows;
-    final ShadowReporter reporter;
     final CommandService commands;
 
     BrokerFixture(Path dir, boolean allowAnonymous, List<MqttUser> users) {
@@ -54,28 +54,28 @@ final class BrokerFixture implements AutoCloseable {
 
     private BrokerFixture(Path dir, boolean allowAnonymous, List<MqttUser> users, ShadowSettings shadowSettings,
             PipelineSettings pipelineSettings) {
-        store = SqlStore.open(StoreSettings.embedded(dir));
-        presence = new Presence(store.devices(), Duration.ofMillis(200));
-        AtomicReference<EmbeddedBroker> running = new AtomicReference<>();
-        registry = new DeviceRegistry(store.devices(), presence, (id, forget) -> running.get().disconnect(id, forget), Clock.systemUTC());
-        shadows = new ShadowService(store.shadows(), store.devices(), shadowSettings, Clock.systemUTC(), meters);
-        shadows.start();
-        reporter = new ShadowReporter(shadows);
-        commands = new CommandService(store.commands(), store.devices(), presence, Duration.ofHours(1), Clock.systemUTC(), meters);
-        committed = CommittedTelemetry.withDefaults(meters);
-        pipeline = new TelemetryPipeline(store.telemetry(),
-                new TelemetryDecoder(new TelemetryLimits(4096, 100, Duration.ofHours(1), 256)), pipelineSettings, meters,
-                committed);
-        committed.register("shadow-reporter", reporter);
-        pipeline.start();
-        reporter.start();
+        Threads threads = Threads.named("test");
+        store = parts.start("store", SqlStore.open(StoreSettings.embedded(dir), threads));
+        Platform platform = Platform.builder(store.ports(), parts)
+                .meters(meters)
+                .threads(threads)
+                .lastSeenFlush(Duration.ofMillis(200))
+                .shadowSettings(shadowSettings)
+                .pipelineSettings(pipelineSettings)
+                .telemetryLimits(new TelemetryLimits(4096, 100, Duration.ofHours(1), 256))
+                .start();
+        registry = platform.registry();
+        presence = platform.presence();
+        shadows = platform.shadows();
+        commands = platform.commands();
+        pipeline = platform.pipeline();
         broker = new EmbeddedBroker(new BrokerSettings("127.0.0.1", 0, 1024 * 1024, 10, allowAnonymous, users,
-                Duration.ofSeconds(30), dir.resolve("broker")), registry, pipeline, presence, shadows, commands, meters);
-        running.set(broker);
+                Duration.ofSeconds(30), dir.resolve("broker")), registry, pipeline, presence, shadows, commands, meters, threads);
         commands.addTransport(broker.commandTransport());
         shadows.addListener(broker.shadowListener());
-        broker.start();
-        commands.start(Duration.ofMillis(100));
+        platform.addSessions(broker);
+        parts.start("mqtt", broker);
+        platform.startCommands();
     }
 
     Registration register(String id) {
@@ -83,7 +83,7 @@ final class BrokerFixture implements AutoCloseable {
     }
 
     List<Point> points(String device, String metric) {
-        return store.telemetry().raw(DeviceId.of(device), metric, new TimeRange(0, Long.MAX_VALUE), 100_000);
+        return store.telemetryReader().raw(DeviceId.of(device), metric, new TimeRange(0, Long.MAX_VALUE), 100_000);
     }
 
     double counter(String name, String... tags) {
@@ -93,13 +93,6 @@ final class BrokerFixture implements AutoCloseable {
 
     @Override
     public void close() {
-        commands.close();
-        broker.stop();
-        presence.close();
-        pipeline.stop();
-        committed.close();
-        reporter.close();
-        shadows.close();
-        store.close();
+        parts.closeAll();
     }
 }

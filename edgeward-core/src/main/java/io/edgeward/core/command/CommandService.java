@@ -1,5 +1,7 @@
 package io.edgeward.core.command;
 
+import io.edgeward.core.lifecycle.Lifecycle;
+import io.edgeward.core.lifecycle.Threads;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.device.DeviceLanes;
@@ -30,6 +32,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -47,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * transport is slow to take a command holds up its own lane only, and no lock is held while a
  * send is awaited.
  */
-public final class CommandService implements AutoCloseable {
+public final class CommandService implements Lifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandService.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -64,12 +67,14 @@ public final class CommandService implements AutoCloseable {
     /** The registered transports as one, over the list as it stands at each send. */
     private final CommandTransport transport = CommandTransport.firstOf(transports);
     private final Duration defaultTtl;
+    private final Duration sweepPeriod;
+    private final ThreadFactory sweeperThreads;
     private final Clock clock;
     private final CommandIds ids = new CommandIds();
     private final RateLimitedLog refusals = RateLimitedLog.perMinute();
     private final ConcurrentHashMap<String, CompletableFuture<Command>> waiters = new ConcurrentHashMap<>();
-    private final ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
-    private final DeviceLanes lanes = new DeviceLanes(senders);
+    private final ExecutorService senders;
+    private final DeviceLanes lanes;
     private final Set<DeviceId> ready = ConcurrentHashMap.newKeySet();
     /** Set while a lookup of ready devices is queued and has not begun to drain {@link #ready}. */
     private final AtomicBoolean readyLookupQueued = new AtomicBoolean();
@@ -80,11 +85,15 @@ public final class CommandService implements AutoCloseable {
     private ScheduledExecutorService sweeper;
 
     public CommandService(CommandRepository repository, DeviceRepository devices, Presence presence,
-            Duration defaultTtl, Clock clock, MeterRegistry meters) {
+            CommandSettings settings, Clock clock, MeterRegistry meters, Threads threads) {
         this.repository = repository;
         this.devices = devices;
         this.presence = presence;
-        this.defaultTtl = defaultTtl;
+        this.defaultTtl = settings.defaultTtl();
+        this.sweepPeriod = settings.sweepPeriod();
+        this.sweeperThreads = threads.platform("command-sweeper");
+        this.senders = Executors.newThreadPerTaskExecutor(threads.virtual("command-send"));
+        this.lanes = new DeviceLanes(senders);
         this.clock = clock;
         this.accepted = Counter.builder("edgeward.commands.accepted").description("Commands accepted for devices").register(meters);
         for (CommandStatus status : CommandStatus.values()) {
@@ -116,9 +125,10 @@ public final class CommandService implements AutoCloseable {
     }
 
     /** Starts the sweep that times out and expires commands, and sends what waited across a restart. */
-    public synchronized void start(Duration sweepPeriod) {
+    @Override
+    public synchronized void start() {
         if (sweeper == null) {
-            sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("edgeward-command-sweeper").daemon().factory());
+            sweeper = Executors.newSingleThreadScheduledExecutor(sweeperThreads);
             sweeper.scheduleWithFixedDelay(this::sweep, 0, sweepPeriod.toMillis(), TimeUnit.MILLISECONDS);
         }
     }

@@ -1,5 +1,7 @@
 package io.edgeward.core.device;
 
+import io.edgeward.core.lifecycle.Lifecycle;
+import io.edgeward.core.lifecycle.Threads;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -7,6 +9,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -20,18 +23,20 @@ import org.slf4j.LoggerFactory;
  * <p>It is exported as {@code iot_device}: OpenMetrics reserves the {@code _total} suffix for
  * counters, and the Prometheus client strips it from a gauge's name.
  */
-public final class DeviceCensus implements AutoCloseable {
+public final class DeviceCensus implements Lifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeviceCensus.class);
 
     private final DeviceRepository repository;
     private final AtomicReference<Map<DeviceStatus, Map<DeviceType, Long>>> counts = new AtomicReference<>(Map.of());
     private final Duration period;
+    private final ThreadFactory threads;
     private ScheduledExecutorService refresher;
 
-    public DeviceCensus(DeviceRepository repository, MeterRegistry meters, Duration period) {
+    public DeviceCensus(DeviceRepository repository, MeterRegistry meters, Duration period, Threads threads) {
         this.repository = repository;
         this.period = period;
+        this.threads = threads.platform("census");
         for (DeviceStatus status : DeviceStatus.values()) {
             for (DeviceType type : DeviceType.values()) {
                 Gauge.builder("iot.device", this, census -> census.count(status, type))
@@ -43,10 +48,11 @@ public final class DeviceCensus implements AutoCloseable {
         }
     }
 
+    @Override
     public synchronized void start() {
         if (refresher == null) {
             refresh();
-            refresher = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("edgeward-census").daemon().factory());
+            refresher = Executors.newSingleThreadScheduledExecutor(threads);
             refresher.scheduleWithFixedDelay(this::refresh, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
         }
     }

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Registers devices, issues and rotates their credentials, and answers authentication questions.
@@ -20,6 +21,7 @@ public final class DeviceRegistry {
     private final DeviceSessions sessions;
     private final Clock clock;
     private final CredentialIndex credentials;
+    private final List<DeviceDeletionListener> deletionListeners = new CopyOnWriteArrayList<>();
 
     public DeviceRegistry(DeviceRepository repository, Presence presence, DeviceSessions sessions, Clock clock) {
         this.repository = repository;
@@ -161,16 +163,31 @@ public final class DeviceRegistry {
         return new Registration(device, device.id().value(), secret);
     }
 
+    /** Registers a store that keeps data about devices and deletes it with the device; the root does, at start. */
+    public void addDeletionListener(DeviceDeletionListener listener) {
+        deletionListeners.add(listener);
+    }
+
     /**
      * Deletes the device, its credentials and everything stored about it, and closes its
      * connections and persistent session.
+     *
+     * <p>The other stores delete their data first and the registry entry goes last: a failure on the
+     * way leaves the device registered (the caller sees the error and may retry), never data of a
+     * device that no longer exists and whose id a new device could take.
      *
      * @throws DeviceNotFoundException if there is no such device
      */
     public void delete(String id) {
         DeviceId deviceId = parse(id);
-        if (!repository.delete(deviceId)) {
+        if (repository.find(deviceId).isEmpty()) {
             throw new DeviceNotFoundException(id);
+        }
+        for (DeviceDeletionListener listener : deletionListeners) {
+            listener.deviceDeleted(deviceId);
+        }
+        if (!repository.delete(deviceId)) {
+            throw new DeviceNotFoundException(id); // deleted meanwhile by another request
         }
         credentials.remove(deviceId);
         presence.forget(deviceId);

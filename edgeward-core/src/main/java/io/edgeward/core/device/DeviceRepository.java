@@ -1,5 +1,6 @@
 package io.edgeward.core.device;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,9 +39,12 @@ public interface DeviceRepository {
     boolean setStatus(DeviceId id, DeviceStatus status);
 
     /** Replaces the credential hash; false if the device is gone. */
-    boolean replaceSecret(DeviceId id, String secretHash, java.time.Instant at);
+    boolean replaceSecret(DeviceId id, String secretHash, Instant at);
 
-    /** Deletes the device with everything kept about it; false if there was none. */
+    /**
+     * Deletes the device with its credentials, tags, shadow and commands (this port's own data);
+     * false if there was none. Other stores' data goes through {@link DeviceDeletionListener}.
+     */
     boolean delete(DeviceId id);
 
     /** Moves {@code last_seen} forward (never back) for each device, in one transaction. */

@@ -1,6 +1,9 @@
 package io.edgeward.core.device;
 
+import io.edgeward.core.lifecycle.Lifecycle;
+import io.edgeward.core.lifecycle.Threads;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * <p>{@code last_seen} moves with every message but is written at most once per device per flush
  * interval: the newest time is kept in memory and the registry shows it before it is written.
  */
-public final class Presence implements AutoCloseable {
+public final class Presence implements Lifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(Presence.class);
 
@@ -36,16 +39,21 @@ public final class Presence implements AutoCloseable {
     private final ConcurrentHashMap<DeviceId, DeviceStatus> unwrittenStatus = new ConcurrentHashMap<>();
     /** Set while a status write is queued on the writer and has not begun to drain unwrittenStatus. */
     private final AtomicBoolean statusWriteQueued = new AtomicBoolean();
-    private final ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().name("edgeward-presence").daemon().factory());
+    /** The one thread that writes statuses and last-seen times; its first task marks every device offline. */
+    private final ScheduledExecutorService writer;
 
-    public Presence(DeviceRepository repository, Duration flushInterval) {
+    public Presence(DeviceRepository repository, Duration flushInterval, Threads threads) {
         this.repository = repository;
         this.flushInterval = flushInterval;
+        this.writer = Executors.newSingleThreadScheduledExecutor(threads.platform("presence"));
     }
 
-    /** No device is connected before the broker starts: clears what a crash may have left online. */
-    public void reset() {
+    /**
+     * No device is connected before the transports start: clears what a crash may have left
+     * online (at once, before returning), then writes on a schedule.
+     */
+    @Override
+    public void start() {
         connections.clear();
         repository.markAllOffline();
         long period = flushInterval.toMillis();
@@ -92,7 +100,7 @@ public final class Presence implements AutoCloseable {
             return device;
         }
         return new Device(device.id(), device.name(), device.type(), device.model(), device.firmwareVersion(), device.status(),
-                device.location(), java.time.Instant.ofEpochMilli(unwritten), device.registeredAt(), device.metadata(), device.tags());
+                device.location(), Instant.ofEpochMilli(unwritten), device.registeredAt(), device.metadata(), device.tags());
     }
 
     /** Forgets a deleted device. */
@@ -148,6 +156,9 @@ public final class Presence implements AutoCloseable {
     /** Writes what is pending, then stops. */
     @Override
     public void close() {
+        if (writer.isShutdown()) {
+            return;
+        }
         writer.execute(() -> {
             writeStatuses();
             flushLastSeen();

@@ -1,5 +1,7 @@
 package io.edgeward.core.shadow;
 
+import io.edgeward.core.lifecycle.Lifecycle;
+import io.edgeward.core.lifecycle.Threads;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgeward.core.device.DeviceId;
@@ -11,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BinaryOperator;
 import java.util.function.Consumer;
@@ -24,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * and metric in memory, and folds them into the shadows once per interval: a burst of telemetry
  * costs one shadow write per device, and none when the values did not change.
  */
-public final class ShadowReporter implements Consumer<List<Point>>, AutoCloseable {
+public final class ShadowReporter implements Consumer<List<Point>>, Lifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(ShadowReporter.class);
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -36,16 +39,19 @@ public final class ShadowReporter implements Consumer<List<Point>>, AutoCloseabl
     private final Object lock = new Object();
     /** The newest value per device and metric since the last flush; swapped whole by {@link #flush()}. */
     private Map<DeviceId, Map<String, Point>> pending = new HashMap<>();
+    private final ThreadFactory threads;
     private ScheduledExecutorService flusher;
 
-    public ShadowReporter(ShadowService shadows) {
+    public ShadowReporter(ShadowService shadows, Threads threads) {
         this.shadows = shadows;
         this.settings = shadows.settings();
+        this.threads = threads.platform("shadow-reporter");
     }
 
+    @Override
     public synchronized void start() {
         if (flusher == null && settings.reportsAny()) {
-            flusher = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("edgeward-shadow-reporter").daemon().factory());
+            flusher = Executors.newSingleThreadScheduledExecutor(threads);
             long period = settings.reportedInterval().toMillis();
             flusher.scheduleWithFixedDelay(this::flush, period, period, TimeUnit.MILLISECONDS);
         }

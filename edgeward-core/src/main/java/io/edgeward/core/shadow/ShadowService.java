@@ -1,5 +1,7 @@
 package io.edgeward.core.shadow;
 
+import io.edgeward.core.lifecycle.Lifecycle;
+import io.edgeward.core.lifecycle.Threads;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -38,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * store's compare-and-set on the version decides, and an update without a version simply
  * re-applies on the newer shadow.
  */
-public final class ShadowService implements AutoCloseable {
+public final class ShadowService implements Lifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(ShadowService.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -70,7 +72,7 @@ public final class ShadowService implements AutoCloseable {
     private final Map<ChangedBy, Counter> updates = new EnumMap<>(ChangedBy.class);
 
     public ShadowService(ShadowRepository repository, DeviceRepository devices, ShadowSettings settings, Clock clock,
-            MeterRegistry meters) {
+            MeterRegistry meters, Threads threads) {
         this.meters = meters;
         for (ChangedBy by : ChangedBy.values()) {
             updates.put(by, Counter.builder("edgeward.shadow.updates")
@@ -85,10 +87,11 @@ public final class ShadowService implements AutoCloseable {
         for (int i = 0; i < locks.length; i++) {
             locks[i] = new ReentrantLock();
         }
-        this.writer = new ShadowWriter(repository, meters);
+        this.writer = new ShadowWriter(repository, meters, threads.platform("shadow-writer"));
     }
 
     /** Starts the group-commit writer; updates wait for it until then. */
+    @Override
     public void start() {
         writer.start();
     }

@@ -1,5 +1,15 @@
 package io.edgeward.core.shadow;
 
+import static io.edgeward.core.config.Parsers.duration;
+import static io.edgeward.core.config.Parsers.integer;
+import static io.edgeward.core.config.Parsers.size;
+import static io.edgeward.core.config.Parsers.string;
+
+import io.edgeward.core.config.Config;
+import io.edgeward.core.config.Key;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
 import java.time.Duration;
 import java.util.Set;
 
@@ -12,6 +22,28 @@ import java.util.Set;
  */
 public record ShadowSettings(int maxStateBytes, int maxDepth, int historyVersions, Set<String> reportedMetrics,
         Duration reportedInterval) {
+
+    public static final Key<Integer> MAX_STATE = new Key<>("shadow.max-state-bytes", "8KiB", size(256, 1024 * 1024),
+            "Largest shadow state (desired plus reported, as JSON); a bigger update is refused with 413.");
+    public static final Key<Integer> MAX_DEPTH = new Key<>("shadow.max-depth", "6", integer(1, 32),
+            "Deepest nesting allowed in desired or reported; deeper is refused with 400.");
+    public static final Key<Integer> HISTORY_VERSIONS = new Key<>("shadow.history-versions", "100", integer(1, 1_000_000),
+            "Shadow versions kept per device for /shadow/history, the current one included.");
+    public static final Key<String> REPORTED_METRICS = new Key<>("shadow.reported-metrics", "*", string(),
+            "Telemetry metrics whose latest value is copied into the shadow's reported state: * for all, a comma list, or empty for none.");
+    public static final Key<Duration> REPORTED_INTERVAL = new Key<>("shadow.reported-interval", "1s",
+            duration(Duration.ofMillis(100), Duration.ofHours(1)),
+            "How often telemetry is folded into reported state: a burst costs one shadow write per device per interval.");
+    public static final List<Key<?>> KEYS = List.of(MAX_STATE, MAX_DEPTH, HISTORY_VERSIONS, REPORTED_METRICS, REPORTED_INTERVAL);
+
+    public static ShadowSettings from(Config config) {
+        Set<String> reported = Arrays.stream(config.get(REPORTED_METRICS).split(","))
+                .map(String::trim)
+                .filter(metric -> !metric.isEmpty())
+                .collect(Collectors.toSet());
+        return new ShadowSettings(config.get(MAX_STATE), config.get(MAX_DEPTH), config.get(HISTORY_VERSIONS), reported,
+                config.get(REPORTED_INTERVAL));
+    }
 
     public static final int DEFAULT_MAX_STATE_BYTES = 8 * 1024;
     public static final int DEFAULT_MAX_DEPTH = 6;

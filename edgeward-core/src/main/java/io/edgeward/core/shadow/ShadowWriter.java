@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +34,7 @@ final class ShadowWriter implements AutoCloseable {
     /** False from close() on; read by saving threads. */
     private volatile boolean running = true;
 
-    ShadowWriter(ShadowRepository repository, MeterRegistry meters) {
+    ShadowWriter(ShadowRepository repository, MeterRegistry meters, ThreadFactory threads) {
         this.repository = repository;
         this.batchSize = DistributionSummary.builder("edgeward.shadow.commit.batch")
                 .description("Shadow updates stored per transaction (group commit)")
@@ -44,7 +45,7 @@ final class ShadowWriter implements AutoCloseable {
                 .serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(50),
                         Duration.ofMillis(100), Duration.ofMillis(500))
                 .register(meters);
-        this.thread = Thread.ofPlatform().name("edgeward-shadow-writer").daemon().unstarted(this::loop);
+        this.thread = threads.newThread(this::loop);
     }
 
     /** Starts the writer's thread; saves made before wait for it. */

@@ -1,5 +1,7 @@
 package io.edgeward.core.telemetry;
 
+import io.edgeward.core.lifecycle.Lifecycle;
+import io.edgeward.core.lifecycle.Threads;
 import io.edgeward.core.observability.RateLimitedLog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -9,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -30,24 +31,26 @@ import org.slf4j.LoggerFactory;
  * with a warning at most once a minute. The points themselves are in the store: a consumer that
  * must see every one (the sync outbox) takes them from the commit, not from here.
  */
-public final class CommittedTelemetry implements AutoCloseable {
+public final class CommittedTelemetry implements Lifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(CommittedTelemetry.class);
     /** Committed batches a consumer may fall behind by; a group commit holds up to a few thousand points. */
     public static final int DEFAULT_CAPACITY = 1024;
 
     private final MeterRegistry meters;
-    private final ThreadFactory threads;
+    private final Threads threads;
     private final int capacity;
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
     private final RateLimitedLog warnings = RateLimitedLog.perMinute();
     private volatile boolean closed;
+    /** Consumers registered before {@link #start()} get their threads then; later ones at once. */
+    private boolean started;
 
     /**
-     * @param threads makes each consumer's thread (named after it by this stage)
+     * @param threads gives each consumer's thread ({@code fanout-<name>})
      * @param capacity committed batches each consumer may have waiting before the oldest is skipped
      */
-    public CommittedTelemetry(MeterRegistry meters, ThreadFactory threads, int capacity) {
+    public CommittedTelemetry(MeterRegistry meters, Threads threads, int capacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1, not " + capacity);
         }
@@ -56,19 +59,28 @@ public final class CommittedTelemetry implements AutoCloseable {
         this.capacity = capacity;
     }
 
-    /** A stage with platform daemon threads and the default capacity. */
-    public static CommittedTelemetry withDefaults(MeterRegistry meters) {
-        return new CommittedTelemetry(meters, Thread.ofPlatform().daemon().factory(), DEFAULT_CAPACITY);
+    /** A stage with the default capacity. */
+    public static CommittedTelemetry withDefaults(MeterRegistry meters, Threads threads) {
+        return new CommittedTelemetry(meters, threads, DEFAULT_CAPACITY);
+    }
+
+    /** Starts the threads of the consumers registered so far. */
+    @Override
+    public synchronized void start() {
+        if (!started && !closed) {
+            started = true;
+            lanes.values().forEach(Lane::start);
+        }
     }
 
     /**
      * Adds a consumer, which gets every batch committed from now on, on its own thread ({@code
-     * edgeward-fanout-<name>}). A consumer that throws is logged (once a minute) and keeps getting
-     * later batches.
+     * fanout-<name>}), started with the stage. A consumer that throws is logged (once a minute) and
+     * keeps getting later batches.
      *
      * @throws IllegalArgumentException when the name is taken
      */
-    public void register(String name, Consumer<List<Point>> consumer) {
+    public synchronized void register(String name, Consumer<List<Point>> consumer) {
         if (closed) {
             throw new IllegalStateException("the committed-telemetry stage is closed");
         }
@@ -76,7 +88,9 @@ public final class CommittedTelemetry implements AutoCloseable {
         if (lanes.putIfAbsent(name, lane) != null) {
             throw new IllegalArgumentException("a consumer named '" + name + "' is already registered");
         }
-        lane.start();
+        if (started) {
+            lane.start();
+        }
     }
 
     /**
@@ -144,8 +158,7 @@ public final class CommittedTelemetry implements AutoCloseable {
                     .description("Committed batches whose consumer threw")
                     .tag("consumer", name)
                     .register(meters);
-            this.thread = threads.newThread(this::run);
-            thread.setName("edgeward-fanout-" + name);
+            this.thread = threads.platform("fanout-" + name).newThread(this::run);
         }
 
         void start() {

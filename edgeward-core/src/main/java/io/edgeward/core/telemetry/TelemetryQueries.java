@@ -15,9 +15,9 @@ public final class TelemetryQueries {
     public static final int MAX_BUCKETS = 10_000;
     public static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
 
-    private final TelemetryStore store;
+    private final TelemetryReader store;
 
-    public TelemetryQueries(TelemetryStore store) {
+    public TelemetryQueries(TelemetryReader store) {
         this.store = store;
     }
 

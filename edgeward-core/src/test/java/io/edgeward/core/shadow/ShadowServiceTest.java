@@ -1,5 +1,6 @@
 package io.edgeward.core.shadow;
 
+import io.edgeward.core.lifecycle.Threads;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -39,7 +40,7 @@ class ShadowServiceTest {
 
     ShadowService service(ShadowSettings settings) {
         ShadowService s = new ShadowService(repository, new OneDevice(), settings,
-                Clock.fixed(Instant.ofEpochSecond(1_700_000_000), ZoneOffset.UTC), meters);
+                Clock.fixed(Instant.ofEpochSecond(1_700_000_000), ZoneOffset.UTC), meters, Threads.named("test"));
         s.addListener(published::add);
         s.start();
         return s;
@@ -148,7 +149,7 @@ class ShadowServiceTest {
     @Test
     void reporter_foldsABurstIntoOneWrite_withTheNewestValuePerMetric() {
         ShadowService onlyTemperature = service(new ShadowSettings(8192, 6, 10, Set.of("temperature"), Duration.ofSeconds(1)));
-        ShadowReporter reporter = new ShadowReporter(onlyTemperature);
+        ShadowReporter reporter = new ShadowReporter(onlyTemperature, Threads.named("test"));
         for (int i = 0; i < 50; i++) {
             reporter.accept(List.of(new Point(DEV, "temperature", 1_000 + i, Value.of(20 + i), "C"),
                     new Point(DEV, "humidity", 1_000 + i, Value.of(40), "%")));

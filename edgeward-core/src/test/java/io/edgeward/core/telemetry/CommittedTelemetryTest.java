@@ -1,5 +1,6 @@
 package io.edgeward.core.telemetry;
 
+import io.edgeward.core.lifecycle.Threads;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -13,13 +14,19 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class CommittedTelemetryTest {
 
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    final CommittedTelemetry stage = new CommittedTelemetry(meters, Thread.ofPlatform().daemon().factory(), 4);
+    final CommittedTelemetry stage = new CommittedTelemetry(meters, Threads.named("test"), 4);
     final CountDownLatch release = new CountDownLatch(1);
+
+    @BeforeEach
+    void start() {
+        stage.start();
+    }
 
     @AfterEach
     void close() {
@@ -117,5 +124,20 @@ class CommittedTelemetryTest {
         return IntStream.range(0, size)
                 .mapToObj(i -> new Point(DeviceId.of("d"), "m" + i, index, Value.of(i), null))
                 .toList();
+    }
+
+    @Test
+    void consumerRegisteredBeforeStart_runsOnlyOnceTheStageStarts() {
+        CommittedTelemetry notStarted = new CommittedTelemetry(meters, Threads.named("later"), 4);
+        List<Long> seen = new CopyOnWriteArrayList<>();
+        try {
+            notStarted.register("early", points -> seen.add(points.get(0).timestamp()));
+            notStarted.committed(batch(1, 1));
+            assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName).doesNotContain("later-fanout-early");
+            notStarted.start();
+            await().atMost(Duration.ofSeconds(5)).until(() -> seen.equals(List.of(1L)));
+        } finally {
+            notStarted.close();
+        }
     }
 }

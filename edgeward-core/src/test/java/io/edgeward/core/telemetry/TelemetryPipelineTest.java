@@ -1,5 +1,6 @@
 package io.edgeward.core.telemetry;
 
+import io.edgeward.core.lifecycle.Threads;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -26,6 +27,8 @@ import org.junit.jupiter.api.Test;
  */
 class TelemetryPipelineTest {
 
+    private static final Threads THREADS = Threads.named("test");
+
     private final GateStore store = new GateStore();
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private TelemetryPipeline pipeline;
@@ -41,7 +44,7 @@ class TelemetryPipelineTest {
     private void start(int capacity, Duration commitTimeout, Duration minCommitInterval) {
         pipeline = new TelemetryPipeline(store, new TelemetryDecoder(TelemetryLimits.DEFAULTS),
                 new PipelineSettings(capacity, 10_000, false, commitTimeout, minCommitInterval), meters,
-                CommittedTelemetry.withDefaults(meters));
+                CommittedTelemetry.withDefaults(meters, THREADS), THREADS);
         pipeline.start();
     }
 
@@ -113,18 +116,6 @@ class TelemetryPipelineTest {
     void aLoneMessage_isCommittedAtOnce_notAfterTheMinimumInterval() {
         start(100, Duration.ofMinutes(2), Duration.ofHours(1));
         assertThat(pipeline.submit(message("{\"values\":{\"a\":1}}"))).succeedsWithin(Duration.ofSeconds(5));
-    }
-
-    @Test
-    void lastSeen_isWrittenWithADevicesFirstMessageOfEachSecond() {
-        start(100);
-        long t = 1_760_000_000_000L;
-        for (long arrival : new long[] {t, t + 400, t + 999, t + 1_000, t + 1_500}) {
-            assertThat(pipeline.submit(message("{\"values\":{\"a\":1}}", arrival))).succeedsWithin(Duration.ofSeconds(5));
-        }
-        assertThat(store.lastSeens.stream().filter(m -> !m.isEmpty()).map(m -> m.get(DeviceId.of("d1"))))
-                .as("one write per second of arrivals; the commits in between leave the device row alone")
-                .containsExactly(t, t + 1_000);
     }
 
     private static TelemetryMessage message(String json) {
@@ -225,9 +216,8 @@ class TelemetryPipelineTest {
     }
 
     /** A store whose commits can be held back, to observe the pipeline while a commit is in progress. */
-    private static final class GateStore implements TelemetryStore {
+    private static final class GateStore implements TelemetryWriter {
         final List<List<Point>> batches = new CopyOnWriteArrayList<>();
-        final List<Map<DeviceId, Long>> lastSeens = new CopyOnWriteArrayList<>();
         final AtomicBoolean inAppend = new AtomicBoolean();
         final AtomicBoolean failNext = new AtomicBoolean();
         private volatile CountDownLatch gate = new CountDownLatch(0);
@@ -241,7 +231,7 @@ class TelemetryPipelineTest {
         }
 
         @Override
-        public void append(List<Point> points, Map<DeviceId, Long> lastSeen) {
+        public void commit(CommitBatch batch) {
             inAppend.set(true);
             try {
                 gate.await();
@@ -251,23 +241,12 @@ class TelemetryPipelineTest {
             if (failNext.getAndSet(false)) {
                 throw new IllegalStateException("disk full");
             }
-            batches.add(List.copyOf(points));
-            lastSeens.add(Map.copyOf(lastSeen));
+            batches.add(List.copyOf(batch.points()));
         }
 
         @Override
-        public List<Point> latest(DeviceId device) {
-            return List.of();
-        }
-
-        @Override
-        public List<Point> raw(DeviceId device, String metric, TimeRange range, int limit) {
-            return List.of();
-        }
-
-        @Override
-        public List<Bucket> aggregate(DeviceId device, String metric, TimeRange range, Duration interval, Aggregation aggregation) {
-            return List.of();
+        public void deleteDevice(DeviceId device) {
+            batches.removeIf(points -> points.stream().anyMatch(point -> point.device().equals(device)));
         }
     }
 }

@@ -1,6 +1,6 @@
 package io.edgeward.server.cli;
 
-import io.edgeward.server.config.Key;
+import io.edgeward.core.config.Key;
 import io.edgeward.server.config.Keys;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -18,9 +18,6 @@ final class ConfigCommand implements Callable<Integer> {
             System.out.printf("%-34s %-40s default: %s%n    %s%n", key.name(), key.envName(),
                     key.defaultValue().isEmpty() ? "(empty)" : key.defaultValue(), key.description());
         }
-        System.out.printf("%-34s %-40s default: (none)%n    %s%n", Keys.MQTT_USERS, Key.envName(Keys.MQTT_USERS),
-                "Operator-defined MQTT users: a list of {username, password, publish: [filters], subscribe: [filters]}; "
-                        + "%u and %c stand for the username and client id. As a variable: the same list in JSON.");
         return 0;
     }
 }

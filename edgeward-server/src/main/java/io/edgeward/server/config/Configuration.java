@@ -1,10 +1,11 @@
 package io.edgeward.server.config;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import io.edgeward.mqtt.MqttUser;
+import io.edgeward.core.config.Config;
+import io.edgeward.core.config.Key;
+import io.edgeward.core.telemetry.TelemetryLimits;
+import io.edgeward.mqtt.BrokerSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,16 +20,14 @@ import java.util.Map;
  * ({@code --config}), the {@code EDGEWARD_*} environment variable, a command-line flag. Every
  * value is validated at once and all problems are reported together.
  */
-public final class Configuration {
+public final class Configuration implements Config {
 
     private final Map<Key<?>, Object> values;
     private final Map<String, String> sources;
-    private final List<MqttUser> users;
 
-    private Configuration(Map<Key<?>, Object> values, Map<String, String> sources, List<MqttUser> users) {
+    private Configuration(Map<Key<?>, Object> values, Map<String, String> sources) {
         this.values = values;
         this.sources = sources;
-        this.users = users;
     }
 
     /** Defaults only; for tests and embedding. */
@@ -46,25 +45,26 @@ public final class Configuration {
         List<String> problems = new ArrayList<>();
         Map<String, String> raw = new HashMap<>();
         Map<String, String> sources = new HashMap<>();
+        Map<String, Key<?>> byName = new HashMap<>();
         for (Key<?> key : Keys.ALL) {
             raw.put(key.name(), key.defaultValue());
             sources.put(key.name(), "default");
+            byName.put(key.name(), key);
         }
-        JsonNode usersNode = null;
-        String usersSource = null;
 
         if (file != null) {
             JsonNode tree = readYaml(file, problems);
             if (tree != null) {
                 Map<String, JsonNode> flat = new LinkedHashMap<>();
-                flatten("", tree, flat);
+                flatten("", tree, flat, byName);
                 for (Map.Entry<String, JsonNode> entry : flat.entrySet()) {
                     String name = entry.getKey();
-                    if (name.equals(Keys.MQTT_USERS)) {
-                        usersNode = entry.getValue();
-                        usersSource = file.toString();
-                    } else if (!raw.containsKey(name)) {
+                    Key<?> key = byName.get(name);
+                    if (key == null) {
                         problems.add(name + " (in " + file + "): unknown key" + suggestion(name));
+                    } else if (key.structured()) {
+                        raw.put(name, entry.getValue().toString()); // JSON text, as the variable gives it
+                        sources.put(name, file.toString());
                     } else if (entry.getValue().isContainerNode()) {
                         problems.add(name + " (in " + file + "): expected a single value, not a list or map");
                     } else {
@@ -79,15 +79,6 @@ public final class Configuration {
             if (value != null) {
                 raw.put(key.name(), value);
                 sources.put(key.name(), key.envName());
-            }
-        }
-        String usersEnv = env.get(Key.envName(Keys.MQTT_USERS));
-        if (usersEnv != null) {
-            try {
-                usersNode = new ObjectMapper().readTree(usersEnv);
-                usersSource = Key.envName(Keys.MQTT_USERS);
-            } catch (JsonProcessingException e) {
-                problems.add(Keys.MQTT_USERS + " (from " + Key.envName(Keys.MQTT_USERS) + "): not a JSON list: " + e.getOriginalMessage());
             }
         }
         for (Map.Entry<String, String> flag : flags.entrySet()) {
@@ -105,13 +96,14 @@ public final class Configuration {
             try {
                 values.put(key, key.parser().parse(value));
             } catch (IllegalArgumentException e) {
-                problems.add(key.name() + " = '" + value + "' (from " + sources.get(key.name()) + "): " + e.getMessage());
+                // A structured value may hold passwords: name where it came from, not what it was.
+                String shown = key.structured() ? "" : " = '" + value + "'";
+                problems.add(key.name() + shown + " (from " + sources.get(key.name()) + "): " + e.getMessage());
             }
         }
-        List<MqttUser> users = usersNode == null ? List.of() : users(usersNode, usersSource, problems);
         if (problems.isEmpty()) {
-            int payload = (Integer) values.get(Keys.TELEMETRY_MAX_PAYLOAD);
-            int packet = (Integer) values.get(Keys.MQTT_MAX_PACKET_SIZE);
+            int payload = (Integer) values.get(TelemetryLimits.MAX_PAYLOAD);
+            int packet = (Integer) values.get(BrokerSettings.MAX_PACKET_SIZE);
             if (payload + 64 * 1024 > packet) {
                 problems.add("telemetry.max-payload-bytes (" + payload + ") must be at least 64 KiB below mqtt.max-packet-size ("
                         + packet + "), so that an oversized telemetry payload gets a PUBACK refusal rather than a disconnect");
@@ -120,21 +112,21 @@ public final class Configuration {
         if (!problems.isEmpty()) {
             throw new ConfigurationException(problems);
         }
-        return new Configuration(values, sources, users);
+        return new Configuration(values, sources);
     }
 
+    @Override
     @SuppressWarnings("unchecked")
     public <T> T get(Key<T> key) {
+        if (!values.containsKey(key)) {
+            throw new IllegalArgumentException("no configuration key " + key.name() + " is known to this node");
+        }
         return (T) values.get(key);
     }
 
     /** Where a key's value came from: "default", the file, the variable name or "command line". */
     public String source(Key<?> key) {
         return sources.get(key.name());
-    }
-
-    public List<MqttUser> mqttUsers() {
-        return users;
     }
 
     private static JsonNode readYaml(Path file, List<String> problems) {
@@ -158,86 +150,19 @@ public final class Configuration {
         }
     }
 
-    /** {@code mqtt: {port: 1}} and {@code mqtt.port: 1} both become {@code mqtt.port}; lists stay whole. */
-    private static void flatten(String prefix, JsonNode node, Map<String, JsonNode> out) {
+    /** {@code mqtt: {port: 1}} and {@code mqtt.port: 1} both become {@code mqtt.port}; a structured key's value stays whole. */
+    private static void flatten(String prefix, JsonNode node, Map<String, JsonNode> out, Map<String, Key<?>> keys) {
         if (node.isObject()) {
             node.fields().forEachRemaining(field -> {
                 String name = prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey();
-                if (name.equals(Keys.MQTT_USERS) || !field.getValue().isObject()) {
+                Key<?> key = keys.get(name);
+                if ((key != null && key.structured()) || !field.getValue().isObject()) {
                     out.put(name, field.getValue());
                 } else {
-                    flatten(name, field.getValue(), out);
+                    flatten(name, field.getValue(), out, keys);
                 }
             });
         }
-    }
-
-    private static List<MqttUser> users(JsonNode node, String source, List<String> problems) {
-        List<MqttUser> users = new ArrayList<>();
-        if (!node.isArray()) {
-            problems.add(Keys.MQTT_USERS + " (from " + source + "): expected a list of {username, password, publish, subscribe}");
-            return users;
-        }
-        for (int i = 0; i < node.size(); i++) {
-            JsonNode user = node.get(i);
-            String where = Keys.MQTT_USERS + "[" + i + "] (from " + source + ")";
-            String username = user.path("username").asText("");
-            String password = user.path("password").asText("");
-            if (username.isEmpty()) {
-                problems.add(where + ": username is required");
-            }
-            if (password.length() < 8) {
-                problems.add(where + ": password is required, at least 8 characters");
-            }
-            List<String> publish = filters(user.path("publish"), where + ".publish", problems);
-            List<String> subscribe = filters(user.path("subscribe"), where + ".subscribe", problems);
-            if (!username.isEmpty() && users.stream().anyMatch(u -> u.username().equals(username))) {
-                problems.add(where + ": duplicate username '" + username + "'");
-            }
-            try {
-                users.add(new MqttUser(username, password, publish, subscribe));
-            } catch (IllegalArgumentException e) {
-                problems.add(where + ": " + e.getMessage());
-            }
-        }
-        return users;
-    }
-
-    private static List<String> filters(JsonNode node, String where, List<String> problems) {
-        List<String> filters = new ArrayList<>();
-        if (node.isMissingNode() || node.isNull()) {
-            return filters;
-        }
-        if (!node.isArray()) {
-            problems.add(where + ": expected a list of topic filters");
-            return filters;
-        }
-        for (JsonNode filter : node) {
-            String text = filter.asText("");
-            if (!validFilter(text)) {
-                problems.add(where + ": '" + text + "' is not a valid MQTT topic filter");
-            } else {
-                filters.add(text);
-            }
-        }
-        return filters;
-    }
-
-    static boolean validFilter(String filter) {
-        if (filter.isEmpty()) {
-            return false;
-        }
-        String[] levels = filter.split("/", -1);
-        for (int i = 0; i < levels.length; i++) {
-            String level = levels[i];
-            if (level.equals("#") && i != levels.length - 1) {
-                return false;
-            }
-            if (!level.equals("#") && !level.equals("+") && (level.contains("#") || level.contains("+"))) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static String suggestion(String name) {

@@ -1,5 +1,10 @@
 package io.edgeward.server.config;
 
+import io.edgeward.core.telemetry.TelemetryLimits;
+import io.edgeward.store.sql.StoreSettings;
+import io.edgeward.http.HttpSettings;
+import io.edgeward.coap.CoapSettings;
+import io.edgeward.mqtt.BrokerSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -18,13 +23,13 @@ class ConfigurationTest {
     @Test
     void defaults_areTheDocumentedEdgeDefaults() {
         Configuration config = Configuration.defaults();
-        assertThat(config.get(Keys.MQTT_PORT)).isEqualTo(1883);
-        assertThat(config.get(Keys.HTTP_PORT)).isEqualTo(8080);
+        assertThat(config.get(BrokerSettings.PORT)).isEqualTo(1883);
+        assertThat(config.get(HttpSettings.PORT)).isEqualTo(8080);
         assertThat(config.get(Keys.DATA_DIR)).isEqualTo(Path.of("./data"));
-        assertThat(config.get(Keys.MQTT_ALLOW_ANONYMOUS)).isFalse();
-        assertThat(config.get(Keys.TELEMETRY_MAX_PAYLOAD)).isEqualTo(256 * 1024);
-        assertThat(config.get(Keys.ADMIN_TOKEN)).isEmpty();
-        assertThat(config.source(Keys.MQTT_PORT)).isEqualTo("default");
+        assertThat(config.get(BrokerSettings.ALLOW_ANONYMOUS)).isFalse();
+        assertThat(config.get(TelemetryLimits.MAX_PAYLOAD)).isEqualTo(256 * 1024);
+        assertThat(config.get(HttpSettings.ADMIN_TOKEN)).isEmpty();
+        assertThat(config.source(BrokerSettings.PORT)).isEqualTo("default");
     }
 
     @Test
@@ -40,35 +45,35 @@ class ConfigurationTest {
         Configuration config = Configuration.load(file,
                 Map.of("EDGEWARD_HTTP_PORT", "9001", "EDGEWARD_MQTT_ALLOW_ANONYMOUS", "false", "UNRELATED", "x"),
                 Map.of("mqtt.port", "1885"));
-        assertThat(config.get(Keys.MQTT_PORT)).isEqualTo(1885);
-        assertThat(config.source(Keys.MQTT_PORT)).isEqualTo("command line");
-        assertThat(config.get(Keys.HTTP_PORT)).isEqualTo(9001);
-        assertThat(config.source(Keys.HTTP_PORT)).isEqualTo("EDGEWARD_HTTP_PORT");
-        assertThat(config.get(Keys.MQTT_ALLOW_ANONYMOUS)).isFalse();
-        assertThat(config.get(Keys.TELEMETRY_MAX_FUTURE_SKEW)).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.get(BrokerSettings.PORT)).isEqualTo(1885);
+        assertThat(config.source(BrokerSettings.PORT)).isEqualTo("command line");
+        assertThat(config.get(HttpSettings.PORT)).isEqualTo(9001);
+        assertThat(config.source(HttpSettings.PORT)).isEqualTo("EDGEWARD_HTTP_PORT");
+        assertThat(config.get(BrokerSettings.ALLOW_ANONYMOUS)).isFalse();
+        assertThat(config.get(TelemetryLimits.MAX_FUTURE_SKEW)).isEqualTo(Duration.ofMinutes(5));
     }
 
     @Test
     void environmentNames_followTheKeyPath() {
-        assertThat(Keys.MQTT_ALLOW_ANONYMOUS.envName()).isEqualTo("EDGEWARD_MQTT_ALLOW_ANONYMOUS");
+        assertThat(BrokerSettings.ALLOW_ANONYMOUS.envName()).isEqualTo("EDGEWARD_MQTT_ALLOW_ANONYMOUS");
         assertThat(Keys.DATA_DIR.envName()).isEqualTo("EDGEWARD_DATA_DIR");
-        assertThat(Keys.STORE_URL.envName()).isEqualTo("EDGEWARD_STORE_URL");
-        assertThat(Keys.TELEMETRY_MAX_PAYLOAD.envName()).isEqualTo("EDGEWARD_TELEMETRY_MAX_PAYLOAD_BYTES");
-        assertThat(Keys.COAP_PLAIN_TOKEN_AUTH.envName()).isEqualTo("EDGEWARD_COAP_PLAIN_TOKEN_AUTH");
-        assertThat(Keys.COAP_DTLS_PORT.envName()).isEqualTo("EDGEWARD_COAP_DTLS_PORT");
+        assertThat(StoreSettings.URL.envName()).isEqualTo("EDGEWARD_STORE_URL");
+        assertThat(TelemetryLimits.MAX_PAYLOAD.envName()).isEqualTo("EDGEWARD_TELEMETRY_MAX_PAYLOAD_BYTES");
+        assertThat(CoapSettings.PLAIN_TOKEN_AUTH.envName()).isEqualTo("EDGEWARD_COAP_PLAIN_TOKEN_AUTH");
+        assertThat(CoapSettings.DTLS_PORT.envName()).isEqualTo("EDGEWARD_COAP_DTLS_PORT");
     }
 
     @Test
     void coap_defaultsAndOverrides() {
         Configuration defaults = Configuration.defaults();
-        assertThat(defaults.get(Keys.COAP_PORT)).isEqualTo(5683);
-        assertThat(defaults.get(Keys.COAP_DTLS_PORT)).isEqualTo(5684);
-        assertThat(defaults.get(Keys.COAP_PLAIN_TOKEN_AUTH)).isFalse();
+        assertThat(defaults.get(CoapSettings.PORT)).isEqualTo(5683);
+        assertThat(defaults.get(CoapSettings.DTLS_PORT)).isEqualTo(5684);
+        assertThat(defaults.get(CoapSettings.PLAIN_TOKEN_AUTH)).isFalse();
         Configuration set = Configuration.load(null, Map.of("EDGEWARD_COAP_PLAIN_TOKEN_AUTH", "true", "EDGEWARD_COAP_PORT", "15683"),
                 Map.of("coap.dtls-port", "0"));
-        assertThat(set.get(Keys.COAP_PLAIN_TOKEN_AUTH)).isTrue();
-        assertThat(set.get(Keys.COAP_PORT)).isEqualTo(15683);
-        assertThat(set.get(Keys.COAP_DTLS_PORT)).isZero();
+        assertThat(set.get(CoapSettings.PLAIN_TOKEN_AUTH)).isTrue();
+        assertThat(set.get(CoapSettings.PORT)).isEqualTo(15683);
+        assertThat(set.get(CoapSettings.DTLS_PORT)).isZero();
         assertThatThrownBy(() -> Configuration.load(null, Map.of("EDGEWARD_COAP_PLAIN_TOKEN_AUTH", "maybe"), Map.of()))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("coap.plain-token-auth");
@@ -113,14 +118,14 @@ class ConfigurationTest {
                       publish: ["apps/%u/#"]
                 """);
         Configuration fromFile = Configuration.load(file, Map.of(), Map.of());
-        assertThat(fromFile.mqttUsers()).singleElement().satisfies(user -> {
+        assertThat(fromFile.get(BrokerSettings.USERS)).singleElement().satisfies(user -> {
             assertThat(user.username()).isEqualTo("dashboard");
             assertThat(user.subscribe()).containsExactly("sensor/+/telemetry");
             assertThat(user.publish()).containsExactly("apps/%u/#");
         });
         Configuration fromEnv = Configuration.load(null,
                 Map.of("EDGEWARD_MQTT_USERS", "[{\"username\":\"bridge\",\"password\":\"bridge-secret\",\"subscribe\":[\"#\"]}]"), Map.of());
-        assertThat(fromEnv.mqttUsers()).extracting(u -> u.username()).containsExactly("bridge");
+        assertThat(fromEnv.get(BrokerSettings.USERS)).extracting(u -> u.username()).containsExactly("bridge");
     }
 
     @Test
@@ -139,16 +144,17 @@ class ConfigurationTest {
                         Map.of("EDGEWARD_MQTT_USERS", "[{\"username\":\"a+b\",\"password\":\"long-enough\",\"publish\":[\"apps/%u/#\"]}]"),
                         Map.of()))
                 .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems())
-                        .anySatisfy(p -> assertThat(p).contains("mqtt.users[0]").contains("%u").contains("'+'")));
+                        .anySatisfy(p -> assertThat(p).startsWith("mqtt.users (from EDGEWARD_MQTT_USERS): [0]").contains("%u")
+                                .contains("'+'").as("a password is never echoed").doesNotContain("long-enough")));
     }
 
     @Test
     void sizesAndDurations_acceptUnits() {
         Configuration config = Configuration.load(null, Map.of(),
                 Map.of("telemetry.max-payload-bytes", "128KiB", "mqtt.max-packet-size", "2MiB", "mqtt.store-timeout", "PT30S"));
-        assertThat(config.get(Keys.TELEMETRY_MAX_PAYLOAD)).isEqualTo(128 * 1024);
-        assertThat(config.get(Keys.MQTT_MAX_PACKET_SIZE)).isEqualTo(2 * 1024 * 1024);
-        assertThat(config.get(Keys.MQTT_STORE_TIMEOUT)).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.get(TelemetryLimits.MAX_PAYLOAD)).isEqualTo(128 * 1024);
+        assertThat(config.get(BrokerSettings.MAX_PACKET_SIZE)).isEqualTo(2 * 1024 * 1024);
+        assertThat(config.get(BrokerSettings.STORE_TIMEOUT)).isEqualTo(Duration.ofSeconds(30));
     }
 
     @Test

@@ -4,14 +4,19 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.edgeward.core.command.CommandRepository;
 import io.edgeward.core.device.DeviceRepository;
+import io.edgeward.core.lifecycle.Lifecycle;
+import io.edgeward.core.lifecycle.Threads;
+import io.edgeward.core.platform.StorePorts;
 import io.edgeward.core.shadow.ShadowRepository;
-import io.edgeward.core.telemetry.TelemetryStore;
+import io.edgeward.core.telemetry.TelemetryReader;
+import io.edgeward.core.telemetry.TelemetryWriter;
 import io.edgeward.store.sql.internal.SqlCommandRepository;
 import io.edgeward.store.sql.internal.SqlDeviceRepository;
 import io.edgeward.store.sql.internal.SqlShadowRepository;
 import io.edgeward.store.sql.internal.SqlTelemetryStore;
 import io.edgeward.store.sql.internal.TelemetryLog;
 import io.edgeward.store.sql.internal.Writes;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -35,8 +40,11 @@ import org.sqlite.SQLiteDataSource;
  * <p>SQLite runs in WAL mode with {@code synchronous=FULL}: every commit is fsync'd before it
  * returns, which is what "acknowledged only after durably stored" rests on. The telemetry writer
  * commits in groups so that fsync is paid once per batch, not once per message.
+ *
+ * <p>{@link #open} migrates and connects; {@link #start()} starts SQLite's background threads (the
+ * WAL checkpointer and the telemetry log's merger), which the store works without until then.
  */
-public final class SqlStore implements AutoCloseable {
+public final class SqlStore implements Lifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(SqlStore.class);
     private static final long CHECKPOINT_PERIOD_MS = 1000;
@@ -47,20 +55,22 @@ public final class SqlStore implements AutoCloseable {
     private final SqlTelemetryStore telemetry;
     private final SqlShadowRepository shadows;
     private final SqlCommandRepository commands;
-    private final ScheduledExecutorService checkpointer;
+    private final Threads threads;
     private final Optional<TelemetryLog> telemetryLog;
+    private ScheduledExecutorService checkpointer;
+    private boolean closed;
 
-    private SqlStore(Dialect dialect, HikariDataSource dataSource) {
+    private SqlStore(Dialect dialect, HikariDataSource dataSource, Threads threads) {
         this.dialect = dialect;
         this.dataSource = dataSource;
+        this.threads = threads;
         Jdbi jdbi = Jdbi.create(dataSource);
         Writes writes = new Writes(jdbi, dialect == Dialect.SQLITE);
         this.telemetryLog = dialect == Dialect.SQLITE ? Optional.of(new TelemetryLog(jdbi, writes)) : Optional.empty();
-        this.devices = new SqlDeviceRepository(jdbi, writes, telemetryLog);
+        this.devices = new SqlDeviceRepository(jdbi, writes);
         this.telemetry = new SqlTelemetryStore(jdbi, writes, telemetryLog);
         this.shadows = new SqlShadowRepository(jdbi, writes);
         this.commands = new SqlCommandRepository(jdbi, writes);
-        this.checkpointer = dialect == Dialect.SQLITE ? startCheckpointer() : null;
     }
 
     /**
@@ -69,11 +79,14 @@ public final class SqlStore implements AutoCloseable {
      * copying the WAL into the database. Auto-checkpoint is off on the pool's connections; this
      * thread checkpoints in PASSIVE mode, which never blocks the writer.
      */
-    private ScheduledExecutorService startCheckpointer() {
-        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().name("edgeward-sqlite-checkpoint").daemon().factory());
-        executor.scheduleWithFixedDelay(this::checkpoint, CHECKPOINT_PERIOD_MS, CHECKPOINT_PERIOD_MS, TimeUnit.MILLISECONDS);
-        return executor;
+    @Override
+    public synchronized void start() {
+        if (dialect != Dialect.SQLITE || checkpointer != null || closed) {
+            return;
+        }
+        telemetryLog.orElseThrow().start(threads.platform("series-merge"));
+        checkpointer = Executors.newSingleThreadScheduledExecutor(threads.platform("sqlite-checkpoint"));
+        checkpointer.scheduleWithFixedDelay(this::checkpoint, CHECKPOINT_PERIOD_MS, CHECKPOINT_PERIOD_MS, TimeUnit.MILLISECONDS);
     }
 
     private void checkpoint() {
@@ -84,8 +97,8 @@ public final class SqlStore implements AutoCloseable {
         }
     }
 
-    /** Opens the pool and applies pending migrations. */
-    public static SqlStore open(StoreSettings settings) {
+    /** Applies pending migrations and opens the pool; {@link #start()} starts the background threads. */
+    public static SqlStore open(StoreSettings settings, Threads threads) {
         Dialect dialect = Dialect.fromUrl(settings.url());
         HikariConfig config = new HikariConfig();
         config.setPoolName("edgeward-store");
@@ -93,7 +106,9 @@ public final class SqlStore implements AutoCloseable {
         config.setMinimumIdle(1);
         config.setConnectionTimeout(30_000);
         if (dialect == Dialect.SQLITE) {
-            config.setDataSource(sqlite(settings.url()));
+            Path database = sqliteFile(settings.url());
+            migrateSeriesFile(seriesFile(database));
+            config.setDataSource(sqlite(settings.url(), database));
             config.setConnectionInitSql("PRAGMA wal_autocheckpoint=0");
         } else {
             config.setJdbcUrl(settings.url());
@@ -113,10 +128,11 @@ public final class SqlStore implements AutoCloseable {
             dataSource.close();
             throw e;
         }
-        return new SqlStore(dialect, dataSource);
+        return new SqlStore(dialect, dataSource, threads);
     }
 
-    private static SQLiteDataSource sqlite(String url) {
+    /** The database file of a SQLite URL, its directory created. */
+    private static Path sqliteFile(String url) {
         String file = url.substring("jdbc:sqlite:".length());
         int query = file.indexOf('?');
         Path path = Path.of(query < 0 ? file : file.substring(0, query));
@@ -124,17 +140,44 @@ public final class SqlStore implements AutoCloseable {
             if (path.getParent() != null) {
                 Files.createDirectories(path.getParent());
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("cannot create the directory of " + path + ": " + e.getMessage(), e);
         }
+        return path;
+    }
+
+    private static SQLiteConfig sqliteConfig() {
         SQLiteConfig config = new SQLiteConfig();
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
         config.setBusyTimeout(30_000);
         config.enforceForeignKeys(true);
-        SQLiteDataSource dataSource = new SeriesAttachingDataSource(config, seriesFile(path));
+        return config;
+    }
+
+    private static SQLiteDataSource sqlite(String url, Path database) {
+        SQLiteDataSource dataSource = new SeriesAttachingDataSource(sqliteConfig(), seriesFile(database));
         dataSource.setUrl(url);
         return dataSource;
+    }
+
+    /**
+     * The series file has a schema history of its own: it is migrated alone, before the main
+     * database's connections attach it (the main database's migrations may read it). A file from
+     * before this history, whose tables every connection used to create, is baselined below
+     * version 1, whose statements leave existing tables as they are.
+     */
+    private static void migrateSeriesFile(Path series) {
+        SQLiteDataSource dataSource = new SQLiteDataSource(sqliteConfig());
+        dataSource.setUrl("jdbc:sqlite:" + series);
+        var result = Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/series/sqlite")
+                .baselineOnMigrate(true)
+                .baselineVersion("0")
+                .load()
+                .migrate();
+        LOG.debug("Series file {} at schema version {}", series, result.targetSchemaVersion);
     }
 
     /** The series database beside the main one: {@code edgeward.db} keeps its series in {@code edgeward-telemetry.db}. */
@@ -146,7 +189,8 @@ public final class SqlStore implements AutoCloseable {
 
     /**
      * Attaches the series database (see {@link TelemetryLog}) to every connection the pool opens,
-     * with the main database's durability: WAL and an fsync on every commit.
+     * with the main database's durability: WAL and an fsync on every commit. Its schema is
+     * migrated before the pool opens.
      */
     private static final class SeriesAttachingDataSource extends SQLiteDataSource {
         private final Path series;
@@ -164,9 +208,6 @@ public final class SqlStore implements AutoCloseable {
                         + TelemetryLog.SCHEMA);
                 statement.execute("PRAGMA " + TelemetryLog.SCHEMA + ".journal_mode=WAL");
                 statement.execute("PRAGMA " + TelemetryLog.SCHEMA + ".synchronous=FULL");
-                for (String ddl : TelemetryLog.SERIES_DDL) {
-                    statement.execute(ddl);
-                }
             } catch (SQLException e) {
                 connection.close();
                 throw e;
@@ -183,7 +224,16 @@ public final class SqlStore implements AutoCloseable {
         return devices;
     }
 
-    public TelemetryStore telemetry() {
+    /** Every port this store implements, for {@code Platform.builder}. */
+    public StorePorts ports() {
+        return new StorePorts(devices, shadows, commands, telemetry, telemetry);
+    }
+
+    public TelemetryWriter telemetryWriter() {
+        return telemetry;
+    }
+
+    public TelemetryReader telemetryReader() {
         return telemetry;
     }
 
@@ -209,8 +259,13 @@ public final class SqlStore implements AutoCloseable {
         return dataSource.getConnection();
     }
 
+    /** Stops the merger after a last merge, checkpoints, and closes the pool. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         telemetryLog.ifPresent(TelemetryLog::close);
         if (checkpointer != null) {
             checkpointer.shutdownNow();

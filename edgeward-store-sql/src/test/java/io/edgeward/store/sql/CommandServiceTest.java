@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.edgeward.core.command.Command;
 import io.edgeward.core.command.CommandService;
+import io.edgeward.core.command.CommandSettings;
+import io.edgeward.core.lifecycle.Threads;
 import io.edgeward.core.command.CommandStatus;
 import io.edgeward.core.command.CommandTransport;
 import io.edgeward.core.command.NewCommand;
@@ -41,16 +43,17 @@ class CommandServiceTest {
 
     @BeforeEach
     void open() {
-        store = SqlStore.open(StoreSettings.embedded(dir));
-        presence = new Presence(store.devices(), Duration.ofSeconds(1));
-        presence.reset();
+        store = Stores.started(StoreSettings.embedded(dir));
+        presence = new Presence(store.devices(), Duration.ofSeconds(1), Threads.named("test"));
+        presence.start();
         CommandTransport transport = (device, document) -> {
             sentTo.add(device.value());
             // The slow device's session never takes the command within this test.
             return device.equals(SLOW) ? slowSend : CompletableFuture.completedFuture(true);
         };
-        commands = new CommandService(store.commands(), store.devices(), presence, Duration.ofHours(1), Clock.systemUTC(),
-                new SimpleMeterRegistry());
+        commands = new CommandService(store.commands(), store.devices(), presence,
+                new CommandSettings(Duration.ofHours(1), CommandSettings.DEFAULT_SWEEP), Clock.systemUTC(), new SimpleMeterRegistry(),
+                Threads.named("test"));
         commands.addTransport(transport);
     }
 

@@ -25,7 +25,7 @@ final class PostgresDatabase implements AutoCloseable {
         try (Connection admin = DriverManager.getConnection(ADMIN_URL)) {
             admin.createStatement().execute("CREATE DATABASE " + name);
         }
-        store = SqlStore.open(new StoreSettings(withDatabase(ADMIN_URL, name), "", "", 4));
+        store = Stores.started(new StoreSettings(withDatabase(ADMIN_URL, name), "", "", 4));
         return store;
     }
 

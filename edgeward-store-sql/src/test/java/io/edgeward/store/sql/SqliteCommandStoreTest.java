@@ -10,6 +10,6 @@ class SqliteCommandStoreTest extends CommandStoreContract {
 
     @Override
     SqlStore openStore() {
-        return SqlStore.open(StoreSettings.embedded(dir));
+        return Stores.started(StoreSettings.embedded(dir));
     }
 }

@@ -21,19 +21,19 @@ class SqliteStoreTest extends StoreContractTest {
 
     @Override
     SqlStore openStore() {
-        return SqlStore.open(StoreSettings.embedded(dir));
+        return Stores.started(StoreSettings.embedded(dir));
     }
 
     @Test
     void reopen_keepsEverything_andMigrationIsIdempotent() {
         registry.register(NewDevice.of(DEV, DeviceType.SENSOR));
-        store.telemetry().append(List.of(new Point(DEV, "t", T0, Value.of(1), null)), Map.of(DEV, T0));
+        append(List.of(new Point(DEV, "t", T0, Value.of(1), null)));
         store.close();
 
         store = openStore();
         assertThat(store.dialect()).isEqualTo(Dialect.SQLITE);
         assertThat(store.devices().find(DEV)).isPresent();
-        assertThat(store.telemetry().raw(DEV, "t", new TimeRange(T0, T0 + 1), 10)).hasSize(1);
+        assertThat(store.telemetryReader().raw(DEV, "t", new TimeRange(T0, T0 + 1), 10)).hasSize(1);
     }
 
     @Test
@@ -64,14 +64,14 @@ class SqliteStoreTest extends StoreContractTest {
         for (int i = 0; i < 1_000; i++) {
             points.add(new Point(DeviceId.of("dev-" + (i % 7)), "m" + (i % 3), T0 + i, Value.of(i), "C"));
         }
-        store.telemetry().append(points, Map.of());
+        append(points);
 
         // No query runs here, so only the background merger moves the points.
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
                 .until(() -> count("SELECT COUNT(*) FROM main.telemetry_log") == 0);
         assertThat(count("SELECT COUNT(*) FROM series.telemetry")).isEqualTo(1_000);
         assertThat(count("SELECT merged_seq FROM series.telemetry_merge")).isGreaterThanOrEqualTo(1_000);
-        assertThat(store.telemetry().raw(DeviceId.of("dev-3"), "m1", new TimeRange(T0, T0 + 1_000), 1_000))
+        assertThat(store.telemetryReader().raw(DeviceId.of("dev-3"), "m1", new TimeRange(T0, T0 + 1_000), 1_000))
                 .extracting(Point::timestamp)
                 .containsExactlyElementsOf(points.stream().filter(p -> p.device().value().equals("dev-3") && p.metric().equals("m1"))
                         .map(Point::timestamp).toList());
@@ -79,13 +79,13 @@ class SqliteStoreTest extends StoreContractTest {
 
     @Test
     void whileTelemetryFlows_eachGroupCommitDeletesRowsTheMergerCopied() {
-        store.telemetry().append(points(0, 1_000), Map.of());
+        append(points(0, 1_000));
         // The query merges everything committed so far; right after a commit the merger leaves the log alone.
-        assertThat(store.telemetry().latest(DEV)).isNotEmpty();
+        assertThat(store.telemetryReader().latest(DEV)).isNotEmpty();
         long watermark = count("SELECT merged_seq FROM series.telemetry_merge");
         assertThat(watermark).isGreaterThanOrEqualTo(1_000);
 
-        store.telemetry().append(points(1_000, 500), Map.of()); // deletes up to twice its own rows
+        append(points(1_000, 500)); // deletes up to twice its own rows
 
         // The merger trims only after a quiet second, and this append has just ended one: the commit did it.
         assertThat(count("SELECT COUNT(*) FROM main.telemetry_log WHERE seq <= " + watermark)).isZero();
@@ -102,7 +102,7 @@ class SqliteStoreTest extends StoreContractTest {
 
     @Test
     void logRowsNotYetMerged_whenTheProcessDied_areReadAfterRestart() throws Exception {
-        store.telemetry().append(List.of(new Point(DEV, "t", T0, Value.of(1), null)), Map.of());
+        append(List.of(new Point(DEV, "t", T0, Value.of(1), null)));
         store.close();
         // As a group commit that the process acknowledged and then died before the merger ran.
         try (var connection = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("edgeward.db"));
@@ -112,16 +112,16 @@ class SqliteStoreTest extends StoreContractTest {
         }
 
         store = openStore();
-        assertThat(store.telemetry().raw(DEV, "t", new TimeRange(T0, T0 + 10), 10))
+        assertThat(store.telemetryReader().raw(DEV, "t", new TimeRange(T0, T0 + 10), 10))
                 .as("the later write of a key wins, as with a direct upsert")
                 .containsExactly(new Point(DEV, "t", T0, Value.of(3), null), new Point(DEV, "t", T0 + 1, Value.of(2), null));
-        assertThat(store.telemetry().latest(DEV)).containsExactly(new Point(DEV, "t", T0 + 1, Value.of(2), null));
+        assertThat(store.telemetryReader().latest(DEV)).containsExactly(new Point(DEV, "t", T0 + 1, Value.of(2), null));
     }
 
     @Test
     void logRowsAlreadyCopied_whenTheProcessDied_areNotCopiedAgain() throws Exception {
-        store.telemetry().append(List.of(new Point(DEV, "t", T0, Value.of(1), null)), Map.of());
-        assertThat(store.telemetry().raw(DEV, "t", new TimeRange(T0, T0 + 1), 1)).containsExactly(new Point(DEV, "t", T0, Value.of(1), null));
+        append(List.of(new Point(DEV, "t", T0, Value.of(1), null)));
+        assertThat(store.telemetryReader().raw(DEV, "t", new TimeRange(T0, T0 + 1), 1)).containsExactly(new Point(DEV, "t", T0, Value.of(1), null));
         long watermark = count("SELECT merged_seq FROM series.telemetry_merge");
         store.close();
         // A row at the watermark is one the merger copied before the process died, ahead of deleting
@@ -132,7 +132,7 @@ class SqliteStoreTest extends StoreContractTest {
         }
 
         store = openStore();
-        assertThat(store.telemetry().raw(DEV, "t", new TimeRange(T0, T0 + 1), 10)).containsExactly(new Point(DEV, "t", T0, Value.of(1), null));
+        assertThat(store.telemetryReader().raw(DEV, "t", new TimeRange(T0, T0 + 1), 10)).containsExactly(new Point(DEV, "t", T0, Value.of(1), null));
         assertThat(count("SELECT COUNT(*) FROM main.telemetry_log")).isZero();
     }
 
@@ -147,9 +147,9 @@ class SqliteStoreTest extends StoreContractTest {
             statement.execute("INSERT INTO telemetry_latest (device_id, metric, ts, num, unit) VALUES ('dev-1', 't', " + T0 + ", 1.5, 'C')");
         }
 
-        store = SqlStore.open(StoreSettings.embedded(old));
-        assertThat(store.telemetry().raw(DEV, "t", new TimeRange(T0, T0 + 1), 10)).containsExactly(new Point(DEV, "t", T0, Value.of(1.5), "C"));
-        assertThat(store.telemetry().latest(DEV)).containsExactly(new Point(DEV, "t", T0, Value.of(1.5), "C"));
+        store = Stores.started(StoreSettings.embedded(old));
+        assertThat(store.telemetryReader().raw(DEV, "t", new TimeRange(T0, T0 + 1), 10)).containsExactly(new Point(DEV, "t", T0, Value.of(1.5), "C"));
+        assertThat(store.telemetryReader().latest(DEV)).containsExactly(new Point(DEV, "t", T0, Value.of(1.5), "C"));
         assertThat(count("SELECT COUNT(*) FROM main.sqlite_master WHERE name IN ('telemetry', 'telemetry_latest')"))
                 .as("gone from the main file").isZero();
     }
@@ -166,7 +166,7 @@ class SqliteStoreTest extends StoreContractTest {
         for (int i = 0; i < 20_000; i++) {
             points.add(new Point(DEV, "t", T0 + i, Value.of(i), null));
         }
-        store.telemetry().append(points, Map.of());
+        append(points);
         // Auto-checkpoint is off, so only the store's own checkpointer moves pages into the file.
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
                 .until(() -> java.nio.file.Files.size(db) > before + 100_000);

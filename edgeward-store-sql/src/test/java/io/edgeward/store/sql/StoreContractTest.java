@@ -17,7 +17,9 @@ import io.edgeward.core.device.Registration;
 import io.edgeward.core.telemetry.Aggregation;
 import io.edgeward.core.telemetry.Bucket;
 import io.edgeward.core.telemetry.Point;
-import io.edgeward.core.telemetry.TelemetryStore;
+import io.edgeward.core.lifecycle.Threads;
+import io.edgeward.core.telemetry.CommitBatch;
+import io.edgeward.core.telemetry.TelemetryReader;
 import io.edgeward.core.telemetry.TimeRange;
 import io.edgeward.core.telemetry.Value;
 import java.time.Clock;
@@ -25,6 +27,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import io.edgeward.core.device.DeviceNotFoundException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -55,10 +59,17 @@ abstract class StoreContractTest {
         return registry(store, millis);
     }
 
-    /** A registry over the store with nobody connected and no sessions to close. */
+    /** A registry over the store with nobody connected and no sessions to close; deletions reach the telemetry, as in a node. */
     static DeviceRegistry registry(SqlStore store, long millis) {
-        return new DeviceRegistry(store.devices(), new Presence(store.devices(), Duration.ofSeconds(1)), (id, forget) -> {},
-                Clock.fixed(Instant.ofEpochMilli(millis), ZoneOffset.UTC));
+        DeviceRegistry registry = new DeviceRegistry(store.devices(), new Presence(store.devices(), Duration.ofSeconds(1),
+                Threads.named("test")), (id, forget) -> {}, Clock.fixed(Instant.ofEpochMilli(millis), ZoneOffset.UTC));
+        registry.addDeletionListener(store.telemetryWriter()::deleteDevice);
+        return registry;
+    }
+
+    /** One group commit of {@code points}. */
+    void append(List<Point> points) {
+        store.telemetryWriter().commit(CommitBatch.of(points));
     }
 
     @AfterEach
@@ -109,53 +120,51 @@ abstract class StoreContractTest {
     @Test
     void append_storesAllValueKinds_andQueriesThemBack() {
         registry.register(NewDevice.of(DEV, DeviceType.SENSOR));
-        TelemetryStore telemetry = store.telemetry();
-        telemetry.append(List.of(
+        TelemetryReader telemetry = store.telemetryReader();
+        append(List.of(
                 new Point(DEV, "temperature", T0, Value.of(21.5), "°C"),
                 new Point(DEV, "door", T0, Value.of(true), null),
-                new Point(DEV, "mode", T0, Value.of("eco"), null)), Map.of(DEV, T0 + 5));
+                new Point(DEV, "mode", T0, Value.of("eco"), null)));
 
         assertThat(telemetry.latest(DEV)).containsExactly(
                 new Point(DEV, "door", T0, Value.of(true), null),
                 new Point(DEV, "mode", T0, Value.of("eco"), null),
                 new Point(DEV, "temperature", T0, Value.of(21.5), "°C"));
-        assertThat(store.devices().find(DEV).orElseThrow().lastSeen()).isEqualTo(Instant.ofEpochMilli(T0 + 5));
     }
 
     /** A unit belongs to its series: kept once, the newest one sent; points without one leave it as it was. */
     @Test
     void unit_isTheSeriesOwn_newestSentWins_andAPointWithoutOneKeepsIt() {
         registry.register(NewDevice.of(DEV, DeviceType.SENSOR));
-        TelemetryStore telemetry = store.telemetry();
+        TelemetryReader telemetry = store.telemetryReader();
         TimeRange all = new TimeRange(T0, T0 + 10_000);
-        telemetry.append(List.of(new Point(DEV, "t", T0, Value.of(1), "°C"), new Point(DEV, "t", T0 + 1000, Value.of(2), null)), Map.of());
+        append(List.of(new Point(DEV, "t", T0, Value.of(1), "°C"), new Point(DEV, "t", T0 + 1000, Value.of(2), null)));
         assertThat(telemetry.raw(DEV, "t", all, 10)).extracting(Point::unit).containsExactly("°C", "°C");
         assertThat(telemetry.latest(DEV)).containsExactly(new Point(DEV, "t", T0 + 1000, Value.of(2), "°C"));
 
-        telemetry.append(List.of(new Point(DEV, "t", T0 + 2000, Value.of(3), null)), Map.of());
+        append(List.of(new Point(DEV, "t", T0 + 2000, Value.of(3), null)));
         assertThat(telemetry.latest(DEV)).containsExactly(new Point(DEV, "t", T0 + 2000, Value.of(3), "°C"));
 
-        telemetry.append(List.of(new Point(DEV, "t", T0 + 3000, Value.of(300), "K")), Map.of());
+        append(List.of(new Point(DEV, "t", T0 + 3000, Value.of(300), "K")));
         assertThat(telemetry.raw(DEV, "t", all, 10)).extracting(Point::unit).containsOnly("K");
     }
 
     @Test
     void append_sameSeriesAndTime_replaces_soRedeliveryIsIdempotent() {
         registry.register(NewDevice.of(DEV, DeviceType.SENSOR));
-        store.telemetry().append(List.of(new Point(DEV, "t", T0, Value.of(1), null)), Map.of(DEV, T0));
-        store.telemetry().append(List.of(new Point(DEV, "t", T0, Value.of(2), null)), Map.of(DEV, T0));
-        assertThat(store.telemetry().raw(DEV, "t", new TimeRange(T0, T0 + 1), 10))
+        append(List.of(new Point(DEV, "t", T0, Value.of(1), null)));
+        append(List.of(new Point(DEV, "t", T0, Value.of(2), null)));
+        assertThat(store.telemetryReader().raw(DEV, "t", new TimeRange(T0, T0 + 1), 10))
                 .containsExactly(new Point(DEV, "t", T0, Value.of(2), null));
-        assertThat(store.telemetry().latest(DEV)).containsExactly(new Point(DEV, "t", T0, Value.of(2), null));
+        assertThat(store.telemetryReader().latest(DEV)).containsExactly(new Point(DEV, "t", T0, Value.of(2), null));
     }
 
     @Test
-    void latestAndLastSeen_ignoreOlderArrivals() {
+    void latest_ignoresOlderArrivals() {
         registry.register(NewDevice.of(DEV, DeviceType.SENSOR));
-        store.telemetry().append(List.of(new Point(DEV, "t", T0 + 1000, Value.of(2), null)), Map.of(DEV, T0 + 1000));
-        store.telemetry().append(List.of(new Point(DEV, "t", T0, Value.of(1), null)), Map.of(DEV, T0 + 10));
-        assertThat(store.telemetry().latest(DEV)).containsExactly(new Point(DEV, "t", T0 + 1000, Value.of(2), null));
-        assertThat(store.devices().find(DEV).orElseThrow().lastSeen()).isEqualTo(Instant.ofEpochMilli(T0 + 1000));
+        append(List.of(new Point(DEV, "t", T0 + 1000, Value.of(2), null)));
+        append(List.of(new Point(DEV, "t", T0, Value.of(1), null)));
+        assertThat(store.telemetryReader().latest(DEV)).containsExactly(new Point(DEV, "t", T0 + 1000, Value.of(2), null));
     }
 
     @Test
@@ -165,11 +174,11 @@ abstract class StoreContractTest {
             points.add(new Point(DEV, "t", T0 + i * 1000L, Value.of(i), null));
         }
         points.add(new Point(DEV, "other", T0, Value.of(99), null));
-        store.telemetry().append(points, Map.of());
+        append(points);
 
-        List<Point> window = store.telemetry().raw(DEV, "t", new TimeRange(T0 + 2000, T0 + 5000), 100);
+        List<Point> window = store.telemetryReader().raw(DEV, "t", new TimeRange(T0 + 2000, T0 + 5000), 100);
         assertThat(window).extracting(Point::value).containsExactly(Value.of(2), Value.of(3), Value.of(4));
-        assertThat(store.telemetry().raw(DEV, "t", new TimeRange(T0, T0 + 100_000), 4)).hasSize(4)
+        assertThat(store.telemetryReader().raw(DEV, "t", new TimeRange(T0, T0 + 100_000), 4)).hasSize(4)
                 .extracting(Point::timestamp).isSorted();
     }
 
@@ -180,12 +189,12 @@ abstract class StoreContractTest {
         List<Point> points = IntStream.range(0, 20)
                 .mapToObj(i -> new Point(DEV, "t", start + i * 1000L, Value.of(i * 1.5), null))
                 .toList();
-        store.telemetry().append(points, Map.of());
+        append(points);
         TimeRange range = new TimeRange(start, start + 20_000);
         Duration interval = Duration.ofSeconds(10);
 
         for (Aggregation aggregation : Aggregation.values()) {
-            List<Bucket> buckets = store.telemetry().aggregate(DEV, "t", range, interval, aggregation);
+            List<Bucket> buckets = store.telemetryReader().aggregate(DEV, "t", range, interval, aggregation);
             assertThat(buckets).as(aggregation.wireName()).hasSize(2);
             for (int b = 0; b < 2; b++) {
                 List<Double> in = points.subList(b * 10, b * 10 + 10).stream()
@@ -209,13 +218,13 @@ abstract class StoreContractTest {
 
     @Test
     void aggregate_firstAndLast_workOnNonNumericValues() {
-        store.telemetry().append(List.of(
+        append(List.of(
                 new Point(DEV, "mode", T0, Value.of("eco"), null),
-                new Point(DEV, "mode", T0 + 1, Value.of("boost"), null)), Map.of());
+                new Point(DEV, "mode", T0 + 1, Value.of("boost"), null)));
         TimeRange range = new TimeRange(T0, T0 + 2);
-        assertThat(store.telemetry().aggregate(DEV, "mode", range, Duration.ofHours(1), Aggregation.LAST))
+        assertThat(store.telemetryReader().aggregate(DEV, "mode", range, Duration.ofHours(1), Aggregation.LAST))
                 .singleElement().extracting(Bucket::value).isEqualTo(Value.of("boost"));
-        assertThat(store.telemetry().aggregate(DEV, "mode", range, Duration.ofHours(1), Aggregation.AVG))
+        assertThat(store.telemetryReader().aggregate(DEV, "mode", range, Duration.ofHours(1), Aggregation.AVG))
                 .singleElement().extracting(Bucket::value).isNull();
     }
 
@@ -240,8 +249,8 @@ abstract class StoreContractTest {
     void presence_recordsTheFinalStatusOfEveryDevice_whenAStormOfEventsIsCoalesced() {
         List<DeviceId> devices = IntStream.range(0, 300).mapToObj(i -> DeviceId.of("storm-" + i)).toList();
         devices.forEach(id -> registry.register(NewDevice.of(id, DeviceType.SENSOR)));
-        try (Presence presence = new Presence(store.devices(), Duration.ofMillis(200))) {
-            presence.reset();
+        try (Presence presence = new Presence(store.devices(), Duration.ofMillis(200), Threads.named("test"))) {
+            presence.start();
             devices.forEach(presence::connected);
             // Every third device drops again, some before their ONLINE can have been written.
             for (int i = 0; i < devices.size(); i += 3) {
@@ -349,18 +358,41 @@ abstract class StoreContractTest {
         Registration registration = registry.register(new NewDevice(DEV, null, DeviceType.SENSOR, null, null, null, null, Set.of("t")));
         DeviceId other = DeviceId.of("dev-2");
         registry.register(NewDevice.of(other, DeviceType.SENSOR));
-        store.telemetry().append(List.of(new Point(DEV, "t", T0, Value.of(1), null), new Point(other, "t", T0, Value.of(2), null)),
-                Map.of(DEV, T0, other, T0));
+        append(List.of(new Point(DEV, "t", T0, Value.of(1), null), new Point(other, "t", T0, Value.of(2), null)));
 
-        assertThat(store.devices().delete(DEV)).isTrue();
+        registry.delete(DEV.value());
         assertThat(store.devices().find(DEV)).isEmpty();
         assertThat(store.devices().secretHash(DEV)).isEmpty();
         assertThat(registry.authenticate(DEV, registration.secret())).isEmpty();
         assertThat(ids(new DeviceFilter(null, null, "t", null, null), 10, null)).isEmpty();
-        assertThat(store.telemetry().raw(DEV, "t", new TimeRange(0, Long.MAX_VALUE), 10)).isEmpty();
-        assertThat(store.telemetry().latest(DEV)).isEmpty();
-        assertThat(store.telemetry().raw(other, "t", new TimeRange(0, Long.MAX_VALUE), 10)).hasSize(1);
+        assertThat(store.telemetryReader().raw(DEV, "t", new TimeRange(0, Long.MAX_VALUE), 10)).isEmpty();
+        assertThat(store.telemetryReader().latest(DEV)).isEmpty();
+        assertThat(store.telemetryReader().raw(other, "t", new TimeRange(0, Long.MAX_VALUE), 10)).hasSize(1);
         assertThat(store.devices().delete(DEV)).isFalse();
+        assertThatThrownBy(() -> registry.delete(DEV.value())).isInstanceOf(DeviceNotFoundException.class);
+    }
+
+    /** Deletion is an event each store handles; one that fails stops it, and the device stays whole so it can be retried. */
+    @Test
+    void delete_whoseListenerFails_keepsTheDeviceAndItsCredentials_andSucceedsOnRetry() {
+        Registration registration = registry.register(NewDevice.of(DEV, DeviceType.SENSOR));
+        append(List.of(new Point(DEV, "t", T0, Value.of(1), null)));
+        AtomicBoolean fail = new AtomicBoolean(true);
+        registry.addDeletionListener(id -> {
+            if (fail.get()) {
+                throw new IllegalStateException("rollup store unavailable");
+            }
+        });
+
+        assertThatThrownBy(() -> registry.delete(DEV.value())).hasMessageContaining("rollup store unavailable");
+        assertThat(store.devices().find(DEV)).isPresent();
+        assertThat(registry.authenticate(DEV, registration.secret())).isPresent();
+
+        fail.set(false);
+        registry.delete(DEV.value());
+        assertThat(store.devices().find(DEV)).isEmpty();
+        assertThat(store.telemetryReader().latest(DEV)).isEmpty();
+        assertThat(registry.authenticate(DEV, registration.secret())).isEmpty();
     }
 
     @Test
@@ -378,7 +410,7 @@ abstract class StoreContractTest {
         registry.register(NewDevice.of(DeviceId.of("g1"), DeviceType.GATEWAY));
         store.devices().updatePresence(Map.of(DeviceId.of("s2"), DeviceStatus.ONLINE));
         var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
-        var census = new io.edgeward.core.device.DeviceCensus(store.devices(), meters, java.time.Duration.ofHours(1));
+        var census = new io.edgeward.core.device.DeviceCensus(store.devices(), meters, Duration.ofHours(1), Threads.named("test"));
         census.refresh();
         assertThat(meters.get("iot.device").tags("status", "offline", "type", "sensor").gauge().value()).isEqualTo(1.0);
         assertThat(meters.get("iot.device").tags("status", "online", "type", "sensor").gauge().value()).isEqualTo(1.0);

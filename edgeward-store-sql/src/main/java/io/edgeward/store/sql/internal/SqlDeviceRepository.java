@@ -31,13 +31,9 @@ public final class SqlDeviceRepository implements DeviceRepository {
     private final Jdbi jdbi;
     private final Writes writes;
 
-    /** SQLite's telemetry log, whose rows of a deleted device must go too (see {@link TelemetryLog}). */
-    private final Optional<TelemetryLog> log;
-
-    public SqlDeviceRepository(Jdbi jdbi, Writes writes, Optional<TelemetryLog> log) {
+    public SqlDeviceRepository(Jdbi jdbi, Writes writes) {
         this.jdbi = jdbi;
         this.writes = writes;
-        this.log = log;
     }
 
     @Override
@@ -189,20 +185,10 @@ public final class SqlDeviceRepository implements DeviceRepository {
 
     @Override
     public boolean delete(DeviceId id) {
-        return log.map(l -> l.withMergesPaused(() -> deleteNow(id))).orElseGet(() -> deleteNow(id));
-    }
-
-    private boolean deleteNow(DeviceId id) {
-        return writes.inTransaction(handle -> {
-            // Credentials, tags, shadows and commands go with the device (ON DELETE CASCADE);
-            // telemetry has no foreign key (it is written at a high rate) and is deleted here.
-            if (log.isPresent()) {
-                handle.createUpdate("DELETE FROM telemetry_log WHERE device_id = :id").bind("id", id.value()).execute();
-            }
-            handle.createUpdate("DELETE FROM telemetry WHERE device_id = :id").bind("id", id.value()).execute();
-            handle.createUpdate("DELETE FROM telemetry_latest WHERE device_id = :id").bind("id", id.value()).execute();
-            return handle.createUpdate("DELETE FROM devices WHERE device_id = :id").bind("id", id.value()).execute() > 0;
-        });
+        // Credentials, tags, shadows and commands go with the device (ON DELETE CASCADE); telemetry
+        // is the telemetry store's, deleted by it when the registry tells it.
+        return writes.inTransaction(handle ->
+                handle.createUpdate("DELETE FROM devices WHERE device_id = :id").bind("id", id.value()).execute() > 0);
     }
 
     @Override

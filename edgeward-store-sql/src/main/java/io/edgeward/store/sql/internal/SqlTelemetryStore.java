@@ -3,8 +3,10 @@ package io.edgeward.store.sql.internal;
 import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.telemetry.Aggregation;
 import io.edgeward.core.telemetry.Bucket;
+import io.edgeward.core.telemetry.CommitBatch;
 import io.edgeward.core.telemetry.Point;
-import io.edgeward.core.telemetry.TelemetryStore;
+import io.edgeward.core.telemetry.TelemetryReader;
+import io.edgeward.core.telemetry.TelemetryWriter;
 import io.edgeward.core.telemetry.TimeRange;
 import io.edgeward.core.telemetry.Value;
 import java.sql.Connection;
@@ -15,18 +17,19 @@ import java.sql.Types;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Telemetry in SQL. {@link #append} is the hot path of the whole platform: one transaction per
+ * Telemetry in SQL, both ports over one set of tables. {@link #commit} is the hot path of the whole platform: one transaction per
  * group commit and JDBC batches; on PostgreSQL the latest-value table is updated there too, once
  * per series per batch rather than once per point. On SQLite the points go to the {@link TelemetryLog} and reach the series
  * table through its merger; on PostgreSQL they go to the series table directly (its heap is
  * appended to and its WAL logs rows, not pages, so it has no such cost to avoid).
  */
-public final class SqlTelemetryStore implements TelemetryStore {
+public final class SqlTelemetryStore implements TelemetryWriter, TelemetryReader {
 
     // A point's unit is not stored with it: it is a property of the series, kept once in the
     // latest-value table (a 120,000-character unit stored with each of 1,000 points once turned a
@@ -44,8 +47,6 @@ public final class SqlTelemetryStore implements TelemetryStore {
     private static final String RAW = "SELECT t.metric, t.ts, t.num, t.bool, t.str, COALESCE(l.unit, t.unit) AS unit FROM telemetry t "
             + "LEFT JOIN telemetry_latest l ON l.device_id = t.device_id AND l.metric = t.metric "
             + "WHERE t.device_id = :d AND t.metric = :m AND t.ts >= :from AND t.ts < :to ORDER BY t.ts LIMIT :limit";
-    private static final String TOUCH_DEVICE =
-            "UPDATE devices SET last_seen = ? WHERE device_id = ? AND (last_seen IS NULL OR last_seen < ?)";
 
     private final Jdbi jdbi;
     private final Writes writes;
@@ -58,12 +59,37 @@ public final class SqlTelemetryStore implements TelemetryStore {
     }
 
     @Override
-    public void append(List<Point> points, Map<DeviceId, Long> lastSeen) {
+    public void commit(CommitBatch batch) {
+        List<Point> points = batch.points();
         try {
-            commit(points, lastSeen);
+            writes.useTransaction(handle -> {
+                Connection connection = handle.getConnection();
+                if (log.isPresent()) {
+                    log.get().append(connection, points); // the merger maintains the latest values
+                } else {
+                    writePoints(connection, UPSERT_POINT, points, false);
+                    writePoints(connection, UPSERT_LATEST, newestPerSeries(points), true);
+                }
+            });
         } catch (SQLException e) {
             throw new IllegalStateException("telemetry commit failed: " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public void deleteDevice(DeviceId device) {
+        // On SQLite no merge may run meanwhile: it would copy the device's log rows back.
+        log.ifPresentOrElse(l -> l.withMergesPaused(() -> deleteNow(device)), () -> deleteNow(device));
+    }
+
+    private void deleteNow(DeviceId device) {
+        writes.useTransaction(handle -> {
+            if (log.isPresent()) {
+                handle.createUpdate("DELETE FROM telemetry_log WHERE device_id = :id").bind("id", device.value()).execute();
+            }
+            handle.createUpdate("DELETE FROM telemetry WHERE device_id = :id").bind("id", device.value()).execute();
+            handle.createUpdate("DELETE FROM telemetry_latest WHERE device_id = :id").bind("id", device.value()).execute();
+        });
     }
 
     /** The newest point of each series, with the newest unit the batch gives that series (a point may carry none). */
@@ -83,30 +109,6 @@ public final class SqlTelemetryStore implements TelemetryStore {
             return point.unit() != null || withUnit == null ? point
                     : new Point(point.device(), point.metric(), point.timestamp(), point.value(), withUnit.unit());
         }).toList();
-    }
-
-    private void commit(List<Point> points, Map<DeviceId, Long> lastSeen) throws SQLException {
-        writes.useTransaction(handle -> {
-            Connection connection = handle.getConnection();
-            if (log.isPresent()) {
-                log.get().append(connection, points); // the merger maintains the latest values
-            } else {
-                writePoints(connection, UPSERT_POINT, points, false);
-                writePoints(connection, UPSERT_LATEST, newestPerSeries(points), true);
-            }
-            if (lastSeen.isEmpty()) {
-                return;
-            }
-            try (PreparedStatement touch = connection.prepareStatement(TOUCH_DEVICE)) {
-                for (Map.Entry<DeviceId, Long> entry : lastSeen.entrySet()) {
-                    touch.setLong(1, entry.getValue());
-                    touch.setString(2, entry.getKey().value());
-                    touch.setLong(3, entry.getValue());
-                    touch.addBatch();
-                }
-                touch.executeBatch();
-            }
-        });
     }
 
     /** Binds each point to {@code sql}'s parameters: key, value columns and, {@code withUnit}, the unit. */
@@ -168,7 +170,7 @@ public final class SqlTelemetryStore implements TelemetryStore {
                     + "COUNT(*) OVER (PARTITION BY bucket) AS n, ROW_NUMBER() OVER (PARTITION BY bucket ORDER BY ts "
                     + (aggregation == Aggregation.FIRST ? "ASC" : "DESC") + ") AS rn FROM " + buckets + ") r WHERE rn = 1 ORDER BY bucket";
             case COUNT -> "SELECT bucket, COUNT(*) AS n FROM " + buckets + " GROUP BY bucket ORDER BY bucket";
-            default -> "SELECT bucket, COUNT(*) AS n, " + aggregation.wireName().toUpperCase(java.util.Locale.ROOT)
+            default -> "SELECT bucket, COUNT(*) AS n, " + aggregation.wireName().toUpperCase(Locale.ROOT)
                     + "(num) AS num FROM " + buckets + " GROUP BY bucket ORDER BY bucket";
         };
         return jdbi.withHandle(handle -> handle.createQuery(sql)

@@ -8,9 +8,9 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,16 +42,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class TelemetryLog implements AutoCloseable {
 
-    /** The name the series database is attached under on every connection. */
+    /** The name the series database is attached under on every connection (its schema: {@code db/series/sqlite}). */
     public static final String SCHEMA = "series";
-    /** The series file's tables, created on every connection that attaches it (idempotent). */
-    public static final List<String> SERIES_DDL = List.of(
-        "CREATE TABLE IF NOT EXISTS " + SCHEMA + ".telemetry (device_id TEXT NOT NULL, metric TEXT NOT NULL, ts INTEGER NOT NULL, "
-                + "num REAL, bool INTEGER, str TEXT, unit TEXT, PRIMARY KEY (device_id, metric, ts)) WITHOUT ROWID",
-        "CREATE TABLE IF NOT EXISTS " + SCHEMA + ".telemetry_latest (device_id TEXT NOT NULL, metric TEXT NOT NULL, ts INTEGER NOT NULL, "
-                + "num REAL, bool INTEGER, str TEXT, unit TEXT, PRIMARY KEY (device_id, metric)) WITHOUT ROWID",
-        "CREATE TABLE IF NOT EXISTS " + SCHEMA + ".telemetry_merge (id INTEGER PRIMARY KEY CHECK (id = 1), merged_seq INTEGER NOT NULL)",
-        "INSERT OR IGNORE INTO " + SCHEMA + ".telemetry_merge (id, merged_seq) VALUES (1, 0)");
 
     static final String APPEND = "INSERT INTO telemetry_log (device_id, metric, ts, num, bool, str, unit) VALUES (?, ?, ?, ?, ?, ?, ?)";
     // Sorted so that each series' points land together; a key seen twice keeps the later write,
@@ -88,7 +80,8 @@ public final class TelemetryLog implements AutoCloseable {
     private final Writes writes;
     /** One merger at a time; device deletion holds it too, so that no merge brings rows back. */
     private final ReentrantLock merging = new ReentrantLock();
-    private final ScheduledExecutorService merger;
+    /** Set by {@link #start}; until then readers merge on demand ({@link #mergeAll()}). */
+    private ScheduledExecutorService merger;
     private final RateLimitedLog failureLog = RateLimitedLog.perMinute();
     /** The series file's watermark as this process last read or wrote it; -1 until read (written under merging). */
     private volatile long merged = -1;
@@ -103,8 +96,14 @@ public final class TelemetryLog implements AutoCloseable {
     public TelemetryLog(Jdbi jdbi, Writes writes) {
         this.jdbi = jdbi;
         this.writes = writes;
-        this.merger = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("edgeward-series-merge").daemon().factory());
-        merger.scheduleWithFixedDelay(this::mergeInBackground, PERIOD_MS, PERIOD_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Starts the background merger on a thread of {@code threads}. */
+    public synchronized void start(ThreadFactory threads) {
+        if (merger == null) {
+            merger = Executors.newSingleThreadScheduledExecutor(threads);
+            merger.scheduleWithFixedDelay(this::mergeInBackground, PERIOD_MS, PERIOD_MS, TimeUnit.MILLISECONDS);
+        }
     }
 
     /**
@@ -167,10 +166,10 @@ public final class TelemetryLog implements AutoCloseable {
     }
 
     /** Runs {@code work} with no merge in progress (device deletion: a merge must not copy back what it deletes). */
-    public <T> T withMergesPaused(Supplier<T> work) {
+    public void withMergesPaused(Runnable work) {
         merging.lock();
         try {
-            return work.get();
+            work.run();
         } finally {
             merging.unlock();
         }
@@ -190,12 +189,14 @@ public final class TelemetryLog implements AutoCloseable {
 
     /** Stops the background merger after a last merge; the store closes its pool afterwards. */
     @Override
-    public void close() {
-        merger.shutdown();
-        try {
-            merger.awaitTermination(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    public synchronized void close() {
+        if (merger != null) {
+            merger.shutdown();
+            try {
+                merger.awaitTermination(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         lastAppendNanos = System.nanoTime() - QUIET_NANOS; // no commit follows: the last merge trims all it copied
         mergeInBackground();

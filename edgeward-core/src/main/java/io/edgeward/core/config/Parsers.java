@@ -1,4 +1,4 @@
-package io.edgeward.server.config;
+package io.edgeward.core.config;
 
 import io.edgeward.core.time.Durations;
 import java.nio.file.Path;
@@ -9,13 +9,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Parsers for configuration values, each with bounds and a message that says what was expected. */
-final class Parsers {
+public final class Parsers {
 
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB|KB|MB|GB)?", Pattern.CASE_INSENSITIVE);
 
     private Parsers() {}
 
-    static Key.Parser<Integer> integer(int min, int max) {
+    public static Key.Parser<Integer> integer(int min, int max) {
         return raw -> {
             int value;
             try {
@@ -30,12 +30,12 @@ final class Parsers {
         };
     }
 
-    static Key.Parser<Integer> port() {
+    public static Key.Parser<Integer> port() {
         return integer(0, 65535);
     }
 
     /** Bytes, with an optional unit: 262144, 256KiB, 1MiB. */
-    static Key.Parser<Integer> size(long min, long max) {
+    public static Key.Parser<Integer> size(long min, long max) {
         return raw -> {
             Matcher m = SIZE.matcher(raw.trim());
             if (!m.matches()) {
@@ -55,7 +55,7 @@ final class Parsers {
     }
 
     /** 500ms, 30s, 5m, 1h, 1d or ISO-8601 (PT5M). */
-    static Key.Parser<Duration> duration(Duration min, Duration max) {
+    public static Key.Parser<Duration> duration(Duration min, Duration max) {
         return raw -> {
             Duration value = Durations.parse(raw);
             if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
@@ -65,7 +65,7 @@ final class Parsers {
         };
     }
 
-    static Key.Parser<Boolean> bool() {
+    public static Key.Parser<Boolean> bool() {
         return raw -> switch (raw.trim().toLowerCase(Locale.ROOT)) {
             case "true", "yes", "on", "1" -> true;
             case "false", "no", "off", "0" -> false;
@@ -73,11 +73,11 @@ final class Parsers {
         };
     }
 
-    static Key.Parser<String> string() {
+    public static Key.Parser<String> string() {
         return raw -> raw;
     }
 
-    static Key.Parser<String> oneOf(String... allowed) {
+    public static Key.Parser<String> oneOf(String... allowed) {
         Set<String> values = Set.of(allowed);
         return raw -> {
             String value = raw.trim().toUpperCase(Locale.ROOT);
@@ -88,7 +88,7 @@ final class Parsers {
         };
     }
 
-    static Key.Parser<String> secret(int minLength) {
+    public static Key.Parser<String> secret(int minLength) {
         return raw -> {
             if (!raw.isEmpty() && raw.length() < minLength) {
                 throw new IllegalArgumentException("must be empty (generate one) or at least " + minLength + " characters");
@@ -97,7 +97,7 @@ final class Parsers {
         };
     }
 
-    static Key.Parser<String> jdbcUrl() {
+    public static Key.Parser<String> jdbcUrl() {
         return raw -> {
             if (!raw.isEmpty() && !raw.startsWith("jdbc:sqlite:") && !raw.startsWith("jdbc:postgresql:")) {
                 throw new IllegalArgumentException("must be empty (embedded SQLite), jdbc:sqlite:<file> or jdbc:postgresql://host/db");
@@ -106,7 +106,7 @@ final class Parsers {
         };
     }
 
-    static Key.Parser<Path> path() {
+    public static Key.Parser<Path> path() {
         return raw -> {
             if (raw.isBlank()) {
                 throw new IllegalArgumentException("must not be empty");

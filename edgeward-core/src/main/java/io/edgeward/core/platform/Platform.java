@@ -1,0 +1,211 @@
+package io.edgeward.core.platform;
+
+import io.edgeward.core.command.CommandService;
+import io.edgeward.core.command.CommandSettings;
+import io.edgeward.core.config.Config;
+import io.edgeward.core.device.DeviceCensus;
+import io.edgeward.core.device.DeviceRegistry;
+import io.edgeward.core.device.DeviceSessions;
+import io.edgeward.core.device.Presence;
+import io.edgeward.core.lifecycle.Lifecycles;
+import io.edgeward.core.lifecycle.Threads;
+import io.edgeward.core.shadow.ShadowReporter;
+import io.edgeward.core.shadow.ShadowService;
+import io.edgeward.core.shadow.ShadowSettings;
+import io.edgeward.core.telemetry.CommittedTelemetry;
+import io.edgeward.core.telemetry.PipelineSettings;
+import io.edgeward.core.telemetry.TelemetryDecoder;
+import io.edgeward.core.telemetry.TelemetryLimits;
+import io.edgeward.core.telemetry.TelemetryPipeline;
+import io.edgeward.core.telemetry.TelemetryQueries;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The domain of a node (registry, presence, shadows, commands, the telemetry pipeline and the
+ * stage after its commit) built over the store's ports, and started into the node's
+ * {@link Lifecycles} in dependency order. The application and the tests build it with the same
+ * {@link Builder}: the tests with the defaults and what they override, as Leshan's builders allow.
+ *
+ * <p>Transports are built after it, register with it ({@link #addSessions}, the command service's
+ * and the shadow service's listeners, the committed stage), and are started into the same
+ * lifecycles; {@link #startCommands} comes last, since its first sweep sends what waited across a
+ * restart through the transports. Closing the lifecycles stops everything in reverse.
+ */
+public final class Platform {
+
+    /** How long one part may take to stop before the node goes on without it. */
+    public static final Duration STOP_BOUND = Duration.ofSeconds(30);
+
+    private final Lifecycles parts;
+    private final MeterRegistry meters;
+    private final Threads threads;
+    private final Presence presence;
+    private final DeviceRegistry registry;
+    private final ShadowService shadows;
+    private final CommandService commands;
+    private final CommittedTelemetry committed;
+    private final TelemetryPipeline pipeline;
+    private final TelemetryQueries queries;
+    /** Transports whose connections end when a device's credentials are revoked, as they register. */
+    private final List<DeviceSessions> sessions = new CopyOnWriteArrayList<>();
+
+    private Platform(Builder builder) {
+        StorePorts ports = builder.ports;
+        this.parts = builder.parts;
+        this.meters = builder.meters;
+        this.threads = builder.threads;
+        Config config = builder.config;
+        // Marks every device offline before any transport can report one online.
+        this.presence = parts.start("presence", new Presence(ports.devices(), builder.lastSeenFlush, threads));
+        this.registry = new DeviceRegistry(ports.devices(), presence,
+                (id, forget) -> sessions.forEach(transport -> transport.disconnect(id, forget)), builder.clock);
+        registry.addDeletionListener(ports.telemetryWriter()::deleteDevice);
+        parts.start("census", new DeviceCensus(ports.devices(), meters, builder.censusPeriod, threads));
+        ShadowSettings shadowSettings = builder.shadowSettings != null ? builder.shadowSettings : ShadowSettings.from(config);
+        this.shadows = parts.start("shadows",
+                new ShadowService(ports.shadows(), ports.devices(), shadowSettings, builder.clock, meters, threads));
+        CommandSettings commandSettings = builder.commandSettings != null ? builder.commandSettings : CommandSettings.from(config);
+        this.commands = new CommandService(ports.commands(), ports.devices(), presence, commandSettings, builder.clock, meters, threads);
+
+        // Consumers of committed telemetry start before the stage that feeds them, the stage before the
+        // pipeline: each stops after what feeds it.
+        ShadowReporter reporter = parts.start("shadow-reporter", new ShadowReporter(shadows, threads));
+        this.committed = new CommittedTelemetry(meters, threads, CommittedTelemetry.DEFAULT_CAPACITY);
+        committed.register("shadow-reporter", reporter);
+        parts.start("committed-telemetry", committed);
+        PipelineSettings pipelineSettings = builder.pipelineSettings != null ? builder.pipelineSettings : PipelineSettings.from(config);
+        TelemetryLimits limits = builder.telemetryLimits != null ? builder.telemetryLimits : TelemetryLimits.from(config);
+        this.pipeline = parts.start("pipeline",
+                new TelemetryPipeline(ports.telemetryWriter(), new TelemetryDecoder(limits), pipelineSettings, meters, committed, threads),
+                pipelineSettings.commitTimeout().plus(STOP_BOUND));
+        this.queries = new TelemetryQueries(ports.telemetryReader());
+    }
+
+    public static Builder builder(StorePorts ports, Lifecycles parts) {
+        return new Builder(ports, parts);
+    }
+
+    /** A transport's sessions, closed when a device's credentials are revoked or the device deleted. */
+    public void addSessions(DeviceSessions transport) {
+        sessions.add(transport);
+    }
+
+    /** Starts the command service's sweep; after the transports, which it sends through. */
+    public void startCommands() {
+        parts.start("commands", commands);
+    }
+
+    public DeviceRegistry registry() {
+        return registry;
+    }
+
+    public Presence presence() {
+        return presence;
+    }
+
+    public ShadowService shadows() {
+        return shadows;
+    }
+
+    public CommandService commands() {
+        return commands;
+    }
+
+    public CommittedTelemetry committed() {
+        return committed;
+    }
+
+    public TelemetryPipeline pipeline() {
+        return pipeline;
+    }
+
+    public TelemetryQueries queries() {
+        return queries;
+    }
+
+    public MeterRegistry meters() {
+        return meters;
+    }
+
+    public Threads threads() {
+        return threads;
+    }
+
+    /** What a node decides; everything else comes from {@link Config}'s keys, or from a settings object set here. */
+    public static final class Builder {
+        private final StorePorts ports;
+        private final Lifecycles parts;
+        private Config config = Config.defaults();
+        private MeterRegistry meters = new SimpleMeterRegistry();
+        private Threads threads = Threads.named("edgeward");
+        private Clock clock = Clock.systemUTC();
+        private Duration lastSeenFlush = Duration.ofSeconds(5);
+        private Duration censusPeriod = Duration.ofSeconds(15);
+        private ShadowSettings shadowSettings;
+        private PipelineSettings pipelineSettings;
+        private TelemetryLimits telemetryLimits;
+        private CommandSettings commandSettings;
+
+        private Builder(StorePorts ports, Lifecycles parts) {
+            this.ports = Objects.requireNonNull(ports, "ports");
+            this.parts = Objects.requireNonNull(parts, "parts");
+        }
+
+        public Builder config(Config config) {
+            this.config = Objects.requireNonNull(config);
+            return this;
+        }
+
+        public Builder meters(MeterRegistry meters) {
+            this.meters = Objects.requireNonNull(meters);
+            return this;
+        }
+
+        public Builder threads(Threads threads) {
+            this.threads = Objects.requireNonNull(threads);
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock);
+            return this;
+        }
+
+        /** How often status changes and last-seen times are written (5 s). */
+        public Builder lastSeenFlush(Duration interval) {
+            this.lastSeenFlush = Objects.requireNonNull(interval);
+            return this;
+        }
+
+        public Builder shadowSettings(ShadowSettings settings) {
+            this.shadowSettings = settings;
+            return this;
+        }
+
+        public Builder pipelineSettings(PipelineSettings settings) {
+            this.pipelineSettings = settings;
+            return this;
+        }
+
+        public Builder telemetryLimits(TelemetryLimits limits) {
+            this.telemetryLimits = limits;
+            return this;
+        }
+
+        public Builder commandSettings(CommandSettings settings) {
+            this.commandSettings = settings;
+            return this;
+        }
+
+        /** Builds the domain and starts its parts into the lifecycles given to {@link Platform#builder}. */
+        public Platform start() {
+            return new Platform(this);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package io.edgeward.core.platform;
+
+import io.edgeward.core.command.CommandRepository;
+import io.edgeward.core.device.DeviceRepository;
+import io.edgeward.core.shadow.ShadowRepository;
+import io.edgeward.core.telemetry.TelemetryReader;
+import io.edgeward.core.telemetry.TelemetryWriter;
+import java.util.Objects;
+
+/**
+ * The ports a node's domain runs on, each implemented by some store. One relational store
+ * implements them all today; the telemetry ports may come from another (a time-series database)
+ * without the rest knowing.
+ */
+public record StorePorts(
+        DeviceRepository devices,
+        ShadowRepository shadows,
+        CommandRepository commands,
+        TelemetryWriter telemetryWriter,
+        TelemetryReader telemetryReader) {
+
+    public StorePorts {
+        Objects.requireNonNull(devices, "devices");
+        Objects.requireNonNull(shadows, "shadows");
+        Objects.requireNonNull(commands, "commands");
+        Objects.requireNonNull(telemetryWriter, "telemetryWriter");
+        Objects.requireNonNull(telemetryReader, "telemetryReader");
+    }
+}

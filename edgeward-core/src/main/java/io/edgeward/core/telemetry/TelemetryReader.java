@@ -1,0 +1,24 @@
+package io.edgeward.core.telemetry;
+
+import io.edgeward.core.device.DeviceId;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Port: the read side of telemetry. Everything committed before a read began is in its answer.
+ * Bounds on what one query may ask for are {@link TelemetryQueries}'s, not the store's.
+ */
+public interface TelemetryReader {
+
+    /** The newest value of every metric of the device, ordered by metric. */
+    List<Point> latest(DeviceId device);
+
+    /** Raw points of one series in {@code range}, oldest first, at most {@code limit}. */
+    List<Point> raw(DeviceId device, String metric, TimeRange range, int limit);
+
+    /**
+     * Time buckets of one series, aligned to the epoch (a bucket starts at a multiple of
+     * {@code interval}), oldest first; empty buckets are omitted.
+     */
+    List<Bucket> aggregate(DeviceId device, String metric, TimeRange range, Duration interval, Aggregation aggregation);
+}
