@@ -6,7 +6,6 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -30,6 +29,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
 
 /**
  * The floods of the adversarial test of issue 18, each at full speed for a while (10 s by
@@ -211,7 +211,7 @@ final class AbuseBenchmark {
     // ---- the floods ----
 
     /** Runs {@code connections} at a time, each: open, send, wait at most a second for an answer, close. */
-    private long tcpFlood(AtomicBoolean stop, int parallel, java.util.function.LongFunction<byte[]> packet) throws Exception {
+    private long tcpFlood(AtomicBoolean stop, int parallel, LongFunction<byte[]> packet) throws Exception {
         AtomicLong sent = new AtomicLong();
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int t = 0; t < parallel; t++) {
@@ -265,7 +265,7 @@ final class AbuseBenchmark {
         return sent;
     }
 
-    private long udpFlood(AtomicBoolean stop, java.util.function.LongFunction<byte[]> datagram) throws Exception {
+    private long udpFlood(AtomicBoolean stop, LongFunction<byte[]> datagram) throws Exception {
         long sent = 0;
         try (DatagramSocket socket = new DatagramSocket()) {
             InetSocketAddress server = new InetSocketAddress("127.0.0.1", node.coapPort);

@@ -14,8 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,6 +32,10 @@ import org.eclipse.californium.scandium.DTLSConnector;
 import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
 import org.eclipse.californium.scandium.dtls.pskstore.AdvancedSinglePskStore;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * CoAP telemetry ingest: confirmable POSTs of the seed's document from many peers (one UDP socket
@@ -143,8 +145,8 @@ final class CoapBenchmark {
         final List<String> path;
         int nextMid;
         long nextTs = System.currentTimeMillis() - TimeUnit.MINUTES.toMillis(50);
-        final java.util.Map<Integer, long[]> inFlight = new java.util.HashMap<>(); // mid -> {sentNanos, firstSentNanos}
-        final java.util.Map<Integer, byte[]> messages = new java.util.HashMap<>();
+        final Map<Integer, long[]> inFlight = new HashMap<>(); // mid -> {sentNanos, firstSentNanos}
+        final Map<Integer, byte[]> messages = new HashMap<>();
 
         Peer(DatagramChannel channel, String id, String token, int firstMid) {
             this.channel = channel;
@@ -168,7 +170,7 @@ final class CoapBenchmark {
         DeviceBenchmark.Latencies latencies = new DeviceBenchmark.Latencies();
         try (Selector selector = Selector.open()) {
             List<Peer> peers = new ArrayList<>();
-            java.util.Random random = new java.util.Random(7);
+            Random random = new Random(7);
             for (String[] device : devices) {
                 DatagramChannel channel = DatagramChannel.open();
                 channel.configureBlocking(false);
@@ -266,8 +268,8 @@ final class CoapBenchmark {
         private final List<CoapClient> clients = new ArrayList<>();
         private final List<String> ids = new ArrayList<>();
         private final List<CoapEndpoint> endpoints = new ArrayList<>();
-        private final java.util.concurrent.ScheduledExecutorService main = ExecutorsUtil.newScheduledThreadPool(2, new org.eclipse.californium.elements.util.DaemonThreadFactory("bench-coap"));
-        private final java.util.concurrent.ScheduledExecutorService secondary = ExecutorsUtil.newDefaultSecondaryScheduler("bench-coap-timer");
+        private final ScheduledExecutorService main = ExecutorsUtil.newScheduledThreadPool(2, new org.eclipse.californium.elements.util.DaemonThreadFactory("bench-coap"));
+        private final ScheduledExecutorService secondary = ExecutorsUtil.newDefaultSecondaryScheduler("bench-coap-timer");
 
         Dtls(EdgewardProcess node, List<String[]> devices) {
             CoapConfig.register();

@@ -12,6 +12,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The packaged node started as its own process on free loopback ports, as a user runs it: through
@@ -82,7 +85,7 @@ final class EdgewardProcess implements AutoCloseable {
     long liveHeapKib() throws IOException, InterruptedException {
         jcmd("GC.run");
         String info = jcmd("GC.heap_info");
-        java.util.regex.Matcher used = java.util.regex.Pattern.compile("used (\\d+)K").matcher(info);
+        Matcher used = Pattern.compile("used (\\d+)K").matcher(info);
         return used.find() ? Long.parseLong(used.group(1)) : -1;
     }
 
@@ -96,7 +99,7 @@ final class EdgewardProcess implements AutoCloseable {
 
     private static String run(String... command) throws IOException, InterruptedException {
         Process jcmd = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String output = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         jcmd.waitFor(30, TimeUnit.SECONDS);
         return output;
     }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.net.Socket;
 
 /**
  * End-to-end ingest benchmark. The load generator ({@code edgeward simulate}, K devices, QoS 1,
@@ -267,7 +268,7 @@ public final class IngestBenchmark {
             if (!process.isAlive()) {
                 throw new IllegalStateException("mosquitto exited (exit " + process.exitValue() + "); is Debian's mosquitto installed?");
             }
-            try (var socket = new java.net.Socket("127.0.0.1", port)) {
+            try (var socket = new Socket("127.0.0.1", port)) {
                 return;
             } catch (IOException e) {
                 Thread.sleep(100);

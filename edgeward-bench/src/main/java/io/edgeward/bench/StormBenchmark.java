@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A reconnect storm: N registered devices (10,000 by default) connect at the same moment, as after
@@ -176,7 +177,7 @@ final class StormBenchmark {
             long due = start + spreadNanos * i / clients.size();
             long wait = due - System.nanoTime();
             if (wait > 0) {
-                java.util.concurrent.locks.LockSupport.parkNanos(wait); // not a spin: the generator shares the 2 cores
+                LockSupport.parkNanos(wait); // not a spin: the generator shares the 2 cores
             }
             connecting.add(client.connectWith().cleanStart(false).noSessionExpiry().send().handle((connack, error) -> {
                 if (error == null) {

@@ -87,6 +87,7 @@ public final class EmbeddedCoapServer implements DeviceSessions, Lifecycle {
     private final Callers callers;
     private final ExecutorService handlers;
     private final ThreadFactory proberThreads;
+    private final ThreadFactory stageThreads;
     private final ShadowResource shadow;
     private final CommandsResource commands;
     private final SensorResource sensors;
@@ -104,6 +105,7 @@ public final class EmbeddedCoapServer implements DeviceSessions, Lifecycle {
         this.registry = registry;
         this.handlers = Executors.newThreadPerTaskExecutor(threads.virtual("coap"));
         this.proberThreads = threads.platform("coap-probe");
+        this.stageThreads = threads.platform("coap-stage");
         this.metrics = new CoapMetrics(meters);
         this.callers = new Callers(registry, settings.plainTokenAuth(), metrics);
         TelemetryResource telemetry = new TelemetryResource(callers, pipeline, presence);
@@ -164,7 +166,7 @@ public final class EmbeddedCoapServer implements DeviceSessions, Lifecycle {
                 .setHealthHandler(psk)
                 .build());
         CoapServer coap = new CoapServer(config);
-        ProtocolStage protocolStage = new ProtocolStage(config.get(CoapConfig.PROTOCOL_STAGE_THREAD_COUNT));
+        ProtocolStage protocolStage = new ProtocolStage(config.get(CoapConfig.PROTOCOL_STAGE_THREAD_COUNT), stageThreads);
         CoapEndpoint plainEndpoint = CoapEndpoint.builder().setConfiguration(config)
                 .setConnector(new GuardedUdpConnector(new InetSocketAddress(settings.bindAddress(), settings.port()), config,
                         protocolStage, metrics))

@@ -12,6 +12,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.net.DatagramPacket;
+import java.util.ArrayList;
 
 /**
  * Datagrams a stranger can send without credentials: each gets an answer that stops its sender
@@ -70,7 +72,7 @@ class CoapAbuseIT {
             try (LogCapture log = LogCapture.attach(); DatagramSocket socket = new DatagramSocket()) {
                 for (int i = 0; i < 3_000; i++) {
                     byte[] request = RawCoap.blockwisePostWithoutToken(i, List.of("api", "v1", good.secret(), "telemetry"), 0, payload);
-                    socket.send(new java.net.DatagramPacket(request, request.length, server));
+                    socket.send(new DatagramPacket(request, request.length, server));
                 }
                 // The last one is answered too: the node kept up and did not stop answering.
                 byte[] last = exchange(server, RawCoap.blockwisePostWithoutToken(0x7000, List.of("telemetry"), 0, payload));
@@ -104,18 +106,20 @@ class CoapAbuseIT {
     @Test
     void wrongTokenFlood_fromOneAddress_isAnswered429_andTheRightTokenStillWorks() throws Exception {
         double before = fx.counter("edgeward.auth.throttled", "transport", "coap");
-        List<String> codes = new java.util.ArrayList<>();
+        List<String> codes = new ArrayList<>();
         try (DatagramSocket socket = new DatagramSocket()) {
             socket.setSoTimeout(5_000);
             for (int i = 0; i < 40; i++) {
                 byte[] request = RawCoap.confirmablePost(0x5000 + i, List.of("api", "v1", "made-up-token-" + i, "telemetry"), 50,
-                        "{\"values\":{\"t\":1}}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                        """
+                                {"values":{"t":1}}""".getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 codes.add(RawCoap.code(RawCoap.exchange(socket, server(), request)));
             }
             assertThat(codes.subList(0, 5)).containsOnly("4.01");
             assertThat(codes.subList(5, 40)).containsOnly("4.29");
             byte[] good = RawCoap.confirmablePost(0x5100, List.of("api", "v1", CoapAbuseIT.good.secret(), "telemetry"), 50,
-                    "{\"values\":{\"after_flood\":1}}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    """
+                            {"values":{"after_flood":1}}""".getBytes(java.nio.charset.StandardCharsets.UTF_8));
             assertThat(RawCoap.code(RawCoap.exchange(socket, server(), good))).isEqualTo("2.04");
         }
         assertThat(fx.counter("edgeward.auth.throttled", "transport", "coap") - before).isEqualTo(35);

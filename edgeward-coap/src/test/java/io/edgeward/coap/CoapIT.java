@@ -33,6 +33,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 
 /** The CoAP resources end to end, with Californium's client over real loopback UDP, plain (token) and DTLS (PSK). */
 class CoapIT {
@@ -68,7 +72,8 @@ class CoapIT {
 
     @Test
     void telemetry_confirmableOverDtls_isStoredBeforeTheAnswer() throws Exception {
-        CoapResponse response = dtls("/telemetry").post("{\"values\":{\"temperature\":21.5,\"door\":true}}", MediaTypeRegistry.APPLICATION_JSON);
+        CoapResponse response = dtls("/telemetry").post("""
+                {"values":{"temperature":21.5,"door":true}}""", MediaTypeRegistry.APPLICATION_JSON);
 
         assertThat(response.getCode()).isEqualTo(ResponseCode.CHANGED);
         // No waiting: the answer left only after the commit.
@@ -102,7 +107,8 @@ class CoapIT {
     void telemetry_nonConfirmable_isAcceptedAndStored() throws Exception {
         CoapClient client = plain("/telemetry");
         client.useNONs();
-        assertThat(client.post("{\"values\":{\"temperature\":19}}", MediaTypeRegistry.APPLICATION_JSON).getCode())
+        assertThat(client.post("""
+                {"values":{"temperature":19}}""", MediaTypeRegistry.APPLICATION_JSON).getCode())
                 .isEqualTo(ResponseCode.CHANGED);
         await().atMost(Duration.ofSeconds(5)).until(() -> node.points("coap-1", "temperature").size() == 1);
     }
@@ -135,12 +141,16 @@ class CoapIT {
         CoapResponse malformed = client.post("{\"values\":", MediaTypeRegistry.APPLICATION_JSON);
         assertThat(malformed.getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
         assertThat(malformed.getResponseText()).contains("malformed");
-        assertThat(client.post("{\"values\":{\"t\":NaN}}", MediaTypeRegistry.APPLICATION_JSON).getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
-        assertThat(client.post("{\"values\":{\"t\":{\"x\":1}}}", MediaTypeRegistry.APPLICATION_JSON).getCode())
+        assertThat(client.post("""
+                {"values":{"t":NaN}}""", MediaTypeRegistry.APPLICATION_JSON).getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
+        assertThat(client.post("""
+                {"values":{"t":{"x":1}}}""", MediaTypeRegistry.APPLICATION_JSON).getCode())
                 .isEqualTo(ResponseCode.BAD_REQUEST);
-        assertThat(client.post("{\"sensor_id\":\"another\",\"type\":\"t\",\"value\":1}", MediaTypeRegistry.APPLICATION_JSON).getCode())
+        assertThat(client.post("""
+                {"sensor_id":"another","type":"t","value":1}""", MediaTypeRegistry.APPLICATION_JSON).getCode())
                 .isEqualTo(ResponseCode.BAD_REQUEST);
-        assertThat(client.post("{\"values\":{\"t\":1}}", MediaTypeRegistry.APPLICATION_XML).getCode())
+        assertThat(client.post("""
+                {"values":{"t":1}}""", MediaTypeRegistry.APPLICATION_XML).getCode())
                 .isEqualTo(ResponseCode.UNSUPPORTED_CONTENT_FORMAT);
         assertThat(client.post(new byte[] {(byte) 0xff, 0x01}, MediaTypeRegistry.APPLICATION_CBOR).getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
         byte[] tooLarge = ("{\"values\":{\"s\":\"" + "x".repeat(CoapFixture.MAX_PAYLOAD) + "\"}}").getBytes(StandardCharsets.UTF_8);
@@ -164,7 +174,8 @@ class CoapIT {
 
     @Test
     void telemetry_partlyValidBatch_storesTheGoodPointsAndSaysWhatWasRefused() throws Exception {
-        CoapResponse response = plain("/telemetry").post("{\"values\":{\"good\":1,\"bad\":null}}", MediaTypeRegistry.APPLICATION_JSON);
+        CoapResponse response = plain("/telemetry").post("""
+                {"values":{"good":1,"bad":null}}""", MediaTypeRegistry.APPLICATION_JSON);
         assertThat(response.getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
         assertThat(response.getResponseText()).contains("stored 1 point(s), refused 1");
         assertThat(node.points("coap-1", "good")).hasSize(1);
@@ -172,9 +183,11 @@ class CoapIT {
 
     @Test
     void authentication_wrongTokenNoTokenAndUnknownPath_areRefused() throws Exception {
-        assertThat(clients.plain(node.plainUri("not-a-token", "/telemetry")).post("{\"values\":{\"t\":1}}", 50).getCode())
+        assertThat(clients.plain(node.plainUri("not-a-token", "/telemetry")).post("""
+                {"values":{"t":1}}""", 50).getCode())
                 .isEqualTo(ResponseCode.UNAUTHORIZED);
-        assertThat(clients.plain("coap://127.0.0.1:" + node.coap.port() + "/telemetry").post("{\"values\":{\"t\":1}}", 50).getCode())
+        assertThat(clients.plain("coap://127.0.0.1:" + node.coap.port() + "/telemetry").post("""
+                {"values":{"t":1}}""", 50).getCode())
                 .isEqualTo(ResponseCode.UNAUTHORIZED);
         assertThat(plain("/nothing-here").get().getCode()).isEqualTo(ResponseCode.NOT_FOUND);
         assertThat(dtls("/api/v1/" + device.secret() + "/telemetry").post("{}", 50).getCode()).isEqualTo(ResponseCode.NOT_FOUND);
@@ -187,32 +200,40 @@ class CoapIT {
     void dtls_wrongKeyOrUnknownIdentity_failsTheHandshake_goodKeyStillWorks() throws Exception {
         CoapClient wrongKey = clients.dtls("coaps://127.0.0.1:" + node.coap.dtlsPort() + "/telemetry", "coap-1", "0".repeat(64));
         wrongKey.setTimeout(3_000L);
-        assertThatThrownBy(() -> wrongKey.post("{\"values\":{\"t\":1}}", 50)).isInstanceOf(Exception.class);
+        assertThatThrownBy(() -> wrongKey.post("""
+                {"values":{"t":1}}""", 50)).isInstanceOf(Exception.class);
         CoapClient unknown = clients.dtls("coaps://127.0.0.1:" + node.coap.dtlsPort() + "/telemetry", "nobody", device.coapPsk());
         unknown.setTimeout(3_000L);
-        assertThatThrownBy(() -> unknown.post("{\"values\":{\"t\":1}}", 50)).isInstanceOf(Exception.class);
+        assertThatThrownBy(() -> unknown.post("""
+                {"values":{"t":1}}""", 50)).isInstanceOf(Exception.class);
 
         // A wrong key shows only as a Finished message that does not decrypt, which DTLS drops silently (RFC 6347, 4.1.2.1).
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
                 assertThat(node.counter("edgeward.coap.auth.failures", "reason", "unknown_psk_identity")).isPositive());
         assertThat(node.points("coap-1", "t")).isEmpty();
-        assertThat(dtls("/telemetry").post("{\"values\":{\"t\":1}}", 50).getCode()).isEqualTo(ResponseCode.CHANGED);
+        assertThat(dtls("/telemetry").post("""
+                {"values":{"t":1}}""", 50).getCode()).isEqualTo(ResponseCode.CHANGED);
     }
 
     @Test
     void rotation_endsTheOldTokenAndPsk_atOnce() throws Exception {
         CoapClient old = plain("/telemetry");
-        assertThat(old.post("{\"values\":{\"t\":1}}", 50).getCode()).isEqualTo(ResponseCode.CHANGED); // cached now
+        assertThat(old.post("""
+                {"values":{"t":1}}""", 50).getCode()).isEqualTo(ResponseCode.CHANGED); // cached now
         Registration rotated = node.registry.rotateCredentials("coap-1");
 
-        assertThat(old.post("{\"values\":{\"t\":2}}", 50).getCode()).isEqualTo(ResponseCode.UNAUTHORIZED);
-        assertThat(clients.plain(node.plainUri(rotated.secret(), "/telemetry")).post("{\"values\":{\"t\":3}}", 50).getCode())
+        assertThat(old.post("""
+                {"values":{"t":2}}""", 50).getCode()).isEqualTo(ResponseCode.UNAUTHORIZED);
+        assertThat(clients.plain(node.plainUri(rotated.secret(), "/telemetry")).post("""
+                {"values":{"t":3}}""", 50).getCode())
                 .isEqualTo(ResponseCode.CHANGED);
         CoapClient oldPsk = dtls("/telemetry");
         oldPsk.setTimeout(3_000L);
-        assertThatThrownBy(() -> oldPsk.post("{\"values\":{\"t\":4}}", 50)).isInstanceOf(Exception.class);
+        assertThatThrownBy(() -> oldPsk.post("""
+                {"values":{"t":4}}""", 50)).isInstanceOf(Exception.class);
         assertThat(clients.dtls("coaps://127.0.0.1:" + node.coap.dtlsPort() + "/telemetry", "coap-1", rotated.coapPsk())
-                .post("{\"values\":{\"t\":5}}", 50).getCode()).isEqualTo(ResponseCode.CHANGED);
+                .post("""
+                        {"values":{"t":5}}""", 50).getCode()).isEqualTo(ResponseCode.CHANGED);
         assertThat(node.points("coap-1", "t")).extracting(p -> p.value().raw()).containsExactly(1.0, 3.0, 5.0);
     }
 
@@ -223,11 +244,13 @@ class CoapIT {
         CoapObserveRelation relation = shadow.observeAndWait(handler(notifications));
         assertThat(notifications).singleElement().satisfies(doc -> assertThat(doc.get("version").asLong()).isZero());
 
-        node.shadows.update(DeviceId.of("coap-1"), "{\"state\":{\"desired\":{\"target_temperature\":22.5}}}".getBytes(), ChangedBy.OPERATOR);
+        node.shadows.update(DeviceId.of("coap-1"), """
+                {"state":{"desired":{"target_temperature":22.5}}}""".getBytes(), ChangedBy.OPERATOR);
         await().atMost(Duration.ofSeconds(5)).until(() -> notifications.size() == 2);
         assertThat(notifications.get(1).at("/state/delta/target_temperature").asDouble()).isEqualTo(22.5);
 
-        CoapResponse reported = dtls("/shadow/reported").post("{\"target_temperature\":22.5,\"firmware_version\":\"2.1.0\"}", 50);
+        CoapResponse reported = dtls("/shadow/reported").post("""
+                {"target_temperature":22.5,"firmware_version":"2.1.0"}""", 50);
         assertThat(reported.getCode()).isEqualTo(ResponseCode.CHANGED);
         assertThat(JSON.readTree(reported.getPayload()).get("version").asLong()).isEqualTo(2);
         await().atMost(Duration.ofSeconds(5)).until(() -> notifications.size() == 3);
@@ -243,19 +266,24 @@ class CoapIT {
     @Test
     void shadowReported_versionConflictAndBadDocuments_areRefused_stateIntact() throws Exception {
         CoapClient reported = plain("/shadow/reported");
-        assertThat(reported.post("{\"state\":{\"reported\":{\"a\":1}},\"version\":0,\"clientToken\":\"c-1\"}", 50).getCode())
+        assertThat(reported.post("""
+                {"state":{"reported":{"a":1}},"version":0,"clientToken":"c-1"}""", 50).getCode())
                 .isEqualTo(ResponseCode.CHANGED);
-        CoapResponse stale = reported.post("{\"state\":{\"reported\":{\"a\":2}},\"version\":0,\"clientToken\":\"c-2\"}", 50);
+        CoapResponse stale = reported.post("""
+                {"state":{"reported":{"a":2}},"version":0,"clientToken":"c-2"}""", 50);
         assertThat(stale.getCode()).isEqualTo(ResponseCode.CONFLICT);
         JsonNode conflict = JSON.readTree(stale.getPayload());
         assertThat(conflict.get("version").asLong()).isEqualTo(1);
         assertThat(conflict.get("clientToken").asText()).isEqualTo("c-2");
         assertThat(reported.post("{\"a\":", 50).getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
         assertThat(reported.post("[1,2]", 50).getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
-        assertThat(reported.post("{\"state\":{\"desired\":{\"a\":3}}}", 50).getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
-        assertThat(reported.post("{\"a\":{\"b\":{\"c\":{\"d\":{\"e\":{\"f\":{\"g\":1}}}}}}}", 50).getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
+        assertThat(reported.post("""
+                {"state":{"desired":{"a":3}}}""", 50).getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
+        assertThat(reported.post("""
+                {"a":{"b":{"c":{"d":{"e":{"f":{"g":1}}}}}}}""", 50).getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
         assertThat(reported.post("{\"big\":\"" + "x".repeat(9000) + "\"}", 50).getCode()).isEqualTo(ResponseCode.REQUEST_ENTITY_TOO_LARGE);
-        assertThat(reported.post("{\"a\":1}", MediaTypeRegistry.APPLICATION_XML).getCode()).isEqualTo(ResponseCode.UNSUPPORTED_CONTENT_FORMAT);
+        assertThat(reported.post("""
+                {"a":1}""", MediaTypeRegistry.APPLICATION_XML).getCode()).isEqualTo(ResponseCode.UNSUPPORTED_CONTENT_FORMAT);
 
         assertThat(node.counter("edgeward.shadow.rejected", "code", "409")).isEqualTo(1);
         assertThat(node.counter("edgeward.shadow.rejected", "code", "400")).isEqualTo(4);
@@ -286,7 +314,8 @@ class CoapIT {
         assertThat(second.at("/parameters/temperature").asDouble()).isEqualTo(22.5);
         await().atMost(Duration.ofSeconds(5)).until(() -> node.commands.get(id, live.id()).status() == CommandStatus.DELIVERED);
 
-        CoapResponse answered = dtls("/commands/" + live.id() + "/response").post("{\"status\":\"success\",\"message\":\"ok\"}", 50);
+        CoapResponse answered = dtls("/commands/" + live.id() + "/response").post("""
+                {"status":"success","message":"ok"}""", 50);
         assertThat(answered.getCode()).isEqualTo(ResponseCode.CHANGED);
         assertThat(JSON.readTree(answered.getPayload()).get("status").asText()).isEqualTo("succeeded");
         assertThat(node.commands.get(id, live.id()).status()).isEqualTo(CommandStatus.SUCCEEDED);
@@ -312,7 +341,8 @@ class CoapIT {
         assertThat(polled).extracting(c -> c.get("command_id").asText()).containsExactly(first.id(), second.id());
         assertThat(node.commands.get(id, first.id()).status()).isEqualTo(CommandStatus.SENT);
         assertThat(node.presence.isConnected(id)).isFalse(); // polling is not a connection
-        assertThat(plain("/commands/" + first.id() + "/response").post("{\"status\":\"success\"}", 50).getCode())
+        assertThat(plain("/commands/" + first.id() + "/response").post("""
+                {"status":"success"}""", 50).getCode())
                 .isEqualTo(ResponseCode.CHANGED);
         assertThat(JSON.readTree(plain("/commands").get().getPayload())).extracting(c -> c.get("command_id").asText())
                 .containsExactly(second.id());
@@ -332,7 +362,8 @@ class CoapIT {
         List<JsonNode> notifications = new CopyOnWriteArrayList<>();
         CoapObserveRelation relation = dtls("/commands").observeAndWait(handler(notifications));
         assertThat(notifications.get(0)).extracting(c -> c.get("command_id").asText()).containsExactly(command.id());
-        assertThat(dtls("/commands/" + command.id() + "/response").post("{\"status\":\"success\"}", 50).getCode())
+        assertThat(dtls("/commands/" + command.id() + "/response").post("""
+                {"status":"success"}""", 50).getCode())
                 .isEqualTo(ResponseCode.CHANGED);
         assertThat(node.commands.get(id, command.id()).status()).isEqualTo(CommandStatus.SUCCEEDED);
         relation.proactiveCancel();
@@ -344,9 +375,12 @@ class CoapIT {
         Command command = node.commands.submit(id, new NewCommand("restart", Map.of(), Duration.ofSeconds(30), null, null));
         CoapClient response = plain("/commands/" + command.id() + "/response");
         assertThat(response.post("{\"status\":", 50).getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
-        assertThat(response.post("{\"status\":\"maybe\"}", 50).getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
-        assertThat(response.post("{\"command_id\":\"other\",\"status\":\"success\"}", 50).getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
-        assertThat(plain("/commands/01890000-0000-7000-8000-000000000000/response").post("{\"status\":\"success\"}", 50).getCode())
+        assertThat(response.post("""
+                {"status":"maybe"}""", 50).getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
+        assertThat(response.post("""
+                {"command_id":"other","status":"success"}""", 50).getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
+        assertThat(plain("/commands/01890000-0000-7000-8000-000000000000/response").post("""
+                {"status":"success"}""", 50).getCode())
                 .isEqualTo(ResponseCode.NOT_FOUND);
         assertThat(response.get().getCode()).isEqualTo(ResponseCode.METHOD_NOT_ALLOWED);
         assertThat(node.counter("edgeward.command.responses.rejected", "reason", "malformed")).isEqualTo(2);
@@ -372,7 +406,8 @@ class CoapIT {
 
         List<JsonNode> notifications = new CopyOnWriteArrayList<>();
         CoapObserveRelation relation = dtls("/sensors/coap-1/temperature").observeAndWait(handler(notifications));
-        assertThat(dtls("/telemetry").post("{\"values\":{\"temperature\":20.5,\"humidity\":30}}", 50).getCode())
+        assertThat(dtls("/telemetry").post("""
+                {"values":{"temperature":20.5,"humidity":30}}""", 50).getCode())
                 .isEqualTo(ResponseCode.CHANGED);
         await().atMost(Duration.ofSeconds(5)).until(() -> notifications.size() == 2);
         assertThat(notifications.get(1).get("value").asDouble()).isEqualTo(20.5);
@@ -407,24 +442,30 @@ class CoapIT {
     @Test
     void sensorPut_setsTheValueAsOneStoredPoint_andNotifiesObservers() throws Exception {
         CoapClient sensor = dtls("/sensors/coap-1/setpoint");
-        assertThat(sensor.put("{\"value\":18.5,\"unit\":\"°C\"}", 50).getCode()).isEqualTo(ResponseCode.CHANGED);
+        assertThat(sensor.put("""
+                {"value":18.5,"unit":"°C"}""", 50).getCode()).isEqualTo(ResponseCode.CHANGED);
         assertThat(node.points("coap-1", "setpoint")).singleElement().satisfies(p -> {
             assertThat(p.value().raw()).isEqualTo(18.5);
             assertThat(p.unit()).isEqualTo("°C");
         });
         List<JsonNode> notifications = new CopyOnWriteArrayList<>();
         CoapObserveRelation relation = dtls("/sensors/coap-1/setpoint").observeAndWait(handler(notifications));
-        assertThat(sensor.put("{\"value\":19}", 50).getCode()).isEqualTo(ResponseCode.CHANGED);
+        assertThat(sensor.put("""
+                {"value":19}""", 50).getCode()).isEqualTo(ResponseCode.CHANGED);
         await().atMost(Duration.ofSeconds(5)).until(() -> notifications.size() == 2);
         assertThat(notifications.get(1).get("value").asDouble()).isEqualTo(19.0);
         relation.proactiveCancel();
 
-        assertThat(sensor.put("{\"value\":NaN}", 50).getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
-        assertThat(sensor.put("{\"unit\":\"C\"}", 50).getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
+        assertThat(sensor.put("""
+                {"value":NaN}""", 50).getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
+        assertThat(sensor.put("""
+                {"unit":"C"}""", 50).getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
         assertThat(sensor.put("{\"value\":", 50).getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
-        assertThat(dtls("/sensors/coap-1/bad%20metric").put("{\"value\":1}", 50).getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
+        assertThat(dtls("/sensors/coap-1/bad%20metric").put("""
+                {"value":1}""", 50).getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
         node.register("neighbour-2");
-        assertThat(dtls("/sensors/neighbour-2/setpoint").put("{\"value\":1}", 50).getCode()).isEqualTo(ResponseCode.FORBIDDEN);
+        assertThat(dtls("/sensors/neighbour-2/setpoint").put("""
+                {"value":1}""", 50).getCode()).isEqualTo(ResponseCode.FORBIDDEN);
         assertThat(node.counter("edgeward.telemetry.rejected", "reason", "not_finite")).isEqualTo(1);
         assertThat(node.counter("edgeward.telemetry.rejected", "reason", "malformed")).isEqualTo(2);
         assertThat(node.counter("edgeward.telemetry.rejected", "reason", "invalid_metric")).isEqualTo(1);
@@ -437,13 +478,15 @@ class CoapIT {
         CoapClient telemetry = plain("/telemetry");
         // The DTLS session and the token are established (and cached) while the store is up.
         assertThat(shadow.get().getCode()).isEqualTo(ResponseCode.CONTENT);
-        assertThat(telemetry.post("{\"values\":{\"t\":0}}", 50).getCode()).isEqualTo(ResponseCode.CHANGED);
+        assertThat(telemetry.post("""
+                {"values":{"t":0}}""", 50).getCode()).isEqualTo(ResponseCode.CHANGED);
         node.store.close();
 
         CoapResponse read = shadow.get();
         assertThat(read.getCode()).isEqualTo(ResponseCode.INTERNAL_SERVER_ERROR);
         assertThat(read.getResponseText()).startsWith("internal error");
-        CoapResponse post = telemetry.post("{\"values\":{\"t\":1}}", 50);
+        CoapResponse post = telemetry.post("""
+                {"values":{"t":1}}""", 50);
         assertThat(post.getCode()).isEqualTo(ResponseCode.INTERNAL_SERVER_ERROR);
         assertThat(post.getResponseText()).contains("nothing was stored");
         assertThat(node.counter("iot.coap.requests", "code", "5.00")).isEqualTo(2);
@@ -453,13 +496,15 @@ class CoapIT {
     void plainCoap_disabled_refusesEveryRequest() throws Exception {
         try (CoapFixture closed = new CoapFixture(dir.resolve("closed"), false); Clients own = new Clients()) {
             Registration registration = closed.register("coap-2");
-            assertThat(own.plain(closed.plainUri(registration.secret(), "/telemetry")).post("{\"values\":{\"t\":1}}", 50).getCode())
+            assertThat(own.plain(closed.plainUri(registration.secret(), "/telemetry")).post("""
+                    {"values":{"t":1}}""", 50).getCode())
                     .isEqualTo(ResponseCode.UNAUTHORIZED);
             assertThat(own.plain("coap://127.0.0.1:" + closed.coap.port() + "/.well-known/core").get().getCode())
                     .isEqualTo(ResponseCode.UNAUTHORIZED);
             assertThat(closed.counter("edgeward.coap.auth.failures", "reason", "plain_disabled")).isEqualTo(2);
             assertThat(own.dtls("coaps://127.0.0.1:" + closed.coap.dtlsPort() + "/telemetry", "coap-2", registration.coapPsk())
-                    .post("{\"values\":{\"t\":1}}", 50).getCode()).isEqualTo(ResponseCode.CHANGED);
+                    .post("""
+                            {"values":{"t":1}}""", 50).getCode()).isEqualTo(ResponseCode.CHANGED);
             assertThat(closed.points("coap-2", "t")).hasSize(1);
         }
     }
@@ -467,11 +512,12 @@ class CoapIT {
     @Test
     void duplicateConfirmable_sameMessageId_isStoredOnce_andAnsweredTwice() throws Exception {
         byte[] request = RawCoap.confirmablePost(0x1234, List.of("api", "v1", device.secret(), "telemetry"), 50,
-                "{\"values\":{\"dup\":1}}".getBytes(StandardCharsets.UTF_8));
+                """
+                        {"values":{"dup":1}}""".getBytes(StandardCharsets.UTF_8));
         double before = node.counter("iot.edge.data.processed");
-        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             socket.setSoTimeout(5_000);
-            var server = new java.net.InetSocketAddress("127.0.0.1", node.coap.port());
+            var server = new InetSocketAddress("127.0.0.1", node.coap.port());
             byte[] first = RawCoap.exchange(socket, server, request);
             byte[] second = RawCoap.exchange(socket, server, request); // a retransmission after the answer was lost
             for (byte[] answer : List.of(first, second)) {
@@ -493,7 +539,7 @@ class CoapIT {
             public void onLoad(CoapResponse response) {
                 try {
                     into.add(JSON.readTree(response.getPayload()));
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     throw new IllegalStateException(e);
                 }
             }

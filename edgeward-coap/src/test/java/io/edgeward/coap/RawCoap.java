@@ -7,6 +7,7 @@ import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Arrays;
 
 /** CoAP messages by hand (RFC 7252, section 3), for what a library client would not do: resend the same message id. */
 final class RawCoap {
@@ -87,7 +88,7 @@ final class RawCoap {
         byte[] buffer = new byte[2048];
         DatagramPacket answer = new DatagramPacket(buffer, buffer.length);
         socket.receive(answer);
-        return java.util.Arrays.copyOf(buffer, answer.getLength());
+        return Arrays.copyOf(buffer, answer.getLength());
     }
 
     /** The message type: 0 CON, 1 NON, 2 ACK, 3 RST. */

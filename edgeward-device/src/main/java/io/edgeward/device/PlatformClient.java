@@ -9,6 +9,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.net.ConnectException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /** A small client of the Edgeward REST API, for the CLI and the simulator. */
 public final class PlatformClient {
@@ -58,7 +62,7 @@ public final class PlatformClient {
     }
 
     /** A page of devices; {@code filters} are query parameters of the list endpoint (type, status, tag, model, q). */
-    public JsonNode listDevices(int limit, String cursor, java.util.Map<String, String> filters) throws IOException, InterruptedException {
+    public JsonNode listDevices(int limit, String cursor, Map<String, String> filters) throws IOException, InterruptedException {
         StringBuilder query = new StringBuilder("/api/v1/devices?limit=").append(limit);
         if (cursor != null) {
             query.append("&cursor=").append(encode(cursor));
@@ -81,7 +85,7 @@ public final class PlatformClient {
     }
 
     private static String encode(String value) {
-        return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8);
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
     public JsonNode get(String path) throws IOException, InterruptedException {
@@ -99,7 +103,7 @@ public final class PlatformClient {
         HttpResponse<String> response;
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (java.net.ConnectException e) {
+        } catch (ConnectException e) {
             throw new IOException("cannot reach the Edgeward API at " + base + " (is `edgeward run` up?)", e);
         }
         JsonNode json = response.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(response.body());

@@ -27,6 +27,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A fleet of simulated sensors and thermostats: provisions them through the REST API, connects each
@@ -103,14 +105,14 @@ public final class Simulator {
         }
         try {
             CompletableFuture.allOf(connecting.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             for (SimulatedDevice device : fleet) {
                 device.disconnect();
             }
             thermostats.forEach(Thermostat::disconnect);
             Throwable cause = e.getCause() == null ? e : e.getCause();
             throw new IOException("could not connect the devices to " + settings.brokerHost() + ":" + settings.brokerPort() + ": "
-                    + (e instanceof java.util.concurrent.TimeoutException ? "no CONNACK within 60 s" : cause.getMessage()), cause);
+                    + (e instanceof TimeoutException ? "no CONNACK within 60 s" : cause.getMessage()), cause);
         }
         out.printf("Publishing %s, QoS %d. Ctrl-C to stop.%n",
                 settings.ratePerSecond() == 0 ? "as fast as acknowledged" : String.format("%.0f msg/s", settings.ratePerSecond()),

@@ -36,6 +36,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.net.InetAddress;
+import java.net.http.HttpHeaders;
+import java.time.Instant;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 
 /** The REST API over a real socket against a real SQLite store. */
 class HttpApiIT {
@@ -51,7 +56,7 @@ class HttpApiIT {
     static Presence presence;
     static ShadowService shadows;
     static CommandService commands;
-    static final List<String> revoked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    static final List<String> revoked = new CopyOnWriteArrayList<>();
     static HttpApi api;
     static String base;
     static final AtomicBoolean storeReady = new AtomicBoolean(true);
@@ -80,7 +85,7 @@ class HttpApiIT {
         parts.closeAll();
     }
 
-    record Reply(int status, String contentType, String body, java.net.http.HttpHeaders headers) {
+    record Reply(int status, String contentType, String body, HttpHeaders headers) {
         JsonNode json() throws Exception {
             return JSON.readTree(body);
         }
@@ -129,12 +134,14 @@ class HttpApiIT {
                 + "\"status\":\"maintenance\"}", Map.of());
         assertThat(changed.status()).as(changed.body()).isEqualTo(200);
         assertThat(changed.json().get("name").asText()).isEqualTo("New");
-        assertThat(changed.json().get("metadata")).isEqualTo(JSON.readTree("{\"b\":2,\"c\":3}"));
+        assertThat(changed.json().get("metadata")).isEqualTo(JSON.readTree("""
+                {"b":2,"c":3}"""));
         assertThat(changed.json().get("status").asText()).isEqualTo("maintenance");
         presence.connected(DeviceId.of("pd-1"));
         org.awaitility.Awaitility.await().during(Duration.ofMillis(200))
                 .until(() -> get("/api/v1/devices/pd-1").json().get("status").asText().equals("maintenance"));
-        Reply cleared = patch("/api/v1/devices/pd-1", "{\"status\":null}", Map.of());
+        Reply cleared = patch("/api/v1/devices/pd-1", """
+                {"status":null}""", Map.of());
         assertThat(cleared.json().get("status").asText()).as("back to what the connection says").isEqualTo("online");
         presence.disconnected(DeviceId.of("pd-1"));
     }
@@ -142,12 +149,16 @@ class HttpApiIT {
     @Test
     void patchDevice_badInput_is400_404_andChangesNothing() throws Exception {
         register("pd-2", ",\"name\":\"Kept\"");
-        assertProblem(patch("/api/v1/devices/pd-2", "{\"type\":\"gateway\"}", Map.of()), 400, "cannot be changed");
-        assertProblem(patch("/api/v1/devices/pd-2", "{\"status\":\"online\"}", Map.of()), 400, "connection");
-        assertProblem(patch("/api/v1/devices/pd-2", "{\"name\":7}", Map.of()), 400, "string");
+        assertProblem(patch("/api/v1/devices/pd-2", """
+                {"type":"gateway"}""", Map.of()), 400, "cannot be changed");
+        assertProblem(patch("/api/v1/devices/pd-2", """
+                {"status":"online"}""", Map.of()), 400, "connection");
+        assertProblem(patch("/api/v1/devices/pd-2", """
+                {"name":7}""", Map.of()), 400, "string");
         assertProblem(patch("/api/v1/devices/pd-2", "{bad", Map.of()), 400, "invalid JSON");
         assertProblem(patch("/api/v1/devices/pd-2", "", Map.of()), 400, "JSON body");
-        assertProblem(patch("/api/v1/devices/ghost", "{\"name\":\"x\"}", Map.of()), 404, "ghost");
+        assertProblem(patch("/api/v1/devices/ghost", """
+                {"name":"x"}""", Map.of()), 404, "ghost");
         assertThat(get("/api/v1/devices/pd-2").json().get("name").asText()).isEqualTo("Kept");
     }
 
@@ -171,7 +182,8 @@ class HttpApiIT {
 
     @Test
     void rotateCredentials_returnsANewSecret_andClosesConnections() throws Exception {
-        Reply created = post("/api/v1/devices", "{\"device_id\":\"rot-1\"}");
+        Reply created = post("/api/v1/devices", """
+                {"device_id":"rot-1"}""");
         Reply rotated = post("/api/v1/devices/rot-1/rotate-credentials", null);
         assertThat(rotated.status()).isEqualTo(200);
         assertThat(rotated.json().at("/credentials/password").asText()).hasSizeGreaterThanOrEqualTo(40)
@@ -197,20 +209,24 @@ class HttpApiIT {
         assertThat(empty.headers().firstValue("ETag")).contains("\"0\"");
         assertThat(empty.json().get("version").asLong()).isZero();
 
-        Reply first = patch("/api/v1/devices/shd-1/shadow", "{\"state\":{\"desired\":{\"t\":22}},\"clientToken\":\"ui\"}",
+        Reply first = patch("/api/v1/devices/shd-1/shadow", """
+                {"state":{"desired":{"t":22}},"clientToken":"ui"}""",
                 Map.of("If-Match", "\"0\""));
         assertThat(first.status()).as(first.body()).isEqualTo(200);
         assertThat(first.headers().firstValue("ETag")).contains("\"1\"");
         assertThat(first.json().at("/state/delta/t").asInt()).isEqualTo(22);
         assertThat(first.json().get("clientToken").asText()).isEqualTo("ui");
 
-        assertProblem(patch("/api/v1/devices/shd-1/shadow", "{\"state\":{\"desired\":{\"t\":23}}}", Map.of("If-Match", "\"0\"")),
+        assertProblem(patch("/api/v1/devices/shd-1/shadow", """
+                {"state":{"desired":{"t":23}}}""", Map.of("If-Match", "\"0\"")),
                 412, "version 1");
-        assertProblem(patch("/api/v1/devices/shd-1/shadow", "{\"state\":{\"desired\":{\"t\":23}},\"version\":5}", Map.of()),
+        assertProblem(patch("/api/v1/devices/shd-1/shadow", """
+                {"state":{"desired":{"t":23}},"version":5}""", Map.of()),
                 409, "version 1");
         assertThat(send("GET", "/api/v1/devices/shd-1/shadow", null, TOKEN, Map.of("If-None-Match", "\"1\"")).status()).isEqualTo(304);
 
-        patch("/api/v1/devices/shd-1/shadow", "{\"state\":{\"desired\":{\"t\":24}}}", Map.of());
+        patch("/api/v1/devices/shd-1/shadow", """
+                {"state":{"desired":{"t":24}}}""", Map.of());
         JsonNode history = get("/api/v1/devices/shd-1/shadow/history?limit=1").json();
         assertThat(history.at("/items/0/version").asLong()).isEqualTo(2);
         assertThat(history.at("/items/0/changed_by").asText()).isEqualTo("operator");
@@ -223,12 +239,15 @@ class HttpApiIT {
     @Test
     void shadow_badInput_isRefusedWithTheRightStatus_andCounted() throws Exception {
         register("shd-2", "");
-        assertProblem(patch("/api/v1/devices/shd-2/shadow", "{\"state\":{\"desired\":\"x\"}}", Map.of()), 400, "desired");
+        assertProblem(patch("/api/v1/devices/shd-2/shadow", """
+                {"state":{"desired":"x"}}""", Map.of()), 400, "desired");
         assertProblem(patch("/api/v1/devices/shd-2/shadow", "{\"state\":{\"desired\":{\"blob\":\"" + "x".repeat(9000) + "\"}}}",
                 Map.of()), 413, "limit");
-        assertProblem(patch("/api/v1/devices/shd-2/shadow", "{\"state\":{\"desired\":{}}}", Map.of("If-Match", "yesterday")),
+        assertProblem(patch("/api/v1/devices/shd-2/shadow", """
+                {"state":{"desired":{}}}""", Map.of("If-Match", "yesterday")),
                 400, "If-Match");
-        assertProblem(patch("/api/v1/devices/ghost/shadow", "{\"state\":{\"desired\":{}}}", Map.of()), 404, "ghost");
+        assertProblem(patch("/api/v1/devices/ghost/shadow", """
+                {"state":{"desired":{}}}""", Map.of()), 404, "ghost");
         assertProblem(get("/api/v1/devices/ghost/shadow"), 404, "ghost");
         assertProblem(get("/api/v1/devices/shd-2/shadow/history?limit=0"), 400, "limit");
         assertThat(get("/api/v1/devices/shd-2/shadow").json().get("version").asLong()).isZero();
@@ -239,16 +258,19 @@ class HttpApiIT {
     void commands_toAnOfflineDevice_are202Queued_thenReadableAndListed() throws Exception {
         register("cmd-1", ",\"type\":\"actuator\"");
         Reply accepted = post("/api/v1/devices/cmd-1/commands",
-                "{\"type\":\"set_temperature\",\"parameters\":{\"temperature\":22.5},\"ttl\":\"10m\",\"idempotency_key\":\"k1\"}");
+                """
+                        {"type":"set_temperature","parameters":{"temperature":22.5},"ttl":"10m","idempotency_key":"k1"}""");
         assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
         String id = accepted.json().get("command_id").asText();
         assertThat(accepted.headers().firstValue("Location")).contains("/api/v1/devices/cmd-1/commands/" + id);
         assertThat(accepted.json().get("status").asText()).isEqualTo("queued");
 
-        Reply again = post("/api/v1/devices/cmd-1/commands", "{\"type\":\"set_temperature\",\"idempotency_key\":\"k1\"}");
+        Reply again = post("/api/v1/devices/cmd-1/commands", """
+                {"type":"set_temperature","idempotency_key":"k1"}""");
         assertThat(again.json().get("command_id").asText()).as("same idempotency key, same command").isEqualTo(id);
 
-        Reply waited = post("/api/v1/devices/cmd-1/commands?wait=true", "{\"type\":\"restart\",\"timeout\":\"300ms\"}");
+        Reply waited = post("/api/v1/devices/cmd-1/commands?wait=true", """
+                {"type":"restart","timeout":"300ms"}""");
         assertThat(waited.status()).as("still queued after the wait: the device is away").isEqualTo(202);
 
         JsonNode one = get("/api/v1/devices/cmd-1/commands/" + id).json();
@@ -263,15 +285,22 @@ class HttpApiIT {
     @Test
     void commands_badInput_is4xx() throws Exception {
         register("cmd-2", "");
-        assertProblem(post("/api/v1/devices/cmd-2/commands", "{\"parameters\":{}}"), 400, "type is required");
-        assertProblem(post("/api/v1/devices/cmd-2/commands", "{\"type\":\"x y\"}"), 400, "type");
-        assertProblem(post("/api/v1/devices/cmd-2/commands", "{\"type\":\"a\",\"timeout\":\"soon\"}"), 400, "timeout");
-        assertProblem(post("/api/v1/devices/cmd-2/commands", "{\"type\":\"a\",\"timeout\":\"1h\"}"), 400, "timeout");
-        assertProblem(post("/api/v1/devices/cmd-2/commands", "{\"type\":\"a\",\"ttl\":\"30d\"}"), 400, "ttl");
-        assertProblem(post("/api/v1/devices/cmd-2/commands", "{\"type\":\"a\",\"parameters\":[1]}"), 400, "invalid JSON");
+        assertProblem(post("/api/v1/devices/cmd-2/commands", """
+                {"parameters":{}}"""), 400, "type is required");
+        assertProblem(post("/api/v1/devices/cmd-2/commands", """
+                {"type":"x y"}"""), 400, "type");
+        assertProblem(post("/api/v1/devices/cmd-2/commands", """
+                {"type":"a","timeout":"soon"}"""), 400, "timeout");
+        assertProblem(post("/api/v1/devices/cmd-2/commands", """
+                {"type":"a","timeout":"1h"}"""), 400, "timeout");
+        assertProblem(post("/api/v1/devices/cmd-2/commands", """
+                {"type":"a","ttl":"30d"}"""), 400, "ttl");
+        assertProblem(post("/api/v1/devices/cmd-2/commands", """
+                {"type":"a","parameters":[1]}"""), 400, "invalid JSON");
         assertProblem(post("/api/v1/devices/cmd-2/commands", "{\"type\":\"a\",\"parameters\":{\"p\":\"" + "x".repeat(9000) + "\"}}"),
                 400, "limit");
-        assertProblem(post("/api/v1/devices/ghost/commands", "{\"type\":\"a\"}"), 404, "ghost");
+        assertProblem(post("/api/v1/devices/ghost/commands", """
+                {"type":"a"}"""), 404, "ghost");
         assertProblem(get("/api/v1/devices/cmd-2/commands/nope"), 404, "nope");
         assertThat(get("/api/v1/devices/cmd-2/commands").json().get("items")).isEmpty();
     }
@@ -289,9 +318,9 @@ class HttpApiIT {
     /** From another loopback address than the other tests, so that its failures do not throttle theirs. */
     @Test
     void repeatedWrongTokens_fromOneAddress_are429WithRetryAfter_andTheRightTokenStillWorks() throws Exception {
-        java.net.http.HttpClient other = java.net.http.HttpClient.newBuilder()
-                .localAddress(java.net.InetAddress.getByName("127.0.0.2")).build();
-        java.util.function.Function<String, HttpResponse<String>> get = token -> {
+        HttpClient other = HttpClient.newBuilder()
+                .localAddress(InetAddress.getByName("127.0.0.2")).build();
+        Function<String, HttpResponse<String>> get = token -> {
             try {
                 return other.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/devices"))
                         .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
@@ -322,7 +351,8 @@ class HttpApiIT {
 
     @Test
     void register_answers201WithCredentialsShownOnce() throws Exception {
-        Reply reply = post("/api/v1/devices", "{\"device_id\":\"http-1\",\"type\":\"actuator\",\"name\":\"Valve\",\"tags\":[\"b\",\"a\"],\"metadata\":{\"floor\":3}}");
+        Reply reply = post("/api/v1/devices", """
+                {"device_id":"http-1","type":"actuator","name":"Valve","tags":["b","a"],"metadata":{"floor":3}}""");
         assertThat(reply.status()).as(reply.body()).isEqualTo(201);
         JsonNode body = reply.json();
         assertThat(body.get("device_id").asText()).isEqualTo("http-1");
@@ -341,11 +371,16 @@ class HttpApiIT {
     void register_badInput_is4xxProblem_andNothingIsStored() throws Exception {
         long before = store.devices().count();
         assertProblem(post("/api/v1/devices", "{\"device_id\":"), 400, "invalid JSON");
-        assertProblem(post("/api/v1/devices", "{\"type\":\"sensor\"}"), 400, "device_id is required");
-        assertProblem(post("/api/v1/devices", "{\"device_id\":\"bad/id#\"}"), 400, "invalid device id");
-        assertProblem(post("/api/v1/devices", "{\"device_id\":\"ok-1\",\"type\":\"toaster\"}"), 400, "unknown device type");
-        assertProblem(post("/api/v1/devices", "{\"device_id\":\"ok-2\",\"colour\":\"red\"}"), 400, "colour");
-        assertProblem(post("/api/v1/devices", "{\"device_id\":\"ok-3\",\"tags\":\"not-a-list\"}"), 400, "");
+        assertProblem(post("/api/v1/devices", """
+                {"type":"sensor"}"""), 400, "device_id is required");
+        assertProblem(post("/api/v1/devices", """
+                {"device_id":"bad/id#"}"""), 400, "invalid device id");
+        assertProblem(post("/api/v1/devices", """
+                {"device_id":"ok-1","type":"toaster"}"""), 400, "unknown device type");
+        assertProblem(post("/api/v1/devices", """
+                {"device_id":"ok-2","colour":"red"}"""), 400, "colour");
+        assertProblem(post("/api/v1/devices", """
+                {"device_id":"ok-3","tags":"not-a-list"}"""), 400, "");
         Reply huge = post("/api/v1/devices", "{\"device_id\":\"ok-4\",\"name\":\"" + "x".repeat(100_000) + "\"}");
         assertThat(huge.status()).isEqualTo(413);
         assertThat(store.devices().count()).isEqualTo(before);
@@ -353,8 +388,10 @@ class HttpApiIT {
 
     @Test
     void register_duplicate_is409() throws Exception {
-        assertThat(post("/api/v1/devices", "{\"device_id\":\"dup-1\"}").status()).isEqualTo(201);
-        assertProblem(post("/api/v1/devices", "{\"device_id\":\"dup-1\"}"), 409, "already exists");
+        assertThat(post("/api/v1/devices", """
+                {"device_id":"dup-1"}""").status()).isEqualTo(201);
+        assertProblem(post("/api/v1/devices", """
+                {"device_id":"dup-1"}"""), 409, "already exists");
     }
 
     @Test
@@ -384,7 +421,8 @@ class HttpApiIT {
 
     @Test
     void telemetry_latestRawAndBuckets() throws Exception {
-        post("/api/v1/devices", "{\"device_id\":\"tel-1\"}");
+        post("/api/v1/devices", """
+                {"device_id":"tel-1"}""");
         DeviceId id = DeviceId.of("tel-1");
         long t0 = (System.currentTimeMillis() / 60_000 - 10) * 60_000;
         List<Point> points = new ArrayList<>();
@@ -402,7 +440,7 @@ class HttpApiIT {
         JsonNode raw = get("/api/v1/devices/tel-1/telemetry?metric=temperature&from=" + t0 + "&to=" + (t0 + 60_000)).json();
         assertThat(raw.get("points")).extracting(p -> p.get("value").asDouble()).containsExactly(20.0, 21.0, 22.0);
 
-        String fromIso = java.time.Instant.ofEpochMilli(t0).toString();
+        String fromIso = Instant.ofEpochMilli(t0).toString();
         JsonNode avg = get("/api/v1/devices/tel-1/telemetry?metric=temperature&from=" + fromIso + "&to=" + (t0 + 120_000) + "&interval=1m&agg=avg").json();
         assertThat(avg.get("buckets")).extracting(b -> b.get("value").asDouble()).containsExactly(21.0, 24.0);
         assertThat(avg.get("buckets")).extracting(b -> b.get("count").asInt()).containsExactly(3, 3);
@@ -412,7 +450,8 @@ class HttpApiIT {
 
     @Test
     void telemetry_abusiveOrInvalidQueries_are400() throws Exception {
-        post("/api/v1/devices", "{\"device_id\":\"tel-2\"}");
+        post("/api/v1/devices", """
+                {"device_id":"tel-2"}""");
         assertProblem(get("/api/v1/devices/tel-2/telemetry"), 400, "metric");
         assertProblem(get("/api/v1/devices/tel-2/telemetry?metric=t&from=yesterday"), 400, "ISO-8601");
         assertProblem(get("/api/v1/devices/tel-2/telemetry?metric=t&from=2000&to=1000"), 400, "after");

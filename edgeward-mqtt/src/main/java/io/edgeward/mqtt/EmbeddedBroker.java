@@ -1,5 +1,8 @@
 package io.edgeward.mqtt;
 
+import io.edgeward.mqtt.internal.auth.ConnectAuthenticator;
+import io.edgeward.mqtt.internal.auth.Principals;
+import io.edgeward.mqtt.internal.device.MqttDeviceChannel;
 import io.edgeward.core.lifecycle.Lifecycle;
 import io.edgeward.core.lifecycle.Threads;
 import com.hivemq.embedded.EmbeddedExtension;
@@ -17,11 +20,8 @@ import io.edgeward.core.shadow.ShadowListener;
 import io.edgeward.core.shadow.ShadowService;
 import io.edgeward.core.telemetry.TelemetryPipeline;
 import io.edgeward.mqtt.internal.BrokerProbe;
-import io.edgeward.mqtt.internal.ConnectAuthenticator;
 import io.edgeward.mqtt.internal.EdgewardExtension;
-import io.edgeward.mqtt.internal.MqttDeviceChannel;
 import io.edgeward.mqtt.internal.MqttMetrics;
-import io.edgeward.mqtt.internal.Principals;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;

@@ -19,6 +19,7 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,23 +28,17 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AbuseIT {
 
-    @TempDir
-    Path dir;
 
     /** A node per test: each test's failures from loopback start uncounted. */
-    BrokerFixture fx;
+    @RegisterExtension
+    final BrokerFixture fx = BrokerFixture.create();
     Registration good;
 
     @BeforeEach
     void start() {
-        fx = new BrokerFixture(dir, false, List.of());
         good = fx.register("good-device");
     }
 
-    @AfterEach
-    void stop() {
-        fx.close();
-    }
 
     /** The CONNACK's reason code, or -1 when the broker closed the connection without one. */
     private int connectAnonymously(String clientId) throws IOException {
@@ -154,7 +149,8 @@ class AbuseIT {
 
     private void assertGoodDeviceConnects() {
         Mqtt5BlockingClient device = Clients.device5(fx.broker.port(), "good-device", good.secret());
-        assertThat(Clients.publish(device, "sensor/good-device/telemetry", "{\"values\":{\"t\":1}}").isError()).isFalse();
+        assertThat(Clients.publish(device, "sensor/good-device/telemetry", """
+                {"values":{"t":1}}""").isError()).isFalse();
         device.disconnect();
     }
 }

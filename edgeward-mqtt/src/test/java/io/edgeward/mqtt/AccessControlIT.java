@@ -25,32 +25,27 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Who may connect, and where each may publish and subscribe. Anonymous access is off here. */
 class AccessControlIT {
 
-    @TempDir
-    static Path dir;
 
-    static BrokerFixture fx;
+    @RegisterExtension
+    static final BrokerFixture fx = BrokerFixture.create().users(
+            new MqttUser("dashboard", "dash-secret", List.of("apps/%u/#"), List.of("sensor/+/telemetry", "apps/#")),
+            new MqttUser("gateway", "gw-secret", List.of("sensor/+/telemetry"), List.of()),
+            new MqttUser("inbox", "inbox-secret", List.of("apps/%c/#"), List.of("apps/%c/#")));
     static Registration alpha;
     static Registration beta;
 
     @BeforeAll
     static void start() {
-        fx = new BrokerFixture(dir, false, List.of(
-                new MqttUser("dashboard", "dash-secret", List.of("apps/%u/#"), List.of("sensor/+/telemetry", "apps/#")),
-                new MqttUser("gateway", "gw-secret", List.of("sensor/+/telemetry"), List.of()),
-                new MqttUser("inbox", "inbox-secret", List.of("apps/%c/#"), List.of("apps/%c/#"))));
         alpha = fx.register("alpha");
         beta = fx.register("beta");
     }
 
-    @AfterAll
-    static void stop() {
-        fx.close();
-    }
 
     private static int port() {
         return fx.broker.port();
@@ -112,12 +107,14 @@ class AccessControlIT {
     void device_publishingOutsideItsTopics_isNotAuthorized_counted_andNotStored() {
         Mqtt5BlockingClient client = Clients.device5(port(), "alpha", alpha.secret());
         double before = fx.counter("edgeward.mqtt.acl.denied", "action", "publish");
-        assertThat(publish(client, "sensor/beta/telemetry", "{\"values\":{\"spoofed\":1}}")).isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
+        assertThat(publish(client, "sensor/beta/telemetry", """
+                {"values":{"spoofed":1}}""")).isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
         assertThat(publish(client, "elsewhere/topic", "x")).isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
         assertThat(fx.counter("edgeward.mqtt.acl.denied", "action", "publish") - before).isEqualTo(2);
         assertThat(fx.points("beta", "spoofed")).isEmpty();
         // The connection stays up and its own topics still work.
-        assertThat(publish(client, "sensor/alpha/telemetry", "{\"values\":{\"own\":1}}").isError()).isFalse();
+        assertThat(publish(client, "sensor/alpha/telemetry", """
+                {"values":{"own":1}}""").isError()).isFalse();
         assertThat(fx.points("alpha", "own")).hasSize(1);
         client.disconnect();
     }
@@ -184,7 +181,8 @@ class AccessControlIT {
         try (Mqtt5BlockingClient.Mqtt5Publishes publishes = dashboard.publishes(com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL)) {
             dashboard.subscribeWith().topicFilter("sensor/+/telemetry").qos(MqttQos.AT_LEAST_ONCE).send();
             Mqtt5BlockingClient device = Clients.device5(port(), "beta", beta.secret());
-            publish(device, "sensor/beta/telemetry", "{\"values\":{\"seen\":3}}");
+            publish(device, "sensor/beta/telemetry", """
+                    {"values":{"seen":3}}""");
             Optional<Mqtt5Publish> received = publishes.receive(5, TimeUnit.SECONDS);
             assertThat(received).hasValueSatisfying(p -> assertThat(p.getTopic().toString()).isEqualTo("sensor/beta/telemetry"));
             device.disconnect();
@@ -198,9 +196,11 @@ class AccessControlIT {
     void gatewayUser_mayPublishForRegisteredDevices_unknownDeviceRefused() {
         Mqtt5BlockingClient gateway = Clients.v5(port(), "gw-1");
         gateway.connectWith().simpleAuth().username("gateway").password("gw-secret".getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send();
-        assertThat(publish(gateway, "sensor/alpha/telemetry", "{\"values\":{\"via_gateway\":5}}").isError()).isFalse();
+        assertThat(publish(gateway, "sensor/alpha/telemetry", """
+                {"values":{"via_gateway":5}}""").isError()).isFalse();
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(fx.points("alpha", "via_gateway")).hasSize(1));
-        assertThat(publish(gateway, "sensor/nobody/telemetry", "{\"values\":{\"x\":1}}")).isEqualTo(Mqtt5PubAckReasonCode.TOPIC_NAME_INVALID);
+        assertThat(publish(gateway, "sensor/nobody/telemetry", """
+                {"values":{"x":1}}""")).isEqualTo(Mqtt5PubAckReasonCode.TOPIC_NAME_INVALID);
         assertThat(fx.counter("edgeward.telemetry.rejected", "reason", "unknown_device")).isEqualTo(1);
         gateway.disconnect();
     }

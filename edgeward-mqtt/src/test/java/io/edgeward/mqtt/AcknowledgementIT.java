@@ -26,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,20 +35,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AcknowledgementIT {
 
-    @TempDir
-    static Path dir;
 
-    static BrokerFixture fx;
+    @RegisterExtension
+    static final BrokerFixture fx = BrokerFixture.create()
+            .pipelineSettings(new PipelineSettings(20_000, 10_000, false, Duration.ofSeconds(2), Duration.ofMillis(2)));
 
-    @BeforeAll
-    static void start() {
-        fx = new BrokerFixture(dir, new PipelineSettings(20_000, 10_000, false, Duration.ofSeconds(2), Duration.ofMillis(2)));
-    }
 
-    @AfterAll
-    static void stop() {
-        fx.close();
-    }
 
     @Test
     void aHeldAcknowledgement_doesNotHoldTheDevicesNextMessage() throws Exception {
@@ -57,13 +50,15 @@ class AcknowledgementIT {
             DataInputStream in = new DataInputStream(socket.getInputStream());
             assertThat(in.readInt()).as("CONNACK accepted").isEqualTo(0x20020000);
             double receivedBefore = fx.counter("iot.mqtt.messages.received");
-            try (WriteLock lock = WriteLock.take(dir)) {
-                socket.getOutputStream().write(RawMqtt.publishQos1(1, "sensor/ack-window/telemetry", "{\"values\":{\"n\":1}}"));
+            try (WriteLock lock = WriteLock.take(fx.dir)) {
+                socket.getOutputStream().write(RawMqtt.publishQos1(1, "sensor/ack-window/telemetry", """
+                        {"values":{"n":1}}"""));
                 await().until(() -> fx.counter("iot.mqtt.messages.received") - receivedBefore >= 1);
                 // Message 1 cannot commit, so its PUBACK is held. Message 2 must still be taken in, to
                 // join the same group commit: an acknowledgement held inside HiveMQ's extension
                 // executor kept the client's next PUBLISH waiting there until the commit was done.
-                socket.getOutputStream().write(RawMqtt.publishQos1(2, "sensor/ack-window/telemetry", "{\"values\":{\"n\":2}}"));
+                socket.getOutputStream().write(RawMqtt.publishQos1(2, "sensor/ack-window/telemetry", """
+                        {"values":{"n":2}}"""));
                 await().atMost(Duration.ofMillis(1500))
                         .until(() -> fx.counter("iot.mqtt.messages.received") - receivedBefore >= 2);
                 assertThat(in.available()).as("bytes acknowledged while the store was locked").isZero();
@@ -88,11 +83,13 @@ class AcknowledgementIT {
                 .applySimpleAuth().send().join();
         CompletableFuture<Mqtt5PublishResult> first;
         CompletableFuture<Mqtt5PublishResult> second;
-        try (WriteLock lock = WriteLock.take(dir)) {
+        try (WriteLock lock = WriteLock.take(fx.dir)) {
             first = client.publishWith().topic("sensor/ack-fail/telemetry").qos(MqttQos.AT_LEAST_ONCE)
-                    .payload("{\"values\":{\"n\":1}}".getBytes(StandardCharsets.UTF_8)).send();
+                    .payload("""
+                            {"values":{"n":1}}""".getBytes(StandardCharsets.UTF_8)).send();
             second = client.publishWith().topic("sensor/ack-fail/telemetry").qos(MqttQos.AT_LEAST_ONCE)
-                    .payload("{\"values\":{\"n\":2}}".getBytes(StandardCharsets.UTF_8)).send();
+                    .payload("""
+                            {"values":{"n":2}}""".getBytes(StandardCharsets.UTF_8)).send();
             await().atMost(Duration.ofSeconds(20)).until(() -> !client.getState().isConnected());
             assertThat(fx.counter("edgeward.pipeline.commit.timeouts")).isGreaterThan(timeoutsBefore);
         }
@@ -101,7 +98,8 @@ class AcknowledgementIT {
         assertThat(second).isCompletedExceptionally();
 
         Mqtt5BlockingClient again = Clients.device5(fx.broker.port(), "ack-fail", device.secret());
-        assertThat(Clients.publish(again, "sensor/ack-fail/telemetry", "{\"values\":{\"n\":3}}").isError()).isFalse();
+        assertThat(Clients.publish(again, "sensor/ack-fail/telemetry", """
+                {"values":{"n":3}}""").isError()).isFalse();
         assertThat(fx.points("ack-fail", "n")).extracting(Point::value).contains(Value.of(3.0));
         again.disconnect();
     }

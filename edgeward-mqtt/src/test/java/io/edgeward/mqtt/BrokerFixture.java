@@ -20,40 +20,103 @@ import io.edgeward.core.telemetry.TimeRange;
 import io.edgeward.store.sql.SqlStore;
 import io.edgeward.store.sql.StoreSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A real store and broker on a free loopback port, with the node's domain built by the
- * application's own {@link Platform} builder; small limits so that tests reach them cheaply.
+ * A JUnit extension that runs a real store and broker on a free loopback port in a temporary
+ * directory, with the node's domain built by the application's own {@link Platform} builder and
+ * small limits so that tests reach them cheaply. On a static field it serves the whole class, on an
+ * instance field each test:
+ *
+ * <pre>{@code @RegisterExtension static final BrokerFixture fx = BrokerFixture.create().allowAnonymous();}</pre>
  */
-final class BrokerFixture implements AutoCloseable {
+final class BrokerFixture implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
 
-    final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    final Lifecycles parts = new Lifecycles(Platform.STOP_BOUND);
-    final SqlStore store;
-    final DeviceRegistry registry;
-    final TelemetryPipeline pipeline;
-    final EmbeddedBroker broker;
-    final Presence presence;
-    final ShadowService shadows;
-    final CommandService commands;
+    private boolean allowAnonymous;
+    private List<MqttUser> users = List.of();
+    private ShadowSettings shadowSettings = ShadowSettings.defaults();
+    private PipelineSettings pipelineSettings = PipelineSettings.DEFAULTS;
+    private boolean perTest;
 
-    BrokerFixture(Path dir, boolean allowAnonymous, List<MqttUser> users) {
-        this(dir, allowAnonymous, users, ShadowSettings.defaults());
+    Path dir;
+    SimpleMeterRegistry meters;
+    Lifecycles parts;
+    SqlStore store;
+    DeviceRegistry registry;
+    TelemetryPipeline pipeline;
+    EmbeddedBroker broker;
+    Presence presence;
+    ShadowService shadows;
+    CommandService commands;
+
+    private BrokerFixture() {}
+
+    static BrokerFixture create() {
+        return new BrokerFixture();
     }
 
-    BrokerFixture(Path dir, boolean allowAnonymous, List<MqttUser> users, ShadowSettings shadowSettings) {
-        this(dir, allowAnonymous, users, shadowSettings, PipelineSettings.DEFAULTS);
+    /** Clients without credentials may connect (they still cannot publish into sensor/# or device/#). */
+    BrokerFixture allowAnonymous() {
+        this.allowAnonymous = true;
+        return this;
     }
 
-    BrokerFixture(Path dir, PipelineSettings pipelineSettings) {
-        this(dir, false, List.of(), ShadowSettings.defaults(), pipelineSettings);
+    BrokerFixture users(MqttUser... users) {
+        this.users = List.of(users);
+        return this;
     }
 
-    private BrokerFixture(Path dir, boolean allowAnonymous, List<MqttUser> users, ShadowSettings shadowSettings,
-            PipelineSettings pipelineSettings) {
+    BrokerFixture shadowSettings(ShadowSettings settings) {
+        this.shadowSettings = settings;
+        return this;
+    }
+
+    BrokerFixture pipelineSettings(PipelineSettings settings) {
+        this.pipelineSettings = settings;
+        return this;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        start();
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws IOException {
+        if (broker == null) {
+            perTest = true; // registered on an instance field: a node for each test
+            start();
+        }
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        if (perTest) {
+            stop();
+        }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        stop();
+    }
+
+    private void start() throws IOException {
+        dir = Files.createTempDirectory("edgeward-broker-it-");
+        meters = new SimpleMeterRegistry();
+        parts = new Lifecycles(Platform.STOP_BOUND);
         Threads threads = Threads.named("test");
         store = parts.start("store", SqlStore.open(StoreSettings.embedded(dir), threads));
         Platform platform = Platform.builder(store.ports(), parts)
@@ -78,6 +141,20 @@ final class BrokerFixture implements AutoCloseable {
         platform.startCommands();
     }
 
+    private void stop() {
+        if (parts == null) {
+            return;
+        }
+        parts.closeAll();
+        parts = null;
+        broker = null;
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     Registration register(String id) {
         return registry.register(NewDevice.of(DeviceId.of(id), DeviceType.SENSOR));
     }
@@ -89,10 +166,5 @@ final class BrokerFixture implements AutoCloseable {
     double counter(String name, String... tags) {
         var counter = meters.find(name).tags(tags).counter();
         return counter == null ? 0 : counter.count();
-    }
-
-    @Override
-    public void close() {
-        parts.closeAll();
     }
 }

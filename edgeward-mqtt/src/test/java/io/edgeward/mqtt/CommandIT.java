@@ -20,25 +20,17 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Commands to devices over MQTT: delivery, correlation, timeouts, TTL and order. */
 class CommandIT {
 
-    @TempDir
-    static Path dir;
 
-    static BrokerFixture fx;
+    @RegisterExtension
+    static final BrokerFixture fx = BrokerFixture.create();
 
-    @BeforeAll
-    static void start() {
-        fx = new BrokerFixture(dir, false, List.of());
-    }
 
-    @AfterAll
-    static void stop() {
-        fx.close();
-    }
 
     static Command send(String device, String type, Duration timeout, Duration ttl) {
         return fx.commands.submit(DeviceId.of(device), new NewCommand(type, Map.of("temperature", 22.5), timeout, ttl, null));
@@ -140,7 +132,8 @@ class CommandIT {
         double unknown = fx.counter("edgeward.command.responses.rejected", "reason", "unknown_command");
 
         assertThat(Clients.publish(client, "device/c-6/response", "{oops")).isEqualTo(Mqtt5PubAckReasonCode.PAYLOAD_FORMAT_INVALID);
-        assertThat(Clients.publish(client, "device/c-6/response", "{\"command_id\":\"x\",\"status\":\"maybe\"}"))
+        assertThat(Clients.publish(client, "device/c-6/response", """
+                {"command_id":"x","status":"maybe"}"""))
                 .isEqualTo(Mqtt5PubAckReasonCode.PAYLOAD_FORMAT_INVALID);
         assertThat(Clients.publish(client, "device/c-6/response",
                 "{\"command_id\":\"" + foreign.id() + "\",\"status\":\"success\"}"))

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import com.hivemq.extension.sdk.api.services.Services;
 import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.device.DevicePatch;
@@ -19,25 +20,19 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What operators do to devices reaches their live connections. */
 class LifecycleIT {
 
-    @TempDir
-    static Path dir;
 
-    static BrokerFixture fx;
+    @RegisterExtension
+    static final BrokerFixture fx = BrokerFixture.create()
+            // A gateway user that publishes telemetry for devices which never connect themselves.
+            .users(new MqttUser("gateway", "gateway-secret", List.of("sensor/+/telemetry"), List.of()));
 
-    @BeforeAll
-    static void start() {
-        fx = new BrokerFixture(dir, false, List.of());
-    }
 
-    @AfterAll
-    static void stop() {
-        fx.close();
-    }
 
     static Mqtt5BlockingClient persistent(String id, String secret) {
         Mqtt5BlockingClient client = Clients.v5(fx.broker.port(), id);
@@ -91,5 +86,21 @@ class LifecycleIT {
         assertThat(fx.registry.get("lc-4").lastSeen()).isAfterOrEqualTo(before);
         await().untilAsserted(() -> assertThat(fx.store.devices().find(DeviceId.of("lc-4")).orElseThrow().lastSeen())
                 .as("written by the coalescing flush").isAfterOrEqualTo(before));
+    }
+
+    @Test
+    void lastSeen_movesWhenTelemetryPublishedForADevice_isStored_evenThoughTheDeviceNeverConnected() {
+        fx.register("lc-5");
+        assertThat(fx.registry.get("lc-5").lastSeen()).isNull();
+        Mqtt5BlockingClient gateway = Clients.v5(fx.broker.port(), "gateway-1");
+        gateway.connectWith().simpleAuth().username("gateway").password("gateway-secret".getBytes(StandardCharsets.UTF_8))
+                .applySimpleAuth().send();
+        Instant before = Instant.now().minusMillis(1);
+        assertThat(Clients.publish(gateway, "sensor/lc-5/telemetry", """
+                {"values":{"t":1}}""")).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+        await().untilAsserted(() -> assertThat(fx.registry.get("lc-5").lastSeen()).isAfterOrEqualTo(before));
+        await().untilAsserted(() -> assertThat(fx.store.devices().find(DeviceId.of("lc-5")).orElseThrow().lastSeen())
+                .as("written by the coalescing flush").isAfterOrEqualTo(before));
+        gateway.disconnect();
     }
 }

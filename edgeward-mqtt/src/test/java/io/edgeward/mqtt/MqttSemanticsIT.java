@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,20 +31,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MqttSemanticsIT {
 
-    @TempDir
-    static Path dir;
 
-    static BrokerFixture fx;
+    @RegisterExtension
+    static final BrokerFixture fx = BrokerFixture.create().allowAnonymous();
 
-    @BeforeAll
-    static void start() {
-        fx = new BrokerFixture(dir, true, List.of());
-    }
 
-    @AfterAll
-    static void stop() {
-        fx.close();
-    }
 
     static Mqtt5BlockingClient v5(String id) {
         Mqtt5BlockingClient client = Clients.v5(fx.broker.port(), id);
@@ -245,7 +237,8 @@ class MqttSemanticsIT {
     @Test
     void anonymousClients_cannotPublishIntoDeviceNamespaces() {
         Mqtt5BlockingClient anonymous = v5("anon-spoofer");
-        assertThat(Clients.publish(anonymous, "sensor/anything/telemetry", "{\"values\":{\"x\":1}}"))
+        assertThat(Clients.publish(anonymous, "sensor/anything/telemetry", """
+                {"values":{"x":1}}"""))
                 .isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
     }
 }

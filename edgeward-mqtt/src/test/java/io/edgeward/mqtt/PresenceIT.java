@@ -14,25 +14,18 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import java.time.Duration;
 
 /** A device's status follows its MQTT connection. */
 class PresenceIT {
 
-    @TempDir
-    static Path dir;
 
-    static BrokerFixture fx;
+    @RegisterExtension
+    static final BrokerFixture fx = BrokerFixture.create();
 
-    @BeforeAll
-    static void start() {
-        fx = new BrokerFixture(dir, false, List.of());
-    }
 
-    @AfterAll
-    static void stop() {
-        fx.close();
-    }
 
     private static DeviceStatus status(String id) {
         return fx.registry.find(DeviceId.of(id)).orElseThrow().status();
@@ -69,7 +62,7 @@ class PresenceIT {
         Mqtt5BlockingClient second = Clients.device5(fx.broker.port(), "p-3", device.secret());
         await().until(() -> !first.getState().isConnected());
         assertThat(fx.presence.onlineCount()).isGreaterThanOrEqualTo(1);
-        await().during(java.time.Duration.ofMillis(500)).until(() -> status("p-3") == DeviceStatus.ONLINE);
+        await().during(Duration.ofMillis(500)).until(() -> status("p-3") == DeviceStatus.ONLINE);
         second.disconnect();
         await().until(() -> status("p-3") == DeviceStatus.OFFLINE);
     }
@@ -80,6 +73,6 @@ class PresenceIT {
         Mqtt5BlockingClient client = Clients.v5(fx.broker.port(), "p-4");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.connectWith().simpleAuth().username("p-4")
                 .password("wrong".getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send()).isNotNull();
-        await().during(java.time.Duration.ofMillis(300)).until(() -> status("p-4") == DeviceStatus.OFFLINE);
+        await().during(Duration.ofMillis(300)).until(() -> status("p-4") == DeviceStatus.OFFLINE);
     }
 }

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -30,10 +31,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** Telemetry over a real broker socket: every format and QoS, both protocol versions, and refusals. */
 class TelemetryIngestIT {
 
-    @TempDir
-    static Path dir;
 
-    static BrokerFixture fx;
+    @RegisterExtension
+    static final BrokerFixture fx = BrokerFixture.create();
     static int next;
 
     Registration dev;
@@ -41,15 +41,7 @@ class TelemetryIngestIT {
     Mqtt5BlockingClient client;
     Map<String, Double> before = new HashMap<>();
 
-    @BeforeAll
-    static void startBroker() {
-        fx = new BrokerFixture(dir, false, List.of());
-    }
 
-    @AfterAll
-    static void stopBroker() {
-        fx.close();
-    }
 
     /** Every test gets a device of its own on the shared broker. */
     @BeforeEach
@@ -153,7 +145,8 @@ class TelemetryIngestIT {
 
     @Test
     void wrongType_isRefusedWith0x99() {
-        assertThat(publish(client, "sensor/" + id + "/telemetry", "{\"values\":{\"a\":[1,2]}}")).isEqualTo(Mqtt5PubAckReasonCode.PAYLOAD_FORMAT_INVALID);
+        assertThat(publish(client, "sensor/" + id + "/telemetry", """
+                {"values":{"a":[1,2]}}""")).isEqualTo(Mqtt5PubAckReasonCode.PAYLOAD_FORMAT_INVALID);
         assertThat(rejected("wrong_type")).isEqualTo(1);
         assertGoodMessageStillStored();
     }
@@ -187,7 +180,8 @@ class TelemetryIngestIT {
 
     @Test
     void payloadNamingAnotherDevice_isRefused() {
-        assertThat(publish(client, "sensor/" + id + "/telemetry", "{\"sensor_id\":\"dev-9\",\"type\":\"t\",\"value\":1}"))
+        assertThat(publish(client, "sensor/" + id + "/telemetry", """
+                {"sensor_id":"dev-9","type":"t","value":1}"""))
                 .isEqualTo(Mqtt5PubAckReasonCode.PAYLOAD_FORMAT_INVALID);
         assertThat(rejected("device_mismatch")).isEqualTo(1);
         assertGoodMessageStillStored();
@@ -199,19 +193,22 @@ class TelemetryIngestIT {
         v3.publishWith().topic("sensor/" + id + "-v3/telemetry").qos(MqttQos.AT_LEAST_ONCE).payload("garbage".getBytes(StandardCharsets.UTF_8)).send();
         assertThat(rejected("malformed")).isEqualTo(1);
         v3.publishWith().topic("sensor/" + id + "-v3/telemetry").qos(MqttQos.AT_LEAST_ONCE)
-                .payload(("{\"values\":{\"ok\":1}}").getBytes(StandardCharsets.UTF_8)).send();
+                .payload(("""
+                        {"values":{"ok":1}}""").getBytes(StandardCharsets.UTF_8)).send();
         assertThat(fx.points(id + "-v3", "ok")).hasSize(1);
         v3.disconnect();
     }
 
     @Test
     void metrics_countReceivedAndProcessed() {
-        publish(client, "sensor/" + id + "/telemetry", "{\"values\":{\"a\":1,\"b\":2}}");
+        publish(client, "sensor/" + id + "/telemetry", """
+                {"values":{"a":1,"b":2}}""");
         double received = fx.counter("iot.mqtt.messages.received");
         double processed = fx.counter("iot.edge.data.processed");
         double sensorPoints = fx.counter("iot.device.data.received", "type", "sensor");
         long latencies = fx.meters.find("iot.edge.processing.latency.ms").summary().count();
-        publish(client, "sensor/" + id + "/telemetry", "{\"values\":{\"c\":1,\"d\":2}}");
+        publish(client, "sensor/" + id + "/telemetry", """
+                {"values":{"c":1,"d":2}}""");
         assertThat(fx.counter("iot.mqtt.messages.received") - received).isEqualTo(1);
         assertThat(fx.counter("iot.edge.data.processed") - processed).isEqualTo(2);
         assertThat(fx.counter("iot.device.data.received", "type", "sensor") - sensorPoints).isEqualTo(2);

@@ -2,9 +2,12 @@ package io.edgeward.server;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.fields;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaMethodCall;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.JavaField;
 import com.tngtech.archunit.core.domain.JavaModifier;
@@ -20,6 +23,13 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Rules every module keeps (the core's own layering is {@code CoreLayeringTest}): a feature's
@@ -34,9 +44,9 @@ class ArchitectureTest {
                     "io.edgeward.device", "io.edgeward.server");
 
     /** Types whose instances change after construction: never held in a static field. */
-    private static final List<Class<?>> MUTABLE = List.of(RateLimitedLog.class, java.util.Map.class, java.util.Collection.class,
-            java.util.concurrent.atomic.AtomicBoolean.class, java.util.concurrent.atomic.AtomicInteger.class, AtomicLong.class,
-            java.util.concurrent.atomic.AtomicReference.class, java.util.concurrent.ExecutorService.class);
+    private static final List<Class<?>> MUTABLE = List.of(RateLimitedLog.class, Map.class, Collection.class,
+            AtomicBoolean.class, AtomicInteger.class, AtomicLong.class,
+            AtomicReference.class, ExecutorService.class);
     /**
      * A constant may be declared as one of these interfaces (it is then {@code Set.of}, {@code List.of}
      * or {@code Map.of} here); a field declared as a concrete mutable collection is caught.
@@ -52,6 +62,22 @@ class ArchitectureTest {
             .that().areStatic()
             .should(beConstants())
             .because("state lives in instances wired by the composition root (STYLE.md: no static state)");
+
+    /** Thread creation the rule below forbids outside {@code core.lifecycle}: every part gets its threads from {@code Threads}. */
+    private static final Set<String> THREAD_MAKERS = Set.of("ofPlatform", "ofVirtual", "newVirtualThreadPerTaskExecutor",
+            "defaultThreadFactory");
+
+    static final ArchRule THREADS_FROM_THE_ROOT = noClasses()
+            .that().resideOutsideOfPackages("io.edgeward.core.lifecycle..", "io.edgeward.server.cli..", "io.edgeward.device..")
+            .should().callMethodWhere(makesThreads())
+            .orShould().callConstructor(Thread.class, Runnable.class)
+            .orShould().callConstructor(Thread.class, Runnable.class, String.class)
+            .because("parts get their threads from the Threads the root hands them, named after the node and the part");
+
+    @Test
+    void threads_comeFromTheRootsThreads() {
+        THREADS_FROM_THE_ROOT.check(EDGEWARD);
+    }
 
     @Test
     void internalPackages_areUsedOnlyByTheirOwnFeature() {
@@ -71,6 +97,8 @@ class ArchitectureTest {
                 .hasMessageContaining("COUNTS").hasMessageContaining("LOG").hasMessageContaining("calls");
         assertThatThrownBy(() -> INTERNAL_STAYS_IN_ITS_FEATURE.check(offending)).isInstanceOf(AssertionError.class)
                 .hasMessageContaining(ReachesIntoInternal.class.getSimpleName());
+        assertThatThrownBy(() -> THREADS_FROM_THE_ROOT.check(new ClassFileImporter().importClasses(MakesItsOwnThread.class)))
+                .isInstanceOf(AssertionError.class).hasMessageContaining(MakesItsOwnThread.class.getSimpleName());
     }
 
     static final class StaticCounter {
@@ -120,5 +148,18 @@ class ArchitectureTest {
                 }
             }
         };
+    }
+
+    private static DescribedPredicate<JavaMethodCall> makesThreads() {
+        return DescribedPredicate.describe("makes a thread or thread factory of its own", call ->
+                (call.getTargetOwner().isEquivalentTo(Thread.class) || call.getTargetOwner().isEquivalentTo(Executors.class))
+                        && THREAD_MAKERS.contains(call.getName()));
+    }
+
+    /** Starts a thread of its own: what {@link #THREADS_FROM_THE_ROOT} must catch. */
+    static final class MakesItsOwnThread {
+        void run() {
+            Thread.ofVirtual().start(() -> { });
+        }
     }
 }

@@ -54,11 +54,13 @@ class ConsoleIT {
     }
 
     @Test
-    void showsDevicesTheirShadowAndCommands() throws Exception {
+    void console_showsDevicesTheirShadowAndCommands() throws Exception {
         node.register("console-1");
-        assertThat(node.send("PATCH", "/api/v1/devices/console-1/shadow", "{\"state\":{\"desired\":{\"fan_speed\":3}}}").statusCode())
+        assertThat(node.send("PATCH", "/api/v1/devices/console-1/shadow", """
+                {"state":{"desired":{"fan_speed":3}}}""").statusCode())
                 .isEqualTo(200);
-        assertThat(node.send("POST", "/api/v1/devices/console-1/commands", "{\"type\":\"reboot_now\"}").statusCode()).isEqualTo(202);
+        assertThat(node.send("POST", "/api/v1/devices/console-1/commands", """
+                {"type":"reboot_now"}""").statusCode()).isEqualTo(202);
 
         String dom = render();
         assertThat(dom).contains("console-1", "offline");

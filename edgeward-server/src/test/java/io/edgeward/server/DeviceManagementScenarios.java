@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.Map;
 
 /**
  * A whole node with the simulator's sensor and thermostat talking to it: commands, shadows and
@@ -35,7 +36,7 @@ abstract class DeviceManagementScenarios {
     final ByteArrayOutputStream simulatorOutput = new ByteArrayOutputStream();
 
     /** Settings that pick the store; empty for the embedded SQLite. */
-    abstract java.util.Map<String, String> storeSettings() throws Exception;
+    abstract Map<String, String> storeSettings() throws Exception;
 
     @BeforeAll
     void start() throws Exception {
@@ -73,10 +74,12 @@ abstract class DeviceManagementScenarios {
     @Test
     void command_toTheThermostat_succeeds_andUnknownTypesFail() throws Exception {
         // A desired target left by another test would win over the command (the device follows desired state).
-        assertThat(node.send("PATCH", "/api/v1/devices/e2e-thermostat-00001/shadow", "{\"state\":{\"desired\":null}}").statusCode())
+        assertThat(node.send("PATCH", "/api/v1/devices/e2e-thermostat-00001/shadow", """
+                {"state":{"desired":null}}""").statusCode())
                 .isEqualTo(200);
         HttpResponse<String> reply = node.send("POST", "/api/v1/devices/e2e-thermostat-00001/commands?wait=true",
-                "{\"type\":\"set_temperature\",\"parameters\":{\"temperature\":23.5}}");
+                """
+                        {"type":"set_temperature","parameters":{"temperature":23.5}}""");
         assertThat(reply.statusCode()).as(reply.body()).isEqualTo(200);
         JsonNode command = Node.JSON.readTree(reply.body());
         assertThat(command.get("status").asText()).isEqualTo("succeeded");
@@ -84,7 +87,8 @@ abstract class DeviceManagementScenarios {
         assertThat(command.get("delivered_at").isNull()).isFalse();
 
         JsonNode failed = Node.JSON.readTree(node.send("POST", "/api/v1/devices/e2e-thermostat-00001/commands?wait=true",
-                "{\"type\":\"dance\"}").body());
+                """
+                        {"type":"dance"}""").body());
         assertThat(failed.get("status").asText()).isEqualTo("failed");
         assertThat(failed.get("message").asText()).isEqualTo("unknown command type");
         await().untilAsserted(() -> assertThat(node.get("/api/v1/devices/e2e-thermostat-00001/shadow")
@@ -94,7 +98,8 @@ abstract class DeviceManagementScenarios {
     @Test
     void desiredTarget_isAppliedByTheThermostat_andTheDeltaEmpties() throws Exception {
         HttpResponse<String> reply = node.send("PATCH", "/api/v1/devices/e2e-thermostat-00001/shadow",
-                "{\"state\":{\"desired\":{\"target_temperature\":19.5}}}");
+                """
+                        {"state":{"desired":{"target_temperature":19.5}}}""");
         assertThat(reply.statusCode()).as(reply.body()).isEqualTo(200);
         await().untilAsserted(() -> {
             JsonNode shadow = node.get("/api/v1/devices/e2e-thermostat-00001/shadow");
@@ -123,6 +128,7 @@ abstract class DeviceManagementScenarios {
         assertThat(status("e2e-00002")).isEqualTo("absent");
         assertThat(node.send("GET", "/api/v1/devices/e2e-00002/shadow", null).statusCode()).isEqualTo(404);
         assertThat(node.send("GET", "/api/v1/devices/e2e-00002/telemetry/latest", null).statusCode()).isEqualTo(404);
-        assertThat(node.send("POST", "/api/v1/devices/e2e-00002/commands", "{\"type\":\"restart\"}").statusCode()).isEqualTo(404);
+        assertThat(node.send("POST", "/api/v1/devices/e2e-00002/commands", """
+                {"type":"restart"}""").statusCode()).isEqualTo(404);
     }
 }

@@ -130,7 +130,8 @@ class EndToEndIT {
         client.connectWith().simpleAuth().username(id).password(node.register(id).getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send();
         double processed = node.metric("iot_edge_data_processed_total");
         client.publishWith().topic("sensor/" + id + "/telemetry").qos(MqttQos.AT_LEAST_ONCE)
-                .payload("{\"values\":{\"a\":1,\"b\":2}}".getBytes(StandardCharsets.UTF_8)).send();
+                .payload("""
+                        {"values":{"a":1,"b":2}}""".getBytes(StandardCharsets.UTF_8)).send();
         assertThat(node.metric("iot_edge_data_processed_total") - processed).isEqualTo(2);
         String metrics = node.metrics();
         assertThat(metrics).contains("iot_device_total{status=\"online\",type=\"sensor\"}", "# TYPE iot_device_total gauge", "edgeward_devices_online",

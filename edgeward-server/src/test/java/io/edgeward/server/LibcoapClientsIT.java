@@ -70,7 +70,8 @@ class LibcoapClientsIT {
         assertThat(post.exitCode()).as(post.stderr()).isZero();
         assertThat(post.stderr()).doesNotContain("4.", "5.");
         ExternalProcess secured = ExternalProcess.run(dtls(device, device.get("coap_psk").asText(), "-m", "post", "-t", "50",
-                "-e", "{\"values\":{\"humidity\":40}}", secure("/telemetry")));
+                "-e", """
+                        {"values":{"humidity":40}}""", secure("/telemetry")));
         assertThat(secured.exitCode()).as(secured.stderr()).isZero();
 
         JsonNode latest = node.get("/api/v1/devices/lc-tel/telemetry/latest");
@@ -132,7 +133,8 @@ class LibcoapClientsIT {
         Process observe = new ProcessBuilder(dtls(device, device.get("coap_psk").asText(), "-s", "6", "-m", "get", secure("/shadow")))
                 .redirectErrorStream(true).start();
         await().atMost(Duration.ofSeconds(5)).until(() -> node.metric("edgeward_coap_observers{resource=\"shadow\"}") >= 1);
-        assertThat(node.send("PATCH", "/api/v1/devices/lc-obs/shadow", "{\"state\":{\"desired\":{\"target_temperature\":23}}}").statusCode())
+        assertThat(node.send("PATCH", "/api/v1/devices/lc-obs/shadow", """
+                {"state":{"desired":{"target_temperature":23}}}""").statusCode())
                 .isEqualTo(200);
         assertThat(observe.waitFor(20, TimeUnit.SECONDS)).isTrue();
         String out = new String(observe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -143,7 +145,8 @@ class LibcoapClientsIT {
     void observe_commands_deliversACommand_answeredWithCoapClient() throws Exception {
         JsonNode device = node.credentials("lc-cmd");
         JsonNode accepted = Node.JSON.readTree(node.send("POST", "/api/v1/devices/lc-cmd/commands",
-                "{\"type\":\"set_temperature\",\"parameters\":{\"temperature\":22.5},\"timeout\":\"30s\"}").body());
+                """
+                        {"type":"set_temperature","parameters":{"temperature":22.5},"timeout":"30s"}""").body());
         String commandId = accepted.get("command_id").asText();
         Process observe = new ProcessBuilder(dtls(device, device.get("coap_psk").asText(), "-s", "4", "-m", "get", secure("/commands")))
                 .redirectErrorStream(true).start();
@@ -154,7 +157,8 @@ class LibcoapClientsIT {
                 node.get("/api/v1/devices/lc-cmd/commands/" + commandId).get("status").asText().equals("delivered"));
 
         ExternalProcess answer = ExternalProcess.run(dtls(device, device.get("coap_psk").asText(), "-m", "post", "-t", "50",
-                "-e", "{\"status\":\"success\",\"message\":\"done\"}", secure("/commands/" + commandId + "/response")));
+                "-e", """
+                        {"status":"success","message":"done"}""", secure("/commands/" + commandId + "/response")));
         assertThat(answer.stdout()).contains("succeeded");
         assertThat(node.get("/api/v1/devices/lc-cmd/commands/" + commandId).get("status").asText()).isEqualTo("succeeded");
     }

@@ -66,19 +66,22 @@ class MosquittoClientsIT {
         String shadow = "device/" + id + "/shadow/";
 
         JsonNode accepted = request(id, password, shadow + "update", shadow + "update/accepted",
-                "{\"state\":{\"reported\":{\"firmware_version\":\"1.0\",\"target_temperature\":20}},\"clientToken\":\"mosq-1\"}");
+                """
+                        {"state":{"reported":{"firmware_version":"1.0","target_temperature":20}},"clientToken":"mosq-1"}""");
         assertThat(accepted.get("version").asLong()).isEqualTo(1);
         assertThat(accepted.get("clientToken").asText()).isEqualTo("mosq-1");
 
         JsonNode conflict = request(id, password, shadow + "update", shadow + "update/rejected",
-                "{\"state\":{\"reported\":{\"x\":1}},\"version\":9}");
+                """
+                        {"state":{"reported":{"x":1}},"version":9}""");
         assertThat(conflict.get("code").asInt()).isEqualTo(409);
         assertThat(conflict.get("version").asLong()).isEqualTo(1);
 
         // A persistent session subscribed to its delta, then offline while an operator changes the desired state.
         ExternalProcess subscribe = ExternalProcess.run(client("mosquitto_sub", id, password, "-c", "-q", "1", "-t", shadow + "update/delta", "-E"));
         assertThat(subscribe.exitCode()).as(subscribe.stderr()).isZero();
-        assertThat(node.send("PATCH", "/api/v1/devices/" + id + "/shadow", "{\"state\":{\"desired\":{\"target_temperature\":22}}}")
+        assertThat(node.send("PATCH", "/api/v1/devices/" + id + "/shadow", """
+                {"state":{"desired":{"target_temperature":22}}}""")
                 .statusCode()).isEqualTo(200);
         ExternalProcess missed = ExternalProcess.run(client("mosquitto_sub", id, password, "-c", "-q", "1", "-t", shadow + "update/delta",
                 "-C", "1", "-W", "10"));
@@ -98,7 +101,8 @@ class MosquittoClientsIT {
         assertThat(subscribe.exitCode()).as(subscribe.stderr()).isZero();
 
         JsonNode queued = Node.JSON.readTree(node.send("POST", "/api/v1/devices/" + id + "/commands",
-                "{\"type\":\"set_temperature\",\"parameters\":{\"temperature\":22.5},\"timeout\":\"30s\"}").body());
+                """
+                        {"type":"set_temperature","parameters":{"temperature":22.5},"timeout":"30s"}""").body());
         assertThat(queued.get("status").asText()).isEqualTo("queued");
 
         ExternalProcess received = ExternalProcess.run(client("mosquitto_sub", id, password, "-c", "-q", "1", "-t", commandTopic,
@@ -115,7 +119,8 @@ class MosquittoClientsIT {
         assertThat(done.get("message").asText()).isEqualTo("ok");
 
         ExternalProcess bad = ExternalProcess.run(client("mosquitto_pub", id, password, "-V", "mqttv5", "-q", "1",
-                "-t", "device/" + id + "/response", "-m", "{\"command_id\":\"nope\",\"status\":\"success\"}"));
+                "-t", "device/" + id + "/response", "-m", """
+                        {"command_id":"nope","status":"success"}"""));
         assertThat(bad.stderr()).containsIgnoringCase("Implementation specific error");
         assertThat(node.metric("edgeward_command_responses_rejected_total{reason=\"unknown_command\"}")).isGreaterThanOrEqualTo(1);
     }
@@ -141,7 +146,8 @@ class MosquittoClientsIT {
     void wrongSecret_isRefusedAtConnect() throws Exception {
         String id = "mosq-2";
         node.register(id);
-        ExternalProcess result = pub(id, "not-the-secret", "mqttv5", 1, "sensor/" + id + "/telemetry", "{\"values\":{\"a\":1}}");
+        ExternalProcess result = pub(id, "not-the-secret", "mqttv5", 1, "sensor/" + id + "/telemetry", """
+                {"values":{"a":1}}""");
         assertThat(result.exitCode()).isNotZero();
         assertThat(result.stderr()).containsIgnoringCase("bad user name or password");
     }
@@ -162,7 +168,8 @@ class MosquittoClientsIT {
         String id = "mosq-4";
         String password = node.register(id);
         node.register("mosq-victim");
-        ExternalProcess result = pub(id, password, "mqttv5", 1, "sensor/mosq-victim/telemetry", "{\"values\":{\"spoof\":1}}");
+        ExternalProcess result = pub(id, password, "mqttv5", 1, "sensor/mosq-victim/telemetry", """
+                {"values":{"spoof":1}}""");
         assertThat(result.stderr()).contains("Not authorized");
         assertThat(node.get("/api/v1/devices/mosq-victim/telemetry/latest").get("metrics")).isEmpty();
     }

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.util.concurrent.Executor;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.server.resources.CoapExchange;
+import java.nio.charset.StandardCharsets;
 
 /**
  * {@code POST /commands/{command_id}/response}: the seed's response document
@@ -45,7 +46,7 @@ public final class CommandResponseResource extends DeviceResource {
                 JsonNode named = object.get("command_id");
                 if (named == null) {
                     object.put("command_id", commandId);
-                    payload = object.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    payload = object.toString().getBytes(StandardCharsets.UTF_8);
                 } else if (!commandId.equals(named.asText())) {
                     Replies.refuse(exchange, ResponseCode.BAD_REQUEST,
                             "command_id '" + named.asText() + "' in the body is not the command of the path, '" + commandId + "'");

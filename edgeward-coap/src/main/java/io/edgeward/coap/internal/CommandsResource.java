@@ -22,6 +22,7 @@ import org.eclipse.californium.core.coap.MessageObserverAdapter;
 import org.eclipse.californium.core.coap.Response;
 import org.eclipse.californium.core.observe.ObserveRelation;
 import org.eclipse.californium.core.server.resources.CoapExchange;
+import java.util.Set;
 
 /**
  * {@code GET /commands}, observed: the device's outstanding commands, a JSON array of the seed's
@@ -50,7 +51,7 @@ public final class CommandsResource extends DeviceResource {
     private final Map<ObserveRelation, DeviceId> observers = new ConcurrentHashMap<>();
     private final Map<DeviceId, Integer> observing = new ConcurrentHashMap<>();
     /** Devices whose plain GET is asking for their queued commands right now. */
-    private final java.util.Set<DeviceId> polling = ConcurrentHashMap.newKeySet();
+    private final Set<DeviceId> polling = ConcurrentHashMap.newKeySet();
     /** Commands sent over CoAP and not yet answered, per device, in sending order. Guarded by the inner map. */
     private final Map<DeviceId, LinkedHashMap<String, JsonNode>> outstanding = new ConcurrentHashMap<>();
 

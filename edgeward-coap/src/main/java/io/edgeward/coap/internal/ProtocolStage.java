@@ -2,6 +2,7 @@ package io.edgeward.coap.internal;
 
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -15,8 +16,8 @@ public final class ProtocolStage extends ScheduledThreadPoolExecutor {
 
     private final AtomicInteger backlog = new AtomicInteger();
 
-    public ProtocolStage(int threads) {
-        super(threads, Thread.ofPlatform().name("edgeward-coap-stage-", 0).daemon().factory());
+    public ProtocolStage(int threads, ThreadFactory factory) {
+        super(threads, factory);
     }
 
     /** Jobs handed to {@link #execute} and not finished yet. */

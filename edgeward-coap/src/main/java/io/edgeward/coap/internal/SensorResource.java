@@ -19,6 +19,7 @@ import java.util.function.Consumer;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.observe.ObserveRelation;
 import org.eclipse.californium.core.server.resources.CoapExchange;
+import java.io.IOException;
 
 /**
  * {@code /sensors/{device_id}/{metric}}, the seed's sensor resources. GET: the latest value of one
@@ -88,7 +89,7 @@ public final class SensorResource extends DeviceResource implements Consumer<Lis
                 }
             }
             payload = DOCUMENTS.writeValueAsBytes(document); // without a value when the body had none: refused as malformed
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             // Not JSON: handed on as it is, to be refused as malformed.
         }
         telemetry.ingest(exchange, caller, payload, io.edgeward.core.telemetry.PayloadFormat.JSON, arrivalMillis, arrivalNanos);

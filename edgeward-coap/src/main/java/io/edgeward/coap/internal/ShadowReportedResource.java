@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgeward.coap.internal.Callers.Caller;
 import io.edgeward.core.shadow.ChangedBy;
+import io.edgeward.core.shadow.ShadowDocuments;
 import io.edgeward.core.shadow.ShadowException;
 import io.edgeward.core.shadow.ShadowService;
 import io.edgeward.core.shadow.ShadowUpdate;
@@ -42,17 +43,8 @@ public final class ShadowReportedResource extends DeviceResource {
             ShadowUpdate update = shadows.update(caller.device().id(), request(payload), ChangedBy.DEVICE);
             Replies.json(exchange, ResponseCode.CHANGED, update.accepted());
         } catch (ShadowException e) {
-            ObjectNode body = JSON.createObjectNode();
-            body.put("code", e.code());
-            body.put("message", e.getMessage());
-            if (e.currentVersion() >= 0) {
-                body.put("version", e.currentVersion());
-            }
-            String clientToken = ShadowService.clientTokenOf(payload);
-            if (clientToken != null) {
-                body.put("clientToken", clientToken);
-            }
-            Replies.json(exchange, Replies.code(e.code()), body);
+            Replies.json(exchange, Replies.code(e.code()),
+                    ShadowDocuments.error(e, ShadowDocuments.clientTokenOf(payload), System.currentTimeMillis()));
         }
     }
 
@@ -77,9 +69,7 @@ public final class ShadowReportedResource extends DeviceResource {
             }
             return object;
         }
-        ObjectNode request = JSON.createObjectNode();
-        request.putObject("state").set("reported", object);
-        return request;
+        return ShadowDocuments.reportedRequest(object);
     }
 
     private ShadowException invalid(String message) {

@@ -1,9 +1,9 @@
 package io.edgeward.coap.internal;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgeward.coap.internal.Callers.Caller;
 import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.shadow.Shadow;
+import io.edgeward.core.shadow.ShadowDocuments;
 import io.edgeward.core.shadow.ShadowException;
 import io.edgeward.core.shadow.ShadowListener;
 import io.edgeward.core.shadow.ShadowService;
@@ -33,9 +33,8 @@ public final class ShadowResource extends DeviceResource implements ShadowListen
     void get(CoapExchange exchange, Caller caller) {
         try {
             Shadow shadow = shadows.get(caller.device().id());
-            ObjectNode document = shadow.document();
             exchange.setETag(ByteBuffer.allocate(Long.BYTES).putLong(shadow.version()).array());
-            Replies.json(exchange, ResponseCode.CONTENT, document);
+            Replies.json(exchange, ResponseCode.CONTENT, ShadowDocuments.document(shadow, null));
         } catch (ShadowException e) {
             Replies.refuse(exchange, Replies.code(e.code()), e.getMessage());
         }

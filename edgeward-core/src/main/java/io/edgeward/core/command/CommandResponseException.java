@@ -1,5 +1,7 @@
 package io.edgeward.core.command;
 
+import java.util.Locale;
+
 /** A device's response that cannot be applied: malformed, or for a command it does not have. */
 public final class CommandResponseException extends RuntimeException {
 
@@ -9,7 +11,7 @@ public final class CommandResponseException extends RuntimeException {
         UNKNOWN_COMMAND;
 
         public String label() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 

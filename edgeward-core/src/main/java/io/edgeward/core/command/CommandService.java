@@ -262,7 +262,7 @@ public final class CommandService implements Lifecycle {
      */
     public List<byte[]> awaitingResponse(DeviceId device) {
         List<Command> recent = repository.list(device, 100, null);
-        List<byte[]> documents = new java.util.ArrayList<>();
+        List<byte[]> documents = new ArrayList<>();
         for (int i = recent.size() - 1; i >= 0; i--) {
             Command command = recent.get(i);
             if (command.status() == CommandStatus.SENT || command.status() == CommandStatus.DELIVERED) {

@@ -84,6 +84,23 @@ public final class Presence implements Lifecycle {
         unwrittenLastSeen.merge(id, System.currentTimeMillis(), Math::max);
     }
 
+    /**
+     * Messages of these devices were stored now (the post-commit stage hands over the devices of
+     * each committed batch), so that last_seen moves with every stored message, whatever its
+     * transport, at a map update per run of one device's points.
+     */
+    public void seenAll(Iterable<DeviceId> devices) {
+        long now = System.currentTimeMillis();
+        DeviceId previous = null;
+        for (DeviceId device : devices) {
+            // A batch holds runs of one device's points: skip the repeats without a set.
+            if (!device.equals(previous)) {
+                previous = device;
+                unwrittenLastSeen.merge(device, now, Math::max);
+            }
+        }
+    }
+
     public boolean isConnected(DeviceId id) {
         return connections.containsKey(id);
     }

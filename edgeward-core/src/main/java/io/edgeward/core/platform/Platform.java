@@ -14,6 +14,7 @@ import io.edgeward.core.shadow.ShadowService;
 import io.edgeward.core.shadow.ShadowSettings;
 import io.edgeward.core.telemetry.CommittedTelemetry;
 import io.edgeward.core.telemetry.PipelineSettings;
+import io.edgeward.core.telemetry.Point;
 import io.edgeward.core.telemetry.TelemetryDecoder;
 import io.edgeward.core.telemetry.TelemetryLimits;
 import io.edgeward.core.telemetry.TelemetryPipeline;
@@ -78,6 +79,7 @@ public final class Platform {
         ShadowReporter reporter = parts.start("shadow-reporter", new ShadowReporter(shadows, threads));
         this.committed = new CommittedTelemetry(meters, threads, CommittedTelemetry.DEFAULT_CAPACITY);
         committed.register("shadow-reporter", reporter);
+        committed.register("last-seen", points -> presence.seenAll(() -> points.stream().map(Point::device).iterator()));
         parts.start("committed-telemetry", committed);
         PipelineSettings pipelineSettings = builder.pipelineSettings != null ? builder.pipelineSettings : PipelineSettings.from(config);
         TelemetryLimits limits = builder.telemetryLimits != null ? builder.telemetryLimits : TelemetryLimits.from(config);

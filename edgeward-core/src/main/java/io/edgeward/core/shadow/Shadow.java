@@ -40,38 +40,6 @@ public record Shadow(
         return JsonTrees.delta(desired, reported);
     }
 
-    /** The full document, as returned by get: state with delta, metadata, version, timestamp. */
-    public ObjectNode document() {
-        ObjectNode document = NODES.objectNode();
-        ObjectNode state = document.putObject("state");
-        state.set("desired", desired.deepCopy());
-        state.set("reported", reported.deepCopy());
-        state.set("delta", delta());
-        ObjectNode metadata = document.putObject("metadata");
-        metadata.set("desired", desiredMetadata.deepCopy());
-        metadata.set("reported", reportedMetadata.deepCopy());
-        document.put("version", version);
-        document.put("timestamp", timestamp);
-        return document;
-    }
-
-    /**
-     * The delta document, as AWS IoT sends it on {@code update/delta}: what desired asks that
-     * reported does not hold yet, with the desired side's metadata, the version and timestamp.
-     */
-    public ObjectNode deltaDocument(String clientToken) {
-        ObjectNode document = NODES.objectNode();
-        ObjectNode state = delta();
-        document.set("state", state);
-        document.set("metadata", JsonTrees.metadataFor(state, desiredMetadata));
-        document.put("version", version);
-        document.put("timestamp", timestamp);
-        if (clientToken != null) {
-            document.put("clientToken", clientToken);
-        }
-        return document;
-    }
-
     /** {@code {"desired":…,"reported":…}}, the part whose size is limited. */
     public ObjectNode state() {
         ObjectNode state = NODES.objectNode();

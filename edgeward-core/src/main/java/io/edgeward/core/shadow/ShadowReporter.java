@@ -40,12 +40,15 @@ public final class ShadowReporter implements Consumer<List<Point>>, Lifecycle {
     /** The newest value per device and metric since the last flush; swapped whole by {@link #flush()}. */
     private Map<DeviceId, Map<String, Point>> pending = new HashMap<>();
     private final ThreadFactory threads;
+    /** One virtual thread per device and flush: the updates of a flush share the shadow writer's group commits. */
+    private final ThreadFactory updateThreads;
     private ScheduledExecutorService flusher;
 
     public ShadowReporter(ShadowService shadows, Threads threads) {
         this.shadows = shadows;
         this.settings = shadows.settings();
         this.threads = threads.platform("shadow-reporter");
+        this.updateThreads = threads.virtual("shadow-report");
     }
 
     @Override
@@ -86,7 +89,7 @@ public final class ShadowReporter implements Consumer<List<Point>>, Lifecycle {
             taken = pending;
             pending = new HashMap<>();
         }
-        try (ExecutorService updates = Executors.newVirtualThreadPerTaskExecutor()) {
+        try (ExecutorService updates = Executors.newThreadPerTaskExecutor(updateThreads)) {
             taken.forEach((device, latest) -> updates.execute(() -> report(device, latest)));
         }
     }

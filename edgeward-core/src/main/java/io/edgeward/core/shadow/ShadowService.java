@@ -29,6 +29,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.io.IOException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.function.Supplier;
 
 /**
  * Device shadows with the semantics of AWS IoT Device Shadow: partial updates that merge, {@code
@@ -46,7 +50,6 @@ public final class ShadowService implements Lifecycle {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final Set<String> REQUEST_FIELDS = Set.of("state", "version", "clientToken");
-    private static final int MAX_CLIENT_TOKEN = 64;
     private static final int LOCK_STRIPES = 1024;
     private static final int MAX_ATTEMPTS = 10;
     private static final int RECENT_SHADOWS = 10_000;
@@ -62,7 +65,7 @@ public final class ShadowService implements Lifecycle {
     private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
     private final ShadowWriter writer;
     /** The shadows this node wrote last, most recently used first; a cache of the store, never the authority. */
-    private final Map<DeviceId, Shadow> recent = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+    private final Map<DeviceId, Shadow> recent = Collections.synchronizedMap(new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<DeviceId, Shadow> eldest) {
             return size() > RECENT_SHADOWS;
@@ -203,7 +206,9 @@ public final class ShadowService implements Lifecycle {
             }
             if (stored(new ShadowRepository.ShadowSave(next, changedBy, request.clientToken, settings.historyVersions()))) {
                 recent.put(device, next);
-                return new ShadowUpdate(current, next, accepted(request, next), request.clientToken, changedBy);
+                return new ShadowUpdate(current, next,
+                        ShadowDocuments.accepted(request.desired, request.clearDesired, request.reported, next, request.clientToken),
+                        request.clientToken, changedBy);
             }
             recent.remove(device);
             if (request.version != null && !remembered) {
@@ -233,7 +238,7 @@ public final class ShadowService implements Lifecycle {
         return new ShadowException(503, message, -1);
     }
 
-    private <T> T locked(DeviceId device, java.util.function.Supplier<T> action) {
+    private <T> T locked(DeviceId device, Supplier<T> action) {
         ReentrantLock lock = locks[Math.floorMod(device.hashCode(), LOCK_STRIPES)];
         lock.lock();
         try {
@@ -268,29 +273,6 @@ public final class ShadowService implements Lifecycle {
         return new Shadow(current.device(), desired, reported, desiredMetadata, reportedMetadata, current.version() + 1, now);
     }
 
-    /** What AWS IoT answers on update/accepted: the request's state and metadata, the new version. */
-    private static ObjectNode accepted(Request request, Shadow next) {
-        ObjectNode accepted = NODES.objectNode();
-        ObjectNode state = accepted.putObject("state");
-        ObjectNode metadata = accepted.putObject("metadata");
-        if (request.clearDesired) {
-            state.putNull("desired");
-        } else if (request.desired != null) {
-            state.set("desired", request.desired);
-            metadata.set("desired", JsonTrees.metadataFor(request.desired, next.desiredMetadata()));
-        }
-        if (request.reported != null) {
-            state.set("reported", request.reported);
-            metadata.set("reported", JsonTrees.metadataFor(request.reported, next.reportedMetadata()));
-        }
-        accepted.put("version", next.version());
-        accepted.put("timestamp", next.timestamp());
-        if (request.clientToken != null) {
-            accepted.put("clientToken", request.clientToken);
-        }
-        return accepted;
-    }
-
     private void requireDevice(DeviceId device) {
         if (devices.find(device).isEmpty()) {
             throw new ShadowException(404, "device '" + device + "' is not registered", -1);
@@ -317,19 +299,8 @@ public final class ShadowService implements Lifecycle {
             return node;
         } catch (JsonProcessingException e) {
             throw ShadowException.invalid("invalid JSON: " + e.getOriginalMessage());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw ShadowException.invalid("unreadable request: " + e.getMessage());
-        }
-    }
-
-    /** The clientToken of a request that may be invalid, so that even a rejection can echo it. */
-    public static String clientTokenOf(byte[] request) {
-        try {
-            JsonNode node = JSON.readTree(request);
-            JsonNode token = node == null ? null : node.get("clientToken");
-            return token != null && token.isTextual() && token.asText().length() <= MAX_CLIENT_TOKEN ? token.asText() : null;
-        } catch (java.io.IOException | RuntimeException e) {
-            return null;
         }
     }
 
@@ -346,8 +317,8 @@ public final class ShadowService implements Lifecycle {
         String clientToken = null;
         JsonNode token = object.get("clientToken");
         if (token != null && !token.isNull()) {
-            if (!token.isTextual() || token.asText().length() > MAX_CLIENT_TOKEN) {
-                throw ShadowException.invalid("clientToken must be a string of at most " + MAX_CLIENT_TOKEN + " characters");
+            if (!token.isTextual() || token.asText().length() > ShadowDocuments.MAX_CLIENT_TOKEN) {
+                throw ShadowException.invalid("clientToken must be a string of at most " + ShadowDocuments.MAX_CLIENT_TOKEN + " characters");
             }
             clientToken = token.asText();
         }

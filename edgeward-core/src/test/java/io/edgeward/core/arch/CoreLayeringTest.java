@@ -6,6 +6,7 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
+import java.sql.Connection;
 
 /** The domain must stay free of transports and databases: adapters depend on core, never the reverse. */
 class CoreLayeringTest {
@@ -49,6 +50,6 @@ class CoreLayeringTest {
     }
 
     static final class UsesJdbc {
-        java.sql.Connection connection;
+        Connection connection;
     }
 }

@@ -52,10 +52,12 @@ class ShadowServiceTest {
 
     @Test
     void firstUpdate_isVersion1_withMetadataPerLeaf() throws Exception {
-        ShadowUpdate update = update("{\"state\":{\"desired\":{\"a\":{\"b\":1}},\"reported\":{\"c\":true}},\"clientToken\":\"x\"}");
+        ShadowUpdate update = update("""
+                {"state":{"desired":{"a":{"b":1}},"reported":{"c":true}},"clientToken":"x"}""");
         assertThat(update.current().version()).isEqualTo(1);
         assertThat(update.previous().version()).isZero();
-        assertThat(update.current().desiredMetadata().toString()).isEqualTo("{\"a\":{\"b\":{\"timestamp\":1700000000}}}");
+        assertThat(update.current().desiredMetadata().toString()).isEqualTo("""
+                {"a":{"b":{"timestamp":1700000000}}}""");
         assertThat(update.accepted().at("/clientToken").asText()).isEqualTo("x");
         assertThat(update.accepted().at("/metadata/reported/c/timestamp").asLong()).isEqualTo(1_700_000_000);
         assertThat(published).containsExactly(update);
@@ -63,18 +65,23 @@ class ShadowServiceTest {
 
     @Test
     void delta_holdsOnlyDesiredValuesThatDiffer_recursively() throws Exception {
-        update("{\"state\":{\"reported\":{\"t\":20,\"mode\":\"eco\",\"net\":{\"ssid\":\"a\",\"ch\":1}}}}");
-        ShadowUpdate update = update("{\"state\":{\"desired\":{\"t\":22,\"mode\":\"eco\",\"net\":{\"ssid\":\"a\",\"ch\":6},\"new\":[1]}}}");
-        assertThat(update.current().delta()).isEqualTo(JSON.readTree("{\"t\":22,\"net\":{\"ch\":6},\"new\":[1]}"));
+        update("""
+                {"state":{"reported":{"t":20,"mode":"eco","net":{"ssid":"a","ch":1}}}}""");
+        ShadowUpdate update = update("""
+                {"state":{"desired":{"t":22,"mode":"eco","net":{"ssid":"a","ch":6},"new":[1]}}}""");
+        assertThat(update.current().delta()).isEqualTo(JSON.readTree("""
+                {"t":22,"net":{"ch":6},"new":[1]}"""));
         assertThat(update.deltaChanged()).isTrue();
-        ShadowUpdate synced = update("{\"state\":{\"reported\":{\"t\":22,\"net\":{\"ch\":6},\"new\":[1]}}}");
+        ShadowUpdate synced = update("""
+                {"state":{"reported":{"t":22,"net":{"ch":6},"new":[1]}}}""");
         assertThat(synced.current().delta().isEmpty()).isTrue();
         assertThat(synced.deltaChanged()).as("an empty delta is not sent").isFalse();
     }
 
     @Test
     void numbersCompareByValue_soTelemetryDoublesMatchDesiredIntegers() throws Exception {
-        update("{\"state\":{\"desired\":{\"t\":22}}}");
+        update("""
+                {"state":{"desired":{"t":22}}}""");
         ShadowUpdate reported = service.report(DEV, JSON.createObjectNode().put("t", 22.0)).orElseThrow();
         assertThat(reported.current().delta().isEmpty()).isTrue();
         assertThat(service.report(DEV, JSON.createObjectNode().put("t", 22L))).as("the same value again").isEmpty();
@@ -82,8 +89,10 @@ class ShadowServiceTest {
 
     @Test
     void desiredNull_clearsAllDesired() {
-        update("{\"state\":{\"desired\":{\"t\":22}}}");
-        ShadowUpdate cleared = update("{\"state\":{\"desired\":null}}");
+        update("""
+                {"state":{"desired":{"t":22}}}""");
+        ShadowUpdate cleared = update("""
+                {"state":{"desired":null}}""");
         assertThat(cleared.current().desired().isEmpty()).isTrue();
         assertThat(cleared.current().desiredMetadata().isEmpty()).isTrue();
         assertThat(cleared.accepted().at("/state/desired").isNull()).isTrue();
@@ -91,8 +100,10 @@ class ShadowServiceTest {
 
     @Test
     void versionMismatch_is409_withCurrentVersion_andNothingIsWritten() {
-        update("{\"state\":{\"reported\":{\"t\":1}}}");
-        assertThatThrownBy(() -> update("{\"state\":{\"reported\":{\"t\":2}},\"version\":0}"))
+        update("""
+                {"state":{"reported":{"t":1}}}""");
+        assertThatThrownBy(() -> update("""
+                {"state":{"reported":{"t":2}},"version":0}"""))
                 .isInstanceOfSatisfying(ShadowException.class, e -> {
                     assertThat(e.code()).isEqualTo(409);
                     assertThat(e.currentVersion()).isEqualTo(1);
@@ -105,21 +116,30 @@ class ShadowServiceTest {
     void invalidRequests_are400_withAReason() {
         assertThat(code("")).isEqualTo(400);
         assertThat(code("[1]")).isEqualTo(400);
-        assertThat(code("{\"state\":{}}")).isEqualTo(400);
-        assertThat(code("{\"state\":{\"reported\":5}}")).isEqualTo(400);
-        assertThat(code("{\"state\":{\"mood\":{}}}")).isEqualTo(400);
-        assertThat(code("{\"state\":{\"reported\":{}},\"extra\":1}")).isEqualTo(400);
-        assertThat(code("{\"state\":{\"reported\":{}},\"version\":-1}")).isEqualTo(400);
-        assertThat(code("{\"state\":{\"reported\":{}},\"version\":1.5}")).isEqualTo(400);
+        assertThat(code("""
+                {"state":{}}""")).isEqualTo(400);
+        assertThat(code("""
+                {"state":{"reported":5}}""")).isEqualTo(400);
+        assertThat(code("""
+                {"state":{"mood":{}}}""")).isEqualTo(400);
+        assertThat(code("""
+                {"state":{"reported":{}},"extra":1}""")).isEqualTo(400);
+        assertThat(code("""
+                {"state":{"reported":{}},"version":-1}""")).isEqualTo(400);
+        assertThat(code("""
+                {"state":{"reported":{}},"version":1.5}""")).isEqualTo(400);
         assertThat(code("{\"state\":{\"reported\":{}},\"clientToken\":\"" + "x".repeat(65) + "\"}")).isEqualTo(400);
         assertThat(repository.saves).isZero();
     }
 
     @Test
     void depthLimit_countsNestingLevels() {
-        update("{\"state\":{\"reported\":{\"1\":{\"2\":{\"3\":{\"4\":{\"5\":{\"6\":true}}}}}}}}");
-        assertThat(code("{\"state\":{\"reported\":{\"1\":{\"2\":{\"3\":{\"4\":{\"5\":{\"6\":{\"7\":true}}}}}}}}}")).isEqualTo(400);
-        assertThat(code("{\"state\":{\"reported\":{\"1\":{\"2\":{\"3\":{\"4\":{\"5\":[[1]]}}}}}}}")).as("arrays are levels too").isEqualTo(400);
+        update("""
+                {"state":{"reported":{"1":{"2":{"3":{"4":{"5":{"6":true}}}}}}}}""");
+        assertThat(code("""
+                {"state":{"reported":{"1":{"2":{"3":{"4":{"5":{"6":{"7":true}}}}}}}}}""")).isEqualTo(400);
+        assertThat(code("""
+                {"state":{"reported":{"1":{"2":{"3":{"4":{"5":[[1]]}}}}}}}""")).as("arrays are levels too").isEqualTo(400);
     }
 
     @Test
@@ -133,7 +153,8 @@ class ShadowServiceTest {
 
     @Test
     void unknownDevice_is404() {
-        assertThatThrownBy(() -> service.update(DeviceId.of("ghost"), "{\"state\":{\"reported\":{}}}".getBytes(), ChangedBy.DEVICE))
+        assertThatThrownBy(() -> service.update(DeviceId.of("ghost"), """
+                {"state":{"reported":{}}}""".getBytes(), ChangedBy.DEVICE))
                 .isInstanceOfSatisfying(ShadowException.class, e -> assertThat(e.code()).isEqualTo(404));
         assertThatThrownBy(() -> service.get(DeviceId.of("ghost"))).isInstanceOf(ShadowException.class);
     }

@@ -46,19 +46,22 @@ class TelemetryDecoderTest {
 
     @Test
     void seedDocument_fractionalSeconds_keepMilliseconds() {
-        Decoded d = json("{\"type\":\"t\",\"value\":1,\"timestamp\":1759999990.123}");
+        Decoded d = json("""
+                {"type":"t","value":1,"timestamp":1759999990.123}""");
         assertThat(d.points()).singleElement().extracting(Point::timestamp).isEqualTo(1_759_999_990_123L);
     }
 
     @Test
     void seedDocument_millisecondsWhereSecondsBelong_areTakenAsMillis() {
-        Decoded d = json("{\"type\":\"t\",\"value\":1,\"timestamp\":1759999990123}");
+        Decoded d = json("""
+                {"type":"t","value":1,"timestamp":1759999990123}""");
         assertThat(d.points()).singleElement().extracting(Point::timestamp).isEqualTo(1_759_999_990_123L);
     }
 
     @Test
     void multiMetric_numbersBooleansStrings_allStoredWithTs() {
-        Decoded d = json("{\"ts\":1759999999000,\"values\":{\"temperature\":21.5,\"door\":true,\"mode\":\"eco\"}}");
+        Decoded d = json("""
+                {"ts":1759999999000,"values":{"temperature":21.5,"door":true,"mode":"eco"}}""");
         assertThat(d.rejections()).isEmpty();
         assertThat(d.points()).containsExactlyInAnyOrder(
                 new Point(DEV, "temperature", 1_759_999_999_000L, Value.of(21.5), null),
@@ -68,13 +71,15 @@ class TelemetryDecoderTest {
 
     @Test
     void noTimestamp_getsArrivalTime() {
-        Decoded d = json("{\"values\":{\"a\":1}}");
+        Decoded d = json("""
+                {"values":{"a":1}}""");
         assertThat(d.points()).singleElement().extracting(Point::timestamp).isEqualTo(NOW);
     }
 
     @Test
     void array_mixesBothShapes() {
-        Decoded d = json("[{\"type\":\"a\",\"value\":1},{\"values\":{\"b\":2,\"c\":3}}]");
+        Decoded d = json("""
+                [{"type":"a","value":1},{"values":{"b":2,"c":3}}]""");
         assertThat(d.points()).extracting(Point::metric).containsExactly("a", "b", "c");
     }
 
@@ -85,26 +90,32 @@ class TelemetryDecoderTest {
 
     @Test
     void nan_refusesThatPointOnly() {
-        Decoded d = json("{\"values\":{\"good\":1.5,\"bad\":NaN}}");
+        Decoded d = json("""
+                {"values":{"good":1.5,"bad":NaN}}""");
         assertThat(d.points()).extracting(Point::metric).containsExactly("good");
         assertThat(d.rejections()).singleElement().extracting(Rejection::reason).isEqualTo(RejectReason.NOT_FINITE);
     }
 
     @Test
     void hugeExponent_isNotFinite() {
-        Decoded d = json("{\"type\":\"t\",\"value\":1e400}");
+        Decoded d = json("""
+                {"type":"t","value":1e400}""");
         assertThat(d.rejections()).singleElement().extracting(Rejection::reason).isEqualTo(RejectReason.NOT_FINITE);
     }
 
     @Test
     void wrongTypes_areRefusedWithReason() {
-        assertThat(json("{\"values\":{\"a\":{\"nested\":1}}}").rejections())
+        assertThat(json("""
+                {"values":{"a":{"nested":1}}}""").rejections())
                 .singleElement().extracting(Rejection::reason).isEqualTo(RejectReason.WRONG_TYPE);
-        assertThat(json("{\"ts\":\"yesterday\",\"values\":{\"a\":1}}").rejections())
+        assertThat(json("""
+                {"ts":"yesterday","values":{"a":1}}""").rejections())
                 .singleElement().extracting(Rejection::reason).isEqualTo(RejectReason.WRONG_TYPE);
-        assertThat(json("{\"type\":7,\"value\":1}").rejections())
+        assertThat(json("""
+                {"type":7,"value":1}""").rejections())
                 .singleElement().extracting(Rejection::reason).isEqualTo(RejectReason.WRONG_TYPE);
-        assertThat(json("{\"values\":{\"a\":null}}").rejections())
+        assertThat(json("""
+                {"values":{"a":null}}""").rejections())
                 .singleElement().extracting(Rejection::reason).isEqualTo(RejectReason.WRONG_TYPE);
     }
 
@@ -118,13 +129,15 @@ class TelemetryDecoderTest {
 
     @Test
     void timestampBefore2000_isOutOfRange() {
-        assertThat(json("{\"type\":\"t\",\"value\":1,\"timestamp\":12}").rejections())
+        assertThat(json("""
+                {"type":"t","value":1,"timestamp":12}""").rejections())
                 .singleElement().extracting(Rejection::reason).isEqualTo(RejectReason.TIMESTAMP_OUT_OF_RANGE);
     }
 
     @Test
     void sensorIdOfAnotherDevice_isDeviceMismatch() {
-        Decoded d = json("[{\"sensor_id\":\"dev-2\",\"type\":\"t\",\"value\":1},{\"sensor_id\":\"dev-1\",\"type\":\"t\",\"value\":2}]");
+        Decoded d = json("""
+                [{"sensor_id":"dev-2","type":"t","value":1},{"sensor_id":"dev-1","type":"t","value":2}]""");
         assertThat(d.points()).singleElement().extracting(Point::value).isEqualTo(Value.of(2));
         assertThat(d.rejections()).singleElement().extracting(Rejection::reason).isEqualTo(RejectReason.DEVICE_MISMATCH);
     }
@@ -140,7 +153,8 @@ class TelemetryDecoderTest {
 
     @Test
     void tooManyPoints_refusesWholeMessage() {
-        Decoded d = json("{\"values\":{\"a\":1,\"b\":2,\"c\":3,\"d\":4,\"e\":5,\"f\":6}}");
+        Decoded d = json("""
+                {"values":{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6}}""");
         assertThat(d.points()).isEmpty();
         assertThat(d.rejections()).singleElement().extracting(Rejection::reason).isEqualTo(RejectReason.TOO_LARGE);
     }
@@ -153,13 +167,15 @@ class TelemetryDecoderTest {
 
     @Test
     void badMetricName_isInvalidMetric() {
-        assertThat(json("{\"values\":{\"a b/#\":1}}").rejections())
+        assertThat(json("""
+                {"values":{"a b/#":1}}""").rejections())
                 .singleElement().extracting(Rejection::reason).isEqualTo(RejectReason.INVALID_METRIC);
     }
 
     @Test
     void unknownShapeOrScalar_isMalformed() {
-        assertRefusedWhole(json("{\"hello\":1}"));
+        assertRefusedWhole(json("""
+                {"hello":1}"""));
         assertRefusedWhole(json("42"));
         assertRefusedWhole(json("[]"));
     }
@@ -171,24 +187,29 @@ class TelemetryDecoderTest {
         assertThat(seed.rejections()).isEmpty();
         assertThat(seed.points()).containsExactly(new Point(DEV, "temperature", 1_759_999_990_000L, Value.of(21.5), "C"));
 
-        Decoded multi = json("{\"values\":{\"a\":1},\"ts\":1759999999000}");
+        Decoded multi = json("""
+                {"values":{"a":1},"ts":1759999999000}""");
         assertThat(multi.points()).singleElement().extracting(Point::timestamp).isEqualTo(1_759_999_999_000L);
     }
 
     @Test
     void fieldGivenTwice_theLastCounts_andAMetricKeepsItsFirstPlace() {
-        assertThat(json("{\"type\":\"t\",\"value\":1,\"value\":2}").points())
+        assertThat(json("""
+                {"type":"t","value":1,"value":2}""").points())
                 .singleElement().extracting(Point::value).isEqualTo(Value.of(2));
-        assertThat(json("{\"values\":{\"a\":1,\"b\":2,\"a\":3}}").points())
+        assertThat(json("""
+                {"values":{"a":1,"b":2,"a":3}}""").points())
                 .extracting(Point::metric, Point::value)
                 .containsExactly(tuple("a", Value.of(3)), tuple("b", Value.of(2)));
     }
 
     @Test
     void valuesNotAnObject_isWrongType_andAValueNestedInAnArray_isWrongType() {
-        assertThat(json("{\"values\":[1,2]}").rejections())
+        assertThat(json("""
+                {"values":[1,2]}""").rejections())
                 .singleElement().extracting(Rejection::reason).isEqualTo(RejectReason.WRONG_TYPE);
-        assertThat(json("{\"type\":\"t\",\"value\":[1]}").rejections()).singleElement()
+        assertThat(json("""
+                {"type":"t","value":[1]}""").rejections()).singleElement()
                 .satisfies(r -> assertThat(r.detail()).endsWith("got array"));
     }
 

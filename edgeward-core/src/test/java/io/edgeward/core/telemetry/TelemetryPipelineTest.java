@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -52,9 +51,11 @@ class TelemetryPipelineTest {
     void aStoreThatHangs_failsWaitingMessagesAfterTheCommitTimeout_thenThePipelineGoesOn() {
         start(100, Duration.ofMillis(300));
         store.close();
-        CompletableFuture<IngestResult> committing = pipeline.submit(message("{\"values\":{\"a\":1}}"));
+        CompletableFuture<IngestResult> committing = pipeline.submit(message("""
+                {"values":{"a":1}}"""));
         await().until(() -> store.inAppend.get());
-        CompletableFuture<IngestResult> queued = pipeline.submit(message("{\"values\":{\"b\":2}}"));
+        CompletableFuture<IngestResult> queued = pipeline.submit(message("""
+                {"values":{"b":2}}"""));
 
         await().atMost(Duration.ofSeconds(5)).until(() -> committing.isDone() && queued.isDone());
         assertThat(committing).failsWithin(Duration.ZERO).withThrowableThat().withCauseInstanceOf(StoreTimeoutException.class);
@@ -62,7 +63,8 @@ class TelemetryPipelineTest {
         assertThat(meters.counter("edgeward.pipeline.commit.timeouts").count()).isEqualTo(2);
 
         store.open();
-        CompletableFuture<IngestResult> next = pipeline.submit(message("{\"values\":{\"c\":3}}"));
+        CompletableFuture<IngestResult> next = pipeline.submit(message("""
+                {"values":{"c":3}}"""));
         assertThat(next).succeedsWithin(Duration.ofSeconds(5)).extracting(IngestResult::stored).isEqualTo(1);
     }
 
@@ -71,7 +73,8 @@ class TelemetryPipelineTest {
         start(100, Duration.ofMillis(300));
         assertThat(pipeline.isHealthy()).isTrue();
         store.close();
-        CompletableFuture<IngestResult> committing = pipeline.submit(message("{\"values\":{\"a\":1}}"));
+        CompletableFuture<IngestResult> committing = pipeline.submit(message("""
+                {"values":{"a":1}}"""));
         await().until(() -> store.inAppend.get());
         await().atMost(Duration.ofSeconds(5)).until(() -> !pipeline.isHealthy());
         assertThat(pipeline.isRunning()).as("the writer thread is alive, only stuck").isTrue();
@@ -100,9 +103,12 @@ class TelemetryPipelineTest {
         Duration interval = Duration.ofMillis(300);
         start(100, Duration.ofMinutes(2), interval);
         long firstSubmitted = System.nanoTime();
-        assertThat(pipeline.submit(message("{\"values\":{\"a\":1}}"))).succeedsWithin(Duration.ofSeconds(5));
-        CompletableFuture<IngestResult> second = pipeline.submit(message("{\"values\":{\"b\":2}}"));
-        CompletableFuture<IngestResult> third = pipeline.submit(message("{\"values\":{\"c\":3}}"));
+        assertThat(pipeline.submit(message("""
+                {"values":{"a":1}}"""))).succeedsWithin(Duration.ofSeconds(5));
+        CompletableFuture<IngestResult> second = pipeline.submit(message("""
+                {"values":{"b":2}}"""));
+        CompletableFuture<IngestResult> third = pipeline.submit(message("""
+                {"values":{"c":3}}"""));
 
         assertThat(CompletableFuture.allOf(second, third)).succeedsWithin(Duration.ofSeconds(5));
         assertThat(Duration.ofNanos(System.nanoTime() - firstSubmitted))
@@ -115,7 +121,8 @@ class TelemetryPipelineTest {
     @Test
     void aLoneMessage_isCommittedAtOnce_notAfterTheMinimumInterval() {
         start(100, Duration.ofMinutes(2), Duration.ofHours(1));
-        assertThat(pipeline.submit(message("{\"values\":{\"a\":1}}"))).succeedsWithin(Duration.ofSeconds(5));
+        assertThat(pipeline.submit(message("""
+                {"values":{"a":1}}"""))).succeedsWithin(Duration.ofSeconds(5));
     }
 
     private static TelemetryMessage message(String json) {
@@ -131,7 +138,8 @@ class TelemetryPipelineTest {
     void submit_completesOnlyAfterCommit() throws Exception {
         start(100);
         store.close();
-        CompletableFuture<IngestResult> result = pipeline.submit(message("{\"values\":{\"a\":1}}"));
+        CompletableFuture<IngestResult> result = pipeline.submit(message("""
+                {"values":{"a":1}}"""));
         await().until(() -> store.inAppend.get());
         assertThat(result).isNotDone();
         store.open();
@@ -145,7 +153,8 @@ class TelemetryPipelineTest {
     void messagesArrivingDuringACommit_areCommittedTogether() throws Exception {
         start(100);
         store.close();
-        CompletableFuture<IngestResult> first = pipeline.submit(message("{\"values\":{\"a\":1}}"));
+        CompletableFuture<IngestResult> first = pipeline.submit(message("""
+                {"values":{"a":1}}"""));
         await().until(() -> store.inAppend.get());
         List<CompletableFuture<IngestResult>> waiting = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
@@ -163,7 +172,8 @@ class TelemetryPipelineTest {
         start(2);
         store.close();
         List<CompletableFuture<IngestResult>> results = new ArrayList<>();
-        results.add(pipeline.submit(message("{\"values\":{\"first\":0}}")));
+        results.add(pipeline.submit(message("""
+                {"values":{"first":0}}""")));
         await().until(() -> store.inAppend.get());
         for (int i = 0; i < 10; i++) {
             results.add(pipeline.submit(message("{\"values\":{\"m" + i + "\":" + i + "}}")));
@@ -180,10 +190,12 @@ class TelemetryPipelineTest {
     void storeFailure_failsThatBatch_pipelineKeepsRunning() throws Exception {
         start(100);
         store.failNext.set(true);
-        CompletableFuture<IngestResult> failed = pipeline.submit(message("{\"values\":{\"a\":1}}"));
+        CompletableFuture<IngestResult> failed = pipeline.submit(message("""
+                {"values":{"a":1}}"""));
         assertThat(failed).failsWithin(Duration.ofSeconds(5)).withThrowableOfType(ExecutionException.class)
                 .withMessageContaining("disk full");
-        IngestResult ok = pipeline.submit(message("{\"values\":{\"b\":2}}")).get(5, TimeUnit.SECONDS);
+        IngestResult ok = pipeline.submit(message("""
+                {"values":{"b":2}}""")).get(5, TimeUnit.SECONDS);
         assertThat(ok.stored()).isEqualTo(1);
         assertThat(meters.counter("edgeward.pipeline.commit.failures").count()).isEqualTo(1.0);
     }
@@ -202,15 +214,18 @@ class TelemetryPipelineTest {
     void stop_commitsWhatWasAccepted_thenRefusesNewMessages() throws Exception {
         start(100);
         store.close();
-        CompletableFuture<IngestResult> first = pipeline.submit(message("{\"values\":{\"a\":1}}"));
+        CompletableFuture<IngestResult> first = pipeline.submit(message("""
+                {"values":{"a":1}}"""));
         await().until(() -> store.inAppend.get());
-        CompletableFuture<IngestResult> second = pipeline.submit(message("{\"values\":{\"b\":1}}"));
+        CompletableFuture<IngestResult> second = pipeline.submit(message("""
+                {"values":{"b":1}}"""));
         Thread stopper = Thread.ofVirtual().start(pipeline::stop);
         store.open();
         stopper.join(5000);
         assertThat(first).isCompleted();
         assertThat(second).isCompleted();
-        assertThat(pipeline.submit(message("{\"values\":{\"c\":1}}")))
+        assertThat(pipeline.submit(message("""
+                {"values":{"c":1}}""")))
                 .failsWithin(Duration.ofSeconds(1)).withThrowableOfType(ExecutionException.class)
                 .withCauseInstanceOf(PipelineStoppedException.class);
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.shadow.ChangedBy;
 import io.edgeward.core.shadow.Shadow;
+import io.edgeward.core.shadow.ShadowDocuments;
 import io.edgeward.core.shadow.ShadowService;
 import io.edgeward.core.shadow.ShadowUpdate;
 import io.edgeward.core.shadow.ShadowVersion;
@@ -40,7 +41,7 @@ public final class ShadowRoutes {
             ctx.status(304);
             return;
         }
-        ctx.contentType("application/json").result(shadow.document().toString());
+        ctx.contentType("application/json").result(ShadowDocuments.document(shadow, null).toString());
     }
 
     /** Body: an update request as over MQTT, {@code {"state":{"desired":{…}},"clientToken":"…"}}. */
@@ -62,11 +63,7 @@ public final class ShadowRoutes {
         }
         ShadowUpdate update = shadows.update(device, request, ChangedBy.OPERATOR);
         ctx.header("ETag", etag(update.current().version()));
-        ObjectNode document = update.current().document();
-        if (update.clientToken() != null) {
-            document.put("clientToken", update.clientToken());
-        }
-        ctx.contentType("application/json").result(document.toString());
+        ctx.contentType("application/json").result(ShadowDocuments.document(update.current(), update.clientToken()).toString());
     }
 
     public void history(Context ctx) {

@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.time.Instant;
 
 /** {@code /api/v1/devices/{id}/telemetry}: latest values, raw points, time buckets. */
 public final class TelemetryRoutes {
@@ -55,8 +56,8 @@ public final class TelemetryRoutes {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("device_id", device.id().value());
         body.put("metric", metric);
-        body.put("from", Views.iso(java.time.Instant.ofEpochMilli(from)));
-        body.put("to", Views.iso(java.time.Instant.ofEpochMilli(to)));
+        body.put("from", Views.iso(Instant.ofEpochMilli(from)));
+        body.put("to", Views.iso(Instant.ofEpochMilli(to)));
         String interval = ctx.queryParam("interval");
         String agg = ctx.queryParam("agg");
         if (interval == null && agg == null) {

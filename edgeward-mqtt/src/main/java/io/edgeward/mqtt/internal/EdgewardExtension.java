@@ -1,5 +1,15 @@
 package io.edgeward.mqtt.internal;
 
+import io.edgeward.mqtt.internal.acknowledgement.AcknowledgementDrains;
+import io.edgeward.mqtt.internal.acknowledgement.ConnectionAcknowledgements;
+import io.edgeward.mqtt.internal.auth.AclDenials;
+import io.edgeward.mqtt.internal.auth.ConnectAuthenticator;
+import io.edgeward.mqtt.internal.auth.Principal;
+import io.edgeward.mqtt.internal.auth.Principals;
+import io.edgeward.mqtt.internal.device.DeviceRequestHandler;
+import io.edgeward.mqtt.internal.device.DeviceRequests;
+import io.edgeward.mqtt.internal.device.MqttDeviceChannel;
+import io.edgeward.mqtt.internal.telemetry.TelemetryInterceptor;
 import com.hivemq.extension.sdk.api.ExtensionMain;
 import com.hivemq.extension.sdk.api.events.client.ClientLifecycleEventListener;
 import com.hivemq.extension.sdk.api.events.client.parameters.AuthenticationSuccessfulInput;
@@ -38,7 +48,7 @@ public final class EdgewardExtension implements ExtensionMain {
      * leave a broker running without authentication.
      */
     public static void verifyBrokerInternals() {
-        AcknowledgementGate.verifyBrokerInternals();
+        ConnectionAcknowledgements.verifyBrokerInternals();
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(EdgewardExtension.class);
@@ -113,10 +123,10 @@ public final class EdgewardExtension implements ExtensionMain {
             principals.of(initializerInput).ifPresent(principal -> {
                 String clientId = initializerInput.getClientInformation().getClientId();
                 boolean mqtt5 = initializerInput.getConnectionInformation().getMqttVersion() == MqttVersion.V_5;
-                TelemetryInterceptor telemetry = new TelemetryInterceptor(principal, clientId, mqtt5, pipeline, registry,
-                        Services.clientService(), metrics, storeTimeout, blocking, drains);
+                ConnectionAcknowledgements acknowledgements = new ConnectionAcknowledgements(clientId, Services.clientService(),
+                        storeTimeout, drains);
                 try {
-                    telemetry.gate().install(initializerInput.getConnectionInformation());
+                    acknowledgements.install(initializerInput.getConnectionInformation());
                 } catch (RuntimeException e) {
                     // Without the gate acknowledgements would not wait for the store: refuse every
                     // PUBLISH of this connection and close it, rather than acknowledge unstored data.
@@ -127,8 +137,11 @@ public final class EdgewardExtension implements ExtensionMain {
                             "the server cannot serve this connection");
                     return;
                 }
-                DeviceRequests requests = new DeviceRequests(principal instanceof Principal.Device device ? device.id() : null, mqtt5,
-                        shadows, commands, channel, blocking, telemetry);
+                TelemetryInterceptor telemetry = new TelemetryInterceptor(principal, mqtt5, pipeline, registry, metrics, blocking,
+                        acknowledgements);
+                DeviceRequests requests = new DeviceRequests(mqtt5, new DeviceRequestHandler(
+                        principal instanceof Principal.Device device ? device.id() : null, shadows, commands, channel, blocking),
+                        acknowledgements);
                 AclDenials denials = new AclDenials(principal, clientId, metrics, aclDenialLog);
                 clientContext.addSubscribeInboundInterceptor(denials);
                 clientContext.addPublishInboundInterceptor(new InboundRouter(principal, mqtt5, metrics, presence, telemetry,

@@ -1,5 +1,11 @@
 package io.edgeward.mqtt.internal;
 
+import io.edgeward.mqtt.internal.auth.AclDenials;
+import io.edgeward.mqtt.internal.auth.Principal;
+import io.edgeward.mqtt.internal.device.DeviceRequests;
+import io.edgeward.mqtt.internal.device.DeviceTopics;
+import io.edgeward.mqtt.internal.telemetry.TelemetryInterceptor;
+import io.edgeward.mqtt.internal.telemetry.TelemetryTopic;
 import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundInterceptor;
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundInput;
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundOutput;
@@ -52,7 +58,7 @@ final class InboundRouter implements PublishInboundInterceptor {
         }
         TelemetryTopic telemetryTopic = TelemetryTopic.parse(packet.getTopic());
         if (telemetryTopic != null) {
-            // The telemetry commit writes last_seen itself.
+            // last_seen moves when the telemetry is committed (the post-commit stage's last-seen consumer).
             telemetry.onTelemetry(telemetryTopic, packet, output);
             return;
         }

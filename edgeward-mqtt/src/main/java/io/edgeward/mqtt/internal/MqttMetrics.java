@@ -21,7 +21,7 @@ public final class MqttMetrics {
     }
 
     /** A CONNECT refused, by reason: bad_credentials, client_id_mismatch, client_id_invalid, anonymous_disabled, store_unavailable. */
-    void connectRefused(String reason) {
+    public void connectRefused(String reason) {
         Counter.builder("edgeward.mqtt.connect.refused")
                 .description("MQTT CONNECTs refused, by reason")
                 .tag("reason", reason)
@@ -30,12 +30,12 @@ public final class MqttMetrics {
     }
 
     /** The registry, for the parts of the broker that register their own meters. */
-    MeterRegistry registry() {
+    public MeterRegistry registry() {
         return meters;
     }
 
     /** The decision on a CONNECT came after HiveMQ had already answered it (its timeout). */
-    void lateDecision() {
+    public void lateDecision() {
         Counter.builder("edgeward.mqtt.connect.late.decisions")
                 .description("CONNECT decisions that came after the broker had timed the authentication out")
                 .register(meters)
@@ -43,7 +43,7 @@ public final class MqttMetrics {
     }
 
     /** A PUBLISH or SUBSCRIBE outside the client's ACL. */
-    void denied(String action) {
+    public void denied(String action) {
         Counter.builder("edgeward.mqtt.acl.denied")
                 .description("MQTT PUBLISHes and SUBSCRIBEs refused by the ACL, by action")
                 .tag("action", action)

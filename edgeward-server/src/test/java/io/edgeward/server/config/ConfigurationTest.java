@@ -124,14 +124,16 @@ class ConfigurationTest {
             assertThat(user.publish()).containsExactly("apps/%u/#");
         });
         Configuration fromEnv = Configuration.load(null,
-                Map.of("EDGEWARD_MQTT_USERS", "[{\"username\":\"bridge\",\"password\":\"bridge-secret\",\"subscribe\":[\"#\"]}]"), Map.of());
+                Map.of("EDGEWARD_MQTT_USERS", """
+                        [{"username":"bridge","password":"bridge-secret","subscribe":["#"]}]"""), Map.of());
         assertThat(fromEnv.get(BrokerSettings.USERS)).extracting(u -> u.username()).containsExactly("bridge");
     }
 
     @Test
     void mqttUsers_invalidEntries_areReported() {
         assertThatThrownBy(() -> Configuration.load(null,
-                        Map.of("EDGEWARD_MQTT_USERS", "[{\"username\":\"\",\"password\":\"x\",\"publish\":[\"a/#/b\"]}]"), Map.of()))
+                        Map.of("EDGEWARD_MQTT_USERS", """
+                                [{"username":"","password":"x","publish":["a/#/b"]}]"""), Map.of()))
                 .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems())
                         .anySatisfy(p -> assertThat(p).contains("username is required"))
                         .anySatisfy(p -> assertThat(p).contains("at least 8"))
@@ -141,7 +143,8 @@ class ConfigurationTest {
     @Test
     void mqttUsers_usernameWithWildcard_whereTheAclUsesUsernamePlaceholder_isReported() {
         assertThatThrownBy(() -> Configuration.load(null,
-                        Map.of("EDGEWARD_MQTT_USERS", "[{\"username\":\"a+b\",\"password\":\"long-enough\",\"publish\":[\"apps/%u/#\"]}]"),
+                        Map.of("EDGEWARD_MQTT_USERS", """
+                                [{"username":"a+b","password":"long-enough","publish":["apps/%u/#"]}]"""),
                         Map.of()))
                 .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems())
                         .anySatisfy(p -> assertThat(p).startsWith("mqtt.users (from EDGEWARD_MQTT_USERS): [0]").contains("%u")

@@ -16,6 +16,8 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import java.util.ArrayList;
+import java.util.stream.IntStream;
 
 /** The contract of {@link CommandRepository}; every dialect runs it. */
 abstract class CommandStoreContract {
@@ -67,7 +69,7 @@ abstract class CommandStoreContract {
         StoreContractTest.registry(store, 0).register(NewDevice.of(idle, DeviceType.ACTUATOR));
         commands.insert(queued("c-1", null, T0.plusSeconds(60)));
         commands.insert(queued("c-2", null, T0.plusSeconds(60)));
-        List<DeviceId> crowd = new java.util.ArrayList<>(java.util.stream.IntStream.range(0, 1_200)
+        List<DeviceId> crowd = new ArrayList<>(IntStream.range(0, 1_200)
                 .mapToObj(i -> DeviceId.of("absent-" + i)).toList());
         crowd.add(idle);
         crowd.add(DEV);

@@ -19,6 +19,7 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import java.util.ArrayList;
 
 /** The contract of {@link ShadowRepository}; every dialect runs it. */
 abstract class ShadowStoreContract {
@@ -46,38 +47,49 @@ abstract class ShadowStoreContract {
     }
 
     static Shadow version(long version, String reported) throws Exception {
-        return new Shadow(DEV, (ObjectNode) JSON.readTree("{\"target\":22}"), (ObjectNode) JSON.readTree(reported),
-                (ObjectNode) JSON.readTree("{\"target\":{\"timestamp\":1}}"), null, version, 1_000 + version);
+        return new Shadow(DEV, (ObjectNode) JSON.readTree("""
+                {"target":22}"""), (ObjectNode) JSON.readTree(reported),
+                (ObjectNode) JSON.readTree("""
+                        {"target":{"timestamp":1}}"""), null, version, 1_000 + version);
     }
 
     @Test
     void save_firstVersion_thenFindReturnsEveryPart() throws Exception {
         assertThat(shadows.find(DEV)).isEmpty();
-        assertThat(shadows.save(version(1, "{\"t\":1}"), ChangedBy.DEVICE, "tok", 10)).isTrue();
+        assertThat(shadows.save(version(1, """
+                {"t":1}"""), ChangedBy.DEVICE, "tok", 10)).isTrue();
         Shadow found = shadows.find(DEV).orElseThrow();
         assertThat(found.version()).isEqualTo(1);
         assertThat(found.timestamp()).isEqualTo(1_001);
-        assertThat(found.desired()).isEqualTo(JSON.readTree("{\"target\":22}"));
-        assertThat(found.reported()).isEqualTo(JSON.readTree("{\"t\":1}"));
-        assertThat(found.desiredMetadata()).isEqualTo(JSON.readTree("{\"target\":{\"timestamp\":1}}"));
+        assertThat(found.desired()).isEqualTo(JSON.readTree("""
+                {"target":22}"""));
+        assertThat(found.reported()).isEqualTo(JSON.readTree("""
+                {"t":1}"""));
+        assertThat(found.desiredMetadata()).isEqualTo(JSON.readTree("""
+                {"target":{"timestamp":1}}"""));
     }
 
     @Test
     void save_staleVersion_isRefused_andWritesNothing() throws Exception {
-        shadows.save(version(1, "{\"t\":1}"), ChangedBy.DEVICE, null, 10);
-        shadows.save(version(2, "{\"t\":2}"), ChangedBy.DEVICE, null, 10);
-        assertThat(shadows.save(version(2, "{\"t\":99}"), ChangedBy.OPERATOR, null, 10)).isFalse();
-        assertThat(shadows.save(version(1, "{\"t\":99}"), ChangedBy.OPERATOR, null, 10)).as("a second first version").isFalse();
+        shadows.save(version(1, """
+                {"t":1}"""), ChangedBy.DEVICE, null, 10);
+        shadows.save(version(2, """
+                {"t":2}"""), ChangedBy.DEVICE, null, 10);
+        assertThat(shadows.save(version(2, """
+                {"t":99}"""), ChangedBy.OPERATOR, null, 10)).isFalse();
+        assertThat(shadows.save(version(1, """
+                {"t":99}"""), ChangedBy.OPERATOR, null, 10)).as("a second first version").isFalse();
         assertThat(shadows.find(DEV).orElseThrow().reported().get("t").asInt()).isEqualTo(2);
         assertThat(shadows.history(DEV, Long.MAX_VALUE, 10)).hasSize(2);
     }
 
     @Test
     void concurrentWriters_ofTheSameVersion_exactlyOneWins() throws Exception {
-        shadows.save(version(1, "{\"t\":1}"), ChangedBy.DEVICE, null, 10);
+        shadows.save(version(1, """
+                {"t":1}"""), ChangedBy.DEVICE, null, 10);
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
-            List<Callable<Boolean>> writers = new java.util.ArrayList<>();
+            List<Callable<Boolean>> writers = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 int n = i;
                 writers.add(() -> shadows.save(version(2, "{\"t\":" + (10 + n) + "}"), ChangedBy.DEVICE, null, 10));
@@ -109,7 +121,8 @@ abstract class ShadowStoreContract {
 
     @Test
     void deletingTheDevice_deletesItsShadowAndHistory() throws Exception {
-        shadows.save(version(1, "{\"t\":1}"), ChangedBy.DEVICE, null, 10);
+        shadows.save(version(1, """
+                {"t":1}"""), ChangedBy.DEVICE, null, 10);
         assertThat(store.devices().delete(DEV)).isTrue();
         assertThat(shadows.find(DEV)).isEmpty();
         assertThat(shadows.history(DEV, Long.MAX_VALUE, 10)).isEmpty();

@@ -10,9 +10,12 @@ import io.edgeward.core.telemetry.TimeRange;
 import io.edgeward.core.telemetry.Value;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.nio.file.Files;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.util.ArrayList;
 
 class SqliteStoreTest extends StoreContractTest {
 
@@ -38,7 +41,7 @@ class SqliteStoreTest extends StoreContractTest {
 
     @Test
     void journalIsWal_andSyncIsFull() throws Exception {
-        try (var connection = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("edgeward.db"));
+        try (var connection = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("edgeward.db"));
                 var statement = connection.createStatement()) {
             // journal_mode is persistent in the file; synchronous is per connection, so check through the pool.
             assertThat(statement.executeQuery("PRAGMA journal_mode").getString(1)).isEqualTo("wal");
@@ -60,14 +63,14 @@ class SqliteStoreTest extends StoreContractTest {
 
     @Test
     void appendedPoints_leaveTheLog_forTheSeriesFile_inTheBackground() {
-        List<Point> points = new java.util.ArrayList<>();
+        List<Point> points = new ArrayList<>();
         for (int i = 0; i < 1_000; i++) {
             points.add(new Point(DeviceId.of("dev-" + (i % 7)), "m" + (i % 3), T0 + i, Value.of(i), "C"));
         }
         append(points);
 
         // No query runs here, so only the background merger moves the points.
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
                 .until(() -> count("SELECT COUNT(*) FROM main.telemetry_log") == 0);
         assertThat(count("SELECT COUNT(*) FROM series.telemetry")).isEqualTo(1_000);
         assertThat(count("SELECT merged_seq FROM series.telemetry_merge")).isGreaterThanOrEqualTo(1_000);
@@ -93,7 +96,7 @@ class SqliteStoreTest extends StoreContractTest {
     }
 
     private static List<Point> points(int from, int n) {
-        List<Point> points = new java.util.ArrayList<>();
+        List<Point> points = new ArrayList<>();
         for (int i = from; i < from + n; i++) {
             points.add(new Point(i % 2 == 0 ? DEV : DeviceId.of("dev-2"), "m", T0 + i, Value.of(i), null));
         }
@@ -105,7 +108,7 @@ class SqliteStoreTest extends StoreContractTest {
         append(List.of(new Point(DEV, "t", T0, Value.of(1), null)));
         store.close();
         // As a group commit that the process acknowledged and then died before the merger ran.
-        try (var connection = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("edgeward.db"));
+        try (var connection = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("edgeward.db"));
                 var statement = connection.createStatement()) {
             statement.execute("INSERT INTO telemetry_log (device_id, metric, ts, num) VALUES ('dev-1', 't', " + (T0 + 1) + ", 2)");
             statement.execute("INSERT INTO telemetry_log (device_id, metric, ts, num) VALUES ('dev-1', 't', " + T0 + ", 3)");
@@ -126,7 +129,7 @@ class SqliteStoreTest extends StoreContractTest {
         store.close();
         // A row at the watermark is one the merger copied before the process died, ahead of deleting
         // it from the log; here it carries a stale value that must not come back.
-        try (var connection = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("edgeward.db"));
+        try (var connection = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("edgeward.db"));
                 var statement = connection.createStatement()) {
             statement.execute("INSERT INTO telemetry_log (seq, device_id, metric, ts, num) VALUES (" + watermark + ", 'dev-1', 't', " + T0 + ", 99)");
         }
@@ -139,10 +142,10 @@ class SqliteStoreTest extends StoreContractTest {
     @Test
     void migration_movesTelemetryOfAnOlderSchema_intoTheSeriesFile() throws Exception {
         store.close();
-        Path old = java.nio.file.Files.createDirectories(dir.resolve("old"));
+        Path old = Files.createDirectories(dir.resolve("old"));
         String url = "jdbc:sqlite:" + old.resolve("edgeward.db");
         org.flywaydb.core.Flyway.configure().dataSource(url, "", "").locations("classpath:db/migration/sqlite").target("3").load().migrate();
-        try (var connection = java.sql.DriverManager.getConnection(url); var statement = connection.createStatement()) {
+        try (var connection = DriverManager.getConnection(url); var statement = connection.createStatement()) {
             statement.execute("INSERT INTO telemetry (device_id, metric, ts, num, unit) VALUES ('dev-1', 't', " + T0 + ", 1.5, 'C')");
             statement.execute("INSERT INTO telemetry_latest (device_id, metric, ts, num, unit) VALUES ('dev-1', 't', " + T0 + ", 1.5, 'C')");
         }
@@ -160,15 +163,15 @@ class SqliteStoreTest extends StoreContractTest {
 
     @Test
     void walIsCheckpointedInTheBackground_intoTheDatabaseFile() throws Exception {
-        java.nio.file.Path db = dir.resolve("edgeward.db");
-        long before = java.nio.file.Files.size(db);
-        List<Point> points = new java.util.ArrayList<>();
+        Path db = dir.resolve("edgeward.db");
+        long before = Files.size(db);
+        List<Point> points = new ArrayList<>();
         for (int i = 0; i < 20_000; i++) {
             points.add(new Point(DEV, "t", T0 + i, Value.of(i), null));
         }
         append(points);
         // Auto-checkpoint is off, so only the store's own checkpointer moves pages into the file.
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
-                .until(() -> java.nio.file.Files.size(db) > before + 100_000);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> Files.size(db) > before + 100_000);
     }
 }

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Every device credential in memory, by device id and by secret hash, so that a CONNECT, a CoAP
@@ -152,9 +153,9 @@ public final class CredentialIndex {
         private static byte[] parse(String storedHash) {
             String hex = Secrets.pskOfStoredHash(storedHash);
             try {
-                return hex == null ? storedHash.getBytes(java.nio.charset.StandardCharsets.UTF_8) : HexFormat.of().parseHex(hex);
+                return hex == null ? storedHash.getBytes(StandardCharsets.UTF_8) : HexFormat.of().parseHex(hex);
             } catch (IllegalArgumentException e) {
-                return storedHash.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                return storedHash.getBytes(StandardCharsets.UTF_8);
             }
         }
 

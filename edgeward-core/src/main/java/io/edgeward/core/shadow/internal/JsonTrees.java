@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Comparator;
 
 /** The shadow's tree operations: merge with null-deletes, metadata stamping, delta and depth. */
 public final class JsonTrees {
@@ -113,7 +114,7 @@ public final class JsonTrees {
         return a != null && b != null && a.equals(NUMERIC, b);
     }
 
-    private static final java.util.Comparator<JsonNode> NUMERIC = (x, y) -> {
+    private static final Comparator<JsonNode> NUMERIC = (x, y) -> {
         if (x.isNumber() && y.isNumber()) {
             return x.decimalValue().compareTo(y.decimalValue());
         }

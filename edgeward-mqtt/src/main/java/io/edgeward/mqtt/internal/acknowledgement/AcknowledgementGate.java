@@ -1,4 +1,4 @@
-package io.edgeward.mqtt.internal;
+package io.edgeward.mqtt.internal.acknowledgement;
 
 import com.hivemq.bootstrap.netty.ChannelHandlerNames;
 import com.hivemq.extension.sdk.api.client.parameter.ConnectionInformation;
@@ -20,6 +20,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.concurrent.CancellationException;
 
 /**
  * Holds one connection's PUBACKs and PUBRECs until the work they acknowledge (a telemetry group
@@ -175,7 +176,7 @@ final class AcknowledgementGate extends ChannelDuplexHandler {
         try {
             failed.join();
             return new IllegalStateException("completed normally");
-        } catch (CompletionException | java.util.concurrent.CancellationException e) {
+        } catch (CompletionException | CancellationException e) {
             return e.getCause() != null ? e.getCause() : e;
         }
     }

@@ -1,5 +1,6 @@
-package io.edgeward.mqtt.internal;
+package io.edgeward.mqtt.internal.auth;
 
+import io.edgeward.mqtt.internal.MqttMetrics;
 import com.hivemq.extension.sdk.api.async.Async;
 import com.hivemq.extension.sdk.api.async.TimeoutFallback;
 import com.hivemq.extension.sdk.api.auth.SimpleAuthenticator;

@@ -1,5 +1,6 @@
-package io.edgeward.mqtt.internal;
+package io.edgeward.mqtt.internal.auth;
 
+import io.edgeward.mqtt.internal.device.DeviceTopics;
 import com.hivemq.extension.sdk.api.auth.parameter.TopicPermission;
 import com.hivemq.extension.sdk.api.packets.auth.DefaultAuthorizationBehaviour;
 import com.hivemq.extension.sdk.api.packets.auth.ModifiableDefaultPermissions;

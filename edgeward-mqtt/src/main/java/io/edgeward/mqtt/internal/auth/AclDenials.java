@@ -1,5 +1,6 @@
-package io.edgeward.mqtt.internal;
+package io.edgeward.mqtt.internal.auth;
 
+import io.edgeward.mqtt.internal.MqttMetrics;
 import com.hivemq.extension.sdk.api.interceptor.subscribe.SubscribeInboundInterceptor;
 import com.hivemq.extension.sdk.api.interceptor.subscribe.parameter.SubscribeInboundInput;
 import com.hivemq.extension.sdk.api.interceptor.subscribe.parameter.SubscribeInboundOutput;
@@ -12,9 +13,9 @@ import org.slf4j.LoggerFactory;
  * Makes refusals by the ACL visible: counts them and logs them, once a minute per client. The
  * broker refuses a connection's subscriptions outside its ACL itself (SUBACK 0x87, MQTT 3.1.1:
  * 0x80) from the default permissions set at CONNECT ({@link TopicPermissions}); this interceptor
- * only counts them. PUBLISHes outside the ACL are refused and counted in {@link InboundRouter}.
+ * only counts them. PUBLISHes outside the ACL are refused and counted in {@code InboundRouter}.
  */
-final class AclDenials implements SubscribeInboundInterceptor {
+public final class AclDenials implements SubscribeInboundInterceptor {
 
     private static final Logger LOG = LoggerFactory.getLogger(AclDenials.class);
 
@@ -24,7 +25,7 @@ final class AclDenials implements SubscribeInboundInterceptor {
     private final RateLimitedLog denialLog;
 
     /** @param denialLog shared by every connection: one line a minute per client */
-    AclDenials(Principal principal, String clientId, MqttMetrics metrics, RateLimitedLog denialLog) {
+    public AclDenials(Principal principal, String clientId, MqttMetrics metrics, RateLimitedLog denialLog) {
         this.denialLog = denialLog;
         this.principal = principal;
         this.clientId = clientId;
@@ -41,7 +42,7 @@ final class AclDenials implements SubscribeInboundInterceptor {
     }
 
     /** Counts and (rate-limited) logs one refused {@code activity} ("publish", "subscribe") of this client. */
-    void denied(String activity, String topic) {
+    public void denied(String activity, String topic) {
         metrics.denied(activity);
         if (denialLog.allow("acl:" + clientId)) {
             LOG.warn("Refused client '{}' to {} '{}' (outside its ACL; further refusals for a minute are only counted)",

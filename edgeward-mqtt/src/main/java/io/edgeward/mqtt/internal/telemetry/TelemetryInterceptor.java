@@ -1,4 +1,4 @@
-package io.edgeward.mqtt.internal;
+package io.edgeward.mqtt.internal.telemetry;
 
 import com.hivemq.extension.sdk.api.async.Async;
 import com.hivemq.extension.sdk.api.async.TimeoutFallback;
@@ -12,6 +12,9 @@ import io.edgeward.core.device.Device;
 import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.device.DeviceRegistry;
 import io.edgeward.core.device.DeviceType;
+import io.edgeward.mqtt.internal.MqttMetrics;
+import io.edgeward.mqtt.internal.acknowledgement.ConnectionAcknowledgements;
+import io.edgeward.mqtt.internal.auth.Principal;
 import io.edgeward.core.telemetry.Decoded;
 import io.edgeward.core.telemetry.IngestResult;
 import io.edgeward.core.telemetry.PayloadFormat;
@@ -36,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * has committed the message.
  *
  * <p>The PUBLISH is decoded and queued here synchronously and let through; its PUBACK (QoS 1) or
- * PUBREC (QoS 2) waits in the connection's {@link AcknowledgementGate} until the commit, so a
+ * PUBREC (QoS 2) waits in the connection's {@link ConnectionAcknowledgements} until the commit, so a
  * device's whole in-flight window joins the next group commit. QoS 0 has no acknowledgement to
  * hold, so its PUBLISH is held instead, which keeps a QoS 0 flood bounded by the socket.
  *
@@ -48,36 +51,33 @@ import org.slf4j.LoggerFactory;
  * acknowledgement leaves, so it resends from its session; under MQTT 3.1.1 an acknowledgement
  * cannot carry an error, and acknowledging would lose the data.
  */
-final class TelemetryInterceptor {
+public final class TelemetryInterceptor {
 
     private static final Logger LOG = LoggerFactory.getLogger(TelemetryInterceptor.class);
     private static final int MAX_REASON = 240;
     /** The SDK's own timeout must never fire first: its fallback would send the acknowledgement. */
     private static final Duration HOLD_LIMIT = Duration.ofDays(1);
 
-    private final String clientId;
     private final boolean mqtt5;
     private final TelemetryPipeline pipeline;
     private final DeviceRegistry registry;
-    private final ClientService clients;
     private final MqttMetrics metrics;
-    private final Duration storeTimeout;
     private final Executor blocking;
-    private final AcknowledgementGate gate;
-    /** Device types already looked up on this connection (for users publishing for devices). */
-    /** One entry for a device's own connection, more for a gateway's: sized for the first (one per connection, 10,000s). */
+    private final ConnectionAcknowledgements acknowledgements;
+    /**
+     * Device types already looked up on this connection (for users publishing for devices). One
+     * entry for a device's own connection, more for a gateway's: sized for the first (one per
+     * connection, 10,000s).
+     */
     private final Map<DeviceId, DeviceType> knownDevices = new ConcurrentHashMap<>(2);
 
-    TelemetryInterceptor(Principal principal, String clientId, boolean mqtt5, TelemetryPipeline pipeline, DeviceRegistry registry,
-            ClientService clients, MqttMetrics metrics, Duration storeTimeout, Executor blocking, AcknowledgementDrains drains) {
-        this.clientId = clientId;
-        this.gate = new AcknowledgementGate(drains, error -> notStored(error, () -> { }));
+    public TelemetryInterceptor(Principal principal, boolean mqtt5, TelemetryPipeline pipeline, DeviceRegistry registry,
+            MqttMetrics metrics, Executor blocking, ConnectionAcknowledgements acknowledgements) {
+        this.acknowledgements = acknowledgements;
         this.mqtt5 = mqtt5;
         this.pipeline = pipeline;
         this.registry = registry;
-        this.clients = clients;
         this.metrics = metrics;
-        this.storeTimeout = storeTimeout;
         this.blocking = blocking;
         if (principal instanceof Principal.Device device) {
             knownDevices.put(device.id(), device.type());
@@ -85,7 +85,7 @@ final class TelemetryInterceptor {
     }
 
     /** Ingests a PUBLISH on a telemetry topic; the router has checked the ACL. */
-    void onTelemetry(TelemetryTopic topic, PublishPacket packet, PublishInboundOutput output) {
+    public void onTelemetry(TelemetryTopic topic, PublishPacket packet, PublishInboundOutput output) {
         long arrivalMillis = System.currentTimeMillis();
         long arrivalNanos = System.nanoTime();
         PayloadFormat format = topic.protobuf() || packet.getContentType().map(TelemetryTopic::isProtobufContentType).orElse(false)
@@ -97,7 +97,7 @@ final class TelemetryInterceptor {
             Async<PublishInboundOutput> async = output.async(HOLD_LIMIT, TimeoutFallback.FAILURE);
             CompletableFuture.supplyAsync(() -> registry.find(topic.device()), blocking)
                     .thenCompose(device -> submitFor(device, topic, payload, format, arrivalMillis, arrivalNanos))
-                    .orTimeout(storeTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .orTimeout(acknowledgements.storeTimeout().toMillis(), TimeUnit.MILLISECONDS)
                     .whenComplete((result, error) -> finish(result, error, output, async::resume));
             return;
         }
@@ -117,27 +117,13 @@ final class TelemetryInterceptor {
             stored.whenComplete((result, error) -> finish(result, error, output, async::resume));
             return;
         }
-        gate.hold(packet.getPacketId(), stored);
-    }
-
-    /** The connection's acknowledgement gate, which the client initializer installs in its pipeline. */
-    AcknowledgementGate gate() {
-        return gate;
-    }
-
-    /**
-     * Holds the acknowledgement of the PUBLISH with {@code packetId} until {@code done} completes;
-     * if it fails, the client is disconnected instead, so that it resends. Other handlers of this
-     * connection (shadow requests) use it too.
-     */
-    void holdAcknowledgement(int packetId, CompletableFuture<?> done) {
-        gate.hold(packetId, done.orTimeout(storeTimeout.toMillis(), TimeUnit.MILLISECONDS));
+        acknowledgements.holdUntilStored(packet.getPacketId(), stored);
     }
 
     private void finish(IngestResult result, Throwable error, PublishInboundOutput output, Runnable resume) {
         if (error != null) {
             output.preventPublishDelivery(AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, "telemetry could not be stored");
-            notStored(error, resume);
+            acknowledgements.notStored(error, resume);
             return;
         }
         if (result.stored() == 0) {
@@ -171,15 +157,6 @@ final class TelemetryInterceptor {
         return pipeline.submit(new TelemetryMessage(topic.device(), device.get().type(), payload, format, arrivalMillis, arrivalNanos));
     }
 
-    private void notStored(Throwable error, Runnable resume) {
-        LOG.warn("Telemetry from client '{}' was not stored ({}); disconnecting it so that it resends", clientId,
-                error.getMessage());
-        // Resume only once the connection is closed, so that no acknowledgement can leave.
-        clients.disconnectClient(clientId, false, DisconnectReasonCode.UNSPECIFIED_ERROR,
-                        "telemetry could not be stored; reconnect and resend")
-                .whenComplete((done, failure) -> resume.run());
-    }
-
     static AckReasonCode reasonCode(RejectReason reason) {
         return switch (reason) {
             case TOO_LARGE -> AckReasonCode.QUOTA_EXCEEDED;
@@ -192,7 +169,7 @@ final class TelemetryInterceptor {
         return text.length() <= MAX_REASON ? text : text.substring(0, MAX_REASON - 3) + "...";
     }
 
-    static byte[] bytes(Optional<ByteBuffer> payload) {
+    public static byte[] bytes(Optional<ByteBuffer> payload) {
         if (payload.isEmpty()) {
             return new byte[0];
         }

@@ -1,4 +1,4 @@
-package io.edgeward.mqtt.internal;
+package io.edgeward.mqtt.internal.acknowledgement;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

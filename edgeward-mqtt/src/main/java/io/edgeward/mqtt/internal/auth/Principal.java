@@ -1,5 +1,7 @@
-package io.edgeward.mqtt.internal;
+package io.edgeward.mqtt.internal.auth;
 
+import io.edgeward.mqtt.internal.Topics;
+import io.edgeward.mqtt.internal.device.DeviceTopics;
 import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.device.DeviceType;
 import io.edgeward.mqtt.MqttUser;

@@ -1,4 +1,4 @@
-package io.edgeward.mqtt.internal;
+package io.edgeward.mqtt.internal.telemetry;
 
 import io.edgeward.core.device.DeviceId;
 
@@ -6,9 +6,9 @@ import io.edgeward.core.device.DeviceId;
  * {@code sensor/{id}/telemetry} (JSON, or Protobuf by MQTT 5 content type) and
  * {@code sensor/{id}/telemetry/pb} (Protobuf).
  */
-record TelemetryTopic(DeviceId device, boolean protobuf) {
+public record TelemetryTopic(DeviceId device, boolean protobuf) {
 
-    static TelemetryTopic parse(String topic) {
+    public static TelemetryTopic parse(String topic) {
         if (!topic.startsWith("sensor/")) {
             return null;
         }

@@ -1,4 +1,4 @@
-package io.edgeward.mqtt.internal;
+package io.edgeward.mqtt.internal.auth;
 
 import com.hivemq.extension.sdk.api.parameter.ClientBasedInput;
 import io.edgeward.core.device.DeviceId;

@@ -1,5 +1,6 @@
-package io.edgeward.mqtt.internal;
+package io.edgeward.mqtt.internal.device;
 
+import io.edgeward.mqtt.internal.Topics;
 import io.edgeward.core.device.DeviceId;
 
 /**
@@ -22,10 +23,10 @@ public record DeviceTopics(DeviceId device, Kind kind) {
      * HiveMQ permission object, with its filter split into strings, for every connected device:
      * four fewer saved about 1.3 KB of heap per connection.
      */
-    static final String[] PLATFORM_OWNED = {"command", "shadow/get/+", "shadow/update/+"};
+    public static final String[] PLATFORM_OWNED = {"command", "shadow/get/+", "shadow/update/+"};
 
     /** The request a device publishes on {@code topic}, or null for any other topic. */
-    static DeviceTopics parse(String topic) {
+    public static DeviceTopics parse(String topic) {
         if (!topic.startsWith("device/")) {
             return null;
         }
@@ -43,7 +44,7 @@ public record DeviceTopics(DeviceId device, Kind kind) {
     }
 
     /** True for topics only the platform publishes on. */
-    static boolean platformOwned(String topic, DeviceId device) {
+    public static boolean platformOwned(String topic, DeviceId device) {
         String prefix = "device/" + device.value() + "/";
         if (!topic.startsWith(prefix)) {
             return false;

@@ -1,4 +1,4 @@
-package io.edgeward.mqtt.internal;
+package io.edgeward.mqtt.internal.acknowledgement;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,7 +27,7 @@ class AcknowledgementGateTest {
     }
 
     @Test
-    void anAcknowledgementWaitsForItsWork() {
+    void acknowledgement_waitsForItsWork() {
         CompletableFuture<Void> commit = new CompletableFuture<>();
         gate.hold(1, commit);
 
@@ -100,7 +100,7 @@ class AcknowledgementGateTest {
     }
 
     @Test
-    void theBundledBrokerExposesWhatTheGateNeeds() {
+    void bundledBroker_exposesWhatTheGateNeeds() {
         AcknowledgementGate.verifyBrokerInternals();
     }
 

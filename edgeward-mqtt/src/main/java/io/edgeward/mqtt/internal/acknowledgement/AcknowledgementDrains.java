@@ -1,4 +1,4 @@
-package io.edgeward.mqtt.internal;
+package io.edgeward.mqtt.internal.acknowledgement;
 
 import io.edgeward.core.observability.RateLimitedLog;
 import io.netty.util.concurrent.EventExecutor;
@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One instance serves the broker; it holds one small entry per event loop.
  */
-final class AcknowledgementDrains {
+public final class AcknowledgementDrains {
 
     private static final Logger LOG = LoggerFactory.getLogger(AcknowledgementDrains.class);
 

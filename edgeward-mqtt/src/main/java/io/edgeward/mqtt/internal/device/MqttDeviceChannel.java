@@ -1,6 +1,5 @@
-package io.edgeward.mqtt.internal;
+package io.edgeward.mqtt.internal.device;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.hivemq.extension.sdk.api.packets.general.Qos;
 import com.hivemq.extension.sdk.api.packets.publish.PayloadFormatIndicator;
@@ -11,6 +10,7 @@ import com.hivemq.extension.sdk.api.services.publish.PublishToClientResult;
 import io.edgeward.core.command.CommandTransport;
 import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.shadow.Shadow;
+import io.edgeward.core.shadow.ShadowDocuments;
 import io.edgeward.core.shadow.ShadowException;
 import io.edgeward.core.shadow.ShadowListener;
 import io.edgeward.core.shadow.ShadowUpdate;
@@ -25,10 +25,9 @@ import org.slf4j.LoggerFactory;
  * shadow's accepted, rejected, delta and documents messages. All at QoS 1, so that a device with
  * a persistent session receives what was published while it was away.
  */
-public final class MqttDeviceChannel implements CommandTransport, ShadowListener {
+public final class MqttDeviceChannel implements CommandTransport, ShadowListener, DeviceRequestHandler.Replies {
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttDeviceChannel.class);
-    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     @Override
     public CompletableFuture<Boolean> send(DeviceId device, byte[] document) {
@@ -46,49 +45,26 @@ public final class MqttDeviceChannel implements CommandTransport, ShadowListener
     public void updated(ShadowUpdate update) {
         DeviceId device = update.current().device();
         publish(DeviceTopics.shadow(device, "update", "accepted"), update.accepted());
-        ObjectNode documents = NODES.objectNode();
-        documents.set("previous", stored(update.previous()));
-        documents.set("current", stored(update.current()));
-        documents.put("timestamp", update.current().timestamp());
-        if (update.clientToken() != null) {
-            documents.put("clientToken", update.clientToken());
-        }
-        publish(DeviceTopics.shadow(device, "update", "documents"), documents);
+        publish(DeviceTopics.shadow(device, "update", "documents"), ShadowDocuments.documents(update));
         if (update.deltaChanged()) {
-            publishDelta(update.current(), update.clientToken());
+            delta(update.current(), update.clientToken());
         }
     }
 
     /** The delta, as AWS IoT sends it on {@code update/delta}. */
-    void publishDelta(Shadow shadow, String clientToken) {
-        publish(DeviceTopics.shadow(shadow.device(), "update", "delta"), shadow.deltaDocument(clientToken));
+    @Override
+    public void delta(Shadow shadow, String clientToken) {
+        publish(DeviceTopics.shadow(shadow.device(), "update", "delta"), ShadowDocuments.delta(shadow, clientToken));
     }
 
-    void accepted(DeviceId device, String operation, ObjectNode body) {
+    @Override
+    public void accepted(DeviceId device, String operation, ObjectNode body) {
         publish(DeviceTopics.shadow(device, operation, "accepted"), body);
     }
 
-    void rejected(DeviceId device, String operation, ShadowException refusal, String clientToken) {
-        ObjectNode body = NODES.objectNode();
-        body.put("code", refusal.code());
-        body.put("message", refusal.getMessage());
-        body.put("timestamp", System.currentTimeMillis() / 1000);
-        if (refusal.currentVersion() >= 0) {
-            body.put("version", refusal.currentVersion());
-        }
-        if (clientToken != null) {
-            body.put("clientToken", clientToken);
-        }
-        publish(DeviceTopics.shadow(device, operation, "rejected"), body);
-    }
-
-    /** {@code {"state":{desired,reported},"metadata":…,"version":N}}, the form of documents' previous and current. */
-    private static ObjectNode stored(Shadow shadow) {
-        ObjectNode node = NODES.objectNode();
-        node.set("state", shadow.state());
-        node.set("metadata", shadow.metadata());
-        node.put("version", shadow.version());
-        return node;
+    @Override
+    public void rejected(DeviceId device, String operation, ShadowException refusal, String clientToken) {
+        publish(DeviceTopics.shadow(device, operation, "rejected"), ShadowDocuments.error(refusal, clientToken, System.currentTimeMillis()));
     }
 
     private static void publish(String topic, ObjectNode body) {
