@@ -59,7 +59,8 @@ final class AbuseBenchmark {
         Path work = Files.createTempDirectory("edgeward-bench-abuse");
         String java = ProcessHandle.current().info().command().orElse("java");
         Path log = work.resolve("node.log");
-        try (EdgewardProcess node = new EdgewardProcess(java, jar, work.resolve("data"), log, List.of("coap.plain-token-auth=true"))) {
+        try (EdgewardProcess node =
+                new EdgewardProcess(java, jar, work.resolve("data"), log, List.of("coap.plain-token-auth=true"))) {
             new AbuseBenchmark(node, log, seconds).run();
             System.out.println("Node log: " + log);
         }
@@ -80,7 +81,8 @@ final class AbuseBenchmark {
     }
 
     private String register(String id) throws Exception {
-        HttpResponse<String> reply = node.api("POST", "/api/v1/devices", "{\"device_id\":\"" + id + "\",\"type\":\"sensor\"}");
+        HttpResponse<String> reply =
+                node.api("POST", "/api/v1/devices", "{\"device_id\":\"" + id + "\",\"type\":\"sensor\"}");
         return JSON.readTree(reply.body()).at("/credentials/password").asText();
     }
 
@@ -93,18 +95,24 @@ final class AbuseBenchmark {
                 new Flood("CoAP POST, Block1 szx 0 + 200 B payload, no token", this::block1Datagrams),
                 new Flood("CoAP POST, random access tokens", this::wrongTokens),
                 new Flood("REST, wrong bearer tokens", this::wrongBearers));
-        System.out.printf("%d s per flood; good devices: MQTT QoS 1 at 50 msg/s, plain CoAP confirmable at 20/s%n%n", seconds);
+        System.out.printf(
+                "%d s per flood; good devices: MQTT QoS 1 at 50 msg/s, plain CoAP confirmable at 20/s%n%n", seconds);
         List<String> rows = new ArrayList<>();
         for (Flood flood : floods) {
             System.out.println("Flood: " + flood.name + " ...");
             rows.add(measure(flood));
         }
         System.out.println();
-        System.out.println("Abuse run: each flood at full speed from one generator process on the same 2 cores, loopback");
-        System.out.println("-----------------------------------------------------------------------------------------------------------------");
-        System.out.printf("%-58s %10s %16s %16s %10s %6s%n", "flood", "sent", "MQTT p99 (n)", "CoAP p99 (n)", "log bytes", "ready");
+        System.out.println(
+                "Abuse run: each flood at full speed from one generator process on the same 2 cores, loopback");
+        System.out.println(
+                "-----------------------------------------------------------------------------------------------------------------");
+        System.out.printf(
+                "%-58s %10s %16s %16s %10s %6s%n",
+                "flood", "sent", "MQTT p99 (n)", "CoAP p99 (n)", "log bytes", "ready");
         rows.forEach(System.out::println);
-        System.out.println("-----------------------------------------------------------------------------------------------------------------");
+        System.out.println(
+                "-----------------------------------------------------------------------------------------------------------------");
     }
 
     /** An attack: runs until {@code stop} is set, returns how many requests it sent. */
@@ -128,9 +136,22 @@ final class AbuseBenchmark {
             Latencies coapLatencies = coap.get(60, TimeUnit.SECONDS);
             Thread.sleep(1_000); // the last refusals' log lines
             long logGrowth = Files.size(log) - logBefore;
-            String ready = node.process.isAlive() ? JSON.readTree(node.api("GET", "/ready", null).body()).path("status").asText() : "DEAD";
-            return String.format(Locale.ROOT, "%-58s %,10d %9.1f ms (%d) %9.1f ms (%d) %,10d %6s", flood.name, sent,
-                    mqttLatencies.p99(), mqttLatencies.count(), coapLatencies.p99(), coapLatencies.count(), logGrowth, ready);
+            String ready = node.process.isAlive()
+                    ? JSON.readTree(node.api("GET", "/ready", null).body())
+                            .path("status")
+                            .asText()
+                    : "DEAD";
+            return String.format(
+                    Locale.ROOT,
+                    "%-58s %,10d %9.1f ms (%d) %9.1f ms (%d) %,10d %6s",
+                    flood.name,
+                    sent,
+                    mqttLatencies.p99(),
+                    mqttLatencies.count(),
+                    coapLatencies.p99(),
+                    coapLatencies.count(),
+                    logGrowth,
+                    ready);
         }
     }
 
@@ -150,16 +171,26 @@ final class AbuseBenchmark {
     }
 
     private Latencies goodMqtt(AtomicBoolean stop) throws Exception {
-        Mqtt5BlockingClient client = MqttClient.builder().useMqttVersion5().identifier("good-device").serverHost("127.0.0.1")
-                .serverPort(node.mqttPort).simpleAuth().username("good-device").password(goodSecret.getBytes(StandardCharsets.UTF_8))
-                .applySimpleAuth().buildBlocking();
+        Mqtt5BlockingClient client = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier("good-device")
+                .serverHost("127.0.0.1")
+                .serverPort(node.mqttPort)
+                .simpleAuth()
+                .username("good-device")
+                .password(goodSecret.getBytes(StandardCharsets.UTF_8))
+                .applySimpleAuth()
+                .buildBlocking();
         client.connect();
         List<Long> samples = new ArrayList<>();
         try {
             while (!stop.get()) {
                 long start = System.nanoTime();
-                client.publishWith().topic("sensor/good-device/telemetry").qos(MqttQos.AT_LEAST_ONCE)
-                        .payload(("{\"values\":{\"t\":" + (start % 1000) + "}}").getBytes(StandardCharsets.UTF_8)).send();
+                client.publishWith()
+                        .topic("sensor/good-device/telemetry")
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(("{\"values\":{\"t\":" + (start % 1000) + "}}").getBytes(StandardCharsets.UTF_8))
+                        .send();
                 samples.add(System.nanoTime() - start);
                 pace(start, 20);
             }
@@ -179,8 +210,12 @@ final class AbuseBenchmark {
             byte[] buffer = new byte[2048];
             while (!stop.get()) {
                 long start = System.nanoTime();
-                byte[] request = coapPost(mid, List.of("api", "v1", goodSecret, "telemetry"), new byte[] {(byte) mid},
-                        "{\"values\":{\"c\":1}}".getBytes(StandardCharsets.UTF_8), -1);
+                byte[] request = coapPost(
+                        mid,
+                        List.of("api", "v1", goodSecret, "telemetry"),
+                        new byte[] {(byte) mid},
+                        "{\"values\":{\"c\":1}}".getBytes(StandardCharsets.UTF_8),
+                        -1);
                 socket.send(new DatagramPacket(request, request.length, server));
                 try {
                     while (true) {
@@ -243,11 +278,19 @@ final class AbuseBenchmark {
     }
 
     private long hugeUnits(AtomicBoolean stop) {
-        Mqtt5BlockingClient attacker = MqttClient.builder().useMqttVersion5().identifier("unit-attacker").serverHost("127.0.0.1")
-                .serverPort(node.mqttPort).simpleAuth().username("unit-attacker").password(victimSecret.getBytes(StandardCharsets.UTF_8))
-                .applySimpleAuth().buildBlocking();
+        Mqtt5BlockingClient attacker = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier("unit-attacker")
+                .serverHost("127.0.0.1")
+                .serverPort(node.mqttPort)
+                .simpleAuth()
+                .username("unit-attacker")
+                .password(victimSecret.getBytes(StandardCharsets.UTF_8))
+                .applySimpleAuth()
+                .buildBlocking();
         attacker.connect();
-        StringBuilder json = new StringBuilder("{\"unit\":\"").append("u".repeat(120_000)).append("\",\"values\":{");
+        StringBuilder json =
+                new StringBuilder("{\"unit\":\"").append("u".repeat(120_000)).append("\",\"values\":{");
         for (int i = 0; i < 1_000; i++) {
             json.append(i == 0 ? "" : ",").append("\"m").append(i).append("\":").append(i);
         }
@@ -255,7 +298,11 @@ final class AbuseBenchmark {
         long sent = 0;
         while (!stop.get()) {
             try {
-                attacker.publishWith().topic("sensor/unit-attacker/telemetry").qos(MqttQos.AT_LEAST_ONCE).payload(payload).send();
+                attacker.publishWith()
+                        .topic("sensor/unit-attacker/telemetry")
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(payload)
+                        .send();
             } catch (RuntimeException e) {
                 // refused with a reason code: the point of the exercise
             }
@@ -297,8 +344,18 @@ final class AbuseBenchmark {
 
     private long wrongTokens(AtomicBoolean stop) throws Exception {
         byte[] payload = "{\"values\":{\"t\":1}}".getBytes(StandardCharsets.UTF_8);
-        return udpFlood(stop, n -> coapPost((int) (n & 0xffff), List.of("api", "v1", "random-" + ThreadLocalRandom.current().nextLong(), "telemetry"),
-                new byte[] {1}, payload, -1));
+        return udpFlood(
+                stop,
+                n -> coapPost(
+                        (int) (n & 0xffff),
+                        List.of(
+                                "api",
+                                "v1",
+                                "random-" + ThreadLocalRandom.current().nextLong(),
+                                "telemetry"),
+                        new byte[] {1},
+                        payload,
+                        -1));
     }
 
     private long wrongBearers(AtomicBoolean stop) throws Exception {
@@ -309,8 +366,12 @@ final class AbuseBenchmark {
         while (!stop.get()) {
             inFlight.acquire();
             sent.incrementAndGet();
-            http.sendAsync(HttpRequest.newBuilder(uri).header("Authorization", "Bearer wrong-" + sent.get()).build(),
-                    HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> inFlight.release());
+            http.sendAsync(
+                            HttpRequest.newBuilder(uri)
+                                    .header("Authorization", "Bearer wrong-" + sent.get())
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .whenComplete((r, e) -> inFlight.release());
         }
         inFlight.acquire(32);
         return sent.get();

@@ -12,8 +12,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,10 +36,6 @@ import org.eclipse.californium.scandium.DTLSConnector;
 import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
 import org.eclipse.californium.scandium.dtls.pskstore.AdvancedSinglePskStore;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Random;
-import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * CoAP telemetry ingest: confirmable POSTs of the seed's document from many peers (one UDP socket
@@ -69,7 +69,8 @@ final class CoapBenchmark {
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--jar" -> jar = Path.of(args[++i]);
                 case "--help", "-h" -> {
-                    System.out.println("usage: bench coap [--peers P (300)] [--dtls-peers D (60)] [--window W (4)] [--seconds S (20)] [--warmup S (10)]");
+                    System.out.println(
+                            "usage: bench coap [--peers P (300)] [--dtls-peers D (60)] [--window W (4)] [--seconds S (20)] [--warmup S (10)]");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (see --help)");
@@ -80,9 +81,20 @@ final class CoapBenchmark {
         }
         Path work = Files.createTempDirectory("edgeward-bench-coap");
         String java = ProcessHandle.current().info().command().orElse("java");
-        System.out.printf(Locale.ROOT, "Edgeward CoAP benchmark: %d plain peers, %d DTLS peers, %d in flight each, %d s (after %d s warm-up), %d cores%n%n",
-                peers, dtlsPeers, window, seconds, warmup, Runtime.getRuntime().availableProcessors());
-        try (EdgewardProcess node = new EdgewardProcess(java, jar.toAbsolutePath(), work.resolve("data"), work.resolve("node.log"),
+        System.out.printf(
+                Locale.ROOT,
+                "Edgeward CoAP benchmark: %d plain peers, %d DTLS peers, %d in flight each, %d s (after %d s warm-up), %d cores%n%n",
+                peers,
+                dtlsPeers,
+                window,
+                seconds,
+                warmup,
+                Runtime.getRuntime().availableProcessors());
+        try (EdgewardProcess node = new EdgewardProcess(
+                java,
+                jar.toAbsolutePath(),
+                work.resolve("data"),
+                work.resolve("node.log"),
                 List.of("coap.plain-token-auth=true"))) {
             List<String[]> devices = provision(node, Math.max(peers, dtlsPeers));
             System.out.printf("[plain] warming up %d s ...%n", warmup);
@@ -102,13 +114,24 @@ final class CoapBenchmark {
                 System.out.println();
                 System.out.println("Results (same machine, same run; 2.04 = durably stored)");
                 System.out.println("------------------------------------------------------------------------------");
-                IngestBenchmark.row("plain CoAP: stored requests/s", "%,.0f /s  (node counted %,.0f points/s; target >= 15,000)",
-                        plain.count() / plain.seconds(), stored / plain.seconds());
-                IngestBenchmark.row("plain CoAP: request -> 2.04 latency", "p50 %.1f ms, p99 %.1f ms  (errors/retransmissions %d)",
-                        plain.percentile(50), plain.percentile(99), plain.errors());
+                IngestBenchmark.row(
+                        "plain CoAP: stored requests/s",
+                        "%,.0f /s  (node counted %,.0f points/s; target >= 15,000)",
+                        plain.count() / plain.seconds(),
+                        stored / plain.seconds());
+                IngestBenchmark.row(
+                        "plain CoAP: request -> 2.04 latency",
+                        "p50 %.1f ms, p99 %.1f ms  (errors/retransmissions %d)",
+                        plain.percentile(50),
+                        plain.percentile(99),
+                        plain.errors());
                 IngestBenchmark.row("CoAP over DTLS: stored requests/s", "%,.0f /s", secure.count() / secure.seconds());
-                IngestBenchmark.row("CoAP over DTLS: request -> 2.04 latency", "p50 %.1f ms, p99 %.1f ms  (errors %d)",
-                        secure.percentile(50), secure.percentile(99), secure.errors());
+                IngestBenchmark.row(
+                        "CoAP over DTLS: request -> 2.04 latency",
+                        "p50 %.1f ms, p99 %.1f ms  (errors %d)",
+                        secure.percentile(50),
+                        secure.percentile(99),
+                        secure.errors());
                 IngestBenchmark.row("node peak RSS", "%,d MiB", node.peakRssKib() / 1024);
                 System.out.println("------------------------------------------------------------------------------");
             } finally {
@@ -128,14 +151,19 @@ final class CoapBenchmark {
                 throw new IllegalStateException("registration failed: " + reply.body());
             }
             var credentials = JSON.readTree(reply.body()).get("credentials");
-            devices.add(new String[] {id, credentials.get("password").asText(), credentials.get("coap_psk").asText()});
+            devices.add(new String[] {
+                id,
+                credentials.get("password").asText(),
+                credentials.get("coap_psk").asText()
+            });
         }
         return devices;
     }
 
     private static byte[] document(String id, long ts) {
         return ("{\"sensor_id\":\"" + id + "\",\"type\":\"temperature\",\"value\":" + (20 + (ts % 100) / 10.0)
-                + ",\"unit\":\"C\",\"location\":\"bench\",\"timestamp\":" + ts / 1000.0 + "}").getBytes(StandardCharsets.UTF_8);
+                        + ",\"unit\":\"C\",\"location\":\"bench\",\"timestamp\":" + ts / 1000.0 + "}")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     /** One peer's state: its socket, its next message id and what it has in flight. */
@@ -166,7 +194,8 @@ final class CoapBenchmark {
         }
     }
 
-    private static DeviceBenchmark.Latencies plain(EdgewardProcess node, List<String[]> devices, int window, int seconds) throws Exception {
+    private static DeviceBenchmark.Latencies plain(
+            EdgewardProcess node, List<String[]> devices, int window, int seconds) throws Exception {
         DeviceBenchmark.Latencies latencies = new DeviceBenchmark.Latencies();
         try (Selector selector = Selector.open()) {
             List<Peer> peers = new ArrayList<>();
@@ -268,8 +297,10 @@ final class CoapBenchmark {
         private final List<CoapClient> clients = new ArrayList<>();
         private final List<String> ids = new ArrayList<>();
         private final List<CoapEndpoint> endpoints = new ArrayList<>();
-        private final ScheduledExecutorService main = ExecutorsUtil.newScheduledThreadPool(2, new org.eclipse.californium.elements.util.DaemonThreadFactory("bench-coap"));
-        private final ScheduledExecutorService secondary = ExecutorsUtil.newDefaultSecondaryScheduler("bench-coap-timer");
+        private final ScheduledExecutorService main = ExecutorsUtil.newScheduledThreadPool(
+                2, new org.eclipse.californium.elements.util.DaemonThreadFactory("bench-coap"));
+        private final ScheduledExecutorService secondary =
+                ExecutorsUtil.newDefaultSecondaryScheduler("bench-coap-timer");
 
         Dtls(EdgewardProcess node, List<String[]> devices) {
             CoapConfig.register();
@@ -282,9 +313,13 @@ final class CoapBenchmark {
                 config.set(DtlsConfig.DTLS_CONNECTOR_THREAD_COUNT, 1);
                 DTLSConnector connector = new DTLSConnector(DtlsConnectorConfig.builder(config)
                         .setAddress(new InetSocketAddress("127.0.0.1", 0))
-                        .setAdvancedPskStore(new AdvancedSinglePskStore(device[0], device[2].getBytes(StandardCharsets.US_ASCII)))
+                        .setAdvancedPskStore(
+                                new AdvancedSinglePskStore(device[0], device[2].getBytes(StandardCharsets.US_ASCII)))
                         .build());
-                CoapEndpoint endpoint = CoapEndpoint.builder().setConfiguration(config).setConnector(connector).build();
+                CoapEndpoint endpoint = CoapEndpoint.builder()
+                        .setConfiguration(config)
+                        .setConnector(connector)
+                        .build();
                 endpoint.setExecutors(main, secondary);
                 endpoints.add(endpoint);
                 CoapClient client = new CoapClient("coaps://127.0.0.1:" + node.coapsPort + "/telemetry");
@@ -311,32 +346,39 @@ final class CoapBenchmark {
             return latencies;
         }
 
-        private void send(CoapClient client, String id, AtomicLong ts, DeviceBenchmark.Latencies latencies, AtomicBoolean running) {
+        private void send(
+                CoapClient client,
+                String id,
+                AtomicLong ts,
+                DeviceBenchmark.Latencies latencies,
+                AtomicBoolean running) {
             Request request = Request.newPost();
             request.setPayload(document(id, ts.getAndIncrement()));
             request.getOptions().setContentFormat(MediaTypeRegistry.APPLICATION_JSON);
             long sent = System.nanoTime();
-            client.advanced(new CoapHandler() {
-                @Override
-                public void onLoad(CoapResponse response) {
-                    if (response.getCode() == ResponseCode.CHANGED) {
-                        latencies.record(System.nanoTime() - sent);
-                    } else {
-                        latencies.error();
-                    }
-                    if (running.get()) {
-                        send(client, id, ts, latencies, running);
-                    }
-                }
+            client.advanced(
+                    new CoapHandler() {
+                        @Override
+                        public void onLoad(CoapResponse response) {
+                            if (response.getCode() == ResponseCode.CHANGED) {
+                                latencies.record(System.nanoTime() - sent);
+                            } else {
+                                latencies.error();
+                            }
+                            if (running.get()) {
+                                send(client, id, ts, latencies, running);
+                            }
+                        }
 
-                @Override
-                public void onError() {
-                    latencies.error();
-                    if (running.get()) {
-                        send(client, id, ts, latencies, running);
-                    }
-                }
-            }, request);
+                        @Override
+                        public void onError() {
+                            latencies.error();
+                            if (running.get()) {
+                                send(client, id, ts, latencies, running);
+                            }
+                        }
+                    },
+                    request);
         }
 
         @Override

@@ -66,8 +66,9 @@ public final class DeviceBenchmark {
                 case "--postgres" -> postgres = args[++i];
                 case "--jar" -> jar = Path.of(args[++i]);
                 case "--help", "-h" -> {
-                    System.out.println("usage: bench devices [--devices K (1000)] [--seconds S (20)] [--callers C (16)]"
-                            + " [--postgres jdbc:postgresql://host/db?user=..&password=.. (or EDGEWARD_BENCH_POSTGRES_URL)]");
+                    System.out.println(
+                            "usage: bench devices [--devices K (1000)] [--seconds S (20)] [--callers C (16)]"
+                                    + " [--postgres jdbc:postgresql://host/db?user=..&password=.. (or EDGEWARD_BENCH_POSTGRES_URL)]");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (see --help)");
@@ -76,10 +77,15 @@ public final class DeviceBenchmark {
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " not found: build first (./mvnw -DskipTests package)");
         }
-        DeviceBenchmark bench = new DeviceBenchmark(Files.createTempDirectory("edgeward-bench-devices"), jar.toAbsolutePath(), devices,
-                seconds, callers);
-        System.out.printf(Locale.ROOT, "Edgeward device benchmark: %d devices, %d s per run, %d command callers, %d cores%n%n",
-                devices, seconds, callers, Runtime.getRuntime().availableProcessors());
+        DeviceBenchmark bench = new DeviceBenchmark(
+                Files.createTempDirectory("edgeward-bench-devices"), jar.toAbsolutePath(), devices, seconds, callers);
+        System.out.printf(
+                Locale.ROOT,
+                "Edgeward device benchmark: %d devices, %d s per run, %d command callers, %d cores%n%n",
+                devices,
+                seconds,
+                callers,
+                Runtime.getRuntime().availableProcessors());
         List<Result> results = new ArrayList<>();
         results.add(bench.run("SQLite", List.of()));
         if (postgres != null && !postgres.isBlank()) {
@@ -91,16 +97,34 @@ public final class DeviceBenchmark {
         System.out.println("Results (same machine, same run)");
         System.out.println("------------------------------------------------------------------------------");
         for (Result result : results) {
-            IngestBenchmark.row(result.store + ": shadow updates stored", "%,.0f /s  (PUBACK p50 %.1f ms, p99 %.1f ms, errors %d)",
-                    result.updatesPerSecond, result.updateP50, result.updateP99, result.updateErrors);
-            IngestBenchmark.row(result.store + ": command round trip (REST wait)", "p50 %.1f ms, p99 %.1f ms  (%,.0f commands/s, %d not succeeded)",
-                    result.commandP50, result.commandP99, result.commandsPerSecond, result.commandFailures);
+            IngestBenchmark.row(
+                    result.store + ": shadow updates stored",
+                    "%,.0f /s  (PUBACK p50 %.1f ms, p99 %.1f ms, errors %d)",
+                    result.updatesPerSecond,
+                    result.updateP50,
+                    result.updateP99,
+                    result.updateErrors);
+            IngestBenchmark.row(
+                    result.store + ": command round trip (REST wait)",
+                    "p50 %.1f ms, p99 %.1f ms  (%,.0f commands/s, %d not succeeded)",
+                    result.commandP50,
+                    result.commandP99,
+                    result.commandsPerSecond,
+                    result.commandFailures);
         }
         System.out.println("------------------------------------------------------------------------------");
     }
 
-    record Result(String store, double updatesPerSecond, double updateP50, double updateP99, long updateErrors, double commandP50,
-            double commandP99, double commandsPerSecond, long commandFailures) {}
+    record Result(
+            String store,
+            double updatesPerSecond,
+            double updateP50,
+            double updateP99,
+            long updateErrors,
+            double commandP50,
+            double commandP99,
+            double commandsPerSecond,
+            long commandFailures) {}
 
     Result run(String store, List<String> settings) throws Exception {
         Path data = work.resolve("data-" + store.toLowerCase(Locale.ROOT));
@@ -113,15 +137,31 @@ public final class DeviceBenchmark {
                 double before = node.metric("edgeward_shadow_updates_total{changed_by=\"device\"}");
                 Latencies updates = shadowUpdates(clients, prefix);
                 double stored = node.metric("edgeward_shadow_updates_total{changed_by=\"device\"}") - before;
-                System.out.printf(Locale.ROOT, "[%s] %,.0f updates acknowledged, %,.0f stored (%,.0f/s); %.1f per group commit, %.1f ms each%n",
-                        store, (double) updates.count(), stored, stored / updates.seconds(),
-                        node.metric("edgeward_shadow_commit_batch_sum") / node.metric("edgeward_shadow_commit_batch_count"),
-                        1000 * node.metric("edgeward_shadow_commit_seconds_sum") / node.metric("edgeward_shadow_commit_seconds_count"));
+                System.out.printf(
+                        Locale.ROOT,
+                        "[%s] %,.0f updates acknowledged, %,.0f stored (%,.0f/s); %.1f per group commit, %.1f ms each%n",
+                        store,
+                        (double) updates.count(),
+                        stored,
+                        stored / updates.seconds(),
+                        node.metric("edgeward_shadow_commit_batch_sum")
+                                / node.metric("edgeward_shadow_commit_batch_count"),
+                        1000
+                                * node.metric("edgeward_shadow_commit_seconds_sum")
+                                / node.metric("edgeward_shadow_commit_seconds_count"));
 
                 System.out.printf("[%s] command round trips, %d s ...%n", store, seconds);
                 Latencies commands = commandRoundTrips(node, prefix);
-                return new Result(store, stored / updates.seconds(), updates.percentile(50), updates.percentile(99), updates.errors(),
-                        commands.percentile(50), commands.percentile(99), commands.count() / commands.seconds(), commands.errors());
+                return new Result(
+                        store,
+                        stored / updates.seconds(),
+                        updates.percentile(50),
+                        updates.percentile(99),
+                        updates.errors(),
+                        commands.percentile(50),
+                        commands.percentile(99),
+                        commands.count() / commands.seconds(),
+                        commands.errors());
             } finally {
                 for (Mqtt5AsyncClient client : clients) {
                     client.disconnect();
@@ -136,15 +176,28 @@ public final class DeviceBenchmark {
         List<CompletableFuture<Mqtt5AsyncClient>> connecting = new ArrayList<>();
         for (int i = 0; i < devices; i++) {
             String id = prefix + i;
-            connecting.add(CompletableFuture.supplyAsync(() -> register(node, id), pool).thenCompose(secret -> {
-                Mqtt5AsyncClient client = MqttClient.builder().useMqttVersion5().identifier(id).serverHost("127.0.0.1")
-                        .serverPort(node.mqttPort).simpleAuth().username(id).password(secret.getBytes(StandardCharsets.UTF_8))
-                        .applySimpleAuth().buildAsync();
-                return client.connectWith().cleanStart(true).send()
-                        .thenCompose(connack -> client.subscribeWith().topicFilter("device/" + id + "/command").qos(MqttQos.AT_LEAST_ONCE)
-                                .callback(publish -> answer(client, id, publish.getPayloadAsBytes())).send())
-                        .thenApply(suback -> client);
-            }));
+            connecting.add(CompletableFuture.supplyAsync(() -> register(node, id), pool)
+                    .thenCompose(secret -> {
+                        Mqtt5AsyncClient client = MqttClient.builder()
+                                .useMqttVersion5()
+                                .identifier(id)
+                                .serverHost("127.0.0.1")
+                                .serverPort(node.mqttPort)
+                                .simpleAuth()
+                                .username(id)
+                                .password(secret.getBytes(StandardCharsets.UTF_8))
+                                .applySimpleAuth()
+                                .buildAsync();
+                        return client.connectWith()
+                                .cleanStart(true)
+                                .send()
+                                .thenCompose(connack -> client.subscribeWith()
+                                        .topicFilter("device/" + id + "/command")
+                                        .qos(MqttQos.AT_LEAST_ONCE)
+                                        .callback(publish -> answer(client, id, publish.getPayloadAsBytes()))
+                                        .send())
+                                .thenApply(suback -> client);
+                    }));
         }
         List<Mqtt5AsyncClient> clients = new ArrayList<>();
         for (CompletableFuture<Mqtt5AsyncClient> future : connecting) {
@@ -156,7 +209,8 @@ public final class DeviceBenchmark {
 
     private static String register(EdgewardProcess node, String id) {
         try {
-            HttpResponse<String> reply = node.api("POST", "/api/v1/devices", "{\"device_id\":\"" + id + "\",\"type\":\"actuator\"}");
+            HttpResponse<String> reply =
+                    node.api("POST", "/api/v1/devices", "{\"device_id\":\"" + id + "\",\"type\":\"actuator\"}");
             if (reply.statusCode() != 201) {
                 throw new IllegalStateException("registering " + id + ": " + reply.statusCode() + " " + reply.body());
             }
@@ -171,8 +225,11 @@ public final class DeviceBenchmark {
             JsonNode document = JSON.readTree(command);
             String response = "{\"command_id\":\"" + document.get("command_id").asText() + "\",\"status\":\"success\","
                     + "\"message\":\"temperature set\",\"timestamp\":" + System.currentTimeMillis() / 1000 + "}";
-            client.publishWith().topic("device/" + id + "/response").qos(MqttQos.AT_LEAST_ONCE)
-                    .payload(response.getBytes(StandardCharsets.UTF_8)).send();
+            client.publishWith()
+                    .topic("device/" + id + "/response")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(response.getBytes(StandardCharsets.UTF_8))
+                    .send();
         } catch (Exception e) {
             // Not a command document: nothing to answer.
         }
@@ -194,15 +251,20 @@ public final class DeviceBenchmark {
         return latencies;
     }
 
-    private static void next(Mqtt5AsyncClient client, String id, long seq, long end, Latencies latencies, CompletableFuture<Void> done) {
+    private static void next(
+            Mqtt5AsyncClient client, String id, long seq, long end, Latencies latencies, CompletableFuture<Void> done) {
         if (System.nanoTime() >= end) {
             done.complete(null);
             return;
         }
-        String update = "{\"state\":{\"reported\":{\"seq\":" + seq + ",\"temperature\":" + (20 + seq % 50 / 10.0) + "}}}";
+        String update =
+                "{\"state\":{\"reported\":{\"seq\":" + seq + ",\"temperature\":" + (20 + seq % 50 / 10.0) + "}}}";
         long started = System.nanoTime();
-        client.publishWith().topic("device/" + id + "/shadow/update").qos(MqttQos.AT_LEAST_ONCE)
-                .payload(update.getBytes(StandardCharsets.UTF_8)).send()
+        client.publishWith()
+                .topic("device/" + id + "/shadow/update")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload(update.getBytes(StandardCharsets.UTF_8))
+                .send()
                 .whenComplete((result, error) -> {
                     if (error != null || result.getError().isPresent()) {
                         latencies.error();
@@ -228,10 +290,13 @@ public final class DeviceBenchmark {
                     String device = prefix + (next.getAndIncrement() % devices);
                     long started = System.nanoTime();
                     try {
-                        HttpResponse<String> reply = node.api("POST", "/api/v1/devices/" + device + "/commands?wait=true",
+                        HttpResponse<String> reply = node.api(
+                                "POST",
+                                "/api/v1/devices/" + device + "/commands?wait=true",
                                 "{\"type\":\"set_temperature\",\"parameters\":{\"temperature\":22.5},\"timeout\":\"10s\"}");
                         JsonNode command = JSON.readTree(reply.body());
-                        if (reply.statusCode() == 200 && command.get("status").asText().equals("succeeded")) {
+                        if (reply.statusCode() == 200
+                                && command.get("status").asText().equals("succeeded")) {
                             latencies.record(System.nanoTime() - started);
                             queuedToSent.record(nanosBetween(command, "created_at", "sent_at"));
                             sentToCompleted.record(nanosBetween(command, "sent_at", "completed_at"));
@@ -250,13 +315,19 @@ public final class DeviceBenchmark {
         latencies.finish(start);
         queuedToSent.finish(start);
         sentToCompleted.finish(start);
-        System.out.printf(Locale.ROOT, "      stored as queued -> sent: p50 %.0f ms; sent -> response stored: p50 %.0f ms (server clock)%n",
-                queuedToSent.percentile(50), sentToCompleted.percentile(50));
+        System.out.printf(
+                Locale.ROOT,
+                "      stored as queued -> sent: p50 %.0f ms; sent -> response stored: p50 %.0f ms (server clock)%n",
+                queuedToSent.percentile(50),
+                sentToCompleted.percentile(50));
         return latencies;
     }
 
     private static long nanosBetween(JsonNode command, String from, String to) {
-        return Duration.between(Instant.parse(command.get(from).asText()), Instant.parse(command.get(to).asText())).toNanos();
+        return Duration.between(
+                        Instant.parse(command.get(from).asText()),
+                        Instant.parse(command.get(to).asText()))
+                .toNanos();
     }
 
     /** Latencies in nanoseconds, kept whole: a run has at most a few hundred thousand. */

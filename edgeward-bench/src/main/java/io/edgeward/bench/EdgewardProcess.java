@@ -7,12 +7,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -36,11 +36,28 @@ final class EdgewardProcess implements AutoCloseable {
     /** @param settings extra {@code key=value} settings passed with {@code --set} */
     EdgewardProcess(String java, Path jar, Path data, Path log, List<String> settings) throws Exception {
         Path launcher = jar.toAbsolutePath().getParent().getParent().getParent().resolve("edgeward");
-        List<String> command = new ArrayList<>(Files.isExecutable(launcher) ? List.of(launcher.toString())
-                : List.of(java, "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString()));
-        command.addAll(List.of("run",
-                "--data-dir", data.toString(), "--mqtt-port", "0", "--http-port", "0", "--coap-port", "0", "--coaps-port", "0",
-                "--set", "mqtt.bind-address=127.0.0.1", "--set", "http.bind-address=127.0.0.1", "--set", "coap.bind-address=127.0.0.1"));
+        List<String> command = new ArrayList<>(
+                Files.isExecutable(launcher)
+                        ? List.of(launcher.toString())
+                        : List.of(java, "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString()));
+        command.addAll(List.of(
+                "run",
+                "--data-dir",
+                data.toString(),
+                "--mqtt-port",
+                "0",
+                "--http-port",
+                "0",
+                "--coap-port",
+                "0",
+                "--coaps-port",
+                "0",
+                "--set",
+                "mqtt.bind-address=127.0.0.1",
+                "--set",
+                "http.bind-address=127.0.0.1",
+                "--set",
+                "coap.bind-address=127.0.0.1"));
         for (String setting : settings) {
             command.add("--set");
             command.add(setting);
@@ -59,7 +76,9 @@ final class EdgewardProcess implements AutoCloseable {
     HttpResponse<String> api(String method, String path, String body) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
                 .header("Authorization", "Bearer " + TOKEN)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) {
             request.header("Content-Type", "application/json");
         }
@@ -69,8 +88,11 @@ final class EdgewardProcess implements AutoCloseable {
     /** One sample of /metrics, e.g. {@code iot_edge_data_processed_total}; 0 when absent. */
     double metric(String sample) throws IOException, InterruptedException {
         String body = api("GET", "/metrics", null).body();
-        return body.lines().filter(line -> line.startsWith(sample + " "))
-                .mapToDouble(line -> Double.parseDouble(line.substring(sample.length() + 1))).findFirst().orElse(0);
+        return body.lines()
+                .filter(line -> line.startsWith(sample + " "))
+                .mapToDouble(line -> Double.parseDouble(line.substring(sample.length() + 1)))
+                .findFirst()
+                .orElse(0);
     }
 
     /** Resident set size now (VmRSS), KiB. */
@@ -91,7 +113,8 @@ final class EdgewardProcess implements AutoCloseable {
 
     /** A jcmd diagnostic command against the node, e.g. {@code VM.native_memory baseline}; its output. */
     String jcmd(String... command) throws IOException, InterruptedException {
-        Path jcmd = Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jcmd");
+        Path jcmd =
+                Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jcmd");
         List<String> line = new ArrayList<>(List.of(jcmd.toString(), Long.toString(process.pid())));
         line.addAll(List.of(command));
         return run(line.toArray(String[]::new));

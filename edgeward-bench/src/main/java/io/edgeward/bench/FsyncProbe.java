@@ -31,7 +31,8 @@ record FsyncProbe(double p50Millis, double p99Millis, double maxMillis) {
             Files.deleteIfExists(file);
         }
         Arrays.sort(nanos);
-        return new FsyncProbe(millis(nanos[appends / 2]), millis(nanos[(int) (appends * 0.99)]), millis(nanos[appends - 1]));
+        return new FsyncProbe(
+                millis(nanos[appends / 2]), millis(nanos[(int) (appends * 0.99)]), millis(nanos[appends - 1]));
     }
 
     private static double millis(long nanos) {

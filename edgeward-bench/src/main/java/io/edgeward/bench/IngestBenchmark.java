@@ -4,13 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import java.net.Socket;
 
 /**
  * End-to-end ingest benchmark. The load generator ({@code edgeward simulate}, K devices, QoS 1,
@@ -58,9 +58,11 @@ public final class IngestBenchmark {
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--help", "-h" -> {
-                    System.out.println("usage: bench [--devices K (50)] [--seconds S (20)] [--warmup S (20)] [--runs N (1)] "
-                            + "[--jar edgeward-server/target/edgeward.jar]");
-                    System.out.println("  --runs N  repeats the whole benchmark N times and prints the median of each target figure:");
+                    System.out.println(
+                            "usage: bench [--devices K (50)] [--seconds S (20)] [--warmup S (20)] [--runs N (1)] "
+                                    + "[--jar edgeward-server/target/edgeward.jar]");
+                    System.out.println(
+                            "  --runs N  repeats the whole benchmark N times and prints the median of each target figure:");
                     System.out.println("            on a shared machine one run's ratio and p99 move by 20 % and more");
                     return;
                 }
@@ -89,29 +91,46 @@ public final class IngestBenchmark {
     }
 
     Figures run() throws Exception {
-        System.out.printf(Locale.ROOT, "Edgeward ingest benchmark: %d devices, QoS 1, %d s per run, %d cores, work dir %s%n%n",
-                devices, seconds, Runtime.getRuntime().availableProcessors(), work);
+        System.out.printf(
+                Locale.ROOT,
+                "Edgeward ingest benchmark: %d devices, QoS 1, %d s per run, %d cores, work dir %s%n%n",
+                devices,
+                seconds,
+                Runtime.getRuntime().availableProcessors(),
+                work);
 
         FsyncProbe disk = FsyncProbe.measure(work, 2000);
-        System.out.printf(Locale.ROOT, "[0]   The data disk: 4 KiB append + fsync, 2,000 times: p50 / p99 / max %.2f / %.2f / %.2f ms%n%n",
-                disk.p50Millis(), disk.p99Millis(), disk.maxMillis());
+        System.out.printf(
+                Locale.ROOT,
+                "[0]   The data disk: 4 KiB append + fsync, 2,000 times: p50 / p99 / max %.2f / %.2f / %.2f ms%n%n",
+                disk.p50Millis(),
+                disk.p99Millis(),
+                disk.maxMillis());
 
         System.out.println("[1/3] Baseline: Mosquitto, no persistence, QoS 1 pass-through, as fast as acknowledged");
         int mosquittoPort = freePort();
-        Path conf = Files.writeString(work.resolve("mosquitto.conf"),
+        Path conf = Files.writeString(
+                work.resolve("mosquitto.conf"),
                 "listener " + mosquittoPort + " 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest none\n");
-        Process mosquitto = new ProcessBuilder("mosquitto", "-c", conf.toString()).redirectErrorStream(true)
-                .redirectOutput(work.resolve("mosquitto.log").toFile()).start();
+        Process mosquitto = new ProcessBuilder("mosquitto", "-c", conf.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(work.resolve("mosquitto.log").toFile())
+                .start();
         JsonNode baseline;
         JsonNode mosquittoHalf;
         try {
             waitForPort(mosquittoPort, mosquitto);
-            List<String> mosquittoTarget = List.of("--no-provision", "--broker", "127.0.0.1:" + mosquittoPort, "--prefix", "mosq-");
+            List<String> mosquittoTarget =
+                    List.of("--no-provision", "--broker", "127.0.0.1:" + mosquittoPort, "--prefix", "mosq-");
             baseline = generate(concat(mosquittoTarget, List.of("--rate", "max")), "mosquitto");
             // The latency floor of this generator on this machine: the same paced load against a
             // broker that stores nothing. Edgeward's p99 at that rate is read against it.
-            long halfRate = (long) Math.max(1, Math.floor(baseline.get("ackedPerSecond").asDouble() / 2));
-            System.out.printf(Locale.ROOT, "[1b]  Mosquitto at half of its rate (%,d msg/s): publish -> PUBACK latency of the generator alone%n", halfRate);
+            long halfRate =
+                    (long) Math.max(1, Math.floor(baseline.get("ackedPerSecond").asDouble() / 2));
+            System.out.printf(
+                    Locale.ROOT,
+                    "[1b]  Mosquitto at half of its rate (%,d msg/s): publish -> PUBACK latency of the generator alone%n",
+                    halfRate);
             mosquittoHalf = generate(concat(mosquittoTarget, List.of("--rate", halfRate + "/s")), "mosquitto-half");
         } finally {
             mosquitto.destroy();
@@ -120,7 +139,8 @@ public final class IngestBenchmark {
         double baseRate = baseline.get("ackedPerSecond").asDouble();
         System.out.printf(Locale.ROOT, "      Mosquitto: %,.0f msg/s acknowledged%n%n", baseRate);
 
-        System.out.println("[2/3] Edgeward (packaged jar, SQLite, group commit, telemetry into shadow reported state), as fast as acknowledged");
+        System.out.println(
+                "[2/3] Edgeward (packaged jar, SQLite, group commit, telemetry into shadow reported state), as fast as acknowledged");
         Path data = work.resolve("edgeward-data");
         JsonNode max;
         JsonNode half;
@@ -130,7 +150,8 @@ public final class IngestBenchmark {
         double stored;
         long peakRss;
         // Anonymous clients, outside the device namespaces, measure the embedded broker alone.
-        try (EdgewardProcess edgeward = new EdgewardProcess(java, jar, data, work.resolve("edgeward.log"), List.of("mqtt.allow-anonymous=true"))) {
+        try (EdgewardProcess edgeward = new EdgewardProcess(
+                java, jar, data, work.resolve("edgeward.log"), List.of("mqtt.allow-anonymous=true"))) {
             List<String> target = target(edgeward, data, "bench-");
             // Every run warms the generator's JIT (and here the node's) inside the measuring process,
             // at the same load, before it counts (simulate --warmup); a generator measured from a cold
@@ -138,56 +159,116 @@ public final class IngestBenchmark {
             double storedBefore = edgeward.metric("iot_edge_data_processed_total");
             max = generate(concat(target, List.of("--rate", "max")), "edgeward-max");
             // Each seed message is one point; the warm-up's points are the warm-up's acknowledged messages.
-            stored = (edgeward.metric("iot_edge_data_processed_total") - storedBefore - max.get("warmupAcked").asDouble())
+            stored = (edgeward.metric("iot_edge_data_processed_total")
+                            - storedBefore
+                            - max.get("warmupAcked").asDouble())
                     / max.get("seconds").asDouble();
-            System.out.printf(Locale.ROOT, "      Edgeward: %,.0f msg/s acknowledged, %,.0f points/s stored%n%n",
-                    max.get("ackedPerSecond").asDouble(), stored);
+            System.out.printf(
+                    Locale.ROOT,
+                    "      Edgeward: %,.0f msg/s acknowledged, %,.0f points/s stored%n%n",
+                    max.get("ackedPerSecond").asDouble(),
+                    stored);
 
             System.out.println();
-            System.out.println("[2b]  Edgeward's embedded broker alone: anonymous clients, non-telemetry topic, nothing stored");
-            List<String> brokerOnly = List.of("--no-provision", "--broker", "127.0.0.1:" + edgeward.mqttPort, "--prefix", "pass-",
-                    "--topic", "bench/{id}/data", "--status-topic", "bench/{id}/status");
+            System.out.println(
+                    "[2b]  Edgeward's embedded broker alone: anonymous clients, non-telemetry topic, nothing stored");
+            List<String> brokerOnly = List.of(
+                    "--no-provision",
+                    "--broker",
+                    "127.0.0.1:" + edgeward.mqttPort,
+                    "--prefix",
+                    "pass-",
+                    "--topic",
+                    "bench/{id}/data",
+                    "--status-topic",
+                    "bench/{id}/status");
             broker = generate(concat(brokerOnly, List.of("--rate", "max")), "edgeward-broker-only");
             double halfRate = Math.max(1, Math.floor(baseRate / 2));
             // The embedded broker's own latency floor at the rate of [3]: everything Edgeward adds
             // (decoding, the group commit and its fsync, the held acknowledgement) is on top of it.
-            System.out.printf(Locale.ROOT, "[2c]  Edgeward's embedded broker alone at half of Mosquitto's rate (%,.0f msg/s)%n", halfRate);
-            brokerHalf = generate(concat(brokerOnly, List.of("--rate", (long) halfRate + "/s")), "edgeward-broker-only-half");
+            System.out.printf(
+                    Locale.ROOT,
+                    "[2c]  Edgeward's embedded broker alone at half of Mosquitto's rate (%,.0f msg/s)%n",
+                    halfRate);
+            brokerHalf = generate(
+                    concat(brokerOnly, List.of("--rate", (long) halfRate + "/s")), "edgeward-broker-only-half");
             System.out.println();
 
-            System.out.printf(Locale.ROOT, "[3/3] Edgeward at half of Mosquitto's rate (%,.0f msg/s): publish -> PUBACK latency%n", halfRate);
+            System.out.printf(
+                    Locale.ROOT,
+                    "[3/3] Edgeward at half of Mosquitto's rate (%,.0f msg/s): publish -> PUBACK latency%n",
+                    halfRate);
             half = generate(concat(target, List.of("--rate", (long) halfRate + "/s")), "edgeward-half");
-            double halfOwnRate = Math.max(1, Math.floor(max.get("ackedPerSecond").asDouble() / 2));
-            System.out.printf(Locale.ROOT, "[3b]  Edgeward at half of its own maximum (%,.0f msg/s): publish -> PUBACK latency%n", halfOwnRate);
+            double halfOwnRate =
+                    Math.max(1, Math.floor(max.get("ackedPerSecond").asDouble() / 2));
+            System.out.printf(
+                    Locale.ROOT,
+                    "[3b]  Edgeward at half of its own maximum (%,.0f msg/s): publish -> PUBACK latency%n",
+                    halfOwnRate);
             halfOwn = generate(concat(target, List.of("--rate", (long) halfOwnRate + "/s")), "edgeward-half-own");
             peakRss = edgeward.peakRssKib();
         }
 
         System.out.println();
-        System.out.println("[4]   Edgeward as in [2] but with shadow.reported-metrics empty (telemetry not folded into reported state)");
+        System.out.println(
+                "[4]   Edgeward as in [2] but with shadow.reported-metrics empty (telemetry not folded into reported state)");
         JsonNode withoutReported;
         Path plainData = work.resolve("edgeward-data-no-reported");
-        try (EdgewardProcess edgeward = new EdgewardProcess(java, jar, plainData, work.resolve("edgeward-no-reported.log"),
-                List.of("shadow.reported-metrics="))) {
+        try (EdgewardProcess edgeward = new EdgewardProcess(
+                java, jar, plainData, work.resolve("edgeward-no-reported.log"), List.of("shadow.reported-metrics="))) {
             List<String> target = target(edgeward, plainData, "plain-");
             withoutReported = generate(concat(target, List.of("--rate", "max")), "edgeward-no-reported-max");
         }
-        double reportedCost = 1 - max.get("ackedPerSecond").asDouble() / withoutReported.get("ackedPerSecond").asDouble();
+        double reportedCost = 1
+                - max.get("ackedPerSecond").asDouble()
+                        / withoutReported.get("ackedPerSecond").asDouble();
         report(baseline, mosquittoHalf, max, stored, half, halfOwn, broker, brokerHalf, disk, peakRss);
-        row("Edgeward without reported-state updates", "%,.0f msg/s", withoutReported.get("ackedPerSecond").asDouble());
-        row("Cost of telemetry -> reported state", "%.1f %%  (target <= 10 %%: %s)", reportedCost * 100, Figures.verdict(Figures.reportedCostMet(reportedCost)));
+        row(
+                "Edgeward without reported-state updates",
+                "%,.0f msg/s",
+                withoutReported.get("ackedPerSecond").asDouble());
+        row(
+                "Cost of telemetry -> reported state",
+                "%.1f %%  (target <= 10 %%: %s)",
+                reportedCost * 100,
+                Figures.verdict(Figures.reportedCostMet(reportedCost)));
         System.out.println("------------------------------------------------------------------------------");
-        return new Figures(baseRate, stored, half.get("p99Millis").asDouble(), mosquittoHalf.get("p99Millis").asDouble(),
-                brokerHalf.get("p99Millis").asDouble(), halfOwn.get("p99Millis").asDouble(), peakRss / 1024.0, reportedCost);
+        return new Figures(
+                baseRate,
+                stored,
+                half.get("p99Millis").asDouble(),
+                mosquittoHalf.get("p99Millis").asDouble(),
+                brokerHalf.get("p99Millis").asDouble(),
+                halfOwn.get("p99Millis").asDouble(),
+                peakRss / 1024.0,
+                reportedCost);
     }
 
     private List<String> target(EdgewardProcess edgeward, Path data, String prefix) {
-        return List.of("--broker", "127.0.0.1:" + edgeward.mqttPort, "--url", "http://127.0.0.1:" + edgeward.httpPort,
-                "--token", EdgewardProcess.TOKEN, "--data-dir", data.toString(), "--prefix", prefix);
+        return List.of(
+                "--broker",
+                "127.0.0.1:" + edgeward.mqttPort,
+                "--url",
+                "http://127.0.0.1:" + edgeward.httpPort,
+                "--token",
+                EdgewardProcess.TOKEN,
+                "--data-dir",
+                data.toString(),
+                "--prefix",
+                prefix);
     }
 
-    private void report(JsonNode baseline, JsonNode mosquittoHalf, JsonNode max, double stored, JsonNode half, JsonNode halfOwn, JsonNode broker,
-            JsonNode brokerHalf, FsyncProbe disk, long peakRssKib) {
+    private void report(
+            JsonNode baseline,
+            JsonNode mosquittoHalf,
+            JsonNode max,
+            double stored,
+            JsonNode half,
+            JsonNode halfOwn,
+            JsonNode broker,
+            JsonNode brokerHalf,
+            FsyncProbe disk,
+            long peakRssKib) {
         double base = baseline.get("ackedPerSecond").asDouble();
         double acked = max.get("ackedPerSecond").asDouble();
         double ratio = stored / base;
@@ -197,27 +278,65 @@ public final class IngestBenchmark {
         System.out.println("Results (same machine, same generator, same run)");
         System.out.println("------------------------------------------------------------------------------");
         row("Mosquitto QoS 1 pass-through", "%,.0f msg/s", base);
-        row("Mosquitto publish->PUBACK p50 / p99", "%.2f / %.2f ms", baseline.get("p50Millis").asDouble(), baseline.get("p99Millis").asDouble());
-        row("Edgeward's embedded broker alone (no store)", "%,.0f msg/s  (%.2f x Mosquitto)", broker.get("ackedPerSecond").asDouble(),
+        row(
+                "Mosquitto publish->PUBACK p50 / p99",
+                "%.2f / %.2f ms",
+                baseline.get("p50Millis").asDouble(),
+                baseline.get("p99Millis").asDouble());
+        row(
+                "Edgeward's embedded broker alone (no store)",
+                "%,.0f msg/s  (%.2f x Mosquitto)",
+                broker.get("ackedPerSecond").asDouble(),
                 broker.get("ackedPerSecond").asDouble() / base);
         row("Edgeward acknowledged (stored before ack)", "%,.0f msg/s", acked);
         row("Edgeward stored", "%,.0f points/s", stored);
         row("Edgeward errors (max run)", "%d", max.get("errors").asLong());
-        row("Stored / Mosquitto pass-through", "%.2f  (target >= 0.80: %s)", ratio, Figures.verdict(Figures.ratioMet(ratio)));
+        row(
+                "Stored / Mosquitto pass-through",
+                "%.2f  (target >= 0.80: %s)",
+                ratio,
+                Figures.verdict(Figures.ratioMet(ratio)));
         row("At half rate: achieved", "%,.0f msg/s", half.get("ackedPerSecond").asDouble());
-        row("At half rate: publish->PUBACK p50 / p99 / max", "%.2f / %.2f / %.2f ms", half.get("p50Millis").asDouble(), p99,
+        row(
+                "At half rate: publish->PUBACK p50 / p99 / max",
+                "%.2f / %.2f / %.2f ms",
+                half.get("p50Millis").asDouble(),
+                p99,
                 half.get("maxMillis").asDouble());
         row("p99 target < 10 ms", "%s", Figures.verdict(Figures.p99Met(p99)));
-        row("Mosquitto at the same rate: p50 / p99 / max", "%.2f / %.2f / %.2f ms  (the generator's own floor)",
-                mosquittoHalf.get("p50Millis").asDouble(), mosquittoHalf.get("p99Millis").asDouble(), mosquittoHalf.get("maxMillis").asDouble());
-        row("Embedded broker alone, same rate: p50/p99/max", "%.2f / %.2f / %.2f ms  (HiveMQ CE, nothing stored)",
-                brokerHalf.get("p50Millis").asDouble(), brokerHalf.get("p99Millis").asDouble(), brokerHalf.get("maxMillis").asDouble());
-        row("Data disk fsync p50 / p99 / max", "%.2f / %.2f / %.2f ms  (the floor of a durable ack)", disk.p50Millis(), disk.p99Millis(),
+        row(
+                "Mosquitto at the same rate: p50 / p99 / max",
+                "%.2f / %.2f / %.2f ms  (the generator's own floor)",
+                mosquittoHalf.get("p50Millis").asDouble(),
+                mosquittoHalf.get("p99Millis").asDouble(),
+                mosquittoHalf.get("maxMillis").asDouble());
+        row(
+                "Embedded broker alone, same rate: p50/p99/max",
+                "%.2f / %.2f / %.2f ms  (HiveMQ CE, nothing stored)",
+                brokerHalf.get("p50Millis").asDouble(),
+                brokerHalf.get("p99Millis").asDouble(),
+                brokerHalf.get("maxMillis").asDouble());
+        row(
+                "Data disk fsync p50 / p99 / max",
+                "%.2f / %.2f / %.2f ms  (the floor of a durable ack)",
+                disk.p50Millis(),
+                disk.p99Millis(),
                 disk.maxMillis());
-        row("At half its own max: achieved", "%,.0f msg/s", halfOwn.get("ackedPerSecond").asDouble());
-        row("At half its own max: p50 / p99 / max", "%.2f / %.2f / %.2f ms", halfOwn.get("p50Millis").asDouble(),
-                halfOwn.get("p99Millis").asDouble(), halfOwn.get("maxMillis").asDouble());
-        row("Edgeward peak RSS (VmHWM)", "%.0f MiB  (target < 512 MiB: %s)", rssMib, Figures.verdict(Figures.rssMet(rssMib)));
+        row(
+                "At half its own max: achieved",
+                "%,.0f msg/s",
+                halfOwn.get("ackedPerSecond").asDouble());
+        row(
+                "At half its own max: p50 / p99 / max",
+                "%.2f / %.2f / %.2f ms",
+                halfOwn.get("p50Millis").asDouble(),
+                halfOwn.get("p99Millis").asDouble(),
+                halfOwn.get("maxMillis").asDouble());
+        row(
+                "Edgeward peak RSS (VmHWM)",
+                "%.0f MiB  (target < 512 MiB: %s)",
+                rssMib,
+                Figures.verdict(Figures.rssMet(rssMib)));
     }
 
     static void row(String name, String format, Object... values) {
@@ -234,13 +353,26 @@ public final class IngestBenchmark {
     /** Runs the load generator as its own process and returns its JSON summary. */
     private JsonNode generate(List<String> options, String name) throws Exception {
         Path summary = work.resolve(name + ".json");
-        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(), "simulate",
-                "--devices", Integer.toString(devices), "--qos", "1", "--summary-json", summary.toString(),
-                "--credentials", work.resolve("credentials.json").toString()));
+        List<String> command = new ArrayList<>(List.of(
+                java,
+                "--enable-native-access=ALL-UNNAMED",
+                "-jar",
+                jar.toString(),
+                "simulate",
+                "--devices",
+                Integer.toString(devices),
+                "--qos",
+                "1",
+                "--summary-json",
+                summary.toString(),
+                "--credentials",
+                work.resolve("credentials.json").toString()));
         command.addAll(options);
         command.addAll(List.of("--warmup", warmupSeconds + "s", "--duration", seconds + "s"));
-        Process generator = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(work.resolve(name + ".log").toFile()).start();
+        Process generator = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(work.resolve(name + ".log").toFile())
+                .start();
         if (!generator.waitFor(warmupSeconds + seconds + 120, TimeUnit.SECONDS)) {
             generator.destroyForcibly();
             throw new IllegalStateException("the load generator did not finish; see " + work.resolve(name + ".log"));
@@ -250,9 +382,16 @@ public final class IngestBenchmark {
                     + Files.readString(work.resolve(name + ".log")));
         }
         JsonNode result = JSON.readTree(summary.toFile());
-        System.out.printf(Locale.ROOT, "      %s: sent %d, acked %d, errors %d, %.0f msg/s, p50 %.2f ms, p99 %.2f ms%n", name,
-                result.get("sent").asLong(), result.get("acked").asLong(), result.get("errors").asLong(),
-                result.get("ackedPerSecond").asDouble(), result.get("p50Millis").asDouble(), result.get("p99Millis").asDouble());
+        System.out.printf(
+                Locale.ROOT,
+                "      %s: sent %d, acked %d, errors %d, %.0f msg/s, p50 %.2f ms, p99 %.2f ms%n",
+                name,
+                result.get("sent").asLong(),
+                result.get("acked").asLong(),
+                result.get("errors").asLong(),
+                result.get("ackedPerSecond").asDouble(),
+                result.get("p50Millis").asDouble(),
+                result.get("p99Millis").asDouble());
         return result;
     }
 
@@ -266,7 +405,8 @@ public final class IngestBenchmark {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("mosquitto exited (exit " + process.exitValue() + "); is Debian's mosquitto installed?");
+                throw new IllegalStateException(
+                        "mosquitto exited (exit " + process.exitValue() + "); is Debian's mosquitto installed?");
             }
             try (var socket = new Socket("127.0.0.1", port)) {
                 return;

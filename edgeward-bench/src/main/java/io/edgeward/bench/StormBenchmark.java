@@ -45,8 +45,10 @@ final class StormBenchmark {
                 case "--jar" -> jar = Path.of(args[++i]);
                 case "--help", "-h" -> {
                     System.out.println("usage: bench storm [--devices N (10000)] [--spread S (0: all at once)]");
-                    System.out.println("  --spread S sends the CONNECTs evenly over S seconds, as a fleet's jittered reconnects would");
-                    System.out.println("  with EDGEWARD_JAVA_OPTS=-XX:NativeMemoryTracking=summary it also prints where the node's memory went");
+                    System.out.println(
+                            "  --spread S sends the CONNECTs evenly over S seconds, as a fleet's jittered reconnects would");
+                    System.out.println(
+                            "  with EDGEWARD_JAVA_OPTS=-XX:NativeMemoryTracking=summary it also prints where the node's memory went");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (see --help)");
@@ -84,19 +86,35 @@ final class StormBenchmark {
             double rssPerConnection = (double) (rssAfter - rssBefore) / devices;
             double heapPerConnection = (double) (heapAfter - heapBefore) / devices;
             System.out.println();
-            System.out.println("Reconnect storm: " + devices + " devices connecting " + (spreadSeconds > 0 ? "over " + spreadSeconds + " s" : "at once")
+            System.out.println("Reconnect storm: " + devices + " devices connecting "
+                    + (spreadSeconds > 0 ? "over " + spreadSeconds + " s" : "at once")
                     + " (one generator process, loopback, 2 cores)");
             System.out.println("------------------------------------------------------------------------------");
-            IngestBenchmark.row("Accepted on the first attempt", "%,d of %,d  (target: all: %s)", storm.accepted, devices,
+            IngestBenchmark.row(
+                    "Accepted on the first attempt",
+                    "%,d of %,d  (target: all: %s)",
+                    storm.accepted,
+                    devices,
                     Figures.verdict(storm.accepted == devices));
             storm.refusals.forEach((reason, count) -> IngestBenchmark.row("  refused: " + reason, "%,d", count.get()));
             IngestBenchmark.row("Time until all were connected", "%.2f s", storm.seconds);
-            IngestBenchmark.row("Node RSS before / right after / settled", "%,d / %,d / %,d MiB", rssBefore / 1024, rssRightAfter / 1024,
+            IngestBenchmark.row(
+                    "Node RSS before / right after / settled",
+                    "%,d / %,d / %,d MiB",
+                    rssBefore / 1024,
+                    rssRightAfter / 1024,
                     rssAfter / 1024);
-            IngestBenchmark.row("RSS per connection (settled)", "%.1f KiB  (target <= %.0f KiB, EMQX: %s)", rssPerConnection,
-                    TARGET_KIB_PER_CONNECTION, Figures.verdict(rssPerConnection <= TARGET_KIB_PER_CONNECTION));
+            IngestBenchmark.row(
+                    "RSS per connection (settled)",
+                    "%.1f KiB  (target <= %.0f KiB, EMQX: %s)",
+                    rssPerConnection,
+                    TARGET_KIB_PER_CONNECTION,
+                    Figures.verdict(rssPerConnection <= TARGET_KIB_PER_CONNECTION));
             IngestBenchmark.row("Live heap per connection (after full GC)", "%.1f KiB", heapPerConnection);
-            IngestBenchmark.row("Node RSS with all connected", "%,d MiB  (target < 512 MiB: %s)", rssAfter / 1024,
+            IngestBenchmark.row(
+                    "Node RSS with all connected",
+                    "%,d MiB  (target < 512 MiB: %s)",
+                    rssAfter / 1024,
                     Figures.verdict(rssAfter / 1024 < 512));
             IngestBenchmark.row("Log written during the storm", "%,d bytes", logGrowth);
             IngestBenchmark.row("/ready afterwards", "%s", ready);
@@ -124,28 +142,40 @@ final class StormBenchmark {
         System.out.println("Live heap growth per connection, by class (top 60):");
         after.entrySet().stream()
                 .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
-                .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(60)
-                .forEach(e -> System.out.printf(Locale.ROOT, "  %8.1f B  %s%n", (double) e.getValue() / devices, e.getKey()));
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .limit(60)
+                .forEach(e ->
+                        System.out.printf(Locale.ROOT, "  %8.1f B  %s%n", (double) e.getValue() / devices, e.getKey()));
     }
 
-    record Storm(int accepted, ConcurrentHashMap<String, AtomicInteger> refusals, double seconds, List<Mqtt5AsyncClient> clients) {}
+    record Storm(
+            int accepted,
+            ConcurrentHashMap<String, AtomicInteger> refusals,
+            double seconds,
+            List<Mqtt5AsyncClient> clients) {}
 
     private static List<String> provision(EdgewardProcess node, int devices) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         List<CompletableFuture<String>> registering = new ArrayList<>();
         for (int i = 0; i < devices; i++) {
             String id = id(i);
-            registering.add(CompletableFuture.supplyAsync(() -> {
-                try {
-                    HttpResponse<String> reply = node.api("POST", "/api/v1/devices", "{\"device_id\":\"" + id + "\",\"type\":\"sensor\"}");
-                    if (reply.statusCode() != 201) {
-                        throw new IllegalStateException("registering " + id + ": " + reply.statusCode() + " " + reply.body());
-                    }
-                    return JSON.readTree(reply.body()).at("/credentials/password").asText();
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }, pool));
+            registering.add(CompletableFuture.supplyAsync(
+                    () -> {
+                        try {
+                            HttpResponse<String> reply = node.api(
+                                    "POST", "/api/v1/devices", "{\"device_id\":\"" + id + "\",\"type\":\"sensor\"}");
+                            if (reply.statusCode() != 201) {
+                                throw new IllegalStateException(
+                                        "registering " + id + ": " + reply.statusCode() + " " + reply.body());
+                            }
+                            return JSON.readTree(reply.body())
+                                    .at("/credentials/password")
+                                    .asText();
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    },
+                    pool));
         }
         List<String> secrets = new ArrayList<>();
         for (CompletableFuture<String> future : registering) {
@@ -163,8 +193,15 @@ final class StormBenchmark {
     private static Storm connectAll(EdgewardProcess node, List<String> secrets, double spreadSeconds) throws Exception {
         List<Mqtt5AsyncClient> clients = new ArrayList<>();
         for (int i = 0; i < secrets.size(); i++) {
-            clients.add(MqttClient.builder().useMqttVersion5().identifier(id(i)).serverHost("127.0.0.1").serverPort(node.mqttPort)
-                    .simpleAuth().username(id(i)).password(secrets.get(i).getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
+            clients.add(MqttClient.builder()
+                    .useMqttVersion5()
+                    .identifier(id(i))
+                    .serverHost("127.0.0.1")
+                    .serverPort(node.mqttPort)
+                    .simpleAuth()
+                    .username(id(i))
+                    .password(secrets.get(i).getBytes(StandardCharsets.UTF_8))
+                    .applySimpleAuth()
                     .buildAsync());
         }
         ConcurrentHashMap<String, AtomicInteger> refusals = new ConcurrentHashMap<>();
@@ -179,16 +216,24 @@ final class StormBenchmark {
             if (wait > 0) {
                 LockSupport.parkNanos(wait); // not a spin: the generator shares the 2 cores
             }
-            connecting.add(client.connectWith().cleanStart(false).noSessionExpiry().send().handle((connack, error) -> {
-                if (error == null) {
-                    accepted.incrementAndGet();
-                } else {
-                    String reason = error instanceof com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException refused
-                            ? refused.getMqttMessage().getReasonCode().toString() : error.getClass().getSimpleName();
-                    refusals.computeIfAbsent(reason, r -> new AtomicInteger()).incrementAndGet();
-                }
-                return null;
-            }));
+            connecting.add(client.connectWith()
+                    .cleanStart(false)
+                    .noSessionExpiry()
+                    .send()
+                    .handle((connack, error) -> {
+                        if (error == null) {
+                            accepted.incrementAndGet();
+                        } else {
+                            String reason = error
+                                            instanceof
+                                            com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException refused
+                                    ? refused.getMqttMessage().getReasonCode().toString()
+                                    : error.getClass().getSimpleName();
+                            refusals.computeIfAbsent(reason, r -> new AtomicInteger())
+                                    .incrementAndGet();
+                        }
+                        return null;
+                    }));
         }
         CompletableFuture.allOf(connecting.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
         double seconds = (System.nanoTime() - start) / 1e9;

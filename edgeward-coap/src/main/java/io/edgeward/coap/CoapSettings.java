@@ -8,8 +8,8 @@ import io.edgeward.core.config.Config;
 import io.edgeward.core.config.Key;
 import io.edgeward.core.config.Parsers;
 import io.edgeward.core.telemetry.TelemetryLimits;
-import java.util.List;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -24,26 +24,36 @@ import java.util.Objects;
  * @param observeCheck how often observers of {@code /commands} get a confirmable notification, so
  *     that a device that went away without cancelling is noticed and shown offline
  */
-public record CoapSettings(String bindAddress, int port, int dtlsPort, boolean plainTokenAuth, int maxBodyBytes,
-        Duration observeCheck) {
+public record CoapSettings(
+        String bindAddress, int port, int dtlsPort, boolean plainTokenAuth, int maxBodyBytes, Duration observeCheck) {
 
-    public static final Key<String> BIND = new Key<>("coap.bind-address", "0.0.0.0", string(),
-            "Address the CoAP listeners (UDP) bind to.");
-    public static final Key<Integer> PORT = new Key<>("coap.port", "5683", Parsers.port(),
-            "Plain CoAP UDP port; 0 picks a free one.");
-    public static final Key<Integer> DTLS_PORT = new Key<>("coap.dtls-port", "5684", Parsers.port(),
-            "CoAP over DTLS 1.2 (PSK) UDP port; 0 picks a free one.");
-    public static final Key<Boolean> PLAIN_TOKEN_AUTH = new Key<>("coap.plain-token-auth", "false", bool(),
+    public static final Key<String> BIND =
+            new Key<>("coap.bind-address", "0.0.0.0", string(), "Address the CoAP listeners (UDP) bind to.");
+    public static final Key<Integer> PORT =
+            new Key<>("coap.port", "5683", Parsers.port(), "Plain CoAP UDP port; 0 picks a free one.");
+    public static final Key<Integer> DTLS_PORT = new Key<>(
+            "coap.dtls-port", "5684", Parsers.port(), "CoAP over DTLS 1.2 (PSK) UDP port; 0 picks a free one.");
+    public static final Key<Boolean> PLAIN_TOKEN_AUTH = new Key<>(
+            "coap.plain-token-auth",
+            "false",
+            bool(),
             "Serve plain (unencrypted) CoAP to devices that put their secret in the path, /api/v1/{token}/...; off: every plain request gets 4.01.");
-    public static final Key<Duration> OBSERVE_CHECK = new Key<>("coap.observe-check-interval", "2m",
+    public static final Key<Duration> OBSERVE_CHECK = new Key<>(
+            "coap.observe-check-interval",
+            "2m",
             duration(Duration.ofSeconds(1), Duration.ofHours(24)),
             "How often observers of /commands get a confirmable notification, so that a device gone silent is shown offline.");
     public static final List<Key<?>> KEYS = List.of(BIND, PORT, DTLS_PORT, PLAIN_TOKEN_AUTH, OBSERVE_CHECK);
 
     /** CoAP's settings; a request body may be as large as a telemetry payload may. */
     public static CoapSettings from(Config config) {
-        return new CoapSettings(config.get(BIND), config.get(PORT), config.get(DTLS_PORT), config.get(PLAIN_TOKEN_AUTH),
-                config.get(TelemetryLimits.MAX_PAYLOAD), config.get(OBSERVE_CHECK));
+        return new CoapSettings(
+                config.get(BIND),
+                config.get(PORT),
+                config.get(DTLS_PORT),
+                config.get(PLAIN_TOKEN_AUTH),
+                config.get(TelemetryLimits.MAX_PAYLOAD),
+                config.get(OBSERVE_CHECK));
     }
 
     public CoapSettings {

@@ -1,7 +1,5 @@
 package io.edgeward.coap;
 
-import io.edgeward.core.lifecycle.Lifecycle;
-import io.edgeward.core.lifecycle.Threads;
 import io.edgeward.coap.internal.Callers;
 import io.edgeward.coap.internal.CoapMetrics;
 import io.edgeward.coap.internal.CommandResponseResource;
@@ -21,6 +19,8 @@ import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.device.DeviceRegistry;
 import io.edgeward.core.device.DeviceSessions;
 import io.edgeward.core.device.Presence;
+import io.edgeward.core.lifecycle.Lifecycle;
+import io.edgeward.core.lifecycle.Threads;
 import io.edgeward.core.shadow.ShadowListener;
 import io.edgeward.core.shadow.ShadowService;
 import io.edgeward.core.telemetry.Point;
@@ -98,9 +98,17 @@ public final class EmbeddedCoapServer implements DeviceSessions, Lifecycle {
     private DTLSConnector dtls;
     private ScheduledExecutorService prober;
 
-    public EmbeddedCoapServer(CoapSettings settings, DeviceRegistry registry, TelemetryPipeline pipeline, Presence presence,
-            ShadowService shadows, CommandService commandService, TelemetryQueries queries, CoapCommandChannel channel,
-            MeterRegistry meters, Threads threads) {
+    public EmbeddedCoapServer(
+            CoapSettings settings,
+            DeviceRegistry registry,
+            TelemetryPipeline pipeline,
+            Presence presence,
+            ShadowService shadows,
+            CommandService commandService,
+            TelemetryQueries queries,
+            CoapCommandChannel channel,
+            MeterRegistry meters,
+            Threads threads) {
         this.settings = settings;
         this.registry = registry;
         this.handlers = Executors.newThreadPerTaskExecutor(threads.virtual("coap"));
@@ -126,7 +134,9 @@ public final class EmbeddedCoapServer implements DeviceSessions, Lifecycle {
         channel.attach(commands);
         for (CoapResource observable : List.of(commands, shadow, sensors)) {
             Gauge.builder("edgeward.coap.observers", observable, CoapResource::getObserverCount)
-                    .description("Observations (RFC 7641) in place, by resource").tag("resource", observable.getName()).register(meters);
+                    .description("Observations (RFC 7641) in place, by resource")
+                    .tag("resource", observable.getName())
+                    .register(meters);
         }
     }
 
@@ -166,13 +176,17 @@ public final class EmbeddedCoapServer implements DeviceSessions, Lifecycle {
                 .setHealthHandler(psk)
                 .build());
         CoapServer coap = new CoapServer(config);
-        ProtocolStage protocolStage = new ProtocolStage(config.get(CoapConfig.PROTOCOL_STAGE_THREAD_COUNT), stageThreads);
-        CoapEndpoint plainEndpoint = CoapEndpoint.builder().setConfiguration(config)
-                .setConnector(new GuardedUdpConnector(new InetSocketAddress(settings.bindAddress(), settings.port()), config,
-                        protocolStage, metrics))
+        ProtocolStage protocolStage =
+                new ProtocolStage(config.get(CoapConfig.PROTOCOL_STAGE_THREAD_COUNT), stageThreads);
+        CoapEndpoint plainEndpoint = CoapEndpoint.builder()
+                .setConfiguration(config)
+                .setConnector(new GuardedUdpConnector(
+                        new InetSocketAddress(settings.bindAddress(), settings.port()), config, protocolStage, metrics))
                 .setDataSerializerAndParser(new UdpDataSerializer(), new GuardedUdpParser())
                 .build();
-        CoapEndpoint secureEndpoint = CoapEndpoint.builder().setConfiguration(config).setConnector(connector)
+        CoapEndpoint secureEndpoint = CoapEndpoint.builder()
+                .setConfiguration(config)
+                .setConnector(connector)
                 .setDataSerializerAndParser(new UdpDataSerializer(), new GuardedUdpParser())
                 .build();
         plainEndpoint.addInterceptor(metrics);
@@ -190,8 +204,10 @@ public final class EmbeddedCoapServer implements DeviceSessions, Lifecycle {
             coap.start();
         } catch (RuntimeException e) {
             coap.destroy();
-            throw new IllegalStateException("the CoAP server failed to start on " + settings.bindAddress() + " ports "
-                    + settings.port() + "/" + settings.dtlsPort() + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "the CoAP server failed to start on " + settings.bindAddress() + " ports " + settings.port() + "/"
+                            + settings.dtlsPort() + ": " + e.getMessage(),
+                    e);
         }
         server = coap;
         plain = plainEndpoint;
@@ -201,9 +217,14 @@ public final class EmbeddedCoapServer implements DeviceSessions, Lifecycle {
         prober = Executors.newSingleThreadScheduledExecutor(proberThreads);
         prober.scheduleWithFixedDelay(commands::probe, probe, probe, TimeUnit.MILLISECONDS);
         if (!settings.plainTokenAuth()) {
-            LOG.info("Plain CoAP answers every request with 4.01: devices use coaps:// with their PSK (coap.plain-token-auth enables tokens)");
+            LOG.info(
+                    "Plain CoAP answers every request with 4.01: devices use coaps:// with their PSK (coap.plain-token-auth enables tokens)");
         }
-        LOG.info("CoAP listening on {}:{} (udp) and {}:{} (DTLS 1.2, PSK)", settings.bindAddress(), port(), settings.bindAddress(),
+        LOG.info(
+                "CoAP listening on {}:{} (udp) and {}:{} (DTLS 1.2, PSK)",
+                settings.bindAddress(),
+                port(),
+                settings.bindAddress(),
                 dtlsPort());
     }
 

@@ -38,7 +38,10 @@ final class Clients implements AutoCloseable {
 
     CoapClient plain(String uri) {
         Configuration config = config();
-        CoapEndpoint endpoint = CoapEndpoint.builder().setConfiguration(config).setInetSocketAddress(new InetSocketAddress("127.0.0.1", 0)).build();
+        CoapEndpoint endpoint = CoapEndpoint.builder()
+                .setConfiguration(config)
+                .setInetSocketAddress(new InetSocketAddress("127.0.0.1", 0))
+                .build();
         return client(uri, endpoint);
     }
 
@@ -48,7 +51,10 @@ final class Clients implements AutoCloseable {
                 .setAddress(new InetSocketAddress("127.0.0.1", 0))
                 .setAdvancedPskStore(new AdvancedSinglePskStore(identity, key.getBytes(StandardCharsets.US_ASCII)))
                 .build());
-        CoapEndpoint endpoint = CoapEndpoint.builder().setConfiguration(config).setConnector(connector).build();
+        CoapEndpoint endpoint = CoapEndpoint.builder()
+                .setConfiguration(config)
+                .setConnector(connector)
+                .build();
         return client(uri, endpoint);
     }
 

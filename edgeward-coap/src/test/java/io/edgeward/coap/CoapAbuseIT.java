@@ -4,16 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.edgeward.core.device.Registration;
 import io.edgeward.core.testing.LogCapture;
+import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import java.net.DatagramPacket;
-import java.util.ArrayList;
 
 /**
  * Datagrams a stranger can send without credentials: each gets an answer that stops its sender
@@ -30,6 +30,7 @@ class CoapAbuseIT {
     static CoapFixture fx;
     /** A node with plain CoAP off, the default: every plain request is refused. */
     static CoapFixture plainOff;
+
     static Registration good;
 
     @BeforeAll
@@ -69,15 +70,20 @@ class CoapAbuseIT {
                 byte[] answer = exchange(server, RawCoap.blockwisePostWithoutToken(0x2000, path, 0, payload));
                 assertThat(RawCoap.code(answer)).as("answer to %s", path).startsWith("4.");
             }
-            try (LogCapture log = LogCapture.attach(); DatagramSocket socket = new DatagramSocket()) {
+            try (LogCapture log = LogCapture.attach();
+                    DatagramSocket socket = new DatagramSocket()) {
                 for (int i = 0; i < 3_000; i++) {
-                    byte[] request = RawCoap.blockwisePostWithoutToken(i, List.of("api", "v1", good.secret(), "telemetry"), 0, payload);
+                    byte[] request = RawCoap.blockwisePostWithoutToken(
+                            i, List.of("api", "v1", good.secret(), "telemetry"), 0, payload);
                     socket.send(new DatagramPacket(request, request.length, server));
                 }
                 // The last one is answered too: the node kept up and did not stop answering.
-                byte[] last = exchange(server, RawCoap.blockwisePostWithoutToken(0x7000, List.of("telemetry"), 0, payload));
+                byte[] last =
+                        exchange(server, RawCoap.blockwisePostWithoutToken(0x7000, List.of("telemetry"), 0, payload));
                 assertThat(RawCoap.code(last)).startsWith("4.");
-                assertThat(log.chars()).as("log characters for 3,000 bad datagrams").isLessThan(50_000);
+                assertThat(log.chars())
+                        .as("log characters for 3,000 bad datagrams")
+                        .isLessThan(50_000);
             }
         }
     }
@@ -88,7 +94,8 @@ class CoapAbuseIT {
         byte[] malformed = exchange(RawCoap.confirmablePost(0x3000, telemetry, 50, new byte[4_000]));
         assertThat(RawCoap.code(malformed)).isEqualTo("4.00"); // read whole, and refused as the malformed JSON it is
         assertThat(RawCoap.messageId(malformed)).isEqualTo(0x3000);
-        byte[] tooLarge = exchange(RawCoap.confirmablePost(0x3001, telemetry, 50, new byte[CoapFixture.MAX_PAYLOAD + 4_000]));
+        byte[] tooLarge =
+                exchange(RawCoap.confirmablePost(0x3001, telemetry, 50, new byte[CoapFixture.MAX_PAYLOAD + 4_000]));
         assertThat(RawCoap.code(tooLarge)).isEqualTo("4.13");
         assertThat(RawCoap.messageId(tooLarge)).isEqualTo(0x3001);
     }
@@ -98,7 +105,8 @@ class CoapAbuseIT {
         for (int length = 9; length <= 15; length++) {
             byte[] answer = exchange(RawCoap.getWithTokenLength(0x4000 + length, length));
             assertThat(RawCoap.type(answer) == 3 || RawCoap.code(answer).equals("4.00"))
-                    .as("token length %d: type %d, code %s", length, RawCoap.type(answer), RawCoap.code(answer)).isTrue();
+                    .as("token length %d: type %d, code %s", length, RawCoap.type(answer), RawCoap.code(answer))
+                    .isTrue();
             assertThat(RawCoap.messageId(answer)).isEqualTo(0x4000 + length);
         }
     }
@@ -110,19 +118,22 @@ class CoapAbuseIT {
         try (DatagramSocket socket = new DatagramSocket()) {
             socket.setSoTimeout(5_000);
             for (int i = 0; i < 40; i++) {
-                byte[] request = RawCoap.confirmablePost(0x5000 + i, List.of("api", "v1", "made-up-token-" + i, "telemetry"), 50,
-                        """
-                                {"values":{"t":1}}""".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                byte[] request = RawCoap.confirmablePost(
+                        0x5000 + i, List.of("api", "v1", "made-up-token-" + i, "telemetry"), 50, """
+                                {"values":{"t":1}}""".getBytes(
+                                        java.nio.charset.StandardCharsets.UTF_8));
                 codes.add(RawCoap.code(RawCoap.exchange(socket, server(), request)));
             }
             assertThat(codes.subList(0, 5)).containsOnly("4.01");
             assertThat(codes.subList(5, 40)).containsOnly("4.29");
-            byte[] good = RawCoap.confirmablePost(0x5100, List.of("api", "v1", CoapAbuseIT.good.secret(), "telemetry"), 50,
-                    """
-                            {"values":{"after_flood":1}}""".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            byte[] good = RawCoap.confirmablePost(
+                    0x5100, List.of("api", "v1", CoapAbuseIT.good.secret(), "telemetry"), 50, """
+                            {"values":{"after_flood":1}}""".getBytes(
+                                    java.nio.charset.StandardCharsets.UTF_8));
             assertThat(RawCoap.code(RawCoap.exchange(socket, server(), good))).isEqualTo("2.04");
         }
-        assertThat(fx.counter("edgeward.auth.throttled", "transport", "coap") - before).isEqualTo(35);
+        assertThat(fx.counter("edgeward.auth.throttled", "transport", "coap") - before)
+                .isEqualTo(35);
         assertThat(fx.points("good-coap", "after_flood")).hasSize(1);
     }
 }

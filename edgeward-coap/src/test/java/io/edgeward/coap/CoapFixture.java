@@ -56,8 +56,17 @@ final class CoapFixture implements AutoCloseable {
         pipeline = platform.pipeline();
         CoapCommandChannel channel = new CoapCommandChannel();
         commands.addTransport(channel);
-        coap = new EmbeddedCoapServer(new CoapSettings("127.0.0.1", 0, 0, plainTokenAuth, MAX_PAYLOAD, Duration.ofMinutes(2)), registry,
-                pipeline, presence, shadows, commands, platform.queries(), channel, meters, threads);
+        coap = new EmbeddedCoapServer(
+                new CoapSettings("127.0.0.1", 0, 0, plainTokenAuth, MAX_PAYLOAD, Duration.ofMinutes(2)),
+                registry,
+                pipeline,
+                presence,
+                shadows,
+                commands,
+                platform.queries(),
+                channel,
+                meters,
+                threads);
         platform.committed().register("coap-observe", coap.committedListener());
         shadows.addListener(coap.shadowListener());
         platform.addSessions(coap);

@@ -16,6 +16,10 @@ import io.edgeward.core.device.Registration;
 import io.edgeward.core.shadow.ChangedBy;
 import io.edgeward.core.telemetry.proto.Reading;
 import io.edgeward.core.telemetry.proto.TelemetryBatch;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,10 +37,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 
 /** The CoAP resources end to end, with Californium's client over real loopback UDP, plain (token) and DTLS (PSK). */
 class CoapIT {
@@ -45,6 +45,7 @@ class CoapIT {
 
     @TempDir
     Path dir;
+
     private CoapFixture node;
     private Clients clients;
     private Registration device;
@@ -63,7 +64,10 @@ class CoapIT {
     }
 
     private CoapClient dtls(String path) {
-        return clients.dtls("coaps://127.0.0.1:" + node.coap.dtlsPort() + path, device.device().id().value(), device.coapPsk());
+        return clients.dtls(
+                "coaps://127.0.0.1:" + node.coap.dtlsPort() + path,
+                device.device().id().value(),
+                device.coapPsk());
     }
 
     private CoapClient plain(String path) {
@@ -77,8 +81,12 @@ class CoapIT {
 
         assertThat(response.getCode()).isEqualTo(ResponseCode.CHANGED);
         // No waiting: the answer left only after the commit.
-        assertThat(node.points("coap-1", "temperature")).singleElement().satisfies(p -> assertThat(p.value().raw()).isEqualTo(21.5));
-        assertThat(node.points("coap-1", "door")).singleElement().satisfies(p -> assertThat(p.value().raw()).isEqualTo(true));
+        assertThat(node.points("coap-1", "temperature"))
+                .singleElement()
+                .satisfies(p -> assertThat(p.value().raw()).isEqualTo(21.5));
+        assertThat(node.points("coap-1", "door"))
+                .singleElement()
+                .satisfies(p -> assertThat(p.value().raw()).isEqualTo(true));
         assertThat(node.counter("iot.coap.requests", "code", "2.04")).isEqualTo(1);
     }
 
@@ -86,21 +94,49 @@ class CoapIT {
     void telemetry_everyFormat_overPlainTokenAuth() throws Exception {
         long ts = System.currentTimeMillis() - 60_000;
         CoapClient client = plain("/telemetry");
-        assertThat(client.post("{\"sensor_id\":\"coap-1\",\"type\":\"temperature\",\"value\":20.5,\"unit\":\"°C\",\"timestamp\":"
-                + (ts / 1000) + "}", MediaTypeRegistry.APPLICATION_JSON).getCode()).isEqualTo(ResponseCode.CHANGED);
-        byte[] cbor = new CBORMapper().writeValueAsBytes(Map.of("ts", ts + 1, "values", Map.of("humidity", 40.5, "mode", "eco")));
-        assertThat(client.post(cbor, MediaTypeRegistry.APPLICATION_CBOR).getCode()).isEqualTo(ResponseCode.CHANGED);
-        byte[] protobuf = TelemetryBatch.newBuilder().addReadings(Reading.newBuilder().setTsMs(ts + 2)
-                .putValues("pressure", io.edgeward.core.telemetry.proto.Value.newBuilder().setNumber(1013.2).build())).build().toByteArray();
-        assertThat(client.post(protobuf, io.edgeward.coap.internal.TelemetryResource.PROTOBUF).getCode()).isEqualTo(ResponseCode.CHANGED);
-        assertThat(client.post("[{\"ts\":" + (ts + 3) + ",\"values\":{\"humidity\":41}},{\"type\":\"temperature\",\"value\":20.7}]",
-                MediaTypeRegistry.UNDEFINED).getCode()).isEqualTo(ResponseCode.CHANGED);
+        assertThat(client.post(
+                                "{\"sensor_id\":\"coap-1\",\"type\":\"temperature\",\"value\":20.5,\"unit\":\"°C\",\"timestamp\":"
+                                        + (ts / 1000) + "}",
+                                MediaTypeRegistry.APPLICATION_JSON)
+                        .getCode())
+                .isEqualTo(ResponseCode.CHANGED);
+        byte[] cbor = new CBORMapper()
+                .writeValueAsBytes(Map.of("ts", ts + 1, "values", Map.of("humidity", 40.5, "mode", "eco")));
+        assertThat(client.post(cbor, MediaTypeRegistry.APPLICATION_CBOR).getCode())
+                .isEqualTo(ResponseCode.CHANGED);
+        byte[] protobuf = TelemetryBatch.newBuilder()
+                .addReadings(Reading.newBuilder()
+                        .setTsMs(ts + 2)
+                        .putValues(
+                                "pressure",
+                                io.edgeward.core.telemetry.proto.Value.newBuilder()
+                                        .setNumber(1013.2)
+                                        .build()))
+                .build()
+                .toByteArray();
+        assertThat(client.post(protobuf, io.edgeward.coap.internal.TelemetryResource.PROTOBUF)
+                        .getCode())
+                .isEqualTo(ResponseCode.CHANGED);
+        assertThat(client.post(
+                                "[{\"ts\":" + (ts + 3)
+                                        + ",\"values\":{\"humidity\":41}},{\"type\":\"temperature\",\"value\":20.7}]",
+                                MediaTypeRegistry.UNDEFINED)
+                        .getCode())
+                .isEqualTo(ResponseCode.CHANGED);
 
-        assertThat(node.points("coap-1", "temperature")).extracting(p -> p.value().raw()).containsExactly(20.5, 20.7);
+        assertThat(node.points("coap-1", "temperature"))
+                .extracting(p -> p.value().raw())
+                .containsExactly(20.5, 20.7);
         assertThat(node.points("coap-1", "temperature").get(0).unit()).isEqualTo("°C");
-        assertThat(node.points("coap-1", "humidity")).extracting(p -> p.value().raw()).containsExactly(40.5, 41.0);
-        assertThat(node.points("coap-1", "mode")).extracting(p -> p.value().raw()).containsExactly("eco");
-        assertThat(node.points("coap-1", "pressure")).extracting(p -> p.value().raw()).containsExactly(1013.2);
+        assertThat(node.points("coap-1", "humidity"))
+                .extracting(p -> p.value().raw())
+                .containsExactly(40.5, 41.0);
+        assertThat(node.points("coap-1", "mode"))
+                .extracting(p -> p.value().raw())
+                .containsExactly("eco");
+        assertThat(node.points("coap-1", "pressure"))
+                .extracting(p -> p.value().raw())
+                .containsExactly(1013.2);
     }
 
     @Test
@@ -110,7 +146,8 @@ class CoapIT {
         assertThat(client.post("""
                 {"values":{"temperature":19}}""", MediaTypeRegistry.APPLICATION_JSON).getCode())
                 .isEqualTo(ResponseCode.CHANGED);
-        await().atMost(Duration.ofSeconds(5)).until(() -> node.points("coap-1", "temperature").size() == 1);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> node.points("coap-1", "temperature").size() == 1);
     }
 
     @Test
@@ -118,7 +155,12 @@ class CoapIT {
         long ts = System.currentTimeMillis() - 600_000;
         StringBuilder batch = new StringBuilder("[");
         for (int i = 0; i < 200; i++) {
-            batch.append(i == 0 ? "" : ",").append("{\"ts\":").append(ts + i).append(",\"values\":{\"vibration\":").append(i).append("}}");
+            batch.append(i == 0 ? "" : ",")
+                    .append("{\"ts\":")
+                    .append(ts + i)
+                    .append(",\"values\":{\"vibration\":")
+                    .append(i)
+                    .append("}}");
         }
         byte[] body = batch.append(']').toString().getBytes(StandardCharsets.UTF_8);
         assertThat(body.length).isGreaterThan(8 * 1024); // many blocks of 1024 bytes at most
@@ -142,7 +184,8 @@ class CoapIT {
         assertThat(malformed.getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
         assertThat(malformed.getResponseText()).contains("malformed");
         assertThat(client.post("""
-                {"values":{"t":NaN}}""", MediaTypeRegistry.APPLICATION_JSON).getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
+                {"values":{"t":NaN}}""", MediaTypeRegistry.APPLICATION_JSON).getCode())
+                .isEqualTo(ResponseCode.BAD_REQUEST);
         assertThat(client.post("""
                 {"values":{"t":{"x":1}}}""", MediaTypeRegistry.APPLICATION_JSON).getCode())
                 .isEqualTo(ResponseCode.BAD_REQUEST);
@@ -152,23 +195,34 @@ class CoapIT {
         assertThat(client.post("""
                 {"values":{"t":1}}""", MediaTypeRegistry.APPLICATION_XML).getCode())
                 .isEqualTo(ResponseCode.UNSUPPORTED_CONTENT_FORMAT);
-        assertThat(client.post(new byte[] {(byte) 0xff, 0x01}, MediaTypeRegistry.APPLICATION_CBOR).getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
-        byte[] tooLarge = ("{\"values\":{\"s\":\"" + "x".repeat(CoapFixture.MAX_PAYLOAD) + "\"}}").getBytes(StandardCharsets.UTF_8);
-        assertThat(client.post(tooLarge, MediaTypeRegistry.APPLICATION_JSON).getCode()).isEqualTo(ResponseCode.REQUEST_ENTITY_TOO_LARGE);
+        assertThat(client.post(new byte[] {(byte) 0xff, 0x01}, MediaTypeRegistry.APPLICATION_CBOR)
+                        .getCode())
+                .isEqualTo(ResponseCode.BAD_REQUEST);
+        byte[] tooLarge = ("{\"values\":{\"s\":\"" + "x".repeat(CoapFixture.MAX_PAYLOAD) + "\"}}")
+                .getBytes(StandardCharsets.UTF_8);
+        assertThat(client.post(tooLarge, MediaTypeRegistry.APPLICATION_JSON).getCode())
+                .isEqualTo(ResponseCode.REQUEST_ENTITY_TOO_LARGE);
         assertThat(client.get().getCode()).isEqualTo(ResponseCode.METHOD_NOT_ALLOWED);
 
-        assertThat(node.counter("edgeward.telemetry.rejected", "reason", "malformed")).isEqualTo(2);
-        assertThat(node.counter("edgeward.telemetry.rejected", "reason", "not_finite")).isEqualTo(1);
-        assertThat(node.counter("edgeward.telemetry.rejected", "reason", "wrong_type")).isEqualTo(1);
-        assertThat(node.counter("edgeward.telemetry.rejected", "reason", "device_mismatch")).isEqualTo(1);
+        assertThat(node.counter("edgeward.telemetry.rejected", "reason", "malformed"))
+                .isEqualTo(2);
+        assertThat(node.counter("edgeward.telemetry.rejected", "reason", "not_finite"))
+                .isEqualTo(1);
+        assertThat(node.counter("edgeward.telemetry.rejected", "reason", "wrong_type"))
+                .isEqualTo(1);
+        assertThat(node.counter("edgeward.telemetry.rejected", "reason", "device_mismatch"))
+                .isEqualTo(1);
         assertThat(node.counter("iot.coap.requests", "code", "4.00")).isEqualTo(5);
         assertThat(node.counter("iot.coap.requests", "code", "4.13")).isEqualTo(1);
         assertThat(node.counter("iot.coap.requests", "code", "4.15")).isEqualTo(1);
         assertThat(node.counter("iot.coap.requests", "code", "4.05")).isEqualTo(1);
         assertThat(node.points("coap-1", "t")).isEmpty();
 
-        assertThat(client.post("{\"values\":{\"t\":1},\"ts\":" + System.currentTimeMillis() + "}", MediaTypeRegistry.APPLICATION_JSON)
-                .getCode()).isEqualTo(ResponseCode.CHANGED);
+        assertThat(client.post(
+                                "{\"values\":{\"t\":1},\"ts\":" + System.currentTimeMillis() + "}",
+                                MediaTypeRegistry.APPLICATION_JSON)
+                        .getCode())
+                .isEqualTo(ResponseCode.CHANGED);
         assertThat(node.points("coap-1", "t")).hasSize(1);
     }
 
@@ -183,33 +237,47 @@ class CoapIT {
 
     @Test
     void authentication_wrongTokenNoTokenAndUnknownPath_areRefused() throws Exception {
-        assertThat(clients.plain(node.plainUri("not-a-token", "/telemetry")).post("""
-                {"values":{"t":1}}""", 50).getCode())
+        assertThat(clients.plain(node.plainUri("not-a-token", "/telemetry"))
+                        .post("""
+                {"values":{"t":1}}""", 50)
+                        .getCode())
                 .isEqualTo(ResponseCode.UNAUTHORIZED);
-        assertThat(clients.plain("coap://127.0.0.1:" + node.coap.port() + "/telemetry").post("""
-                {"values":{"t":1}}""", 50).getCode())
+        assertThat(clients.plain("coap://127.0.0.1:" + node.coap.port() + "/telemetry")
+                        .post("""
+                {"values":{"t":1}}""", 50)
+                        .getCode())
                 .isEqualTo(ResponseCode.UNAUTHORIZED);
         assertThat(plain("/nothing-here").get().getCode()).isEqualTo(ResponseCode.NOT_FOUND);
-        assertThat(dtls("/api/v1/" + device.secret() + "/telemetry").post("{}", 50).getCode()).isEqualTo(ResponseCode.NOT_FOUND);
-        assertThat(node.counter("edgeward.coap.auth.failures", "reason", "unknown_token")).isEqualTo(1);
-        assertThat(node.counter("edgeward.coap.auth.failures", "reason", "no_credentials")).isEqualTo(1);
+        assertThat(dtls("/api/v1/" + device.secret() + "/telemetry")
+                        .post("{}", 50)
+                        .getCode())
+                .isEqualTo(ResponseCode.NOT_FOUND);
+        assertThat(node.counter("edgeward.coap.auth.failures", "reason", "unknown_token"))
+                .isEqualTo(1);
+        assertThat(node.counter("edgeward.coap.auth.failures", "reason", "no_credentials"))
+                .isEqualTo(1);
         assertThat(node.points("coap-1", "t")).isEmpty();
     }
 
     @Test
     void dtls_wrongKeyOrUnknownIdentity_failsTheHandshake_goodKeyStillWorks() throws Exception {
-        CoapClient wrongKey = clients.dtls("coaps://127.0.0.1:" + node.coap.dtlsPort() + "/telemetry", "coap-1", "0".repeat(64));
+        CoapClient wrongKey =
+                clients.dtls("coaps://127.0.0.1:" + node.coap.dtlsPort() + "/telemetry", "coap-1", "0".repeat(64));
         wrongKey.setTimeout(3_000L);
         assertThatThrownBy(() -> wrongKey.post("""
                 {"values":{"t":1}}""", 50)).isInstanceOf(Exception.class);
-        CoapClient unknown = clients.dtls("coaps://127.0.0.1:" + node.coap.dtlsPort() + "/telemetry", "nobody", device.coapPsk());
+        CoapClient unknown =
+                clients.dtls("coaps://127.0.0.1:" + node.coap.dtlsPort() + "/telemetry", "nobody", device.coapPsk());
         unknown.setTimeout(3_000L);
         assertThatThrownBy(() -> unknown.post("""
                 {"values":{"t":1}}""", 50)).isInstanceOf(Exception.class);
 
-        // A wrong key shows only as a Finished message that does not decrypt, which DTLS drops silently (RFC 6347, 4.1.2.1).
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-                assertThat(node.counter("edgeward.coap.auth.failures", "reason", "unknown_psk_identity")).isPositive());
+        // A wrong key shows only as a Finished message that does not decrypt, which DTLS drops silently (RFC 6347,
+        // 4.1.2.1).
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(
+                        () -> assertThat(node.counter("edgeward.coap.auth.failures", "reason", "unknown_psk_identity"))
+                                .isPositive());
         assertThat(node.points("coap-1", "t")).isEmpty();
         assertThat(dtls("/telemetry").post("""
                 {"values":{"t":1}}""", 50).getCode()).isEqualTo(ResponseCode.CHANGED);
@@ -224,16 +292,20 @@ class CoapIT {
 
         assertThat(old.post("""
                 {"values":{"t":2}}""", 50).getCode()).isEqualTo(ResponseCode.UNAUTHORIZED);
-        assertThat(clients.plain(node.plainUri(rotated.secret(), "/telemetry")).post("""
-                {"values":{"t":3}}""", 50).getCode())
+        assertThat(clients.plain(node.plainUri(rotated.secret(), "/telemetry"))
+                        .post("""
+                {"values":{"t":3}}""", 50)
+                        .getCode())
                 .isEqualTo(ResponseCode.CHANGED);
         CoapClient oldPsk = dtls("/telemetry");
         oldPsk.setTimeout(3_000L);
         assertThatThrownBy(() -> oldPsk.post("""
                 {"values":{"t":4}}""", 50)).isInstanceOf(Exception.class);
         assertThat(clients.dtls("coaps://127.0.0.1:" + node.coap.dtlsPort() + "/telemetry", "coap-1", rotated.coapPsk())
-                .post("""
-                        {"values":{"t":5}}""", 50).getCode()).isEqualTo(ResponseCode.CHANGED);
+                        .post("""
+                        {"values":{"t":5}}""", 50)
+                        .getCode())
+                .isEqualTo(ResponseCode.CHANGED);
         assertThat(node.points("coap-1", "t")).extracting(p -> p.value().raw()).containsExactly(1.0, 3.0, 5.0);
     }
 
@@ -242,12 +314,15 @@ class CoapIT {
         CoapClient shadow = dtls("/shadow");
         List<JsonNode> notifications = new CopyOnWriteArrayList<>();
         CoapObserveRelation relation = shadow.observeAndWait(handler(notifications));
-        assertThat(notifications).singleElement().satisfies(doc -> assertThat(doc.get("version").asLong()).isZero());
+        assertThat(notifications)
+                .singleElement()
+                .satisfies(doc -> assertThat(doc.get("version").asLong()).isZero());
 
         node.shadows.update(DeviceId.of("coap-1"), """
                 {"state":{"desired":{"target_temperature":22.5}}}""".getBytes(), ChangedBy.OPERATOR);
         await().atMost(Duration.ofSeconds(5)).until(() -> notifications.size() == 2);
-        assertThat(notifications.get(1).at("/state/delta/target_temperature").asDouble()).isEqualTo(22.5);
+        assertThat(notifications.get(1).at("/state/delta/target_temperature").asDouble())
+                .isEqualTo(22.5);
 
         CoapResponse reported = dtls("/shadow/reported").post("""
                 {"target_temperature":22.5,"firmware_version":"2.1.0"}""", 50);
@@ -260,15 +335,17 @@ class CoapIT {
         CoapResponse get = dtls("/shadow").get();
         assertThat(get.getCode()).isEqualTo(ResponseCode.CONTENT);
         assertThat(get.getOptions().getETagCount()).isEqualTo(1);
-        assertThat(JSON.readTree(get.getPayload()).at("/state/reported/firmware_version").asText()).isEqualTo("2.1.0");
+        assertThat(JSON.readTree(get.getPayload())
+                        .at("/state/reported/firmware_version")
+                        .asText())
+                .isEqualTo("2.1.0");
     }
 
     @Test
     void shadowReported_versionConflictAndBadDocuments_areRefused_stateIntact() throws Exception {
         CoapClient reported = plain("/shadow/reported");
         assertThat(reported.post("""
-                {"state":{"reported":{"a":1}},"version":0,"clientToken":"c-1"}""", 50).getCode())
-                .isEqualTo(ResponseCode.CHANGED);
+                {"state":{"reported":{"a":1}},"version":0,"clientToken":"c-1"}""", 50).getCode()).isEqualTo(ResponseCode.CHANGED);
         CoapResponse stale = reported.post("""
                 {"state":{"reported":{"a":2}},"version":0,"clientToken":"c-2"}""", 50);
         assertThat(stale.getCode()).isEqualTo(ResponseCode.CONFLICT);
@@ -281,9 +358,11 @@ class CoapIT {
                 {"state":{"desired":{"a":3}}}""", 50).getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
         assertThat(reported.post("""
                 {"a":{"b":{"c":{"d":{"e":{"f":{"g":1}}}}}}}""", 50).getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
-        assertThat(reported.post("{\"big\":\"" + "x".repeat(9000) + "\"}", 50).getCode()).isEqualTo(ResponseCode.REQUEST_ENTITY_TOO_LARGE);
+        assertThat(reported.post("{\"big\":\"" + "x".repeat(9000) + "\"}", 50).getCode())
+                .isEqualTo(ResponseCode.REQUEST_ENTITY_TOO_LARGE);
         assertThat(reported.post("""
-                {"a":1}""", MediaTypeRegistry.APPLICATION_XML).getCode()).isEqualTo(ResponseCode.UNSUPPORTED_CONTENT_FORMAT);
+                {"a":1}""", MediaTypeRegistry.APPLICATION_XML).getCode())
+                .isEqualTo(ResponseCode.UNSUPPORTED_CONTENT_FORMAT);
 
         assertThat(node.counter("edgeward.shadow.rejected", "code", "409")).isEqualTo(1);
         assertThat(node.counter("edgeward.shadow.rejected", "code", "400")).isEqualTo(4);
@@ -296,7 +375,8 @@ class CoapIT {
     @Test
     void commands_observed_areNotifiedDeliveredAndAnswered() throws Exception {
         DeviceId id = DeviceId.of("coap-1");
-        Command queuedBefore = node.commands.submit(id, new NewCommand("restart", Map.of(), Duration.ofSeconds(30), null, null));
+        Command queuedBefore =
+                node.commands.submit(id, new NewCommand("restart", Map.of(), Duration.ofSeconds(30), null, null));
         assertThat(node.presence.isConnected(id)).isFalse();
 
         List<JsonNode> notifications = new CopyOnWriteArrayList<>();
@@ -305,14 +385,17 @@ class CoapIT {
         await().atMost(Duration.ofSeconds(5)).until(() -> last(notifications).size() == 1);
         assertThat(last(notifications).get(0).get("command_id").asText()).isEqualTo(queuedBefore.id());
         assertThat(node.presence.isConnected(id)).isTrue();
-        await().atMost(Duration.ofSeconds(5)).until(() -> node.store.devices().find(id).orElseThrow().status() == DeviceStatus.ONLINE);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> node.store.devices().find(id).orElseThrow().status() == DeviceStatus.ONLINE);
 
-        Command live = node.commands.submit(id, new NewCommand("set_temperature", Map.of("temperature", 22.5), Duration.ofSeconds(30), null, null));
+        Command live = node.commands.submit(
+                id, new NewCommand("set_temperature", Map.of("temperature", 22.5), Duration.ofSeconds(30), null, null));
         await().atMost(Duration.ofSeconds(5)).until(() -> last(notifications).size() == 2);
         JsonNode second = last(notifications).get(1);
         assertThat(second.get("type").asText()).isEqualTo("set_temperature");
         assertThat(second.at("/parameters/temperature").asDouble()).isEqualTo(22.5);
-        await().atMost(Duration.ofSeconds(5)).until(() -> node.commands.get(id, live.id()).status() == CommandStatus.DELIVERED);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> node.commands.get(id, live.id()).status() == CommandStatus.DELIVERED);
 
         CoapResponse answered = dtls("/commands/" + live.id() + "/response").post("""
                 {"status":"success","message":"ok"}""", 50);
@@ -332,9 +415,14 @@ class CoapIT {
     @Test
     void commands_polledWithoutObserve_takeTheQueuedCommands_inOrder() throws Exception {
         DeviceId id = DeviceId.of("coap-1");
-        Command first = node.commands.submit(id, new NewCommand("restart", Map.of(), Duration.ofSeconds(30), null, null));
-        Command second = node.commands.submit(id, new NewCommand("set_temperature", Map.of("temperature", 21), Duration.ofSeconds(30), null, null));
-        assertThat(JSON.readTree(plain("/shadow").get().getPayload()).get("version").asLong()).isZero(); // a request is no poll
+        Command first =
+                node.commands.submit(id, new NewCommand("restart", Map.of(), Duration.ofSeconds(30), null, null));
+        Command second = node.commands.submit(
+                id, new NewCommand("set_temperature", Map.of("temperature", 21), Duration.ofSeconds(30), null, null));
+        assertThat(JSON.readTree(plain("/shadow").get().getPayload())
+                        .get("version")
+                        .asLong())
+                .isZero(); // a request is no poll
 
         JsonNode polled = JSON.readTree(plain("/commands").get().getPayload());
 
@@ -344,14 +432,16 @@ class CoapIT {
         assertThat(plain("/commands/" + first.id() + "/response").post("""
                 {"status":"success"}""", 50).getCode())
                 .isEqualTo(ResponseCode.CHANGED);
-        assertThat(JSON.readTree(plain("/commands").get().getPayload())).extracting(c -> c.get("command_id").asText())
+        assertThat(JSON.readTree(plain("/commands").get().getPayload()))
+                .extracting(c -> c.get("command_id").asText())
                 .containsExactly(second.id());
     }
 
     @Test
     void commands_sentBeforeARestart_areListedAgain_andCanBeAnswered() throws Exception {
         DeviceId id = DeviceId.of("coap-1");
-        Command command = node.commands.submit(id, new NewCommand("restart", Map.of(), Duration.ofMinutes(5), null, null));
+        Command command =
+                node.commands.submit(id, new NewCommand("restart", Map.of(), Duration.ofMinutes(5), null, null));
         assertThat(JSON.readTree(plain("/commands").get().getPayload())).hasSize(1);
         assertThat(node.commands.get(id, command.id()).status()).isEqualTo(CommandStatus.SENT);
         clients.close();
@@ -361,7 +451,9 @@ class CoapIT {
         clients = new Clients();
         List<JsonNode> notifications = new CopyOnWriteArrayList<>();
         CoapObserveRelation relation = dtls("/commands").observeAndWait(handler(notifications));
-        assertThat(notifications.get(0)).extracting(c -> c.get("command_id").asText()).containsExactly(command.id());
+        assertThat(notifications.get(0))
+                .extracting(c -> c.get("command_id").asText())
+                .containsExactly(command.id());
         assertThat(dtls("/commands/" + command.id() + "/response").post("""
                 {"status":"success"}""", 50).getCode())
                 .isEqualTo(ResponseCode.CHANGED);
@@ -372,26 +464,33 @@ class CoapIT {
     @Test
     void commandResponse_badInput_isRefused_commandIntact() throws Exception {
         DeviceId id = DeviceId.of("coap-1");
-        Command command = node.commands.submit(id, new NewCommand("restart", Map.of(), Duration.ofSeconds(30), null, null));
+        Command command =
+                node.commands.submit(id, new NewCommand("restart", Map.of(), Duration.ofSeconds(30), null, null));
         CoapClient response = plain("/commands/" + command.id() + "/response");
         assertThat(response.post("{\"status\":", 50).getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
         assertThat(response.post("""
                 {"status":"maybe"}""", 50).getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
         assertThat(response.post("""
                 {"command_id":"other","status":"success"}""", 50).getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
-        assertThat(plain("/commands/01890000-0000-7000-8000-000000000000/response").post("""
-                {"status":"success"}""", 50).getCode())
+        assertThat(plain("/commands/01890000-0000-7000-8000-000000000000/response")
+                        .post("""
+                {"status":"success"}""", 50)
+                        .getCode())
                 .isEqualTo(ResponseCode.NOT_FOUND);
         assertThat(response.get().getCode()).isEqualTo(ResponseCode.METHOD_NOT_ALLOWED);
-        assertThat(node.counter("edgeward.command.responses.rejected", "reason", "malformed")).isEqualTo(2);
-        assertThat(node.counter("edgeward.command.responses.rejected", "reason", "unknown_command")).isEqualTo(1);
+        assertThat(node.counter("edgeward.command.responses.rejected", "reason", "malformed"))
+                .isEqualTo(2);
+        assertThat(node.counter("edgeward.command.responses.rejected", "reason", "unknown_command"))
+                .isEqualTo(1);
         assertThat(node.commands.get(id, command.id()).status()).isEqualTo(CommandStatus.QUEUED);
     }
 
     @Test
     void sensors_readObserveAndDiscovery() throws Exception {
         assertThat(plain("/sensors/coap-1/temperature").get().getCode()).isEqualTo(ResponseCode.NOT_FOUND);
-        assertThat(plain("/telemetry").post("{\"values\":{\"temperature\":20.0},\"ts\":" + System.currentTimeMillis() + "}", 50).getCode())
+        assertThat(plain("/telemetry")
+                        .post("{\"values\":{\"temperature\":20.0},\"ts\":" + System.currentTimeMillis() + "}", 50)
+                        .getCode())
                 .isEqualTo(ResponseCode.CHANGED);
         node.register("neighbour");
 
@@ -401,34 +500,46 @@ class CoapIT {
         assertThat(seed.get("sensor_id").asText()).isEqualTo("coap-1");
         assertThat(seed.get("type").asText()).isEqualTo("temperature");
         assertThat(seed.get("value").asDouble()).isEqualTo(20.0);
-        assertThat(seed.get("timestamp").asDouble()).isCloseTo(System.currentTimeMillis() / 1000.0, org.assertj.core.data.Offset.offset(60.0));
+        assertThat(seed.get("timestamp").asDouble())
+                .isCloseTo(System.currentTimeMillis() / 1000.0, org.assertj.core.data.Offset.offset(60.0));
         assertThat(plain("/sensors/neighbour/temperature").get().getCode()).isEqualTo(ResponseCode.FORBIDDEN);
 
         List<JsonNode> notifications = new CopyOnWriteArrayList<>();
         CoapObserveRelation relation = dtls("/sensors/coap-1/temperature").observeAndWait(handler(notifications));
         assertThat(dtls("/telemetry").post("""
-                {"values":{"temperature":20.5,"humidity":30}}""", 50).getCode())
-                .isEqualTo(ResponseCode.CHANGED);
+                {"values":{"temperature":20.5,"humidity":30}}""", 50).getCode()).isEqualTo(ResponseCode.CHANGED);
         await().atMost(Duration.ofSeconds(5)).until(() -> notifications.size() == 2);
         assertThat(notifications.get(1).get("value").asDouble()).isEqualTo(20.5);
         relation.proactiveCancel();
 
         String links = dtls("/.well-known/core").get().getResponseText();
-        assertThat(links).contains("</telemetry>;rt=\"edgeward.telemetry\";if=\"core.p\";ct=\"50 60 65000\"",
-                "</shadow>;rt=\"edgeward.shadow\";if=\"core.rp\";ct=50;obs", "</commands>;", "</shadow/reported>;",
-                "</sensors/coap-1/humidity>;rt=\"edgeward.sensor\";if=\"core.s\";ct=50;obs", "</sensors/coap-1/temperature>");
+        assertThat(links)
+                .contains(
+                        "</telemetry>;rt=\"edgeward.telemetry\";if=\"core.p\";ct=\"50 60 65000\"",
+                        "</shadow>;rt=\"edgeward.shadow\";if=\"core.rp\";ct=50;obs",
+                        "</commands>;",
+                        "</shadow/reported>;",
+                        "</sensors/coap-1/humidity>;rt=\"edgeward.sensor\";if=\"core.s\";ct=50;obs",
+                        "</sensors/coap-1/temperature>");
         assertThat(links).doesNotContain("neighbour");
         String filtered = plain("/.well-known/core?rt=edgeward.sensor").get().getResponseText();
-        assertThat(filtered.split(",")).hasSize(2).allSatisfy(link -> assertThat(link).startsWith("</api/v1/" + device.secret() + "/sensors/"));
+        assertThat(filtered.split(","))
+                .hasSize(2)
+                .allSatisfy(link -> assertThat(link).startsWith("</api/v1/" + device.secret() + "/sensors/"));
     }
 
     @Test
     void discovery_largerThanOneBlock_isSentBlockwise() throws Exception {
         StringBuilder values = new StringBuilder("{\"values\":{");
         for (int i = 0; i < 40; i++) {
-            values.append(i == 0 ? "" : ",").append("\"vibration_axis_sensor_").append(i).append("\":").append(i);
+            values.append(i == 0 ? "" : ",")
+                    .append("\"vibration_axis_sensor_")
+                    .append(i)
+                    .append("\":")
+                    .append(i);
         }
-        assertThat(dtls("/telemetry").post(values.append("}}").toString(), 50).getCode()).isEqualTo(ResponseCode.CHANGED);
+        assertThat(dtls("/telemetry").post(values.append("}}").toString(), 50).getCode())
+                .isEqualTo(ResponseCode.CHANGED);
         double before = node.counter("iot.coap.requests", "code", "2.05");
 
         CoapResponse links = dtls("/.well-known/core").get();
@@ -436,7 +547,8 @@ class CoapIT {
         assertThat(links.getPayloadSize()).isGreaterThan(2 * 1024);
         assertThat(links.getResponseText().split(",")).hasSize(4 + 40);
         // One 2.05 per block of at most 1024 bytes (RFC 7959 Block2), reassembled by the client.
-        assertThat(node.counter("iot.coap.requests", "code", "2.05") - before).isGreaterThanOrEqualTo(links.getPayloadSize() / 1024);
+        assertThat(node.counter("iot.coap.requests", "code", "2.05") - before)
+                .isGreaterThanOrEqualTo(links.getPayloadSize() / 1024);
     }
 
     @Test
@@ -466,9 +578,12 @@ class CoapIT {
         node.register("neighbour-2");
         assertThat(dtls("/sensors/neighbour-2/setpoint").put("""
                 {"value":1}""", 50).getCode()).isEqualTo(ResponseCode.FORBIDDEN);
-        assertThat(node.counter("edgeward.telemetry.rejected", "reason", "not_finite")).isEqualTo(1);
-        assertThat(node.counter("edgeward.telemetry.rejected", "reason", "malformed")).isEqualTo(2);
-        assertThat(node.counter("edgeward.telemetry.rejected", "reason", "invalid_metric")).isEqualTo(1);
+        assertThat(node.counter("edgeward.telemetry.rejected", "reason", "not_finite"))
+                .isEqualTo(1);
+        assertThat(node.counter("edgeward.telemetry.rejected", "reason", "malformed"))
+                .isEqualTo(2);
+        assertThat(node.counter("edgeward.telemetry.rejected", "reason", "invalid_metric"))
+                .isEqualTo(1);
         assertThat(node.points("coap-1", "setpoint")).hasSize(2);
     }
 
@@ -494,25 +609,36 @@ class CoapIT {
 
     @Test
     void plainCoap_disabled_refusesEveryRequest() throws Exception {
-        try (CoapFixture closed = new CoapFixture(dir.resolve("closed"), false); Clients own = new Clients()) {
+        try (CoapFixture closed = new CoapFixture(dir.resolve("closed"), false);
+                Clients own = new Clients()) {
             Registration registration = closed.register("coap-2");
-            assertThat(own.plain(closed.plainUri(registration.secret(), "/telemetry")).post("""
-                    {"values":{"t":1}}""", 50).getCode())
+            assertThat(own.plain(closed.plainUri(registration.secret(), "/telemetry"))
+                            .post("""
+                    {"values":{"t":1}}""", 50)
+                            .getCode())
                     .isEqualTo(ResponseCode.UNAUTHORIZED);
-            assertThat(own.plain("coap://127.0.0.1:" + closed.coap.port() + "/.well-known/core").get().getCode())
+            assertThat(own.plain("coap://127.0.0.1:" + closed.coap.port() + "/.well-known/core")
+                            .get()
+                            .getCode())
                     .isEqualTo(ResponseCode.UNAUTHORIZED);
-            assertThat(closed.counter("edgeward.coap.auth.failures", "reason", "plain_disabled")).isEqualTo(2);
-            assertThat(own.dtls("coaps://127.0.0.1:" + closed.coap.dtlsPort() + "/telemetry", "coap-2", registration.coapPsk())
-                    .post("""
-                            {"values":{"t":1}}""", 50).getCode()).isEqualTo(ResponseCode.CHANGED);
+            assertThat(closed.counter("edgeward.coap.auth.failures", "reason", "plain_disabled"))
+                    .isEqualTo(2);
+            assertThat(own.dtls(
+                                    "coaps://127.0.0.1:" + closed.coap.dtlsPort() + "/telemetry",
+                                    "coap-2",
+                                    registration.coapPsk())
+                            .post("""
+                            {"values":{"t":1}}""", 50)
+                            .getCode())
+                    .isEqualTo(ResponseCode.CHANGED);
             assertThat(closed.points("coap-2", "t")).hasSize(1);
         }
     }
 
     @Test
     void duplicateConfirmable_sameMessageId_isStoredOnce_andAnsweredTwice() throws Exception {
-        byte[] request = RawCoap.confirmablePost(0x1234, List.of("api", "v1", device.secret(), "telemetry"), 50,
-                """
+        byte[] request = RawCoap.confirmablePost(
+                0x1234, List.of("api", "v1", device.secret(), "telemetry"), 50, """
                         {"values":{"dup":1}}""".getBytes(StandardCharsets.UTF_8));
         double before = node.counter("iot.edge.data.processed");
         try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {

@@ -6,8 +6,8 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Arrays;
+import java.util.List;
 
 /** CoAP messages by hand (RFC 7252, section 3), for what a library client would not do: resend the same message id. */
 final class RawCoap {

@@ -21,7 +21,9 @@ class DurationsTest {
 
     @Test
     void parse_garbage_isRefusedWithTheAcceptedForms() {
-        assertThatThrownBy(() -> Durations.parse("soon")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("30s");
+        assertThatThrownBy(() -> Durations.parse("soon"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("30s");
         assertThatThrownBy(() -> Durations.parse("5 minutes")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Durations.parse(null)).isInstanceOf(IllegalArgumentException.class);
     }

@@ -4,14 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.net.ConnectException;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 
 /** A small client of the Edgeward REST API, for the CLI and the simulator. */
@@ -35,7 +35,8 @@ public final class PlatformClient {
 
     private final URI base;
     private final String token;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public PlatformClient(URI base, String token) {
         this.base = base;
@@ -43,7 +44,8 @@ public final class PlatformClient {
     }
 
     /** Registers a device; returns the API's answer including {@code credentials.password}. */
-    public JsonNode registerDevice(String id, String type, String name, String model, String location, Iterable<String> tags)
+    public JsonNode registerDevice(
+            String id, String type, String name, String model, String location, Iterable<String> tags)
             throws IOException, InterruptedException {
         ObjectNode body = JSON.createObjectNode().put("device_id", id).put("type", type);
         if (name != null) {
@@ -62,7 +64,8 @@ public final class PlatformClient {
     }
 
     /** A page of devices; {@code filters} are query parameters of the list endpoint (type, status, tag, model, q). */
-    public JsonNode listDevices(int limit, String cursor, Map<String, String> filters) throws IOException, InterruptedException {
+    public JsonNode listDevices(int limit, String cursor, Map<String, String> filters)
+            throws IOException, InterruptedException {
         StringBuilder query = new StringBuilder("/api/v1/devices?limit=").append(limit);
         if (cursor != null) {
             query.append("&cursor=").append(encode(cursor));
@@ -96,7 +99,9 @@ public final class PlatformClient {
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
                 .timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + token)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) {
             request.header("Content-Type", "application/json");
         }
@@ -108,8 +113,10 @@ public final class PlatformClient {
         }
         JsonNode json = response.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(response.body());
         if (response.statusCode() >= 400) {
-            throw new ApiError(response.statusCode(), method + " " + path + " -> " + response.statusCode() + ": "
-                    + json.path("detail").asText(response.body()));
+            throw new ApiError(
+                    response.statusCode(),
+                    method + " " + path + " -> " + response.statusCode() + ": "
+                            + json.path("detail").asText(response.body()));
         }
         return json;
     }

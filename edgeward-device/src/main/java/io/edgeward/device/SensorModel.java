@@ -53,7 +53,8 @@ final class SensorModel {
     double next(long epochMillis) {
         walk += random.nextGaussian() * kind.step;
         walk = Math.max(-kind.dailyAmplitude, Math.min(kind.dailyAmplitude, walk));
-        double daily = kind.dailyAmplitude * Math.sin(2 * Math.PI * (epochMillis % (long) DAY_MILLIS) / DAY_MILLIS - Math.PI / 2 + phase);
+        double daily = kind.dailyAmplitude
+                * Math.sin(2 * Math.PI * (epochMillis % (long) DAY_MILLIS) / DAY_MILLIS - Math.PI / 2 + phase);
         double value = kind.base + daily + walk;
         if (random.nextDouble() < ANOMALY_PROBABILITY) {
             value += (random.nextBoolean() ? 1 : -1) * kind.spike;

@@ -23,12 +23,12 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 
 /**
  * A fleet of simulated sensors and thermostats: provisions them through the REST API, connects each
@@ -92,10 +92,15 @@ public final class Simulator {
         List<Thermostat> thermostats = new ArrayList<>();
         for (int i = 1; i <= settings.thermostats(); i++) {
             String id = settings.thermostatId(i);
-            thermostats.add(new Thermostat(settings.brokerHost(), settings.brokerPort(), id, secrets.get(id), "1.4.2", "sim-lab-" + (i % 10)));
+            thermostats.add(new Thermostat(
+                    settings.brokerHost(), settings.brokerPort(), id, secrets.get(id), "1.4.2", "sim-lab-" + (i % 10)));
         }
-        out.printf("Connecting %d device(s)%s to %s:%d ...%n", fleet.size(),
-                thermostats.isEmpty() ? "" : " and " + thermostats.size() + " thermostat(s)", settings.brokerHost(), settings.brokerPort());
+        out.printf(
+                "Connecting %d device(s)%s to %s:%d ...%n",
+                fleet.size(),
+                thermostats.isEmpty() ? "" : " and " + thermostats.size() + " thermostat(s)",
+                settings.brokerHost(),
+                settings.brokerPort());
         List<CompletableFuture<?>> connecting = new ArrayList<>();
         for (SimulatedDevice device : fleet) {
             connecting.add(device.connect());
@@ -104,24 +109,33 @@ public final class Simulator {
             connecting.add(thermostat.connect());
         }
         try {
-            CompletableFuture.allOf(connecting.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            CompletableFuture.allOf(connecting.toArray(CompletableFuture[]::new))
+                    .get(60, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             for (SimulatedDevice device : fleet) {
                 device.disconnect();
             }
             thermostats.forEach(Thermostat::disconnect);
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new IOException("could not connect the devices to " + settings.brokerHost() + ":" + settings.brokerPort() + ": "
-                    + (e instanceof TimeoutException ? "no CONNACK within 60 s" : cause.getMessage()), cause);
+            throw new IOException(
+                    "could not connect the devices to " + settings.brokerHost() + ":" + settings.brokerPort() + ": "
+                            + (e instanceof TimeoutException ? "no CONNACK within 60 s" : cause.getMessage()),
+                    cause);
         }
-        out.printf("Publishing %s, QoS %d. Ctrl-C to stop.%n",
-                settings.ratePerSecond() == 0 ? "as fast as acknowledged" : String.format("%.0f msg/s", settings.ratePerSecond()),
+        out.printf(
+                "Publishing %s, QoS %d. Ctrl-C to stop.%n",
+                settings.ratePerSecond() == 0
+                        ? "as fast as acknowledged"
+                        : String.format("%.0f msg/s", settings.ratePerSecond()),
                 settings.qos());
 
         long warmupAcked = settings.warmup().isZero() ? 0 : warmUp(fleet);
         long start = System.nanoTime();
-        long end = settings.duration() == null ? Long.MAX_VALUE : start + settings.duration().toNanos();
-        Thread progress = Thread.ofPlatform().daemon().name("simulator-progress").start(() -> progressLoop(start));
+        long end = settings.duration() == null
+                ? Long.MAX_VALUE
+                : start + settings.duration().toNanos();
+        Thread progress =
+                Thread.ofPlatform().daemon().name("simulator-progress").start(() -> progressLoop(start));
         publish(fleet, start, end);
         long publishEnd = System.nanoTime();
         awaitOutstanding(fleet);
@@ -132,12 +146,24 @@ public final class Simulator {
         }
         thermostats.forEach(Thermostat::disconnect);
         LatencyRecorder.Snapshot snapshot = latency.snapshot();
-        Summary summary = new Summary(fleet.size(), sent.get(), acked.get(), errors.get(), reconnects.get(), seconds,
-                acked.get() / seconds, snapshot.percentileMillis(50), snapshot.percentileMillis(99), snapshot.maxMillis(), warmupAcked);
+        Summary summary = new Summary(
+                fleet.size(),
+                sent.get(),
+                acked.get(),
+                errors.get(),
+                reconnects.get(),
+                seconds,
+                acked.get() / seconds,
+                snapshot.percentileMillis(50),
+                snapshot.percentileMillis(99),
+                snapshot.maxMillis(),
+                warmupAcked);
         out.println();
         out.println("Summary: " + summary.describe());
         if (!thermostats.isEmpty()) {
-            out.printf("Thermostats: %d, commands handled %d, desired-state syncs %d%n", thermostats.size(),
+            out.printf(
+                    "Thermostats: %d, commands handled %d, desired-state syncs %d%n",
+                    thermostats.size(),
                     thermostats.stream().mapToLong(Thermostat::commandsHandled).sum(),
                     thermostats.stream().mapToLong(Thermostat::shadowSyncs).sum());
         }
@@ -145,7 +171,9 @@ public final class Simulator {
             out.println("Errors by reason: " + new TreeMap<>(errorReasons));
         }
         if (settings.summaryJson() != null) {
-            Files.writeString(settings.summaryJson(), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(summary));
+            Files.writeString(
+                    settings.summaryJson(),
+                    JSON.writerWithDefaultPrettyPrinter().writeValueAsString(summary));
         }
         return summary;
     }
@@ -244,7 +272,8 @@ public final class Simulator {
                 double rate = (ackedNow - lastAcked) / ((now - lastTime) / 1e9);
                 lastAcked = ackedNow;
                 lastTime = now;
-                String line = String.format("[%5.0fs] sent %d  acked %d  errors %d  reconnects %d  %.0f msg/s",
+                String line = String.format(
+                        "[%5.0fs] sent %d  acked %d  errors %d  reconnects %d  %.0f msg/s",
                         (now - start) / 1e9, sent.get(), ackedNow, errors.get(), reconnects.get(), rate);
                 out.print(console ? "\r" + line + "   " : line + System.lineSeparator());
                 out.flush();
@@ -260,21 +289,40 @@ public final class Simulator {
         PlatformClient client = new PlatformClient(settings.api(), settings.token());
         int created = 0;
         for (int i = 1; i <= settings.devices(); i++) {
-            created += register(client, secrets, settings.deviceId(i), "sensor", "Simulated sensor " + i, "edgeward-sim", i);
+            created += register(
+                    client, secrets, settings.deviceId(i), "sensor", "Simulated sensor " + i, "edgeward-sim", i);
         }
         for (int i = 1; i <= settings.thermostats(); i++) {
-            created += register(client, secrets, settings.thermostatId(i), "actuator", "Simulated thermostat " + i, "edgeward-thermostat", i);
+            created += register(
+                    client,
+                    secrets,
+                    settings.thermostatId(i),
+                    "actuator",
+                    "Simulated thermostat " + i,
+                    "edgeward-thermostat",
+                    i);
         }
         if (created > 0) {
             writeCredentials(secrets);
         }
-        out.printf("Provisioned %d new device(s) through %s (%d reused from %s)%n", created, settings.api(),
-                settings.devices() + settings.thermostats() - created, settings.credentialsFile());
+        out.printf(
+                "Provisioned %d new device(s) through %s (%d reused from %s)%n",
+                created,
+                settings.api(),
+                settings.devices() + settings.thermostats() - created,
+                settings.credentialsFile());
         return secrets;
     }
 
     /** Registers one device unless its secret is already known; returns 1 if it was registered. */
-    private int register(PlatformClient client, Map<String, String> secrets, String id, String type, String name, String model, int i)
+    private int register(
+            PlatformClient client,
+            Map<String, String> secrets,
+            String id,
+            String type,
+            String name,
+            String model,
+            int i)
             throws IOException, InterruptedException {
         if (secrets.containsKey(id)) {
             return 0;
@@ -284,8 +332,10 @@ public final class Simulator {
             answer = client.registerDevice(id, type, name, model, "sim-lab-" + (i % 10), List.of("simulated"));
         } catch (PlatformClient.ApiError e) {
             if (e.status() == 409) {
-                throw new IOException("device " + id + " is registered but its secret is not in " + settings.credentialsFile()
-                        + "; choose other ids with --prefix", e);
+                throw new IOException(
+                        "device " + id + " is registered but its secret is not in " + settings.credentialsFile()
+                                + "; choose other ids with --prefix",
+                        e);
             }
             throw e;
         }
@@ -297,7 +347,9 @@ public final class Simulator {
         Map<String, String> secrets = new TreeMap<>();
         Path file = settings.credentialsFile();
         if (file != null && Files.exists(file)) {
-            JSON.readTree(file.toFile()).fields().forEachRemaining(e -> secrets.put(e.getKey(), e.getValue().asText()));
+            JSON.readTree(file.toFile())
+                    .fields()
+                    .forEachRemaining(e -> secrets.put(e.getKey(), e.getValue().asText()));
         }
         return secrets;
     }
@@ -344,12 +396,16 @@ public final class Simulator {
             for (int i = 0; i < kinds.length; i++) {
                 sensors[i] = new SensorModel(kinds[i], random.split());
             }
-            var builder = MqttClient.builder().useMqttVersion5()
+            var builder = MqttClient.builder()
+                    .useMqttVersion5()
                     .identifier(id)
                     .executorConfig(EXECUTORS)
                     .serverHost(settings.brokerHost())
                     .serverPort(settings.brokerPort())
-                    .automaticReconnect().initialDelay(500, TimeUnit.MILLISECONDS).maxDelay(30, TimeUnit.SECONDS).applyAutomaticReconnect()
+                    .automaticReconnect()
+                    .initialDelay(500, TimeUnit.MILLISECONDS)
+                    .maxDelay(30, TimeUnit.SECONDS)
+                    .applyAutomaticReconnect()
                     .addConnectedListener(context -> {
                         if (connectedOnce) {
                             reconnects.incrementAndGet();
@@ -361,14 +417,18 @@ public final class Simulator {
                         }
                     });
             if (secret != null) {
-                builder.simpleAuth().username(id).password(secret.getBytes(StandardCharsets.UTF_8)).applySimpleAuth();
+                builder.simpleAuth()
+                        .username(id)
+                        .password(secret.getBytes(StandardCharsets.UTF_8))
+                        .applySimpleAuth();
             }
             this.client = builder.buildAsync();
         }
 
         CompletableFuture<?> connect() {
-            Mqtt5ConnectBuilder.Send<CompletableFuture<com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck>> connect =
-                    client.connectWith()
+            Mqtt5ConnectBuilder.Send<
+                            CompletableFuture<com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck>>
+                    connect = client.connectWith()
                             .cleanStart(false)
                             .sessionExpiryInterval(TimeUnit.DAYS.toSeconds(1))
                             .keepAlive(30)
@@ -386,21 +446,28 @@ public final class Simulator {
             nextSensor = (nextSensor + 1) % sensors.length;
             long now = System.currentTimeMillis();
             // The seed's document; the timestamp keeps milliseconds as a fraction of a second.
-            String payload = "{\"sensor_id\":\"" + id + "\",\"type\":\"" + sensor.kind().metric + "\",\"value\":" + sensor.next(now)
-                    + ",\"unit\":\"" + sensor.kind().unit + "\",\"location\":\"" + location + "\",\"timestamp\":" + (now / 1000) + "."
+            String payload = "{\"sensor_id\":\"" + id + "\",\"type\":\"" + sensor.kind().metric + "\",\"value\":"
+                    + sensor.next(now)
+                    + ",\"unit\":\"" + sensor.kind().unit + "\",\"location\":\"" + location + "\",\"timestamp\":"
+                    + (now / 1000) + "."
                     + String.format("%03d", now % 1000) + "}";
             long started = System.nanoTime();
             sent.incrementAndGet();
-            client.publishWith().topic(topic).qos(MqttQos.fromCode(settings.qos())).payload(payload.getBytes(StandardCharsets.UTF_8))
+            client.publishWith()
+                    .topic(topic)
+                    .qos(MqttQos.fromCode(settings.qos()))
+                    .payload(payload.getBytes(StandardCharsets.UTF_8))
                     .send()
                     .whenComplete((result, error) -> {
-                        Throwable failure = error != null ? error : result.getError().orElse(null);
+                        Throwable failure =
+                                error != null ? error : result.getError().orElse(null);
                         if (failure == null) {
                             acked.incrementAndGet();
                             latency.record(System.nanoTime() - started);
                         } else {
                             errors.incrementAndGet();
-                            errorReasons.merge(failure.getClass().getSimpleName() + ": " + failure.getMessage(), 1L, Long::sum);
+                            errorReasons.merge(
+                                    failure.getClass().getSimpleName() + ": " + failure.getMessage(), 1L, Long::sum);
                         }
                         inflight.release();
                     });
@@ -408,15 +475,22 @@ public final class Simulator {
 
         /** On Edgeward, the sensor keeps its shadow's reported firmware and location current. */
         void reportIdentity() {
-            client.publishWith().topic("device/" + id + "/shadow/update").qos(MqttQos.AT_LEAST_ONCE)
-                    .payload(("{\"state\":{\"reported\":{\"firmware_version\":\"" + FIRMWARE + "\",\"location\":\"" + location
-                            + "\"}}}").getBytes(StandardCharsets.UTF_8))
+            client.publishWith()
+                    .topic("device/" + id + "/shadow/update")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(("{\"state\":{\"reported\":{\"firmware_version\":\"" + FIRMWARE + "\",\"location\":\""
+                                    + location + "\"}}}")
+                            .getBytes(StandardCharsets.UTF_8))
                     .send();
         }
 
         CompletableFuture<?> publishStatus(String status) {
-            return client.publishWith().topic(statusTopic).qos(MqttQos.AT_LEAST_ONCE).retain(true)
-                    .payload(status.getBytes(StandardCharsets.UTF_8)).send();
+            return client.publishWith()
+                    .topic(statusTopic)
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .retain(true)
+                    .payload(status.getBytes(StandardCharsets.UTF_8))
+                    .send();
         }
 
         void disconnect() {

@@ -64,7 +64,8 @@ public record SimulatorSettings(
             throw new IllegalArgumentException("--inflight must be at least 1");
         }
         if (api != null && (token == null || token.isBlank())) {
-            throw new IllegalArgumentException("an admin token is needed to provision devices (--token, EDGEWARD_ADMIN_TOKEN or --data-dir)");
+            throw new IllegalArgumentException(
+                    "an admin token is needed to provision devices (--token, EDGEWARD_ADMIN_TOKEN or --data-dir)");
         }
     }
 

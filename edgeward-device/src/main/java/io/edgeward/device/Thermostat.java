@@ -35,11 +35,21 @@ public final class Thermostat {
         this.id = id;
         this.firmware = firmware;
         this.location = location;
-        var builder = MqttClient.builder().useMqttVersion5().identifier(id).serverHost(host).serverPort(port)
-                .automaticReconnect().initialDelay(500, TimeUnit.MILLISECONDS).maxDelay(30, TimeUnit.SECONDS).applyAutomaticReconnect()
+        var builder = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier(id)
+                .serverHost(host)
+                .serverPort(port)
+                .automaticReconnect()
+                .initialDelay(500, TimeUnit.MILLISECONDS)
+                .maxDelay(30, TimeUnit.SECONDS)
+                .applyAutomaticReconnect()
                 .addConnectedListener(context -> onConnected());
         if (secret != null) {
-            builder.simpleAuth().username(id).password(secret.getBytes(StandardCharsets.UTF_8)).applySimpleAuth();
+            builder.simpleAuth()
+                    .username(id)
+                    .password(secret.getBytes(StandardCharsets.UTF_8))
+                    .applySimpleAuth();
         }
         this.client = builder.buildAsync();
     }
@@ -51,13 +61,26 @@ public final class Thermostat {
                 .cleanStart(false)
                 .sessionExpiryInterval(TimeUnit.DAYS.toSeconds(1))
                 .keepAlive(30)
-                .willPublish().topic("device/" + id + "/status").payload("offline".getBytes(StandardCharsets.UTF_8))
-                .qos(MqttQos.AT_LEAST_ONCE).retain(true).applyWillPublish()
+                .willPublish()
+                .topic("device/" + id + "/status")
+                .payload("offline".getBytes(StandardCharsets.UTF_8))
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .retain(true)
+                .applyWillPublish()
                 .send()
                 .thenCompose(connack -> client.subscribeWith()
-                        .addSubscription().topicFilter("device/" + id + "/command").qos(MqttQos.AT_LEAST_ONCE).applySubscription()
-                        .addSubscription().topicFilter("device/" + id + "/shadow/update/delta").qos(MqttQos.AT_LEAST_ONCE).applySubscription()
-                        .addSubscription().topicFilter("device/" + id + "/shadow/get/accepted").qos(MqttQos.AT_LEAST_ONCE).applySubscription()
+                        .addSubscription()
+                        .topicFilter("device/" + id + "/command")
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .applySubscription()
+                        .addSubscription()
+                        .topicFilter("device/" + id + "/shadow/update/delta")
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .applySubscription()
+                        .addSubscription()
+                        .topicFilter("device/" + id + "/shadow/get/accepted")
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .applySubscription()
                         .send())
                 .thenCompose(suback -> publish("device/" + id + "/shadow/get", "{}"));
     }
@@ -65,7 +88,9 @@ public final class Thermostat {
     private void onConnected() {
         publish("device/" + id + "/status", "online");
         ObjectNode reported = JSON.createObjectNode();
-        reported.put("target_temperature", targetTemperature).put("firmware_version", firmware).put("location", location);
+        reported.put("target_temperature", targetTemperature)
+                .put("firmware_version", firmware)
+                .put("location", location);
         report(reported);
     }
 
@@ -97,7 +122,8 @@ public final class Thermostat {
                 } else {
                     targetTemperature = temperature.asDouble();
                     report(JSON.createObjectNode().put("target_temperature", targetTemperature));
-                    response.put("status", "success").put("message", String.format("temperature set to %.1f°C", targetTemperature));
+                    response.put("status", "success")
+                            .put("message", String.format("temperature set to %.1f°C", targetTemperature));
                 }
             }
             case "restart" -> response.put("status", "success").put("message", "device restarting");
@@ -125,8 +151,12 @@ public final class Thermostat {
     }
 
     private CompletableFuture<?> publish(String topic, String payload) {
-        return client.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).retain(topic.endsWith("/status"))
-                .payload(payload.getBytes(StandardCharsets.UTF_8)).send();
+        return client.publishWith()
+                .topic(topic)
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .retain(topic.endsWith("/status"))
+                .payload(payload.getBytes(StandardCharsets.UTF_8))
+                .send();
     }
 
     public double targetTemperature() {

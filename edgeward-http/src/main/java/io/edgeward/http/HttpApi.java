@@ -1,6 +1,5 @@
 package io.edgeward.http;
 
-import io.edgeward.core.lifecycle.Lifecycle;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -8,9 +7,10 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.edgeward.core.command.CommandNotFoundException;
 import io.edgeward.core.command.CommandService;
 import io.edgeward.core.device.DeviceAlreadyExistsException;
-import io.edgeward.core.device.FailedAuthentications;
 import io.edgeward.core.device.DeviceNotFoundException;
 import io.edgeward.core.device.DeviceRegistry;
+import io.edgeward.core.device.FailedAuthentications;
+import io.edgeward.core.lifecycle.Lifecycle;
 import io.edgeward.core.observability.RateLimitedLog;
 import io.edgeward.core.shadow.ShadowException;
 import io.edgeward.core.shadow.ShadowService;
@@ -68,8 +68,15 @@ public final class HttpApi implements Lifecycle {
     private final FailedAuthentications failedAuthentications;
     private Javalin app;
 
-    public HttpApi(HttpSettings settings, DeviceRegistry registry, TelemetryQueries queries, ShadowService shadows,
-            CommandService commands, PrometheusMeterRegistry prometheus, List<ReadinessCheck> readiness, Clock clock) {
+    public HttpApi(
+            HttpSettings settings,
+            DeviceRegistry registry,
+            TelemetryQueries queries,
+            ShadowService shadows,
+            CommandService commands,
+            PrometheusMeterRegistry prometheus,
+            List<ReadinessCheck> readiness,
+            Clock clock) {
         this.settings = settings;
         this.prometheus = prometheus;
         this.readiness = List.copyOf(readiness);
@@ -109,10 +116,22 @@ public final class HttpApi implements Lifecycle {
 
         route(server, HandlerType.GET, "/health", ctx -> ctx.json(Map.of("status", "UP")));
         route(server, HandlerType.GET, "/ready", this::ready);
-        route(server, HandlerType.GET, "/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
-                .result(SeedMetricNames.apply(prometheus.scrape())));
-        route(server, HandlerType.GET, "/openapi.yaml", ctx -> ctx.contentType("application/yaml").result(resource("openapi.yaml")));
-        route(server, HandlerType.GET, "/", ctx -> ctx.contentType("text/html; charset=utf-8").result(resource("console.html")));
+        route(
+                server,
+                HandlerType.GET,
+                "/metrics",
+                ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                        .result(SeedMetricNames.apply(prometheus.scrape())));
+        route(
+                server,
+                HandlerType.GET,
+                "/openapi.yaml",
+                ctx -> ctx.contentType("application/yaml").result(resource("openapi.yaml")));
+        route(
+                server,
+                HandlerType.GET,
+                "/",
+                ctx -> ctx.contentType("text/html; charset=utf-8").result(resource("console.html")));
         route(server, HandlerType.POST, "/api/v1/devices", devices::create);
         route(server, HandlerType.GET, "/api/v1/devices", devices::list);
         route(server, HandlerType.GET, "/api/v1/devices/{id}", devices::get);
@@ -136,7 +155,13 @@ public final class HttpApi implements Lifecycle {
         });
         server.error(405, ctx -> {
             if (!isProblem(ctx)) {
-                problem(ctx, Problem.of(405, "method-not-allowed", "Method not allowed", ctx.method() + " is not supported on " + ctx.path()));
+                problem(
+                        ctx,
+                        Problem.of(
+                                405,
+                                "method-not-allowed",
+                                "Method not allowed",
+                                ctx.method() + " is not supported on " + ctx.path()));
             }
         });
         server.start(settings.bindAddress(), settings.port());
@@ -173,20 +198,28 @@ public final class HttpApi implements Lifecycle {
 
     private void authenticate(Context ctx) {
         String header = ctx.header("Authorization");
-        boolean ok = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+        boolean ok = header != null
+                && header.regionMatches(true, 0, "Bearer ", 0, 7)
                 && MessageDigest.isEqual(header.substring(7).trim().getBytes(StandardCharsets.UTF_8), adminToken);
         if (!ok && header != null) {
             // A wrong token, not a missing one (a browser's first request): repeated ones from one address get 429.
             Duration delay = failedAuthentications.failed(ctx.ip(), null);
             if (!delay.isZero()) {
                 ctx.header("Retry-After", Long.toString(Math.max(1, delay.toSeconds())));
-                throw new ApiException(429, "too-many-failed-authentications", "Too many failed authentications",
-                        "too many wrong bearer tokens from this address; retry after " + Math.max(1, delay.toSeconds()) + " s");
+                throw new ApiException(
+                        429,
+                        "too-many-failed-authentications",
+                        "Too many failed authentications",
+                        "too many wrong bearer tokens from this address; retry after " + Math.max(1, delay.toSeconds())
+                                + " s");
             }
         }
         if (!ok) {
             ctx.header("WWW-Authenticate", "Bearer realm=\"edgeward\"");
-            throw new ApiException(401, "unauthorized", "Unauthorized",
+            throw new ApiException(
+                    401,
+                    "unauthorized",
+                    "Unauthorized",
                     header == null ? "send Authorization: Bearer <admin token>" : "the bearer token is not valid");
         }
     }
@@ -209,23 +242,34 @@ public final class HttpApi implements Lifecycle {
     Problem problemFor(Exception e, Context ctx) {
         return switch (e) {
             case ApiException api -> api.problem();
-            case DeviceNotFoundException notFound -> Problem.of(404, "device-not-found", "Device not found", notFound.getMessage());
-            case DeviceAlreadyExistsException exists -> Problem.of(409, "device-exists", "Device already exists", exists.getMessage());
-            case CommandNotFoundException notFound -> Problem.of(404, "command-not-found", "Command not found", notFound.getMessage());
-            case ShadowException shadow -> switch (shadow.code()) {
-                case 404 -> Problem.of(404, "device-not-found", "Device not found", shadow.getMessage());
-                case 409 -> Problem.of(409, "shadow-version-conflict", "Shadow version conflict", shadow.getMessage());
-                case 413 -> Problem.of(413, "shadow-too-large", "Shadow too large", shadow.getMessage());
-                case 503 -> Problem.of(503, "store-unavailable", "Store unavailable", shadow.getMessage());
-                default -> Problem.of(400, "invalid-shadow-document", "Invalid shadow document", shadow.getMessage());
-            };
-            case IllegalArgumentException invalid -> Problem.of(400, "bad-request", "Bad request", invalid.getMessage());
-            case HttpResponseException http -> Problem.of(http.getStatus(), "http-" + http.getStatus(), http.getMessage(), http.getMessage());
+            case DeviceNotFoundException notFound ->
+                Problem.of(404, "device-not-found", "Device not found", notFound.getMessage());
+            case DeviceAlreadyExistsException exists ->
+                Problem.of(409, "device-exists", "Device already exists", exists.getMessage());
+            case CommandNotFoundException notFound ->
+                Problem.of(404, "command-not-found", "Command not found", notFound.getMessage());
+            case ShadowException shadow ->
+                switch (shadow.code()) {
+                    case 404 -> Problem.of(404, "device-not-found", "Device not found", shadow.getMessage());
+                    case 409 ->
+                        Problem.of(409, "shadow-version-conflict", "Shadow version conflict", shadow.getMessage());
+                    case 413 -> Problem.of(413, "shadow-too-large", "Shadow too large", shadow.getMessage());
+                    case 503 -> Problem.of(503, "store-unavailable", "Store unavailable", shadow.getMessage());
+                    default ->
+                        Problem.of(400, "invalid-shadow-document", "Invalid shadow document", shadow.getMessage());
+                };
+            case IllegalArgumentException invalid ->
+                Problem.of(400, "bad-request", "Bad request", invalid.getMessage());
+            case HttpResponseException http ->
+                Problem.of(http.getStatus(), "http-" + http.getStatus(), http.getMessage(), http.getMessage());
             default -> {
                 if (errorLog.allow("http")) {
                     LOG.error("Unexpected failure answering {} {}", ctx.method(), ctx.path(), e);
                 }
-                yield Problem.of(500, "internal-error", "Internal server error",
+                yield Problem.of(
+                        500,
+                        "internal-error",
+                        "Internal server error",
                         "the request failed on the server; the log has details");
             }
         };

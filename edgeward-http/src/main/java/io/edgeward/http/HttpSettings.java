@@ -15,11 +15,14 @@ import java.util.Objects;
  */
 public record HttpSettings(String bindAddress, int port, String adminToken) {
 
-    public static final Key<String> BIND = new Key<>("http.bind-address", "0.0.0.0", string(),
-            "Address the HTTP listener binds to.");
-    public static final Key<Integer> PORT = new Key<>("http.port", "8080", Parsers.port(),
-            "HTTP port of the REST API, console and metrics; 0 picks a free one.");
-    public static final Key<String> ADMIN_TOKEN = new Key<>("admin.token", "", secret(16),
+    public static final Key<String> BIND =
+            new Key<>("http.bind-address", "0.0.0.0", string(), "Address the HTTP listener binds to.");
+    public static final Key<Integer> PORT = new Key<>(
+            "http.port", "8080", Parsers.port(), "HTTP port of the REST API, console and metrics; 0 picks a free one.");
+    public static final Key<String> ADMIN_TOKEN = new Key<>(
+            "admin.token",
+            "",
+            secret(16),
             "Bearer token for the REST API. Empty: generated on first start into <data-dir>/admin-token (mode 600).");
     public static final List<Key<?>> KEYS = List.of(BIND, PORT, ADMIN_TOKEN);
 

@@ -5,42 +5,42 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.command.CommandService;
+import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.device.Presence;
 import io.edgeward.core.lifecycle.Lifecycles;
 import io.edgeward.core.lifecycle.Threads;
 import io.edgeward.core.platform.Platform;
 import io.edgeward.core.shadow.ShadowService;
-import io.edgeward.core.telemetry.Point;
 import io.edgeward.core.telemetry.CommitBatch;
+import io.edgeward.core.telemetry.Point;
 import io.edgeward.core.telemetry.Value;
 import io.edgeward.store.sql.SqlStore;
 import io.edgeward.store.sql.StoreSettings;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import java.net.InetAddress;
-import java.net.http.HttpHeaders;
-import java.time.Instant;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Function;
 
 /** The REST API over a real socket against a real SQLite store. */
 class HttpApiIT {
@@ -67,16 +67,29 @@ class HttpApiIT {
     static void start() {
         Threads threads = Threads.named("test");
         store = parts.start("store", SqlStore.open(StoreSettings.embedded(dir), threads));
-        Platform platform = Platform.builder(store.ports(), parts).meters(meters).threads(threads).start();
-        // No broker here: commands to devices stay queued (the device is never connected), which is what these tests check;
+        Platform platform = Platform.builder(store.ports(), parts)
+                .meters(meters)
+                .threads(threads)
+                .start();
+        // No broker here: commands to devices stay queued (the device is never connected), which is what these tests
+        // check;
         // the sessions of a deleted or rotated device are recorded instead of closed.
         platform.addSessions((id, forget) -> revoked.add(id + (forget ? ":forget" : "")));
         presence = platform.presence();
         shadows = platform.shadows();
         commands = platform.commands();
         meters.counter("iot.mqtt.messages.received").increment(3);
-        api = parts.start("http", new HttpApi(new HttpSettings("127.0.0.1", 0, TOKEN), platform.registry(), platform.queries(), shadows,
-                commands, meters, List.of(new ReadinessCheck("store", storeReady::get)), Clock.systemUTC()));
+        api = parts.start(
+                "http",
+                new HttpApi(
+                        new HttpSettings("127.0.0.1", 0, TOKEN),
+                        platform.registry(),
+                        platform.queries(),
+                        shadows,
+                        commands,
+                        meters,
+                        List.of(new ReadinessCheck("store", storeReady::get)),
+                        Clock.systemUTC()));
         base = "http://127.0.0.1:" + api.port();
     }
 
@@ -95,9 +108,12 @@ class HttpApiIT {
         return send(method, path, body, token, Map.of());
     }
 
-    static Reply send(String method, String path, String body, String token, Map<String, String> headers) throws Exception {
+    static Reply send(String method, String path, String body, String token, Map<String, String> headers)
+            throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
@@ -106,7 +122,10 @@ class HttpApiIT {
         }
         headers.forEach(request::header);
         HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        return new Reply(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""), response.body(),
+        return new Reply(
+                response.statusCode(),
+                response.headers().firstValue("Content-Type").orElse(""),
+                response.body(),
                 response.headers());
     }
 
@@ -130,19 +149,28 @@ class HttpApiIT {
     @Test
     void patchDevice_changesFields_andMaintenanceSticks_untilCleared() throws Exception {
         register("pd-1", ",\"name\":\"Old\",\"metadata\":{\"a\":1,\"b\":2},\"tags\":[\"x\"]");
-        Reply changed = patch("/api/v1/devices/pd-1", "{\"name\":\"New\",\"metadata\":{\"a\":null,\"c\":3},\"tags\":[\"y\"],"
-                + "\"status\":\"maintenance\"}", Map.of());
+        Reply changed = patch(
+                "/api/v1/devices/pd-1",
+                "{\"name\":\"New\",\"metadata\":{\"a\":null,\"c\":3},\"tags\":[\"y\"]," + "\"status\":\"maintenance\"}",
+                Map.of());
         assertThat(changed.status()).as(changed.body()).isEqualTo(200);
         assertThat(changed.json().get("name").asText()).isEqualTo("New");
         assertThat(changed.json().get("metadata")).isEqualTo(JSON.readTree("""
                 {"b":2,"c":3}"""));
         assertThat(changed.json().get("status").asText()).isEqualTo("maintenance");
         presence.connected(DeviceId.of("pd-1"));
-        org.awaitility.Awaitility.await().during(Duration.ofMillis(200))
-                .until(() -> get("/api/v1/devices/pd-1").json().get("status").asText().equals("maintenance"));
+        org.awaitility.Awaitility.await()
+                .during(Duration.ofMillis(200))
+                .until(() -> get("/api/v1/devices/pd-1")
+                        .json()
+                        .get("status")
+                        .asText()
+                        .equals("maintenance"));
         Reply cleared = patch("/api/v1/devices/pd-1", """
                 {"status":null}""", Map.of());
-        assertThat(cleared.json().get("status").asText()).as("back to what the connection says").isEqualTo("online");
+        assertThat(cleared.json().get("status").asText())
+                .as("back to what the connection says")
+                .isEqualTo("online");
         presence.disconnected(DeviceId.of("pd-1"));
     }
 
@@ -186,7 +214,8 @@ class HttpApiIT {
                 {"device_id":"rot-1"}""");
         Reply rotated = post("/api/v1/devices/rot-1/rotate-credentials", null);
         assertThat(rotated.status()).isEqualTo(200);
-        assertThat(rotated.json().at("/credentials/password").asText()).hasSizeGreaterThanOrEqualTo(40)
+        assertThat(rotated.json().at("/credentials/password").asText())
+                .hasSizeGreaterThanOrEqualTo(40)
                 .isNotEqualTo(created.json().at("/credentials/password").asText());
         assertThat(revoked).contains("rot-1");
         assertProblem(post("/api/v1/devices/nope/rotate-credentials", null), 404, "nope");
@@ -195,7 +224,8 @@ class HttpApiIT {
     @Test
     void deleteDevice_is204_thenGone_andItsSessionsAreForgotten() throws Exception {
         register("del-1", "");
-        assertThat(send("DELETE", "/api/v1/devices/del-1", null, TOKEN).status()).isEqualTo(204);
+        assertThat(send("DELETE", "/api/v1/devices/del-1", null, TOKEN).status())
+                .isEqualTo(204);
         assertThat(revoked).contains("del-1:forget");
         assertProblem(get("/api/v1/devices/del-1"), 404, "del-1");
         assertProblem(send("DELETE", "/api/v1/devices/del-1", null, TOKEN), 404, "del-1");
@@ -210,20 +240,19 @@ class HttpApiIT {
         assertThat(empty.json().get("version").asLong()).isZero();
 
         Reply first = patch("/api/v1/devices/shd-1/shadow", """
-                {"state":{"desired":{"t":22}},"clientToken":"ui"}""",
-                Map.of("If-Match", "\"0\""));
+                {"state":{"desired":{"t":22}},"clientToken":"ui"}""", Map.of("If-Match", "\"0\""));
         assertThat(first.status()).as(first.body()).isEqualTo(200);
         assertThat(first.headers().firstValue("ETag")).contains("\"1\"");
         assertThat(first.json().at("/state/delta/t").asInt()).isEqualTo(22);
         assertThat(first.json().get("clientToken").asText()).isEqualTo("ui");
 
         assertProblem(patch("/api/v1/devices/shd-1/shadow", """
-                {"state":{"desired":{"t":23}}}""", Map.of("If-Match", "\"0\"")),
-                412, "version 1");
+                {"state":{"desired":{"t":23}}}""", Map.of("If-Match", "\"0\"")), 412, "version 1");
         assertProblem(patch("/api/v1/devices/shd-1/shadow", """
-                {"state":{"desired":{"t":23}},"version":5}""", Map.of()),
-                409, "version 1");
-        assertThat(send("GET", "/api/v1/devices/shd-1/shadow", null, TOKEN, Map.of("If-None-Match", "\"1\"")).status()).isEqualTo(304);
+                {"state":{"desired":{"t":23}},"version":5}""", Map.of()), 409, "version 1");
+        assertThat(send("GET", "/api/v1/devices/shd-1/shadow", null, TOKEN, Map.of("If-None-Match", "\"1\""))
+                        .status())
+                .isEqualTo(304);
 
         patch("/api/v1/devices/shd-1/shadow", """
                 {"state":{"desired":{"t":24}}}""", Map.of());
@@ -241,24 +270,32 @@ class HttpApiIT {
         register("shd-2", "");
         assertProblem(patch("/api/v1/devices/shd-2/shadow", """
                 {"state":{"desired":"x"}}""", Map.of()), 400, "desired");
-        assertProblem(patch("/api/v1/devices/shd-2/shadow", "{\"state\":{\"desired\":{\"blob\":\"" + "x".repeat(9000) + "\"}}}",
-                Map.of()), 413, "limit");
+        assertProblem(
+                patch(
+                        "/api/v1/devices/shd-2/shadow",
+                        "{\"state\":{\"desired\":{\"blob\":\"" + "x".repeat(9000) + "\"}}}",
+                        Map.of()),
+                413,
+                "limit");
         assertProblem(patch("/api/v1/devices/shd-2/shadow", """
-                {"state":{"desired":{}}}""", Map.of("If-Match", "yesterday")),
-                400, "If-Match");
+                {"state":{"desired":{}}}""", Map.of("If-Match", "yesterday")), 400, "If-Match");
         assertProblem(patch("/api/v1/devices/ghost/shadow", """
                 {"state":{"desired":{}}}""", Map.of()), 404, "ghost");
         assertProblem(get("/api/v1/devices/ghost/shadow"), 404, "ghost");
         assertProblem(get("/api/v1/devices/shd-2/shadow/history?limit=0"), 400, "limit");
-        assertThat(get("/api/v1/devices/shd-2/shadow").json().get("version").asLong()).isZero();
-        assertThat(meters.find("edgeward.shadow.rejected").tag("code", "413").counter().count()).isGreaterThanOrEqualTo(1);
+        assertThat(get("/api/v1/devices/shd-2/shadow").json().get("version").asLong())
+                .isZero();
+        assertThat(meters.find("edgeward.shadow.rejected")
+                        .tag("code", "413")
+                        .counter()
+                        .count())
+                .isGreaterThanOrEqualTo(1);
     }
 
     @Test
     void commands_toAnOfflineDevice_are202Queued_thenReadableAndListed() throws Exception {
         register("cmd-1", ",\"type\":\"actuator\"");
-        Reply accepted = post("/api/v1/devices/cmd-1/commands",
-                """
+        Reply accepted = post("/api/v1/devices/cmd-1/commands", """
                         {"type":"set_temperature","parameters":{"temperature":22.5},"ttl":"10m","idempotency_key":"k1"}""");
         assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
         String id = accepted.json().get("command_id").asText();
@@ -267,18 +304,24 @@ class HttpApiIT {
 
         Reply again = post("/api/v1/devices/cmd-1/commands", """
                 {"type":"set_temperature","idempotency_key":"k1"}""");
-        assertThat(again.json().get("command_id").asText()).as("same idempotency key, same command").isEqualTo(id);
+        assertThat(again.json().get("command_id").asText())
+                .as("same idempotency key, same command")
+                .isEqualTo(id);
 
         Reply waited = post("/api/v1/devices/cmd-1/commands?wait=true", """
                 {"type":"restart","timeout":"300ms"}""");
-        assertThat(waited.status()).as("still queued after the wait: the device is away").isEqualTo(202);
+        assertThat(waited.status())
+                .as("still queued after the wait: the device is away")
+                .isEqualTo(202);
 
         JsonNode one = get("/api/v1/devices/cmd-1/commands/" + id).json();
         assertThat(one.at("/parameters/temperature").asDouble()).isEqualTo(22.5);
         JsonNode list = get("/api/v1/devices/cmd-1/commands?limit=1").json();
         assertThat(list.at("/items/0/type").asText()).isEqualTo("restart");
         assertThat(list.get("next_cursor").asText()).isNotEmpty();
-        JsonNode rest = get("/api/v1/devices/cmd-1/commands?cursor=" + list.get("next_cursor").asText()).json();
+        JsonNode rest = get("/api/v1/devices/cmd-1/commands?cursor="
+                        + list.get("next_cursor").asText())
+                .json();
         assertThat(rest.at("/items/0/command_id").asText()).isEqualTo(id);
     }
 
@@ -297,8 +340,12 @@ class HttpApiIT {
                 {"type":"a","ttl":"30d"}"""), 400, "ttl");
         assertProblem(post("/api/v1/devices/cmd-2/commands", """
                 {"type":"a","parameters":[1]}"""), 400, "invalid JSON");
-        assertProblem(post("/api/v1/devices/cmd-2/commands", "{\"type\":\"a\",\"parameters\":{\"p\":\"" + "x".repeat(9000) + "\"}}"),
-                400, "limit");
+        assertProblem(
+                post(
+                        "/api/v1/devices/cmd-2/commands",
+                        "{\"type\":\"a\",\"parameters\":{\"p\":\"" + "x".repeat(9000) + "\"}}"),
+                400,
+                "limit");
         assertProblem(post("/api/v1/devices/ghost/commands", """
                 {"type":"a"}"""), 404, "ghost");
         assertProblem(get("/api/v1/devices/cmd-2/commands/nope"), 404, "nope");
@@ -319,26 +366,36 @@ class HttpApiIT {
     @Test
     void repeatedWrongTokens_fromOneAddress_are429WithRetryAfter_andTheRightTokenStillWorks() throws Exception {
         HttpClient other = HttpClient.newBuilder()
-                .localAddress(InetAddress.getByName("127.0.0.2")).build();
+                .localAddress(InetAddress.getByName("127.0.0.2"))
+                .build();
         Function<String, HttpResponse<String>> get = token -> {
             try {
-                return other.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/devices"))
-                        .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+                return other.send(
+                        HttpRequest.newBuilder(URI.create(base + "/api/v1/devices"))
+                                .header("Authorization", "Bearer " + token)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
         };
-        double before = meters.counter("edgeward.auth.throttled", "transport", "http").count();
+        double before =
+                meters.counter("edgeward.auth.throttled", "transport", "http").count();
         for (int i = 0; i < 5; i++) {
             assertThat(get.apply("wrong-token-" + i).statusCode()).isEqualTo(401);
         }
         HttpResponse<String> throttled = get.apply("wrong-token-again");
         assertThat(throttled.statusCode()).isEqualTo(429);
-        assertThat(throttled.headers().firstValue("Retry-After")).hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isPositive());
-        assertThat(throttled.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
+        assertThat(throttled.headers().firstValue("Retry-After"))
+                .hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isPositive());
+        assertThat(throttled.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
         assertThat(JSON.readTree(throttled.body()).get("status").asInt()).isEqualTo(429);
         assertThat(get.apply(TOKEN).statusCode()).isEqualTo(200);
-        assertThat(meters.counter("edgeward.auth.throttled", "transport", "http").count() - before).isEqualTo(1);
+        assertThat(meters.counter("edgeward.auth.throttled", "transport", "http")
+                                .count()
+                        - before)
+                .isEqualTo(1);
     }
 
     @Test
@@ -346,7 +403,11 @@ class HttpApiIT {
         Reply none = send("GET", "/api/v1/devices", null, null);
         assertProblem(none, 401, "Bearer");
         assertProblem(send("GET", "/api/v1/devices", null, "wrong-token-wrong-token"), 401, "not valid");
-        assertThat(meters.find("edgeward.http.requests").tag("status", "401").counter().count()).isGreaterThanOrEqualTo(2);
+        assertThat(meters.find("edgeward.http.requests")
+                        .tag("status", "401")
+                        .counter()
+                        .count())
+                .isGreaterThanOrEqualTo(2);
     }
 
     @Test
@@ -403,12 +464,16 @@ class HttpApiIT {
         String cursor = null;
         int pages = 0;
         do {
-            JsonNode page = get("/api/v1/devices?limit=2" + (cursor == null ? "" : "&cursor=" + cursor)).json();
+            JsonNode page = get("/api/v1/devices?limit=2" + (cursor == null ? "" : "&cursor=" + cursor))
+                    .json();
             page.get("items").forEach(item -> seen.add(item.get("device_id").asText()));
-            cursor = page.get("next_cursor").isNull() ? null : page.get("next_cursor").asText();
+            cursor = page.get("next_cursor").isNull()
+                    ? null
+                    : page.get("next_cursor").asText();
             pages++;
         } while (cursor != null && pages < 100);
-        assertThat(seen).contains("page-0", "page-1", "page-2").hasSize((int) store.devices().count());
+        assertThat(seen).contains("page-0", "page-1", "page-2").hasSize((int)
+                store.devices().count());
         assertProblem(get("/api/v1/devices?limit=0"), 400, "limit");
     }
 
@@ -437,15 +502,24 @@ class HttpApiIT {
         assertThat(latest.at("/metrics/temperature/unit").asText()).isEqualTo("°C");
         assertThat(latest.at("/metrics/door/value").asBoolean()).isTrue();
 
-        JsonNode raw = get("/api/v1/devices/tel-1/telemetry?metric=temperature&from=" + t0 + "&to=" + (t0 + 60_000)).json();
+        JsonNode raw = get("/api/v1/devices/tel-1/telemetry?metric=temperature&from=" + t0 + "&to=" + (t0 + 60_000))
+                .json();
         assertThat(raw.get("points")).extracting(p -> p.get("value").asDouble()).containsExactly(20.0, 21.0, 22.0);
 
         String fromIso = Instant.ofEpochMilli(t0).toString();
-        JsonNode avg = get("/api/v1/devices/tel-1/telemetry?metric=temperature&from=" + fromIso + "&to=" + (t0 + 120_000) + "&interval=1m&agg=avg").json();
-        assertThat(avg.get("buckets")).extracting(b -> b.get("value").asDouble()).containsExactly(21.0, 24.0);
+        JsonNode avg = get("/api/v1/devices/tel-1/telemetry?metric=temperature&from=" + fromIso + "&to="
+                        + (t0 + 120_000) + "&interval=1m&agg=avg")
+                .json();
+        assertThat(avg.get("buckets"))
+                .extracting(b -> b.get("value").asDouble())
+                .containsExactly(21.0, 24.0);
         assertThat(avg.get("buckets")).extracting(b -> b.get("count").asInt()).containsExactly(3, 3);
-        JsonNode max = get("/api/v1/devices/tel-1/telemetry?metric=temperature&from=" + t0 + "&to=" + (t0 + 120_000) + "&interval=PT1M&agg=max").json();
-        assertThat(max.get("buckets")).extracting(b -> b.get("value").asDouble()).containsExactly(22.0, 25.0);
+        JsonNode max = get("/api/v1/devices/tel-1/telemetry?metric=temperature&from=" + t0 + "&to=" + (t0 + 120_000)
+                        + "&interval=PT1M&agg=max")
+                .json();
+        assertThat(max.get("buckets"))
+                .extracting(b -> b.get("value").asDouble())
+                .containsExactly(22.0, 25.0);
     }
 
     @Test
@@ -455,8 +529,10 @@ class HttpApiIT {
         assertProblem(get("/api/v1/devices/tel-2/telemetry"), 400, "metric");
         assertProblem(get("/api/v1/devices/tel-2/telemetry?metric=t&from=yesterday"), 400, "ISO-8601");
         assertProblem(get("/api/v1/devices/tel-2/telemetry?metric=t&from=2000&to=1000"), 400, "after");
-        assertProblem(get("/api/v1/devices/tel-2/telemetry?metric=t&from=0&to=1700000000000&interval=1s"), 400, "buckets");
-        assertProblem(get("/api/v1/devices/tel-2/telemetry?metric=t&interval=1m&agg=median"), 400, "unknown aggregation");
+        assertProblem(
+                get("/api/v1/devices/tel-2/telemetry?metric=t&from=0&to=1700000000000&interval=1s"), 400, "buckets");
+        assertProblem(
+                get("/api/v1/devices/tel-2/telemetry?metric=t&interval=1m&agg=median"), 400, "unknown aggregation");
         assertProblem(get("/api/v1/devices/tel-2/telemetry?metric=t&interval=soon"), 400, "duration");
         assertProblem(get("/api/v1/devices/tel-2/telemetry?metric=t&limit=1000000"), 400, "limit");
         assertProblem(get("/api/v1/devices/tel-2/telemetry?metric=t&agg=avg"), 400, "interval");
@@ -499,8 +575,11 @@ class HttpApiIT {
         Reply doc = send("GET", "/openapi.yaml", null, null);
         JsonNode openapi = new YAMLMapper().readTree(doc.body());
         Set<String> documented = new HashSet<>();
-        openapi.get("paths").fields().forEachRemaining(path -> path.getValue().fieldNames()
-                .forEachRemaining(method -> documented.add(method.toUpperCase() + " " + path.getKey())));
+        openapi.get("paths")
+                .fields()
+                .forEachRemaining(path -> path.getValue()
+                        .fieldNames()
+                        .forEachRemaining(method -> documented.add(method.toUpperCase() + " " + path.getKey())));
         assertThat(documented).containsExactlyInAnyOrderElementsOf(api.routes());
     }
 }

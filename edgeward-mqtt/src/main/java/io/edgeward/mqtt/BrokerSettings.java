@@ -37,27 +37,50 @@ public record BrokerSettings(
         Duration storeTimeout,
         Path directory) {
 
-    public static final Key<String> BIND = new Key<>("mqtt.bind-address", "0.0.0.0", string(),
-            "Address the MQTT listener binds to.");
-    public static final Key<Integer> PORT = new Key<>("mqtt.port", "1883", Parsers.port(),
-            "MQTT TCP port; 0 picks a free one (see ports.json).");
-    public static final Key<Boolean> ALLOW_ANONYMOUS = new Key<>("mqtt.allow-anonymous", "false", bool(),
+    public static final Key<String> BIND =
+            new Key<>("mqtt.bind-address", "0.0.0.0", string(), "Address the MQTT listener binds to.");
+    public static final Key<Integer> PORT =
+            new Key<>("mqtt.port", "1883", Parsers.port(), "MQTT TCP port; 0 picks a free one (see ports.json).");
+    public static final Key<Boolean> ALLOW_ANONYMOUS = new Key<>(
+            "mqtt.allow-anonymous",
+            "false",
+            bool(),
             "Accept MQTT clients without credentials. For closed test benches only; they still cannot publish into sensor/# or device/#.");
-    public static final Key<Integer> MAX_PACKET_SIZE = new Key<>("mqtt.max-packet-size", "1MiB", size(1024, 268_435_455),
+    public static final Key<Integer> MAX_PACKET_SIZE = new Key<>(
+            "mqtt.max-packet-size",
+            "1MiB",
+            size(1024, 268_435_455),
             "Largest MQTT packet the broker accepts; larger ones close the connection (MQTT 5: DISCONNECT 0x95).");
-    public static final Key<Integer> RECEIVE_MAXIMUM = new Key<>("mqtt.receive-maximum", "10", integer(1, 65535),
+    public static final Key<Integer> RECEIVE_MAXIMUM = new Key<>(
+            "mqtt.receive-maximum",
+            "10",
+            integer(1, 65535),
             "Unacknowledged QoS 1/2 PUBLISHes a client may have in flight.");
-    public static final Key<Duration> STORE_TIMEOUT = new Key<>("mqtt.store-timeout", "2m", duration(Duration.ofSeconds(1), Duration.ofHours(1)),
+    public static final Key<Duration> STORE_TIMEOUT = new Key<>(
+            "mqtt.store-timeout",
+            "2m",
+            duration(Duration.ofSeconds(1), Duration.ofHours(1)),
             "How long a telemetry PUBLISH may wait for its commit before the client is disconnected so that it resends.");
-    public static final Key<List<MqttUser>> USERS = Key.structured("mqtt.users", "[]", new MqttUsers(),
+    public static final Key<List<MqttUser>> USERS = Key.structured(
+            "mqtt.users",
+            "[]",
+            new MqttUsers(),
             "Operator-defined MQTT users: a list of {username, password, publish: [filters], subscribe: [filters]}; "
                     + "%u and %c stand for the username and client id. As a variable: the same list in JSON.");
-    public static final List<Key<?>> KEYS = List.of(BIND, PORT, ALLOW_ANONYMOUS, MAX_PACKET_SIZE, RECEIVE_MAXIMUM, STORE_TIMEOUT, USERS);
+    public static final List<Key<?>> KEYS =
+            List.of(BIND, PORT, ALLOW_ANONYMOUS, MAX_PACKET_SIZE, RECEIVE_MAXIMUM, STORE_TIMEOUT, USERS);
 
     /** The broker's settings from configuration; it keeps its files in {@code <dataDir>/broker}. */
     public static BrokerSettings from(Config config, Path dataDir) {
-        return new BrokerSettings(config.get(BIND), config.get(PORT), config.get(MAX_PACKET_SIZE), config.get(RECEIVE_MAXIMUM),
-                config.get(ALLOW_ANONYMOUS), config.get(USERS), config.get(STORE_TIMEOUT), dataDir.resolve("broker"));
+        return new BrokerSettings(
+                config.get(BIND),
+                config.get(PORT),
+                config.get(MAX_PACKET_SIZE),
+                config.get(RECEIVE_MAXIMUM),
+                config.get(ALLOW_ANONYMOUS),
+                config.get(USERS),
+                config.get(STORE_TIMEOUT),
+                dataDir.resolve("broker"));
     }
 
     public BrokerSettings {

@@ -1,10 +1,5 @@
 package io.edgeward.mqtt;
 
-import io.edgeward.mqtt.internal.auth.ConnectAuthenticator;
-import io.edgeward.mqtt.internal.auth.Principals;
-import io.edgeward.mqtt.internal.device.MqttDeviceChannel;
-import io.edgeward.core.lifecycle.Lifecycle;
-import io.edgeward.core.lifecycle.Threads;
 import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.embedded.EmbeddedHiveMQ;
 import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
@@ -16,12 +11,17 @@ import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.device.DeviceRegistry;
 import io.edgeward.core.device.DeviceSessions;
 import io.edgeward.core.device.Presence;
+import io.edgeward.core.lifecycle.Lifecycle;
+import io.edgeward.core.lifecycle.Threads;
 import io.edgeward.core.shadow.ShadowListener;
 import io.edgeward.core.shadow.ShadowService;
 import io.edgeward.core.telemetry.TelemetryPipeline;
 import io.edgeward.mqtt.internal.BrokerProbe;
 import io.edgeward.mqtt.internal.EdgewardExtension;
 import io.edgeward.mqtt.internal.MqttMetrics;
+import io.edgeward.mqtt.internal.auth.ConnectAuthenticator;
+import io.edgeward.mqtt.internal.auth.Principals;
+import io.edgeward.mqtt.internal.device.MqttDeviceChannel;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -77,8 +77,15 @@ public final class EmbeddedBroker implements DeviceSessions, Lifecycle {
     private BrokerProbe probe;
     private int port;
 
-    public EmbeddedBroker(BrokerSettings settings, DeviceRegistry registry, TelemetryPipeline pipeline, Presence presence,
-            ShadowService shadows, CommandService commands, MeterRegistry meters, Threads threads) {
+    public EmbeddedBroker(
+            BrokerSettings settings,
+            DeviceRegistry registry,
+            TelemetryPipeline pipeline,
+            Presence presence,
+            ShadowService shadows,
+            CommandService commands,
+            MeterRegistry meters,
+            Threads threads) {
         this.settings = settings;
         this.threads = threads;
         this.shadows = shadows;
@@ -96,8 +103,9 @@ public final class EmbeddedBroker implements DeviceSessions, Lifecycle {
             return;
         }
         if (settings.allowAnonymous()) {
-            LOG.warn("mqtt.allow-anonymous is ON: any client may connect without credentials. "
-                    + "Use this only on a closed test bench; anonymous clients still cannot publish into sensor/# or device/#.");
+            LOG.warn(
+                    "mqtt.allow-anonymous is ON: any client may connect without credentials. "
+                            + "Use this only on a closed test bench; anonymous clients still cannot publish into sensor/# or device/#.");
         }
         EdgewardExtension.verifyBrokerInternals();
         port = settings.port() == 0 ? freePort(settings.bindAddress()) : settings.port();
@@ -119,11 +127,28 @@ public final class EmbeddedBroker implements DeviceSessions, Lifecycle {
         Principals principals = new Principals(users);
         blocking = Executors.newThreadPerTaskExecutor(threads.virtual("mqtt-blocking"));
         String bind = settings.bindAddress();
-        BrokerProbe brokerProbe = new BrokerProbe(bind.equals("0.0.0.0") || bind.equals("::") ? "127.0.0.1" : bind, port);
+        BrokerProbe brokerProbe =
+                new BrokerProbe(bind.equals("0.0.0.0") || bind.equals("::") ? "127.0.0.1" : bind, port);
         MqttDeviceChannel channel = deviceChannel;
         EdgewardExtension extension = new EdgewardExtension(
-                new ConnectAuthenticator(registry, users, settings.allowAnonymous(), principals, metrics, blocking, brokerProbe.clientId()),
-                principals, pipeline, registry, metrics, settings.storeTimeout(), blocking, presence, shadows, commands, channel);
+                new ConnectAuthenticator(
+                        registry,
+                        users,
+                        settings.allowAnonymous(),
+                        principals,
+                        metrics,
+                        blocking,
+                        brokerProbe.clientId()),
+                principals,
+                pipeline,
+                registry,
+                metrics,
+                settings.storeTimeout(),
+                blocking,
+                presence,
+                shadows,
+                commands,
+                channel);
 
         EmbeddedHiveMQ broker = EmbeddedHiveMQ.builder()
                 .withConfigurationFolder(conf)
@@ -144,8 +169,9 @@ public final class EmbeddedBroker implements DeviceSessions, Lifecycle {
             broker.start().get(120, TimeUnit.SECONDS);
         } catch (Exception e) {
             blocking.shutdownNow();
-            throw new IllegalStateException("the MQTT broker failed to start on " + settings.bindAddress() + ":" + port
-                    + ": " + rootMessage(e), e);
+            throw new IllegalStateException(
+                    "the MQTT broker failed to start on " + settings.bindAddress() + ":" + port + ": " + rootMessage(e),
+                    e);
         }
         hivemq = broker;
         probe = brokerProbe;
@@ -177,8 +203,14 @@ public final class EmbeddedBroker implements DeviceSessions, Lifecycle {
             return;
         }
         var clients = Services.clientService();
-        joinQuietly(clients.disconnectClient(id.value(), false, DisconnectReasonCode.NOT_AUTHORIZED,
-                "the device's credentials were revoked"), "Disconnecting '{}' found no connection: {}", id);
+        joinQuietly(
+                clients.disconnectClient(
+                        id.value(),
+                        false,
+                        DisconnectReasonCode.NOT_AUTHORIZED,
+                        "the device's credentials were revoked"),
+                "Disconnecting '{}' found no connection: {}",
+                id);
         if (forget) {
             // HiveMQ persists a disconnect after the channel has closed, with the session expiry it
             // copied when the disconnect began; a session invalidated before that write would be
@@ -192,9 +224,10 @@ public final class EmbeddedBroker implements DeviceSessions, Lifecycle {
     /** Waits for a client service call whose failure only means there was nothing to act on. */
     private static void joinQuietly(CompletableFuture<?> call, String debugMessage, DeviceId id) {
         call.exceptionally(e -> {
-            LOG.debug(debugMessage, id, e.toString());
-            return null;
-        }).join();
+                    LOG.debug(debugMessage, id, e.toString());
+                    return null;
+                })
+                .join();
     }
 
     private static void awaitOffline(ClientService clients, DeviceId id) {
@@ -205,7 +238,10 @@ public final class EmbeddedBroker implements DeviceSessions, Lifecycle {
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
-        LOG.warn("Client '{}' still counts as connected {} after it was disconnected; dropping its session anyway", id, OFFLINE_WAIT);
+        LOG.warn(
+                "Client '{}' still counts as connected {} after it was disconnected; dropping its session anyway",
+                id,
+                OFFLINE_WAIT);
     }
 
     /** The TCP port the broker listens on (the chosen one when configured as 0). */
@@ -280,8 +316,12 @@ public final class EmbeddedBroker implements DeviceSessions, Lifecycle {
                         <enabled>false</enabled>
                     </anonymous-usage-statistics>
                 </hivemq>
-                """.formatted(port, xml(settings.bindAddress()), settings.maxPacketSize(), settings.serverReceiveMaximum(),
-                MAX_CLIENT_ID_LENGTH);
+                """.formatted(
+                        port,
+                        xml(settings.bindAddress()),
+                        settings.maxPacketSize(),
+                        settings.serverReceiveMaximum(),
+                        MAX_CLIENT_ID_LENGTH);
     }
 
     private static String xml(String text) {

@@ -24,8 +24,8 @@ public record MqttUser(String username, String password, List<String> publish, L
         publish = publish == null ? List.of() : List.copyOf(publish);
         subscribe = subscribe == null ? List.of() : List.copyOf(subscribe);
         if (uses(publish, subscribe, "%u") && !isTopicLevel(username)) {
-            throw new IllegalArgumentException("MQTT user '" + username + "': its ACL uses %u, so the username must be one topic "
-                    + "level, without '+', '#', '/' or NUL");
+            throw new IllegalArgumentException("MQTT user '" + username
+                    + "': its ACL uses %u, so the username must be one topic " + "level, without '+', '#', '/' or NUL");
         }
     }
 
@@ -49,7 +49,8 @@ public record MqttUser(String username, String password, List<String> publish, L
     }
 
     private static boolean uses(List<String> publish, List<String> subscribe, String placeholder) {
-        return publish.stream().anyMatch(p -> p.contains(placeholder)) || subscribe.stream().anyMatch(p -> p.contains(placeholder));
+        return publish.stream().anyMatch(p -> p.contains(placeholder))
+                || subscribe.stream().anyMatch(p -> p.contains(placeholder));
     }
 
     @Override

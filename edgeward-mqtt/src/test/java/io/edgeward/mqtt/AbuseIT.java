@@ -11,16 +11,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What a stranger can do to the broker without credentials, bounded in size and time: the node
@@ -28,17 +25,16 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AbuseIT {
 
-
     /** A node per test: each test's failures from loopback start uncounted. */
     @RegisterExtension
     final BrokerFixture fx = BrokerFixture.create();
+
     Registration good;
 
     @BeforeEach
     void start() {
         good = fx.register("good-device");
     }
-
 
     /** The CONNACK's reason code, or -1 when the broker closed the connection without one. */
     private int connectAnonymously(String clientId) throws IOException {
@@ -84,13 +80,15 @@ class AbuseIT {
                 for (Future<Integer> code : codes) {
                     answers.add(code.get());
                 }
-                // The first five failures from an address are answered as themselves, the rest 0x9F (connection rate exceeded).
+                // The first five failures from an address are answered as themselves, the rest 0x9F (connection rate
+                // exceeded).
                 assertThat(answers.stream().filter(code -> code == 0x87)).hasSize(5);
                 assertThat(answers.stream().filter(code -> code == 0x9F)).hasSize(195);
             }
             assertThat(log.lines()).isLessThanOrEqualTo(101); // the overall budget, plus the throttle's own line
         }
-        assertThat(fx.counter("edgeward.mqtt.connect.refused", "reason", "anonymous_disabled") - before).isEqualTo(200);
+        assertThat(fx.counter("edgeward.mqtt.connect.refused", "reason", "anonymous_disabled") - before)
+                .isEqualTo(200);
         assertThat(fx.counter("edgeward.auth.throttled", "transport", "mqtt")).isEqualTo(195);
         assertGoodDeviceConnects();
     }
@@ -102,8 +100,12 @@ class AbuseIT {
         for (int i = 0; i < 8; i++) {
             Mqtt5BlockingClient client = Clients.v5(fx.broker.port(), "good-device");
             try {
-                client.connectWith().simpleAuth().username("good-device").password("wrong".getBytes(StandardCharsets.UTF_8))
-                        .applySimpleAuth().send();
+                client.connectWith()
+                        .simpleAuth()
+                        .username("good-device")
+                        .password("wrong".getBytes(StandardCharsets.UTF_8))
+                        .applySimpleAuth()
+                        .send();
                 codes.add(Mqtt5ConnAckReasonCode.SUCCESS);
             } catch (Mqtt5ConnAckException e) {
                 codes.add(e.getMqttMessage().getReasonCode());
@@ -112,7 +114,8 @@ class AbuseIT {
         assertThat(codes.subList(0, 5)).containsOnly(Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD);
         assertThat(codes.subList(5, 8)).containsOnly(Mqtt5ConnAckReasonCode.CONNECTION_RATE_EXCEEDED);
         // Five failures are free; the sixth to eighth were throttled.
-        assertThat(fx.counter("edgeward.auth.throttled", "transport", "mqtt") - before).isEqualTo(3);
+        assertThat(fx.counter("edgeward.auth.throttled", "transport", "mqtt") - before)
+                .isEqualTo(3);
         assertGoodDeviceConnects();
     }
 
@@ -127,7 +130,8 @@ class AbuseIT {
             }
             assertGoodDeviceConnects();
             for (Future<Integer> code : codes) {
-                assertThat(code.get()).isIn(0x03, 0x04, 0x05, -1); // 3.1.1 refusals (or a closed connection), never success
+                assertThat(code.get())
+                        .isIn(0x03, 0x04, 0x05, -1); // 3.1.1 refusals (or a closed connection), never success
             }
         }
         assertGoodDeviceConnects();
@@ -150,7 +154,8 @@ class AbuseIT {
     private void assertGoodDeviceConnects() {
         Mqtt5BlockingClient device = Clients.device5(fx.broker.port(), "good-device", good.secret());
         assertThat(Clients.publish(device, "sensor/good-device/telemetry", """
-                {"values":{"t":1}}""").isError()).isFalse();
+                {"values":{"t":1}}""").isError())
+                .isFalse();
         device.disconnect();
     }
 }

@@ -23,11 +23,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Acknowledgements against a store that cannot commit: another process holds SQLite's write lock,
@@ -35,12 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AcknowledgementIT {
 
-
     @RegisterExtension
     static final BrokerFixture fx = BrokerFixture.create()
             .pipelineSettings(new PipelineSettings(20_000, 10_000, false, Duration.ofSeconds(2), Duration.ofMillis(2)));
-
-
 
     @Test
     void aHeldAcknowledgement_doesNotHoldTheDevicesNextMessage() throws Exception {
@@ -61,7 +55,9 @@ class AcknowledgementIT {
                         {"values":{"n":2}}"""));
                 await().atMost(Duration.ofMillis(1500))
                         .until(() -> fx.counter("iot.mqtt.messages.received") - receivedBefore >= 2);
-                assertThat(in.available()).as("bytes acknowledged while the store was locked").isZero();
+                assertThat(in.available())
+                        .as("bytes acknowledged while the store was locked")
+                        .isZero();
             }
             List<Integer> acknowledged = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
@@ -69,7 +65,9 @@ class AcknowledgementIT {
                 acknowledged.add(in.readUnsignedShort());
             }
             assertThat(acknowledged).containsExactly(1, 2);
-            assertThat(fx.points("ack-window", "n")).extracting(Point::value).containsExactly(Value.of(1.0), Value.of(2.0));
+            assertThat(fx.points("ack-window", "n"))
+                    .extracting(Point::value)
+                    .containsExactly(Value.of(1.0), Value.of(2.0));
         }
     }
 
@@ -77,20 +75,36 @@ class AcknowledgementIT {
     void aCommitThatTimesOut_closesTheConnectionUnacknowledged_andTheResentMessageIsStored() throws Exception {
         Registration device = fx.register("ack-fail");
         double timeoutsBefore = fx.counter("edgeward.pipeline.commit.timeouts");
-        Mqtt5AsyncClient client = MqttClient.builder().useMqttVersion5().identifier("ack-fail")
-                .serverHost("127.0.0.1").serverPort(fx.broker.port()).buildAsync();
-        client.connectWith().simpleAuth().username("ack-fail").password(device.secret().getBytes(StandardCharsets.UTF_8))
-                .applySimpleAuth().send().join();
+        Mqtt5AsyncClient client = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier("ack-fail")
+                .serverHost("127.0.0.1")
+                .serverPort(fx.broker.port())
+                .buildAsync();
+        client.connectWith()
+                .simpleAuth()
+                .username("ack-fail")
+                .password(device.secret().getBytes(StandardCharsets.UTF_8))
+                .applySimpleAuth()
+                .send()
+                .join();
         CompletableFuture<Mqtt5PublishResult> first;
         CompletableFuture<Mqtt5PublishResult> second;
         try (WriteLock lock = WriteLock.take(fx.dir)) {
-            first = client.publishWith().topic("sensor/ack-fail/telemetry").qos(MqttQos.AT_LEAST_ONCE)
+            first = client.publishWith()
+                    .topic("sensor/ack-fail/telemetry")
+                    .qos(MqttQos.AT_LEAST_ONCE)
                     .payload("""
-                            {"values":{"n":1}}""".getBytes(StandardCharsets.UTF_8)).send();
-            second = client.publishWith().topic("sensor/ack-fail/telemetry").qos(MqttQos.AT_LEAST_ONCE)
+                            {"values":{"n":1}}""".getBytes(StandardCharsets.UTF_8))
+                    .send();
+            second = client.publishWith()
+                    .topic("sensor/ack-fail/telemetry")
+                    .qos(MqttQos.AT_LEAST_ONCE)
                     .payload("""
-                            {"values":{"n":2}}""".getBytes(StandardCharsets.UTF_8)).send();
-            await().atMost(Duration.ofSeconds(20)).until(() -> !client.getState().isConnected());
+                            {"values":{"n":2}}""".getBytes(StandardCharsets.UTF_8))
+                    .send();
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> !client.getState().isConnected());
             assertThat(fx.counter("edgeward.pipeline.commit.timeouts")).isGreaterThan(timeoutsBefore);
         }
         // Neither publish was acknowledged: the client lost the connection with both in flight.
@@ -99,7 +113,8 @@ class AcknowledgementIT {
 
         Mqtt5BlockingClient again = Clients.device5(fx.broker.port(), "ack-fail", device.secret());
         assertThat(Clients.publish(again, "sensor/ack-fail/telemetry", """
-                {"values":{"n":3}}""").isError()).isFalse();
+                {"values":{"n":3}}""").isError())
+                .isFalse();
         assertThat(fx.points("ack-fail", "n")).extracting(Point::value).contains(Value.of(3.0));
         again.disconnect();
     }
@@ -108,7 +123,8 @@ class AcknowledgementIT {
     private record WriteLock(Connection connection) implements AutoCloseable {
 
         static WriteLock take(Path dir) throws Exception {
-            Connection connection = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("edgeward.db").toAbsolutePath());
+            Connection connection = DriverManager.getConnection(
+                    "jdbc:sqlite:" + dir.resolve("edgeward.db").toAbsolutePath());
             connection.setAutoCommit(false);
             try (Statement statement = connection.createStatement()) {
                 statement.execute("PRAGMA busy_timeout=5000");

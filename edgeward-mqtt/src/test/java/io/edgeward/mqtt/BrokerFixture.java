@@ -132,8 +132,23 @@ final class BrokerFixture implements BeforeAllCallback, AfterAllCallback, Before
         shadows = platform.shadows();
         commands = platform.commands();
         pipeline = platform.pipeline();
-        broker = new EmbeddedBroker(new BrokerSettings("127.0.0.1", 0, 1024 * 1024, 10, allowAnonymous, users,
-                Duration.ofSeconds(30), dir.resolve("broker")), registry, pipeline, presence, shadows, commands, meters, threads);
+        broker = new EmbeddedBroker(
+                new BrokerSettings(
+                        "127.0.0.1",
+                        0,
+                        1024 * 1024,
+                        10,
+                        allowAnonymous,
+                        users,
+                        Duration.ofSeconds(30),
+                        dir.resolve("broker")),
+                registry,
+                pipeline,
+                presence,
+                shadows,
+                commands,
+                meters,
+                threads);
         commands.addTransport(broker.commandTransport());
         shadows.addListener(broker.shadowListener());
         platform.addSessions(broker);
@@ -149,7 +164,8 @@ final class BrokerFixture implements BeforeAllCallback, AfterAllCallback, Before
         parts = null;
         broker = null;
         try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            files.sorted(Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -15,24 +15,42 @@ final class Clients {
     private Clients() {}
 
     static Mqtt5BlockingClient v5(int port, String clientId) {
-        return MqttClient.builder().useMqttVersion5().identifier(clientId)
-                .serverHost("127.0.0.1").serverPort(port).buildBlocking();
+        return MqttClient.builder()
+                .useMqttVersion5()
+                .identifier(clientId)
+                .serverHost("127.0.0.1")
+                .serverPort(port)
+                .buildBlocking();
     }
 
     static Mqtt3BlockingClient v3(int port, String clientId) {
-        return MqttClient.builder().useMqttVersion3().identifier(clientId)
-                .serverHost("127.0.0.1").serverPort(port).buildBlocking();
+        return MqttClient.builder()
+                .useMqttVersion3()
+                .identifier(clientId)
+                .serverHost("127.0.0.1")
+                .serverPort(port)
+                .buildBlocking();
     }
 
     static Mqtt5BlockingClient device5(int port, String id, String secret) {
         Mqtt5BlockingClient client = v5(port, id);
-        client.connectWith().simpleAuth().username(id).password(secret.getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send();
+        client.connectWith()
+                .simpleAuth()
+                .username(id)
+                .password(secret.getBytes(StandardCharsets.UTF_8))
+                .applySimpleAuth()
+                .send();
         return client;
     }
 
     static Mqtt3BlockingClient device3(int port, String id, String secret) {
         Mqtt3BlockingClient client = v3(port, id);
-        client.connectWith().simpleAuth().username(id).password(secret.getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send();
+        client.connectWith()
+                .simpleAuth()
+                .username(id)
+                .password(secret.getBytes(StandardCharsets.UTF_8))
+                .applySimpleAuth()
+                .send();
         return client;
     }
 
@@ -42,7 +60,8 @@ final class Clients {
     }
 
     static Mqtt5PubAckReasonCode publish(Mqtt5BlockingClient client, String topic, byte[] payload, String contentType) {
-        var builder = client.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(payload);
+        var builder =
+                client.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(payload);
         if (contentType != null) {
             builder.contentType(contentType);
         }
@@ -57,9 +76,16 @@ final class Clients {
     /** The PUBACK's reason string, for a refused publish. */
     static String reasonString(Mqtt5BlockingClient client, String topic, String payload) {
         try {
-            Mqtt5PublishResult result = client.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE)
-                    .payload(payload.getBytes(StandardCharsets.UTF_8)).send();
-            return ((Mqtt5PublishResult.Mqtt5Qos1Result) result).getPubAck().getReasonString().map(Object::toString).orElse("");
+            Mqtt5PublishResult result = client.publishWith()
+                    .topic(topic)
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(payload.getBytes(StandardCharsets.UTF_8))
+                    .send();
+            return ((Mqtt5PublishResult.Mqtt5Qos1Result) result)
+                    .getPubAck()
+                    .getReasonString()
+                    .map(Object::toString)
+                    .orElse("");
         } catch (Mqtt5PubAckException e) {
             return e.getMqttMessage().getReasonString().map(Object::toString).orElse("");
         }

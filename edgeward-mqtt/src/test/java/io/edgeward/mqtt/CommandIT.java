@@ -13,27 +13,20 @@ import io.edgeward.core.command.NewCommand;
 import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.device.Registration;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Commands to devices over MQTT: delivery, correlation, timeouts, TTL and order. */
 class CommandIT {
 
-
     @RegisterExtension
     static final BrokerFixture fx = BrokerFixture.create();
 
-
-
     static Command send(String device, String type, Duration timeout, Duration ttl) {
-        return fx.commands.submit(DeviceId.of(device), new NewCommand(type, Map.of("temperature", 22.5), timeout, ttl, null));
+        return fx.commands.submit(
+                DeviceId.of(device), new NewCommand(type, Map.of("temperature", 22.5), timeout, ttl, null));
     }
 
     static Command outcome(String device, Command command) throws InterruptedException {
@@ -43,15 +36,26 @@ class CommandIT {
     /** A device that answers every command as the seed's thermostat would. */
     static Mqtt5BlockingClient thermostat(String id, Registration registration) {
         Mqtt5BlockingClient client = Clients.device5(fx.broker.port(), id, registration.secret());
-        client.toAsync().subscribeWith().topicFilter("device/" + id + "/command").qos(MqttQos.AT_LEAST_ONCE).callback(publish -> {
-            String document = new String(publish.getPayloadAsBytes(), StandardCharsets.UTF_8);
-            String commandId = document.replaceAll(".*\"command_id\":\"([^\"]+)\".*", "$1");
-            boolean known = document.contains("\"type\":\"set_temperature\"");
-            String response = "{\"command_id\":\"" + commandId + "\",\"status\":\"" + (known ? "success" : "failed")
-                    + "\",\"message\":\"" + (known ? "temperature set to 22.5" : "unknown command type") + "\",\"timestamp\":1}";
-            client.toAsync().publishWith().topic("device/" + id + "/response").qos(MqttQos.AT_LEAST_ONCE)
-                    .payload(response.getBytes(StandardCharsets.UTF_8)).send();
-        }).send().join();
+        client.toAsync()
+                .subscribeWith()
+                .topicFilter("device/" + id + "/command")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .callback(publish -> {
+                    String document = new String(publish.getPayloadAsBytes(), StandardCharsets.UTF_8);
+                    String commandId = document.replaceAll(".*\"command_id\":\"([^\"]+)\".*", "$1");
+                    boolean known = document.contains("\"type\":\"set_temperature\"");
+                    String response = "{\"command_id\":\"" + commandId + "\",\"status\":\""
+                            + (known ? "success" : "failed") + "\",\"message\":\""
+                            + (known ? "temperature set to 22.5" : "unknown command type") + "\",\"timestamp\":1}";
+                    client.toAsync()
+                            .publishWith()
+                            .topic("device/" + id + "/response")
+                            .qos(MqttQos.AT_LEAST_ONCE)
+                            .payload(response.getBytes(StandardCharsets.UTF_8))
+                            .send();
+                })
+                .send()
+                .join();
         return client;
     }
 
@@ -89,7 +93,8 @@ class CommandIT {
         assertThat(done.status()).isEqualTo(CommandStatus.TIMED_OUT);
         assertThat(done.deliveredAt()).isNotNull();
 
-        Clients.publish(client, "device/c-3/response", "{\"command_id\":\"" + command.id() + "\",\"status\":\"success\"}");
+        Clients.publish(
+                client, "device/c-3/response", "{\"command_id\":\"" + command.id() + "\",\"status\":\"success\"}");
         assertThat(fx.commands.get(DeviceId.of("c-3"), command.id()).status()).isEqualTo(CommandStatus.TIMED_OUT);
     }
 
@@ -117,8 +122,11 @@ class CommandIT {
         assertThat(inbox.next("device/c-5/command").at("/command_id").asText()).isEqualTo(first.id());
         assertThat(inbox.next("device/c-5/command").at("/command_id").asText()).isEqualTo(second.id());
         assertThat(inbox.next("device/c-5/command").at("/command_id").asText()).isEqualTo(third.id());
-        assertThat(inbox.silentOn("device/c-5/command", Duration.ofMillis(500))).as("the expired one is not sent").isTrue();
-        await().untilAsserted(() -> assertThat(fx.commands.get(DeviceId.of("c-5"), third.id()).status())
+        assertThat(inbox.silentOn("device/c-5/command", Duration.ofMillis(500)))
+                .as("the expired one is not sent")
+                .isTrue();
+        await().untilAsserted(() -> assertThat(
+                        fx.commands.get(DeviceId.of("c-5"), third.id()).status())
                 .isEqualTo(CommandStatus.DELIVERED));
     }
 
@@ -131,16 +139,22 @@ class CommandIT {
         double malformed = fx.counter("edgeward.command.responses.rejected", "reason", "malformed");
         double unknown = fx.counter("edgeward.command.responses.rejected", "reason", "unknown_command");
 
-        assertThat(Clients.publish(client, "device/c-6/response", "{oops")).isEqualTo(Mqtt5PubAckReasonCode.PAYLOAD_FORMAT_INVALID);
+        assertThat(Clients.publish(client, "device/c-6/response", "{oops"))
+                .isEqualTo(Mqtt5PubAckReasonCode.PAYLOAD_FORMAT_INVALID);
         assertThat(Clients.publish(client, "device/c-6/response", """
                 {"command_id":"x","status":"maybe"}"""))
                 .isEqualTo(Mqtt5PubAckReasonCode.PAYLOAD_FORMAT_INVALID);
-        assertThat(Clients.publish(client, "device/c-6/response",
-                "{\"command_id\":\"" + foreign.id() + "\",\"status\":\"success\"}"))
-                .as("another device's command").isEqualTo(Mqtt5PubAckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR);
+        assertThat(Clients.publish(
+                        client,
+                        "device/c-6/response",
+                        "{\"command_id\":\"" + foreign.id() + "\",\"status\":\"success\"}"))
+                .as("another device's command")
+                .isEqualTo(Mqtt5PubAckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR);
 
-        assertThat(fx.counter("edgeward.command.responses.rejected", "reason", "malformed")).isEqualTo(malformed + 2);
-        assertThat(fx.counter("edgeward.command.responses.rejected", "reason", "unknown_command")).isEqualTo(unknown + 1);
+        assertThat(fx.counter("edgeward.command.responses.rejected", "reason", "malformed"))
+                .isEqualTo(malformed + 2);
+        assertThat(fx.counter("edgeward.command.responses.rejected", "reason", "unknown_command"))
+                .isEqualTo(unknown + 1);
         assertThat(fx.commands.get(DeviceId.of("c-6b"), foreign.id()).status()).isEqualTo(CommandStatus.QUEUED);
         assertThat(client.getState().isConnected()).isTrue();
     }

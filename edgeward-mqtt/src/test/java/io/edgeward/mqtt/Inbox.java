@@ -21,7 +21,13 @@ final class Inbox {
     /** Subscribes at QoS 1 and collects everything that arrives on {@code filter}. */
     static Inbox subscribe(Mqtt5BlockingClient client, String filter) {
         Inbox inbox = new Inbox();
-        client.toAsync().subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).callback(inbox.messages::add).send().join();
+        client.toAsync()
+                .subscribeWith()
+                .topicFilter(filter)
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .callback(inbox.messages::add)
+                .send()
+                .join();
         return inbox;
     }
 

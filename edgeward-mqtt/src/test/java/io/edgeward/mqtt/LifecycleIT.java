@@ -12,32 +12,31 @@ import io.edgeward.core.device.DevicePatch;
 import io.edgeward.core.device.DeviceStatus;
 import io.edgeward.core.device.Registration;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** What operators do to devices reaches their live connections. */
 class LifecycleIT {
-
 
     @RegisterExtension
     static final BrokerFixture fx = BrokerFixture.create()
             // A gateway user that publishes telemetry for devices which never connect themselves.
             .users(new MqttUser("gateway", "gateway-secret", List.of("sensor/+/telemetry"), List.of()));
 
-
-
     static Mqtt5BlockingClient persistent(String id, String secret) {
         Mqtt5BlockingClient client = Clients.v5(fx.broker.port(), id);
-        client.connectWith().cleanStart(false).sessionExpiryInterval(3600).simpleAuth().username(id)
-                .password(secret.getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send();
+        client.connectWith()
+                .cleanStart(false)
+                .sessionExpiryInterval(3600)
+                .simpleAuth()
+                .username(id)
+                .password(secret.getBytes(StandardCharsets.UTF_8))
+                .applySimpleAuth()
+                .send();
         return client;
     }
 
@@ -47,7 +46,8 @@ class LifecycleIT {
         Mqtt5BlockingClient client = Clients.device5(fx.broker.port(), "lc-1", registration.secret());
         Registration rotated = fx.registry.rotateCredentials("lc-1");
         await().until(() -> !client.getState().isConnected());
-        assertThatThrownBy(() -> Clients.device5(fx.broker.port(), "lc-1", registration.secret())).isNotNull();
+        assertThatThrownBy(() -> Clients.device5(fx.broker.port(), "lc-1", registration.secret()))
+                .isNotNull();
         Clients.device5(fx.broker.port(), "lc-1", rotated.secret()).disconnect();
     }
 
@@ -84,8 +84,13 @@ class LifecycleIT {
         Instant before = Instant.now().minusMillis(1);
         Clients.publish(client, "device/lc-4/status", "online");
         assertThat(fx.registry.get("lc-4").lastSeen()).isAfterOrEqualTo(before);
-        await().untilAsserted(() -> assertThat(fx.store.devices().find(DeviceId.of("lc-4")).orElseThrow().lastSeen())
-                .as("written by the coalescing flush").isAfterOrEqualTo(before));
+        await().untilAsserted(() -> assertThat(fx.store
+                        .devices()
+                        .find(DeviceId.of("lc-4"))
+                        .orElseThrow()
+                        .lastSeen())
+                .as("written by the coalescing flush")
+                .isAfterOrEqualTo(before));
     }
 
     @Test
@@ -93,14 +98,24 @@ class LifecycleIT {
         fx.register("lc-5");
         assertThat(fx.registry.get("lc-5").lastSeen()).isNull();
         Mqtt5BlockingClient gateway = Clients.v5(fx.broker.port(), "gateway-1");
-        gateway.connectWith().simpleAuth().username("gateway").password("gateway-secret".getBytes(StandardCharsets.UTF_8))
-                .applySimpleAuth().send();
+        gateway.connectWith()
+                .simpleAuth()
+                .username("gateway")
+                .password("gateway-secret".getBytes(StandardCharsets.UTF_8))
+                .applySimpleAuth()
+                .send();
         Instant before = Instant.now().minusMillis(1);
         assertThat(Clients.publish(gateway, "sensor/lc-5/telemetry", """
                 {"values":{"t":1}}""")).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
-        await().untilAsserted(() -> assertThat(fx.registry.get("lc-5").lastSeen()).isAfterOrEqualTo(before));
-        await().untilAsserted(() -> assertThat(fx.store.devices().find(DeviceId.of("lc-5")).orElseThrow().lastSeen())
-                .as("written by the coalescing flush").isAfterOrEqualTo(before));
+        await().untilAsserted(
+                        () -> assertThat(fx.registry.get("lc-5").lastSeen()).isAfterOrEqualTo(before));
+        await().untilAsserted(() -> assertThat(fx.store
+                        .devices()
+                        .find(DeviceId.of("lc-5"))
+                        .orElseThrow()
+                        .lastSeen())
+                .as("written by the coalescing flush")
+                .isAfterOrEqualTo(before));
         gateway.disconnect();
     }
 }

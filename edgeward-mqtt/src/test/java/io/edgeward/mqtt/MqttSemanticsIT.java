@@ -12,16 +12,12 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * With mqtt.allow-anonymous, the embedded broker must behave as a standard MQTT 3.1.1 / 5 broker on
@@ -31,11 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MqttSemanticsIT {
 
-
     @RegisterExtension
     static final BrokerFixture fx = BrokerFixture.create().allowAnonymous();
-
-
 
     static Mqtt5BlockingClient v5(String id) {
         Mqtt5BlockingClient client = Clients.v5(fx.broker.port(), id);
@@ -60,7 +53,8 @@ class MqttSemanticsIT {
             if (message.isEmpty()) {
                 break;
             }
-            received.add(message.get().getTopic() + "=" + new String(message.get().getPayloadAsBytes(), StandardCharsets.UTF_8));
+            received.add(message.get().getTopic() + "="
+                    + new String(message.get().getPayloadAsBytes(), StandardCharsets.UTF_8));
         }
         return received;
     }
@@ -69,14 +63,24 @@ class MqttSemanticsIT {
     void basic_eachQos_deliveredOnce() throws Exception {
         Mqtt5BlockingClient sub = v5("basic-sub");
         try (var publishes = sub.publishes(MqttGlobalPublishFilter.ALL)) {
-            sub.subscribeWith().topicFilter("basic/topic").qos(MqttQos.EXACTLY_ONCE).send();
+            sub.subscribeWith()
+                    .topicFilter("basic/topic")
+                    .qos(MqttQos.EXACTLY_ONCE)
+                    .send();
             Mqtt5BlockingClient pub = v5("basic-pub");
             for (MqttQos qos : MqttQos.values()) {
-                pub.publishWith().topic("basic/topic").qos(qos).payload(bytes("qos" + qos.getCode())).send();
+                pub.publishWith()
+                        .topic("basic/topic")
+                        .qos(qos)
+                        .payload(bytes("qos" + qos.getCode()))
+                        .send();
             }
             // MQTT orders messages only within one QoS level (3.1.1 section 4.6).
-            assertThat(receive(publishes, 3)).containsExactlyInAnyOrder("basic/topic=qos0", "basic/topic=qos1", "basic/topic=qos2");
-            assertThat(publishes.receive(300, TimeUnit.MILLISECONDS)).as("no duplicate").isEmpty();
+            assertThat(receive(publishes, 3))
+                    .containsExactlyInAnyOrder("basic/topic=qos0", "basic/topic=qos1", "basic/topic=qos2");
+            assertThat(publishes.receive(300, TimeUnit.MILLISECONDS))
+                    .as("no duplicate")
+                    .isEmpty();
             pub.disconnect();
         }
         sub.disconnect();
@@ -85,23 +89,48 @@ class MqttSemanticsIT {
     @Test
     void retained_areDeliveredToNewSubscribers_andClearedByEmptyPayload() throws Exception {
         Mqtt3BlockingClient pub = v3("retain-pub");
-        pub.publishWith().topic("retain/a").qos(MqttQos.AT_MOST_ONCE).retain(true).payload(bytes("a0")).send();
-        pub.publishWith().topic("retain/b").qos(MqttQos.AT_LEAST_ONCE).retain(true).payload(bytes("b1")).send();
-        pub.publishWith().topic("retain/c/d").qos(MqttQos.EXACTLY_ONCE).retain(true).payload(bytes("cd2")).send();
+        pub.publishWith()
+                .topic("retain/a")
+                .qos(MqttQos.AT_MOST_ONCE)
+                .retain(true)
+                .payload(bytes("a0"))
+                .send();
+        pub.publishWith()
+                .topic("retain/b")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .retain(true)
+                .payload(bytes("b1"))
+                .send();
+        pub.publishWith()
+                .topic("retain/c/d")
+                .qos(MqttQos.EXACTLY_ONCE)
+                .retain(true)
+                .payload(bytes("cd2"))
+                .send();
 
         Mqtt5BlockingClient sub = v5("retain-sub");
         try (var publishes = sub.publishes(MqttGlobalPublishFilter.ALL)) {
-            sub.subscribeWith().topicFilter("retain/#").qos(MqttQos.EXACTLY_ONCE).send();
+            sub.subscribeWith()
+                    .topicFilter("retain/#")
+                    .qos(MqttQos.EXACTLY_ONCE)
+                    .send();
             assertThat(receive(publishes, 3)).containsExactlyInAnyOrder("retain/a=a0", "retain/b=b1", "retain/c/d=cd2");
         }
         sub.disconnect();
         for (String topic : List.of("retain/a", "retain/b", "retain/c/d")) {
-            pub.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).retain(true).payload(new byte[0]).send();
+            pub.publishWith()
+                    .topic(topic)
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .retain(true)
+                    .payload(new byte[0])
+                    .send();
         }
         Mqtt5BlockingClient later = v5("retain-later");
         try (var publishes = later.publishes(MqttGlobalPublishFilter.ALL)) {
             later.subscribeWith().topicFilter("retain/#").send();
-            assertThat(publishes.receive(1, TimeUnit.SECONDS)).as("retained messages were cleared").isEmpty();
+            assertThat(publishes.receive(1, TimeUnit.SECONDS))
+                    .as("retained messages were cleared")
+                    .isEmpty();
         }
         later.disconnect();
         pub.disconnect();
@@ -115,13 +144,24 @@ class MqttSemanticsIT {
         sub.disconnect();
 
         Mqtt3BlockingClient pub = v3("offline-pub");
-        pub.publishWith().topic("offline/1").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("q1")).send();
-        pub.publishWith().topic("offline/2").qos(MqttQos.EXACTLY_ONCE).payload(bytes("q2")).send();
+        pub.publishWith()
+                .topic("offline/1")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload(bytes("q1"))
+                .send();
+        pub.publishWith()
+                .topic("offline/2")
+                .qos(MqttQos.EXACTLY_ONCE)
+                .payload(bytes("q2"))
+                .send();
         pub.disconnect();
 
         Mqtt5BlockingClient back = Clients.v5(fx.broker.port(), "offline-sub");
         try (var publishes = back.publishes(MqttGlobalPublishFilter.ALL)) {
-            Mqtt5ConnAck ack = back.connectWith().cleanStart(false).sessionExpiryInterval(300).send();
+            Mqtt5ConnAck ack = back.connectWith()
+                    .cleanStart(false)
+                    .sessionExpiryInterval(300)
+                    .send();
             assertThat(ack.isSessionPresent()).isTrue();
             assertThat(receive(publishes, 2)).containsExactly("offline/1=q1", "offline/2=q2");
         }
@@ -132,7 +172,10 @@ class MqttSemanticsIT {
     void will_isPublishedWhenTheConnectionDiesWithoutDisconnect_viaKeepAliveTimeout() throws Exception {
         Mqtt5BlockingClient watcher = v5("will-watcher");
         try (var publishes = watcher.publishes(MqttGlobalPublishFilter.ALL)) {
-            watcher.subscribeWith().topicFilter("will/topic").qos(MqttQos.AT_LEAST_ONCE).send();
+            watcher.subscribeWith()
+                    .topicFilter("will/topic")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .send();
             // A raw MQTT 3.1.1 client: CONNECT with keep-alive 1 s and a will, then silence, as a device that hangs.
             try (Socket socket = new Socket("127.0.0.1", fx.broker.port())) {
                 socket.getOutputStream().write(RawMqtt.connectWithWill("will-client", 1, "will/topic", "gone"));
@@ -140,7 +183,9 @@ class MqttSemanticsIT {
                 assertThat(socket.getInputStream().read()).as("CONNACK").isEqualTo(0x20);
                 // The broker must close the connection after 1.5 x keep-alive and publish the will.
                 Optional<Mqtt5Publish> will = publishes.receive(10, TimeUnit.SECONDS);
-                assertThat(will).hasValueSatisfying(p -> assertThat(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)).isEqualTo("gone"));
+                assertThat(will)
+                        .hasValueSatisfying(p -> assertThat(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8))
+                                .isEqualTo("gone"));
             }
         }
         watcher.disconnect();
@@ -152,7 +197,12 @@ class MqttSemanticsIT {
         try (var publishes = watcher.publishes(MqttGlobalPublishFilter.ALL)) {
             watcher.subscribeWith().topicFilter("nowill/topic").send();
             Mqtt5BlockingClient client = Clients.v5(fx.broker.port(), "nowill-client");
-            client.connectWith().willPublish().topic("nowill/topic").payload(bytes("gone")).applyWillPublish().send();
+            client.connectWith()
+                    .willPublish()
+                    .topic("nowill/topic")
+                    .payload(bytes("gone"))
+                    .applyWillPublish()
+                    .send();
             client.disconnect();
             assertThat(publishes.receive(1, TimeUnit.SECONDS)).isEmpty();
         }
@@ -163,9 +213,20 @@ class MqttSemanticsIT {
     void overlappingSubscriptions_deliverAtLeastOnce_withTheHighestGrantedQos() throws Exception {
         Mqtt3BlockingClient sub = v3("overlap-sub");
         try (var publishes = sub.publishes(MqttGlobalPublishFilter.ALL)) {
-            sub.subscribeWith().topicFilter("overlap/#").qos(MqttQos.EXACTLY_ONCE).send();
-            sub.subscribeWith().topicFilter("overlap/+").qos(MqttQos.AT_LEAST_ONCE).send();
-            v3("overlap-pub").publishWith().topic("overlap/x").qos(MqttQos.EXACTLY_ONCE).payload(bytes("o")).send();
+            sub.subscribeWith()
+                    .topicFilter("overlap/#")
+                    .qos(MqttQos.EXACTLY_ONCE)
+                    .send();
+            sub.subscribeWith()
+                    .topicFilter("overlap/+")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .send();
+            v3("overlap-pub")
+                    .publishWith()
+                    .topic("overlap/x")
+                    .qos(MqttQos.EXACTLY_ONCE)
+                    .payload(bytes("o"))
+                    .send();
             List<Mqtt3Publish> received = new ArrayList<>();
             Optional<Mqtt3Publish> message;
             while ((message = publishes.receive(1, TimeUnit.SECONDS)).isPresent()) {
@@ -183,11 +244,22 @@ class MqttSemanticsIT {
         Mqtt5BlockingClient sub = v5("unsub-sub");
         Mqtt5BlockingClient pub = v5("unsub-pub");
         try (var publishes = sub.publishes(MqttGlobalPublishFilter.ALL)) {
-            sub.subscribeWith().topicFilter("unsub/t").qos(MqttQos.AT_LEAST_ONCE).send();
-            pub.publishWith().topic("unsub/t").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("1")).send();
+            sub.subscribeWith()
+                    .topicFilter("unsub/t")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .send();
+            pub.publishWith()
+                    .topic("unsub/t")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(bytes("1"))
+                    .send();
             assertThat(receive(publishes, 1)).containsExactly("unsub/t=1");
             sub.unsubscribeWith().topicFilter("unsub/t").send();
-            pub.publishWith().topic("unsub/t").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("2")).send();
+            pub.publishWith()
+                    .topic("unsub/t")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(bytes("2"))
+                    .send();
             assertThat(publishes.receive(500, TimeUnit.MILLISECONDS)).isEmpty();
         }
         sub.disconnect();
@@ -196,8 +268,11 @@ class MqttSemanticsIT {
 
     @Test
     void emptyClientId_getsAnAssignedIdentifier() {
-        Mqtt5BlockingClient client = com.hivemq.client.mqtt.MqttClient.builder().useMqttVersion5()
-                .serverHost("127.0.0.1").serverPort(fx.broker.port()).buildBlocking();
+        Mqtt5BlockingClient client = com.hivemq.client.mqtt.MqttClient.builder()
+                .useMqttVersion5()
+                .serverHost("127.0.0.1")
+                .serverPort(fx.broker.port())
+                .buildBlocking();
         Mqtt5ConnAck ack = client.connect();
         assertThat(ack.getAssignedClientIdentifier()).isPresent();
         client.disconnect();
@@ -207,13 +282,24 @@ class MqttSemanticsIT {
     void sharedSubscription_deliversEachMessageToExactlyOneMember() throws Exception {
         Mqtt5BlockingClient a = v5("share-a");
         Mqtt5BlockingClient b = v5("share-b");
-        try (var pa = a.publishes(MqttGlobalPublishFilter.ALL); var pb = b.publishes(MqttGlobalPublishFilter.ALL)) {
-            a.subscribeWith().topicFilter("$share/workers/jobs").qos(MqttQos.AT_LEAST_ONCE).send();
-            b.subscribeWith().topicFilter("$share/workers/jobs").qos(MqttQos.AT_LEAST_ONCE).send();
+        try (var pa = a.publishes(MqttGlobalPublishFilter.ALL);
+                var pb = b.publishes(MqttGlobalPublishFilter.ALL)) {
+            a.subscribeWith()
+                    .topicFilter("$share/workers/jobs")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .send();
+            b.subscribeWith()
+                    .topicFilter("$share/workers/jobs")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .send();
             Mqtt5BlockingClient pub = v5("share-pub");
             List<String> sent = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
-                pub.publishWith().topic("jobs").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("j" + i)).send();
+                pub.publishWith()
+                        .topic("jobs")
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(bytes("j" + i))
+                        .send();
                 sent.add("jobs=j" + i);
             }
             List<String> all = new ArrayList<>(drain(pa));

@@ -26,19 +26,22 @@ class MqttUserTest {
     @ParameterizedTest(name = "without %c any client id \"{0}\" is admitted")
     @ValueSource(strings = {"+", "#", "a/b"})
     void noClientIdPlaceholder_anyClientId_isAdmitted(String clientId) {
-        assertThat(new MqttUser("apps", "password", List.of("apps/%u/#"), List.of()).admitsClientId(clientId)).isTrue();
+        assertThat(new MqttUser("apps", "password", List.of("apps/%u/#"), List.of()).admitsClientId(clientId))
+                .isTrue();
     }
 
     @ParameterizedTest(name = "username \"{0}\" with %u is refused")
     @ValueSource(strings = {"+", "#", "a/b", "nul\0"})
     void usernamePlaceholder_usernameThatIsNotOneTopicLevel_isRefused(String username) {
         assertThatThrownBy(() -> new MqttUser(username, "password", List.of(), List.of("apps/%u/#")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("%u");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("%u");
     }
 
     @ParameterizedTest(name = "username \"{0}\" without %u is accepted")
     @ValueSource(strings = {"+", "a/b"})
     void noUsernamePlaceholder_anyUsername_isAccepted(String username) {
-        assertThat(new MqttUser(username, "password", List.of("apps/#"), List.of()).username()).isEqualTo(username);
+        assertThat(new MqttUser(username, "password", List.of("apps/#"), List.of()).username())
+                .isEqualTo(username);
     }
 }

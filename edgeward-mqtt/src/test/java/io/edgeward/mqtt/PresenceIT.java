@@ -9,23 +9,15 @@ import io.edgeward.core.device.DeviceStatus;
 import io.edgeward.core.device.Registration;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
-import java.time.Duration;
 
 /** A device's status follows its MQTT connection. */
 class PresenceIT {
 
-
     @RegisterExtension
     static final BrokerFixture fx = BrokerFixture.create();
-
-
 
     private static DeviceStatus status(String id) {
         return fx.registry.find(DeviceId.of(id)).orElseThrow().status();
@@ -71,8 +63,13 @@ class PresenceIT {
     void refusedConnect_changesNothing() {
         fx.register("p-4");
         Mqtt5BlockingClient client = Clients.v5(fx.broker.port(), "p-4");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.connectWith().simpleAuth().username("p-4")
-                .password("wrong".getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send()).isNotNull();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.connectWith()
+                        .simpleAuth()
+                        .username("p-4")
+                        .password("wrong".getBytes(StandardCharsets.UTF_8))
+                        .applySimpleAuth()
+                        .send())
+                .isNotNull();
         await().during(Duration.ofMillis(300)).until(() -> status("p-4") == DeviceStatus.OFFLINE);
     }
 }

@@ -14,26 +14,22 @@ import io.edgeward.core.telemetry.Value;
 import io.edgeward.core.telemetry.proto.Reading;
 import io.edgeward.core.telemetry.proto.TelemetryBatch;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** Telemetry over a real broker socket: every format and QoS, both protocol versions, and refusals. */
 class TelemetryIngestIT {
 
-
     @RegisterExtension
     static final BrokerFixture fx = BrokerFixture.create();
+
     static int next;
 
     Registration dev;
@@ -41,15 +37,14 @@ class TelemetryIngestIT {
     Mqtt5BlockingClient client;
     Map<String, Double> before = new HashMap<>();
 
-
-
     /** Every test gets a device of its own on the shared broker. */
     @BeforeEach
     void connect() {
         id = "dev-" + (++next);
         dev = fx.register(id);
         client = Clients.device5(fx.broker.port(), id, dev.secret());
-        for (String reason : List.of("malformed", "wrong_type", "not_finite", "too_large", "timestamp_out_of_range", "device_mismatch")) {
+        for (String reason : List.of(
+                "malformed", "wrong_type", "not_finite", "too_large", "timestamp_out_of_range", "device_mismatch")) {
             before.put(reason, fx.counter("edgeward.telemetry.rejected", "reason", reason));
         }
     }
@@ -76,8 +71,12 @@ class TelemetryIngestIT {
     @EnumSource(MqttQos.class)
     void mqtt5_everyQos_seedDocumentIsStored(MqttQos qos) {
         long ts = now() / 1000;
-        client.publishWith().topic("sensor/" + id + "/telemetry").qos(qos)
-                .payload(("{\"sensor_id\":\"" + id + "\",\"type\":\"temperature\",\"value\":21.5,\"unit\":\"°C\",\"location\":\"lab\",\"timestamp\":" + ts + "}")
+        client.publishWith()
+                .topic("sensor/" + id + "/telemetry")
+                .qos(qos)
+                .payload(("{\"sensor_id\":\"" + id
+                                + "\",\"type\":\"temperature\",\"value\":21.5,\"unit\":\"°C\",\"location\":\"lab\",\"timestamp\":"
+                                + ts + "}")
                         .getBytes(StandardCharsets.UTF_8))
                 .send();
         await().untilAsserted(() -> assertThat(fx.points(id, "temperature"))
@@ -87,13 +86,19 @@ class TelemetryIngestIT {
     @ParameterizedTest
     @EnumSource(MqttQos.class)
     void mqtt311_everyQos_multiMetricDocumentIsStored(MqttQos qos) {
-        Mqtt3BlockingClient v3 = Clients.device3(fx.broker.port(), id + "-v3", fx.register(id + "-v3").secret());
+        Mqtt3BlockingClient v3 = Clients.device3(
+                fx.broker.port(), id + "-v3", fx.register(id + "-v3").secret());
         long ts = now();
-        v3.publishWith().topic("sensor/" + id + "-v3/telemetry").qos(qos)
-                .payload(("{\"ts\":" + ts + ",\"values\":{\"temperature\":20.25,\"door\":true,\"mode\":\"eco\"}}").getBytes(StandardCharsets.UTF_8))
+        v3.publishWith()
+                .topic("sensor/" + id + "-v3/telemetry")
+                .qos(qos)
+                .payload(("{\"ts\":" + ts + ",\"values\":{\"temperature\":20.25,\"door\":true,\"mode\":\"eco\"}}")
+                        .getBytes(StandardCharsets.UTF_8))
                 .send();
         await().untilAsserted(() -> {
-            assertThat(fx.points(id + "-v3", "temperature")).extracting(Point::value).containsExactly(Value.of(20.25));
+            assertThat(fx.points(id + "-v3", "temperature"))
+                    .extracting(Point::value)
+                    .containsExactly(Value.of(20.25));
             assertThat(fx.points(id + "-v3", "door")).extracting(Point::value).containsExactly(Value.of(true));
             assertThat(fx.points(id + "-v3", "mode")).extracting(Point::value).containsExactly(Value.of("eco"));
         });
@@ -111,26 +116,46 @@ class TelemetryIngestIT {
     @Test
     void jsonArrayBatch_isStored() {
         long ts = now();
-        assertAccepted(publish(client, "sensor/" + id + "/telemetry",
-                "[{\"type\":\"t\",\"value\":1,\"timestamp\":" + (ts / 1000 - 2) + "},{\"ts\":" + ts + ",\"values\":{\"t\":2}}]"));
+        assertAccepted(publish(
+                client,
+                "sensor/" + id + "/telemetry",
+                "[{\"type\":\"t\",\"value\":1,\"timestamp\":" + (ts / 1000 - 2) + "},{\"ts\":" + ts
+                        + ",\"values\":{\"t\":2}}]"));
         assertThat(fx.points(id, "t")).extracting(Point::value).containsExactly(Value.of(1), Value.of(2));
     }
 
     @Test
     void protobuf_bySuffixAndByContentType_isStored() {
         long ts = now();
-        byte[] batch = TelemetryBatch.newBuilder().addReadings(Reading.newBuilder().setTsMs(ts)
-                .putValues("humidity", io.edgeward.core.telemetry.proto.Value.newBuilder().setNumber(41.5).build())).build().toByteArray();
+        byte[] batch = TelemetryBatch.newBuilder()
+                .addReadings(Reading.newBuilder()
+                        .setTsMs(ts)
+                        .putValues(
+                                "humidity",
+                                io.edgeward.core.telemetry.proto.Value.newBuilder()
+                                        .setNumber(41.5)
+                                        .build()))
+                .build()
+                .toByteArray();
         assertAccepted(publish(client, "sensor/" + id + "/telemetry/pb", batch, null));
-        byte[] second = TelemetryBatch.newBuilder().addReadings(Reading.newBuilder().setTsMs(ts + 1)
-                .putValues("humidity", io.edgeward.core.telemetry.proto.Value.newBuilder().setNumber(42).build())).build().toByteArray();
+        byte[] second = TelemetryBatch.newBuilder()
+                .addReadings(Reading.newBuilder()
+                        .setTsMs(ts + 1)
+                        .putValues(
+                                "humidity",
+                                io.edgeward.core.telemetry.proto.Value.newBuilder()
+                                        .setNumber(42)
+                                        .build()))
+                .build()
+                .toByteArray();
         assertAccepted(publish(client, "sensor/" + id + "/telemetry", second, "application/x-protobuf"));
         assertThat(fx.points(id, "humidity")).extracting(Point::value).containsExactly(Value.of(41.5), Value.of(42));
     }
 
     @Test
     void invalidJson_isRefusedWith0x99_countedAndNextGoodMessageStored() {
-        assertThat(publish(client, "sensor/" + id + "/telemetry", "{\"values\": oops")).isEqualTo(Mqtt5PubAckReasonCode.PAYLOAD_FORMAT_INVALID);
+        assertThat(publish(client, "sensor/" + id + "/telemetry", "{\"values\": oops"))
+                .isEqualTo(Mqtt5PubAckReasonCode.PAYLOAD_FORMAT_INVALID);
         assertThat(rejected("malformed")).isEqualTo(1);
         assertGoodMessageStillStored();
     }
@@ -146,7 +171,8 @@ class TelemetryIngestIT {
     @Test
     void wrongType_isRefusedWith0x99() {
         assertThat(publish(client, "sensor/" + id + "/telemetry", """
-                {"values":{"a":[1,2]}}""")).isEqualTo(Mqtt5PubAckReasonCode.PAYLOAD_FORMAT_INVALID);
+                {"values":{"a":[1,2]}}"""))
+                .isEqualTo(Mqtt5PubAckReasonCode.PAYLOAD_FORMAT_INVALID);
         assertThat(rejected("wrong_type")).isEqualTo(1);
         assertGoodMessageStillStored();
     }
@@ -154,7 +180,8 @@ class TelemetryIngestIT {
     @Test
     void nan_isRefused_goodPointInSameBatchStored() {
         long ts = now();
-        String reason = Clients.reasonString(client, "sensor/" + id + "/telemetry", "{\"ts\":" + ts + ",\"values\":{\"good\":1,\"bad\":NaN}}");
+        String reason = Clients.reasonString(
+                client, "sensor/" + id + "/telemetry", "{\"ts\":" + ts + ",\"values\":{\"good\":1,\"bad\":NaN}}");
         assertThat(reason).contains("stored 1 point(s)").contains("not_finite");
         assertThat(fx.points(id, "good")).hasSize(1);
         assertThat(fx.points(id, "bad")).isEmpty();
@@ -189,12 +216,20 @@ class TelemetryIngestIT {
 
     @Test
     void mqtt311_badPayload_isNotStored_connectionAndPipelineKeepWorking() {
-        Mqtt3BlockingClient v3 = Clients.device3(fx.broker.port(), id + "-v3", fx.register(id + "-v3").secret());
-        v3.publishWith().topic("sensor/" + id + "-v3/telemetry").qos(MqttQos.AT_LEAST_ONCE).payload("garbage".getBytes(StandardCharsets.UTF_8)).send();
+        Mqtt3BlockingClient v3 = Clients.device3(
+                fx.broker.port(), id + "-v3", fx.register(id + "-v3").secret());
+        v3.publishWith()
+                .topic("sensor/" + id + "-v3/telemetry")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload("garbage".getBytes(StandardCharsets.UTF_8))
+                .send();
         assertThat(rejected("malformed")).isEqualTo(1);
-        v3.publishWith().topic("sensor/" + id + "-v3/telemetry").qos(MqttQos.AT_LEAST_ONCE)
+        v3.publishWith()
+                .topic("sensor/" + id + "-v3/telemetry")
+                .qos(MqttQos.AT_LEAST_ONCE)
                 .payload(("""
-                        {"values":{"ok":1}}""").getBytes(StandardCharsets.UTF_8)).send();
+                        {"values":{"ok":1}}""").getBytes(StandardCharsets.UTF_8))
+                .send();
         assertThat(fx.points(id + "-v3", "ok")).hasSize(1);
         v3.disconnect();
     }
@@ -206,13 +241,16 @@ class TelemetryIngestIT {
         double received = fx.counter("iot.mqtt.messages.received");
         double processed = fx.counter("iot.edge.data.processed");
         double sensorPoints = fx.counter("iot.device.data.received", "type", "sensor");
-        long latencies = fx.meters.find("iot.edge.processing.latency.ms").summary().count();
+        long latencies =
+                fx.meters.find("iot.edge.processing.latency.ms").summary().count();
         publish(client, "sensor/" + id + "/telemetry", """
                 {"values":{"c":1,"d":2}}""");
         assertThat(fx.counter("iot.mqtt.messages.received") - received).isEqualTo(1);
         assertThat(fx.counter("iot.edge.data.processed") - processed).isEqualTo(2);
-        assertThat(fx.counter("iot.device.data.received", "type", "sensor") - sensorPoints).isEqualTo(2);
-        assertThat(fx.meters.find("iot.edge.processing.latency.ms").summary().count() - latencies).isEqualTo(1);
+        assertThat(fx.counter("iot.device.data.received", "type", "sensor") - sensorPoints)
+                .isEqualTo(2);
+        assertThat(fx.meters.find("iot.edge.processing.latency.ms").summary().count() - latencies)
+                .isEqualTo(1);
     }
 
     private void assertGoodMessageStillStored() {

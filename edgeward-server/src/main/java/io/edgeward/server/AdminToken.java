@@ -5,10 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.nio.file.StandardOpenOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +32,8 @@ final class AdminToken {
         if (Files.exists(file)) {
             String token = Files.readString(file, StandardCharsets.UTF_8).trim();
             if (token.length() < 16) {
-                throw new IOException(file + " does not hold a valid token (at least 16 characters); delete it to generate a new one");
+                throw new IOException(file
+                        + " does not hold a valid token (at least 16 characters); delete it to generate a new one");
             }
             return token;
         }

@@ -77,10 +77,22 @@ public final class Edgeward implements AutoCloseable {
             bindProcessMetrics();
 
             SqlStore store = parts.start("store", SqlStore.open(StoreSettings.from(config, dataDir), threads));
-            Platform platform = Platform.builder(store.ports(), parts).config(config).meters(meters).threads(threads).clock(clock).start();
+            Platform platform = Platform.builder(store.ports(), parts)
+                    .config(config)
+                    .meters(meters)
+                    .threads(threads)
+                    .clock(clock)
+                    .start();
 
-            broker = new EmbeddedBroker(BrokerSettings.from(config, dataDir), platform.registry(), platform.pipeline(),
-                    platform.presence(), platform.shadows(), platform.commands(), meters, threads);
+            broker = new EmbeddedBroker(
+                    BrokerSettings.from(config, dataDir),
+                    platform.registry(),
+                    platform.pipeline(),
+                    platform.presence(),
+                    platform.shadows(),
+                    platform.commands(),
+                    meters,
+                    threads);
             CoapCommandChannel coapCommands = new CoapCommandChannel();
             // MQTT first: a device reachable over MQTT gets its commands there, one observing over CoAP there.
             platform.commands().addTransport(broker.commandTransport());
@@ -89,8 +101,17 @@ public final class Edgeward implements AutoCloseable {
             platform.addSessions(broker);
             parts.start("mqtt", broker);
 
-            coap = new EmbeddedCoapServer(CoapSettings.from(config), platform.registry(), platform.pipeline(), platform.presence(),
-                    platform.shadows(), platform.commands(), platform.queries(), coapCommands, meters, threads);
+            coap = new EmbeddedCoapServer(
+                    CoapSettings.from(config),
+                    platform.registry(),
+                    platform.pipeline(),
+                    platform.presence(),
+                    platform.shadows(),
+                    platform.commands(),
+                    platform.queries(),
+                    coapCommands,
+                    meters,
+                    threads);
             platform.shadows().addListener(coap.shadowListener());
             platform.committed().register("coap-observe", coap.committedListener());
             platform.addSessions(coap);
@@ -99,12 +120,21 @@ public final class Edgeward implements AutoCloseable {
 
             EmbeddedBroker startedBroker = broker;
             EmbeddedCoapServer startedCoap = coap;
-            http = parts.start("http", new HttpApi(HttpSettings.from(config, adminToken), platform.registry(), platform.queries(),
-                    platform.shadows(), platform.commands(), meters, List.of(
-                            new ReadinessCheck("broker", startedBroker::isReady),
-                            new ReadinessCheck("coap", startedCoap::isRunning),
-                            new ReadinessCheck("store", store::isHealthy),
-                            new ReadinessCheck("pipeline", platform.pipeline()::isHealthy)), clock));
+            http = parts.start(
+                    "http",
+                    new HttpApi(
+                            HttpSettings.from(config, adminToken),
+                            platform.registry(),
+                            platform.queries(),
+                            platform.shadows(),
+                            platform.commands(),
+                            meters,
+                            List.of(
+                                    new ReadinessCheck("broker", startedBroker::isReady),
+                                    new ReadinessCheck("coap", startedCoap::isRunning),
+                                    new ReadinessCheck("store", store::isHealthy),
+                                    new ReadinessCheck("pipeline", platform.pipeline()::isHealthy)),
+                            clock));
 
             writePorts(dataDir);
         } catch (IOException e) {
@@ -114,8 +144,14 @@ public final class Edgeward implements AutoCloseable {
             stop();
             throw e;
         }
-        LOG.info("Edgeward ready in {} ms: MQTT on port {}, CoAP on {}/udp (DTLS {}/udp), HTTP on port {}, data in {}",
-                (System.nanoTime() - started) / 1_000_000, broker.port(), coap.port(), coap.dtlsPort(), http.port(), dataDir);
+        LOG.info(
+                "Edgeward ready in {} ms: MQTT on port {}, CoAP on {}/udp (DTLS {}/udp), HTTP on port {}, data in {}",
+                (System.nanoTime() - started) / 1_000_000,
+                broker.port(),
+                coap.port(),
+                coap.dtlsPort(),
+                http.port(),
+                dataDir);
     }
 
     /** Listener ports by name, as written to ports.json. */
@@ -158,6 +194,7 @@ public final class Edgeward implements AutoCloseable {
         Files.writeString(temp, new ObjectMapper().writeValueAsString(ports()));
         Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
+
     private void bindProcessMetrics() {
         new ClassLoaderMetrics().bindTo(meters);
         new JvmMemoryMetrics().bindTo(meters);

@@ -41,8 +41,13 @@ public final class LibraryLogLimit extends TurboFilter {
     public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
         // Logback asks every turbo filter before its level check, for every isDebugEnabled() of HiveMQ's
         // and Netty's hot paths too: the level comes first, so that those cost one comparison.
-        // A null format is a level check (isWarnEnabled()), not a line: limiting it would silence the line that follows.
-        if (level == null || level.levelInt < Level.WARN_INT || format == null || logger == null || !fromLibrary(logger.getName())
+        // A null format is a level check (isWarnEnabled()), not a line: limiting it would silence the line that
+        // follows.
+        if (level == null
+                || level.levelInt < Level.WARN_INT
+                || format == null
+                || logger == null
+                || !fromLibrary(logger.getName())
                 || !level.isGreaterOrEqual(logger.getEffectiveLevel())) {
             return FilterReply.NEUTRAL;
         }
@@ -50,8 +55,10 @@ public final class LibraryLogLimit extends TurboFilter {
             return FilterReply.NEUTRAL;
         }
         if (reports.allow("report")) {
-            LOG.warn("Log lines of network-facing libraries are limited to one a minute per message; the latest left out came from {}: {}",
-                    logger.getName(), RateLimitedLog.printable(format, 120));
+            LOG.warn(
+                    "Log lines of network-facing libraries are limited to one a minute per message; the latest left out came from {}: {}",
+                    logger.getName(),
+                    RateLimitedLog.printable(format, 120));
         }
         return FilterReply.DENY;
     }

@@ -66,17 +66,23 @@ class CrashIT {
             // of further acknowledgements, so the moment varies but never precedes the traffic.
             long ackedBefore = acknowledged.size();
             long killAfter = ackedBefore + ThreadLocalRandom.current().nextInt(200, 3000);
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(1)).until(() -> acknowledged.size() >= killAfter);
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(1))
+                    .until(() -> acknowledged.size() >= killAfter);
             platform.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             publisher.stop();
             next = publisher.nextSequence();
-            assertThat(acknowledged.size()).as("round %d acknowledged something before the kill", round).isGreaterThan((int) ackedBefore);
+            assertThat(acknowledged.size())
+                    .as("round %d acknowledged something before the kill", round)
+                    .isGreaterThan((int) ackedBefore);
 
             ports = startPlatform();
             Set<Long> stored = storedSequences(ports.get("http").asInt(), base);
             Set<Long> missing = new HashSet<>(acknowledged);
             missing.removeAll(stored);
-            assertThat(missing).as("round %d: acknowledged (%d) but not stored", round, acknowledged.size()).isEmpty();
+            assertThat(missing)
+                    .as("round %d: acknowledged (%d) but not stored", round, acknowledged.size())
+                    .isEmpty();
         }
     }
 
@@ -86,34 +92,65 @@ class CrashIT {
         String java = ProcessHandle.current().info().command().orElse("java");
         String jar = System.getProperty("edgeward.jar");
         assertThat(jar).as("failsafe passes the packaged jar as edgeward.jar").isNotNull();
-        ProcessBuilder builder = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-jar", jar, "run",
-                "--data-dir", dir.toString(), "--mqtt-port", "0", "--http-port", "0", "--coap-port", "0", "--coaps-port", "0",
-                "--set", "mqtt.bind-address=127.0.0.1", "--set", "http.bind-address=127.0.0.1", "--set", "coap.bind-address=127.0.0.1");
+        ProcessBuilder builder = new ProcessBuilder(
+                java,
+                "--enable-native-access=ALL-UNNAMED",
+                "-jar",
+                jar,
+                "run",
+                "--data-dir",
+                dir.toString(),
+                "--mqtt-port",
+                "0",
+                "--http-port",
+                "0",
+                "--coap-port",
+                "0",
+                "--coaps-port",
+                "0",
+                "--set",
+                "mqtt.bind-address=127.0.0.1",
+                "--set",
+                "http.bind-address=127.0.0.1",
+                "--set",
+                "coap.bind-address=127.0.0.1");
         builder.environment().put("EDGEWARD_ADMIN_TOKEN", TOKEN);
-        builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("platform.log").toFile()));
+        builder.redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        dir.resolve("platform.log").toFile()));
         platform = builder.start();
         Process started = platform;
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(50))
                 .failFast("the platform exited during start-up (see platform.log)", () -> !started.isAlive())
                 .until(() -> Files.exists(portsFile));
         return JSON.readTree(portsFile.toFile());
     }
 
     private String register(int httpPort, String id) throws Exception {
-        HttpResponse<String> reply = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/api/v1/devices"))
-                .header("Authorization", "Bearer " + TOKEN)
-                .POST(HttpRequest.BodyPublishers.ofString("{\"device_id\":\"" + id + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> reply = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/api/v1/devices"))
+                        .header("Authorization", "Bearer " + TOKEN)
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"device_id\":\"" + id + "\"}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(reply.statusCode()).as(reply.body()).isEqualTo(201);
         return JSON.readTree(reply.body()).at("/credentials/password").asText();
     }
 
     private Set<Long> storedSequences(int httpPort, long base) throws Exception {
-        HttpResponse<String> reply = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
-                        + "/api/v1/devices/crash-dev/telemetry?metric=seq&limit=100000&from=" + base + "&to=" + (base + 3_000_000)))
-                .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> reply = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
+                                + "/api/v1/devices/crash-dev/telemetry?metric=seq&limit=100000&from=" + base + "&to="
+                                + (base + 3_000_000)))
+                        .header("Authorization", "Bearer " + TOKEN)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(reply.statusCode()).as(reply.body()).isEqualTo(200);
         Set<Long> stored = new HashSet<>();
-        JSON.readTree(reply.body()).get("points").forEach(p -> stored.add(p.get("value").asLong()));
+        JSON.readTree(reply.body())
+                .get("points")
+                .forEach(p -> stored.add(p.get("value").asLong()));
         return stored;
     }
 
@@ -129,7 +166,12 @@ class CrashIT {
         private Thread loop;
 
         Publisher(int port, String secret, long base, long firstSequence, NavigableSet<Long> acknowledged) {
-            this.client = MqttClient.builder().useMqttVersion5().identifier("crash-dev").serverHost("127.0.0.1").serverPort(port).buildAsync();
+            this.client = MqttClient.builder()
+                    .useMqttVersion5()
+                    .identifier("crash-dev")
+                    .serverHost("127.0.0.1")
+                    .serverPort(port)
+                    .buildAsync();
             this.secret = secret;
             this.base = base;
             this.sequence = firstSequence;
@@ -137,8 +179,14 @@ class CrashIT {
         }
 
         void start() throws Exception {
-            client.connectWith().cleanStart(true).simpleAuth().username("crash-dev").password(secret.getBytes(StandardCharsets.UTF_8))
-                    .applySimpleAuth().send().get(10, TimeUnit.SECONDS);
+            client.connectWith()
+                    .cleanStart(true)
+                    .simpleAuth()
+                    .username("crash-dev")
+                    .password(secret.getBytes(StandardCharsets.UTF_8))
+                    .applySimpleAuth()
+                    .send()
+                    .get(10, TimeUnit.SECONDS);
             loop = Thread.ofPlatform().name("crash-publisher").start(() -> {
                 while (running.get()) {
                     try {
@@ -149,8 +197,11 @@ class CrashIT {
                         return;
                     }
                     long n = sequence++;
-                    client.publishWith().topic("sensor/crash-dev/telemetry").qos(MqttQos.AT_LEAST_ONCE)
-                            .payload(("{\"ts\":" + (base + n) + ",\"values\":{\"seq\":" + n + "}}").getBytes(StandardCharsets.UTF_8))
+                    client.publishWith()
+                            .topic("sensor/crash-dev/telemetry")
+                            .qos(MqttQos.AT_LEAST_ONCE)
+                            .payload(("{\"ts\":" + (base + n) + ",\"values\":{\"seq\":" + n + "}}")
+                                    .getBytes(StandardCharsets.UTF_8))
                             .send()
                             .whenComplete((result, error) -> {
                                 if (error == null && result.getError().isEmpty()) {

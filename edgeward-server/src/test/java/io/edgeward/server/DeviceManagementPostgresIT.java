@@ -19,9 +19,11 @@ class DeviceManagementPostgresIT extends DeviceManagementScenarios {
 
     @Override
     Map<String, String> storeSettings() throws Exception {
-        assumeTrue(ADMIN_URL != null && !ADMIN_URL.isBlank(),
+        assumeTrue(
+                ADMIN_URL != null && !ADMIN_URL.isBlank(),
                 "PostgreSQL end-to-end tests skipped: set EDGEWARD_TEST_POSTGRES_URL (.ci/run starts a server and sets it)");
-        database = "edgeward_e2e_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        database =
+                "edgeward_e2e_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         try (Connection admin = DriverManager.getConnection(ADMIN_URL)) {
             admin.createStatement().execute("CREATE DATABASE " + database);
         }

@@ -29,7 +29,8 @@ record ExternalProcess(int exitCode, String stdout, String stderr) {
             process.destroyForcibly();
             throw new AssertionError(command.get(0) + " did not finish within 30 s");
         }
-        return new ExternalProcess(process.exitValue(),
+        return new ExternalProcess(
+                process.exitValue(),
                 new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
                 new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
     }

@@ -10,11 +10,14 @@ import org.junit.jupiter.api.Test;
 /** The README's launcher, as a user runs it: the JVM it starts is one a supervisor can rely on. */
 class LauncherIT {
 
-    private static final Path LAUNCHER = Path.of("..", "edgeward").toAbsolutePath().normalize();
+    private static final Path LAUNCHER =
+            Path.of("..", "edgeward").toAbsolutePath().normalize();
 
     @Test
     void launcher_startsTheJvmThatExitsOnOutOfMemory_withABoundedHeap() throws Exception {
-        assertThat(Files.isExecutable(LAUNCHER)).as("the launcher at %s", LAUNCHER).isTrue();
+        assertThat(Files.isExecutable(LAUNCHER))
+                .as("the launcher at %s", LAUNCHER)
+                .isTrue();
         ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toString(), "--version");
         builder.environment().put("EDGEWARD_JAVA_OPTS", "-XX:+PrintFlagsFinal");
         builder.environment().remove("EDGEWARD_HEAP");

@@ -35,7 +35,8 @@ class LibcoapClientsIT {
 
     @BeforeAll
     static void start() throws Exception {
-        assumeTrue(ExternalProcess.onPath(PLAIN) && ExternalProcess.onPath(DTLS),
+        assumeTrue(
+                ExternalProcess.onPath(PLAIN) && ExternalProcess.onPath(DTLS),
                 "coap-client-notls/coap-client-openssl not installed (apt-get install libcoap3-bin); skipping the libcoap interoperability tests");
         node = new Node(dir, Map.of("coap.plain-token-auth", "true"));
     }
@@ -48,11 +49,13 @@ class LibcoapClientsIT {
     }
 
     private static String plain(JsonNode credentials, String path) {
-        return "coap://127.0.0.1:" + node.coapPort + "/api/v1/" + credentials.get("password").asText() + path;
+        return "coap://127.0.0.1:" + node.coapPort + "/api/v1/"
+                + credentials.get("password").asText() + path;
     }
 
     private static List<String> dtls(JsonNode credentials, String key, String... args) {
-        List<String> command = new ArrayList<>(List.of(DTLS, "-B", "5", "-u", credentials.get("coap_psk_identity").asText(), "-k", key));
+        List<String> command = new ArrayList<>(List.of(
+                DTLS, "-B", "5", "-u", credentials.get("coap_psk_identity").asText(), "-k", key));
         command.addAll(List.of(args));
         return command;
     }
@@ -64,23 +67,34 @@ class LibcoapClientsIT {
     @Test
     void telemetry_postedPlainAndOverDtls_isStored_andReadBack() throws Exception {
         JsonNode device = node.credentials("lc-tel");
-        ExternalProcess post = ExternalProcess.run(List.of(PLAIN, "-B", "5", "-m", "post", "-t", "50",
-                "-e", "{\"sensor_id\":\"lc-tel\",\"type\":\"temperature\",\"value\":21.5,\"unit\":\"°C\",\"timestamp\":" + (System.currentTimeMillis() / 1000 - 5) + "}",
+        ExternalProcess post = ExternalProcess.run(List.of(
+                PLAIN,
+                "-B",
+                "5",
+                "-m",
+                "post",
+                "-t",
+                "50",
+                "-e",
+                "{\"sensor_id\":\"lc-tel\",\"type\":\"temperature\",\"value\":21.5,\"unit\":\"°C\",\"timestamp\":"
+                        + (System.currentTimeMillis() / 1000 - 5) + "}",
                 plain(device, "/telemetry")));
         assertThat(post.exitCode()).as(post.stderr()).isZero();
         assertThat(post.stderr()).doesNotContain("4.", "5.");
-        ExternalProcess secured = ExternalProcess.run(dtls(device, device.get("coap_psk").asText(), "-m", "post", "-t", "50",
-                "-e", """
+        ExternalProcess secured = ExternalProcess.run(dtls(
+                device, device.get("coap_psk").asText(), "-m", "post", "-t", "50", "-e", """
                         {"values":{"humidity":40}}""", secure("/telemetry")));
         assertThat(secured.exitCode()).as(secured.stderr()).isZero();
 
         JsonNode latest = node.get("/api/v1/devices/lc-tel/telemetry/latest");
         assertThat(latest.toString()).contains("temperature", "21.5", "humidity");
 
-        ExternalProcess read = ExternalProcess.run(List.of(PLAIN, "-B", "5", "-m", "get", plain(device, "/sensors/lc-tel/temperature")));
+        ExternalProcess read = ExternalProcess.run(
+                List.of(PLAIN, "-B", "5", "-m", "get", plain(device, "/sensors/lc-tel/temperature")));
         assertThat(Node.JSON.readTree(read.stdout()).get("value").asDouble()).isEqualTo(21.5);
 
-        ExternalProcess bad = ExternalProcess.run(List.of(PLAIN, "-B", "5", "-m", "post", "-t", "50", "-e", "{\"values\":", plain(device, "/telemetry")));
+        ExternalProcess bad = ExternalProcess.run(
+                List.of(PLAIN, "-B", "5", "-m", "post", "-t", "50", "-e", "{\"values\":", plain(device, "/telemetry")));
         assertThat(bad.stdout() + bad.stderr()).contains("4.00");
         assertThat(node.metric("iot_coap_requests_total{code=\"4.00\"}")).isPositive();
     }
@@ -88,12 +102,19 @@ class LibcoapClientsIT {
     @Test
     void discovery_plainAndOverDtls_listsTheDevicesResources() throws Exception {
         JsonNode device = node.credentials("lc-disc");
-        ExternalProcess over = ExternalProcess.run(dtls(device, device.get("coap_psk").asText(), "-m", "get", secure("/.well-known/core")));
+        ExternalProcess over = ExternalProcess.run(
+                dtls(device, device.get("coap_psk").asText(), "-m", "get", secure("/.well-known/core")));
         assertThat(over.exitCode()).as(over.stderr()).isZero();
-        assertThat(over.stdout()).contains("</telemetry>;rt=\"edgeward.telemetry\"", "</shadow>;rt=\"edgeward.shadow\";if=\"core.rp\";ct=50;obs",
-                "</commands>;", "</shadow/reported>;");
-        ExternalProcess plainly = ExternalProcess.run(List.of(PLAIN, "-B", "5", "-m", "get", plain(device, "/.well-known/core")));
-        assertThat(plainly.stdout()).contains("</api/v1/" + device.get("password").asText() + "/telemetry>");
+        assertThat(over.stdout())
+                .contains(
+                        "</telemetry>;rt=\"edgeward.telemetry\"",
+                        "</shadow>;rt=\"edgeward.shadow\";if=\"core.rp\";ct=50;obs",
+                        "</commands>;",
+                        "</shadow/reported>;");
+        ExternalProcess plainly =
+                ExternalProcess.run(List.of(PLAIN, "-B", "5", "-m", "get", plain(device, "/.well-known/core")));
+        assertThat(plainly.stdout())
+                .contains("</api/v1/" + device.get("password").asText() + "/telemetry>");
     }
 
     @Test
@@ -101,7 +122,8 @@ class LibcoapClientsIT {
         JsonNode device = node.credentials("lc-psk");
         ExternalProcess wrong = ExternalProcess.run(dtls(device, "not-the-key", "-m", "get", secure("/shadow")));
         assertThat(wrong.stdout()).doesNotContain("\"version\"");
-        ExternalProcess right = ExternalProcess.run(dtls(device, device.get("coap_psk").asText(), "-m", "get", secure("/shadow")));
+        ExternalProcess right =
+                ExternalProcess.run(dtls(device, device.get("coap_psk").asText(), "-m", "get", secure("/shadow")));
         assertThat(right.exitCode()).as(right.stderr()).isZero();
         assertThat(Node.JSON.readTree(right.stdout()).get("version").asLong()).isZero();
     }
@@ -112,17 +134,32 @@ class LibcoapClientsIT {
         long ts = System.currentTimeMillis() - 600_000;
         StringBuilder batch = new StringBuilder("[");
         for (int i = 0; i < 300; i++) {
-            batch.append(i == 0 ? "" : ",").append("{\"type\":\"vibration\",\"value\":").append(i).append(",\"timestamp\":")
-                    .append((ts + i * 1000) / 1000.0).append('}');
+            batch.append(i == 0 ? "" : ",")
+                    .append("{\"type\":\"vibration\",\"value\":")
+                    .append(i)
+                    .append(",\"timestamp\":")
+                    .append((ts + i * 1000) / 1000.0)
+                    .append('}');
         }
         Path file = dir.resolve("batch.json");
         Files.writeString(file, batch.append(']'), StandardCharsets.UTF_8);
         assertThat(Files.size(file)).isGreaterThan(10_000);
-        ExternalProcess post = ExternalProcess.run(List.of(PLAIN, "-B", "10", "-m", "post", "-b", "256", "-t", "50", "-f", file.toString(),
+        ExternalProcess post = ExternalProcess.run(List.of(
+                PLAIN,
+                "-B",
+                "10",
+                "-m",
+                "post",
+                "-b",
+                "256",
+                "-t",
+                "50",
+                "-f",
+                file.toString(),
                 plain(device, "/telemetry")));
         assertThat(post.exitCode()).as(post.stderr()).isZero();
-        JsonNode points = node.get("/api/v1/devices/lc-block/telemetry?metric=vibration&from=" + (ts - 1000) + "&to=" + (ts + 400_000)
-                + "&limit=1000");
+        JsonNode points = node.get("/api/v1/devices/lc-block/telemetry?metric=vibration&from=" + (ts - 1000) + "&to="
+                + (ts + 400_000) + "&limit=1000");
         assertThat(points.get("points")).hasSize(300);
         assertThat(node.metric("iot_coap_requests_total{code=\"2.31\"}")).isGreaterThan(30);
     }
@@ -130,9 +167,12 @@ class LibcoapClientsIT {
     @Test
     void observe_shadow_isNotifiedOfADesiredChange() throws Exception {
         JsonNode device = node.credentials("lc-obs");
-        Process observe = new ProcessBuilder(dtls(device, device.get("coap_psk").asText(), "-s", "6", "-m", "get", secure("/shadow")))
-                .redirectErrorStream(true).start();
-        await().atMost(Duration.ofSeconds(5)).until(() -> node.metric("edgeward_coap_observers{resource=\"shadow\"}") >= 1);
+        Process observe = new ProcessBuilder(
+                        dtls(device, device.get("coap_psk").asText(), "-s", "6", "-m", "get", secure("/shadow")))
+                .redirectErrorStream(true)
+                .start();
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> node.metric("edgeward_coap_observers{resource=\"shadow\"}") >= 1);
         assertThat(node.send("PATCH", "/api/v1/devices/lc-obs/shadow", """
                 {"state":{"desired":{"target_temperature":23}}}""").statusCode())
                 .isEqualTo(200);
@@ -144,22 +184,38 @@ class LibcoapClientsIT {
     @Test
     void observe_commands_deliversACommand_answeredWithCoapClient() throws Exception {
         JsonNode device = node.credentials("lc-cmd");
-        JsonNode accepted = Node.JSON.readTree(node.send("POST", "/api/v1/devices/lc-cmd/commands",
-                """
+        JsonNode accepted = Node.JSON.readTree(
+                node.send("POST", "/api/v1/devices/lc-cmd/commands", """
                         {"type":"set_temperature","parameters":{"temperature":22.5},"timeout":"30s"}""").body());
         String commandId = accepted.get("command_id").asText();
-        Process observe = new ProcessBuilder(dtls(device, device.get("coap_psk").asText(), "-s", "4", "-m", "get", secure("/commands")))
-                .redirectErrorStream(true).start();
+        Process observe = new ProcessBuilder(
+                        dtls(device, device.get("coap_psk").asText(), "-s", "4", "-m", "get", secure("/commands")))
+                .redirectErrorStream(true)
+                .start();
         assertThat(observe.waitFor(20, TimeUnit.SECONDS)).isTrue();
         String out = new String(observe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(out).contains(commandId, "set_temperature");
-        await().atMost(Duration.ofSeconds(5)).until(() ->
-                node.get("/api/v1/devices/lc-cmd/commands/" + commandId).get("status").asText().equals("delivered"));
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> node.get("/api/v1/devices/lc-cmd/commands/" + commandId)
+                        .get("status")
+                        .asText()
+                        .equals("delivered"));
 
-        ExternalProcess answer = ExternalProcess.run(dtls(device, device.get("coap_psk").asText(), "-m", "post", "-t", "50",
-                "-e", """
-                        {"status":"success","message":"done"}""", secure("/commands/" + commandId + "/response")));
+        ExternalProcess answer = ExternalProcess.run(dtls(
+                device,
+                device.get("coap_psk").asText(),
+                "-m",
+                "post",
+                "-t",
+                "50",
+                "-e",
+                """
+                        {"status":"success","message":"done"}""",
+                secure("/commands/" + commandId + "/response")));
         assertThat(answer.stdout()).contains("succeeded");
-        assertThat(node.get("/api/v1/devices/lc-cmd/commands/" + commandId).get("status").asText()).isEqualTo("succeeded");
+        assertThat(node.get("/api/v1/devices/lc-cmd/commands/" + commandId)
+                        .get("status")
+                        .asText())
+                .isEqualTo("succeeded");
     }
 }

@@ -23,26 +23,31 @@ class LibraryLogLimitTest {
     @Test
     void libraryLine_repeated_passesOncePerMinute() {
         String endpoint = "org.eclipse.californium.core.network.CoapEndpoint";
-        assertThat(log(endpoint, Level.ERROR, "coap exception in protocol stage thread: {}")).isEqualTo(FilterReply.NEUTRAL);
+        assertThat(log(endpoint, Level.ERROR, "coap exception in protocol stage thread: {}"))
+                .isEqualTo(FilterReply.NEUTRAL);
         for (int i = 0; i < 10_000; i++) {
-            assertThat(log(endpoint, Level.ERROR, "coap exception in protocol stage thread: {}")).isEqualTo(FilterReply.DENY);
+            assertThat(log(endpoint, Level.ERROR, "coap exception in protocol stage thread: {}"))
+                    .isEqualTo(FilterReply.DENY);
         }
         assertThat(log(endpoint, Level.ERROR, "another message")).isEqualTo(FilterReply.NEUTRAL);
         now.addAndGet(Duration.ofMinutes(1).toNanos());
-        assertThat(log(endpoint, Level.ERROR, "coap exception in protocol stage thread: {}")).isEqualTo(FilterReply.NEUTRAL);
+        assertThat(log(endpoint, Level.ERROR, "coap exception in protocol stage thread: {}"))
+                .isEqualTo(FilterReply.NEUTRAL);
     }
 
     @Test
     void levelChecks_areNeverLimited() {
         for (int i = 0; i < 1_000; i++) {
-            assertThat(log("org.eclipse.californium.elements.EndpointContextUtil", Level.WARN, null)).isEqualTo(FilterReply.NEUTRAL);
+            assertThat(log("org.eclipse.californium.elements.EndpointContextUtil", Level.WARN, null))
+                    .isEqualTo(FilterReply.NEUTRAL);
         }
     }
 
     @Test
     void ourOwnLines_andLinesBelowTheLevel_areLeftAlone() {
         for (int i = 0; i < 1_000; i++) {
-            assertThat(log("io.edgeward.mqtt.EmbeddedBroker", Level.WARN, "same")).isEqualTo(FilterReply.NEUTRAL);
+            assertThat(log("io.edgeward.mqtt.EmbeddedBroker", Level.WARN, "same"))
+                    .isEqualTo(FilterReply.NEUTRAL);
         }
         Logger hivemq = context.getLogger("com.hivemq.x");
         hivemq.setLevel(Level.WARN);

@@ -54,7 +54,8 @@ final class Node implements AutoCloseable {
 
     /** Registers a device and returns its credentials (password, coap_psk, ...). */
     JsonNode credentials(String id) throws Exception {
-        HttpResponse<String> reply = send("POST", "/api/v1/devices", "{\"device_id\":\"" + id + "\",\"type\":\"sensor\"}");
+        HttpResponse<String> reply =
+                send("POST", "/api/v1/devices", "{\"device_id\":\"" + id + "\",\"type\":\"sensor\"}");
         if (reply.statusCode() != 201) {
             throw new AssertionError("registration failed: " + reply.statusCode() + " " + reply.body());
         }
@@ -70,20 +71,29 @@ final class Node implements AutoCloseable {
     }
 
     String metrics() throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        return http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     /** The value of one Prometheus sample line, e.g. {@code edgeward_telemetry_rejected_total{reason="malformed"}}. */
     double metric(String sample) throws Exception {
-        return metrics().lines().filter(line -> line.startsWith(sample + " ")).findFirst()
-                .map(line -> Double.parseDouble(line.substring(sample.length() + 1))).orElse(0.0);
+        return metrics()
+                .lines()
+                .filter(line -> line.startsWith(sample + " "))
+                .findFirst()
+                .map(line -> Double.parseDouble(line.substring(sample.length() + 1)))
+                .orElse(0.0);
     }
 
     HttpResponse<String> send(String method, String path, String body) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
                 .header("Authorization", "Bearer " + token)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 

@@ -40,10 +40,18 @@ class StorageAmplificationIT {
     @BeforeAll
     static void start() throws Exception {
         node = new Node(dir, Map.of());
-        device = MqttClient.builder().useMqttVersion5().identifier("amp-1").serverHost("127.0.0.1").serverPort(node.mqttPort)
+        device = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier("amp-1")
+                .serverHost("127.0.0.1")
+                .serverPort(node.mqttPort)
                 .buildBlocking();
-        device.connectWith().simpleAuth().username("amp-1").password(node.register("amp-1").getBytes(StandardCharsets.UTF_8))
-                .applySimpleAuth().send();
+        device.connectWith()
+                .simpleAuth()
+                .username("amp-1")
+                .password(node.register("amp-1").getBytes(StandardCharsets.UTF_8))
+                .applySimpleAuth()
+                .send();
     }
 
     @AfterAll
@@ -55,17 +63,28 @@ class StorageAmplificationIT {
     }
 
     private static String message(String unit, int metrics, long ts) {
-        StringBuilder json = new StringBuilder("{\"ts\":").append(ts).append(",\"unit\":\"").append(unit).append("\",\"values\":{");
+        StringBuilder json = new StringBuilder("{\"ts\":")
+                .append(ts)
+                .append(",\"unit\":\"")
+                .append(unit)
+                .append("\",\"values\":{");
         for (int i = 0; i < metrics; i++) {
-            json.append(i == 0 ? "" : ",").append("\"metric_").append(i).append("\":").append(i + 0.5);
+            json.append(i == 0 ? "" : ",")
+                    .append("\"metric_")
+                    .append(i)
+                    .append("\":")
+                    .append(i + 0.5);
         }
         return json.append("}}").toString();
     }
 
     private static Mqtt5PubAckReasonCode publish(String payload) {
         try {
-            Mqtt5PublishResult result = device.publishWith().topic("sensor/amp-1/telemetry").qos(MqttQos.AT_LEAST_ONCE)
-                    .payload(payload.getBytes(StandardCharsets.UTF_8)).send();
+            Mqtt5PublishResult result = device.publishWith()
+                    .topic("sensor/amp-1/telemetry")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(payload.getBytes(StandardCharsets.UTF_8))
+                    .send();
             return ((Mqtt5PublishResult.Mqtt5Qos1Result) result).getPubAck().getReasonCode();
         } catch (Mqtt5PubAckException e) {
             return e.getMqttMessage().getReasonCode();
@@ -78,8 +97,12 @@ class StorageAmplificationIT {
         String attack = message("u".repeat(120_000), 1_000, System.currentTimeMillis() - 3_600_000);
         assertThat(attack.length()).isGreaterThan(130_000);
         assertThat(publish(attack)).isEqualTo(Mqtt5PubAckReasonCode.QUOTA_EXCEEDED);
-        assertThat(node.metric("edgeward_telemetry_rejected_total{reason=\"too_large\"}")).isGreaterThanOrEqualTo(1_000);
-        assertThat(node.get("/api/v1/devices/amp-1/telemetry/latest").path("metric_1").isMissingNode()).isTrue();
+        assertThat(node.metric("edgeward_telemetry_rejected_total{reason=\"too_large\"}"))
+                .isGreaterThanOrEqualTo(1_000);
+        assertThat(node.get("/api/v1/devices/amp-1/telemetry/latest")
+                        .path("metric_1")
+                        .isMissingNode())
+                .isTrue();
     }
 
     /** Many points with the longest unit allowed: bytes on disk grow with the points, at a bounded multiple of what was received. */
@@ -100,13 +123,16 @@ class StorageAmplificationIT {
         node.edgeward.stop(); // a clean stop merges the log and checkpoints the WAL into the database files
         long stored = storedBytes() - before;
         double ratio = (double) stored / received;
-        System.out.printf("storage amplification: %,d bytes received, %,d bytes stored, %.2fx%n", received, stored, ratio);
+        System.out.printf(
+                "storage amplification: %,d bytes received, %,d bytes stored, %.2fx%n", received, stored, ratio);
         assertThat(ratio).as("bytes stored per byte received").isLessThan(8.0);
     }
 
     private static long storedBytes() throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(f -> f.getFileName().toString().startsWith("edgeward")).mapToLong(f -> f.toFile().length()).sum();
+            return files.filter(f -> f.getFileName().toString().startsWith("edgeward"))
+                    .mapToLong(f -> f.toFile().length())
+                    .sum();
         }
     }
 }

@@ -68,18 +68,21 @@ public final class Callers {
             Optional<Device> device = byIdentity(psk.getIdentity());
             if (device.isEmpty()) {
                 metrics.authFailed(AuthFailure.UNKNOWN_PSK_IDENTITY);
-                return new Refusal(ResponseCode.UNAUTHORIZED, "the device of this DTLS session is no longer registered");
+                return new Refusal(
+                        ResponseCode.UNAUTHORIZED, "the device of this DTLS session is no longer registered");
             }
             return new Caller(device.get(), path, null);
         }
         if (!plainTokenAuth) {
             metrics.authFailed(AuthFailure.PLAIN_DISABLED);
-            return new Refusal(ResponseCode.UNAUTHORIZED,
+            return new Refusal(
+                    ResponseCode.UNAUTHORIZED,
                     "plain CoAP is disabled on this node: use coaps:// with the device's PSK (coap.plain-token-auth enables tokens)");
         }
         if (path.size() < 3 || !path.subList(0, 2).equals(TOKEN_PREFIX)) {
             metrics.authFailed(AuthFailure.NO_CREDENTIALS);
-            return new Refusal(ResponseCode.UNAUTHORIZED,
+            return new Refusal(
+                    ResponseCode.UNAUTHORIZED,
                     "plain CoAP requests carry the device's access token: coap://host/api/v1/{token}/telemetry");
         }
         String token = path.get(2);
@@ -87,10 +90,13 @@ public final class Callers {
         if (device.isEmpty()) {
             metrics.authFailed(AuthFailure.UNKNOWN_TOKEN);
             // A flood of made-up tokens from one address gets 4.29 (RFC 8516); the right token is never refused.
-            Duration delay = failures.failed(request.getSourceContext().getPeerAddress().getAddress().getHostAddress(), null);
+            Duration delay = failures.failed(
+                    request.getSourceContext().getPeerAddress().getAddress().getHostAddress(), null);
             if (!delay.isZero()) {
-                return new Refusal(ResponseCode.TOO_MANY_REQUESTS, "too many unknown access tokens from this address: wait "
-                        + Math.max(1, delay.toSeconds()) + " s before the next attempt");
+                return new Refusal(
+                        ResponseCode.TOO_MANY_REQUESTS,
+                        "too many unknown access tokens from this address: wait " + Math.max(1, delay.toSeconds())
+                                + " s before the next attempt");
             }
             return new Refusal(ResponseCode.UNAUTHORIZED, "unknown access token");
         }

@@ -45,15 +45,24 @@ public final class CoapMetrics extends MessageInterceptorAdapter {
                 .description("DTLS handshakes completed")
                 .register(meters);
         for (AuthFailure failure : AuthFailure.values()) {
-            authFailures.put(failure, Counter.builder("edgeward.coap.auth.failures")
-                    .description("CoAP requests and DTLS handshakes refused for their credentials, by reason")
-                    .tag("reason", failure.label)
-                    .register(meters));
+            authFailures.put(
+                    failure,
+                    Counter.builder("edgeward.coap.auth.failures")
+                            .description("CoAP requests and DTLS handshakes refused for their credentials, by reason")
+                            .tag("reason", failure.label)
+                            .register(meters));
         }
         // The codes a device meets most, present from the start so that dashboards see zeros.
-        for (ResponseCode code : new ResponseCode[] {ResponseCode.CHANGED, ResponseCode.CONTENT, ResponseCode.BAD_REQUEST,
-                ResponseCode.UNAUTHORIZED, ResponseCode.NOT_FOUND, ResponseCode.REQUEST_ENTITY_TOO_LARGE,
-                ResponseCode.UNSUPPORTED_CONTENT_FORMAT, ResponseCode.INTERNAL_SERVER_ERROR}) {
+        for (ResponseCode code : new ResponseCode[] {
+            ResponseCode.CHANGED,
+            ResponseCode.CONTENT,
+            ResponseCode.BAD_REQUEST,
+            ResponseCode.UNAUTHORIZED,
+            ResponseCode.NOT_FOUND,
+            ResponseCode.REQUEST_ENTITY_TOO_LARGE,
+            ResponseCode.UNSUPPORTED_CONTENT_FORMAT,
+            ResponseCode.INTERNAL_SERVER_ERROR
+        }) {
             responseCounter(code);
         }
     }
@@ -61,7 +70,8 @@ public final class CoapMetrics extends MessageInterceptorAdapter {
     /** A datagram not handed to Californium: too_large (answered 4.13 or reset), source_rate or overload (dropped). */
     void datagramDropped(String reason) {
         Counter.builder("edgeward.coap.datagrams.dropped")
-                .description("CoAP datagrams not processed: too_large (answered 4.13 or reset from the header), source_rate (over 1,000/s from one address and port), overload (dropped while the protocol stage is full)")
+                .description(
+                        "CoAP datagrams not processed: too_large (answered 4.13 or reset from the header), source_rate (over 1,000/s from one address and port), overload (dropped while the protocol stage is full)")
                 .tag("reason", reason)
                 .register(meters)
                 .increment();
@@ -90,9 +100,11 @@ public final class CoapMetrics extends MessageInterceptorAdapter {
     }
 
     private Counter responseCounter(ResponseCode code) {
-        return responses.computeIfAbsent(code, c -> Counter.builder("iot.coap.requests")
-                .description("CoAP requests answered, by response code (2.04, 4.00, ...)")
-                .tag("code", c.text)
-                .register(meters));
+        return responses.computeIfAbsent(
+                code,
+                c -> Counter.builder("iot.coap.requests")
+                        .description("CoAP requests answered, by response code (2.04, 4.00, ...)")
+                        .tag("code", c.text)
+                        .register(meters));
     }
 }

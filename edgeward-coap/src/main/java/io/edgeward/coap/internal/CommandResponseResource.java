@@ -8,10 +8,10 @@ import io.edgeward.core.command.Command;
 import io.edgeward.core.command.CommandResponseException;
 import io.edgeward.core.command.CommandService;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executor;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.server.resources.CoapExchange;
-import java.nio.charset.StandardCharsets;
 
 /**
  * {@code POST /commands/{command_id}/response}: the seed's response document
@@ -26,7 +26,8 @@ public final class CommandResponseResource extends DeviceResource {
     private final CommandService commands;
     private final CommandsResource outstanding;
 
-    public CommandResponseResource(Callers callers, Executor executor, CommandService commands, CommandsResource outstanding) {
+    public CommandResponseResource(
+            Callers callers, Executor executor, CommandService commands, CommandsResource outstanding) {
         super("response", callers, executor);
         this.commands = commands;
         this.outstanding = outstanding;
@@ -48,8 +49,11 @@ public final class CommandResponseResource extends DeviceResource {
                     object.put("command_id", commandId);
                     payload = object.toString().getBytes(StandardCharsets.UTF_8);
                 } else if (!commandId.equals(named.asText())) {
-                    Replies.refuse(exchange, ResponseCode.BAD_REQUEST,
-                            "command_id '" + named.asText() + "' in the body is not the command of the path, '" + commandId + "'");
+                    Replies.refuse(
+                            exchange,
+                            ResponseCode.BAD_REQUEST,
+                            "command_id '" + named.asText() + "' in the body is not the command of the path, '"
+                                    + commandId + "'");
                     return;
                 }
             }
@@ -64,8 +68,12 @@ public final class CommandResponseResource extends DeviceResource {
             answer.put("status", command.status().wireName());
             Replies.json(exchange, ResponseCode.CHANGED, answer);
         } catch (CommandResponseException e) {
-            Replies.refuse(exchange, e.reason() == CommandResponseException.Reason.UNKNOWN_COMMAND
-                    ? ResponseCode.NOT_FOUND : ResponseCode.BAD_REQUEST, e.getMessage());
+            Replies.refuse(
+                    exchange,
+                    e.reason() == CommandResponseException.Reason.UNKNOWN_COMMAND
+                            ? ResponseCode.NOT_FOUND
+                            : ResponseCode.BAD_REQUEST,
+                    e.getMessage());
         }
     }
 }

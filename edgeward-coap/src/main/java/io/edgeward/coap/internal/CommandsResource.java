@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
@@ -22,7 +23,6 @@ import org.eclipse.californium.core.coap.MessageObserverAdapter;
 import org.eclipse.californium.core.coap.Response;
 import org.eclipse.californium.core.observe.ObserveRelation;
 import org.eclipse.californium.core.server.resources.CoapExchange;
-import java.util.Set;
 
 /**
  * {@code GET /commands}, observed: the device's outstanding commands, a JSON array of the seed's
@@ -113,7 +113,8 @@ public final class CommandsResource extends DeviceResource {
     public void removeObserveRelation(ObserveRelation relation) {
         super.removeObserveRelation(relation);
         DeviceId device = observers.remove(relation);
-        if (device != null && observing.computeIfPresent(device, (id, count) -> count <= 1 ? null : count - 1) == null) {
+        if (device != null
+                && observing.computeIfPresent(device, (id, count) -> count <= 1 ? null : count - 1) == null) {
             presence.disconnected(device);
         }
     }

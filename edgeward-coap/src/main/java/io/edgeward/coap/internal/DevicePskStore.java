@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import javax.crypto.SecretKey;
+import org.eclipse.californium.scandium.DtlsHealth;
 import org.eclipse.californium.scandium.dtls.ConnectionId;
 import org.eclipse.californium.scandium.dtls.HandshakeResultHandler;
 import org.eclipse.californium.scandium.dtls.PskPublicInformation;
@@ -14,7 +15,6 @@ import org.eclipse.californium.scandium.dtls.PskSecretResult;
 import org.eclipse.californium.scandium.dtls.pskstore.AdvancedPskStore;
 import org.eclipse.californium.scandium.util.SecretUtil;
 import org.eclipse.californium.scandium.util.ServerNames;
-import org.eclipse.californium.scandium.DtlsHealth;
 
 /**
  * DTLS pre-shared keys from the device registry: identity = device id, key = the device's
@@ -38,8 +38,14 @@ public final class DevicePskStore implements AdvancedPskStore, DtlsHealth {
     }
 
     @Override
-    public PskSecretResult requestPskSecretResult(ConnectionId cid, ServerNames serverName, PskPublicInformation identity,
-            String hmacAlgorithm, SecretKey otherSecret, byte[] seed, boolean useExtendedMasterSecret) {
+    public PskSecretResult requestPskSecretResult(
+            ConnectionId cid,
+            ServerNames serverName,
+            PskPublicInformation identity,
+            String hmacAlgorithm,
+            SecretKey otherSecret,
+            byte[] seed,
+            boolean useExtendedMasterSecret) {
         String id = identity.getPublicInfoAsString();
         Optional<String> psk = DeviceId.isValid(id) ? registry.preSharedKey(DeviceId.of(id)) : Optional.empty();
         if (psk.isEmpty()) {
@@ -87,5 +93,4 @@ public final class DevicePskStore implements AdvancedPskStore, DtlsHealth {
 
     @Override
     public void sendingRecord(boolean drop) {}
-
 }

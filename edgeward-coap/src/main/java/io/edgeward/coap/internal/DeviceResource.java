@@ -48,12 +48,16 @@ abstract class DeviceResource extends CoapResource {
             super.handleRequest(exchange);
         } catch (RuntimeException e) {
             if (failures.allow(getName())) {
-                LOG.error("CoAP {} {} failed (further failures of this resource are not logged for a minute)",
-                        exchange.getRequest().getCode(), getName(), e);
+                LOG.error(
+                        "CoAP {} {} failed (further failures of this resource are not logged for a minute)",
+                        exchange.getRequest().getCode(),
+                        getName(),
+                        e);
             }
             if (exchange.getCurrentResponse() == null && !exchange.isComplete()) {
                 Response failure = new Response(ResponseCode.INTERNAL_SERVER_ERROR);
-                failure.setPayload("internal error: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+                failure.setPayload("internal error: " + e.getClass().getSimpleName()
+                        + (e.getMessage() == null ? "" : ": " + e.getMessage()));
                 failure.getOptions().setContentFormat(MediaTypeRegistry.TEXT_PLAIN);
                 exchange.sendResponse(failure);
             }

@@ -24,7 +24,8 @@ public final class DiscoveryResource extends DeviceResource {
     private final Map<String, Resource> resources = new LinkedHashMap<>();
     private final SensorResource sensors;
 
-    public DiscoveryResource(Callers callers, Executor executor, SensorResource sensors, Map<String, Resource> resources) {
+    public DiscoveryResource(
+            Callers callers, Executor executor, SensorResource sensors, Map<String, Resource> resources) {
         super("core", callers, executor);
         this.sensors = sensors;
         this.resources.putAll(resources);
@@ -35,17 +36,24 @@ public final class DiscoveryResource extends DeviceResource {
         List<String> links = new ArrayList<>();
         resources.forEach((path, resource) -> links.add(link(caller.prefix() + path, resource.getAttributes())));
         for (String metric : sensors.metrics(caller.device().id())) {
-            links.add(link(caller.prefix() + "/sensors/" + caller.device().id() + "/" + metric, sensors.getAttributes()));
+            links.add(
+                    link(caller.prefix() + "/sensors/" + caller.device().id() + "/" + metric, sensors.getAttributes()));
         }
         List<String> queries = exchange.getRequestOptions().getUriQuery();
-        List<String> shown = links.stream().filter(link -> queries.stream().allMatch(query -> matches(link, query))).toList();
+        List<String> shown = links.stream()
+                .filter(link -> queries.stream().allMatch(query -> matches(link, query)))
+                .toList();
         exchange.respond(ResponseCode.CONTENT, String.join(",", shown), MediaTypeRegistry.APPLICATION_LINK_FORMAT);
     }
 
     private static String link(String href, ResourceAttributes attributes) {
         StringBuilder link = new StringBuilder("<").append(href).append('>');
-        attributes.getResourceTypes().forEach(rt -> link.append(";rt=\"").append(rt).append('"'));
-        attributes.getInterfaceDescriptions().forEach(ifd -> link.append(";if=\"").append(ifd).append('"'));
+        attributes
+                .getResourceTypes()
+                .forEach(rt -> link.append(";rt=\"").append(rt).append('"'));
+        attributes
+                .getInterfaceDescriptions()
+                .forEach(ifd -> link.append(";if=\"").append(ifd).append('"'));
         List<String> types = attributes.getContentTypes();
         if (types.size() == 1) {
             link.append(";ct=").append(types.get(0));
@@ -74,7 +82,10 @@ public final class DiscoveryResource extends DeviceResource {
         } else {
             for (String attribute : link.substring(link.indexOf('>') + 1).split(";")) {
                 if (attribute.startsWith(name + "=")) {
-                    for (String v : attribute.substring(name.length() + 1).replace("\"", "").split(" ")) {
+                    for (String v : attribute
+                            .substring(name.length() + 1)
+                            .replace("\"", "")
+                            .split(" ")) {
                         values.add(v);
                     }
                 }

@@ -33,6 +33,7 @@ public final class GuardedUdpConnector extends UDPConnector {
     static final int PER_SOURCE_PER_SECOND = 1_000;
     /** Sources remembered at most; beyond that the table starts afresh (a spoofed-address flood meets the backlog bound). */
     private static final int MAX_SOURCES = 50_000;
+
     private static final long SECOND_NANOS = 1_000_000_000L;
     private static final int CON = 0;
     private static final int NON = 1;
@@ -45,7 +46,8 @@ public final class GuardedUdpConnector extends UDPConnector {
     private final CoapMetrics metrics;
     private final ConcurrentHashMap<InetSocketAddress, Window> sources = new ConcurrentHashMap<>();
 
-    public GuardedUdpConnector(InetSocketAddress address, Configuration config, ProtocolStage stage, CoapMetrics metrics) {
+    public GuardedUdpConnector(
+            InetSocketAddress address, Configuration config, ProtocolStage stage, CoapMetrics metrics) {
         super(address, config);
         this.stage = stage;
         this.metrics = metrics;
@@ -55,10 +57,17 @@ public final class GuardedUdpConnector extends UDPConnector {
     public void processDatagram(DatagramPacket packet) {
         if (packet.getLength() > getReceiverPacketSize()) {
             metrics.datagramDropped("too_large");
-            byte[] answer = tooLarge(packet.getData(), packet.getOffset(), Math.min(packet.getLength(), packet.getData().length),
+            byte[] answer = tooLarge(
+                    packet.getData(),
+                    packet.getOffset(),
+                    Math.min(packet.getLength(), packet.getData().length),
                     getReceiverPacketSize());
             if (answer != null) {
-                send(RawData.outbound(answer, new AddressEndpointContext((InetSocketAddress) packet.getSocketAddress()), null, false));
+                send(RawData.outbound(
+                        answer,
+                        new AddressEndpointContext((InetSocketAddress) packet.getSocketAddress()),
+                        null,
+                        false));
             }
             return;
         }
@@ -78,8 +87,11 @@ public final class GuardedUdpConnector extends UDPConnector {
             sources.clear();
         }
         long now = System.nanoTime();
-        Window window = sources.compute(source, (key, current) -> current == null || now - current.start >= SECOND_NANOS
-                ? new Window(now, 1) : new Window(current.start, current.count + 1));
+        Window window = sources.compute(
+                source,
+                (key, current) -> current == null || now - current.start >= SECOND_NANOS
+                        ? new Window(now, 1)
+                        : new Window(current.start, current.count + 1));
         return window.count <= PER_SOURCE_PER_SECOND;
     }
 

@@ -42,7 +42,8 @@ public final class GuardedUdpParser extends UdpDataParser {
             reader.read(4); // token length
             int code = reader.read(8);
             int mid = reader.read(16);
-            throw new CoAPMessageFormatException(e.getMessage(), null, mid, code, type == CoAP.Type.CON.value, ResponseCode.BAD_REQUEST);
+            throw new CoAPMessageFormatException(
+                    e.getMessage(), null, mid, code, type == CoAP.Type.CON.value, ResponseCode.BAD_REQUEST);
         }
     }
 
@@ -51,8 +52,13 @@ public final class GuardedUdpParser extends UdpDataParser {
         try {
             super.parseOptionsAndPayload(reader, message);
         } catch (IllegalStateException | IllegalArgumentException e) {
-            throw new CoAPMessageFormatException(e.getMessage(), message.getToken(), message.getMID(), message.getRawCode(),
-                    message.isConfirmable(), ResponseCode.BAD_REQUEST);
+            throw new CoAPMessageFormatException(
+                    e.getMessage(),
+                    message.getToken(),
+                    message.getMID(),
+                    message.getRawCode(),
+                    message.isConfirmable(),
+                    ResponseCode.BAD_REQUEST);
         }
     }
 }

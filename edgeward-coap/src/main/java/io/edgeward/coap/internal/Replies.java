@@ -38,7 +38,8 @@ final class Replies {
     /** Whether the request's content-format is JSON (or absent, which devices often leave out). */
     static boolean jsonOrUnset(CoapExchange exchange) {
         int format = exchange.getRequestOptions().getContentFormat();
-        return format == MediaTypeRegistry.UNDEFINED || format == MediaTypeRegistry.APPLICATION_JSON
+        return format == MediaTypeRegistry.UNDEFINED
+                || format == MediaTypeRegistry.APPLICATION_JSON
                 || format == MediaTypeRegistry.TEXT_PLAIN;
     }
 }

@@ -31,8 +31,14 @@ public final class Routes extends ServerMessageDeliverer {
     private final Resources resources;
 
     /** The resources a path can reach. */
-    public record Resources(TelemetryResource telemetry, ShadowResource shadow, ShadowReportedResource reported,
-            CommandsResource commands, CommandResponseResource response, SensorResource sensors, DiscoveryResource discovery) {}
+    public record Resources(
+            TelemetryResource telemetry,
+            ShadowResource shadow,
+            ShadowReportedResource reported,
+            CommandsResource commands,
+            CommandResponseResource response,
+            SensorResource sensors,
+            DiscoveryResource discovery) {}
 
     public Routes(Resource root, Configuration config, Callers callers, Resources resources) {
         super(root, config);
@@ -47,23 +53,29 @@ public final class Routes extends ServerMessageDeliverer {
             identified = callers.identify(exchange.getRequest());
         } catch (RuntimeException e) {
             // The store could not answer (it is down, or shutting down): say so instead of resetting the exchange.
-            throw new DelivererException(ResponseCode.INTERNAL_SERVER_ERROR, "the device registry is unavailable: " + e.getMessage(), true);
+            throw new DelivererException(
+                    ResponseCode.INTERNAL_SERVER_ERROR, "the device registry is unavailable: " + e.getMessage(), true);
         }
         List<String> path = switch (identified) {
             case Refusal refusal -> throw new DelivererException(refusal.code(), refusal.message());
             case Caller caller -> caller.path();
         };
         return switch (path.size()) {
-            case 1 -> switch (path.get(0)) {
-                case "telemetry" -> resources.telemetry();
-                case "shadow" -> resources.shadow();
-                case "commands" -> resources.commands();
-                default -> null;
-            };
-            case 2 -> path.equals(List.of(".well-known", "core")) ? resources.discovery()
-                    : path.equals(List.of("shadow", "reported")) ? resources.reported() : null;
-            case 3 -> path.get(0).equals("commands") && path.get(2).equals("response") ? resources.response()
-                    : path.get(0).equals("sensors") ? resources.sensors() : null;
+            case 1 ->
+                switch (path.get(0)) {
+                    case "telemetry" -> resources.telemetry();
+                    case "shadow" -> resources.shadow();
+                    case "commands" -> resources.commands();
+                    default -> null;
+                };
+            case 2 ->
+                path.equals(List.of(".well-known", "core"))
+                        ? resources.discovery()
+                        : path.equals(List.of("shadow", "reported")) ? resources.reported() : null;
+            case 3 ->
+                path.get(0).equals("commands") && path.get(2).equals("response")
+                        ? resources.response()
+                        : path.get(0).equals("sensors") ? resources.sensors() : null;
             default -> null;
         };
     }

@@ -8,6 +8,7 @@ import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.telemetry.Point;
 import io.edgeward.core.telemetry.TelemetryQueries;
 import io.edgeward.core.telemetry.Value;
+import java.io.IOException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,6 @@ import java.util.function.Consumer;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.observe.ObserveRelation;
 import org.eclipse.californium.core.server.resources.CoapExchange;
-import java.io.IOException;
 
 /**
  * {@code /sensors/{device_id}/{metric}}, the seed's sensor resources. GET: the latest value of one
@@ -61,8 +61,11 @@ public final class SensorResource extends DeviceResource implements Consumer<Lis
         if (caller.device().id().value().equals(caller.path().get(1))) {
             return true;
         }
-        Replies.refuse(exchange, ResponseCode.FORBIDDEN, "a device reads and writes only its own sensors: /sensors/"
-                + caller.device().id() + "/{metric}");
+        Replies.refuse(
+                exchange,
+                ResponseCode.FORBIDDEN,
+                "a device reads and writes only its own sensors: /sensors/"
+                        + caller.device().id() + "/{metric}");
         return false;
     }
 
@@ -88,11 +91,13 @@ public final class SensorResource extends DeviceResource implements Consumer<Lis
                     }
                 }
             }
-            payload = DOCUMENTS.writeValueAsBytes(document); // without a value when the body had none: refused as malformed
+            payload = DOCUMENTS.writeValueAsBytes(
+                    document); // without a value when the body had none: refused as malformed
         } catch (IOException e) {
             // Not JSON: handed on as it is, to be refused as malformed.
         }
-        telemetry.ingest(exchange, caller, payload, io.edgeward.core.telemetry.PayloadFormat.JSON, arrivalMillis, arrivalNanos);
+        telemetry.ingest(
+                exchange, caller, payload, io.edgeward.core.telemetry.PayloadFormat.JSON, arrivalMillis, arrivalNanos);
     }
 
     @Override
@@ -102,7 +107,8 @@ public final class SensorResource extends DeviceResource implements Consumer<Lis
         }
         List<String> path = caller.path();
         String metric = path.get(2);
-        Optional<Point> latest = Point.isValidMetric(metric) ? latest(caller.device().id(), metric) : Optional.empty();
+        Optional<Point> latest =
+                Point.isValidMetric(metric) ? latest(caller.device().id(), metric) : Optional.empty();
         if (latest.isEmpty()) {
             Replies.refuse(exchange, ResponseCode.NOT_FOUND, "no value of '" + metric + "' from this device yet");
             return;
@@ -168,13 +174,17 @@ public final class SensorResource extends DeviceResource implements Consumer<Lis
 
     /** Ends the device's observations (4.01): its credentials are gone. */
     void forget(DeviceId device) {
-        clearAndNotifyObserveRelations(relation -> {
-            Series series = observers.get(relation);
-            return series != null && series.device().equals(device);
-        }, ResponseCode.UNAUTHORIZED);
+        clearAndNotifyObserveRelations(
+                relation -> {
+                    Series series = observers.get(relation);
+                    return series != null && series.device().equals(device);
+                },
+                ResponseCode.UNAUTHORIZED);
     }
 
     private Optional<Point> latest(DeviceId device, String metric) {
-        return queries.latest(device).stream().filter(p -> p.metric().equals(metric)).findFirst();
+        return queries.latest(device).stream()
+                .filter(p -> p.metric().equals(metric))
+                .findFirst();
     }
 }

@@ -43,7 +43,9 @@ public final class ShadowReportedResource extends DeviceResource {
             ShadowUpdate update = shadows.update(caller.device().id(), request(payload), ChangedBy.DEVICE);
             Replies.json(exchange, ResponseCode.CHANGED, update.accepted());
         } catch (ShadowException e) {
-            Replies.json(exchange, Replies.code(e.code()),
+            Replies.json(
+                    exchange,
+                    Replies.code(e.code()),
                     ShadowDocuments.error(e, ShadowDocuments.clientTokenOf(payload), System.currentTimeMillis()));
         }
     }
@@ -54,7 +56,8 @@ public final class ShadowReportedResource extends DeviceResource {
         try {
             body = JSON.readTree(payload);
         } catch (IOException e) {
-            throw invalid("invalid JSON: expected the reported state as an object, or {\"state\":{\"reported\":{...}}}");
+            throw invalid(
+                    "invalid JSON: expected the reported state as an object, or {\"state\":{\"reported\":{...}}}");
         }
         if (body == null) {
             throw invalid("the request is empty; expected the reported state as a JSON object");
@@ -65,7 +68,8 @@ public final class ShadowReportedResource extends DeviceResource {
         if (object.has("state")) {
             JsonNode state = object.get("state");
             if (state instanceof ObjectNode sections && sections.has("desired")) {
-                throw invalid("a device reports here; desired state is written with the shadow update (MQTT) or by an operator");
+                throw invalid(
+                        "a device reports here; desired state is written with the shadow update (MQTT) or by an operator");
             }
             return object;
         }

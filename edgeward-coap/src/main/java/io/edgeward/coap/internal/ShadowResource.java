@@ -33,7 +33,8 @@ public final class ShadowResource extends DeviceResource implements ShadowListen
     void get(CoapExchange exchange, Caller caller) {
         try {
             Shadow shadow = shadows.get(caller.device().id());
-            exchange.setETag(ByteBuffer.allocate(Long.BYTES).putLong(shadow.version()).array());
+            exchange.setETag(
+                    ByteBuffer.allocate(Long.BYTES).putLong(shadow.version()).array());
             Replies.json(exchange, ResponseCode.CONTENT, ShadowDocuments.document(shadow, null));
         } catch (ShadowException e) {
             Replies.refuse(exchange, Replies.code(e.code()), e.getMessage());
@@ -46,7 +47,8 @@ public final class ShadowResource extends DeviceResource implements ShadowListen
         boolean deltaMoved = !update.current().delta().equals(update.previous().delta());
         if (deltaMoved && getObserverCount() > 0) {
             DeviceId device = update.current().device();
-            changed(relation -> caller(relation).map(c -> c.device().id().equals(device)).orElse(false));
+            changed(relation ->
+                    caller(relation).map(c -> c.device().id().equals(device)).orElse(false));
         }
     }
 }

@@ -30,6 +30,7 @@ public final class TelemetryResource extends DeviceResource {
 
     /** {@code application/x-protobuf} has no registered CoAP number; this one is from the experimental-use range. */
     public static final int PROTOBUF = 65000;
+
     private static final Logger LOG = LoggerFactory.getLogger(TelemetryResource.class);
     private final RateLimitedLog failures = RateLimitedLog.perMinute();
 
@@ -56,18 +57,27 @@ public final class TelemetryResource extends DeviceResource {
         long arrivalNanos = System.nanoTime();
         PayloadFormat format = format(exchange.getRequestOptions().getContentFormat());
         if (format == null) {
-            Replies.refuse(exchange, ResponseCode.UNSUPPORTED_CONTENT_FORMAT, "content-format "
-                    + exchange.getRequestOptions().getContentFormat() + " is not taken here: use 50 (JSON), 60 (CBOR) or 65000 (Protobuf)");
+            Replies.refuse(
+                    exchange,
+                    ResponseCode.UNSUPPORTED_CONTENT_FORMAT,
+                    "content-format " + exchange.getRequestOptions().getContentFormat()
+                            + " is not taken here: use 50 (JSON), 60 (CBOR) or 65000 (Protobuf)");
             return;
         }
         ingest(exchange, caller, exchange.getRequestPayload(), format, arrivalMillis, arrivalNanos);
     }
 
     /** Decodes, stores and answers: 2.04 once durable (confirmable) or queued (non-confirmable). Also for a sensor's PUT. */
-    void ingest(CoapExchange exchange, Caller caller, byte[] payload, PayloadFormat format, long arrivalMillis, long arrivalNanos) {
+    void ingest(
+            CoapExchange exchange,
+            Caller caller,
+            byte[] payload,
+            PayloadFormat format,
+            long arrivalMillis,
+            long arrivalNanos) {
         presence.seen(caller.device().id());
-        TelemetryMessage message = new TelemetryMessage(caller.device().id(), caller.device().type(), payload, format,
-                arrivalMillis, arrivalNanos);
+        TelemetryMessage message = new TelemetryMessage(
+                caller.device().id(), caller.device().type(), payload, format, arrivalMillis, arrivalNanos);
         Decoded decoded = pipeline.decode(message);
         if (decoded.points().isEmpty()) {
             answer(exchange, new IngestResult(0, decoded.rejections()));
@@ -87,10 +97,16 @@ public final class TelemetryResource extends DeviceResource {
             if (error == null) {
                 answer(exchange, result);
             } else if (unwrap(error) instanceof PipelineStoppedException) {
-                Replies.refuse(exchange, ResponseCode.SERVICE_UNAVAILABLE, "the node is shutting down; nothing was stored, resend");
+                Replies.refuse(
+                        exchange,
+                        ResponseCode.SERVICE_UNAVAILABLE,
+                        "the node is shutting down; nothing was stored, resend");
             } else {
                 failed(caller, error);
-                Replies.refuse(exchange, ResponseCode.INTERNAL_SERVER_ERROR, "the store could not commit: nothing was stored, resend");
+                Replies.refuse(
+                        exchange,
+                        ResponseCode.INTERNAL_SERVER_ERROR,
+                        "the store could not commit: nothing was stored, resend");
             }
         });
     }
@@ -99,14 +115,19 @@ public final class TelemetryResource extends DeviceResource {
         if (result.fullyAccepted()) {
             exchange.respond(ResponseCode.CHANGED);
         } else {
-            Replies.refuse(exchange, result.primaryReason() == RejectReason.TOO_LARGE
-                    ? ResponseCode.REQUEST_ENTITY_TOO_LARGE : ResponseCode.BAD_REQUEST, result.summary());
+            Replies.refuse(
+                    exchange,
+                    result.primaryReason() == RejectReason.TOO_LARGE
+                            ? ResponseCode.REQUEST_ENTITY_TOO_LARGE
+                            : ResponseCode.BAD_REQUEST,
+                    result.summary());
         }
     }
 
     private static PayloadFormat format(int contentFormat) {
         return switch (contentFormat) {
-            case MediaTypeRegistry.UNDEFINED, MediaTypeRegistry.APPLICATION_JSON, MediaTypeRegistry.TEXT_PLAIN -> PayloadFormat.JSON;
+            case MediaTypeRegistry.UNDEFINED, MediaTypeRegistry.APPLICATION_JSON, MediaTypeRegistry.TEXT_PLAIN ->
+                PayloadFormat.JSON;
             case MediaTypeRegistry.APPLICATION_CBOR -> PayloadFormat.CBOR;
             case MediaTypeRegistry.APPLICATION_OCTET_STREAM, PROTOBUF -> PayloadFormat.PROTOBUF;
             default -> null;
@@ -115,7 +136,10 @@ public final class TelemetryResource extends DeviceResource {
 
     private void failed(Caller caller, Throwable error) {
         if (failures.allow("commit")) {
-            LOG.warn("CoAP telemetry of '{}' was not stored: {}", caller.device().id(), unwrap(error).toString());
+            LOG.warn(
+                    "CoAP telemetry of '{}' was not stored: {}",
+                    caller.device().id(),
+                    unwrap(error).toString());
         }
     }
 

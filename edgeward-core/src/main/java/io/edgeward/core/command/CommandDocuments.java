@@ -49,11 +49,16 @@ public final class CommandDocuments {
             throw malformed("the response must be a JSON object {\"command_id\",\"status\",\"message\",\"timestamp\"}");
         }
         JsonNode id = node.get("command_id");
-        if (id == null || !id.isTextual() || id.asText().isEmpty() || id.asText().length() > 64) {
+        if (id == null
+                || !id.isTextual()
+                || id.asText().isEmpty()
+                || id.asText().length() > 64) {
             throw malformed("command_id must be a string");
         }
         JsonNode status = node.get("status");
-        if (status == null || !status.isTextual() || !(status.asText().equals("success") || status.asText().equals("failed"))) {
+        if (status == null
+                || !status.isTextual()
+                || !(status.asText().equals("success") || status.asText().equals("failed"))) {
             throw malformed("status must be \"success\" or \"failed\"");
         }
         JsonNode message = node.get("message");

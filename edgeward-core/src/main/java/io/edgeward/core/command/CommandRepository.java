@@ -41,6 +41,6 @@ public interface CommandRepository {
      */
     void markDelivered(String id, Instant at);
 
-    boolean transition(String id, Set<CommandStatus> from, CommandStatus to, Instant at, String message,
-            Instant responseDeadline);
+    boolean transition(
+            String id, Set<CommandStatus> from, CommandStatus to, Instant at, String message, Instant responseDeadline);
 }

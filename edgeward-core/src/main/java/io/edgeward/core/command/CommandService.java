@@ -1,13 +1,13 @@
 package io.edgeward.core.command;
 
-import io.edgeward.core.lifecycle.Lifecycle;
-import io.edgeward.core.lifecycle.Threads;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.device.DeviceLanes;
 import io.edgeward.core.device.DeviceNotFoundException;
 import io.edgeward.core.device.DeviceRepository;
 import io.edgeward.core.device.Presence;
+import io.edgeward.core.lifecycle.Lifecycle;
+import io.edgeward.core.lifecycle.Threads;
 import io.edgeward.core.observability.RateLimitedLog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -57,7 +57,9 @@ public final class CommandService implements Lifecycle {
     private static final int MAX_PARAMETERS_BYTES = 8 * 1024;
     /** How long a send may take before the command goes back to the queue. */
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(10);
-    private static final Set<CommandStatus> OPEN = Set.of(CommandStatus.QUEUED, CommandStatus.SENT, CommandStatus.DELIVERED);
+
+    private static final Set<CommandStatus> OPEN =
+            Set.of(CommandStatus.QUEUED, CommandStatus.SENT, CommandStatus.DELIVERED);
 
     private final CommandRepository repository;
     private final DeviceRepository devices;
@@ -66,6 +68,7 @@ public final class CommandService implements Lifecycle {
     private final List<CommandTransport> transports = new CopyOnWriteArrayList<>();
     /** The registered transports as one, over the list as it stands at each send. */
     private final CommandTransport transport = CommandTransport.firstOf(transports);
+
     private final Duration defaultTtl;
     private final Duration sweepPeriod;
     private final ThreadFactory sweeperThreads;
@@ -78,14 +81,22 @@ public final class CommandService implements Lifecycle {
     private final Set<DeviceId> ready = ConcurrentHashMap.newKeySet();
     /** Set while a lookup of ready devices is queued and has not begun to drain {@link #ready}. */
     private final AtomicBoolean readyLookupQueued = new AtomicBoolean();
+
     private final Map<CommandStatus, Counter> ended = new EnumMap<>(CommandStatus.class);
-    private final Map<CommandResponseException.Reason, Counter> refused = new EnumMap<>(CommandResponseException.Reason.class);
+    private final Map<CommandResponseException.Reason, Counter> refused =
+            new EnumMap<>(CommandResponseException.Reason.class);
     private final Counter accepted;
     private final Timer roundTrip;
     private ScheduledExecutorService sweeper;
 
-    public CommandService(CommandRepository repository, DeviceRepository devices, Presence presence,
-            CommandSettings settings, Clock clock, MeterRegistry meters, Threads threads) {
+    public CommandService(
+            CommandRepository repository,
+            DeviceRepository devices,
+            Presence presence,
+            CommandSettings settings,
+            Clock clock,
+            MeterRegistry meters,
+            Threads threads) {
         this.repository = repository;
         this.devices = devices;
         this.presence = presence;
@@ -95,20 +106,26 @@ public final class CommandService implements Lifecycle {
         this.senders = Executors.newThreadPerTaskExecutor(threads.virtual("command-send"));
         this.lanes = new DeviceLanes(senders);
         this.clock = clock;
-        this.accepted = Counter.builder("edgeward.commands.accepted").description("Commands accepted for devices").register(meters);
+        this.accepted = Counter.builder("edgeward.commands.accepted")
+                .description("Commands accepted for devices")
+                .register(meters);
         for (CommandStatus status : CommandStatus.values()) {
             if (status.isTerminal()) {
-                ended.put(status, Counter.builder("edgeward.commands.completed")
-                        .description("Commands that reached a final state, by state")
-                        .tag("status", status.wireName())
-                        .register(meters));
+                ended.put(
+                        status,
+                        Counter.builder("edgeward.commands.completed")
+                                .description("Commands that reached a final state, by state")
+                                .tag("status", status.wireName())
+                                .register(meters));
             }
         }
         for (CommandResponseException.Reason reason : CommandResponseException.Reason.values()) {
-            refused.put(reason, Counter.builder("edgeward.command.responses.rejected")
-                    .description("Command responses from devices that were refused, by reason")
-                    .tag("reason", reason.label())
-                    .register(meters));
+            refused.put(
+                    reason,
+                    Counter.builder("edgeward.command.responses.rejected")
+                            .description("Command responses from devices that were refused, by reason")
+                            .tag("reason", reason.label())
+                            .register(meters));
         }
         this.roundTrip = Timer.builder("edgeward.command.round.trip")
                 .description("From sending a command to the device's response")
@@ -151,15 +168,31 @@ public final class CommandService implements Lifecycle {
         }
         int size = write(request.parameters()).length;
         if (size > MAX_PARAMETERS_BYTES) {
-            throw new IllegalArgumentException("parameters are " + size + " bytes; the limit is " + MAX_PARAMETERS_BYTES);
+            throw new IllegalArgumentException(
+                    "parameters are " + size + " bytes; the limit is " + MAX_PARAMETERS_BYTES);
         }
         Instant now = now();
         Duration ttl = request.ttl() == null ? defaultTtl : request.ttl();
-        Command command = new Command(ids.next(now.toEpochMilli()), device, request.type(), request.parameters(), CommandStatus.QUEUED,
-                null, request.idempotencyKey(), request.timeout(), now, now.plus(ttl), null, null, null, null);
+        Command command = new Command(
+                ids.next(now.toEpochMilli()),
+                device,
+                request.type(),
+                request.parameters(),
+                CommandStatus.QUEUED,
+                null,
+                request.idempotencyKey(),
+                request.timeout(),
+                now,
+                now.plus(ttl),
+                null,
+                null,
+                null,
+                null);
         if (!repository.insert(command)) {
             // A concurrent request with the same key won the insert.
-            return repository.findByIdempotencyKey(device, request.idempotencyKey()).orElseThrow();
+            return repository
+                    .findByIdempotencyKey(device, request.idempotencyKey())
+                    .orElseThrow();
         }
         accepted.increment();
         if (presence.isConnected(device)) {
@@ -170,7 +203,10 @@ public final class CommandService implements Lifecycle {
 
     /** @throws CommandNotFoundException if the device has no such command */
     public Command get(DeviceId device, String id) {
-        return repository.find(id).filter(c -> c.device().equals(device)).orElseThrow(() -> new CommandNotFoundException(id));
+        return repository
+                .find(id)
+                .filter(c -> c.device().equals(device))
+                .orElseThrow(() -> new CommandNotFoundException(id));
     }
 
     public List<Command> list(DeviceId device, int limit, String beforeId) {
@@ -274,7 +310,10 @@ public final class CommandService implements Lifecycle {
 
     /** The device acknowledged the command's delivery (MQTT PUBACK). */
     public void delivered(DeviceId device, String id) {
-        repository.find(id).filter(c -> c.device().equals(device)).ifPresent(command -> repository.markDelivered(id, now()));
+        repository
+                .find(id)
+                .filter(c -> c.device().equals(device))
+                .ifPresent(command -> repository.markDelivered(id, now()));
     }
 
     /**
@@ -291,9 +330,11 @@ public final class CommandService implements Lifecycle {
             refuse(device, e);
             throw e;
         }
-        Optional<Command> found = repository.find(response.commandId()).filter(c -> c.device().equals(device));
+        Optional<Command> found =
+                repository.find(response.commandId()).filter(c -> c.device().equals(device));
         if (found.isEmpty()) {
-            CommandResponseException e = new CommandResponseException(CommandResponseException.Reason.UNKNOWN_COMMAND,
+            CommandResponseException e = new CommandResponseException(
+                    CommandResponseException.Reason.UNKNOWN_COMMAND,
                     "no command '" + response.commandId() + "' for device '" + device + "'");
             refuse(device, e);
             throw e;
@@ -326,27 +367,42 @@ public final class CommandService implements Lifecycle {
         for (Command command : repository.queued(device)) {
             Instant now = now();
             if (command.expiresAt().isBefore(now)) {
-                if (repository.transition(command.id(), Set.of(CommandStatus.QUEUED), CommandStatus.EXPIRED, now,
-                        "the device did not come back within the TTL", null)) {
+                if (repository.transition(
+                        command.id(),
+                        Set.of(CommandStatus.QUEUED),
+                        CommandStatus.EXPIRED,
+                        now,
+                        "the device did not come back within the TTL",
+                        null)) {
                     ended(command.id(), CommandStatus.EXPIRED);
                 }
                 continue;
             }
             // SENT is recorded first: the device's acknowledgement can arrive before send() returns.
-            if (!repository.transition(command.id(), Set.of(CommandStatus.QUEUED), CommandStatus.SENT, now, null,
+            if (!repository.transition(
+                    command.id(),
+                    Set.of(CommandStatus.QUEUED),
+                    CommandStatus.SENT,
+                    now,
+                    null,
                     now.plus(command.timeout()))) {
                 continue; // another node sent it, or it ended meanwhile
             }
             boolean taken;
             try {
                 // Waits in this device's lane only (a virtual thread, no lock held).
-                taken = transport.send(device, CommandDocuments.command(command, now))
+                taken = transport
+                        .send(device, CommandDocuments.command(command, now))
                         .get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 taken = false;
             } catch (Exception e) {
-                LOG.warn("Command {} to '{}' could not be sent, it stays queued: {}", command.id(), device, e.toString());
+                LOG.warn(
+                        "Command {} to '{}' could not be sent, it stays queued: {}",
+                        command.id(),
+                        device,
+                        e.toString());
                 taken = false;
             }
             if (!taken) {
@@ -363,12 +419,22 @@ public final class CommandService implements Lifecycle {
             Instant now = now();
             for (Command command : repository.overdue(now, 1000)) {
                 if (command.status() == CommandStatus.QUEUED) {
-                    if (repository.transition(command.id(), Set.of(CommandStatus.QUEUED), CommandStatus.EXPIRED, now,
-                            "not sent within the TTL: the device did not come back in time", null)) {
+                    if (repository.transition(
+                            command.id(),
+                            Set.of(CommandStatus.QUEUED),
+                            CommandStatus.EXPIRED,
+                            now,
+                            "not sent within the TTL: the device did not come back in time",
+                            null)) {
                         ended(command.id(), CommandStatus.EXPIRED);
                     }
-                } else if (repository.transition(command.id(), Set.of(CommandStatus.SENT, CommandStatus.DELIVERED),
-                        CommandStatus.TIMED_OUT, now, "no response within " + command.timeout().toMillis() + " ms", null)) {
+                } else if (repository.transition(
+                        command.id(),
+                        Set.of(CommandStatus.SENT, CommandStatus.DELIVERED),
+                        CommandStatus.TIMED_OUT,
+                        now,
+                        "no response within " + command.timeout().toMillis() + " ms",
+                        null)) {
                     ended(command.id(), CommandStatus.TIMED_OUT);
                 }
             }
@@ -419,5 +485,4 @@ public final class CommandService implements Lifecycle {
             Thread.currentThread().interrupt();
         }
     }
-
 }

@@ -16,7 +16,10 @@ public record CommandSettings(Duration defaultTtl, Duration sweepPeriod) {
 
     public static final Duration DEFAULT_SWEEP = Duration.ofMillis(250);
 
-    public static final Key<Duration> DEFAULT_TTL = new Key<>("commands.default-ttl", "1h", duration(Duration.ZERO, Duration.ofDays(7)),
+    public static final Key<Duration> DEFAULT_TTL = new Key<>(
+            "commands.default-ttl",
+            "1h",
+            duration(Duration.ZERO, Duration.ofDays(7)),
             "How long a command waits for an offline device when the request gives no ttl.");
     public static final List<Key<?>> KEYS = List.of(DEFAULT_TTL);
 

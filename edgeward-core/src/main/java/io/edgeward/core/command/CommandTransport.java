@@ -28,7 +28,8 @@ public interface CommandTransport {
         return (device, document) -> {
             CompletableFuture<Boolean> taken = CompletableFuture.completedFuture(false);
             for (CommandTransport transport : chain) {
-                taken = taken.thenCompose(done -> done ? CompletableFuture.completedFuture(true) : transport.send(device, document));
+                taken = taken.thenCompose(
+                        done -> done ? CompletableFuture.completedFuture(true) : transport.send(device, document));
             }
             return taken;
         };

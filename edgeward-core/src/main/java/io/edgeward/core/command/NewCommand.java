@@ -10,7 +10,8 @@ import java.util.Map;
  * @param ttl how long the command may wait for an offline device before it expires
  * @param idempotencyKey repeats of a request with the same key return the first command
  */
-public record NewCommand(String type, Map<String, Object> parameters, Duration timeout, Duration ttl, String idempotencyKey) {
+public record NewCommand(
+        String type, Map<String, Object> parameters, Duration timeout, Duration ttl, String idempotencyKey) {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);

@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
 /** Parsers for configuration values, each with bounds and a message that says what was expected. */
 public final class Parsers {
 
-    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB|KB|MB|GB)?", Pattern.CASE_INSENSITIVE);
+    private static final Pattern SIZE =
+            Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB|KB|MB|GB)?", Pattern.CASE_INSENSITIVE);
 
     private Parsers() {}
 
@@ -41,12 +42,13 @@ public final class Parsers {
             if (!m.matches()) {
                 throw new IllegalArgumentException("not a size (e.g. 262144, 256KiB, 1MiB)");
             }
-            long value = Long.parseLong(m.group(1)) * switch (m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT)) {
-                case "kib", "kb" -> 1024L;
-                case "mib", "mb" -> 1024L * 1024;
-                case "gib", "gb" -> 1024L * 1024 * 1024;
-                default -> 1L;
-            };
+            long value = Long.parseLong(m.group(1))
+                    * switch (m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT)) {
+                        case "kib", "kb" -> 1024L;
+                        case "mib", "mb" -> 1024L * 1024;
+                        case "gib", "gb" -> 1024L * 1024 * 1024;
+                        default -> 1L;
+                    };
             if (value < min || value > max) {
                 throw new IllegalArgumentException("must be between " + min + " and " + max + " bytes");
             }
@@ -91,7 +93,8 @@ public final class Parsers {
     public static Key.Parser<String> secret(int minLength) {
         return raw -> {
             if (!raw.isEmpty() && raw.length() < minLength) {
-                throw new IllegalArgumentException("must be empty (generate one) or at least " + minLength + " characters");
+                throw new IllegalArgumentException(
+                        "must be empty (generate one) or at least " + minLength + " characters");
             }
             return raw;
         };
@@ -100,7 +103,8 @@ public final class Parsers {
     public static Key.Parser<String> jdbcUrl() {
         return raw -> {
             if (!raw.isEmpty() && !raw.startsWith("jdbc:sqlite:") && !raw.startsWith("jdbc:postgresql:")) {
-                throw new IllegalArgumentException("must be empty (embedded SQLite), jdbc:sqlite:<file> or jdbc:postgresql://host/db");
+                throw new IllegalArgumentException(
+                        "must be empty (embedded SQLite), jdbc:sqlite:<file> or jdbc:postgresql://host/db");
             }
             return raw;
         };

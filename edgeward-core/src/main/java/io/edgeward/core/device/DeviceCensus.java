@@ -53,7 +53,8 @@ public final class DeviceCensus implements Lifecycle {
         if (refresher == null) {
             refresh();
             refresher = Executors.newSingleThreadScheduledExecutor(threads);
-            refresher.scheduleWithFixedDelay(this::refresh, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+            refresher.scheduleWithFixedDelay(
+                    this::refresh, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -67,7 +68,9 @@ public final class DeviceCensus implements Lifecycle {
     }
 
     public long count(DeviceStatus status, DeviceType type) {
-        return counts.get().getOrDefault(status, new EnumMap<>(DeviceType.class)).getOrDefault(type, 0L);
+        return counts.get()
+                .getOrDefault(status, new EnumMap<>(DeviceType.class))
+                .getOrDefault(type, 0L);
     }
 
     @Override

@@ -72,9 +72,18 @@ public final class DevicePatch {
             metadata = merge == null ? Map.of() : mergeMetadata(metadata, merge);
         }
         Set<String> tags = changes.containsKey("tags") ? (Set<String>) changes.get("tags") : device.tags();
-        return new Device(device.id(), text("name", device.name()), device.type(), text("model", device.model()),
-                text("firmware_version", device.firmwareVersion()), device.status(), text("location", device.location()),
-                device.lastSeen(), device.registeredAt(), metadata, tags);
+        return new Device(
+                device.id(),
+                text("name", device.name()),
+                device.type(),
+                text("model", device.model()),
+                text("firmware_version", device.firmwareVersion()),
+                device.status(),
+                text("location", device.location()),
+                device.lastSeen(),
+                device.registeredAt(),
+                metadata,
+                tags);
     }
 
     /** Present when the patch sets or clears the operator status; empty inside means "clear". */

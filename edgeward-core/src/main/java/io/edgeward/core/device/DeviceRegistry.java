@@ -107,7 +107,8 @@ public final class DeviceRegistry {
     }
 
     private Optional<Credential> credentialFromStore(DeviceId id) {
-        Optional<Credential> stored = repository.secretHash(id)
+        Optional<Credential> stored = repository
+                .secretHash(id)
                 .flatMap(hash -> repository.find(id).map(device -> new Credential(id, device.type(), hash)));
         stored.ifPresent(credentials::put);
         return stored;
@@ -123,7 +124,9 @@ public final class DeviceRegistry {
     }
 
     public List<Device> list(DeviceFilter filter, int limit, DeviceId after) {
-        return repository.list(filter, limit, after).stream().map(presence::current).toList();
+        return repository.list(filter, limit, after).stream()
+                .map(presence::current)
+                .toList();
     }
 
     /**
@@ -138,7 +141,8 @@ public final class DeviceRegistry {
             throw new DeviceNotFoundException(id);
         }
         patch.status().ifPresent(status -> {
-            DeviceStatus next = status.orElse(presence.isConnected(current.id()) ? DeviceStatus.ONLINE : DeviceStatus.OFFLINE);
+            DeviceStatus next =
+                    status.orElse(presence.isConnected(current.id()) ? DeviceStatus.ONLINE : DeviceStatus.OFFLINE);
             if (!repository.setStatus(current.id(), next)) {
                 throw new DeviceNotFoundException(id);
             }

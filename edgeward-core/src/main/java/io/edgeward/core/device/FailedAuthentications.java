@@ -51,7 +51,8 @@ public final class FailedAuthentications {
         this.nanoTime = nanoTime;
         this.log = new RateLimitedLog(Duration.ofMinutes(1), nanoTime);
         this.throttled = Counter.builder("edgeward.auth.throttled")
-                .description("Failed authentications answered with MQTT 0x9F, CoAP 4.29 or HTTP 429 because of earlier failures, by transport")
+                .description(
+                        "Failed authentications answered with MQTT 0x9F, CoAP 4.29 or HTTP 429 because of earlier failures, by transport")
                 .tag("transport", transport)
                 .register(meters);
     }
@@ -67,9 +68,14 @@ public final class FailedAuthentications {
         if (!delay.isZero()) {
             throttled.increment();
             if (log.allow(transport)) {
-                LOG.warn("Failed {} authentications are being throttled: {} from {}{}; the next must wait {} ms "
-                        + "(logged once a minute){}", transport, count, RateLimitedLog.printable(source, 64),
-                        identity == null ? "" : " for '" + RateLimitedLog.printable(identity, 64) + "'", delay.toMillis(),
+                LOG.warn(
+                        "Failed {} authentications are being throttled: {} from {}{}; the next must wait {} ms "
+                                + "(logged once a minute){}",
+                        transport,
+                        count,
+                        RateLimitedLog.printable(source, 64),
+                        identity == null ? "" : " for '" + RateLimitedLog.printable(identity, 64) + "'",
+                        delay.toMillis(),
                         log.suppressedNote());
             }
         }
@@ -96,8 +102,12 @@ public final class FailedAuthentications {
         if (byKey.size() >= MAX_KEYS && !byKey.containsKey(key)) {
             byKey.clear();
         }
-        return byKey.compute(key, (k, previous) -> previous == null || previous.expired(now)
-                ? new Failures(1, now) : new Failures(previous.count + 1, now)).count;
+        return byKey.compute(
+                        key,
+                        (k, previous) -> previous == null || previous.expired(now)
+                                ? new Failures(1, now)
+                                : new Failures(previous.count + 1, now))
+                .count;
     }
 
     private int current(String key, long now) {

@@ -41,7 +41,8 @@ public record NewDevice(
         }
         for (String tag : tags) {
             if (!TAG.matcher(tag).matches()) {
-                throw new IllegalArgumentException("invalid tag '" + tag + "': 1-64 characters of A-Z a-z 0-9 . _ : / = -");
+                throw new IllegalArgumentException(
+                        "invalid tag '" + tag + "': 1-64 characters of A-Z a-z 0-9 . _ : / = -");
             }
         }
         return tags;

@@ -57,11 +57,15 @@ public final class Presence implements Lifecycle {
         connections.clear();
         repository.markAllOffline();
         long period = flushInterval.toMillis();
-        writer.scheduleWithFixedDelay(() -> {
-            // Statuses left over by a failed write are retried here.
-            writeStatuses();
-            flushLastSeen();
-        }, period, period, TimeUnit.MILLISECONDS);
+        writer.scheduleWithFixedDelay(
+                () -> {
+                    // Statuses left over by a failed write are retried here.
+                    writeStatuses();
+                    flushLastSeen();
+                },
+                period,
+                period,
+                TimeUnit.MILLISECONDS);
     }
 
     public void connected(DeviceId id) {
@@ -116,8 +120,18 @@ public final class Presence implements Lifecycle {
         if (unwritten == null || (device.lastSeen() != null && device.lastSeen().toEpochMilli() >= unwritten)) {
             return device;
         }
-        return new Device(device.id(), device.name(), device.type(), device.model(), device.firmwareVersion(), device.status(),
-                device.location(), Instant.ofEpochMilli(unwritten), device.registeredAt(), device.metadata(), device.tags());
+        return new Device(
+                device.id(),
+                device.name(),
+                device.type(),
+                device.model(),
+                device.firmwareVersion(),
+                device.status(),
+                device.location(),
+                Instant.ofEpochMilli(unwritten),
+                device.registeredAt(),
+                device.metadata(),
+                device.tags());
     }
 
     /** Forgets a deleted device. */
@@ -145,7 +159,10 @@ public final class Presence implements Lifecycle {
             // A device whose status changed again meanwhile keeps its entry for the next write.
             batch.forEach(unwrittenStatus::remove);
         } catch (RuntimeException e) {
-            LOG.warn("Could not record the online status of {} devices (retried within {}): {}", batch.size(), flushInterval,
+            LOG.warn(
+                    "Could not record the online status of {} devices (retried within {}): {}",
+                    batch.size(),
+                    flushInterval,
                     e.getMessage());
         }
     }

@@ -41,13 +41,16 @@ public final class Lifecycles implements AutoCloseable {
     public synchronized void closeAll() {
         while (!started.isEmpty()) {
             Started next = started.pop();
-            Thread closing = Thread.ofPlatform().name("stop-" + next.name()).daemon().start(() -> {
-                try {
-                    next.part().close();
-                } catch (RuntimeException e) {
-                    LOG.warn("Stopping {} failed: {}", next.name(), e.toString());
-                }
-            });
+            Thread closing = Thread.ofPlatform()
+                    .name("stop-" + next.name())
+                    .daemon()
+                    .start(() -> {
+                        try {
+                            next.part().close();
+                        } catch (RuntimeException e) {
+                            LOG.warn("Stopping {} failed: {}", next.name(), e.toString());
+                        }
+                    });
             try {
                 if (!closing.join(next.bound())) {
                     LOG.warn("{} did not stop within {}; going on with the rest", next.name(), next.bound());

@@ -27,6 +27,7 @@ public final class RateLimitedLog {
     private final ConcurrentHashMap<String, Long> lastLogged = new ConcurrentHashMap<>();
     /** The overall budget: the start of its period and the lines written and left out in it (guarded by {@code this}). */
     private long budgetPeriodStart;
+
     private int linesInPeriod;
     private long suppressed;
 

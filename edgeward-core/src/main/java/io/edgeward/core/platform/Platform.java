@@ -64,27 +64,46 @@ public final class Platform {
         Config config = builder.config;
         // Marks every device offline before any transport can report one online.
         this.presence = parts.start("presence", new Presence(ports.devices(), builder.lastSeenFlush, threads));
-        this.registry = new DeviceRegistry(ports.devices(), presence,
-                (id, forget) -> sessions.forEach(transport -> transport.disconnect(id, forget)), builder.clock);
+        this.registry = new DeviceRegistry(
+                ports.devices(),
+                presence,
+                (id, forget) -> sessions.forEach(transport -> transport.disconnect(id, forget)),
+                builder.clock);
         registry.addDeletionListener(ports.telemetryWriter()::deleteDevice);
         parts.start("census", new DeviceCensus(ports.devices(), meters, builder.censusPeriod, threads));
-        ShadowSettings shadowSettings = builder.shadowSettings != null ? builder.shadowSettings : ShadowSettings.from(config);
-        this.shadows = parts.start("shadows",
+        ShadowSettings shadowSettings =
+                builder.shadowSettings != null ? builder.shadowSettings : ShadowSettings.from(config);
+        this.shadows = parts.start(
+                "shadows",
                 new ShadowService(ports.shadows(), ports.devices(), shadowSettings, builder.clock, meters, threads));
-        CommandSettings commandSettings = builder.commandSettings != null ? builder.commandSettings : CommandSettings.from(config);
-        this.commands = new CommandService(ports.commands(), ports.devices(), presence, commandSettings, builder.clock, meters, threads);
+        CommandSettings commandSettings =
+                builder.commandSettings != null ? builder.commandSettings : CommandSettings.from(config);
+        this.commands = new CommandService(
+                ports.commands(), ports.devices(), presence, commandSettings, builder.clock, meters, threads);
 
         // Consumers of committed telemetry start before the stage that feeds them, the stage before the
         // pipeline: each stops after what feeds it.
         ShadowReporter reporter = parts.start("shadow-reporter", new ShadowReporter(shadows, threads));
         this.committed = new CommittedTelemetry(meters, threads, CommittedTelemetry.DEFAULT_CAPACITY);
         committed.register("shadow-reporter", reporter);
-        committed.register("last-seen", points -> presence.seenAll(() -> points.stream().map(Point::device).iterator()));
+        committed.register(
+                "last-seen",
+                points -> presence.seenAll(
+                        () -> points.stream().map(Point::device).iterator()));
         parts.start("committed-telemetry", committed);
-        PipelineSettings pipelineSettings = builder.pipelineSettings != null ? builder.pipelineSettings : PipelineSettings.from(config);
-        TelemetryLimits limits = builder.telemetryLimits != null ? builder.telemetryLimits : TelemetryLimits.from(config);
-        this.pipeline = parts.start("pipeline",
-                new TelemetryPipeline(ports.telemetryWriter(), new TelemetryDecoder(limits), pipelineSettings, meters, committed, threads),
+        PipelineSettings pipelineSettings =
+                builder.pipelineSettings != null ? builder.pipelineSettings : PipelineSettings.from(config);
+        TelemetryLimits limits =
+                builder.telemetryLimits != null ? builder.telemetryLimits : TelemetryLimits.from(config);
+        this.pipeline = parts.start(
+                "pipeline",
+                new TelemetryPipeline(
+                        ports.telemetryWriter(),
+                        new TelemetryDecoder(limits),
+                        pipelineSettings,
+                        meters,
+                        committed,
+                        threads),
                 pipelineSettings.commitTimeout().plus(STOP_BOUND));
         this.queries = new TelemetryQueries(ports.telemetryReader());
     }

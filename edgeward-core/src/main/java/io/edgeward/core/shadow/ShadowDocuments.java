@@ -65,7 +65,8 @@ public final class ShadowDocuments {
      * What AWS IoT answers on {@code update/accepted}: the request's sections and their metadata
      * (a cleared desired as {@code null}), the new version and timestamp.
      */
-    static ObjectNode accepted(ObjectNode desired, boolean clearDesired, ObjectNode reported, Shadow next, String clientToken) {
+    static ObjectNode accepted(
+            ObjectNode desired, boolean clearDesired, ObjectNode reported, Shadow next, String clientToken) {
         ObjectNode accepted = NODES.objectNode();
         ObjectNode state = accepted.putObject("state");
         ObjectNode metadata = accepted.putObject("metadata");
@@ -111,7 +112,9 @@ public final class ShadowDocuments {
         try {
             JsonNode node = JSON.readTree(request);
             JsonNode token = node == null ? null : node.get("clientToken");
-            return token != null && token.isTextual() && token.asText().length() <= MAX_CLIENT_TOKEN ? token.asText() : null;
+            return token != null && token.isTextual() && token.asText().length() <= MAX_CLIENT_TOKEN
+                    ? token.asText()
+                    : null;
         } catch (IOException | RuntimeException e) {
             return null;
         }

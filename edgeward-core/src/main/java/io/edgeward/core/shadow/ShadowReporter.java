@@ -1,10 +1,10 @@
 package io.edgeward.core.shadow;
 
-import io.edgeward.core.lifecycle.Lifecycle;
-import io.edgeward.core.lifecycle.Threads;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgeward.core.device.DeviceId;
+import io.edgeward.core.lifecycle.Lifecycle;
+import io.edgeward.core.lifecycle.Threads;
 import io.edgeward.core.telemetry.Point;
 import io.edgeward.core.telemetry.Value;
 import java.util.HashMap;
@@ -32,16 +32,19 @@ public final class ShadowReporter implements Consumer<List<Point>>, Lifecycle {
     private static final Logger LOG = LoggerFactory.getLogger(ShadowReporter.class);
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    private static final BinaryOperator<Point> NEWER = (old, fresh) -> fresh.timestamp() >= old.timestamp() ? fresh : old;
+    private static final BinaryOperator<Point> NEWER =
+            (old, fresh) -> fresh.timestamp() >= old.timestamp() ? fresh : old;
 
     private final ShadowService shadows;
     private final ShadowSettings settings;
     private final Object lock = new Object();
     /** The newest value per device and metric since the last flush; swapped whole by {@link #flush()}. */
     private Map<DeviceId, Map<String, Point>> pending = new HashMap<>();
+
     private final ThreadFactory threads;
     /** One virtual thread per device and flush: the updates of a flush share the shadow writer's group commits. */
     private final ThreadFactory updateThreads;
+
     private ScheduledExecutorService flusher;
 
     public ShadowReporter(ShadowService shadows, Threads threads) {
@@ -70,7 +73,8 @@ public final class ShadowReporter implements Consumer<List<Point>>, Lifecycle {
         synchronized (lock) {
             for (Point point : points) {
                 if (settings.reports(point.metric())) {
-                    pending.computeIfAbsent(point.device(), device -> new HashMap<>()).merge(point.metric(), point, NEWER);
+                    pending.computeIfAbsent(point.device(), device -> new HashMap<>())
+                            .merge(point.metric(), point, NEWER);
                 }
             }
         }

@@ -17,7 +17,8 @@ public interface ShadowRepository {
      * @return false when another writer got there first; nothing was written
      */
     default boolean save(Shadow next, ChangedBy changedBy, String clientToken, int keepVersions) {
-        return saveAll(List.of(new ShadowSave(next, changedBy, clientToken, keepVersions))).get(0);
+        return saveAll(List.of(new ShadowSave(next, changedBy, clientToken, keepVersions)))
+                .get(0);
     }
 
     /**

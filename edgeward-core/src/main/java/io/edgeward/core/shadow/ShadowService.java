@@ -1,7 +1,5 @@
 package io.edgeward.core.shadow;
 
-import io.edgeward.core.lifecycle.Lifecycle;
-import io.edgeward.core.lifecycle.Threads;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,14 +7,19 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.device.DeviceRepository;
+import io.edgeward.core.lifecycle.Lifecycle;
+import io.edgeward.core.lifecycle.Threads;
 import io.edgeward.core.shadow.internal.JsonTrees;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,12 +30,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.io.IOException;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.function.Supplier;
 
 /**
  * Device shadows with the semantics of AWS IoT Device Shadow: partial updates that merge, {@code
@@ -63,6 +63,7 @@ public final class ShadowService implements Lifecycle {
     private final List<ShadowListener> listeners = new CopyOnWriteArrayList<>();
     /** Serializes updates per device; locks, not monitors, so that waiting virtual threads unmount. */
     private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
+
     private final ShadowWriter writer;
     /** The shadows this node wrote last, most recently used first; a cache of the store, never the authority. */
     private final Map<DeviceId, Shadow> recent = Collections.synchronizedMap(new LinkedHashMap<>(1024, 0.75f, true) {
@@ -71,17 +72,25 @@ public final class ShadowService implements Lifecycle {
             return size() > RECENT_SHADOWS;
         }
     });
+
     private final MeterRegistry meters;
     private final Map<ChangedBy, Counter> updates = new EnumMap<>(ChangedBy.class);
 
-    public ShadowService(ShadowRepository repository, DeviceRepository devices, ShadowSettings settings, Clock clock,
-            MeterRegistry meters, Threads threads) {
+    public ShadowService(
+            ShadowRepository repository,
+            DeviceRepository devices,
+            ShadowSettings settings,
+            Clock clock,
+            MeterRegistry meters,
+            Threads threads) {
         this.meters = meters;
         for (ChangedBy by : ChangedBy.values()) {
-            updates.put(by, Counter.builder("edgeward.shadow.updates")
-                    .description("Accepted shadow updates, by who made them")
-                    .tag("changed_by", by.wireName())
-                    .register(meters));
+            updates.put(
+                    by,
+                    Counter.builder("edgeward.shadow.updates")
+                            .description("Accepted shadow updates, by who made them")
+                            .tag("changed_by", by.wireName())
+                            .register(meters));
         }
         this.repository = repository;
         this.devices = devices;
@@ -134,7 +143,8 @@ public final class ShadowService implements Lifecycle {
     /** Counts a refusal, also one decided by a transport before the request reached this service (unreadable JSON). */
     public void countRejection(ShadowException e) {
         Counter.builder("edgeward.shadow.rejected")
-                .description("Refused shadow requests, by code (400 invalid, 404 unknown device, 409 conflict, 413 too large)")
+                .description(
+                        "Refused shadow requests, by code (400 invalid, 404 unknown device, 409 conflict, 413 too large)")
                 .tag("code", Integer.toString(e.code()))
                 .register(meters)
                 .increment();
@@ -192,7 +202,8 @@ public final class ShadowService implements Lifecycle {
                     recent.remove(device);
                     continue; // decide on what the store holds, not on memory
                 }
-                throw new ShadowException(409, "version conflict: the shadow is at version " + current.version(), current.version());
+                throw new ShadowException(
+                        409, "version conflict: the shadow is at version " + current.version(), current.version());
             }
             long now = clock.instant().getEpochSecond();
             Shadow next = next(current, request, now);
@@ -201,19 +212,27 @@ public final class ShadowService implements Lifecycle {
             }
             int size = next.state().toString().getBytes(StandardCharsets.UTF_8).length;
             if (size > settings.maxStateBytes()) {
-                throw new ShadowException(413, "the shadow state would be " + size + " bytes; the limit is " + settings.maxStateBytes(),
+                throw new ShadowException(
+                        413,
+                        "the shadow state would be " + size + " bytes; the limit is " + settings.maxStateBytes(),
                         current.version());
             }
-            if (stored(new ShadowRepository.ShadowSave(next, changedBy, request.clientToken, settings.historyVersions()))) {
+            if (stored(new ShadowRepository.ShadowSave(
+                    next, changedBy, request.clientToken, settings.historyVersions()))) {
                 recent.put(device, next);
-                return new ShadowUpdate(current, next,
-                        ShadowDocuments.accepted(request.desired, request.clearDesired, request.reported, next, request.clientToken),
-                        request.clientToken, changedBy);
+                return new ShadowUpdate(
+                        current,
+                        next,
+                        ShadowDocuments.accepted(
+                                request.desired, request.clearDesired, request.reported, next, request.clientToken),
+                        request.clientToken,
+                        changedBy);
             }
             recent.remove(device);
             if (request.version != null && !remembered) {
                 Shadow winner = repository.find(device).orElse(current);
-                throw new ShadowException(409, "version conflict: the shadow is at version " + winner.version(), winner.version());
+                throw new ShadowException(
+                        409, "version conflict: the shadow is at version " + winner.version(), winner.version());
             }
         }
         throw new ShadowException(409, "the shadow kept changing under this update; try again", -1);
@@ -270,7 +289,8 @@ public final class ShadowService implements Lifecycle {
             reported = JsonTrees.merge(reported, request.reported);
             reportedMetadata = JsonTrees.stamp(reportedMetadata, request.reported, now);
         }
-        return new Shadow(current.device(), desired, reported, desiredMetadata, reportedMetadata, current.version() + 1, now);
+        return new Shadow(
+                current.device(), desired, reported, desiredMetadata, reportedMetadata, current.version() + 1, now);
     }
 
     private void requireDevice(DeviceId device) {
@@ -285,7 +305,10 @@ public final class ShadowService implements Lifecycle {
             try {
                 listener.updated(update);
             } catch (RuntimeException e) {
-                LOG.warn("A shadow listener failed for device '{}': {}", update.current().device(), e.toString());
+                LOG.warn(
+                        "A shadow listener failed for device '{}': {}",
+                        update.current().device(),
+                        e.toString());
             }
         }
     }
@@ -318,7 +341,8 @@ public final class ShadowService implements Lifecycle {
         JsonNode token = object.get("clientToken");
         if (token != null && !token.isNull()) {
             if (!token.isTextual() || token.asText().length() > ShadowDocuments.MAX_CLIENT_TOKEN) {
-                throw ShadowException.invalid("clientToken must be a string of at most " + ShadowDocuments.MAX_CLIENT_TOKEN + " characters");
+                throw ShadowException.invalid(
+                        "clientToken must be a string of at most " + ShadowDocuments.MAX_CLIENT_TOKEN + " characters");
             }
             clientToken = token.asText();
         }
@@ -352,8 +376,10 @@ public final class ShadowService implements Lifecycle {
                         reported = section(name, section);
                     }
                 }
-                case "delta" -> throw ShadowException.invalid("state.delta is computed by the platform and cannot be written");
-                default -> throw ShadowException.invalid("unknown state section '" + name + "'; expected desired or reported");
+                case "delta" ->
+                    throw ShadowException.invalid("state.delta is computed by the platform and cannot be written");
+                default ->
+                    throw ShadowException.invalid("unknown state section '" + name + "'; expected desired or reported");
             }
         }
         if (desired == null && reported == null && !clearDesired) {
@@ -367,12 +393,18 @@ public final class ShadowService implements Lifecycle {
             throw ShadowException.invalid("state." + name + " must be an object or null");
         }
         if (JsonTrees.depth(object) > settings.maxDepth()) {
-            throw ShadowException.invalid("state." + name + " is nested deeper than " + settings.maxDepth() + " levels");
+            throw ShadowException.invalid(
+                    "state." + name + " is nested deeper than " + settings.maxDepth() + " levels");
         }
         return object;
     }
 
-    private record Request(ObjectNode desired, ObjectNode reported, Long version, String clientToken, boolean skipIfUnchanged,
+    private record Request(
+            ObjectNode desired,
+            ObjectNode reported,
+            Long version,
+            String clientToken,
+            boolean skipIfUnchanged,
             boolean clearDesired) {
         Request(ObjectNode desired, ObjectNode reported, Long version, String clientToken, boolean skipIfUnchanged) {
             this(desired, reported, version, clientToken, skipIfUnchanged, false);

@@ -7,7 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  *
  * @param accepted the AWS-style accepted document: the request's state, its metadata, the new version
  */
-public record ShadowUpdate(Shadow previous, Shadow current, ObjectNode accepted, String clientToken, ChangedBy changedBy) {
+public record ShadowUpdate(
+        Shadow previous, Shadow current, ObjectNode accepted, String clientToken, ChangedBy changedBy) {
 
     /** True when the delta is different after this update and not empty: the device has something to do. */
     public boolean deltaChanged() {

@@ -9,8 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,8 +42,13 @@ final class ShadowWriter implements AutoCloseable {
                 .register(meters);
         this.commitTime = Timer.builder("edgeward.shadow.commit")
                 .description("Duration of one shadow group commit")
-                .serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(50),
-                        Duration.ofMillis(100), Duration.ofMillis(500))
+                .serviceLevelObjectives(
+                        Duration.ofMillis(1),
+                        Duration.ofMillis(5),
+                        Duration.ofMillis(10),
+                        Duration.ofMillis(50),
+                        Duration.ofMillis(100),
+                        Duration.ofMillis(500))
                 .register(meters);
         this.thread = threads.newThread(this::loop);
     }
@@ -81,7 +86,8 @@ final class ShadowWriter implements AutoCloseable {
                 if (stop >= 0) {
                     // Stores what was queued before close(); what came after it is refused.
                     commit(batch.subList(0, stop));
-                    batch.subList(stop + 1, batch.size()).forEach(pending -> pending.done.completeExceptionally(closed()));
+                    batch.subList(stop + 1, batch.size())
+                            .forEach(pending -> pending.done.completeExceptionally(closed()));
                     return;
                 }
                 commit(batch);
@@ -99,7 +105,8 @@ final class ShadowWriter implements AutoCloseable {
         }
         long started = System.nanoTime();
         try {
-            List<Boolean> results = repository.saveAll(batch.stream().map(Pending::save).toList());
+            List<Boolean> results =
+                    repository.saveAll(batch.stream().map(Pending::save).toList());
             commitTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             batchSize.record(batch.size());
             for (int i = 0; i < batch.size(); i++) {
@@ -131,7 +138,9 @@ final class ShadowWriter implements AutoCloseable {
         }
         List<Pending> left = new ArrayList<>();
         queue.drainTo(left);
-        left.stream().filter(pending -> pending != STOP).forEach(pending -> pending.done.completeExceptionally(closed()));
+        left.stream()
+                .filter(pending -> pending != STOP)
+                .forEach(pending -> pending.done.completeExceptionally(closed()));
     }
 
     private static IllegalStateException closed() {

@@ -25,6 +25,7 @@ public enum Aggregation {
                 return aggregation;
             }
         }
-        throw new IllegalArgumentException("unknown aggregation '" + name + "': expected avg, min, max, count, sum, first or last");
+        throw new IllegalArgumentException(
+                "unknown aggregation '" + name + "': expected avg, min, max, count, sum, first or last");
     }
 }

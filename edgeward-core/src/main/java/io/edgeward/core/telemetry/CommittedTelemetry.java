@@ -134,6 +134,7 @@ public final class CommittedTelemetry implements Lifecycle {
         private final ArrayBlockingQueue<Batch> queue = new ArrayBlockingQueue<>(capacity);
         /** Points queued; written by the writer thread and the lane's thread. */
         private final AtomicLong waitingPoints = new AtomicLong();
+
         private final Counter dropped;
         private final Counter failures;
         private final Thread thread;
@@ -151,7 +152,8 @@ public final class CommittedTelemetry implements Lifecycle {
                     .tag("consumer", name)
                     .register(meters);
             this.dropped = Counter.builder("edgeward.fanout.dropped.points")
-                    .description("Committed points a consumer skipped because it fell a full queue behind (they are stored)")
+                    .description(
+                            "Committed points a consumer skipped because it fell a full queue behind (they are stored)")
                     .tag("consumer", name)
                     .register(meters);
             this.failures = Counter.builder("edgeward.fanout.failures")
@@ -173,8 +175,11 @@ public final class CommittedTelemetry implements Lifecycle {
                     waitingPoints.addAndGet(-oldest.points().size());
                     dropped.increment(oldest.points().size());
                     if (warnings.allow(name)) {
-                        LOG.warn("Consumer '{}' of committed telemetry is {} batches behind; its oldest batches are skipped "
-                                + "(counted in edgeward_fanout_dropped_points_total)", name, capacity);
+                        LOG.warn(
+                                "Consumer '{}' of committed telemetry is {} batches behind; its oldest batches are skipped "
+                                        + "(counted in edgeward_fanout_dropped_points_total)",
+                                name,
+                                capacity);
                     }
                 }
             }
@@ -202,8 +207,11 @@ public final class CommittedTelemetry implements Lifecycle {
             } catch (RuntimeException e) {
                 failures.increment();
                 if (warnings.allow(name + ":failed")) {
-                    LOG.warn("Consumer '{}' of committed telemetry failed on a batch of {} points: {}", name,
-                            batch.points().size(), e.toString());
+                    LOG.warn(
+                            "Consumer '{}' of committed telemetry failed on a batch of {} points: {}",
+                            name,
+                            batch.points().size(),
+                            e.toString());
                 }
             } finally {
                 waitingPoints.addAndGet(-batch.points().size());
@@ -218,7 +226,10 @@ public final class CommittedTelemetry implements Lifecycle {
             try {
                 thread.join(millis);
                 if (thread.isAlive()) {
-                    LOG.warn("Consumer '{}' of committed telemetry did not finish within {} ms; left behind", name, millis);
+                    LOG.warn(
+                            "Consumer '{}' of committed telemetry did not finish within {} ms; left behind",
+                            name,
+                            millis);
                     thread.interrupt();
                 }
             } catch (InterruptedException e) {

@@ -21,8 +21,11 @@ public record IngestResult(int stored, List<Rejection> rejections) {
         if (rejections.isEmpty()) {
             return "stored " + stored + " point(s)";
         }
-        StringBuilder text = new StringBuilder("stored ").append(stored).append(" point(s), refused ")
-                .append(rejections.size()).append(": ");
+        StringBuilder text = new StringBuilder("stored ")
+                .append(stored)
+                .append(" point(s), refused ")
+                .append(rejections.size())
+                .append(": ");
         for (int i = 0; i < Math.min(3, rejections.size()); i++) {
             if (i > 0) {
                 text.append("; ");

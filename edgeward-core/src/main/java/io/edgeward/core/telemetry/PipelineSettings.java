@@ -23,26 +23,48 @@ import java.util.List;
  * @param minCommitInterval least time from one group commit's start to the next one's; zero
  *     commits again as soon as the last commit is done
  */
-public record PipelineSettings(int queueCapacity, int maxBatchPoints, boolean perDeviceLabels, Duration commitTimeout,
+public record PipelineSettings(
+        int queueCapacity,
+        int maxBatchPoints,
+        boolean perDeviceLabels,
+        Duration commitTimeout,
         Duration minCommitInterval) {
 
-    public static final Key<Integer> QUEUE_CAPACITY = new Key<>("pipeline.queue-capacity", "20000", integer(1, 10_000_000),
+    public static final Key<Integer> QUEUE_CAPACITY = new Key<>(
+            "pipeline.queue-capacity",
+            "20000",
+            integer(1, 10_000_000),
             "Messages waiting for the writer; when full, acknowledgements wait (nothing is dropped).");
-    public static final Key<Integer> MAX_BATCH_POINTS = new Key<>("pipeline.max-batch-points", "10000", integer(1, 1_000_000),
+    public static final Key<Integer> MAX_BATCH_POINTS = new Key<>(
+            "pipeline.max-batch-points",
+            "10000",
+            integer(1, 1_000_000),
             "Most points committed in one transaction (one fsync).");
-    public static final Key<Duration> MIN_COMMIT_INTERVAL = new Key<>("pipeline.min-commit-interval", "2ms",
+    public static final Key<Duration> MIN_COMMIT_INTERVAL = new Key<>(
+            "pipeline.min-commit-interval",
+            "2ms",
             duration(Duration.ZERO, Duration.ofSeconds(1)),
             "Least time between the starts of two group commits: bounds commits (fsyncs) per second and lets batches grow. 0 = none.");
-    public static final Key<Duration> COMMIT_TIMEOUT = new Key<>("pipeline.commit-timeout", "2m",
+    public static final Key<Duration> COMMIT_TIMEOUT = new Key<>(
+            "pipeline.commit-timeout",
+            "2m",
             duration(Duration.ofSeconds(1), Duration.ofHours(1)),
             "How long a telemetry message (any transport) may wait, queued and committing, before it is refused so that the device resends.");
-    public static final Key<Boolean> PER_DEVICE_LABELS = new Key<>("metrics.per-device-labels", "false", bool(),
+    public static final Key<Boolean> PER_DEVICE_LABELS = new Key<>(
+            "metrics.per-device-labels",
+            "false",
+            bool(),
             "Add a device_id label to iot_device_data_received_total. One Prometheus series per device: keep off for large fleets.");
-    public static final List<Key<?>> KEYS = List.of(QUEUE_CAPACITY, MAX_BATCH_POINTS, MIN_COMMIT_INTERVAL, COMMIT_TIMEOUT, PER_DEVICE_LABELS);
+    public static final List<Key<?>> KEYS =
+            List.of(QUEUE_CAPACITY, MAX_BATCH_POINTS, MIN_COMMIT_INTERVAL, COMMIT_TIMEOUT, PER_DEVICE_LABELS);
 
     public static PipelineSettings from(Config config) {
-        return new PipelineSettings(config.get(QUEUE_CAPACITY), config.get(MAX_BATCH_POINTS), config.get(PER_DEVICE_LABELS),
-                config.get(COMMIT_TIMEOUT), config.get(MIN_COMMIT_INTERVAL));
+        return new PipelineSettings(
+                config.get(QUEUE_CAPACITY),
+                config.get(MAX_BATCH_POINTS),
+                config.get(PER_DEVICE_LABELS),
+                config.get(COMMIT_TIMEOUT),
+                config.get(MIN_COMMIT_INTERVAL));
     }
 
     public static final PipelineSettings DEFAULTS =

@@ -31,7 +31,8 @@ public final class TelemetryDecoder {
     public Decoded decode(TelemetryMessage message) {
         int size = message.payload().length;
         if (size > limits.maxPayloadBytes()) {
-            return Decoded.refused(RejectReason.TOO_LARGE,
+            return Decoded.refused(
+                    RejectReason.TOO_LARGE,
                     "payload of " + size + " bytes exceeds the limit of " + limits.maxPayloadBytes());
         }
         if (size == 0) {

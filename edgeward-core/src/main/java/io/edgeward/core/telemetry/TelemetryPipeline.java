@@ -1,9 +1,9 @@
 package io.edgeward.core.telemetry;
 
-import io.edgeward.core.lifecycle.Lifecycle;
-import io.edgeward.core.lifecycle.Threads;
 import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.device.DeviceType;
+import io.edgeward.core.lifecycle.Lifecycle;
+import io.edgeward.core.lifecycle.Threads;
 import io.edgeward.core.observability.RateLimitedLog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -85,8 +85,13 @@ public final class TelemetryPipeline implements Lifecycle {
     /**
      * @param committed the post-commit stage, handed every committed batch; it never blocks the writer
      */
-    public TelemetryPipeline(TelemetryWriter store, TelemetryDecoder decoder, PipelineSettings settings, MeterRegistry meters,
-            CommittedTelemetry committed, Threads threads) {
+    public TelemetryPipeline(
+            TelemetryWriter store,
+            TelemetryDecoder decoder,
+            PipelineSettings settings,
+            MeterRegistry meters,
+            CommittedTelemetry committed,
+            Threads threads) {
         this.threads = threads;
         this.store = store;
         this.committed = committed;
@@ -104,7 +109,8 @@ public final class TelemetryPipeline implements Lifecycle {
                 .description("Group commits that failed; their messages were not acknowledged")
                 .register(meters);
         this.commitTimeouts = Counter.builder("edgeward.pipeline.commit.timeouts")
-                .description("Messages whose commit took longer than the commit timeout; they were refused, not acknowledged")
+                .description(
+                        "Messages whose commit took longer than the commit timeout; they were refused, not acknowledged")
                 .register(meters);
         this.latency = DistributionSummary.builder("iot.edge.processing.latency.ms")
                 .description("Arrival to durable commit of a telemetry message, milliseconds")
@@ -119,8 +125,15 @@ public final class TelemetryPipeline implements Lifecycle {
                 .register(meters);
         this.commitTime = Timer.builder("edgeward.pipeline.commit")
                 .description("Duration of one group commit (SQL and fsync), the floor of every acknowledgement's wait")
-                .serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10),
-                        Duration.ofMillis(20), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250))
+                .serviceLevelObjectives(
+                        Duration.ofMillis(1),
+                        Duration.ofMillis(2),
+                        Duration.ofMillis(5),
+                        Duration.ofMillis(10),
+                        Duration.ofMillis(20),
+                        Duration.ofMillis(50),
+                        Duration.ofMillis(100),
+                        Duration.ofMillis(250))
                 .register(meters);
         Gauge.builder("edgeward.pipeline.queue.depth", this, TelemetryPipeline::queueDepth)
                 .description("Messages waiting to be committed, including those waiting for queue room")
@@ -201,7 +214,9 @@ public final class TelemetryPipeline implements Lifecycle {
      */
     public boolean isHealthy() {
         Thread watching = watchdog;
-        boolean stuck = !committing.isEmpty() && System.nanoTime() - commitStartedNanos > settings.commitTimeout().toNanos();
+        boolean stuck = !committing.isEmpty()
+                && System.nanoTime() - commitStartedNanos
+                        > settings.commitTimeout().toNanos();
         return isRunning() && watching != null && watching.isAlive() && !stuck;
     }
 
@@ -256,8 +271,12 @@ public final class TelemetryPipeline implements Lifecycle {
             rejected.get(rejection.reason()).increment();
         }
         if (rejectLog.allow(device.value())) {
-            LOG.warn("Refused telemetry from device '{}': {} (further refusals from this device are not logged for a minute)",
-                    device, rejections.size() == 1 ? rejections.get(0) : rejections.size() + " problems, first " + rejections.get(0));
+            LOG.warn(
+                    "Refused telemetry from device '{}': {} (further refusals from this device are not logged for a minute)",
+                    device,
+                    rejections.size() == 1
+                            ? rejections.get(0)
+                            : rejections.size() + " problems, first " + rejections.get(0));
         }
     }
 
@@ -266,7 +285,10 @@ public final class TelemetryPipeline implements Lifecycle {
             return;
         }
         if (settings.perDeviceLabels()) {
-            receivedCounter(message.deviceType()).tag("device_id", message.device().value()).register(meters).increment(points);
+            receivedCounter(message.deviceType())
+                    .tag("device_id", message.device().value())
+                    .register(meters)
+                    .increment(points);
         } else {
             receivedByType.get(message.deviceType()).increment(points);
         }
@@ -393,7 +415,10 @@ public final class TelemetryPipeline implements Lifecycle {
             committing = List.of();
             commitFailures.increment();
             if (failureLog.allow("commit")) {
-                LOG.error("Telemetry commit of {} message(s) failed; they were not acknowledged and devices will resend", batch.size(), e);
+                LOG.error(
+                        "Telemetry commit of {} message(s) failed; they were not acknowledged and devices will resend",
+                        batch.size(),
+                        e);
             }
             for (Pending pending : batch) {
                 pending.done.completeExceptionally(e);

@@ -33,15 +33,16 @@ public final class TelemetryQueries {
         return store.raw(device, metric, range, limit);
     }
 
-    public List<Bucket> aggregate(DeviceId device, String metric, TimeRange range, Duration interval, Aggregation aggregation) {
+    public List<Bucket> aggregate(
+            DeviceId device, String metric, TimeRange range, Duration interval, Aggregation aggregation) {
         checkMetric(metric);
         if (interval.compareTo(MIN_INTERVAL) < 0) {
             throw new TelemetryQueryException("interval must be at least 1s");
         }
         long buckets = range.millis() / interval.toMillis() + 1;
         if (buckets > MAX_BUCKETS) {
-            throw new TelemetryQueryException("the range holds " + buckets + " buckets of " + interval
-                    + "; at most " + MAX_BUCKETS + " are allowed: widen the interval or narrow the range");
+            throw new TelemetryQueryException("the range holds " + buckets + " buckets of " + interval + "; at most "
+                    + MAX_BUCKETS + " are allowed: widen the interval or narrow the range");
         }
         return store.aggregate(device, metric, range, interval, aggregation);
     }

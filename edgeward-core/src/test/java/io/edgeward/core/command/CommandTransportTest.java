@@ -23,21 +23,27 @@ class CommandTransportTest {
 
     @Test
     void firstOf_firstTakes_laterOnesAreNotAsked() {
-        boolean taken = CommandTransport.firstOf(transport("mqtt", true), transport("coap", true)).send(device, document).join();
+        boolean taken = CommandTransport.firstOf(transport("mqtt", true), transport("coap", true))
+                .send(device, document)
+                .join();
         assertThat(taken).isTrue();
         assertThat(asked).containsExactly("mqtt");
     }
 
     @Test
     void firstOf_firstCannot_theNextIsAsked() {
-        boolean taken = CommandTransport.firstOf(transport("mqtt", false), transport("coap", true)).send(device, document).join();
+        boolean taken = CommandTransport.firstOf(transport("mqtt", false), transport("coap", true))
+                .send(device, document)
+                .join();
         assertThat(taken).isTrue();
         assertThat(asked).containsExactly("mqtt", "coap");
     }
 
     @Test
     void firstOf_noneCan_theCommandStaysQueued() {
-        boolean taken = CommandTransport.firstOf(transport("mqtt", false), transport("coap", false)).send(device, document).join();
+        boolean taken = CommandTransport.firstOf(transport("mqtt", false), transport("coap", false))
+                .send(device, document)
+                .join();
         assertThat(taken).isFalse();
         assertThat(asked).containsExactly("mqtt", "coap");
     }

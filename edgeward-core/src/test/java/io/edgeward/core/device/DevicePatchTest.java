@@ -13,8 +13,18 @@ import org.junit.jupiter.api.Test;
 
 class DevicePatchTest {
 
-    static final Device DEVICE = new Device(DeviceId.of("d1"), "Name", DeviceType.SENSOR, "TH-1", "1.0", DeviceStatus.ONLINE, "lab",
-            null, Instant.EPOCH, Map.of("floor", 2, "net", Map.of("ssid", "a", "ch", 1)), Set.of("a"));
+    static final Device DEVICE = new Device(
+            DeviceId.of("d1"),
+            "Name",
+            DeviceType.SENSOR,
+            "TH-1",
+            "1.0",
+            DeviceStatus.ONLINE,
+            "lab",
+            null,
+            Instant.EPOCH,
+            Map.of("floor", 2, "net", Map.of("ssid", "a", "ch", 1)),
+            Set.of("a"));
 
     static Map<String, Object> body(Object... pairs) {
         Map<String, Object> body = new HashMap<>();
@@ -26,8 +36,16 @@ class DevicePatchTest {
 
     @Test
     void absentStays_nullClears_metadataMerges_tagsReplace() {
-        Device patched = DevicePatch.of(body("name", "New", "location", null, "metadata", body("floor", null, "net", Map.of("ch", 6)),
-                "tags", List.of("x", "y"))).applyTo(DEVICE);
+        Device patched = DevicePatch.of(body(
+                        "name",
+                        "New",
+                        "location",
+                        null,
+                        "metadata",
+                        body("floor", null, "net", Map.of("ch", 6)),
+                        "tags",
+                        List.of("x", "y")))
+                .applyTo(DEVICE);
         assertThat(patched.name()).isEqualTo("New");
         assertThat(patched.location()).isNull();
         assertThat(patched.model()).isEqualTo("TH-1");
@@ -38,10 +56,12 @@ class DevicePatchTest {
 
     @Test
     void status_maintenanceOrErrorOrNull_only() {
-        assertThat(DevicePatch.of(body("status", "maintenance")).status()).contains(Optional.of(DeviceStatus.MAINTENANCE));
+        assertThat(DevicePatch.of(body("status", "maintenance")).status())
+                .contains(Optional.of(DeviceStatus.MAINTENANCE));
         assertThat(DevicePatch.of(body("status", null)).status()).contains(Optional.empty());
         assertThat(DevicePatch.of(body("name", "x")).status()).isEmpty();
-        assertThatThrownBy(() -> DevicePatch.of(body("status", "online"))).hasMessageContaining("follow the device's connection");
+        assertThatThrownBy(() -> DevicePatch.of(body("status", "online")))
+                .hasMessageContaining("follow the device's connection");
         assertThatThrownBy(() -> DevicePatch.of(body("status", "sleepy"))).isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -54,7 +74,8 @@ class DevicePatchTest {
         assertThatThrownBy(() -> DevicePatch.of(body("name", 5))).hasMessageContaining("string");
         assertThatThrownBy(() -> DevicePatch.of(body("metadata", "x"))).hasMessageContaining("object");
         assertThatThrownBy(() -> DevicePatch.of(body("tags", List.of(1)))).hasMessageContaining("strings");
-        assertThatThrownBy(() -> DevicePatch.of(body("tags", List.of("bad tag")))).hasMessageContaining("invalid tag");
+        assertThatThrownBy(() -> DevicePatch.of(body("tags", List.of("bad tag"))))
+                .hasMessageContaining("invalid tag");
         assertThatThrownBy(() -> DevicePatch.of(body("name", "x".repeat(257)))).hasMessageContaining("longer than");
     }
 }

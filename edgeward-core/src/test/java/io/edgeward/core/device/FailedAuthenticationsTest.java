@@ -25,7 +25,9 @@ class FailedAuthenticationsTest {
             failures.failed("10.0.0.1", "dev");
         }
         assertThat(failures.failed("10.0.0.1", "dev")).isEqualTo(FailedAuthentications.MAX_DELAY);
-        assertThat(meters.counter("edgeward.auth.throttled", "transport", "test").count()).isEqualTo(34);
+        assertThat(meters.counter("edgeward.auth.throttled", "transport", "test")
+                        .count())
+                .isEqualTo(34);
     }
 
     @Test

@@ -1,6 +1,5 @@
 package io.edgeward.core.shadow;
 
-import io.edgeward.core.lifecycle.Threads;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,6 +11,7 @@ import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.device.DeviceRepository;
 import io.edgeward.core.device.DeviceStatus;
 import io.edgeward.core.device.DeviceType;
+import io.edgeward.core.lifecycle.Threads;
 import io.edgeward.core.telemetry.Point;
 import io.edgeward.core.telemetry.Value;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -39,8 +39,13 @@ class ShadowServiceTest {
     final ShadowService service = service(ShadowSettings.defaults());
 
     ShadowService service(ShadowSettings settings) {
-        ShadowService s = new ShadowService(repository, new OneDevice(), settings,
-                Clock.fixed(Instant.ofEpochSecond(1_700_000_000), ZoneOffset.UTC), meters, Threads.named("test"));
+        ShadowService s = new ShadowService(
+                repository,
+                new OneDevice(),
+                settings,
+                Clock.fixed(Instant.ofEpochSecond(1_700_000_000), ZoneOffset.UTC),
+                meters,
+                Threads.named("test"));
         s.addListener(published::add);
         s.start();
         return s;
@@ -59,7 +64,8 @@ class ShadowServiceTest {
         assertThat(update.current().desiredMetadata().toString()).isEqualTo("""
                 {"a":{"b":{"timestamp":1700000000}}}""");
         assertThat(update.accepted().at("/clientToken").asText()).isEqualTo("x");
-        assertThat(update.accepted().at("/metadata/reported/c/timestamp").asLong()).isEqualTo(1_700_000_000);
+        assertThat(update.accepted().at("/metadata/reported/c/timestamp").asLong())
+                .isEqualTo(1_700_000_000);
         assertThat(published).containsExactly(update);
     }
 
@@ -82,9 +88,12 @@ class ShadowServiceTest {
     void numbersCompareByValue_soTelemetryDoublesMatchDesiredIntegers() throws Exception {
         update("""
                 {"state":{"desired":{"t":22}}}""");
-        ShadowUpdate reported = service.report(DEV, JSON.createObjectNode().put("t", 22.0)).orElseThrow();
+        ShadowUpdate reported =
+                service.report(DEV, JSON.createObjectNode().put("t", 22.0)).orElseThrow();
         assertThat(reported.current().delta().isEmpty()).isTrue();
-        assertThat(service.report(DEV, JSON.createObjectNode().put("t", 22L))).as("the same value again").isEmpty();
+        assertThat(service.report(DEV, JSON.createObjectNode().put("t", 22L)))
+                .as("the same value again")
+                .isEmpty();
     }
 
     @Test
@@ -103,13 +112,13 @@ class ShadowServiceTest {
         update("""
                 {"state":{"reported":{"t":1}}}""");
         assertThatThrownBy(() -> update("""
-                {"state":{"reported":{"t":2}},"version":0}"""))
-                .isInstanceOfSatisfying(ShadowException.class, e -> {
-                    assertThat(e.code()).isEqualTo(409);
-                    assertThat(e.currentVersion()).isEqualTo(1);
-                });
+                {"state":{"reported":{"t":2}},"version":0}""")).isInstanceOfSatisfying(ShadowException.class, e -> {
+            assertThat(e.code()).isEqualTo(409);
+            assertThat(e.currentVersion()).isEqualTo(1);
+        });
         assertThat(repository.saves).isEqualTo(1);
-        assertThat(meters.counter("edgeward.shadow.rejected", "code", "409").count()).isEqualTo(1);
+        assertThat(meters.counter("edgeward.shadow.rejected", "code", "409").count())
+                .isEqualTo(1);
     }
 
     @Test
@@ -128,7 +137,8 @@ class ShadowServiceTest {
                 {"state":{"reported":{}},"version":-1}""")).isEqualTo(400);
         assertThat(code("""
                 {"state":{"reported":{}},"version":1.5}""")).isEqualTo(400);
-        assertThat(code("{\"state\":{\"reported\":{}},\"clientToken\":\"" + "x".repeat(65) + "\"}")).isEqualTo(400);
+        assertThat(code("{\"state\":{\"reported\":{}},\"clientToken\":\"" + "x".repeat(65) + "\"}"))
+                .isEqualTo(400);
         assertThat(repository.saves).isZero();
     }
 
@@ -145,9 +155,14 @@ class ShadowServiceTest {
     @Test
     void sizeLimit_appliesToTheMergedState_413() {
         ShadowService small = service(new ShadowSettings(300, 6, 10, Set.of(), Duration.ofSeconds(1)));
-        small.update(DEV, ("{\"state\":{\"reported\":{\"a\":\"" + "x".repeat(100) + "\"}}}").getBytes(), ChangedBy.DEVICE);
-        assertThatThrownBy(() -> small.update(DEV, ("{\"state\":{\"reported\":{\"b\":\"" + "y".repeat(200) + "\"}}}").getBytes(),
-                ChangedBy.DEVICE)).isInstanceOfSatisfying(ShadowException.class, e -> assertThat(e.code()).isEqualTo(413));
+        small.update(
+                DEV, ("{\"state\":{\"reported\":{\"a\":\"" + "x".repeat(100) + "\"}}}").getBytes(), ChangedBy.DEVICE);
+        assertThatThrownBy(() -> small.update(
+                        DEV,
+                        ("{\"state\":{\"reported\":{\"b\":\"" + "y".repeat(200) + "\"}}}").getBytes(),
+                        ChangedBy.DEVICE))
+                .isInstanceOfSatisfying(
+                        ShadowException.class, e -> assertThat(e.code()).isEqualTo(413));
         assertThat(small.get(DEV).reported().has("b")).isFalse();
     }
 
@@ -155,7 +170,8 @@ class ShadowServiceTest {
     void unknownDevice_is404() {
         assertThatThrownBy(() -> service.update(DeviceId.of("ghost"), """
                 {"state":{"reported":{}}}""".getBytes(), ChangedBy.DEVICE))
-                .isInstanceOfSatisfying(ShadowException.class, e -> assertThat(e.code()).isEqualTo(404));
+                .isInstanceOfSatisfying(
+                        ShadowException.class, e -> assertThat(e.code()).isEqualTo(404));
         assertThatThrownBy(() -> service.get(DeviceId.of("ghost"))).isInstanceOf(ShadowException.class);
     }
 
@@ -169,17 +185,21 @@ class ShadowServiceTest {
 
     @Test
     void reporter_foldsABurstIntoOneWrite_withTheNewestValuePerMetric() {
-        ShadowService onlyTemperature = service(new ShadowSettings(8192, 6, 10, Set.of("temperature"), Duration.ofSeconds(1)));
+        ShadowService onlyTemperature =
+                service(new ShadowSettings(8192, 6, 10, Set.of("temperature"), Duration.ofSeconds(1)));
         ShadowReporter reporter = new ShadowReporter(onlyTemperature, Threads.named("test"));
         for (int i = 0; i < 50; i++) {
-            reporter.accept(List.of(new Point(DEV, "temperature", 1_000 + i, Value.of(20 + i), "C"),
+            reporter.accept(List.of(
+                    new Point(DEV, "temperature", 1_000 + i, Value.of(20 + i), "C"),
                     new Point(DEV, "humidity", 1_000 + i, Value.of(40), "%")));
         }
         reporter.accept(List.of(new Point(DEV, "temperature", 10, Value.of(-1), "C"))); // older: loses
         reporter.flush();
         assertThat(repository.saves).isEqualTo(1);
-        assertThat(onlyTemperature.get(DEV).reported()).isEqualTo(JSON.createObjectNode().put("temperature", 69.0));
-        assertThat(onlyTemperature.history(DEV, Long.MAX_VALUE, 5)).first()
+        assertThat(onlyTemperature.get(DEV).reported())
+                .isEqualTo(JSON.createObjectNode().put("temperature", 69.0));
+        assertThat(onlyTemperature.history(DEV, Long.MAX_VALUE, 5))
+                .first()
                 .satisfies(v -> assertThat(v.changedBy()).isEqualTo(ChangedBy.TELEMETRY));
         reporter.flush();
         assertThat(repository.saves).as("nothing new, nothing written").isEqualTo(1);
@@ -199,24 +219,85 @@ class ShadowServiceTest {
     static final class OneDevice implements DeviceRepository {
         @Override
         public Optional<Device> find(DeviceId id) {
-            return id.equals(DEV) ? Optional.of(new Device(DEV, null, DeviceType.SENSOR, null, null, DeviceStatus.OFFLINE, null, null,
-                    Instant.EPOCH, null, null)) : Optional.empty();
+            return id.equals(DEV)
+                    ? Optional.of(new Device(
+                            DEV,
+                            null,
+                            DeviceType.SENSOR,
+                            null,
+                            null,
+                            DeviceStatus.OFFLINE,
+                            null,
+                            null,
+                            Instant.EPOCH,
+                            null,
+                            null))
+                    : Optional.empty();
         }
 
-        @Override public void insert(Device device, String secretHash) { throw new UnsupportedOperationException(); }
-        @Override public Optional<String> secretHash(DeviceId id) { return Optional.empty(); }
-        @Override public Optional<Device> findBySecretHash(String secretHash) { return Optional.empty(); }
-        @Override public List<io.edgeward.core.device.Credential> credentials() { return List.of(); }
-        @Override public List<Device> list(DeviceFilter filter, int limit, DeviceId after) { return List.of(); }
-        @Override public boolean update(Device device) { return false; }
-        @Override public boolean setStatus(DeviceId id, DeviceStatus status) { return false; }
-        @Override public boolean replaceSecret(DeviceId id, String secretHash, Instant at) { return false; }
-        @Override public boolean delete(DeviceId id) { return false; }
-        @Override public void touchLastSeen(Map<DeviceId, Long> lastSeen) {}
-        @Override public long count() { return 1; }
-        @Override public void updatePresence(Map<DeviceId, DeviceStatus> statuses) {}
-        @Override public Map<DeviceStatus, Map<DeviceType, Long>> countByStatusAndType() { return Map.of(); }
-        @Override public void markAllOffline() {}
+        @Override
+        public void insert(Device device, String secretHash) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Optional<String> secretHash(DeviceId id) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<Device> findBySecretHash(String secretHash) {
+            return Optional.empty();
+        }
+
+        @Override
+        public List<io.edgeward.core.device.Credential> credentials() {
+            return List.of();
+        }
+
+        @Override
+        public List<Device> list(DeviceFilter filter, int limit, DeviceId after) {
+            return List.of();
+        }
+
+        @Override
+        public boolean update(Device device) {
+            return false;
+        }
+
+        @Override
+        public boolean setStatus(DeviceId id, DeviceStatus status) {
+            return false;
+        }
+
+        @Override
+        public boolean replaceSecret(DeviceId id, String secretHash, Instant at) {
+            return false;
+        }
+
+        @Override
+        public boolean delete(DeviceId id) {
+            return false;
+        }
+
+        @Override
+        public void touchLastSeen(Map<DeviceId, Long> lastSeen) {}
+
+        @Override
+        public long count() {
+            return 1;
+        }
+
+        @Override
+        public void updatePresence(Map<DeviceId, DeviceStatus> statuses) {}
+
+        @Override
+        public Map<DeviceStatus, Map<DeviceType, Long>> countByStatusAndType() {
+            return Map.of();
+        }
+
+        @Override
+        public void markAllOffline() {}
     }
 
     /** Versions in a map, with the compare-and-set of the real stores. */
@@ -235,7 +316,8 @@ class ShadowServiceTest {
             List<Boolean> results = new ArrayList<>();
             for (ShadowSave save : batch) {
                 Shadow stored = current.get(save.next().device());
-                boolean won = (stored == null ? 0 : stored.version()) == save.next().version() - 1;
+                boolean won =
+                        (stored == null ? 0 : stored.version()) == save.next().version() - 1;
                 if (won) {
                     current.put(save.next().device(), save.next());
                     history.add(0, new ShadowVersion(save.next(), save.changedBy(), save.clientToken()));
@@ -248,7 +330,10 @@ class ShadowServiceTest {
 
         @Override
         public List<ShadowVersion> history(DeviceId device, long beforeVersion, int limit) {
-            return history.stream().filter(v -> v.shadow().version() < beforeVersion).limit(limit).toList();
+            return history.stream()
+                    .filter(v -> v.shadow().version() < beforeVersion)
+                    .limit(limit)
+                    .toList();
         }
     }
 }

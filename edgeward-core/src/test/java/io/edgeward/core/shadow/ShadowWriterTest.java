@@ -18,7 +18,10 @@ class ShadowWriterTest {
         // Each round closes the writer while four threads keep saving: a save that slipped in
         // between the writer's last look at its queue and its exit used to wait for ever.
         for (int round = 0; round < 200; round++) {
-            ShadowWriter writer = new ShadowWriter(new ShadowServiceTest.MemoryShadows(), new SimpleMeterRegistry(), Thread.ofPlatform().daemon().factory());
+            ShadowWriter writer = new ShadowWriter(
+                    new ShadowServiceTest.MemoryShadows(),
+                    new SimpleMeterRegistry(),
+                    Thread.ofPlatform().daemon().factory());
             writer.start();
             List<CompletableFuture<Boolean>> saves = new CopyOnWriteArrayList<>();
             CountDownLatch saving = new CountDownLatch(4);
@@ -44,7 +47,10 @@ class ShadowWriterTest {
 
     @Test
     void save_afterClose_isRefusedAtOnce() {
-        ShadowWriter writer = new ShadowWriter(new ShadowServiceTest.MemoryShadows(), new SimpleMeterRegistry(), Thread.ofPlatform().daemon().factory());
+        ShadowWriter writer = new ShadowWriter(
+                new ShadowServiceTest.MemoryShadows(),
+                new SimpleMeterRegistry(),
+                Thread.ofPlatform().daemon().factory());
         writer.start();
         writer.close();
         CompletableFuture<Boolean> late = writer.save(save());

@@ -1,11 +1,11 @@
 package io.edgeward.core.telemetry;
 
-import io.edgeward.core.lifecycle.Threads;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.edgeward.core.device.DeviceId;
+import io.edgeward.core.lifecycle.Threads;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
@@ -48,10 +48,22 @@ class CommittedTelemetryTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> quick.size() == 3);
         assertThat(quick).extracting(points -> points.getFirst().timestamp()).containsExactly(0L, 1L, 2L);
         // Not yet consumed: the batch in the stuck consumer's hands and the two behind it.
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-                assertThat(meters.get("edgeward.fanout.lag.points").tag("consumer", "stuck").gauge().value()).isEqualTo(30));
-        assertThat(meters.get("edgeward.fanout.lag.points").tag("consumer", "quick").gauge().value()).isZero();
-        assertThat(meters.get("edgeward.fanout.lag.seconds").tag("consumer", "stuck").gauge().value()).isPositive();
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(meters.get("edgeward.fanout.lag.points")
+                                .tag("consumer", "stuck")
+                                .gauge()
+                                .value())
+                        .isEqualTo(30));
+        assertThat(meters.get("edgeward.fanout.lag.points")
+                        .tag("consumer", "quick")
+                        .gauge()
+                        .value())
+                .isZero();
+        assertThat(meters.get("edgeward.fanout.lag.seconds")
+                        .tag("consumer", "stuck")
+                        .gauge()
+                        .value())
+                .isPositive();
     }
 
     @Test
@@ -68,7 +80,11 @@ class CommittedTelemetryTest {
         // Batch 0 is being consumed; the queue holds 4: batches 1 and 2 give way to 5 and 6.
         IntStream.rangeClosed(1, 6).forEach(i -> stage.committed(batch(i, 5)));
 
-        assertThat(meters.get("edgeward.fanout.dropped.points").tag("consumer", "slow").counter().count()).isEqualTo(10);
+        assertThat(meters.get("edgeward.fanout.dropped.points")
+                        .tag("consumer", "slow")
+                        .counter()
+                        .count())
+                .isEqualTo(10);
         release.countDown();
         await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 5);
         assertThat(seen).containsExactly(0L, 3L, 4L, 5L, 6L);
@@ -86,7 +102,11 @@ class CommittedTelemetryTest {
         stage.committed(batch(0, 1));
         stage.committed(batch(1, 1));
         await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 2);
-        assertThat(meters.get("edgeward.fanout.failures").tag("consumer", "flaky").counter().count()).isEqualTo(1);
+        assertThat(meters.get("edgeward.fanout.failures")
+                        .tag("consumer", "flaky")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
     }
 
     @Test
@@ -133,7 +153,9 @@ class CommittedTelemetryTest {
         try {
             notStarted.register("early", points -> seen.add(points.get(0).timestamp()));
             notStarted.committed(batch(1, 1));
-            assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName).doesNotContain("later-fanout-early");
+            assertThat(Thread.getAllStackTraces().keySet())
+                    .extracting(Thread::getName)
+                    .doesNotContain("later-fanout-early");
             notStarted.start();
             await().atMost(Duration.ofSeconds(5)).until(() -> seen.equals(List.of(1L)));
         } finally {

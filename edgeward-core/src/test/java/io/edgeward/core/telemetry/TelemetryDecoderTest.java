@@ -19,8 +19,8 @@ class TelemetryDecoderTest {
 
     private static final long NOW = 1_760_000_000_000L; // 2025-10-09
     private static final DeviceId DEV = DeviceId.of("dev-1");
-    private final TelemetryDecoder decoder = new TelemetryDecoder(
-            new TelemetryLimits(1024, 5, Duration.ofHours(1), 16));
+    private final TelemetryDecoder decoder =
+            new TelemetryDecoder(new TelemetryLimits(1024, 5, Duration.ofHours(1), 16));
 
     private Decoded json(String json) {
         return decode(json.getBytes(StandardCharsets.UTF_8), PayloadFormat.JSON);
@@ -63,10 +63,11 @@ class TelemetryDecoderTest {
         Decoded d = json("""
                 {"ts":1759999999000,"values":{"temperature":21.5,"door":true,"mode":"eco"}}""");
         assertThat(d.rejections()).isEmpty();
-        assertThat(d.points()).containsExactlyInAnyOrder(
-                new Point(DEV, "temperature", 1_759_999_999_000L, Value.of(21.5), null),
-                new Point(DEV, "door", 1_759_999_999_000L, Value.of(true), null),
-                new Point(DEV, "mode", 1_759_999_999_000L, Value.of("eco"), null));
+        assertThat(d.points())
+                .containsExactlyInAnyOrder(
+                        new Point(DEV, "temperature", 1_759_999_999_000L, Value.of(21.5), null),
+                        new Point(DEV, "door", 1_759_999_999_000L, Value.of(true), null),
+                        new Point(DEV, "mode", 1_759_999_999_000L, Value.of("eco"), null));
     }
 
     @Test
@@ -107,16 +108,24 @@ class TelemetryDecoderTest {
     void wrongTypes_areRefusedWithReason() {
         assertThat(json("""
                 {"values":{"a":{"nested":1}}}""").rejections())
-                .singleElement().extracting(Rejection::reason).isEqualTo(RejectReason.WRONG_TYPE);
+                .singleElement()
+                .extracting(Rejection::reason)
+                .isEqualTo(RejectReason.WRONG_TYPE);
         assertThat(json("""
                 {"ts":"yesterday","values":{"a":1}}""").rejections())
-                .singleElement().extracting(Rejection::reason).isEqualTo(RejectReason.WRONG_TYPE);
+                .singleElement()
+                .extracting(Rejection::reason)
+                .isEqualTo(RejectReason.WRONG_TYPE);
         assertThat(json("""
                 {"type":7,"value":1}""").rejections())
-                .singleElement().extracting(Rejection::reason).isEqualTo(RejectReason.WRONG_TYPE);
+                .singleElement()
+                .extracting(Rejection::reason)
+                .isEqualTo(RejectReason.WRONG_TYPE);
         assertThat(json("""
                 {"values":{"a":null}}""").rejections())
-                .singleElement().extracting(Rejection::reason).isEqualTo(RejectReason.WRONG_TYPE);
+                .singleElement()
+                .extracting(Rejection::reason)
+                .isEqualTo(RejectReason.WRONG_TYPE);
     }
 
     @Test
@@ -124,14 +133,19 @@ class TelemetryDecoderTest {
         long farFuture = NOW + Duration.ofDays(365).toMillis();
         Decoded d = json("[{\"ts\":" + farFuture + ",\"values\":{\"a\":1}},{\"values\":{\"b\":2}}]");
         assertThat(d.points()).extracting(Point::metric).containsExactly("b");
-        assertThat(d.rejections()).singleElement().extracting(Rejection::reason).isEqualTo(RejectReason.TIMESTAMP_OUT_OF_RANGE);
+        assertThat(d.rejections())
+                .singleElement()
+                .extracting(Rejection::reason)
+                .isEqualTo(RejectReason.TIMESTAMP_OUT_OF_RANGE);
     }
 
     @Test
     void timestampBefore2000_isOutOfRange() {
         assertThat(json("""
                 {"type":"t","value":1,"timestamp":12}""").rejections())
-                .singleElement().extracting(Rejection::reason).isEqualTo(RejectReason.TIMESTAMP_OUT_OF_RANGE);
+                .singleElement()
+                .extracting(Rejection::reason)
+                .isEqualTo(RejectReason.TIMESTAMP_OUT_OF_RANGE);
     }
 
     @Test
@@ -139,7 +153,10 @@ class TelemetryDecoderTest {
         Decoded d = json("""
                 [{"sensor_id":"dev-2","type":"t","value":1},{"sensor_id":"dev-1","type":"t","value":2}]""");
         assertThat(d.points()).singleElement().extracting(Point::value).isEqualTo(Value.of(2));
-        assertThat(d.rejections()).singleElement().extracting(Rejection::reason).isEqualTo(RejectReason.DEVICE_MISMATCH);
+        assertThat(d.rejections())
+                .singleElement()
+                .extracting(Rejection::reason)
+                .isEqualTo(RejectReason.DEVICE_MISMATCH);
     }
 
     @Test
@@ -162,14 +179,18 @@ class TelemetryDecoderTest {
     @Test
     void longString_isTooLarge() {
         assertThat(json("{\"values\":{\"a\":\"" + "x".repeat(17) + "\"}}").rejections())
-                .singleElement().extracting(Rejection::reason).isEqualTo(RejectReason.TOO_LARGE);
+                .singleElement()
+                .extracting(Rejection::reason)
+                .isEqualTo(RejectReason.TOO_LARGE);
     }
 
     @Test
     void badMetricName_isInvalidMetric() {
         assertThat(json("""
                 {"values":{"a b/#":1}}""").rejections())
-                .singleElement().extracting(Rejection::reason).isEqualTo(RejectReason.INVALID_METRIC);
+                .singleElement()
+                .extracting(Rejection::reason)
+                .isEqualTo(RejectReason.INVALID_METRIC);
     }
 
     @Test
@@ -185,7 +206,8 @@ class TelemetryDecoderTest {
         Decoded seed = json("""
                 {"location":{"room":"lab","shelf":[1,2,{"x":null}]},"timestamp":1759999990,"value":21.5,"unit":"C",                "type":"temperature","sensor_id":"dev-1"}""");
         assertThat(seed.rejections()).isEmpty();
-        assertThat(seed.points()).containsExactly(new Point(DEV, "temperature", 1_759_999_990_000L, Value.of(21.5), "C"));
+        assertThat(seed.points())
+                .containsExactly(new Point(DEV, "temperature", 1_759_999_990_000L, Value.of(21.5), "C"));
 
         Decoded multi = json("""
                 {"values":{"a":1},"ts":1759999999000}""");
@@ -195,8 +217,7 @@ class TelemetryDecoderTest {
     @Test
     void fieldGivenTwice_theLastCounts_andAMetricKeepsItsFirstPlace() {
         assertThat(json("""
-                {"type":"t","value":1,"value":2}""").points())
-                .singleElement().extracting(Point::value).isEqualTo(Value.of(2));
+                {"type":"t","value":1,"value":2}""").points()).singleElement().extracting(Point::value).isEqualTo(Value.of(2));
         assertThat(json("""
                 {"values":{"a":1,"b":2,"a":3}}""").points())
                 .extracting(Point::metric, Point::value)
@@ -207,9 +228,12 @@ class TelemetryDecoderTest {
     void valuesNotAnObject_isWrongType_andAValueNestedInAnArray_isWrongType() {
         assertThat(json("""
                 {"values":[1,2]}""").rejections())
-                .singleElement().extracting(Rejection::reason).isEqualTo(RejectReason.WRONG_TYPE);
+                .singleElement()
+                .extracting(Rejection::reason)
+                .isEqualTo(RejectReason.WRONG_TYPE);
         assertThat(json("""
-                {"type":"t","value":[1]}""").rejections()).singleElement()
+                {"type":"t","value":[1]}""").rejections())
+                .singleElement()
                 .satisfies(r -> assertThat(r.detail()).endsWith("got array"));
     }
 
@@ -220,9 +244,10 @@ class TelemetryDecoderTest {
 
     @Test
     void cbor_sameShapes_andTruncated_isMalformed() throws Exception {
-        byte[] cbor = new CBORMapper().writeValueAsBytes(
-                Map.of("ts", 1_759_999_999_000L, "values", Map.of("humidity", 40.5)));
-        assertThat(decode(cbor, PayloadFormat.CBOR).points()).containsExactly(new Point(DEV, "humidity", 1_759_999_999_000L, Value.of(40.5), null));
+        byte[] cbor = new CBORMapper()
+                .writeValueAsBytes(Map.of("ts", 1_759_999_999_000L, "values", Map.of("humidity", 40.5)));
+        assertThat(decode(cbor, PayloadFormat.CBOR).points())
+                .containsExactly(new Point(DEV, "humidity", 1_759_999_999_000L, Value.of(40.5), null));
 
         assertRefusedWhole(decode(Arrays.copyOf(cbor, cbor.length - 3), PayloadFormat.CBOR));
     }
@@ -230,16 +255,32 @@ class TelemetryDecoderTest {
     @Test
     void protobuf_sameShapes_decodeToPoints() {
         TelemetryBatch batch = TelemetryBatch.newBuilder()
-                .addReadings(Reading.newBuilder().setSensorId("dev-1").setTsMs(1_759_999_999_000L).setUnit("%")
-                        .putValues("humidity", io.edgeward.core.telemetry.proto.Value.newBuilder().setNumber(40).build()))
                 .addReadings(Reading.newBuilder()
-                        .putValues("door", io.edgeward.core.telemetry.proto.Value.newBuilder().setBoolean(true).build())
-                        .putValues("bad", io.edgeward.core.telemetry.proto.Value.newBuilder().setNumber(Double.NaN).build()))
+                        .setSensorId("dev-1")
+                        .setTsMs(1_759_999_999_000L)
+                        .setUnit("%")
+                        .putValues(
+                                "humidity",
+                                io.edgeward.core.telemetry.proto.Value.newBuilder()
+                                        .setNumber(40)
+                                        .build()))
+                .addReadings(Reading.newBuilder()
+                        .putValues(
+                                "door",
+                                io.edgeward.core.telemetry.proto.Value.newBuilder()
+                                        .setBoolean(true)
+                                        .build())
+                        .putValues(
+                                "bad",
+                                io.edgeward.core.telemetry.proto.Value.newBuilder()
+                                        .setNumber(Double.NaN)
+                                        .build()))
                 .build();
         Decoded d = decode(batch.toByteArray(), PayloadFormat.PROTOBUF);
-        assertThat(d.points()).containsExactlyInAnyOrder(
-                new Point(DEV, "humidity", 1_759_999_999_000L, Value.of(40), "%"),
-                new Point(DEV, "door", NOW, Value.of(true), null));
+        assertThat(d.points())
+                .containsExactlyInAnyOrder(
+                        new Point(DEV, "humidity", 1_759_999_999_000L, Value.of(40), "%"),
+                        new Point(DEV, "door", NOW, Value.of(true), null));
         assertThat(d.rejections()).singleElement().extracting(Rejection::reason).isEqualTo(RejectReason.NOT_FINITE);
     }
 
@@ -253,9 +294,19 @@ class TelemetryDecoderTest {
     void overlongUnit_refusesItsPoints_inJsonCborAndProtobuf() throws Exception {
         String unit = "u".repeat(TelemetryLimits.DEFAULT_MAX_UNIT_LENGTH + 1);
         Decoded fromJson = json("{\"unit\":\"" + unit + "\",\"values\":{\"a\":1,\"b\":2}}");
-        Decoded fromCbor = decode(new CBORMapper().writeValueAsBytes(Map.of("unit", unit, "values", Map.of("a", 1))), PayloadFormat.CBOR);
-        Decoded fromProtobuf = decode(TelemetryBatch.newBuilder().addReadings(Reading.newBuilder().setUnit(unit)
-                .putValues("a", io.edgeward.core.telemetry.proto.Value.newBuilder().setNumber(1).build())).build().toByteArray(),
+        Decoded fromCbor = decode(
+                new CBORMapper().writeValueAsBytes(Map.of("unit", unit, "values", Map.of("a", 1))), PayloadFormat.CBOR);
+        Decoded fromProtobuf = decode(
+                TelemetryBatch.newBuilder()
+                        .addReadings(Reading.newBuilder()
+                                .setUnit(unit)
+                                .putValues(
+                                        "a",
+                                        io.edgeward.core.telemetry.proto.Value.newBuilder()
+                                                .setNumber(1)
+                                                .build()))
+                        .build()
+                        .toByteArray(),
                 PayloadFormat.PROTOBUF);
         for (Decoded d : List.of(fromJson, fromCbor, fromProtobuf)) {
             assertThat(d.points()).isEmpty();
@@ -265,7 +316,9 @@ class TelemetryDecoderTest {
             });
         }
         String longest = "u".repeat(TelemetryLimits.DEFAULT_MAX_UNIT_LENGTH);
-        assertThat(json("{\"unit\":\"" + longest + "\",\"values\":{\"a\":1}}").points()).singleElement()
-                .extracting(Point::unit).isEqualTo(longest);
+        assertThat(json("{\"unit\":\"" + longest + "\",\"values\":{\"a\":1}}").points())
+                .singleElement()
+                .extracting(Point::unit)
+                .isEqualTo(longest);
     }
 }

@@ -1,11 +1,11 @@
 package io.edgeward.core.telemetry;
 
-import io.edgeward.core.lifecycle.Threads;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.device.DeviceType;
+import io.edgeward.core.lifecycle.Threads;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -41,9 +41,13 @@ class TelemetryPipelineTest {
     }
 
     private void start(int capacity, Duration commitTimeout, Duration minCommitInterval) {
-        pipeline = new TelemetryPipeline(store, new TelemetryDecoder(TelemetryLimits.DEFAULTS),
-                new PipelineSettings(capacity, 10_000, false, commitTimeout, minCommitInterval), meters,
-                CommittedTelemetry.withDefaults(meters, THREADS), THREADS);
+        pipeline = new TelemetryPipeline(
+                store,
+                new TelemetryDecoder(TelemetryLimits.DEFAULTS),
+                new PipelineSettings(capacity, 10_000, false, commitTimeout, minCommitInterval),
+                meters,
+                CommittedTelemetry.withDefaults(meters, THREADS),
+                THREADS);
         pipeline.start();
     }
 
@@ -58,14 +62,23 @@ class TelemetryPipelineTest {
                 {"values":{"b":2}}"""));
 
         await().atMost(Duration.ofSeconds(5)).until(() -> committing.isDone() && queued.isDone());
-        assertThat(committing).failsWithin(Duration.ZERO).withThrowableThat().withCauseInstanceOf(StoreTimeoutException.class);
-        assertThat(queued).failsWithin(Duration.ZERO).withThrowableThat().withCauseInstanceOf(StoreTimeoutException.class);
+        assertThat(committing)
+                .failsWithin(Duration.ZERO)
+                .withThrowableThat()
+                .withCauseInstanceOf(StoreTimeoutException.class);
+        assertThat(queued)
+                .failsWithin(Duration.ZERO)
+                .withThrowableThat()
+                .withCauseInstanceOf(StoreTimeoutException.class);
         assertThat(meters.counter("edgeward.pipeline.commit.timeouts").count()).isEqualTo(2);
 
         store.open();
         CompletableFuture<IngestResult> next = pipeline.submit(message("""
                 {"values":{"c":3}}"""));
-        assertThat(next).succeedsWithin(Duration.ofSeconds(5)).extracting(IngestResult::stored).isEqualTo(1);
+        assertThat(next)
+                .succeedsWithin(Duration.ofSeconds(5))
+                .extracting(IngestResult::stored)
+                .isEqualTo(1);
     }
 
     @Test
@@ -77,7 +90,9 @@ class TelemetryPipelineTest {
                 {"values":{"a":1}}"""));
         await().until(() -> store.inAppend.get());
         await().atMost(Duration.ofSeconds(5)).until(() -> !pipeline.isHealthy());
-        assertThat(pipeline.isRunning()).as("the writer thread is alive, only stuck").isTrue();
+        assertThat(pipeline.isRunning())
+                .as("the writer thread is alive, only stuck")
+                .isTrue();
         store.open();
         await().atMost(Duration.ofSeconds(5)).until(committing::isDone);
         await().atMost(Duration.ofSeconds(5)).until(pipeline::isHealthy);
@@ -114,7 +129,9 @@ class TelemetryPipelineTest {
         assertThat(Duration.ofNanos(System.nanoTime() - firstSubmitted))
                 .as("the first commit began after the first submit, the next one at least the interval later")
                 .isGreaterThanOrEqualTo(interval);
-        assertThat(store.batches).as("the two messages that queued during the interval share a commit").hasSize(2);
+        assertThat(store.batches)
+                .as("the two messages that queued during the interval share a commit")
+                .hasSize(2);
         assertThat(store.batches.get(1)).hasSize(2);
     }
 
@@ -130,8 +147,13 @@ class TelemetryPipelineTest {
     }
 
     private static TelemetryMessage message(String json, long now) {
-        return new TelemetryMessage(DeviceId.of("d1"), DeviceType.SENSOR, json.getBytes(StandardCharsets.UTF_8),
-                PayloadFormat.JSON, now, System.nanoTime());
+        return new TelemetryMessage(
+                DeviceId.of("d1"),
+                DeviceType.SENSOR,
+                json.getBytes(StandardCharsets.UTF_8),
+                PayloadFormat.JSON,
+                now,
+                System.nanoTime());
     }
 
     @Test
@@ -192,7 +214,9 @@ class TelemetryPipelineTest {
         store.failNext.set(true);
         CompletableFuture<IngestResult> failed = pipeline.submit(message("""
                 {"values":{"a":1}}"""));
-        assertThat(failed).failsWithin(Duration.ofSeconds(5)).withThrowableOfType(ExecutionException.class)
+        assertThat(failed)
+                .failsWithin(Duration.ofSeconds(5))
+                .withThrowableOfType(ExecutionException.class)
                 .withMessageContaining("disk full");
         IngestResult ok = pipeline.submit(message("""
                 {"values":{"b":2}}""")).get(5, TimeUnit.SECONDS);
@@ -206,7 +230,9 @@ class TelemetryPipelineTest {
         IngestResult result = pipeline.submit(message("not json")).get(1, TimeUnit.SECONDS);
         assertThat(result.stored()).isZero();
         assertThat(result.primaryReason()).isEqualTo(RejectReason.MALFORMED);
-        assertThat(meters.counter("edgeward.telemetry.rejected", "reason", "malformed").count()).isEqualTo(1.0);
+        assertThat(meters.counter("edgeward.telemetry.rejected", "reason", "malformed")
+                        .count())
+                .isEqualTo(1.0);
         assertThat(store.batches).isEmpty();
     }
 
@@ -226,7 +252,8 @@ class TelemetryPipelineTest {
         assertThat(second).isCompleted();
         assertThat(pipeline.submit(message("""
                 {"values":{"c":1}}""")))
-                .failsWithin(Duration.ofSeconds(1)).withThrowableOfType(ExecutionException.class)
+                .failsWithin(Duration.ofSeconds(1))
+                .withThrowableOfType(ExecutionException.class)
                 .withCauseInstanceOf(PipelineStoppedException.class);
     }
 
@@ -261,7 +288,8 @@ class TelemetryPipelineTest {
 
         @Override
         public void deleteDevice(DeviceId device) {
-            batches.removeIf(points -> points.stream().anyMatch(point -> point.device().equals(device)));
+            batches.removeIf(
+                    points -> points.stream().anyMatch(point -> point.device().equals(device)));
         }
     }
 }

@@ -41,8 +41,8 @@ public final class CommandRoutes {
         Request request = Bodies.read(json, ctx, Request.class);
         Duration timeout = request.timeout() == null ? null : Params.duration("timeout", request.timeout());
         Duration ttl = request.ttl() == null ? null : Params.duration("ttl", request.ttl());
-        Command command = commands.submit(device, new NewCommand(request.type(), request.parameters(), timeout, ttl,
-                request.idempotencyKey()));
+        Command command = commands.submit(
+                device, new NewCommand(request.type(), request.parameters(), timeout, ttl, request.idempotencyKey()));
         String location = "/api/v1/devices/" + device + "/commands/" + command.id();
         ctx.header("Location", location);
         if ("true".equals(ctx.queryParam("wait"))) {

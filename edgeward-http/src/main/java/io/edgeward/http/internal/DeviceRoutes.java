@@ -5,8 +5,8 @@ import io.edgeward.core.device.Device;
 import io.edgeward.core.device.DeviceFilter;
 import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.device.DevicePatch;
-import io.edgeward.core.device.DeviceStatus;
 import io.edgeward.core.device.DeviceRegistry;
+import io.edgeward.core.device.DeviceStatus;
 import io.edgeward.core.device.DeviceType;
 import io.edgeward.core.device.NewDevice;
 import io.edgeward.core.device.Registration;
@@ -44,7 +44,9 @@ public final class DeviceRoutes {
                 request.metadata(),
                 request.tags());
         Registration registration = registry.register(device);
-        ctx.status(201).header("Location", "/api/v1/devices/" + registration.device().id()).json(withCredentials(registration));
+        ctx.status(201)
+                .header("Location", "/api/v1/devices/" + registration.device().id())
+                .json(withCredentials(registration));
     }
 
     /** {@code POST /api/v1/devices/{id}/rotate-credentials}: a new secret; the old one and its connections end now. */
@@ -71,8 +73,10 @@ public final class DeviceRoutes {
         credentials.put("client_id", registration.username());
         credentials.put("coap_psk_identity", registration.username());
         credentials.put("coap_psk", registration.coapPsk());
-        credentials.put("note", "The password is shown only now; Edgeward stores only its hash. The password is also the CoAP access "
-                + "token (coap://host/api/v1/{password}/...); coap_psk is the DTLS pre-shared key for coaps:// with identity = device id.");
+        credentials.put(
+                "note",
+                "The password is shown only now; Edgeward stores only its hash. The password is also the CoAP access "
+                        + "token (coap://host/api/v1/{password}/...); coap_psk is the DTLS pre-shared key for coaps:// with identity = device id.");
         body.put("credentials", credentials);
         return body;
     }

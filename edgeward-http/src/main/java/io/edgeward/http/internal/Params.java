@@ -25,8 +25,9 @@ final class Params {
             try {
                 return OffsetDateTime.parse(raw).toInstant().toEpochMilli();
             } catch (DateTimeParseException e2) {
-                throw ApiException.badRequest(name + " must be an ISO-8601 time (2025-01-01T00:00:00Z) or epoch milliseconds, got '"
-                        + abbreviate(raw) + "'");
+                throw ApiException.badRequest(
+                        name + " must be an ISO-8601 time (2025-01-01T00:00:00Z) or epoch milliseconds, got '"
+                                + abbreviate(raw) + "'");
             }
         }
     }
@@ -36,7 +37,8 @@ final class Params {
         try {
             return Durations.parse(raw);
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(name + " must be a duration like 30s, 5m, 1h, 1d or PT5M, got '" + abbreviate(raw) + "'");
+            throw ApiException.badRequest(
+                    name + " must be a duration like 30s, 5m, 1h, 1d or PT5M, got '" + abbreviate(raw) + "'");
         }
     }
 
@@ -49,7 +51,8 @@ final class Params {
         } catch (NumberFormatException e) {
             // fall through to the message below
         }
-        throw ApiException.badRequest(name + " must be an integer from " + min + " to " + max + ", got '" + abbreviate(raw) + "'");
+        throw ApiException.badRequest(
+                name + " must be an integer from " + min + " to " + max + ", got '" + abbreviate(raw) + "'");
     }
 
     /** The {@code {id}} path parameter; a malformed id is simply a device that does not exist. */

@@ -41,7 +41,8 @@ public final class ShadowRoutes {
             ctx.status(304);
             return;
         }
-        ctx.contentType("application/json").result(ShadowDocuments.document(shadow, null).toString());
+        ctx.contentType("application/json")
+                .result(ShadowDocuments.document(shadow, null).toString());
     }
 
     /** Body: an update request as over MQTT, {@code {"state":{"desired":{…}},"clientToken":"…"}}. */
@@ -54,7 +55,10 @@ public final class ShadowRoutes {
             long current = shadows.get(device).version();
             if (expected != current) {
                 ctx.header("ETag", etag(current));
-                throw new ApiException(412, "shadow-version-mismatch", "Precondition failed",
+                throw new ApiException(
+                        412,
+                        "shadow-version-mismatch",
+                        "Precondition failed",
                         "If-Match names version " + expected + " but the shadow is at version " + current);
             }
             if (request instanceof ObjectNode object && !object.has("version")) {
@@ -63,7 +67,9 @@ public final class ShadowRoutes {
         }
         ShadowUpdate update = shadows.update(device, request, ChangedBy.OPERATOR);
         ctx.header("ETag", etag(update.current().version()));
-        ctx.contentType("application/json").result(ShadowDocuments.document(update.current(), update.clientToken()).toString());
+        ctx.contentType("application/json")
+                .result(ShadowDocuments.document(update.current(), update.clientToken())
+                        .toString());
     }
 
     public void history(Context ctx) {

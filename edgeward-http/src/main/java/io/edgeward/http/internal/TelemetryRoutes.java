@@ -9,9 +9,9 @@ import io.edgeward.core.telemetry.TimeRange;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.time.Instant;
 
 /** {@code /api/v1/devices/{id}/telemetry}: latest values, raw points, time buckets. */
 public final class TelemetryRoutes {
@@ -48,7 +48,9 @@ public final class TelemetryRoutes {
             throw ApiException.badRequest("the query parameter 'metric' is required");
         }
         long to = ctx.queryParam("to") == null ? clock.millis() : Params.time("to", ctx.queryParam("to"));
-        long from = ctx.queryParam("from") == null ? to - DEFAULT_RANGE.toMillis() : Params.time("from", ctx.queryParam("from"));
+        long from = ctx.queryParam("from") == null
+                ? to - DEFAULT_RANGE.toMillis()
+                : Params.time("from", ctx.queryParam("from"));
         if (to <= from) {
             throw ApiException.badRequest("'to' must be after 'from'");
         }
@@ -62,7 +64,8 @@ public final class TelemetryRoutes {
         String agg = ctx.queryParam("agg");
         if (interval == null && agg == null) {
             String rawLimit = ctx.queryParam("limit");
-            int limit = rawLimit == null ? TelemetryQueries.DEFAULT_RAW_LIMIT
+            int limit = rawLimit == null
+                    ? TelemetryQueries.DEFAULT_RAW_LIMIT
                     : Params.integer("limit", rawLimit, 1, TelemetryQueries.MAX_RAW_POINTS);
             var points = queries.raw(device.id(), metric, range, limit);
             body.put("points", points.stream().map(Views::point).toList());
@@ -75,8 +78,11 @@ public final class TelemetryRoutes {
             Aggregation aggregation = agg == null ? Aggregation.AVG : Aggregation.fromWire(agg);
             body.put("interval", interval);
             body.put("agg", aggregation.wireName());
-            body.put("buckets", queries.aggregate(device.id(), metric, range, bucket, aggregation).stream()
-                    .map(Views::bucket).toList());
+            body.put(
+                    "buckets",
+                    queries.aggregate(device.id(), metric, range, bucket, aggregation).stream()
+                            .map(Views::bucket)
+                            .toList());
         }
         ctx.json(body);
     }

@@ -1,15 +1,5 @@
 package io.edgeward.mqtt.internal;
 
-import io.edgeward.mqtt.internal.acknowledgement.AcknowledgementDrains;
-import io.edgeward.mqtt.internal.acknowledgement.ConnectionAcknowledgements;
-import io.edgeward.mqtt.internal.auth.AclDenials;
-import io.edgeward.mqtt.internal.auth.ConnectAuthenticator;
-import io.edgeward.mqtt.internal.auth.Principal;
-import io.edgeward.mqtt.internal.auth.Principals;
-import io.edgeward.mqtt.internal.device.DeviceRequestHandler;
-import io.edgeward.mqtt.internal.device.DeviceRequests;
-import io.edgeward.mqtt.internal.device.MqttDeviceChannel;
-import io.edgeward.mqtt.internal.telemetry.TelemetryInterceptor;
 import com.hivemq.extension.sdk.api.ExtensionMain;
 import com.hivemq.extension.sdk.api.events.client.ClientLifecycleEventListener;
 import com.hivemq.extension.sdk.api.events.client.parameters.AuthenticationSuccessfulInput;
@@ -30,6 +20,16 @@ import io.edgeward.core.device.Presence;
 import io.edgeward.core.observability.RateLimitedLog;
 import io.edgeward.core.shadow.ShadowService;
 import io.edgeward.core.telemetry.TelemetryPipeline;
+import io.edgeward.mqtt.internal.acknowledgement.AcknowledgementDrains;
+import io.edgeward.mqtt.internal.acknowledgement.ConnectionAcknowledgements;
+import io.edgeward.mqtt.internal.auth.AclDenials;
+import io.edgeward.mqtt.internal.auth.ConnectAuthenticator;
+import io.edgeward.mqtt.internal.auth.Principal;
+import io.edgeward.mqtt.internal.auth.Principals;
+import io.edgeward.mqtt.internal.device.DeviceRequestHandler;
+import io.edgeward.mqtt.internal.device.DeviceRequests;
+import io.edgeward.mqtt.internal.device.MqttDeviceChannel;
+import io.edgeward.mqtt.internal.telemetry.TelemetryInterceptor;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
@@ -56,6 +56,7 @@ public final class EdgewardExtension implements ExtensionMain {
     private final ConnectAuthenticator authenticator;
     /** One for every connection's ACL denials: a line a minute per client id. */
     private final RateLimitedLog aclDenialLog = RateLimitedLog.perMinute();
+
     private final Principals principals;
     private final TelemetryPipeline pipeline;
     private final DeviceRegistry registry;
@@ -68,9 +69,18 @@ public final class EdgewardExtension implements ExtensionMain {
     private final MqttDeviceChannel channel;
     private final AcknowledgementDrains drains = new AcknowledgementDrains();
 
-    public EdgewardExtension(ConnectAuthenticator authenticator, Principals principals,
-            TelemetryPipeline pipeline, DeviceRegistry registry, MqttMetrics metrics, Duration storeTimeout, Executor blocking,
-            Presence presence, ShadowService shadows, CommandService commands, MqttDeviceChannel channel) {
+    public EdgewardExtension(
+            ConnectAuthenticator authenticator,
+            Principals principals,
+            TelemetryPipeline pipeline,
+            DeviceRegistry registry,
+            MqttMetrics metrics,
+            Duration storeTimeout,
+            Executor blocking,
+            Presence presence,
+            ShadowService shadows,
+            CommandService commands,
+            MqttDeviceChannel channel) {
         this.authenticator = authenticator;
         this.principals = principals;
         this.pipeline = pipeline;
@@ -123,29 +133,40 @@ public final class EdgewardExtension implements ExtensionMain {
             principals.of(initializerInput).ifPresent(principal -> {
                 String clientId = initializerInput.getClientInformation().getClientId();
                 boolean mqtt5 = initializerInput.getConnectionInformation().getMqttVersion() == MqttVersion.V_5;
-                ConnectionAcknowledgements acknowledgements = new ConnectionAcknowledgements(clientId, Services.clientService(),
-                        storeTimeout, drains);
+                ConnectionAcknowledgements acknowledgements =
+                        new ConnectionAcknowledgements(clientId, Services.clientService(), storeTimeout, drains);
                 try {
                     acknowledgements.install(initializerInput.getConnectionInformation());
                 } catch (RuntimeException e) {
                     // Without the gate acknowledgements would not wait for the store: refuse every
                     // PUBLISH of this connection and close it, rather than acknowledge unstored data.
-                    LOG.error("Cannot hold the acknowledgements of client '{}'; closing it: {}", clientId, e.toString());
+                    LOG.error(
+                            "Cannot hold the acknowledgements of client '{}'; closing it: {}", clientId, e.toString());
                     clientContext.getDefaultPermissions().clear();
                     clientContext.getDefaultPermissions().setDefaultBehaviour(DefaultAuthorizationBehaviour.DENY);
-                    Services.clientService().disconnectClient(clientId, false, DisconnectReasonCode.SERVER_BUSY,
-                            "the server cannot serve this connection");
+                    Services.clientService()
+                            .disconnectClient(
+                                    clientId,
+                                    false,
+                                    DisconnectReasonCode.SERVER_BUSY,
+                                    "the server cannot serve this connection");
                     return;
                 }
-                TelemetryInterceptor telemetry = new TelemetryInterceptor(principal, mqtt5, pipeline, registry, metrics, blocking,
-                        acknowledgements);
-                DeviceRequests requests = new DeviceRequests(mqtt5, new DeviceRequestHandler(
-                        principal instanceof Principal.Device device ? device.id() : null, shadows, commands, channel, blocking),
+                TelemetryInterceptor telemetry = new TelemetryInterceptor(
+                        principal, mqtt5, pipeline, registry, metrics, blocking, acknowledgements);
+                DeviceRequests requests = new DeviceRequests(
+                        mqtt5,
+                        new DeviceRequestHandler(
+                                principal instanceof Principal.Device device ? device.id() : null,
+                                shadows,
+                                commands,
+                                channel,
+                                blocking),
                         acknowledgements);
                 AclDenials denials = new AclDenials(principal, clientId, metrics, aclDenialLog);
                 clientContext.addSubscribeInboundInterceptor(denials);
-                clientContext.addPublishInboundInterceptor(new InboundRouter(principal, mqtt5, metrics, presence, telemetry,
-                        requests, denials));
+                clientContext.addPublishInboundInterceptor(
+                        new InboundRouter(principal, mqtt5, metrics, presence, telemetry, requests, denials));
                 if (principal instanceof Principal.Device) {
                     clientContext.addPublishOutboundInterceptor(requests);
                     clientContext.addPubackInboundInterceptor(requests);

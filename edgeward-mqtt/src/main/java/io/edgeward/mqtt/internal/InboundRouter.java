@@ -1,17 +1,17 @@
 package io.edgeward.mqtt.internal;
 
-import io.edgeward.mqtt.internal.auth.AclDenials;
-import io.edgeward.mqtt.internal.auth.Principal;
-import io.edgeward.mqtt.internal.device.DeviceRequests;
-import io.edgeward.mqtt.internal.device.DeviceTopics;
-import io.edgeward.mqtt.internal.telemetry.TelemetryInterceptor;
-import io.edgeward.mqtt.internal.telemetry.TelemetryTopic;
 import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundInterceptor;
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundInput;
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundOutput;
 import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
 import com.hivemq.extension.sdk.api.packets.publish.PublishPacket;
 import io.edgeward.core.device.Presence;
+import io.edgeward.mqtt.internal.auth.AclDenials;
+import io.edgeward.mqtt.internal.auth.Principal;
+import io.edgeward.mqtt.internal.device.DeviceRequests;
+import io.edgeward.mqtt.internal.device.DeviceTopics;
+import io.edgeward.mqtt.internal.telemetry.TelemetryInterceptor;
+import io.edgeward.mqtt.internal.telemetry.TelemetryTopic;
 
 /**
  * Every PUBLISH from one connection: the publish ACL first, then telemetry to the ingest path,
@@ -32,8 +32,14 @@ final class InboundRouter implements PublishInboundInterceptor {
     private final DeviceRequests requests;
     private final AclDenials denials;
 
-    InboundRouter(Principal principal, boolean mqtt5, MqttMetrics metrics, Presence presence,
-            TelemetryInterceptor telemetry, DeviceRequests requests, AclDenials denials) {
+    InboundRouter(
+            Principal principal,
+            boolean mqtt5,
+            MqttMetrics metrics,
+            Presence presence,
+            TelemetryInterceptor telemetry,
+            DeviceRequests requests,
+            AclDenials denials) {
         this.principal = principal;
         this.mqtt5 = mqtt5;
         this.metrics = metrics;
@@ -50,7 +56,8 @@ final class InboundRouter implements PublishInboundInterceptor {
         if (!principal.mayPublish(packet.getTopic())) {
             denials.denied("publish", packet.getTopic());
             if (mqtt5) {
-                output.preventPublishDelivery(AckReasonCode.NOT_AUTHORIZED, "not authorized to publish to '" + packet.getTopic() + "'");
+                output.preventPublishDelivery(
+                        AckReasonCode.NOT_AUTHORIZED, "not authorized to publish to '" + packet.getTopic() + "'");
             } else {
                 output.preventPublishDelivery();
             }

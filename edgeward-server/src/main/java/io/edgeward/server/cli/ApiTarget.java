@@ -16,13 +16,22 @@ import picocli.CommandLine.Option;
  */
 final class ApiTarget {
 
-    @Option(names = "--url", paramLabel = "URL", description = "Edgeward HTTP API (default: from <data-dir>/ports.json, else http://localhost:8080).")
+    @Option(
+            names = "--url",
+            paramLabel = "URL",
+            description = "Edgeward HTTP API (default: from <data-dir>/ports.json, else http://localhost:8080).")
     URI url;
 
-    @Option(names = "--token", paramLabel = "TOKEN", description = "Admin token (default: EDGEWARD_ADMIN_TOKEN, else <data-dir>/admin-token).")
+    @Option(
+            names = "--token",
+            paramLabel = "TOKEN",
+            description = "Admin token (default: EDGEWARD_ADMIN_TOKEN, else <data-dir>/admin-token).")
     String token;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "Data directory of a local node (default: EDGEWARD_DATA_DIR, else ./data).")
+    @Option(
+            names = "--data-dir",
+            paramLabel = "DIR",
+            description = "Data directory of a local node (default: EDGEWARD_DATA_DIR, else ./data).")
     Path dataDir;
 
     Path dataDir() {
@@ -38,7 +47,8 @@ final class ApiTarget {
             return url;
         }
         JsonNode ports = ports();
-        return URI.create("http://localhost:" + (ports == null ? 8080 : ports.path("http").asInt(8080)));
+        return URI.create(
+                "http://localhost:" + (ports == null ? 8080 : ports.path("http").asInt(8080)));
     }
 
     /** The MQTT port of the local node, if its ports.json says. */
@@ -59,7 +69,8 @@ final class ApiTarget {
         if (Files.exists(file)) {
             return Files.readString(file).trim();
         }
-        throw new IOException("no admin token: pass --token, set EDGEWARD_ADMIN_TOKEN, or point --data-dir at the node's data directory");
+        throw new IOException(
+                "no admin token: pass --token, set EDGEWARD_ADMIN_TOKEN, or point --data-dir at the node's data directory");
     }
 
     PlatformClient client() throws IOException {

@@ -4,11 +4,19 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code edgeward}: the command line. */
-@Command(name = "edgeward",
+@Command(
+        name = "edgeward",
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
-        description = "Edgeward: an IoT edge platform. MQTT and CoAP devices, registry, shadows, commands, durable telemetry.",
-        subcommands = {RunCommand.class, DeviceCommand.class, SimulateCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})
+        description =
+                "Edgeward: an IoT edge platform. MQTT and CoAP devices, registry, shadows, commands, durable telemetry.",
+        subcommands = {
+            RunCommand.class,
+            DeviceCommand.class,
+            SimulateCommand.class,
+            ConfigCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main {
 
     public static void main(String[] args) {

@@ -13,10 +13,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code edgeward run}: start a node and keep it up until SIGTERM/Ctrl-C. */
-@Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Run an Edgeward node: MQTT broker, CoAP server, telemetry pipeline, store and HTTP API.",
-                "Without options: MQTT on 1883, CoAP on 5683/udp and 5684/udp (DTLS), HTTP on 8080, data under ./data.",
-                "Every setting can also come from a YAML file (--config) or an EDGEWARD_* variable; see `edgeward config`."})
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run an Edgeward node: MQTT broker, CoAP server, telemetry pipeline, store and HTTP API.",
+            "Without options: MQTT on 1883, CoAP on 5683/udp and 5684/udp (DTLS), HTTP on 8080, data under ./data.",
+            "Every setting can also come from a YAML file (--config) or an EDGEWARD_* variable; see `edgeward config`."
+        })
 final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file.")
@@ -31,13 +35,22 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--http-port", paramLabel = "PORT", description = "HTTP port (default 8080; 0 = any free port).")
     String httpPort;
 
-    @Option(names = "--coap-port", paramLabel = "PORT", description = "Plain CoAP UDP port (default 5683; 0 = any free port).")
+    @Option(
+            names = "--coap-port",
+            paramLabel = "PORT",
+            description = "Plain CoAP UDP port (default 5683; 0 = any free port).")
     String coapPort;
 
-    @Option(names = "--coaps-port", paramLabel = "PORT", description = "CoAP over DTLS UDP port (default 5684; 0 = any free port).")
+    @Option(
+            names = "--coaps-port",
+            paramLabel = "PORT",
+            description = "CoAP over DTLS UDP port (default 5684; 0 = any free port).")
     String coapsPort;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any configuration key, e.g. --set mqtt.allow-anonymous=true.")
+    @Option(
+            names = "--set",
+            paramLabel = "KEY=VALUE",
+            description = "Any configuration key, e.g. --set mqtt.allow-anonymous=true.")
     Map<String, String> overrides = new HashMap<>();
 
     /** Longest a stop may take on SIGTERM: the broker's and the pipeline's own bounded stops, with room to spare. */
@@ -60,10 +73,13 @@ final class RunCommand implements Callable<Integer> {
         }
         Edgeward node = new Edgeward(configuration);
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stopWithin(node, STOP_LIMIT);
-            stopped.countDown();
-        }, "edgeward-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            stopWithin(node, STOP_LIMIT);
+                            stopped.countDown();
+                        },
+                        "edgeward-shutdown"));
         try {
             node.start();
         } catch (RuntimeException e) {

@@ -7,7 +7,9 @@ final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
         String version = Main.class.getPackage().getImplementationVersion();
-        return new String[] {"edgeward " + (version == null ? "development" : version),
-                "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")"};
+        return new String[] {
+            "edgeward " + (version == null ? "development" : version),
+            "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")"
+        };
     }
 }

@@ -68,7 +68,11 @@ public final class Configuration implements Config {
                     } else if (entry.getValue().isContainerNode()) {
                         problems.add(name + " (in " + file + "): expected a single value, not a list or map");
                     } else {
-                        raw.put(name, entry.getValue().isNull() ? "" : entry.getValue().asText());
+                        raw.put(
+                                name,
+                                entry.getValue().isNull()
+                                        ? ""
+                                        : entry.getValue().asText());
                         sources.put(name, file.toString());
                     }
                 }
@@ -105,8 +109,9 @@ public final class Configuration implements Config {
             int payload = (Integer) values.get(TelemetryLimits.MAX_PAYLOAD);
             int packet = (Integer) values.get(BrokerSettings.MAX_PACKET_SIZE);
             if (payload + 64 * 1024 > packet) {
-                problems.add("telemetry.max-payload-bytes (" + payload + ") must be at least 64 KiB below mqtt.max-packet-size ("
-                        + packet + "), so that an oversized telemetry payload gets a PUBACK refusal rather than a disconnect");
+                problems.add("telemetry.max-payload-bytes (" + payload
+                        + ") must be at least 64 KiB below mqtt.max-packet-size (" + packet
+                        + "), so that an oversized telemetry payload gets a PUBACK refusal rather than a disconnect");
             }
         }
         if (!problems.isEmpty()) {
@@ -145,7 +150,8 @@ public final class Configuration implements Config {
             }
             return tree;
         } catch (IOException e) {
-            problems.add(file + ": not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+            problems.add(file + ": not valid YAML: "
+                    + e.getMessage().lines().findFirst().orElse(""));
             return null;
         }
     }

@@ -20,9 +20,15 @@ import java.util.List;
  */
 public final class Keys {
 
-    public static final Key<Path> DATA_DIR = new Key<>("data-dir", "./data", Parsers.path(),
+    public static final Key<Path> DATA_DIR = new Key<>(
+            "data-dir",
+            "./data",
+            Parsers.path(),
             "Directory for the database, broker persistence, admin token and ports.json.");
-    public static final Key<String> LOG_LEVEL = new Key<>("log.level", "INFO", Parsers.oneOf("TRACE", "DEBUG", "INFO", "WARN", "ERROR"),
+    public static final Key<String> LOG_LEVEL = new Key<>(
+            "log.level",
+            "INFO",
+            Parsers.oneOf("TRACE", "DEBUG", "INFO", "WARN", "ERROR"),
             "Level of Edgeward's own log lines.");
 
     public static final List<Key<?>> ALL = all(

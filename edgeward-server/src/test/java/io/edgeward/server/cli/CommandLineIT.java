@@ -26,9 +26,26 @@ class CommandLineIT {
 
     @BeforeAll
     static void start() {
-        node = new Edgeward(Configuration.load(null, Map.of(), Map.of("data-dir", dir.toString(), "mqtt.port", "0", "http.port", "0",
-                "coap.port", "0", "coap.dtls-port", "0", "coap.bind-address", "127.0.0.1",
-                "mqtt.bind-address", "127.0.0.1", "http.bind-address", "127.0.0.1")));
+        node = new Edgeward(Configuration.load(
+                null,
+                Map.of(),
+                Map.of(
+                        "data-dir",
+                        dir.toString(),
+                        "mqtt.port",
+                        "0",
+                        "http.port",
+                        "0",
+                        "coap.port",
+                        "0",
+                        "coap.dtls-port",
+                        "0",
+                        "coap.bind-address",
+                        "127.0.0.1",
+                        "mqtt.bind-address",
+                        "127.0.0.1",
+                        "http.bind-address",
+                        "127.0.0.1")));
         node.start();
     }
 
@@ -60,7 +77,8 @@ class CommandLineIT {
         Run help = edgeward("--help");
         assertThat(help.exitCode()).isZero();
         assertThat(help.out()).contains("run", "device", "simulate", "config");
-        assertThat(edgeward("run", "--help").out()).contains("--data-dir", "--mqtt-port", "--http-port", "--coap-port", "--coaps-port", "--config");
+        assertThat(edgeward("run", "--help").out())
+                .contains("--data-dir", "--mqtt-port", "--http-port", "--coap-port", "--coaps-port", "--config");
     }
 
     @Test
@@ -78,12 +96,29 @@ class CommandLineIT {
     @Test
     void deviceList_filters_rotate_andDelete() {
         String data = dir.toString();
-        assertThat(edgeward("device", "add", "cli-f1", "--type", "actuator", "--name", "Kitchen valve", "--tag", "kitchen",
-                "--data-dir", data).exitCode()).isZero();
-        assertThat(edgeward("device", "add", "cli-f2", "--type", "actuator", "--tag", "hall", "--data-dir", data).exitCode()).isZero();
+        assertThat(edgeward(
+                                "device",
+                                "add",
+                                "cli-f1",
+                                "--type",
+                                "actuator",
+                                "--name",
+                                "Kitchen valve",
+                                "--tag",
+                                "kitchen",
+                                "--data-dir",
+                                data)
+                        .exitCode())
+                .isZero();
+        assertThat(edgeward("device", "add", "cli-f2", "--type", "actuator", "--tag", "hall", "--data-dir", data)
+                        .exitCode())
+                .isZero();
         Run filtered = edgeward("device", "list", "--type", "actuator", "--tag", "kitchen", "--data-dir", data);
         assertThat(filtered.out()).contains("cli-f1").doesNotContain("cli-f2");
-        assertThat(edgeward("device", "list", "-q", "KITCHEN", "--data-dir", data).out()).contains("cli-f1").doesNotContain("cli-f2");
+        assertThat(edgeward("device", "list", "-q", "KITCHEN", "--data-dir", data)
+                        .out())
+                .contains("cli-f1")
+                .doesNotContain("cli-f2");
         Run bad = edgeward("device", "list", "--status", "asleep", "--data-dir", data);
         assertThat(bad.exitCode()).isEqualTo(1);
         assertThat(bad.err()).contains("400", "unknown device status");
@@ -91,53 +126,103 @@ class CommandLineIT {
         Run rotate = edgeward("device", "rotate", "cli-f1", "--data-dir", data);
         assertThat(rotate.exitCode()).as(rotate.err()).isZero();
         assertThat(rotate.out()).contains("New credentials for cli-f1", "MQTT password:  ");
-        assertThat(edgeward("device", "rotate", "nobody", "--data-dir", data).err()).contains("404");
+        assertThat(edgeward("device", "rotate", "nobody", "--data-dir", data).err())
+                .contains("404");
 
-        assertThat(edgeward("device", "delete", "cli-f2", "--data-dir", data).exitCode()).as("needs --yes").isEqualTo(2);
-        assertThat(edgeward("device", "delete", "cli-f2", "--yes", "--data-dir", data).exitCode()).isZero();
+        assertThat(edgeward("device", "delete", "cli-f2", "--data-dir", data).exitCode())
+                .as("needs --yes")
+                .isEqualTo(2);
+        assertThat(edgeward("device", "delete", "cli-f2", "--yes", "--data-dir", data)
+                        .exitCode())
+                .isZero();
         assertThat(edgeward("device", "list", "--data-dir", data).out()).doesNotContain("cli-f2");
     }
 
     @Test
     void deviceAdd_withAWrongToken_isRefusedClearly() {
-        Run add = edgeward("device", "add", "cli-2", "--data-dir", dir.toString(), "--token", "wrong-token-wrong-token");
+        Run add =
+                edgeward("device", "add", "cli-2", "--data-dir", dir.toString(), "--token", "wrong-token-wrong-token");
         assertThat(add.exitCode()).isEqualTo(1);
         assertThat(add.err()).contains("401");
     }
 
     @Test
     void run_withInvalidConfiguration_listsEveryProblem_andExits2() {
-        Run run = edgeward("run", "--data-dir", dir.resolve("other").toString(), "--mqtt-port", "x", "--http-port", "99999",
-                "--set", "telemetry.max-future-skew=never");
+        Run run = edgeward(
+                "run",
+                "--data-dir",
+                dir.resolve("other").toString(),
+                "--mqtt-port",
+                "x",
+                "--http-port",
+                "99999",
+                "--set",
+                "telemetry.max-future-skew=never");
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).contains("Invalid configuration (3 problems)", "mqtt.port", "http.port", "telemetry.max-future-skew");
+        assertThat(run.err())
+                .contains("Invalid configuration (3 problems)", "mqtt.port", "http.port", "telemetry.max-future-skew");
         assertThat(Files.exists(dir.resolve("other"))).isFalse();
     }
 
     @Test
     void config_printsTheReferenceWithVariables() {
         Run config = edgeward("config");
-        assertThat(config.out()).contains("mqtt.allow-anonymous", "EDGEWARD_MQTT_ALLOW_ANONYMOUS", "store.url", "EDGEWARD_STORE_URL", "mqtt.users");
+        assertThat(config.out())
+                .contains(
+                        "mqtt.allow-anonymous",
+                        "EDGEWARD_MQTT_ALLOW_ANONYMOUS",
+                        "store.url",
+                        "EDGEWARD_STORE_URL",
+                        "mqtt.users");
     }
 
     @Test
     void simulate_provisionsDevices_publishes_andSummarises() throws Exception {
-        Run simulate = edgeward("simulate", "--devices", "3", "--rate", "30/s", "--duration", "3s", "--data-dir", dir.toString(),
-                "--prefix", "clisim-", "--summary-json", dir.resolve("summary.json").toString());
+        Run simulate = edgeward(
+                "simulate",
+                "--devices",
+                "3",
+                "--rate",
+                "30/s",
+                "--duration",
+                "3s",
+                "--data-dir",
+                dir.toString(),
+                "--prefix",
+                "clisim-",
+                "--summary-json",
+                dir.resolve("summary.json").toString());
         assertThat(simulate.exitCode()).as(simulate.out() + simulate.err()).isZero();
         assertThat(simulate.out()).contains("Provisioned 3 new device(s)", "Summary: 3 devices");
         var summary = new ObjectMapper().readTree(dir.resolve("summary.json").toFile());
         assertThat(summary.get("errors").asLong()).isZero();
-        assertThat(summary.get("acked").asLong()).isEqualTo(summary.get("sent").asLong()).isGreaterThan(50);
+        assertThat(summary.get("acked").asLong())
+                .isEqualTo(summary.get("sent").asLong())
+                .isGreaterThan(50);
         // A second run reuses the stored credentials instead of failing on existing devices.
         // ... and a warm-up publishes the same way but stays out of the summary: 2 s of warm-up and
         // 1 s measured at 30/s count about 30 messages, not 90.
-        Run again = edgeward("simulate", "--devices", "3", "--rate", "30/s", "--warmup", "2s", "--duration", "1s", "--data-dir", dir.toString(),
-                "--prefix", "clisim-", "--summary-json", dir.resolve("again.json").toString());
+        Run again = edgeward(
+                "simulate",
+                "--devices",
+                "3",
+                "--rate",
+                "30/s",
+                "--warmup",
+                "2s",
+                "--duration",
+                "1s",
+                "--data-dir",
+                dir.toString(),
+                "--prefix",
+                "clisim-",
+                "--summary-json",
+                dir.resolve("again.json").toString());
         assertThat(again.exitCode()).as(again.out() + again.err()).isZero();
         assertThat(again.out()).contains("Provisioned 0 new device(s)", "Warming up for", "Warm-up done");
         var measured = new ObjectMapper().readTree(dir.resolve("again.json").toFile());
         assertThat(measured.get("sent").asLong()).isBetween(20L, 40L);
-        assertThat(measured.get("acked").asLong()).isEqualTo(measured.get("sent").asLong());
+        assertThat(measured.get("acked").asLong())
+                .isEqualTo(measured.get("sent").asLong());
     }
 }

@@ -1,13 +1,13 @@
 package io.edgeward.server.config;
 
-import io.edgeward.core.telemetry.TelemetryLimits;
-import io.edgeward.store.sql.StoreSettings;
-import io.edgeward.http.HttpSettings;
-import io.edgeward.coap.CoapSettings;
-import io.edgeward.mqtt.BrokerSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.edgeward.coap.CoapSettings;
+import io.edgeward.core.telemetry.TelemetryLimits;
+import io.edgeward.http.HttpSettings;
+import io.edgeward.mqtt.BrokerSettings;
+import io.edgeward.store.sql.StoreSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,7 +42,8 @@ class ConfigurationTest {
                 telemetry:
                   max-future-skew: 5m
                 """);
-        Configuration config = Configuration.load(file,
+        Configuration config = Configuration.load(
+                file,
                 Map.of("EDGEWARD_HTTP_PORT", "9001", "EDGEWARD_MQTT_ALLOW_ANONYMOUS", "false", "UNRELATED", "x"),
                 Map.of("mqtt.port", "1885"));
         assertThat(config.get(BrokerSettings.PORT)).isEqualTo(1885);
@@ -69,7 +70,9 @@ class ConfigurationTest {
         assertThat(defaults.get(CoapSettings.PORT)).isEqualTo(5683);
         assertThat(defaults.get(CoapSettings.DTLS_PORT)).isEqualTo(5684);
         assertThat(defaults.get(CoapSettings.PLAIN_TOKEN_AUTH)).isFalse();
-        Configuration set = Configuration.load(null, Map.of("EDGEWARD_COAP_PLAIN_TOKEN_AUTH", "true", "EDGEWARD_COAP_PORT", "15683"),
+        Configuration set = Configuration.load(
+                null,
+                Map.of("EDGEWARD_COAP_PLAIN_TOKEN_AUTH", "true", "EDGEWARD_COAP_PORT", "15683"),
                 Map.of("coap.dtls-port", "0"));
         assertThat(set.get(CoapSettings.PLAIN_TOKEN_AUTH)).isTrue();
         assertThat(set.get(CoapSettings.PORT)).isEqualTo(15683);
@@ -87,14 +90,19 @@ class ConfigurationTest {
                 http:
                   port: 70000
                 """);
-        assertThatThrownBy(() -> Configuration.load(file,
+        assertThatThrownBy(() -> Configuration.load(
+                        file,
                         Map.of("EDGEWARD_MQTT_PORT", "abc", "EDGEWARD_TELEMETRY_MAX_FUTURE_SKEW", "soon"),
                         Map.of("admin.token", "short")))
                 .isInstanceOfSatisfying(ConfigurationException.class, e -> {
                     assertThat(e.problems()).hasSize(5);
                     assertThat(e.getMessage()).contains("Invalid configuration (5 problems)");
-                    assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("mqtt.prot").contains("did you mean mqtt.port?"));
-                    assertThat(p(e, "http.port")).contains("70000").contains(file.toString()).contains("between 0 and 65535");
+                    assertThat(e.problems())
+                            .anySatisfy(p -> assertThat(p).contains("mqtt.prot").contains("did you mean mqtt.port?"));
+                    assertThat(p(e, "http.port"))
+                            .contains("70000")
+                            .contains(file.toString())
+                            .contains("between 0 and 65535");
                     assertThat(p(e, "mqtt.port")).contains("EDGEWARD_MQTT_PORT").contains("not an integer");
                     assertThat(p(e, "telemetry.max-future-skew")).contains("not a duration");
                     assertThat(p(e, "admin.token")).contains("command line").contains("at least 16");
@@ -104,7 +112,8 @@ class ConfigurationTest {
     @Test
     void payloadLimit_mustLeaveRoomBelowPacketLimit() {
         assertThatThrownBy(() -> Configuration.load(null, Map.of(), Map.of("telemetry.max-payload-bytes", "1MiB")))
-                .isInstanceOf(ConfigurationException.class).hasMessageContaining("mqtt.max-packet-size");
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("mqtt.max-packet-size");
     }
 
     @Test
@@ -123,38 +132,52 @@ class ConfigurationTest {
             assertThat(user.subscribe()).containsExactly("sensor/+/telemetry");
             assertThat(user.publish()).containsExactly("apps/%u/#");
         });
-        Configuration fromEnv = Configuration.load(null,
-                Map.of("EDGEWARD_MQTT_USERS", """
+        Configuration fromEnv = Configuration.load(null, Map.of("EDGEWARD_MQTT_USERS", """
                         [{"username":"bridge","password":"bridge-secret","subscribe":["#"]}]"""), Map.of());
-        assertThat(fromEnv.get(BrokerSettings.USERS)).extracting(u -> u.username()).containsExactly("bridge");
+        assertThat(fromEnv.get(BrokerSettings.USERS))
+                .extracting(u -> u.username())
+                .containsExactly("bridge");
     }
 
     @Test
     void mqttUsers_invalidEntries_areReported() {
-        assertThatThrownBy(() -> Configuration.load(null,
-                        Map.of("EDGEWARD_MQTT_USERS", """
+        assertThatThrownBy(() -> Configuration.load(null, Map.of("EDGEWARD_MQTT_USERS", """
                                 [{"username":"","password":"x","publish":["a/#/b"]}]"""), Map.of()))
-                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems())
-                        .anySatisfy(p -> assertThat(p).contains("username is required"))
-                        .anySatisfy(p -> assertThat(p).contains("at least 8"))
-                        .anySatisfy(p -> assertThat(p).contains("'a/#/b' is not a valid MQTT topic filter")));
+                .isInstanceOfSatisfying(
+                        ConfigurationException.class,
+                        e -> assertThat(e.problems())
+                                .anySatisfy(p -> assertThat(p).contains("username is required"))
+                                .anySatisfy(p -> assertThat(p).contains("at least 8"))
+                                .anySatisfy(p -> assertThat(p).contains("'a/#/b' is not a valid MQTT topic filter")));
     }
 
     @Test
     void mqttUsers_usernameWithWildcard_whereTheAclUsesUsernamePlaceholder_isReported() {
-        assertThatThrownBy(() -> Configuration.load(null,
-                        Map.of("EDGEWARD_MQTT_USERS", """
-                                [{"username":"a+b","password":"long-enough","publish":["apps/%u/#"]}]"""),
-                        Map.of()))
-                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.problems())
-                        .anySatisfy(p -> assertThat(p).startsWith("mqtt.users (from EDGEWARD_MQTT_USERS): [0]").contains("%u")
-                                .contains("'+'").as("a password is never echoed").doesNotContain("long-enough")));
+        assertThatThrownBy(() -> Configuration.load(null, Map.of("EDGEWARD_MQTT_USERS", """
+                                [{"username":"a+b","password":"long-enough","publish":["apps/%u/#"]}]"""), Map.of()))
+                .isInstanceOfSatisfying(
+                        ConfigurationException.class,
+                        e -> assertThat(e.problems())
+                                .anySatisfy(p -> assertThat(p)
+                                        .startsWith("mqtt.users (from EDGEWARD_MQTT_USERS): [0]")
+                                        .contains("%u")
+                                        .contains("'+'")
+                                        .as("a password is never echoed")
+                                        .doesNotContain("long-enough")));
     }
 
     @Test
     void sizesAndDurations_acceptUnits() {
-        Configuration config = Configuration.load(null, Map.of(),
-                Map.of("telemetry.max-payload-bytes", "128KiB", "mqtt.max-packet-size", "2MiB", "mqtt.store-timeout", "PT30S"));
+        Configuration config = Configuration.load(
+                null,
+                Map.of(),
+                Map.of(
+                        "telemetry.max-payload-bytes",
+                        "128KiB",
+                        "mqtt.max-packet-size",
+                        "2MiB",
+                        "mqtt.store-timeout",
+                        "PT30S"));
         assertThat(config.get(TelemetryLimits.MAX_PAYLOAD)).isEqualTo(128 * 1024);
         assertThat(config.get(BrokerSettings.MAX_PACKET_SIZE)).isEqualTo(2 * 1024 * 1024);
         assertThat(config.get(BrokerSettings.STORE_TIMEOUT)).isEqualTo(Duration.ofSeconds(30));
@@ -169,6 +192,9 @@ class ConfigurationTest {
     }
 
     private static String p(ConfigurationException e, String key) {
-        return e.problems().stream().filter(p -> p.startsWith(key + " ")).findFirst().orElse("<no problem for " + key + ">");
+        return e.problems().stream()
+                .filter(p -> p.startsWith(key + " "))
+                .findFirst()
+                .orElse("<no problem for " + key + ">");
     }
 }

@@ -22,7 +22,7 @@ public enum Dialect {
         if (url.startsWith("jdbc:postgresql:")) {
             return POSTGRESQL;
         }
-        throw new IllegalArgumentException("unsupported store.url '" + url
-                + "': expected jdbc:sqlite:<file> or jdbc:postgresql://host/db");
+        throw new IllegalArgumentException(
+                "unsupported store.url '" + url + "': expected jdbc:sqlite:<file> or jdbc:postgresql://host/db");
     }
 }

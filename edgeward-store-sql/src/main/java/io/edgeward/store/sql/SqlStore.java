@@ -86,11 +86,13 @@ public final class SqlStore implements Lifecycle {
         }
         telemetryLog.orElseThrow().start(threads.platform("series-merge"));
         checkpointer = Executors.newSingleThreadScheduledExecutor(threads.platform("sqlite-checkpoint"));
-        checkpointer.scheduleWithFixedDelay(this::checkpoint, CHECKPOINT_PERIOD_MS, CHECKPOINT_PERIOD_MS, TimeUnit.MILLISECONDS);
+        checkpointer.scheduleWithFixedDelay(
+                this::checkpoint, CHECKPOINT_PERIOD_MS, CHECKPOINT_PERIOD_MS, TimeUnit.MILLISECONDS);
     }
 
     private void checkpoint() {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+        try (Connection connection = dataSource.getConnection();
+                Statement statement = connection.createStatement()) {
             statement.execute("PRAGMA wal_checkpoint(PASSIVE)");
         } catch (SQLException | RuntimeException e) {
             LOG.debug("WAL checkpoint skipped: {}", e.getMessage());
@@ -122,7 +124,10 @@ public final class SqlStore implements Lifecycle {
                     .locations(dialect.migrationLocation())
                     .load()
                     .migrate();
-            LOG.info("Store ready: {} ({}), schema version {}", dialect, settings.safeUrl(),
+            LOG.info(
+                    "Store ready: {} ({}), schema version {}",
+                    dialect,
+                    settings.safeUrl(),
                     result.targetSchemaVersion == null ? "current" : result.targetSchemaVersion);
         } catch (RuntimeException e) {
             dataSource.close();
@@ -183,7 +188,8 @@ public final class SqlStore implements Lifecycle {
     /** The series database beside the main one: {@code edgeward.db} keeps its series in {@code edgeward-telemetry.db}. */
     static Path seriesFile(Path database) {
         String name = database.getFileName().toString();
-        String series = name.endsWith(".db") ? name.substring(0, name.length() - 3) + "-telemetry.db" : name + "-telemetry";
+        String series =
+                name.endsWith(".db") ? name.substring(0, name.length() - 3) + "-telemetry.db" : name + "-telemetry";
         return database.resolveSibling(series);
     }
 
@@ -204,8 +210,8 @@ public final class SqlStore implements Lifecycle {
         public SQLiteConnection getConnection(String username, String password) throws SQLException {
             SQLiteConnection connection = super.getConnection(username, password);
             try (Statement statement = connection.createStatement()) {
-                statement.execute("ATTACH DATABASE '" + series.toAbsolutePath().toString().replace("'", "''") + "' AS "
-                        + TelemetryLog.SCHEMA);
+                statement.execute("ATTACH DATABASE '"
+                        + series.toAbsolutePath().toString().replace("'", "''") + "' AS " + TelemetryLog.SCHEMA);
                 statement.execute("PRAGMA " + TelemetryLog.SCHEMA + ".journal_mode=WAL");
                 statement.execute("PRAGMA " + TelemetryLog.SCHEMA + ".synchronous=FULL");
             } catch (SQLException e) {

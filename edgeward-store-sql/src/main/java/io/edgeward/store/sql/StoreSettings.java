@@ -6,8 +6,8 @@ import static io.edgeward.core.config.Parsers.string;
 
 import io.edgeward.core.config.Config;
 import io.edgeward.core.config.Key;
-import java.util.List;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -19,18 +19,20 @@ import java.util.Objects;
  */
 public record StoreSettings(String url, String username, String password, int poolSize) {
 
-    public static final Key<String> URL = new Key<>("store.url", "", jdbcUrl(),
-            "JDBC URL of the relational store. Empty: SQLite file <data-dir>/edgeward.db.");
+    public static final Key<String> URL = new Key<>(
+            "store.url", "", jdbcUrl(), "JDBC URL of the relational store. Empty: SQLite file <data-dir>/edgeward.db.");
     public static final Key<String> USERNAME = new Key<>("store.username", "", string(), "Database user (PostgreSQL).");
-    public static final Key<String> PASSWORD = new Key<>("store.password", "", string(), "Database password (PostgreSQL).");
-    public static final Key<Integer> POOL_SIZE = new Key<>("store.pool-size", "4", integer(1, 64),
-            "Database connections in the pool.");
+    public static final Key<String> PASSWORD =
+            new Key<>("store.password", "", string(), "Database password (PostgreSQL).");
+    public static final Key<Integer> POOL_SIZE =
+            new Key<>("store.pool-size", "4", integer(1, 64), "Database connections in the pool.");
     public static final List<Key<?>> KEYS = List.of(URL, USERNAME, PASSWORD, POOL_SIZE);
 
     /** The configured store, or the embedded SQLite file in {@code dataDir} when no URL is set. */
     public static StoreSettings from(Config config, Path dataDir) {
         String url = config.get(URL);
-        return url.isEmpty() ? embedded(dataDir, config.get(POOL_SIZE))
+        return url.isEmpty()
+                ? embedded(dataDir, config.get(POOL_SIZE))
                 : new StoreSettings(url, config.get(USERNAME), config.get(PASSWORD), config.get(POOL_SIZE));
     }
 

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.edgeward.core.command.Command;
 import io.edgeward.core.command.CommandService;
 import io.edgeward.core.command.CommandSettings;
-import io.edgeward.core.lifecycle.Threads;
 import io.edgeward.core.command.CommandStatus;
 import io.edgeward.core.command.CommandTransport;
 import io.edgeward.core.command.NewCommand;
@@ -14,6 +13,7 @@ import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.device.DeviceType;
 import io.edgeward.core.device.NewDevice;
 import io.edgeward.core.device.Presence;
+import io.edgeward.core.lifecycle.Threads;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -51,8 +51,13 @@ class CommandServiceTest {
             // The slow device's session never takes the command within this test.
             return device.equals(SLOW) ? slowSend : CompletableFuture.completedFuture(true);
         };
-        commands = new CommandService(store.commands(), store.devices(), presence,
-                new CommandSettings(Duration.ofHours(1), CommandSettings.DEFAULT_SWEEP), Clock.systemUTC(), new SimpleMeterRegistry(),
+        commands = new CommandService(
+                store.commands(),
+                store.devices(),
+                presence,
+                new CommandSettings(Duration.ofHours(1), CommandSettings.DEFAULT_SWEEP),
+                Clock.systemUTC(),
+                new SimpleMeterRegistry(),
                 Threads.named("test"));
         commands.addTransport(transport);
     }
@@ -74,13 +79,17 @@ class CommandServiceTest {
         CompletableFuture.runAsync(() -> commands.submit(SLOW, command("reboot")));
         await().atMost(Duration.ofSeconds(5)).until(() -> sentTo.contains(SLOW.value()));
 
-        CompletableFuture<Command> quickCommand = CompletableFuture.supplyAsync(() -> commands.submit(quick, command("blink")));
+        CompletableFuture<Command> quickCommand =
+                CompletableFuture.supplyAsync(() -> commands.submit(quick, command("blink")));
 
         await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> {
             assertThat(quickCommand).as("the quick device's submission").isDone();
             assertThat(commands.get(quick, quickCommand.join().id()).status()).isEqualTo(CommandStatus.SENT);
         });
-        assertThat(store.commands().list(SLOW, 10, null)).singleElement().extracting(Command::status).isEqualTo(CommandStatus.SENT);
+        assertThat(store.commands().list(SLOW, 10, null))
+                .singleElement()
+                .extracting(Command::status)
+                .isEqualTo(CommandStatus.SENT);
     }
 
     @Test

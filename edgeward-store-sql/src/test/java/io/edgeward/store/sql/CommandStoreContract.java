@@ -10,14 +10,14 @@ import io.edgeward.core.device.DeviceType;
 import io.edgeward.core.device.NewDevice;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import java.util.ArrayList;
-import java.util.stream.IntStream;
 
 /** The contract of {@link CommandRepository}; every dialect runs it. */
 abstract class CommandStoreContract {
@@ -45,8 +45,21 @@ abstract class CommandStoreContract {
     }
 
     static Command queued(String id, String key, Instant expires) {
-        return new Command(id, DEV, "set_temperature", Map.of("temperature", 22.5), CommandStatus.QUEUED, null, key,
-                Duration.ofSeconds(10), T0, expires, null, null, null, null);
+        return new Command(
+                id,
+                DEV,
+                "set_temperature",
+                Map.of("temperature", 22.5),
+                CommandStatus.QUEUED,
+                null,
+                key,
+                Duration.ofSeconds(10),
+                T0,
+                expires,
+                null,
+                null,
+                null,
+                null);
     }
 
     @Test
@@ -60,7 +73,8 @@ abstract class CommandStoreContract {
         assertThat(found.createdAt()).isEqualTo(T0);
         assertThat(found.expiresAt()).isEqualTo(T0.plusSeconds(60));
         assertThat(found.sentAt()).isNull();
-        assertThat(commands.findByIdempotencyKey(DEV, "k-1")).hasValueSatisfying(c -> assertThat(c.id()).isEqualTo("c-1"));
+        assertThat(commands.findByIdempotencyKey(DEV, "k-1"))
+                .hasValueSatisfying(c -> assertThat(c.id()).isEqualTo("c-1"));
     }
 
     @Test
@@ -70,7 +84,8 @@ abstract class CommandStoreContract {
         commands.insert(queued("c-1", null, T0.plusSeconds(60)));
         commands.insert(queued("c-2", null, T0.plusSeconds(60)));
         List<DeviceId> crowd = new ArrayList<>(IntStream.range(0, 1_200)
-                .mapToObj(i -> DeviceId.of("absent-" + i)).toList());
+                .mapToObj(i -> DeviceId.of("absent-" + i))
+                .toList());
         crowd.add(idle);
         crowd.add(DEV);
         assertThat(commands.withQueued(crowd)).containsExactly(DEV);
@@ -95,8 +110,11 @@ abstract class CommandStoreContract {
     void transitions_areCompareAndSet_andRecordTheirTimes() {
         commands.insert(queued("c-1", null, T0.plusSeconds(60)));
         Instant sent = T0.plusSeconds(1);
-        assertThat(commands.transition("c-1", Set.of(CommandStatus.QUEUED), CommandStatus.SENT, sent, null, sent.plusSeconds(10))).isTrue();
-        assertThat(commands.transition("c-1", Set.of(CommandStatus.QUEUED), CommandStatus.SENT, sent, null, sent)).isFalse();
+        assertThat(commands.transition(
+                        "c-1", Set.of(CommandStatus.QUEUED), CommandStatus.SENT, sent, null, sent.plusSeconds(10)))
+                .isTrue();
+        assertThat(commands.transition("c-1", Set.of(CommandStatus.QUEUED), CommandStatus.SENT, sent, null, sent))
+                .isFalse();
         commands.markDelivered("c-1", sent.plusMillis(5));
         Command delivered = commands.find("c-1").orElseThrow();
         assertThat(delivered.status()).isEqualTo(CommandStatus.DELIVERED);
@@ -105,9 +123,11 @@ abstract class CommandStoreContract {
         assertThat(delivered.responseDeadline()).isEqualTo(sent.plusSeconds(10));
 
         Set<CommandStatus> open = Set.of(CommandStatus.QUEUED, CommandStatus.SENT, CommandStatus.DELIVERED);
-        assertThat(commands.transition("c-1", open, CommandStatus.SUCCEEDED, sent.plusSeconds(2), "done", null)).isTrue();
+        assertThat(commands.transition("c-1", open, CommandStatus.SUCCEEDED, sent.plusSeconds(2), "done", null))
+                .isTrue();
         assertThat(commands.transition("c-1", open, CommandStatus.TIMED_OUT, sent.plusSeconds(20), "late", null))
-                .as("a terminal state is final").isFalse();
+                .as("a terminal state is final")
+                .isFalse();
         Command done = commands.find("c-1").orElseThrow();
         assertThat(done.status()).isEqualTo(CommandStatus.SUCCEEDED);
         assertThat(done.message()).isEqualTo("done");
@@ -129,7 +149,8 @@ abstract class CommandStoreContract {
     void backToQueued_clearsTheSendingTimes() {
         commands.insert(queued("c-1", null, T0.plusSeconds(60)));
         commands.transition("c-1", Set.of(CommandStatus.QUEUED), CommandStatus.SENT, T0, null, T0.plusSeconds(10));
-        assertThat(commands.transition("c-1", Set.of(CommandStatus.SENT), CommandStatus.QUEUED, T0, null, null)).isTrue();
+        assertThat(commands.transition("c-1", Set.of(CommandStatus.SENT), CommandStatus.QUEUED, T0, null, null))
+                .isTrue();
         Command again = commands.find("c-1").orElseThrow();
         assertThat(again.sentAt()).isNull();
         assertThat(again.responseDeadline()).isNull();

@@ -19,7 +19,8 @@ final class PostgresDatabase implements AutoCloseable {
     private SqlStore store;
 
     SqlStore open() throws Exception {
-        assumeTrue(ADMIN_URL != null && !ADMIN_URL.isBlank(),
+        assumeTrue(
+                ADMIN_URL != null && !ADMIN_URL.isBlank(),
                 "PostgreSQL contract tests skipped: set EDGEWARD_TEST_POSTGRES_URL (.ci/run starts a server and sets it)");
         name = "edgeward_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         try (Connection admin = DriverManager.getConnection(ADMIN_URL)) {

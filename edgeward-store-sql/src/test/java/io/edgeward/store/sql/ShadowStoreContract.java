@@ -11,6 +11,7 @@ import io.edgeward.core.shadow.ChangedBy;
 import io.edgeward.core.shadow.Shadow;
 import io.edgeward.core.shadow.ShadowRepository;
 import io.edgeward.core.shadow.ShadowVersion;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -19,7 +20,6 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import java.util.ArrayList;
 
 /** The contract of {@link ShadowRepository}; every dialect runs it. */
 abstract class ShadowStoreContract {
@@ -47,10 +47,16 @@ abstract class ShadowStoreContract {
     }
 
     static Shadow version(long version, String reported) throws Exception {
-        return new Shadow(DEV, (ObjectNode) JSON.readTree("""
-                {"target":22}"""), (ObjectNode) JSON.readTree(reported),
+        return new Shadow(
+                DEV,
                 (ObjectNode) JSON.readTree("""
-                        {"target":{"timestamp":1}}"""), null, version, 1_000 + version);
+                {"target":22}"""),
+                (ObjectNode) JSON.readTree(reported),
+                (ObjectNode) JSON.readTree("""
+                        {"target":{"timestamp":1}}"""),
+                null,
+                version,
+                1_000 + version);
     }
 
     @Test
@@ -78,7 +84,9 @@ abstract class ShadowStoreContract {
         assertThat(shadows.save(version(2, """
                 {"t":99}"""), ChangedBy.OPERATOR, null, 10)).isFalse();
         assertThat(shadows.save(version(1, """
-                {"t":99}"""), ChangedBy.OPERATOR, null, 10)).as("a second first version").isFalse();
+                {"t":99}"""), ChangedBy.OPERATOR, null, 10))
+                .as("a second first version")
+                .isFalse();
         assertThat(shadows.find(DEV).orElseThrow().reported().get("t").asInt()).isEqualTo(2);
         assertThat(shadows.history(DEV, Long.MAX_VALUE, 10)).hasSize(2);
     }
@@ -108,7 +116,8 @@ abstract class ShadowStoreContract {
     @Test
     void history_newestFirst_withWhoAndToken_pagedByVersion_andBoundedByRetention() throws Exception {
         for (int v = 1; v <= 6; v++) {
-            shadows.save(version(v, "{\"t\":" + v + "}"), v % 2 == 0 ? ChangedBy.OPERATOR : ChangedBy.TELEMETRY, "c" + v, 4);
+            shadows.save(
+                    version(v, "{\"t\":" + v + "}"), v % 2 == 0 ? ChangedBy.OPERATOR : ChangedBy.TELEMETRY, "c" + v, 4);
         }
         List<ShadowVersion> history = shadows.history(DEV, Long.MAX_VALUE, 10);
         assertThat(history).extracting(h -> h.shadow().version()).containsExactly(6L, 5L, 4L, 3L);
@@ -116,7 +125,9 @@ abstract class ShadowStoreContract {
         assertThat(history.get(1).changedBy()).isEqualTo(ChangedBy.TELEMETRY);
         assertThat(history.get(0).clientToken()).isEqualTo("c6");
         assertThat(history.get(2).shadow().reported().get("t").asInt()).isEqualTo(4);
-        assertThat(shadows.history(DEV, 5, 2)).extracting(h -> h.shadow().version()).containsExactly(4L, 3L);
+        assertThat(shadows.history(DEV, 5, 2))
+                .extracting(h -> h.shadow().version())
+                .containsExactly(4L, 3L);
     }
 
     @Test

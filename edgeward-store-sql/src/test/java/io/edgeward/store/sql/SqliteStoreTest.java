@@ -8,14 +8,14 @@ import io.edgeward.core.device.NewDevice;
 import io.edgeward.core.telemetry.Point;
 import io.edgeward.core.telemetry.TimeRange;
 import io.edgeward.core.telemetry.Value;
-import java.nio.file.Path;
-import java.util.List;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SqliteStoreTest extends StoreContractTest {
 
@@ -36,7 +36,8 @@ class SqliteStoreTest extends StoreContractTest {
         store = openStore();
         assertThat(store.dialect()).isEqualTo(Dialect.SQLITE);
         assertThat(store.devices().find(DEV)).isPresent();
-        assertThat(store.telemetryReader().raw(DEV, "t", new TimeRange(T0, T0 + 1), 10)).hasSize(1);
+        assertThat(store.telemetryReader().raw(DEV, "t", new TimeRange(T0, T0 + 1), 10))
+                .hasSize(1);
     }
 
     @Test
@@ -44,21 +45,31 @@ class SqliteStoreTest extends StoreContractTest {
         try (var connection = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("edgeward.db"));
                 var statement = connection.createStatement()) {
             // journal_mode is persistent in the file; synchronous is per connection, so check through the pool.
-            assertThat(statement.executeQuery("PRAGMA journal_mode").getString(1)).isEqualTo("wal");
+            assertThat(statement.executeQuery("PRAGMA journal_mode").getString(1))
+                    .isEqualTo("wal");
         }
         int synchronous = org.jdbi.v3.core.Jdbi.create(() -> store.borrowConnection())
-                .withHandle(h -> h.createQuery("PRAGMA synchronous").mapTo(Integer.class).one());
+                .withHandle(h ->
+                        h.createQuery("PRAGMA synchronous").mapTo(Integer.class).one());
         assertThat(synchronous).as("2 = FULL: fsync on every commit").isEqualTo(2);
         int autocheckpoint = org.jdbi.v3.core.Jdbi.create(() -> store.borrowConnection())
-                .withHandle(h -> h.createQuery("PRAGMA wal_autocheckpoint").mapTo(Integer.class).one());
+                .withHandle(h -> h.createQuery("PRAGMA wal_autocheckpoint")
+                        .mapTo(Integer.class)
+                        .one());
         assertThat(autocheckpoint).as("checkpoints run off the commit path").isZero();
         assertThat(dir.resolve("edgeward-telemetry.db")).exists();
         String seriesJournal = org.jdbi.v3.core.Jdbi.create(() -> store.borrowConnection())
-                .withHandle(h -> h.createQuery("PRAGMA series.journal_mode").mapTo(String.class).one());
+                .withHandle(h -> h.createQuery("PRAGMA series.journal_mode")
+                        .mapTo(String.class)
+                        .one());
         int seriesSynchronous = org.jdbi.v3.core.Jdbi.create(() -> store.borrowConnection())
-                .withHandle(h -> h.createQuery("PRAGMA series.synchronous").mapTo(Integer.class).one());
+                .withHandle(h -> h.createQuery("PRAGMA series.synchronous")
+                        .mapTo(Integer.class)
+                        .one());
         assertThat(seriesJournal).as("the series file is a WAL database too").isEqualTo("wal");
-        assertThat(seriesSynchronous).as("the series file is fsync'd on every commit too").isEqualTo(2);
+        assertThat(seriesSynchronous)
+                .as("the series file is fsync'd on every commit too")
+                .isEqualTo(2);
     }
 
     @Test
@@ -70,14 +81,18 @@ class SqliteStoreTest extends StoreContractTest {
         append(points);
 
         // No query runs here, so only the background merger moves the points.
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(10))
                 .until(() -> count("SELECT COUNT(*) FROM main.telemetry_log") == 0);
         assertThat(count("SELECT COUNT(*) FROM series.telemetry")).isEqualTo(1_000);
         assertThat(count("SELECT merged_seq FROM series.telemetry_merge")).isGreaterThanOrEqualTo(1_000);
         assertThat(store.telemetryReader().raw(DeviceId.of("dev-3"), "m1", new TimeRange(T0, T0 + 1_000), 1_000))
                 .extracting(Point::timestamp)
-                .containsExactlyElementsOf(points.stream().filter(p -> p.device().value().equals("dev-3") && p.metric().equals("m1"))
-                        .map(Point::timestamp).toList());
+                .containsExactlyElementsOf(points.stream()
+                        .filter(p ->
+                                p.device().value().equals("dev-3") && p.metric().equals("m1"))
+                        .map(Point::timestamp)
+                        .toList());
     }
 
     @Test
@@ -91,7 +106,8 @@ class SqliteStoreTest extends StoreContractTest {
         append(points(1_000, 500)); // deletes up to twice its own rows
 
         // The merger trims only after a quiet second, and this append has just ended one: the commit did it.
-        assertThat(count("SELECT COUNT(*) FROM main.telemetry_log WHERE seq <= " + watermark)).isZero();
+        assertThat(count("SELECT COUNT(*) FROM main.telemetry_log WHERE seq <= " + watermark))
+                .isZero();
         assertThat(count("SELECT COUNT(*) FROM main.telemetry_log")).isEqualTo(500);
     }
 
@@ -110,32 +126,38 @@ class SqliteStoreTest extends StoreContractTest {
         // As a group commit that the process acknowledged and then died before the merger ran.
         try (var connection = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("edgeward.db"));
                 var statement = connection.createStatement()) {
-            statement.execute("INSERT INTO telemetry_log (device_id, metric, ts, num) VALUES ('dev-1', 't', " + (T0 + 1) + ", 2)");
-            statement.execute("INSERT INTO telemetry_log (device_id, metric, ts, num) VALUES ('dev-1', 't', " + T0 + ", 3)");
+            statement.execute("INSERT INTO telemetry_log (device_id, metric, ts, num) VALUES ('dev-1', 't', " + (T0 + 1)
+                    + ", 2)");
+            statement.execute(
+                    "INSERT INTO telemetry_log (device_id, metric, ts, num) VALUES ('dev-1', 't', " + T0 + ", 3)");
         }
 
         store = openStore();
         assertThat(store.telemetryReader().raw(DEV, "t", new TimeRange(T0, T0 + 10), 10))
                 .as("the later write of a key wins, as with a direct upsert")
-                .containsExactly(new Point(DEV, "t", T0, Value.of(3), null), new Point(DEV, "t", T0 + 1, Value.of(2), null));
+                .containsExactly(
+                        new Point(DEV, "t", T0, Value.of(3), null), new Point(DEV, "t", T0 + 1, Value.of(2), null));
         assertThat(store.telemetryReader().latest(DEV)).containsExactly(new Point(DEV, "t", T0 + 1, Value.of(2), null));
     }
 
     @Test
     void logRowsAlreadyCopied_whenTheProcessDied_areNotCopiedAgain() throws Exception {
         append(List.of(new Point(DEV, "t", T0, Value.of(1), null)));
-        assertThat(store.telemetryReader().raw(DEV, "t", new TimeRange(T0, T0 + 1), 1)).containsExactly(new Point(DEV, "t", T0, Value.of(1), null));
+        assertThat(store.telemetryReader().raw(DEV, "t", new TimeRange(T0, T0 + 1), 1))
+                .containsExactly(new Point(DEV, "t", T0, Value.of(1), null));
         long watermark = count("SELECT merged_seq FROM series.telemetry_merge");
         store.close();
         // A row at the watermark is one the merger copied before the process died, ahead of deleting
         // it from the log; here it carries a stale value that must not come back.
         try (var connection = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("edgeward.db"));
                 var statement = connection.createStatement()) {
-            statement.execute("INSERT INTO telemetry_log (seq, device_id, metric, ts, num) VALUES (" + watermark + ", 'dev-1', 't', " + T0 + ", 99)");
+            statement.execute("INSERT INTO telemetry_log (seq, device_id, metric, ts, num) VALUES (" + watermark
+                    + ", 'dev-1', 't', " + T0 + ", 99)");
         }
 
         store = openStore();
-        assertThat(store.telemetryReader().raw(DEV, "t", new TimeRange(T0, T0 + 1), 10)).containsExactly(new Point(DEV, "t", T0, Value.of(1), null));
+        assertThat(store.telemetryReader().raw(DEV, "t", new TimeRange(T0, T0 + 1), 10))
+                .containsExactly(new Point(DEV, "t", T0, Value.of(1), null));
         assertThat(count("SELECT COUNT(*) FROM main.telemetry_log")).isZero();
     }
 
@@ -144,21 +166,32 @@ class SqliteStoreTest extends StoreContractTest {
         store.close();
         Path old = Files.createDirectories(dir.resolve("old"));
         String url = "jdbc:sqlite:" + old.resolve("edgeward.db");
-        org.flywaydb.core.Flyway.configure().dataSource(url, "", "").locations("classpath:db/migration/sqlite").target("3").load().migrate();
-        try (var connection = DriverManager.getConnection(url); var statement = connection.createStatement()) {
-            statement.execute("INSERT INTO telemetry (device_id, metric, ts, num, unit) VALUES ('dev-1', 't', " + T0 + ", 1.5, 'C')");
-            statement.execute("INSERT INTO telemetry_latest (device_id, metric, ts, num, unit) VALUES ('dev-1', 't', " + T0 + ", 1.5, 'C')");
+        org.flywaydb.core.Flyway.configure()
+                .dataSource(url, "", "")
+                .locations("classpath:db/migration/sqlite")
+                .target("3")
+                .load()
+                .migrate();
+        try (var connection = DriverManager.getConnection(url);
+                var statement = connection.createStatement()) {
+            statement.execute("INSERT INTO telemetry (device_id, metric, ts, num, unit) VALUES ('dev-1', 't', " + T0
+                    + ", 1.5, 'C')");
+            statement.execute("INSERT INTO telemetry_latest (device_id, metric, ts, num, unit) VALUES ('dev-1', 't', "
+                    + T0 + ", 1.5, 'C')");
         }
 
         store = Stores.started(StoreSettings.embedded(old));
-        assertThat(store.telemetryReader().raw(DEV, "t", new TimeRange(T0, T0 + 1), 10)).containsExactly(new Point(DEV, "t", T0, Value.of(1.5), "C"));
+        assertThat(store.telemetryReader().raw(DEV, "t", new TimeRange(T0, T0 + 1), 10))
+                .containsExactly(new Point(DEV, "t", T0, Value.of(1.5), "C"));
         assertThat(store.telemetryReader().latest(DEV)).containsExactly(new Point(DEV, "t", T0, Value.of(1.5), "C"));
         assertThat(count("SELECT COUNT(*) FROM main.sqlite_master WHERE name IN ('telemetry', 'telemetry_latest')"))
-                .as("gone from the main file").isZero();
+                .as("gone from the main file")
+                .isZero();
     }
 
     private long count(String sql) {
-        return org.jdbi.v3.core.Jdbi.create(() -> store.borrowConnection()).withHandle(h -> h.createQuery(sql).mapTo(Long.class).one());
+        return org.jdbi.v3.core.Jdbi.create(() -> store.borrowConnection())
+                .withHandle(h -> h.createQuery(sql).mapTo(Long.class).one());
     }
 
     @Test
@@ -171,7 +204,6 @@ class SqliteStoreTest extends StoreContractTest {
         }
         append(points);
         // Auto-checkpoint is off, so only the store's own checkpointer moves pages into the file.
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
-                .until(() -> Files.size(db) > before + 100_000);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Files.size(db) > before + 100_000);
     }
 }

@@ -1,24 +1,25 @@
 package io.edgeward.store.sql;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.edgeward.core.device.Device;
 import io.edgeward.core.device.DeviceAlreadyExistsException;
 import io.edgeward.core.device.DeviceFilter;
 import io.edgeward.core.device.DeviceId;
-import io.edgeward.core.device.Presence;
+import io.edgeward.core.device.DeviceNotFoundException;
 import io.edgeward.core.device.DeviceRegistry;
 import io.edgeward.core.device.DeviceStatus;
 import io.edgeward.core.device.DeviceType;
 import io.edgeward.core.device.NewDevice;
+import io.edgeward.core.device.Presence;
 import io.edgeward.core.device.Registration;
+import io.edgeward.core.lifecycle.Threads;
 import io.edgeward.core.telemetry.Aggregation;
 import io.edgeward.core.telemetry.Bucket;
-import io.edgeward.core.telemetry.Point;
-import io.edgeward.core.lifecycle.Threads;
 import io.edgeward.core.telemetry.CommitBatch;
+import io.edgeward.core.telemetry.Point;
 import io.edgeward.core.telemetry.TelemetryReader;
 import io.edgeward.core.telemetry.TimeRange;
 import io.edgeward.core.telemetry.Value;
@@ -27,11 +28,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
-import io.edgeward.core.device.DeviceNotFoundException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -61,8 +61,11 @@ abstract class StoreContractTest {
 
     /** A registry over the store with nobody connected and no sessions to close; deletions reach the telemetry, as in a node. */
     static DeviceRegistry registry(SqlStore store, long millis) {
-        DeviceRegistry registry = new DeviceRegistry(store.devices(), new Presence(store.devices(), Duration.ofSeconds(1),
-                Threads.named("test")), (id, forget) -> {}, Clock.fixed(Instant.ofEpochMilli(millis), ZoneOffset.UTC));
+        DeviceRegistry registry = new DeviceRegistry(
+                store.devices(),
+                new Presence(store.devices(), Duration.ofSeconds(1), Threads.named("test")),
+                (id, forget) -> {},
+                Clock.fixed(Instant.ofEpochMilli(millis), ZoneOffset.UTC));
         registry.addDeletionListener(store.telemetryWriter()::deleteDevice);
         return registry;
     }
@@ -81,18 +84,28 @@ abstract class StoreContractTest {
 
     @Test
     void register_storesDeviceAndOnlyTheHashOfItsSecret() {
-        Registration registration = registry.register(new NewDevice(DEV, "Lab sensor", DeviceType.SENSOR, "TH-1", "1.0.2",
-                "lab", Map.of("floor", 2, "vendor", "acme"), Set.of("lab", "floor-2")));
+        Registration registration = registry.register(new NewDevice(
+                DEV,
+                "Lab sensor",
+                DeviceType.SENSOR,
+                "TH-1",
+                "1.0.2",
+                "lab",
+                Map.of("floor", 2, "vendor", "acme"),
+                Set.of("lab", "floor-2")));
 
         Device stored = store.devices().find(DEV).orElseThrow();
         assertThat(stored.name()).isEqualTo("Lab sensor");
         assertThat(stored.metadata()).containsEntry("floor", 2).containsEntry("vendor", "acme");
         assertThat(stored.tags()).containsExactlyInAnyOrder("lab", "floor-2");
         assertThat(stored.registeredAt()).isEqualTo(Instant.ofEpochMilli(T0));
-        assertThat(store.devices().secretHash(DEV)).hasValueSatisfying(hash -> assertThat(hash).doesNotContain(registration.secret()));
-        assertThat(registry.authenticate(DEV, registration.secret())).hasValueSatisfying(d -> assertThat(d.id()).isEqualTo(DEV));
+        assertThat(store.devices().secretHash(DEV))
+                .hasValueSatisfying(hash -> assertThat(hash).doesNotContain(registration.secret()));
+        assertThat(registry.authenticate(DEV, registration.secret()))
+                .hasValueSatisfying(d -> assertThat(d.id()).isEqualTo(DEV));
         assertThat(registry.authenticate(DEV, registration.secret() + "x")).isEmpty();
-        assertThat(registry.authenticate(DeviceId.of("nobody"), registration.secret())).isEmpty();
+        assertThat(registry.authenticate(DeviceId.of("nobody"), registration.secret()))
+                .isEmpty();
     }
 
     @Test
@@ -112,9 +125,12 @@ abstract class StoreContractTest {
         }
         List<Device> page1 = store.devices().list(DeviceFilter.ALL, 2, null);
         assertThat(page1).extracting(d -> d.id().value()).containsExactly("d4", "d3");
-        List<Device> page2 = store.devices().list(DeviceFilter.ALL, 2, page1.get(1).id());
+        List<Device> page2 =
+                store.devices().list(DeviceFilter.ALL, 2, page1.get(1).id());
         assertThat(page2).extracting(d -> d.id().value()).containsExactly("d2", "d1");
-        assertThat(store.devices().list(DeviceFilter.ALL, 10, page2.get(1).id())).extracting(d -> d.id().value()).containsExactly("d0");
+        assertThat(store.devices().list(DeviceFilter.ALL, 10, page2.get(1).id()))
+                .extracting(d -> d.id().value())
+                .containsExactly("d0");
     }
 
     @Test
@@ -126,10 +142,11 @@ abstract class StoreContractTest {
                 new Point(DEV, "door", T0, Value.of(true), null),
                 new Point(DEV, "mode", T0, Value.of("eco"), null)));
 
-        assertThat(telemetry.latest(DEV)).containsExactly(
-                new Point(DEV, "door", T0, Value.of(true), null),
-                new Point(DEV, "mode", T0, Value.of("eco"), null),
-                new Point(DEV, "temperature", T0, Value.of(21.5), "°C"));
+        assertThat(telemetry.latest(DEV))
+                .containsExactly(
+                        new Point(DEV, "door", T0, Value.of(true), null),
+                        new Point(DEV, "mode", T0, Value.of("eco"), null),
+                        new Point(DEV, "temperature", T0, Value.of(21.5), "°C"));
     }
 
     /** A unit belongs to its series: kept once, the newest one sent; points without one leave it as it was. */
@@ -164,7 +181,8 @@ abstract class StoreContractTest {
         registry.register(NewDevice.of(DEV, DeviceType.SENSOR));
         append(List.of(new Point(DEV, "t", T0 + 1000, Value.of(2), null)));
         append(List.of(new Point(DEV, "t", T0, Value.of(1), null)));
-        assertThat(store.telemetryReader().latest(DEV)).containsExactly(new Point(DEV, "t", T0 + 1000, Value.of(2), null));
+        assertThat(store.telemetryReader().latest(DEV))
+                .containsExactly(new Point(DEV, "t", T0 + 1000, Value.of(2), null));
     }
 
     @Test
@@ -178,8 +196,10 @@ abstract class StoreContractTest {
 
         List<Point> window = store.telemetryReader().raw(DEV, "t", new TimeRange(T0 + 2000, T0 + 5000), 100);
         assertThat(window).extracting(Point::value).containsExactly(Value.of(2), Value.of(3), Value.of(4));
-        assertThat(store.telemetryReader().raw(DEV, "t", new TimeRange(T0, T0 + 100_000), 4)).hasSize(4)
-                .extracting(Point::timestamp).isSorted();
+        assertThat(store.telemetryReader().raw(DEV, "t", new TimeRange(T0, T0 + 100_000), 4))
+                .hasSize(4)
+                .extracting(Point::timestamp)
+                .isSorted();
     }
 
     @Test
@@ -198,11 +218,15 @@ abstract class StoreContractTest {
             assertThat(buckets).as(aggregation.wireName()).hasSize(2);
             for (int b = 0; b < 2; b++) {
                 List<Double> in = points.subList(b * 10, b * 10 + 10).stream()
-                        .map(p -> ((Value.Num) p.value()).value()).toList();
+                        .map(p -> ((Value.Num) p.value()).value())
+                        .toList();
                 double expected = switch (aggregation) {
-                    case AVG -> in.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-                    case MIN -> in.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
-                    case MAX -> in.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+                    case AVG ->
+                        in.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+                    case MIN ->
+                        in.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+                    case MAX ->
+                        in.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
                     case SUM -> in.stream().mapToDouble(Double::doubleValue).sum();
                     case COUNT -> in.size();
                     case FIRST -> in.get(0);
@@ -211,7 +235,9 @@ abstract class StoreContractTest {
                 Bucket bucket = buckets.get(b);
                 assertThat(bucket.start()).as(aggregation.wireName()).isEqualTo(start + b * 10_000L);
                 assertThat(bucket.count()).isEqualTo(10);
-                assertThat(((Value.Num) bucket.value()).value()).as(aggregation.wireName()).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-9));
+                assertThat(((Value.Num) bucket.value()).value())
+                        .as(aggregation.wireName())
+                        .isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-9));
             }
         }
     }
@@ -223,9 +249,13 @@ abstract class StoreContractTest {
                 new Point(DEV, "mode", T0 + 1, Value.of("boost"), null)));
         TimeRange range = new TimeRange(T0, T0 + 2);
         assertThat(store.telemetryReader().aggregate(DEV, "mode", range, Duration.ofHours(1), Aggregation.LAST))
-                .singleElement().extracting(Bucket::value).isEqualTo(Value.of("boost"));
+                .singleElement()
+                .extracting(Bucket::value)
+                .isEqualTo(Value.of("boost"));
         assertThat(store.telemetryReader().aggregate(DEV, "mode", range, Duration.ofHours(1), Aggregation.AVG))
-                .singleElement().extracting(Bucket::value).isNull();
+                .singleElement()
+                .extracting(Bucket::value)
+                .isNull();
     }
 
     @Test
@@ -247,7 +277,8 @@ abstract class StoreContractTest {
 
     @Test
     void presence_recordsTheFinalStatusOfEveryDevice_whenAStormOfEventsIsCoalesced() {
-        List<DeviceId> devices = IntStream.range(0, 300).mapToObj(i -> DeviceId.of("storm-" + i)).toList();
+        List<DeviceId> devices =
+                IntStream.range(0, 300).mapToObj(i -> DeviceId.of("storm-" + i)).toList();
         devices.forEach(id -> registry.register(NewDevice.of(id, DeviceType.SENSOR)));
         try (Presence presence = new Presence(store.devices(), Duration.ofMillis(200), Threads.named("test"))) {
             presence.start();
@@ -258,7 +289,11 @@ abstract class StoreContractTest {
             }
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                 for (int i = 0; i < devices.size(); i++) {
-                    assertThat(store.devices().find(devices.get(i)).orElseThrow().status()).as(devices.get(i).value())
+                    assertThat(store.devices()
+                                    .find(devices.get(i))
+                                    .orElseThrow()
+                                    .status())
+                            .as(devices.get(i).value())
                             .isEqualTo(i % 3 == 0 ? DeviceStatus.OFFLINE : DeviceStatus.ONLINE);
                 }
             });
@@ -274,40 +309,71 @@ abstract class StoreContractTest {
         store.devices().setStatus(DEV, DeviceStatus.OFFLINE);
         store.devices().updatePresence(Map.of(DEV, DeviceStatus.ONLINE));
         assertThat(store.devices().find(DEV).orElseThrow().status()).isEqualTo(DeviceStatus.ONLINE);
-        assertThat(store.devices().setStatus(DeviceId.of("ghost"), DeviceStatus.ERROR)).isFalse();
+        assertThat(store.devices().setStatus(DeviceId.of("ghost"), DeviceStatus.ERROR))
+                .isFalse();
     }
 
     @Test
     void list_filtersByTypeStatusTagModelAndText_andPagesWithinTheFilter() {
         for (int i = 0; i < 6; i++) {
-            registryAt(T0 + i).register(new NewDevice(DeviceId.of("dev-" + i), i % 2 == 0 ? "Boiler room " + i : "Lab " + i,
-                    i < 3 ? DeviceType.SENSOR : DeviceType.ACTUATOR, i == 4 ? "TH-2" : "TH-1", null, null, null,
-                    i % 2 == 0 ? Set.of("floor-1", "hvac") : Set.of("floor-2")));
+            registryAt(T0 + i)
+                    .register(new NewDevice(
+                            DeviceId.of("dev-" + i),
+                            i % 2 == 0 ? "Boiler room " + i : "Lab " + i,
+                            i < 3 ? DeviceType.SENSOR : DeviceType.ACTUATOR,
+                            i == 4 ? "TH-2" : "TH-1",
+                            null,
+                            null,
+                            null,
+                            i % 2 == 0 ? Set.of("floor-1", "hvac") : Set.of("floor-2")));
         }
         store.devices().setStatus(DeviceId.of("dev-5"), DeviceStatus.MAINTENANCE);
 
-        assertThat(ids(new DeviceFilter(DeviceType.ACTUATOR, null, null, null, null), 10, null)).containsExactly("dev-5", "dev-4", "dev-3");
-        assertThat(ids(new DeviceFilter(null, DeviceStatus.MAINTENANCE, null, null, null), 10, null)).containsExactly("dev-5");
-        assertThat(ids(new DeviceFilter(null, null, "hvac", null, null), 10, null)).containsExactly("dev-4", "dev-2", "dev-0");
-        assertThat(ids(new DeviceFilter(null, null, null, "TH-2", null), 10, null)).containsExactly("dev-4");
-        assertThat(ids(new DeviceFilter(null, null, null, null, "BOILER"), 10, null)).as("name, any case")
+        assertThat(ids(new DeviceFilter(DeviceType.ACTUATOR, null, null, null, null), 10, null))
+                .containsExactly("dev-5", "dev-4", "dev-3");
+        assertThat(ids(new DeviceFilter(null, DeviceStatus.MAINTENANCE, null, null, null), 10, null))
+                .containsExactly("dev-5");
+        assertThat(ids(new DeviceFilter(null, null, "hvac", null, null), 10, null))
                 .containsExactly("dev-4", "dev-2", "dev-0");
-        assertThat(ids(new DeviceFilter(null, null, null, null, "v-3"), 10, null)).as("id substring").containsExactly("dev-3");
-        assertThat(ids(new DeviceFilter(null, null, null, null, "%"), 10, null)).as("LIKE wildcards are literal").isEmpty();
+        assertThat(ids(new DeviceFilter(null, null, null, "TH-2", null), 10, null))
+                .containsExactly("dev-4");
+        assertThat(ids(new DeviceFilter(null, null, null, null, "BOILER"), 10, null))
+                .as("name, any case")
+                .containsExactly("dev-4", "dev-2", "dev-0");
+        assertThat(ids(new DeviceFilter(null, null, null, null, "v-3"), 10, null))
+                .as("id substring")
+                .containsExactly("dev-3");
+        assertThat(ids(new DeviceFilter(null, null, null, null, "%"), 10, null))
+                .as("LIKE wildcards are literal")
+                .isEmpty();
         assertThat(ids(new DeviceFilter(DeviceType.SENSOR, null, "hvac", null, null), 1, DeviceId.of("dev-2")))
-                .as("cursor within a filter").containsExactly("dev-0");
+                .as("cursor within a filter")
+                .containsExactly("dev-0");
     }
 
     private List<String> ids(DeviceFilter filter, int limit, DeviceId after) {
-        return store.devices().list(filter, limit, after).stream().map(d -> d.id().value()).toList();
+        return store.devices().list(filter, limit, after).stream()
+                .map(d -> d.id().value())
+                .toList();
     }
 
     @Test
     void update_changesTheRecordAndItsTags_notStatusOrTimes() {
-        registry.register(new NewDevice(DEV, "Old", DeviceType.SENSOR, "TH-1", "1.0", "lab", Map.of("a", 1), Set.of("old")));
+        registry.register(
+                new NewDevice(DEV, "Old", DeviceType.SENSOR, "TH-1", "1.0", "lab", Map.of("a", 1), Set.of("old")));
         Device current = store.devices().find(DEV).orElseThrow();
-        Device changed = new Device(DEV, "New", DeviceType.SENSOR, "TH-2", "1.1", DeviceStatus.MAINTENANCE, null, null,
-                Instant.ofEpochMilli(1), Map.of("b", 2), Set.of("new", "hvac"));
+        Device changed = new Device(
+                DEV,
+                "New",
+                DeviceType.SENSOR,
+                "TH-2",
+                "1.1",
+                DeviceStatus.MAINTENANCE,
+                null,
+                null,
+                Instant.ofEpochMilli(1),
+                Map.of("b", 2),
+                Set.of("new", "hvac"));
         assertThat(store.devices().update(changed)).isTrue();
 
         Device stored = store.devices().find(DEV).orElseThrow();
@@ -319,10 +385,24 @@ abstract class StoreContractTest {
         assertThat(stored.tags()).containsExactlyInAnyOrder("new", "hvac");
         assertThat(stored.status()).isEqualTo(current.status());
         assertThat(stored.registeredAt()).isEqualTo(current.registeredAt());
-        assertThat(ids(new DeviceFilter(null, null, "old", null, null), 10, null)).isEmpty();
-        assertThat(ids(new DeviceFilter(null, null, "hvac", null, null), 10, null)).containsExactly("dev-1");
-        assertThat(store.devices().update(new Device(DeviceId.of("ghost"), null, DeviceType.SENSOR, null, null, DeviceStatus.OFFLINE,
-                null, null, Instant.EPOCH, null, null))).isFalse();
+        assertThat(ids(new DeviceFilter(null, null, "old", null, null), 10, null))
+                .isEmpty();
+        assertThat(ids(new DeviceFilter(null, null, "hvac", null, null), 10, null))
+                .containsExactly("dev-1");
+        assertThat(store.devices()
+                        .update(new Device(
+                                DeviceId.of("ghost"),
+                                null,
+                                DeviceType.SENSOR,
+                                null,
+                                null,
+                                DeviceStatus.OFFLINE,
+                                null,
+                                null,
+                                Instant.EPOCH,
+                                null,
+                                null)))
+                .isFalse();
     }
 
     @Test
@@ -333,7 +413,8 @@ abstract class StoreContractTest {
         assertThat(registry.authenticate(DEV, registration.secret())).isEmpty();
         assertThat(registry.authenticate(DEV, rotated.secret())).isPresent();
         assertThat(registry.authenticateToken(registration.secret())).isEmpty();
-        assertThat(registry.authenticateToken(rotated.secret())).hasValueSatisfying(d -> assertThat(d.id()).isEqualTo(DEV));
+        assertThat(registry.authenticateToken(rotated.secret()))
+                .hasValueSatisfying(d -> assertThat(d.id()).isEqualTo(DEV));
         assertThat(registry.preSharedKey(DEV)).hasValue(rotated.coapPsk());
     }
 
@@ -341,7 +422,8 @@ abstract class StoreContractTest {
     void authenticateToken_findsTheDeviceByItsSecretAlone() {
         Registration first = registry.register(NewDevice.of(DEV, DeviceType.SENSOR));
         Registration second = registry.register(NewDevice.of(DeviceId.of("other-device"), DeviceType.ACTUATOR));
-        assertThat(registry.authenticateToken(first.secret())).hasValueSatisfying(d -> assertThat(d.id()).isEqualTo(DEV));
+        assertThat(registry.authenticateToken(first.secret()))
+                .hasValueSatisfying(d -> assertThat(d.id()).isEqualTo(DEV));
         assertThat(registry.authenticateToken(second.secret())).hasValueSatisfying(d -> {
             assertThat(d.id().value()).isEqualTo("other-device");
             assertThat(d.type()).isEqualTo(DeviceType.ACTUATOR);
@@ -355,7 +437,8 @@ abstract class StoreContractTest {
 
     @Test
     void delete_removesDeviceCredentialsTagsAndTelemetry_andNothingElse() {
-        Registration registration = registry.register(new NewDevice(DEV, null, DeviceType.SENSOR, null, null, null, null, Set.of("t")));
+        Registration registration =
+                registry.register(new NewDevice(DEV, null, DeviceType.SENSOR, null, null, null, null, Set.of("t")));
         DeviceId other = DeviceId.of("dev-2");
         registry.register(NewDevice.of(other, DeviceType.SENSOR));
         append(List.of(new Point(DEV, "t", T0, Value.of(1), null), new Point(other, "t", T0, Value.of(2), null)));
@@ -365,9 +448,11 @@ abstract class StoreContractTest {
         assertThat(store.devices().secretHash(DEV)).isEmpty();
         assertThat(registry.authenticate(DEV, registration.secret())).isEmpty();
         assertThat(ids(new DeviceFilter(null, null, "t", null, null), 10, null)).isEmpty();
-        assertThat(store.telemetryReader().raw(DEV, "t", new TimeRange(0, Long.MAX_VALUE), 10)).isEmpty();
+        assertThat(store.telemetryReader().raw(DEV, "t", new TimeRange(0, Long.MAX_VALUE), 10))
+                .isEmpty();
         assertThat(store.telemetryReader().latest(DEV)).isEmpty();
-        assertThat(store.telemetryReader().raw(other, "t", new TimeRange(0, Long.MAX_VALUE), 10)).hasSize(1);
+        assertThat(store.telemetryReader().raw(other, "t", new TimeRange(0, Long.MAX_VALUE), 10))
+                .hasSize(1);
         assertThat(store.devices().delete(DEV)).isFalse();
         assertThatThrownBy(() -> registry.delete(DEV.value())).isInstanceOf(DeviceNotFoundException.class);
     }
@@ -410,12 +495,29 @@ abstract class StoreContractTest {
         registry.register(NewDevice.of(DeviceId.of("g1"), DeviceType.GATEWAY));
         store.devices().updatePresence(Map.of(DeviceId.of("s2"), DeviceStatus.ONLINE));
         var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
-        var census = new io.edgeward.core.device.DeviceCensus(store.devices(), meters, Duration.ofHours(1), Threads.named("test"));
+        var census = new io.edgeward.core.device.DeviceCensus(
+                store.devices(), meters, Duration.ofHours(1), Threads.named("test"));
         census.refresh();
-        assertThat(meters.get("iot.device").tags("status", "offline", "type", "sensor").gauge().value()).isEqualTo(1.0);
-        assertThat(meters.get("iot.device").tags("status", "online", "type", "sensor").gauge().value()).isEqualTo(1.0);
-        assertThat(meters.get("iot.device").tags("status", "offline", "type", "gateway").gauge().value()).isEqualTo(1.0);
-        assertThat(meters.get("iot.device").tags("status", "maintenance", "type", "actuator").gauge().value()).isZero();
+        assertThat(meters.get("iot.device")
+                        .tags("status", "offline", "type", "sensor")
+                        .gauge()
+                        .value())
+                .isEqualTo(1.0);
+        assertThat(meters.get("iot.device")
+                        .tags("status", "online", "type", "sensor")
+                        .gauge()
+                        .value())
+                .isEqualTo(1.0);
+        assertThat(meters.get("iot.device")
+                        .tags("status", "offline", "type", "gateway")
+                        .gauge()
+                        .value())
+                .isEqualTo(1.0);
+        assertThat(meters.get("iot.device")
+                        .tags("status", "maintenance", "type", "actuator")
+                        .gauge()
+                        .value())
+                .isZero();
         assertThat(meters.find("iot.device").gauges()).hasSize(12);
     }
 }

@@ -2,6 +2,7 @@ package io.edgeward.core.device.internal;
 
 import io.edgeward.core.device.Credential;
 import io.edgeward.core.device.DeviceId;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -12,7 +13,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Every device credential in memory, by device id and by secret hash, so that a CONNECT, a CoAP
@@ -36,6 +36,7 @@ public final class CredentialIndex {
     private volatile Snapshot snapshot;
     /** Start of the current second of fallbacks and how many it has used (guarded by {@code this}). */
     private long fallbackWindow;
+
     private int fallbacksInWindow;
 
     public CredentialIndex(Supplier<List<Credential>> loadAll, LongSupplier nanoTime) {
@@ -153,7 +154,9 @@ public final class CredentialIndex {
         private static byte[] parse(String storedHash) {
             String hex = Secrets.pskOfStoredHash(storedHash);
             try {
-                return hex == null ? storedHash.getBytes(StandardCharsets.UTF_8) : HexFormat.of().parseHex(hex);
+                return hex == null
+                        ? storedHash.getBytes(StandardCharsets.UTF_8)
+                        : HexFormat.of().parseHex(hex);
             } catch (IllegalArgumentException e) {
                 return storedHash.getBytes(StandardCharsets.UTF_8);
             }

@@ -3,9 +3,9 @@ package io.edgeward.core.shadow.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.Comparator;
 
 /** The shadow's tree operations: merge with null-deletes, metadata stamping, delta and depth. */
 public final class JsonTrees {
@@ -59,8 +59,10 @@ public final class JsonTrees {
             if (value.isNull()) {
                 metadata.remove(field.getKey());
             } else if (value.isObject()) {
-                ObjectNode nested = metadata.get(field.getKey()) instanceof ObjectNode existing && !existing.has("timestamp")
-                        ? existing : NODES.objectNode();
+                ObjectNode nested =
+                        metadata.get(field.getKey()) instanceof ObjectNode existing && !existing.has("timestamp")
+                                ? existing
+                                : NODES.objectNode();
                 stampInto(nested, (ObjectNode) value, timestamp);
                 metadata.set(field.getKey(), nested);
             } else {

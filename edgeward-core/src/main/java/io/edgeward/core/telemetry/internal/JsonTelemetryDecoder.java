@@ -40,14 +40,17 @@ public final class JsonTelemetryDecoder {
     // on its own with reason not_finite, and the good points beside it are still stored.
     // The fast double parser: every seed document carries two decimals (value, timestamp), and the
     // JDK's parser was the largest allocator of the whole ingest path.
-    private static final JsonFactory JSON = JsonFactory.builder().streamReadConstraints(LIMITS)
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .streamReadConstraints(LIMITS)
             .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .build();
 
     /** CBOR is read the same way, under the same limits; NaN and Infinity are native CBOR floats. */
-    private static final JsonFactory CBOR = CBORFactory.builder().streamReadConstraints(LIMITS)
-            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER).build();
+    private static final JsonFactory CBOR = CBORFactory.builder()
+            .streamReadConstraints(LIMITS)
+            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+            .build();
 
     public void decode(byte[] payload, PointCollector out) {
         decode(JSON, "JSON", payload, out);
@@ -144,8 +147,9 @@ public final class JsonTelemetryDecoder {
         } else if (doc.type != null && doc.value != null) {
             seed(doc, path, unit, out);
         } else {
-            out.reject(RejectReason.MALFORMED, path
-                    + "expected {\"type\",\"value\",...} (seed document) or {\"ts\",\"values\":{...}}");
+            out.reject(
+                    RejectReason.MALFORMED,
+                    path + "expected {\"type\",\"value\",...} (seed document) or {\"ts\",\"values\":{...}}");
         }
     }
 
@@ -240,8 +244,10 @@ public final class JsonTelemetryDecoder {
                 case VALUE_STRING -> new Field(token, parser.getText(), 0, null);
                 case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
                     double number = parser.getDoubleValue();
-                    Long integer = token == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER
-                            ? parser.getLongValue() : null;
+                    Long integer = token == JsonToken.VALUE_NUMBER_INT
+                                    && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER
+                            ? parser.getLongValue()
+                            : null;
                     yield new Field(token, Double.isFinite(number) ? null : parser.getText(), number, integer);
                 }
                 case START_OBJECT, START_ARRAY -> {

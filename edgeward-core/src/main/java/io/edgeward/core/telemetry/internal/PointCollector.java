@@ -35,8 +35,10 @@ public final class PointCollector {
         if (namedDevice == null || namedDevice.isEmpty() || namedDevice.equals(device.value())) {
             return true;
         }
-        reject(RejectReason.DEVICE_MISMATCH, path + "sensor_id '" + abbreviate(namedDevice)
-                + "' does not match the topic's device '" + device + "'");
+        reject(
+                RejectReason.DEVICE_MISMATCH,
+                path + "sensor_id '" + abbreviate(namedDevice) + "' does not match the topic's device '" + device
+                        + "'");
         return false;
     }
 
@@ -50,8 +52,9 @@ public final class PointCollector {
             return;
         }
         if (!Point.isValidMetric(metric)) {
-            reject(RejectReason.INVALID_METRIC, path + "metric name '" + abbreviate(metric)
-                    + "' must be 1-128 characters of A-Z a-z 0-9 _ . : -");
+            reject(
+                    RejectReason.INVALID_METRIC,
+                    path + "metric name '" + abbreviate(metric) + "' must be 1-128 characters of A-Z a-z 0-9 _ . : -");
             return;
         }
         long ts = timestamp == null ? arrivalMillis : timestamp;
@@ -60,12 +63,15 @@ public final class PointCollector {
             return;
         }
         if (ts > arrivalMillis + limits.maxFutureSkew().toMillis()) {
-            reject(RejectReason.TIMESTAMP_OUT_OF_RANGE, path + "timestamp " + ts + " ms is more than "
-                    + limits.maxFutureSkew() + " in the future");
+            reject(
+                    RejectReason.TIMESTAMP_OUT_OF_RANGE,
+                    path + "timestamp " + ts + " ms is more than " + limits.maxFutureSkew() + " in the future");
             return;
         }
         if (value instanceof Value.Text text && text.value().length() > limits.maxStringLength()) {
-            reject(RejectReason.TOO_LARGE, path + "string value longer than " + limits.maxStringLength() + " characters");
+            reject(
+                    RejectReason.TOO_LARGE,
+                    path + "string value longer than " + limits.maxStringLength() + " characters");
             return;
         }
         if (unit != null && unit.length() > limits.maxUnitLength()) {
@@ -73,8 +79,8 @@ public final class PointCollector {
             return;
         }
         if (points.size() >= limits.maxPointsPerMessage()) {
-            wholeMessage = new Rejection(RejectReason.TOO_LARGE,
-                    "more than " + limits.maxPointsPerMessage() + " points in one message");
+            wholeMessage = new Rejection(
+                    RejectReason.TOO_LARGE, "more than " + limits.maxPointsPerMessage() + " points in one message");
             return;
         }
         points.add(new Point(device, metric, ts, value, unit == null || unit.isEmpty() ? null : unit));

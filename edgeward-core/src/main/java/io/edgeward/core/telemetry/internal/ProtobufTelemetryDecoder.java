@@ -2,9 +2,9 @@ package io.edgeward.core.telemetry.internal;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.edgeward.core.telemetry.RejectReason;
+import io.edgeward.core.telemetry.Value;
 import io.edgeward.core.telemetry.proto.Reading;
 import io.edgeward.core.telemetry.proto.TelemetryBatch;
-import io.edgeward.core.telemetry.Value;
 import java.util.Map;
 
 /** Decodes {@code TelemetryBatch} messages (see {@code telemetry.proto}). */
@@ -25,7 +25,8 @@ public final class ProtobufTelemetryDecoder {
                 continue;
             }
             Long ts = reading.getTsMs() == 0 ? null : reading.getTsMs();
-            for (Map.Entry<String, io.edgeward.core.telemetry.proto.Value> entry : reading.getValuesMap().entrySet()) {
+            for (Map.Entry<String, io.edgeward.core.telemetry.proto.Value> entry :
+                    reading.getValuesMap().entrySet()) {
                 String fieldPath = path + "values." + PointCollector.abbreviate(entry.getKey()) + ": ";
                 Value value = value(entry.getValue(), fieldPath, out);
                 if (value != null) {

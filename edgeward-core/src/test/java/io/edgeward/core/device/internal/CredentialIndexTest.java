@@ -17,10 +17,12 @@ class CredentialIndexTest {
     private final AtomicLong now = new AtomicLong();
     private final AtomicInteger loads = new AtomicInteger();
     private final List<Credential> stored = new ArrayList<>(List.of(credential("a", "secret-a")));
-    private final CredentialIndex index = new CredentialIndex(() -> {
-        loads.incrementAndGet();
-        return List.copyOf(stored);
-    }, now::get);
+    private final CredentialIndex index = new CredentialIndex(
+            () -> {
+                loads.incrementAndGet();
+                return List.copyOf(stored);
+            },
+            now::get);
 
     private static Credential credential(String id, String secret) {
         return new Credential(DeviceId.of(id), DeviceType.SENSOR, Secrets.hash(secret));
@@ -32,7 +34,8 @@ class CredentialIndexTest {
             assertThat(index.byId(DeviceId.of("a"))).isPresent();
             assertThat(index.bySecretHash(Secrets.hash("made-up-" + i))).isEmpty();
         }
-        assertThat(index.bySecretHash(Secrets.hash("secret-a"))).hasValueSatisfying(c -> assertThat(c.id().value()).isEqualTo("a"));
+        assertThat(index.bySecretHash(Secrets.hash("secret-a")))
+                .hasValueSatisfying(c -> assertThat(c.id().value()).isEqualTo("a"));
         assertThat(loads).hasValue(1);
     }
 

@@ -15,12 +15,12 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import java.util.concurrent.CancellationException;
 
 /**
  * Holds one connection's PUBACKs and PUBRECs until the work they acknowledge (a telemetry group
@@ -63,6 +63,7 @@ final class AcknowledgementGate extends ChannelDuplexHandler {
     private final ArrayDeque<Held> queue = new ArrayDeque<>(4);
     /** Set by the thread that completes awaited work, cleared by the drain on the event loop. */
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
+
     private final AcknowledgementDrains drains;
     private final Consumer<Throwable> onFailure;
     private final Runnable drainTask = this::drain;
@@ -83,8 +84,9 @@ final class AcknowledgementGate extends ChannelDuplexHandler {
     /** Fails start-up, rather than the first connection, when HiveMQ's internals are not what this class expects. */
     static void verifyBrokerInternals() {
         if (STORE_CHANNEL == null) {
-            throw new IllegalStateException("this HiveMQ CE version does not expose a connection's channel to Edgeward's "
-                    + "acknowledgement gate; the bundled version is the one Edgeward is built and tested with");
+            throw new IllegalStateException(
+                    "this HiveMQ CE version does not expose a connection's channel to Edgeward's "
+                            + "acknowledgement gate; the bundled version is the one Edgeward is built and tested with");
         }
     }
 

@@ -23,11 +23,12 @@ public final class ConnectionAcknowledgements {
     private final Duration storeTimeout;
     private final AcknowledgementGate gate;
 
-    public ConnectionAcknowledgements(String clientId, ClientService clients, Duration storeTimeout, AcknowledgementDrains drains) {
+    public ConnectionAcknowledgements(
+            String clientId, ClientService clients, Duration storeTimeout, AcknowledgementDrains drains) {
         this.clientId = clientId;
         this.clients = clients;
         this.storeTimeout = storeTimeout;
-        this.gate = new AcknowledgementGate(drains, error -> notStored(error, () -> { }));
+        this.gate = new AcknowledgementGate(drains, error -> notStored(error, () -> {}));
     }
 
     /** Fails start-up, rather than the first connection, when HiveMQ's internals are not what the gate expects. */
@@ -60,9 +61,15 @@ public final class ConnectionAcknowledgements {
 
     /** Closes the connection because something it sent was not stored; {@code resume} runs once it is closed. */
     public void notStored(Throwable error, Runnable resume) {
-        LOG.warn("A message from client '{}' was not stored ({}); disconnecting it so that it resends", clientId, error.getMessage());
+        LOG.warn(
+                "A message from client '{}' was not stored ({}); disconnecting it so that it resends",
+                clientId,
+                error.getMessage());
         // Resume only once the connection is closed, so that no acknowledgement can leave.
-        clients.disconnectClient(clientId, false, DisconnectReasonCode.UNSPECIFIED_ERROR,
+        clients.disconnectClient(
+                        clientId,
+                        false,
+                        DisconnectReasonCode.UNSPECIFIED_ERROR,
                         "the message could not be stored; reconnect and resend")
                 .whenComplete((done, failure) -> resume.run());
     }

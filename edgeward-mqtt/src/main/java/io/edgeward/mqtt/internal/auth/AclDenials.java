@@ -1,11 +1,11 @@
 package io.edgeward.mqtt.internal.auth;
 
-import io.edgeward.mqtt.internal.MqttMetrics;
 import com.hivemq.extension.sdk.api.interceptor.subscribe.SubscribeInboundInterceptor;
 import com.hivemq.extension.sdk.api.interceptor.subscribe.parameter.SubscribeInboundInput;
 import com.hivemq.extension.sdk.api.interceptor.subscribe.parameter.SubscribeInboundOutput;
 import com.hivemq.extension.sdk.api.packets.subscribe.Subscription;
 import io.edgeward.core.observability.RateLimitedLog;
+import io.edgeward.mqtt.internal.MqttMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,8 +45,11 @@ public final class AclDenials implements SubscribeInboundInterceptor {
     public void denied(String activity, String topic) {
         metrics.denied(activity);
         if (denialLog.allow("acl:" + clientId)) {
-            LOG.warn("Refused client '{}' to {} '{}' (outside its ACL; further refusals for a minute are only counted)",
-                    clientId, activity + " to", topic);
+            LOG.warn(
+                    "Refused client '{}' to {} '{}' (outside its ACL; further refusals for a minute are only counted)",
+                    clientId,
+                    activity + " to",
+                    topic);
         }
     }
 }

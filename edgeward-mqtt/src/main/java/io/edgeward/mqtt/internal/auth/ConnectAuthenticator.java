@@ -1,6 +1,5 @@
 package io.edgeward.mqtt.internal.auth;
 
-import io.edgeward.mqtt.internal.MqttMetrics;
 import com.hivemq.extension.sdk.api.async.Async;
 import com.hivemq.extension.sdk.api.async.TimeoutFallback;
 import com.hivemq.extension.sdk.api.auth.SimpleAuthenticator;
@@ -14,6 +13,7 @@ import io.edgeward.core.device.DeviceRegistry;
 import io.edgeward.core.device.FailedAuthentications;
 import io.edgeward.core.observability.RateLimitedLog;
 import io.edgeward.mqtt.MqttUser;
+import io.edgeward.mqtt.internal.MqttMetrics;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -63,8 +63,14 @@ public final class ConnectAuthenticator implements SimpleAuthenticator {
     private final TopicPermissions topicPermissions = new TopicPermissions();
 
     /** @param probeClientId the readiness probe's client id: refused without counting or logging */
-    public ConnectAuthenticator(DeviceRegistry registry, Map<String, MqttUser> users, boolean allowAnonymous,
-            Principals principals, MqttMetrics metrics, Executor blocking, String probeClientId) {
+    public ConnectAuthenticator(
+            DeviceRegistry registry,
+            Map<String, MqttUser> users,
+            boolean allowAnonymous,
+            Principals principals,
+            MqttMetrics metrics,
+            Executor blocking,
+            String probeClientId) {
         this.probeClientId = probeClientId;
         this.registry = registry;
         this.users = users;
@@ -77,11 +83,15 @@ public final class ConnectAuthenticator implements SimpleAuthenticator {
 
     @Override
     public void onConnect(SimpleAuthInput input, SimpleAuthOutput output) {
-        Async<SimpleAuthOutput> async = output.async(DECISION_TIMEOUT, TimeoutFallback.FAILURE,
-                ConnackReasonCode.SERVER_UNAVAILABLE, "authentication timed out");
+        Async<SimpleAuthOutput> async = output.async(
+                DECISION_TIMEOUT,
+                TimeoutFallback.FAILURE,
+                ConnackReasonCode.SERVER_UNAVAILABLE,
+                "authentication timed out");
         Decision decision = new Decision(input, async);
         if (decision.clientId.equals(probeClientId) && connectFromLoopback(input)) {
-            decision.settle(() -> async.getOutput().failAuthentication(ConnackReasonCode.NOT_AUTHORIZED, "readiness probe"));
+            decision.settle(
+                    () -> async.getOutput().failAuthentication(ConnackReasonCode.NOT_AUTHORIZED, "readiness probe"));
             return;
         }
         blocking.execute(() -> {
@@ -89,9 +99,13 @@ public final class ConnectAuthenticator implements SimpleAuthenticator {
                 decide(decision);
             } catch (RuntimeException e) {
                 if (refusalLog.allow("error")) {
-                    LOG.error("Authenticating MQTT client '{}' failed", RateLimitedLog.printable(decision.clientId, LOGGED_ID), e);
+                    LOG.error(
+                            "Authenticating MQTT client '{}' failed",
+                            RateLimitedLog.printable(decision.clientId, LOGGED_ID),
+                            e);
                 }
-                decision.refuse(ConnackReasonCode.SERVER_UNAVAILABLE, "store_unavailable", "authentication unavailable");
+                decision.refuse(
+                        ConnackReasonCode.SERVER_UNAVAILABLE, "store_unavailable", "authentication unavailable");
             }
         });
     }
@@ -104,7 +118,10 @@ public final class ConnectAuthenticator implements SimpleAuthenticator {
             if (allowAnonymous) {
                 decision.accept(new Principal.Anonymous());
             } else {
-                decision.refuseAfterFailure(null, ConnackReasonCode.NOT_AUTHORIZED, "anonymous_disabled",
+                decision.refuseAfterFailure(
+                        null,
+                        ConnackReasonCode.NOT_AUTHORIZED,
+                        "anonymous_disabled",
                         "credentials required: connect with a device id and secret, or a configured user");
             }
             return;
@@ -113,10 +130,15 @@ public final class ConnectAuthenticator implements SimpleAuthenticator {
         MqttUser user = users.get(username.get());
         if (user != null) {
             if (password == null || !constantTimeEquals(password, user.password())) {
-                decision.refuseAfterFailure(username.get(), ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD, "bad_credentials",
+                decision.refuseAfterFailure(
+                        username.get(),
+                        ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD,
+                        "bad_credentials",
                         "bad user name or password");
             } else if (!user.admitsClientId(clientId)) {
-                decision.refuse(ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "client_id_invalid",
+                decision.refuse(
+                        ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID,
+                        "client_id_invalid",
                         "this user's ACL uses %c: the client id must not contain '+', '#', '/' or NUL");
             } else {
                 decision.accept(new Principal.User(user, clientId));
@@ -124,13 +146,19 @@ public final class ConnectAuthenticator implements SimpleAuthenticator {
             return;
         }
         Optional<Credential> device = DeviceId.isValid(username.get())
-                ? registry.authenticate(DeviceId.of(username.get()), password) : Optional.empty();
+                ? registry.authenticate(DeviceId.of(username.get()), password)
+                : Optional.empty();
         if (device.isEmpty()) {
-            decision.refuseAfterFailure(username.get(), ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD, "bad_credentials",
+            decision.refuseAfterFailure(
+                    username.get(),
+                    ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD,
+                    "bad_credentials",
                     "bad user name or password");
         } else if (!device.get().id().value().equals(clientId)) {
             // The client id names the session; a device using another id could take over its session.
-            decision.refuse(ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "client_id_mismatch",
+            decision.refuse(
+                    ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID,
+                    "client_id_mismatch",
                     "a device must use its device id as MQTT client id");
         } else {
             decision.accept(new Principal.Device(device.get().id(), device.get().type()));
@@ -170,16 +198,23 @@ public final class ConnectAuthenticator implements SimpleAuthenticator {
                 refuse(code, reason, message);
             } else {
                 metrics.connectRefused(reason);
-                settle(() -> async.getOutput().failAuthentication(ConnackReasonCode.CONNECTION_RATE_EXCEEDED,
-                        "too many failed attempts: retry in " + Math.max(1, penalty.toSeconds()) + " s"));
+                settle(() -> async.getOutput()
+                        .failAuthentication(
+                                ConnackReasonCode.CONNECTION_RATE_EXCEEDED,
+                                "too many failed attempts: retry in " + Math.max(1, penalty.toSeconds()) + " s"));
             }
         }
 
         void refuse(ConnackReasonCode code, String reason, String message) {
             metrics.connectRefused(reason);
             if (refusalLog.allow(reason + ":" + clientId)) {
-                LOG.warn("Refused MQTT CONNECT of client '{}' from {}: {} ({}){}", RateLimitedLog.printable(clientId, LOGGED_ID),
-                        source(), message, code, refusalLog.suppressedNote());
+                LOG.warn(
+                        "Refused MQTT CONNECT of client '{}' from {}: {} ({}){}",
+                        RateLimitedLog.printable(clientId, LOGGED_ID),
+                        source(),
+                        message,
+                        code,
+                        refusalLog.suppressedNote());
             }
             settle(() -> async.getOutput().failAuthentication(code, message));
         }
@@ -201,9 +236,12 @@ public final class ConnectAuthenticator implements SimpleAuthenticator {
         private void late(RuntimeException e) {
             metrics.lateDecision();
             if (lateLog.allow("late")) {
-                LOG.warn("MQTT authentication of client '{}' was decided after the broker's {} timeout and refused by it "
-                        + "(counted in edgeward_mqtt_connect_late_decisions_total; logged once a minute): {}{}",
-                        RateLimitedLog.printable(clientId, LOGGED_ID), DECISION_TIMEOUT, e == null ? "timed out" : e.toString(),
+                LOG.warn(
+                        "MQTT authentication of client '{}' was decided after the broker's {} timeout and refused by it "
+                                + "(counted in edgeward_mqtt_connect_late_decisions_total; logged once a minute): {}{}",
+                        RateLimitedLog.printable(clientId, LOGGED_ID),
+                        DECISION_TIMEOUT,
+                        e == null ? "timed out" : e.toString(),
                         lateLog.suppressedNote());
             }
         }
@@ -215,7 +253,10 @@ public final class ConnectAuthenticator implements SimpleAuthenticator {
     }
 
     private static boolean connectFromLoopback(SimpleAuthInput input) {
-        return input.getConnectionInformation().getInetAddress().map(InetAddress::isLoopbackAddress).orElse(false);
+        return input.getConnectionInformation()
+                .getInetAddress()
+                .map(InetAddress::isLoopbackAddress)
+                .orElse(false);
     }
 
     private static String utf8(ByteBuffer buffer) {

@@ -1,10 +1,10 @@
 package io.edgeward.mqtt.internal.auth;
 
-import io.edgeward.mqtt.internal.Topics;
-import io.edgeward.mqtt.internal.device.DeviceTopics;
 import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.device.DeviceType;
 import io.edgeward.mqtt.MqttUser;
+import io.edgeward.mqtt.internal.Topics;
+import io.edgeward.mqtt.internal.device.DeviceTopics;
 import java.util.List;
 
 /**
@@ -37,12 +37,14 @@ public sealed interface Principal {
         private boolean under(String topic, String root) {
             String device = id.value();
             int end = root.length() + device.length();
-            return topic.startsWith(root) && topic.startsWith(device, root.length())
+            return topic.startsWith(root)
+                    && topic.startsWith(device, root.length())
                     && (topic.length() == end || topic.charAt(end) == '/');
         }
 
         private boolean own(String topicOrFilter) {
-            return Topics.covers("sensor/" + id + "/#", topicOrFilter) || Topics.covers("device/" + id + "/#", topicOrFilter);
+            return Topics.covers("sensor/" + id + "/#", topicOrFilter)
+                    || Topics.covers("device/" + id + "/#", topicOrFilter);
         }
     }
 

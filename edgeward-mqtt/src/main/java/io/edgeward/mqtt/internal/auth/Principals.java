@@ -29,7 +29,10 @@ public final class Principals {
 
     /** The connection's principal; empty if it never authenticated through Edgeward. */
     public Optional<Principal> of(ClientBasedInput connection) {
-        Optional<String> encoded = connection.getConnectionInformation().getConnectionAttributeStore().getAsString(KEY);
+        Optional<String> encoded = connection
+                .getConnectionInformation()
+                .getConnectionAttributeStore()
+                .getAsString(KEY);
         if (encoded.isEmpty()) {
             return Optional.empty();
         }
@@ -40,8 +43,10 @@ public final class Principals {
                 yield Optional.of(new Principal.Device(
                         DeviceId.of(value.substring(colon + 1)), DeviceType.fromWire(value.substring(2, colon))));
             }
-            case 'u' -> Optional.ofNullable(users.get(value.substring(2)))
-                    .map(user -> new Principal.User(user, connection.getClientInformation().getClientId()));
+            case 'u' ->
+                Optional.ofNullable(users.get(value.substring(2)))
+                        .map(user -> new Principal.User(
+                                user, connection.getClientInformation().getClientId()));
             case 'a' -> Optional.of(new Principal.Anonymous());
             default -> Optional.empty();
         };

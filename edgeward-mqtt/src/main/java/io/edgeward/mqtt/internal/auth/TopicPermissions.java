@@ -1,10 +1,10 @@
 package io.edgeward.mqtt.internal.auth;
 
-import io.edgeward.mqtt.internal.device.DeviceTopics;
 import com.hivemq.extension.sdk.api.auth.parameter.TopicPermission;
 import com.hivemq.extension.sdk.api.packets.auth.DefaultAuthorizationBehaviour;
 import com.hivemq.extension.sdk.api.packets.auth.ModifiableDefaultPermissions;
 import com.hivemq.extension.sdk.api.services.builder.Builders;
+import io.edgeward.mqtt.internal.device.DeviceTopics;
 import java.util.Arrays;
 import java.util.List;
 
@@ -35,25 +35,32 @@ final class TopicPermissions {
                 // HiveMQ applies the first permission that matches, so the denials come first.
                 deviceDenials().forEach(permissions::add);
                 for (String own : new String[] {"sensor/" + device.id() + "/#", "device/" + device.id() + "/#"}) {
-                    permissions.add(permission(own, TopicPermission.PermissionType.ALLOW, TopicPermission.MqttActivity.ALL));
+                    permissions.add(
+                            permission(own, TopicPermission.PermissionType.ALLOW, TopicPermission.MqttActivity.ALL));
                 }
                 permissions.setDefaultBehaviour(DefaultAuthorizationBehaviour.DENY);
             }
             case Principal.User user -> {
                 for (String pattern : user.user().publish()) {
-                    permissions.add(permission(user.expand(pattern), TopicPermission.PermissionType.ALLOW,
+                    permissions.add(permission(
+                            user.expand(pattern),
+                            TopicPermission.PermissionType.ALLOW,
                             TopicPermission.MqttActivity.PUBLISH));
                 }
                 for (String pattern : user.user().subscribe()) {
-                    permissions.add(permission(user.expand(pattern), TopicPermission.PermissionType.ALLOW,
+                    permissions.add(permission(
+                            user.expand(pattern),
+                            TopicPermission.PermissionType.ALLOW,
                             TopicPermission.MqttActivity.SUBSCRIBE));
                 }
                 permissions.setDefaultBehaviour(DefaultAuthorizationBehaviour.DENY);
             }
             case Principal.Anonymous anonymous -> {
                 // Anyone may subscribe to anything; only the devices' topics are not theirs to publish on.
-                permissions.add(permission("sensor/#", TopicPermission.PermissionType.DENY, TopicPermission.MqttActivity.PUBLISH));
-                permissions.add(permission("device/#", TopicPermission.PermissionType.DENY, TopicPermission.MqttActivity.PUBLISH));
+                permissions.add(permission(
+                        "sensor/#", TopicPermission.PermissionType.DENY, TopicPermission.MqttActivity.PUBLISH));
+                permissions.add(permission(
+                        "device/#", TopicPermission.PermissionType.DENY, TopicPermission.MqttActivity.PUBLISH));
                 permissions.setDefaultBehaviour(DefaultAuthorizationBehaviour.ALLOW);
             }
         }
@@ -64,14 +71,22 @@ final class TopicPermissions {
         List<TopicPermission> denials = deviceDenials;
         if (denials == null) {
             denials = Arrays.stream(DeviceTopics.PLATFORM_OWNED)
-                    .map(owned -> permission("device/+/" + owned, TopicPermission.PermissionType.DENY, TopicPermission.MqttActivity.PUBLISH))
+                    .map(owned -> permission(
+                            "device/+/" + owned,
+                            TopicPermission.PermissionType.DENY,
+                            TopicPermission.MqttActivity.PUBLISH))
                     .toList();
             deviceDenials = denials;
         }
         return denials;
     }
 
-    private static TopicPermission permission(String filter, TopicPermission.PermissionType type, TopicPermission.MqttActivity activity) {
-        return Builders.topicPermission().topicFilter(filter).type(type).activity(activity).build();
+    private static TopicPermission permission(
+            String filter, TopicPermission.PermissionType type, TopicPermission.MqttActivity activity) {
+        return Builders.topicPermission()
+                .topicFilter(filter)
+                .type(type)
+                .activity(activity)
+                .build();
     }
 }

@@ -67,7 +67,8 @@ public final class DeviceRequestHandler {
     private CompletableFuture<Void> shadowRequests = CompletableFuture.completedFuture(null);
 
     /** @param self the device behind this connection; null for users and anonymous clients */
-    public DeviceRequestHandler(DeviceId self, ShadowService shadows, CommandService commands, Replies replies, Executor blocking) {
+    public DeviceRequestHandler(
+            DeviceId self, ShadowService shadows, CommandService commands, Replies replies, Executor blocking) {
         this.self = self;
         this.shadows = shadows;
         this.commands = commands;
@@ -82,23 +83,30 @@ public final class DeviceRequestHandler {
      */
     public CompletableFuture<Void> shadowRequest(DeviceTopics request, byte[] payload) {
         Runnable work = request.kind() == DeviceTopics.Kind.SHADOW_GET
-                ? () -> get(request.device(), payload) : () -> update(request.device(), payload);
-        CompletableFuture<Void> done = shadowRequests.handle((ignored, error) -> null).thenRunAsync(work, blocking);
+                ? () -> get(request.device(), payload)
+                : () -> update(request.device(), payload);
+        CompletableFuture<Void> done =
+                shadowRequests.handle((ignored, error) -> null).thenRunAsync(work, blocking);
         shadowRequests = done;
         return done;
     }
 
     /** A command response: stored, or refused with the reason its acknowledgement carries. */
     public CompletableFuture<Outcome> commandResponse(DeviceId device, byte[] payload) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                commands.respond(device, payload);
-                return Outcome.SUCCESS;
-            } catch (CommandResponseException e) {
-                return new Outcome(e.reason() == CommandResponseException.Reason.MALFORMED
-                        ? Outcome.PAYLOAD_FORMAT_INVALID : Outcome.IMPLEMENTATION_SPECIFIC_ERROR, e.getMessage());
-            }
-        }, blocking);
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        commands.respond(device, payload);
+                        return Outcome.SUCCESS;
+                    } catch (CommandResponseException e) {
+                        return new Outcome(
+                                e.reason() == CommandResponseException.Reason.MALFORMED
+                                        ? Outcome.PAYLOAD_FORMAT_INVALID
+                                        : Outcome.IMPLEMENTATION_SPECIFIC_ERROR,
+                                e.getMessage());
+                    }
+                },
+                blocking);
     }
 
     /** Whether a PUBLISH to this connection on {@code topic} may carry a command (so that its payload is worth reading). */

@@ -32,8 +32,11 @@ import org.slf4j.LoggerFactory;
  * and turns the handler's outcomes into acknowledgements (held until a shadow update is stored, or
  * carrying a command response's refusal as its reason code).
  */
-public final class DeviceRequests implements PublishOutboundInterceptor, PubackInboundInterceptor, SubscribeInboundInterceptor,
-        SubackOutboundInterceptor {
+public final class DeviceRequests
+        implements PublishOutboundInterceptor,
+                PubackInboundInterceptor,
+                SubscribeInboundInterceptor,
+                SubackOutboundInterceptor {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeviceRequests.class);
     private static final Duration HOLD_LIMIT = Duration.ofMinutes(1);
@@ -68,7 +71,8 @@ public final class DeviceRequests implements PublishOutboundInterceptor, PubackI
                 .whenComplete((outcome, error) -> {
                     if (error != null) {
                         LOG.warn("A command response from '{}' failed: {}", request.device(), error.toString());
-                        output.preventPublishDelivery(AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, "the request could not be processed");
+                        output.preventPublishDelivery(
+                                AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, "the request could not be processed");
                     } else if (!outcome.succeeded()) {
                         refuse(output, outcome);
                     }
@@ -82,7 +86,8 @@ public final class DeviceRequests implements PublishOutboundInterceptor, PubackI
             return;
         }
         AckReasonCode code = outcome.reasonCode() == DeviceRequestHandler.Outcome.PAYLOAD_FORMAT_INVALID
-                ? AckReasonCode.PAYLOAD_FORMAT_INVALID : AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR;
+                ? AckReasonCode.PAYLOAD_FORMAT_INVALID
+                : AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR;
         output.preventPublishDelivery(code, outcome.reason());
     }
 
@@ -92,7 +97,8 @@ public final class DeviceRequests implements PublishOutboundInterceptor, PubackI
         if (packet.getQos().getQosNumber() == 0 || !handler.isCommandTopic(packet.getTopic())) {
             return;
         }
-        handler.commandPublished(packet.getTopic(), packet.getPacketId(), TelemetryInterceptor.bytes(packet.getPayload()));
+        handler.commandPublished(
+                packet.getTopic(), packet.getPacketId(), TelemetryInterceptor.bytes(packet.getPayload()));
     }
 
     @Override
@@ -102,17 +108,23 @@ public final class DeviceRequests implements PublishOutboundInterceptor, PubackI
 
     @Override
     public void onInboundSubscribe(SubscribeInboundInput input, SubscribeInboundOutput output) {
-        handler.subscribing(input.getSubscribePacket().getPacketId(),
-                input.getSubscribePacket().getSubscriptions().stream().map(Subscription::getTopicFilter).toList());
+        handler.subscribing(
+                input.getSubscribePacket().getPacketId(),
+                input.getSubscribePacket().getSubscriptions().stream()
+                        .map(Subscription::getTopicFilter)
+                        .toList());
     }
 
     @Override
     public void onOutboundSuback(SubackOutboundInput input, SubackOutboundOutput output) {
         var suback = input.getSubackPacket();
-        handler.subscribeAnswered(suback.getPacketIdentifier(), suback.getReasonCodes().stream().anyMatch(DeviceRequests::granted));
+        handler.subscribeAnswered(
+                suback.getPacketIdentifier(), suback.getReasonCodes().stream().anyMatch(DeviceRequests::granted));
     }
 
     private static boolean granted(SubackReasonCode code) {
-        return code == SubackReasonCode.GRANTED_QOS_0 || code == SubackReasonCode.GRANTED_QOS_1 || code == SubackReasonCode.GRANTED_QOS_2;
+        return code == SubackReasonCode.GRANTED_QOS_0
+                || code == SubackReasonCode.GRANTED_QOS_1
+                || code == SubackReasonCode.GRANTED_QOS_2;
     }
 }

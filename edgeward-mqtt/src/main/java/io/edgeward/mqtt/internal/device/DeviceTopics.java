@@ -1,7 +1,7 @@
 package io.edgeward.mqtt.internal.device;
 
-import io.edgeward.mqtt.internal.Topics;
 import io.edgeward.core.device.DeviceId;
+import io.edgeward.mqtt.internal.Topics;
 
 /**
  * The platform's topics under {@code device/{id}/}: the seed's command, response and status

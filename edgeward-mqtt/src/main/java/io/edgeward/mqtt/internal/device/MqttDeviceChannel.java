@@ -33,7 +33,8 @@ public final class MqttDeviceChannel implements CommandTransport, ShadowListener
     public CompletableFuture<Boolean> send(DeviceId device, byte[] document) {
         try {
             // A device's client id is its device id (enforced at CONNECT).
-            return Services.publishService().publishToClient(publish(DeviceTopics.command(device), document), device.value())
+            return Services.publishService()
+                    .publishToClient(publish(DeviceTopics.command(device), document), device.value())
                     .thenApply(result -> result == PublishToClientResult.SUCCESSFUL);
         } catch (RuntimeException e) {
             // The broker is not running (start-up or shutdown): the command stays queued.
@@ -64,12 +65,15 @@ public final class MqttDeviceChannel implements CommandTransport, ShadowListener
 
     @Override
     public void rejected(DeviceId device, String operation, ShadowException refusal, String clientToken) {
-        publish(DeviceTopics.shadow(device, operation, "rejected"), ShadowDocuments.error(refusal, clientToken, System.currentTimeMillis()));
+        publish(
+                DeviceTopics.shadow(device, operation, "rejected"),
+                ShadowDocuments.error(refusal, clientToken, System.currentTimeMillis()));
     }
 
     private static void publish(String topic, ObjectNode body) {
         try {
-            Services.publishService().publish(publish(topic, body.toString().getBytes(StandardCharsets.UTF_8)))
+            Services.publishService()
+                    .publish(publish(topic, body.toString().getBytes(StandardCharsets.UTF_8)))
                     .exceptionally(e -> {
                         LOG.debug("Publish to {} failed: {}", topic, e.toString());
                         return null;

@@ -3,18 +3,13 @@ package io.edgeward.mqtt.internal.telemetry;
 import com.hivemq.extension.sdk.api.async.Async;
 import com.hivemq.extension.sdk.api.async.TimeoutFallback;
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundOutput;
-import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
 import com.hivemq.extension.sdk.api.packets.general.Qos;
 import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
 import com.hivemq.extension.sdk.api.packets.publish.PublishPacket;
-import com.hivemq.extension.sdk.api.services.session.ClientService;
 import io.edgeward.core.device.Device;
 import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.device.DeviceRegistry;
 import io.edgeward.core.device.DeviceType;
-import io.edgeward.mqtt.internal.MqttMetrics;
-import io.edgeward.mqtt.internal.acknowledgement.ConnectionAcknowledgements;
-import io.edgeward.mqtt.internal.auth.Principal;
 import io.edgeward.core.telemetry.Decoded;
 import io.edgeward.core.telemetry.IngestResult;
 import io.edgeward.core.telemetry.PayloadFormat;
@@ -22,6 +17,9 @@ import io.edgeward.core.telemetry.RejectReason;
 import io.edgeward.core.telemetry.Rejection;
 import io.edgeward.core.telemetry.TelemetryMessage;
 import io.edgeward.core.telemetry.TelemetryPipeline;
+import io.edgeward.mqtt.internal.MqttMetrics;
+import io.edgeward.mqtt.internal.acknowledgement.ConnectionAcknowledgements;
+import io.edgeward.mqtt.internal.auth.Principal;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
@@ -71,8 +69,14 @@ public final class TelemetryInterceptor {
      */
     private final Map<DeviceId, DeviceType> knownDevices = new ConcurrentHashMap<>(2);
 
-    public TelemetryInterceptor(Principal principal, boolean mqtt5, TelemetryPipeline pipeline, DeviceRegistry registry,
-            MqttMetrics metrics, Executor blocking, ConnectionAcknowledgements acknowledgements) {
+    public TelemetryInterceptor(
+            Principal principal,
+            boolean mqtt5,
+            TelemetryPipeline pipeline,
+            DeviceRegistry registry,
+            MqttMetrics metrics,
+            Executor blocking,
+            ConnectionAcknowledgements acknowledgements) {
         this.acknowledgements = acknowledgements;
         this.mqtt5 = mqtt5;
         this.pipeline = pipeline;
@@ -88,8 +92,12 @@ public final class TelemetryInterceptor {
     public void onTelemetry(TelemetryTopic topic, PublishPacket packet, PublishInboundOutput output) {
         long arrivalMillis = System.currentTimeMillis();
         long arrivalNanos = System.nanoTime();
-        PayloadFormat format = topic.protobuf() || packet.getContentType().map(TelemetryTopic::isProtobufContentType).orElse(false)
-                ? PayloadFormat.PROTOBUF : PayloadFormat.JSON;
+        PayloadFormat format = topic.protobuf()
+                        || packet.getContentType()
+                                .map(TelemetryTopic::isProtobufContentType)
+                                .orElse(false)
+                ? PayloadFormat.PROTOBUF
+                : PayloadFormat.JSON;
         byte[] payload = bytes(packet.getPayload());
         DeviceType type = knownDevices.get(topic.device());
         if (type == null) {
@@ -101,7 +109,8 @@ public final class TelemetryInterceptor {
                     .whenComplete((result, error) -> finish(result, error, output, async::resume));
             return;
         }
-        TelemetryMessage message = new TelemetryMessage(topic.device(), type, payload, format, arrivalMillis, arrivalNanos);
+        TelemetryMessage message =
+                new TelemetryMessage(topic.device(), type, payload, format, arrivalMillis, arrivalNanos);
         Decoded decoded = pipeline.decode(message);
         if (decoded.points().isEmpty()) {
             refuse(output, new IngestResult(0, decoded.rejections()));
@@ -145,16 +154,22 @@ public final class TelemetryInterceptor {
         }
     }
 
-    private CompletableFuture<IngestResult> submitFor(Optional<Device> device, TelemetryTopic topic, byte[] payload,
-            PayloadFormat format, long arrivalMillis, long arrivalNanos) {
+    private CompletableFuture<IngestResult> submitFor(
+            Optional<Device> device,
+            TelemetryTopic topic,
+            byte[] payload,
+            PayloadFormat format,
+            long arrivalMillis,
+            long arrivalNanos) {
         if (device.isEmpty()) {
-            List<Rejection> rejections = List.of(new Rejection(RejectReason.UNKNOWN_DEVICE,
-                    "device '" + topic.device() + "' is not registered"));
+            List<Rejection> rejections = List.of(
+                    new Rejection(RejectReason.UNKNOWN_DEVICE, "device '" + topic.device() + "' is not registered"));
             pipeline.refused(topic.device(), rejections);
             return CompletableFuture.completedFuture(new IngestResult(0, rejections));
         }
         knownDevices.put(topic.device(), device.get().type());
-        return pipeline.submit(new TelemetryMessage(topic.device(), device.get().type(), payload, format, arrivalMillis, arrivalNanos));
+        return pipeline.submit(new TelemetryMessage(
+                topic.device(), device.get().type(), payload, format, arrivalMillis, arrivalNanos));
     }
 
     static AckReasonCode reasonCode(RejectReason reason) {

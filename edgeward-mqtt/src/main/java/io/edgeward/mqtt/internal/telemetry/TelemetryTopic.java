@@ -35,7 +35,8 @@ public record TelemetryTopic(DeviceId device, boolean protobuf) {
     }
 
     static boolean isProtobufContentType(String contentType) {
-        return contentType.equals("application/x-protobuf") || contentType.equals("application/protobuf")
+        return contentType.equals("application/x-protobuf")
+                || contentType.equals("application/protobuf")
                 || contentType.equals("application/vnd.google.protobuf");
     }
 }

@@ -54,7 +54,8 @@ class PrincipalTest {
     @ParameterizedTest(name = "user publishes {0}: {1}")
     @CsvSource({"apps/dash/state, true", "apps/other/state, false", "apps/c-1/x, true", "sensor/a/telemetry, false"})
     void user_patternsExpandUsernameAndClientId(String topic, boolean allowed) {
-        Principal user = new Principal.User(new MqttUser("dash", "password", List.of("apps/%u/#", "apps/%c/#"), List.of()), "c-1");
+        Principal user = new Principal.User(
+                new MqttUser("dash", "password", List.of("apps/%u/#", "apps/%c/#"), List.of()), "c-1");
         assertThat(user.mayPublish(topic)).isEqualTo(allowed);
     }
 

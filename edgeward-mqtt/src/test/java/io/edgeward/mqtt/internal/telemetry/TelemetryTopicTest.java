@@ -9,8 +9,10 @@ class TelemetryTopicTest {
 
     @Test
     void parse_jsonAndProtobufTopics() {
-        assertThat(TelemetryTopic.parse("sensor/dev-1/telemetry")).isEqualTo(new TelemetryTopic(DeviceId.of("dev-1"), false));
-        assertThat(TelemetryTopic.parse("sensor/dev-1/telemetry/pb")).isEqualTo(new TelemetryTopic(DeviceId.of("dev-1"), true));
+        assertThat(TelemetryTopic.parse("sensor/dev-1/telemetry"))
+                .isEqualTo(new TelemetryTopic(DeviceId.of("dev-1"), false));
+        assertThat(TelemetryTopic.parse("sensor/dev-1/telemetry/pb"))
+                .isEqualTo(new TelemetryTopic(DeviceId.of("dev-1"), true));
     }
 
     @Test
@@ -20,6 +22,7 @@ class TelemetryTopicTest {
         assertThat(TelemetryTopic.parse("sensor/dev-1")).isNull();
         assertThat(TelemetryTopic.parse("sensor//telemetry")).isNull();
         assertThat(TelemetryTopic.parse("sensor/-bad/telemetry")).isNull();
-        assertThat(TelemetryTopic.parse("sensor/" + "x".repeat(65) + "/telemetry")).isNull();
+        assertThat(TelemetryTopic.parse("sensor/" + "x".repeat(65) + "/telemetry"))
+                .isNull();
     }
 }

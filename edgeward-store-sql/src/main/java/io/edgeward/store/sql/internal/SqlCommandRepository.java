@@ -20,8 +20,9 @@ import org.jdbi.v3.core.statement.StatementContext;
 public final class SqlCommandRepository implements CommandRepository {
 
     private static final int IN_LIST_CHUNK = 500;
-    private static final String COLUMNS = "command_id, device_id, type, parameters, status, message, idempotency_key, timeout_ms, "
-            + "created_at, expires_at, sent_at, delivered_at, completed_at, response_deadline";
+    private static final String COLUMNS =
+            "command_id, device_id, type, parameters, status, message, idempotency_key, timeout_ms, "
+                    + "created_at, expires_at, sent_at, delivered_at, completed_at, response_deadline";
 
     private final Jdbi jdbi;
     private final Writes writes;
@@ -34,8 +35,9 @@ public final class SqlCommandRepository implements CommandRepository {
     @Override
     public boolean insert(Command command) {
         try {
-            writes.useTransaction(handle -> handle.createUpdate("INSERT INTO commands (" + COLUMNS + ") VALUES (:id, :device, :type, "
-                            + ":parameters, :status, :message, :key, :timeout, :created, :expires, NULL, NULL, NULL, NULL)")
+            writes.useTransaction(handle -> handle.createUpdate(
+                            "INSERT INTO commands (" + COLUMNS + ") VALUES (:id, :device, :type, "
+                                    + ":parameters, :status, :message, :key, :timeout, :created, :expires, NULL, NULL, NULL, NULL)")
                     .bind("id", command.id())
                     .bind("device", command.device().value())
                     .bind("type", command.type())
@@ -49,7 +51,9 @@ public final class SqlCommandRepository implements CommandRepository {
                     .execute());
             return true;
         } catch (RuntimeException e) {
-            if (command.idempotencyKey() != null && findByIdempotencyKey(command.device(), command.idempotencyKey()).isPresent()) {
+            if (command.idempotencyKey() != null
+                    && findByIdempotencyKey(command.device(), command.idempotencyKey())
+                            .isPresent()) {
                 return false;
             }
             throw e;
@@ -58,16 +62,17 @@ public final class SqlCommandRepository implements CommandRepository {
 
     @Override
     public Optional<Command> find(String id) {
-        return jdbi.withHandle(handle -> handle.createQuery("SELECT " + COLUMNS + " FROM commands WHERE command_id = :id")
-                .bind("id", id)
-                .map(SqlCommandRepository::command)
-                .findOne());
+        return jdbi.withHandle(
+                handle -> handle.createQuery("SELECT " + COLUMNS + " FROM commands WHERE command_id = :id")
+                        .bind("id", id)
+                        .map(SqlCommandRepository::command)
+                        .findOne());
     }
 
     @Override
     public Optional<Command> findByIdempotencyKey(DeviceId device, String key) {
-        return jdbi.withHandle(handle -> handle.createQuery("SELECT " + COLUMNS + " FROM commands WHERE device_id = :device "
-                        + "AND idempotency_key = :key")
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT " + COLUMNS
+                        + " FROM commands WHERE device_id = :device " + "AND idempotency_key = :key")
                 .bind("device", device.value())
                 .bind("key", key)
                 .map(SqlCommandRepository::command)
@@ -76,19 +81,21 @@ public final class SqlCommandRepository implements CommandRepository {
 
     @Override
     public List<Command> list(DeviceId device, int limit, String beforeId) {
-        return jdbi.withHandle(handle -> handle.createQuery("SELECT " + COLUMNS + " FROM commands WHERE device_id = :device "
-                        + (beforeId == null ? "" : "AND command_id < :before ") + "ORDER BY command_id DESC LIMIT :limit")
-                .bind("device", device.value())
-                .bind("before", beforeId)
-                .bind("limit", limit)
-                .map(SqlCommandRepository::command)
-                .list());
+        return jdbi.withHandle(
+                handle -> handle.createQuery("SELECT " + COLUMNS + " FROM commands WHERE device_id = :device "
+                                + (beforeId == null ? "" : "AND command_id < :before ")
+                                + "ORDER BY command_id DESC LIMIT :limit")
+                        .bind("device", device.value())
+                        .bind("before", beforeId)
+                        .bind("limit", limit)
+                        .map(SqlCommandRepository::command)
+                        .list());
     }
 
     @Override
     public List<Command> queued(DeviceId device) {
-        return jdbi.withHandle(handle -> handle.createQuery("SELECT " + COLUMNS + " FROM commands WHERE device_id = :device "
-                        + "AND status = 'queued' ORDER BY command_id")
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT " + COLUMNS
+                        + " FROM commands WHERE device_id = :device " + "AND status = 'queued' ORDER BY command_id")
                 .bind("device", device.value())
                 .map(SqlCommandRepository::command)
                 .list());
@@ -101,11 +108,12 @@ public final class SqlCommandRepository implements CommandRepository {
         // Chunks keep each statement well under the databases' limits on bound parameters.
         for (int from = 0; from < ids.size(); from += IN_LIST_CHUNK) {
             List<String> chunk = ids.subList(from, Math.min(ids.size(), from + IN_LIST_CHUNK));
-            jdbi.useHandle(handle -> handle.createQuery("SELECT DISTINCT device_id FROM commands WHERE status = 'queued' "
-                            + "AND device_id IN (<ids>)")
-                    .bindList("ids", chunk)
-                    .mapTo(String.class)
-                    .forEach(id -> found.add(DeviceId.of(id))));
+            jdbi.useHandle(
+                    handle -> handle.createQuery("SELECT DISTINCT device_id FROM commands WHERE status = 'queued' "
+                                    + "AND device_id IN (<ids>)")
+                            .bindList("ids", chunk)
+                            .mapTo(String.class)
+                            .forEach(id -> found.add(DeviceId.of(id))));
         }
         return found;
     }
@@ -122,26 +130,33 @@ public final class SqlCommandRepository implements CommandRepository {
     }
 
     @Override
-    public boolean transition(String id, Set<CommandStatus> from, CommandStatus to, Instant at, String message,
+    public boolean transition(
+            String id,
+            Set<CommandStatus> from,
+            CommandStatus to,
+            Instant at,
+            String message,
             Instant responseDeadline) {
         String set = switch (to) {
             case QUEUED -> "sent_at = NULL, response_deadline = NULL";
             case SENT -> "sent_at = :at, response_deadline = :deadline";
             case DELIVERED -> "delivered_at = :at";
             // A response proves delivery even when it overtook the device's PUBACK.
-            case SUCCEEDED, FAILED -> "completed_at = :at, message = :message, delivered_at = COALESCE(delivered_at, :at)";
+            case SUCCEEDED, FAILED ->
+                "completed_at = :at, message = :message, delivered_at = COALESCE(delivered_at, :at)";
             default -> "completed_at = :at, message = :message";
         };
         List<String> fromNames = from.stream().map(CommandStatus::wireName).toList();
         return writes.inTransaction(handle -> handle.createUpdate("UPDATE commands SET status = :to, " + set
-                        + " WHERE command_id = :id AND status IN (<from>)")
-                .bind("to", to.wireName())
-                .bind("at", at.toEpochMilli())
-                .bind("message", message)
-                .bind("deadline", responseDeadline == null ? null : responseDeadline.toEpochMilli())
-                .bind("id", id)
-                .bindList("from", fromNames)
-                .execute()) > 0;
+                                + " WHERE command_id = :id AND status IN (<from>)")
+                        .bind("to", to.wireName())
+                        .bind("at", at.toEpochMilli())
+                        .bind("message", message)
+                        .bind("deadline", responseDeadline == null ? null : responseDeadline.toEpochMilli())
+                        .bind("id", id)
+                        .bindList("from", fromNames)
+                        .execute())
+                > 0;
     }
 
     @Override

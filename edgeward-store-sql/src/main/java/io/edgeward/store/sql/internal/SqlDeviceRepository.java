@@ -49,12 +49,17 @@ public final class SqlDeviceRepository implements DeviceRepository {
                         .bind("firmware", device.firmwareVersion())
                         .bind("status", device.status().wireName())
                         .bind("location", device.location())
-                        .bind("lastSeen", device.lastSeen() == null ? null : device.lastSeen().toEpochMilli())
+                        .bind(
+                                "lastSeen",
+                                device.lastSeen() == null
+                                        ? null
+                                        : device.lastSeen().toEpochMilli())
                         .bind("registeredAt", device.registeredAt().toEpochMilli())
                         .bind("metadata", Json.write(device.metadata()))
                         .bind("tags", Json.write(device.tags()))
                         .execute();
-                handle.createUpdate("INSERT INTO device_credentials (device_id, secret_hash, created_at) VALUES (:id, :hash, :at)")
+                handle.createUpdate(
+                                "INSERT INTO device_credentials (device_id, secret_hash, created_at) VALUES (:id, :hash, :at)")
                         .bind("id", device.id().value())
                         .bind("hash", secretHash)
                         .bind("at", device.registeredAt().toEpochMilli())
@@ -80,24 +85,27 @@ public final class SqlDeviceRepository implements DeviceRepository {
 
     @Override
     public Optional<String> secretHash(DeviceId id) {
-        return jdbi.withHandle(handle -> handle.createQuery("SELECT secret_hash FROM device_credentials WHERE device_id = :id")
-                .bind("id", id.value())
-                .mapTo(String.class)
-                .findOne());
+        return jdbi.withHandle(
+                handle -> handle.createQuery("SELECT secret_hash FROM device_credentials WHERE device_id = :id")
+                        .bind("id", id.value())
+                        .mapTo(String.class)
+                        .findOne());
     }
 
     @Override
     public List<Credential> credentials() {
         return jdbi.withHandle(handle -> handle.createQuery("SELECT d.device_id, d.type, c.secret_hash FROM devices d "
                         + "JOIN device_credentials c ON c.device_id = d.device_id")
-                .map((rs, ctx) -> new Credential(DeviceId.of(rs.getString(1)), DeviceType.fromWire(rs.getString(2)), rs.getString(3)))
+                .map((rs, ctx) -> new Credential(
+                        DeviceId.of(rs.getString(1)), DeviceType.fromWire(rs.getString(2)), rs.getString(3)))
                 .list());
     }
 
     @Override
     public Optional<Device> findBySecretHash(String secretHash) {
-        return jdbi.withHandle(handle -> handle.createQuery("SELECT " + COLUMNS
-                        + " FROM devices WHERE device_id IN (SELECT device_id FROM device_credentials WHERE secret_hash = :hash)")
+        return jdbi.withHandle(handle -> handle.createQuery(
+                        "SELECT " + COLUMNS
+                                + " FROM devices WHERE device_id IN (SELECT device_id FROM device_credentials WHERE secret_hash = :hash)")
                 .bind("hash", secretHash)
                 .map(SqlDeviceRepository::device)
                 .findFirst());
@@ -125,13 +133,15 @@ public final class SqlDeviceRepository implements DeviceRepository {
         }
         if (filter.text() != null) {
             // '!' escapes, not a backslash: JDBI's statement parser treats a backslash in a literal as an escape.
-            sql.append(" AND (LOWER(d.device_id) LIKE :text ESCAPE '!' OR LOWER(COALESCE(d.name, '')) LIKE :text ESCAPE '!')");
+            sql.append(
+                    " AND (LOWER(d.device_id) LIKE :text ESCAPE '!' OR LOWER(COALESCE(d.name, '')) LIKE :text ESCAPE '!')");
             binds.put("text", "%" + likeEscape(filter.text().toLowerCase(Locale.ROOT)) + "%");
         }
         if (after != null) {
             // Keyset pagination: strictly after the cursor device in (registered_at DESC, device_id DESC).
-            sql.append(" AND EXISTS (SELECT 1 FROM devices c WHERE c.device_id = :after AND (d.registered_at < c.registered_at"
-                    + " OR (d.registered_at = c.registered_at AND d.device_id < c.device_id)))");
+            sql.append(
+                    " AND EXISTS (SELECT 1 FROM devices c WHERE c.device_id = :after AND (d.registered_at < c.registered_at"
+                            + " OR (d.registered_at = c.registered_at AND d.device_id < c.device_id)))");
             binds.put("after", after.value());
         }
         sql.append(" ORDER BY d.registered_at DESC, d.device_id DESC LIMIT :limit");
@@ -146,8 +156,9 @@ public final class SqlDeviceRepository implements DeviceRepository {
     @Override
     public boolean update(Device device) {
         return writes.inTransaction(handle -> {
-            int rows = handle.createUpdate("UPDATE devices SET name = :name, model = :model, firmware_version = :firmware, "
-                            + "location = :location, metadata = :metadata, tags = :tags WHERE device_id = :id")
+            int rows = handle.createUpdate(
+                            "UPDATE devices SET name = :name, model = :model, firmware_version = :firmware, "
+                                    + "location = :location, metadata = :metadata, tags = :tags WHERE device_id = :id")
                     .bind("id", device.id().value())
                     .bind("name", device.name())
                     .bind("model", device.model())
@@ -159,7 +170,9 @@ public final class SqlDeviceRepository implements DeviceRepository {
             if (rows == 0) {
                 return false;
             }
-            handle.createUpdate("DELETE FROM device_tags WHERE device_id = :id").bind("id", device.id().value()).execute();
+            handle.createUpdate("DELETE FROM device_tags WHERE device_id = :id")
+                    .bind("id", device.id().value())
+                    .execute();
             insertTags(handle, device);
             return true;
         });
@@ -167,28 +180,34 @@ public final class SqlDeviceRepository implements DeviceRepository {
 
     @Override
     public boolean setStatus(DeviceId id, DeviceStatus status) {
-        return writes.inTransaction(handle -> handle.createUpdate("UPDATE devices SET status = :status WHERE device_id = :id")
-                .bind("status", status.wireName())
-                .bind("id", id.value())
-                .execute()) > 0;
+        return writes.inTransaction(
+                        handle -> handle.createUpdate("UPDATE devices SET status = :status WHERE device_id = :id")
+                                .bind("status", status.wireName())
+                                .bind("id", id.value())
+                                .execute())
+                > 0;
     }
 
     @Override
     public boolean replaceSecret(DeviceId id, String secretHash, Instant at) {
-        return writes.inTransaction(handle -> handle.createUpdate("UPDATE device_credentials SET secret_hash = :hash, created_at = :at "
-                        + "WHERE device_id = :id")
-                .bind("hash", secretHash)
-                .bind("at", at.toEpochMilli())
-                .bind("id", id.value())
-                .execute()) > 0;
+        return writes.inTransaction(handle -> handle.createUpdate(
+                                "UPDATE device_credentials SET secret_hash = :hash, created_at = :at "
+                                        + "WHERE device_id = :id")
+                        .bind("hash", secretHash)
+                        .bind("at", at.toEpochMilli())
+                        .bind("id", id.value())
+                        .execute())
+                > 0;
     }
 
     @Override
     public boolean delete(DeviceId id) {
         // Credentials, tags, shadows and commands go with the device (ON DELETE CASCADE); telemetry
         // is the telemetry store's, deleted by it when the registry tells it.
-        return writes.inTransaction(handle ->
-                handle.createUpdate("DELETE FROM devices WHERE device_id = :id").bind("id", id.value()).execute() > 0);
+        return writes.inTransaction(handle -> handle.createUpdate("DELETE FROM devices WHERE device_id = :id")
+                        .bind("id", id.value())
+                        .execute()
+                > 0);
     }
 
     @Override
@@ -199,7 +218,8 @@ public final class SqlDeviceRepository implements DeviceRepository {
         writes.useTransaction(handle -> {
             PreparedBatch batch = handle.prepareBatch(
                     "UPDATE devices SET last_seen = :at WHERE device_id = :id AND (last_seen IS NULL OR last_seen < :at)");
-            lastSeen.forEach((id, at) -> batch.bind("id", id.value()).bind("at", at).add());
+            lastSeen.forEach(
+                    (id, at) -> batch.bind("id", id.value()).bind("at", at).add());
             batch.execute();
         });
     }
@@ -221,7 +241,9 @@ public final class SqlDeviceRepository implements DeviceRepository {
 
     @Override
     public long count() {
-        return jdbi.withHandle(handle -> handle.createQuery("SELECT COUNT(*) FROM devices").mapTo(Long.class).one());
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT COUNT(*) FROM devices")
+                .mapTo(Long.class)
+                .one());
     }
 
     @Override
@@ -232,7 +254,9 @@ public final class SqlDeviceRepository implements DeviceRepository {
         writes.useTransaction(handle -> {
             PreparedBatch batch = handle.prepareBatch(
                     "UPDATE devices SET status = :status WHERE device_id = :id AND status NOT IN ('maintenance', 'error')");
-            statuses.forEach((id, status) -> batch.bind("status", status.wireName()).bind("id", id.value()).add());
+            statuses.forEach((id, status) -> batch.bind("status", status.wireName())
+                    .bind("id", id.value())
+                    .add());
             batch.execute();
         });
     }
@@ -240,9 +264,11 @@ public final class SqlDeviceRepository implements DeviceRepository {
     @Override
     public Map<DeviceStatus, Map<DeviceType, Long>> countByStatusAndType() {
         Map<DeviceStatus, Map<DeviceType, Long>> counts = new EnumMap<>(DeviceStatus.class);
-        jdbi.useHandle(handle -> handle.createQuery("SELECT status, type, COUNT(*) AS n FROM devices GROUP BY status, type")
+        jdbi.useHandle(handle -> handle.createQuery(
+                        "SELECT status, type, COUNT(*) AS n FROM devices GROUP BY status, type")
                 .map((rs, ctx) -> {
-                    counts.computeIfAbsent(DeviceStatus.fromWire(rs.getString("status")), s -> new EnumMap<>(DeviceType.class))
+                    counts.computeIfAbsent(
+                                    DeviceStatus.fromWire(rs.getString("status")), s -> new EnumMap<>(DeviceType.class))
                             .put(DeviceType.fromWire(rs.getString("type")), rs.getLong("n"));
                     return null;
                 })
@@ -252,7 +278,9 @@ public final class SqlDeviceRepository implements DeviceRepository {
 
     @Override
     public void markAllOffline() {
-        writes.useTransaction(handle -> handle.createUpdate("UPDATE devices SET status = 'offline' WHERE status = 'online'").execute());
+        writes.useTransaction(
+                handle -> handle.createUpdate("UPDATE devices SET status = 'offline' WHERE status = 'online'")
+                        .execute());
     }
 
     private static Device device(ResultSet rs, StatementContext ctx) throws SQLException {

@@ -29,7 +29,8 @@ public final class SqlShadowRepository implements ShadowRepository {
 
     @Override
     public Optional<Shadow> find(DeviceId device) {
-        return jdbi.withHandle(handle -> handle.createQuery("SELECT version, state, metadata, updated_at FROM shadows WHERE device_id = :id")
+        return jdbi.withHandle(handle -> handle.createQuery(
+                        "SELECT version, state, metadata, updated_at FROM shadows WHERE device_id = :id")
                 .bind("id", device.value())
                 .map((rs, ctx) -> shadow(device, rs))
                 .findOne());
@@ -49,11 +50,15 @@ public final class SqlShadowRepository implements ShadowRepository {
                 (saves.get(i).next().version() == 1 ? firsts : updates).add(i);
             }
             if (!updates.isEmpty()) {
-                PreparedBatch batch = handle.prepareBatch("UPDATE shadows SET version = :version, state = :state, metadata = :metadata, "
-                        + "updated_at = :at WHERE device_id = :id AND version = :expected");
+                PreparedBatch batch = handle.prepareBatch(
+                        "UPDATE shadows SET version = :version, state = :state, metadata = :metadata, "
+                                + "updated_at = :at WHERE device_id = :id AND version = :expected");
                 for (int i : updates) {
                     Shadow next = saves.get(i).next();
-                    bindRow(batch, next).bind("version", next.version()).bind("expected", next.version() - 1).add();
+                    bindRow(batch, next)
+                            .bind("version", next.version())
+                            .bind("expected", next.version() - 1)
+                            .add();
                 }
                 int[] rows = batch.execute();
                 for (int k = 0; k < updates.size(); k++) {
@@ -62,21 +67,32 @@ public final class SqlShadowRepository implements ShadowRepository {
             }
             for (int i : firsts) {
                 // First version: inserted only if no other writer created it.
-                results[i] = bindRow(handle.createUpdate("INSERT INTO shadows (device_id, version, state, metadata, updated_at) "
-                        + "SELECT :id, 1, :state, :metadata, :at WHERE NOT EXISTS (SELECT 1 FROM shadows WHERE device_id = :id)"),
-                        saves.get(i).next()).execute() > 0;
+                results[i] = bindRow(
+                                        handle.createUpdate(
+                                                "INSERT INTO shadows (device_id, version, state, metadata, updated_at) "
+                                                        + "SELECT :id, 1, :state, :metadata, :at WHERE NOT EXISTS (SELECT 1 FROM shadows WHERE device_id = :id)"),
+                                        saves.get(i).next())
+                                .execute()
+                        > 0;
             }
-            PreparedBatch history = handle.prepareBatch("INSERT INTO shadow_history (device_id, version, state, metadata, updated_at, "
-                    + "changed_by, client_token) VALUES (:id, :version, :state, :metadata, :at, :by, :token)");
-            PreparedBatch prune = handle.prepareBatch("DELETE FROM shadow_history WHERE device_id = :id AND version <= :oldest");
+            PreparedBatch history =
+                    handle.prepareBatch("INSERT INTO shadow_history (device_id, version, state, metadata, updated_at, "
+                            + "changed_by, client_token) VALUES (:id, :version, :state, :metadata, :at, :by, :token)");
+            PreparedBatch prune =
+                    handle.prepareBatch("DELETE FROM shadow_history WHERE device_id = :id AND version <= :oldest");
             boolean any = false;
             for (int i = 0; i < saves.size(); i++) {
                 if (results[i]) {
                     ShadowSave save = saves.get(i);
                     Shadow next = save.next();
-                    bindRow(history, next).bind("version", next.version()).bind("by", save.changedBy().wireName())
-                            .bind("token", save.clientToken()).add();
-                    prune.bind("id", next.device().value()).bind("oldest", next.version() - save.keepVersions()).add();
+                    bindRow(history, next)
+                            .bind("version", next.version())
+                            .bind("by", save.changedBy().wireName())
+                            .bind("token", save.clientToken())
+                            .add();
+                    prune.bind("id", next.device().value())
+                            .bind("oldest", next.version() - save.keepVersions())
+                            .add();
                     any = true;
                 }
             }
@@ -89,18 +105,24 @@ public final class SqlShadowRepository implements ShadowRepository {
     }
 
     private static <S extends SqlStatement<S>> S bindRow(S statement, Shadow next) {
-        return statement.bind("id", next.device().value()).bind("state", next.state().toString())
-                .bind("metadata", next.metadata().toString()).bind("at", next.timestamp());
+        return statement
+                .bind("id", next.device().value())
+                .bind("state", next.state().toString())
+                .bind("metadata", next.metadata().toString())
+                .bind("at", next.timestamp());
     }
 
     @Override
     public List<ShadowVersion> history(DeviceId device, long beforeVersion, int limit) {
-        return jdbi.withHandle(handle -> handle.createQuery("SELECT version, state, metadata, updated_at, changed_by, client_token "
-                        + "FROM shadow_history WHERE device_id = :id AND version < :before ORDER BY version DESC LIMIT :limit")
+        return jdbi.withHandle(handle -> handle.createQuery(
+                        "SELECT version, state, metadata, updated_at, changed_by, client_token "
+                                + "FROM shadow_history WHERE device_id = :id AND version < :before ORDER BY version DESC LIMIT :limit")
                 .bind("id", device.value())
                 .bind("before", beforeVersion)
                 .bind("limit", limit)
-                .map((rs, ctx) -> new ShadowVersion(shadow(device, rs), ChangedBy.fromWire(rs.getString("changed_by")),
+                .map((rs, ctx) -> new ShadowVersion(
+                        shadow(device, rs),
+                        ChangedBy.fromWire(rs.getString("changed_by")),
                         rs.getString("client_token")))
                 .list());
     }
@@ -108,8 +130,13 @@ public final class SqlShadowRepository implements ShadowRepository {
     private static Shadow shadow(DeviceId device, ResultSet rs) throws SQLException {
         ObjectNode state = Json.readObject(rs.getString("state"));
         ObjectNode metadata = Json.readObject(rs.getString("metadata"));
-        return new Shadow(device, (ObjectNode) state.get("desired"), (ObjectNode) state.get("reported"),
-                (ObjectNode) metadata.get("desired"), (ObjectNode) metadata.get("reported"), rs.getLong("version"),
+        return new Shadow(
+                device,
+                (ObjectNode) state.get("desired"),
+                (ObjectNode) state.get("reported"),
+                (ObjectNode) metadata.get("desired"),
+                (ObjectNode) metadata.get("reported"),
+                rs.getLong("version"),
                 rs.getLong("updated_at"));
     }
 }

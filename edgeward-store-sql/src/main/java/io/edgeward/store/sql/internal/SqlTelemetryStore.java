@@ -39,14 +39,16 @@ public final class SqlTelemetryStore implements TelemetryWriter, TelemetryReader
             + "num = excluded.num, bool = excluded.bool, str = excluded.str";
     // Out-of-order arrivals (a device flushing its backlog) must not overwrite a newer latest value;
     // a point without a unit leaves the series' unit as it was.
-    private static final String UPSERT_LATEST = "INSERT INTO telemetry_latest (device_id, metric, ts, num, bool, str, unit) "
-            + "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (device_id, metric) DO UPDATE SET "
-            + "ts = excluded.ts, num = excluded.num, bool = excluded.bool, str = excluded.str, "
-            + "unit = COALESCE(excluded.unit, telemetry_latest.unit) WHERE excluded.ts >= telemetry_latest.ts";
+    private static final String UPSERT_LATEST =
+            "INSERT INTO telemetry_latest (device_id, metric, ts, num, bool, str, unit) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (device_id, metric) DO UPDATE SET "
+                    + "ts = excluded.ts, num = excluded.num, bool = excluded.bool, str = excluded.str, "
+                    + "unit = COALESCE(excluded.unit, telemetry_latest.unit) WHERE excluded.ts >= telemetry_latest.ts";
     /** Raw points with their series' unit; points stored before units moved to the series keep their own. */
-    private static final String RAW = "SELECT t.metric, t.ts, t.num, t.bool, t.str, COALESCE(l.unit, t.unit) AS unit FROM telemetry t "
-            + "LEFT JOIN telemetry_latest l ON l.device_id = t.device_id AND l.metric = t.metric "
-            + "WHERE t.device_id = :d AND t.metric = :m AND t.ts >= :from AND t.ts < :to ORDER BY t.ts LIMIT :limit";
+    private static final String RAW =
+            "SELECT t.metric, t.ts, t.num, t.bool, t.str, COALESCE(l.unit, t.unit) AS unit FROM telemetry t "
+                    + "LEFT JOIN telemetry_latest l ON l.device_id = t.device_id AND l.metric = t.metric "
+                    + "WHERE t.device_id = :d AND t.metric = :m AND t.ts >= :from AND t.ts < :to ORDER BY t.ts LIMIT :limit";
 
     private final Jdbi jdbi;
     private final Writes writes;
@@ -85,10 +87,16 @@ public final class SqlTelemetryStore implements TelemetryWriter, TelemetryReader
     private void deleteNow(DeviceId device) {
         writes.useTransaction(handle -> {
             if (log.isPresent()) {
-                handle.createUpdate("DELETE FROM telemetry_log WHERE device_id = :id").bind("id", device.value()).execute();
+                handle.createUpdate("DELETE FROM telemetry_log WHERE device_id = :id")
+                        .bind("id", device.value())
+                        .execute();
             }
-            handle.createUpdate("DELETE FROM telemetry WHERE device_id = :id").bind("id", device.value()).execute();
-            handle.createUpdate("DELETE FROM telemetry_latest WHERE device_id = :id").bind("id", device.value()).execute();
+            handle.createUpdate("DELETE FROM telemetry WHERE device_id = :id")
+                    .bind("id", device.value())
+                    .execute();
+            handle.createUpdate("DELETE FROM telemetry_latest WHERE device_id = :id")
+                    .bind("id", device.value())
+                    .execute();
         });
     }
 
@@ -103,16 +111,21 @@ public final class SqlTelemetryStore implements TelemetryWriter, TelemetryReader
                 newestWithUnit.merge(key, point, (a, b) -> b.timestamp() >= a.timestamp() ? b : a);
             }
         }
-        return newest.entrySet().stream().map(entry -> {
-            Point point = entry.getValue();
-            Point withUnit = newestWithUnit.get(entry.getKey());
-            return point.unit() != null || withUnit == null ? point
-                    : new Point(point.device(), point.metric(), point.timestamp(), point.value(), withUnit.unit());
-        }).toList();
+        return newest.entrySet().stream()
+                .map(entry -> {
+                    Point point = entry.getValue();
+                    Point withUnit = newestWithUnit.get(entry.getKey());
+                    return point.unit() != null || withUnit == null
+                            ? point
+                            : new Point(
+                                    point.device(), point.metric(), point.timestamp(), point.value(), withUnit.unit());
+                })
+                .toList();
     }
 
     /** Binds each point to {@code sql}'s parameters: key, value columns and, {@code withUnit}, the unit. */
-    static void writePoints(Connection connection, String sql, Iterable<Point> points, boolean withUnit) throws SQLException {
+    static void writePoints(Connection connection, String sql, Iterable<Point> points, boolean withUnit)
+            throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             for (Point point : points) {
                 statement.setString(1, point.device().value());
@@ -159,19 +172,23 @@ public final class SqlTelemetryStore implements TelemetryWriter, TelemetryReader
     }
 
     @Override
-    public List<Bucket> aggregate(DeviceId device, String metric, TimeRange range, Duration interval, Aggregation aggregation) {
+    public List<Bucket> aggregate(
+            DeviceId device, String metric, TimeRange range, Duration interval, Aggregation aggregation) {
         log.ifPresent(TelemetryLog::mergeAll);
         // The bucket is computed once in a subquery: PostgreSQL cannot match two separately bound
         // "ts / ?" expressions between SELECT and GROUP BY.
         String buckets = "(SELECT (ts / :iv) * :iv AS bucket, ts, num, bool, str FROM telemetry "
                 + "WHERE device_id = :d AND metric = :m AND ts >= :from AND ts < :to) b";
         String sql = switch (aggregation) {
-            case FIRST, LAST -> "SELECT bucket, n, num, bool, str FROM (SELECT bucket, num, bool, str, "
-                    + "COUNT(*) OVER (PARTITION BY bucket) AS n, ROW_NUMBER() OVER (PARTITION BY bucket ORDER BY ts "
-                    + (aggregation == Aggregation.FIRST ? "ASC" : "DESC") + ") AS rn FROM " + buckets + ") r WHERE rn = 1 ORDER BY bucket";
+            case FIRST, LAST ->
+                "SELECT bucket, n, num, bool, str FROM (SELECT bucket, num, bool, str, "
+                        + "COUNT(*) OVER (PARTITION BY bucket) AS n, ROW_NUMBER() OVER (PARTITION BY bucket ORDER BY ts "
+                        + (aggregation == Aggregation.FIRST ? "ASC" : "DESC") + ") AS rn FROM " + buckets
+                        + ") r WHERE rn = 1 ORDER BY bucket";
             case COUNT -> "SELECT bucket, COUNT(*) AS n FROM " + buckets + " GROUP BY bucket ORDER BY bucket";
-            default -> "SELECT bucket, COUNT(*) AS n, " + aggregation.wireName().toUpperCase(Locale.ROOT)
-                    + "(num) AS num FROM " + buckets + " GROUP BY bucket ORDER BY bucket";
+            default ->
+                "SELECT bucket, COUNT(*) AS n, " + aggregation.wireName().toUpperCase(Locale.ROOT)
+                        + "(num) AS num FROM " + buckets + " GROUP BY bucket ORDER BY bucket";
         };
         return jdbi.withHandle(handle -> handle.createQuery(sql)
                 .bind("d", device.value())

@@ -45,7 +45,8 @@ public final class TelemetryLog implements AutoCloseable {
     /** The name the series database is attached under on every connection (its schema: {@code db/series/sqlite}). */
     public static final String SCHEMA = "series";
 
-    static final String APPEND = "INSERT INTO telemetry_log (device_id, metric, ts, num, bool, str, unit) VALUES (?, ?, ?, ?, ?, ?, ?)";
+    static final String APPEND =
+            "INSERT INTO telemetry_log (device_id, metric, ts, num, bool, str, unit) VALUES (?, ?, ?, ?, ?, ?, ?)";
     // Sorted so that each series' points land together; a key seen twice keeps the later write,
     // as a direct upsert would.
     private static final String MERGE = "INSERT INTO " + SCHEMA + ".telemetry (device_id, metric, ts, num, bool, str) "
@@ -57,7 +58,8 @@ public final class TelemetryLog implements AutoCloseable {
     // The unit is a property of the series, kept here only (not with every point): the unit of the
     // chunk's newest row of the series that has one (SQLite takes a bare column from the row that
     // holds the MAX); a chunk without one leaves the series' unit as it was.
-    private static final String MERGE_LATEST = "INSERT INTO " + SCHEMA + ".telemetry_latest (device_id, metric, ts, num, bool, str, unit) "
+    private static final String MERGE_LATEST = "INSERT INTO " + SCHEMA
+            + ".telemetry_latest (device_id, metric, ts, num, bool, str, unit) "
             + "SELECT t.device_id, t.metric, t.ts, t.num, t.bool, t.str, u.unit FROM (SELECT device_id, metric, MAX(ts) AS ts "
             + "FROM main.telemetry_log WHERE seq > :from AND seq <= :to GROUP BY device_id, metric) n "
             + "JOIN " + SCHEMA + ".telemetry t ON t.device_id = n.device_id AND t.metric = n.metric AND t.ts = n.ts "
@@ -70,9 +72,11 @@ public final class TelemetryLog implements AutoCloseable {
             + "(SELECT seq FROM telemetry_log WHERE seq <= ? ORDER BY seq LIMIT ?)";
     /** Copied rows each group commit deletes, at least; twice its own rows, so that the log shrinks under any load. */
     private static final int TRIM_ROWS = 256;
+
     private static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** Rows per merge transaction: large enough to share pages, small enough to sort in memory. */
     private static final long CHUNK = 20_000;
+
     private static final long PERIOD_MS = 200;
     private static final Logger LOG = LoggerFactory.getLogger(TelemetryLog.class);
 
@@ -82,6 +86,7 @@ public final class TelemetryLog implements AutoCloseable {
     private final ReentrantLock merging = new ReentrantLock();
     /** Set by {@link #start}; until then readers merge on demand ({@link #mergeAll()}). */
     private ScheduledExecutorService merger;
+
     private final RateLimitedLog failureLog = RateLimitedLog.perMinute();
     /** The series file's watermark as this process last read or wrote it; -1 until read (written under merging). */
     private volatile long merged = -1;
@@ -91,6 +96,7 @@ public final class TelemetryLog implements AutoCloseable {
      * commits; a rolled-back trim only leaves rows for a later one.
      */
     private volatile long trimmed;
+
     private volatile long lastAppendNanos = System.nanoTime() - QUIET_NANOS;
 
     public TelemetryLog(Jdbi jdbi, Writes writes) {
@@ -131,17 +137,26 @@ public final class TelemetryLog implements AutoCloseable {
     public void mergeAll() {
         merging.lock();
         try {
-            long target = jdbi.withHandle(h -> h.createQuery("SELECT COALESCE(MAX(seq), 0) FROM telemetry_log").mapTo(Long.class).one());
+            long target = jdbi.withHandle(h -> h.createQuery("SELECT COALESCE(MAX(seq), 0) FROM telemetry_log")
+                    .mapTo(Long.class)
+                    .one());
             if (merged < 0) {
-                merged = jdbi.withHandle(h -> h.createQuery("SELECT merged_seq FROM " + SCHEMA + ".telemetry_merge").mapTo(Long.class).one());
+                merged = jdbi.withHandle(h -> h.createQuery("SELECT merged_seq FROM " + SCHEMA + ".telemetry_merge")
+                        .mapTo(Long.class)
+                        .one());
             }
             while (merged < target) {
                 long from = merged;
                 long to = Math.min(target, merged + CHUNK);
                 jdbi.useTransaction(h -> {
                     h.createUpdate(MERGE).bind("from", from).bind("to", to).execute();
-                    h.createUpdate(MERGE_LATEST).bind("from", from).bind("to", to).execute();
-                    h.createUpdate("UPDATE " + SCHEMA + ".telemetry_merge SET merged_seq = :to").bind("to", to).execute();
+                    h.createUpdate(MERGE_LATEST)
+                            .bind("from", from)
+                            .bind("to", to)
+                            .execute();
+                    h.createUpdate("UPDATE " + SCHEMA + ".telemetry_merge SET merged_seq = :to")
+                            .bind("to", to)
+                            .execute();
                 });
                 merged = to;
             }
@@ -159,7 +174,9 @@ public final class TelemetryLog implements AutoCloseable {
         long upTo = merged;
         writes.useTransaction(h -> {
             if (trimmed < upTo) {
-                h.createUpdate("DELETE FROM telemetry_log WHERE seq <= :to").bind("to", upTo).execute();
+                h.createUpdate("DELETE FROM telemetry_log WHERE seq <= :to")
+                        .bind("to", upTo)
+                        .execute();
                 trimmed = upTo;
             }
         });
@@ -181,7 +198,8 @@ public final class TelemetryLog implements AutoCloseable {
         } catch (RuntimeException e) {
             // The log keeps the points; the next round (or the next query) tries again.
             if (failureLog.allow("merge")) {
-                LOG.warn("Merging the telemetry log into the series table failed; will retry (not logged again for a minute): {}",
+                LOG.warn(
+                        "Merging the telemetry log into the series table failed; will retry (not logged again for a minute): {}",
                         e.getMessage());
             }
         }

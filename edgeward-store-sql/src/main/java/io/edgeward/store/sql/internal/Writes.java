@@ -1,9 +1,9 @@
 package io.edgeward.store.sql.internal;
 
 import java.util.concurrent.locks.ReentrantLock;
-import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.HandleConsumer;
+import org.jdbi.v3.core.Jdbi;
 
 /**
  * Every write transaction of the adapters. SQLite has one writer at a time; a writer that finds
