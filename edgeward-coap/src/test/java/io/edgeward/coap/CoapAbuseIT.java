@@ -7,13 +7,12 @@ import io.edgeward.core.testing.LogCapture;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
+import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Datagrams a stranger can send without credentials: each gets an answer that stops its sender
@@ -21,29 +20,17 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CoapAbuseIT {
 
-    @TempDir
-    static Path dir;
-
-    @TempDir
-    static Path plainOffDir;
-
-    static CoapFixture fx;
+    @RegisterExtension
+    static final CoapFixture fx = CoapFixture.create();
     /** A node with plain CoAP off, the default: every plain request is refused. */
-    static CoapFixture plainOff;
+    @RegisterExtension
+    static final CoapFixture plainOff = CoapFixture.create().plainTokenAuth(false);
 
     static Registration good;
 
     @BeforeAll
     static void start() {
-        fx = new CoapFixture(dir, true);
-        plainOff = new CoapFixture(plainOffDir, false);
         good = fx.register("good-coap");
-    }
-
-    @AfterAll
-    static void stop() {
-        fx.close();
-        plainOff.close();
     }
 
     private static InetSocketAddress server() {
@@ -135,5 +122,34 @@ class CoapAbuseIT {
         assertThat(fx.counter("edgeward.auth.throttled", "transport", "coap") - before)
                 .isEqualTo(35);
         assertThat(fx.points("good-coap", "after_flood")).hasSize(1);
+    }
+
+    @Test
+    void plainCoap_disabled_refusesEveryRequest() throws Exception {
+        CoapFixture closed = plainOff;
+        double refusedBefore = closed.counter("edgeward.coap.auth.failures", "reason", "plain_disabled");
+        try (Clients own = new Clients()) {
+            Registration registration = closed.register("coap-2");
+            assertThat(own.plain(closed.plainUri(registration.secret(), "/telemetry"))
+                            .post("""
+                    {"values":{"t":1}}""", 50)
+                            .getCode())
+                    .isEqualTo(ResponseCode.UNAUTHORIZED);
+            assertThat(own.plain("coap://127.0.0.1:" + closed.coap.port() + "/.well-known/core")
+                            .get()
+                            .getCode())
+                    .isEqualTo(ResponseCode.UNAUTHORIZED);
+            assertThat(closed.counter("edgeward.coap.auth.failures", "reason", "plain_disabled") - refusedBefore)
+                    .isEqualTo(2);
+            assertThat(own.dtls(
+                                    "coaps://127.0.0.1:" + closed.coap.dtlsPort() + "/telemetry",
+                                    "coap-2",
+                                    registration.coapPsk())
+                            .post("""
+                            {"values":{"t":1}}""", 50)
+                            .getCode())
+                    .isEqualTo(ResponseCode.CHANGED);
+            assertThat(closed.points("coap-2", "t")).hasSize(1);
+        }
     }
 }

@@ -18,29 +18,92 @@ import io.edgeward.core.telemetry.TimeRange;
 import io.edgeward.store.sql.SqlStore;
 import io.edgeward.store.sql.StoreSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A real SQLite store and the CoAP server on free loopback ports, with the node's domain built by
- * the application's own {@link Platform} builder.
+ * A JUnit extension that runs a real SQLite store and the CoAP server on free loopback ports in a
+ * temporary directory, with the node's domain built by the application's own {@link Platform}
+ * builder. On a static field it serves the whole class, on an instance field each test;
+ * {@link #restart()} stops the node and starts it again on the same data.
  */
-final class CoapFixture implements AutoCloseable {
+final class CoapFixture implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
 
     static final int MAX_PAYLOAD = 16 * 1024;
 
-    final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    final Lifecycles parts = new Lifecycles(Platform.STOP_BOUND);
-    final SqlStore store;
-    final DeviceRegistry registry;
-    final TelemetryPipeline pipeline;
-    final Presence presence;
-    final ShadowService shadows;
-    final CommandService commands;
-    final EmbeddedCoapServer coap;
+    private boolean plainTokenAuth = true;
+    private boolean perTest;
 
-    CoapFixture(Path dir, boolean plainTokenAuth) {
+    Path dir;
+    SimpleMeterRegistry meters;
+    Lifecycles parts;
+    SqlStore store;
+    DeviceRegistry registry;
+    TelemetryPipeline pipeline;
+    Presence presence;
+    ShadowService shadows;
+    CommandService commands;
+    EmbeddedCoapServer coap;
+
+    private CoapFixture() {}
+
+    /** Plain CoAP with tokens in the path on; {@link #plainTokenAuth(boolean)} turns it off. */
+    static CoapFixture create() {
+        return new CoapFixture();
+    }
+
+    CoapFixture plainTokenAuth(boolean on) {
+        this.plainTokenAuth = on;
+        return this;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        dir = Files.createTempDirectory("edgeward-coap-it-");
+        start();
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws IOException {
+        if (parts == null) {
+            perTest = true; // registered on an instance field: a node for each test
+            dir = Files.createTempDirectory("edgeward-coap-it-");
+            start();
+        }
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        if (perTest) {
+            stopAndDelete();
+        }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        stopAndDelete();
+    }
+
+    /** Stops the node and starts a new one on the same data directory, as a restarted process would. */
+    void restart() {
+        stop();
+        start();
+    }
+
+    private void start() {
+        meters = new SimpleMeterRegistry();
+        parts = new Lifecycles(Platform.STOP_BOUND);
         Threads threads = Threads.named("test");
         store = parts.start("store", SqlStore.open(StoreSettings.embedded(dir), threads));
         Platform platform = Platform.builder(store.ports(), parts)
@@ -74,6 +137,23 @@ final class CoapFixture implements AutoCloseable {
         platform.startCommands();
     }
 
+    private void stop() {
+        if (parts != null) {
+            parts.closeAll();
+            parts = null;
+        }
+    }
+
+    private void stopAndDelete() {
+        stop();
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     Registration register(String id) {
         return registry.register(NewDevice.of(DeviceId.of(id), DeviceType.SENSOR));
     }
@@ -89,10 +169,5 @@ final class CoapFixture implements AutoCloseable {
 
     String plainUri(String token, String path) {
         return "coap://127.0.0.1:" + coap.port() + "/api/v1/" + token + path;
-    }
-
-    @Override
-    public void close() {
-        parts.closeAll();
     }
 }

@@ -21,7 +21,6 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -36,23 +35,21 @@ import org.eclipse.californium.core.coap.Request;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The CoAP resources end to end, with Californium's client over real loopback UDP, plain (token) and DTLS (PSK). */
 class CoapIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final CoapFixture node = CoapFixture.create();
 
-    private CoapFixture node;
     private Clients clients;
     private Registration device;
 
     @BeforeEach
     void start() {
-        node = new CoapFixture(dir, true);
         clients = new Clients();
         device = node.register("coap-1");
     }
@@ -60,7 +57,6 @@ class CoapIT {
     @AfterEach
     void stop() {
         clients.close();
-        node.close();
     }
 
     private CoapClient dtls(String path) {
@@ -445,9 +441,7 @@ class CoapIT {
         assertThat(JSON.readTree(plain("/commands").get().getPayload())).hasSize(1);
         assertThat(node.commands.get(id, command.id()).status()).isEqualTo(CommandStatus.SENT);
         clients.close();
-        node.close();
-
-        node = new CoapFixture(dir, true);
+        node.restart();
         clients = new Clients();
         List<JsonNode> notifications = new CopyOnWriteArrayList<>();
         CoapObserveRelation relation = dtls("/commands").observeAndWait(handler(notifications));
@@ -605,34 +599,6 @@ class CoapIT {
         assertThat(post.getCode()).isEqualTo(ResponseCode.INTERNAL_SERVER_ERROR);
         assertThat(post.getResponseText()).contains("nothing was stored");
         assertThat(node.counter("iot.coap.requests", "code", "5.00")).isEqualTo(2);
-    }
-
-    @Test
-    void plainCoap_disabled_refusesEveryRequest() throws Exception {
-        try (CoapFixture closed = new CoapFixture(dir.resolve("closed"), false);
-                Clients own = new Clients()) {
-            Registration registration = closed.register("coap-2");
-            assertThat(own.plain(closed.plainUri(registration.secret(), "/telemetry"))
-                            .post("""
-                    {"values":{"t":1}}""", 50)
-                            .getCode())
-                    .isEqualTo(ResponseCode.UNAUTHORIZED);
-            assertThat(own.plain("coap://127.0.0.1:" + closed.coap.port() + "/.well-known/core")
-                            .get()
-                            .getCode())
-                    .isEqualTo(ResponseCode.UNAUTHORIZED);
-            assertThat(closed.counter("edgeward.coap.auth.failures", "reason", "plain_disabled"))
-                    .isEqualTo(2);
-            assertThat(own.dtls(
-                                    "coaps://127.0.0.1:" + closed.coap.dtlsPort() + "/telemetry",
-                                    "coap-2",
-                                    registration.coapPsk())
-                            .post("""
-                            {"values":{"t":1}}""", 50)
-                            .getCode())
-                    .isEqualTo(ResponseCode.CHANGED);
-            assertThat(closed.points("coap-2", "t")).hasSize(1);
-        }
     }
 
     @Test

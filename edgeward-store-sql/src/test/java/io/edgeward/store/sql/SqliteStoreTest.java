@@ -189,6 +189,37 @@ class SqliteStoreTest extends StoreContractTest {
                 .isZero();
     }
 
+    @Test
+    void seriesFile_fromBeforeItsSchemaHistory_isBaselined_andKeepsItsPoints() throws Exception {
+        append(List.of(new Point(DEV, "t", T0, Value.of(7), null)));
+        assertThat(store.telemetryReader().raw(DEV, "t", new TimeRange(T0, T0 + 1), 1))
+                .hasSize(1);
+        store.close();
+        // Files made before the series file had a history of its own: the tables, created by every
+        // connection, and no flyway_schema_history.
+        Path series = SqlStore.seriesFile(dir.resolve("edgeward.db"));
+        try (var connection = DriverManager.getConnection("jdbc:sqlite:" + series);
+                var statement = connection.createStatement()) {
+            statement.execute("DROP TABLE flyway_schema_history");
+        }
+
+        store = openStore();
+        assertThat(store.telemetryReader().raw(DEV, "t", new TimeRange(T0, T0 + 1), 10))
+                .containsExactly(new Point(DEV, "t", T0, Value.of(7), null));
+        try (var connection = DriverManager.getConnection("jdbc:sqlite:" + series);
+                var statement = connection.createStatement();
+                var versions = statement.executeQuery(
+                        "SELECT version FROM flyway_schema_history WHERE success = 1 ORDER BY installed_rank")) {
+            List<String> applied = new ArrayList<>();
+            while (versions.next()) {
+                applied.add(versions.getString(1));
+            }
+            assertThat(applied)
+                    .as("baselined below 1, then version 1 applied over the existing tables")
+                    .containsExactly("0", "1");
+        }
+    }
+
     private long count(String sql) {
         return org.jdbi.v3.core.Jdbi.create(() -> store.borrowConnection())
                 .withHandle(h -> h.createQuery(sql).mapTo(Long.class).one());
