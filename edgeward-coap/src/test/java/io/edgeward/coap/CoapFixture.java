@@ -15,37 +15,25 @@ import io.edgeward.core.telemetry.Point;
 import io.edgeward.core.telemetry.TelemetryLimits;
 import io.edgeward.core.telemetry.TelemetryPipeline;
 import io.edgeward.core.telemetry.TimeRange;
+import io.edgeward.core.testing.NodeExtension;
 import io.edgeward.store.sql.SqlStore;
 import io.edgeward.store.sql.StoreSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A JUnit extension that runs a real SQLite store and the CoAP server on free loopback ports in a
+ * A {@link NodeExtension} that runs a real SQLite store and the CoAP server on free loopback ports in a
  * temporary directory, with the node's domain built by the application's own {@link Platform}
  * builder. On a static field it serves the whole class, on an instance field each test;
  * {@link #restart()} stops the node and starts it again on the same data.
  */
-final class CoapFixture implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
+final class CoapFixture extends NodeExtension {
 
     static final int MAX_PAYLOAD = 16 * 1024;
 
     private boolean plainTokenAuth = true;
-    private boolean perTest;
 
-    Path dir;
     SimpleMeterRegistry meters;
     Lifecycles parts;
     SqlStore store;
@@ -69,39 +57,7 @@ final class CoapFixture implements BeforeAllCallback, AfterAllCallback, BeforeEa
     }
 
     @Override
-    public void beforeAll(ExtensionContext context) throws IOException {
-        dir = Files.createTempDirectory("edgeward-coap-it-");
-        start();
-    }
-
-    @Override
-    public void beforeEach(ExtensionContext context) throws IOException {
-        if (parts == null) {
-            perTest = true; // registered on an instance field: a node for each test
-            dir = Files.createTempDirectory("edgeward-coap-it-");
-            start();
-        }
-    }
-
-    @Override
-    public void afterEach(ExtensionContext context) {
-        if (perTest) {
-            stopAndDelete();
-        }
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) {
-        stopAndDelete();
-    }
-
-    /** Stops the node and starts a new one on the same data directory, as a restarted process would. */
-    void restart() {
-        stop();
-        start();
-    }
-
-    private void start() {
+    protected void start() {
         meters = new SimpleMeterRegistry();
         parts = new Lifecycles(Platform.STOP_BOUND);
         Threads threads = Threads.named("test");
@@ -137,21 +93,9 @@ final class CoapFixture implements BeforeAllCallback, AfterAllCallback, BeforeEa
         platform.startCommands();
     }
 
-    private void stop() {
-        if (parts != null) {
-            parts.closeAll();
-            parts = null;
-        }
-    }
-
-    private void stopAndDelete() {
-        stop();
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder())
-                    .forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    @Override
+    protected void stop() {
+        parts.closeAll();
     }
 
     Registration register(String id) {

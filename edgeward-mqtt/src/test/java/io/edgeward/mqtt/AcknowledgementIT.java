@@ -44,7 +44,7 @@ class AcknowledgementIT {
             DataInputStream in = new DataInputStream(socket.getInputStream());
             assertThat(in.readInt()).as("CONNACK accepted").isEqualTo(0x20020000);
             double receivedBefore = fx.counter("iot.mqtt.messages.received");
-            try (WriteLock lock = WriteLock.take(fx.dir)) {
+            try (WriteLock lock = WriteLock.take(fx.dir())) {
                 socket.getOutputStream().write(RawMqtt.publishQos1(1, "sensor/ack-window/telemetry", """
                         {"values":{"n":1}}"""));
                 await().until(() -> fx.counter("iot.mqtt.messages.received") - receivedBefore >= 1);
@@ -90,7 +90,7 @@ class AcknowledgementIT {
                 .join();
         CompletableFuture<Mqtt5PublishResult> first;
         CompletableFuture<Mqtt5PublishResult> second;
-        try (WriteLock lock = WriteLock.take(fx.dir)) {
+        try (WriteLock lock = WriteLock.take(fx.dir())) {
             first = client.publishWith()
                     .topic("sensor/ack-fail/telemetry")
                     .qos(MqttQos.AT_LEAST_ONCE)

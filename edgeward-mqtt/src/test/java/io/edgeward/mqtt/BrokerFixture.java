@@ -17,40 +17,28 @@ import io.edgeward.core.telemetry.Point;
 import io.edgeward.core.telemetry.TelemetryLimits;
 import io.edgeward.core.telemetry.TelemetryPipeline;
 import io.edgeward.core.telemetry.TimeRange;
+import io.edgeward.core.testing.NodeExtension;
 import io.edgeward.store.sql.SqlStore;
 import io.edgeward.store.sql.StoreSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A JUnit extension that runs a real store and broker on a free loopback port in a temporary
+ * A {@link NodeExtension} that runs a real store and broker on a free loopback port in a temporary
  * directory, with the node's domain built by the application's own {@link Platform} builder and
  * small limits so that tests reach them cheaply. On a static field it serves the whole class, on an
  * instance field each test:
  *
  * <pre>{@code @RegisterExtension static final BrokerFixture fx = BrokerFixture.create().allowAnonymous();}</pre>
  */
-final class BrokerFixture implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
+final class BrokerFixture extends NodeExtension {
 
     private boolean allowAnonymous;
     private List<MqttUser> users = List.of();
     private ShadowSettings shadowSettings = ShadowSettings.defaults();
     private PipelineSettings pipelineSettings = PipelineSettings.DEFAULTS;
-    private boolean perTest;
 
-    Path dir;
     SimpleMeterRegistry meters;
     Lifecycles parts;
     SqlStore store;
@@ -89,32 +77,7 @@ final class BrokerFixture implements BeforeAllCallback, AfterAllCallback, Before
     }
 
     @Override
-    public void beforeAll(ExtensionContext context) throws IOException {
-        start();
-    }
-
-    @Override
-    public void beforeEach(ExtensionContext context) throws IOException {
-        if (broker == null) {
-            perTest = true; // registered on an instance field: a node for each test
-            start();
-        }
-    }
-
-    @Override
-    public void afterEach(ExtensionContext context) {
-        if (perTest) {
-            stop();
-        }
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) {
-        stop();
-    }
-
-    private void start() throws IOException {
-        dir = Files.createTempDirectory("edgeward-broker-it-");
+    protected void start() {
         meters = new SimpleMeterRegistry();
         parts = new Lifecycles(Platform.STOP_BOUND);
         Threads threads = Threads.named("test");
@@ -156,19 +119,9 @@ final class BrokerFixture implements BeforeAllCallback, AfterAllCallback, Before
         platform.startCommands();
     }
 
-    private void stop() {
-        if (parts == null) {
-            return;
-        }
+    @Override
+    protected void stop() {
         parts.closeAll();
-        parts = null;
-        broker = null;
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder())
-                    .forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     Registration register(String id) {
