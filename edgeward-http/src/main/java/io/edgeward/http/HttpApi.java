@@ -145,6 +145,7 @@ public final class HttpApi implements Lifecycle {
         route(server, HandlerType.GET, "/api/v1/devices/{id}/commands", commands::list);
         route(server, HandlerType.GET, "/api/v1/devices/{id}/commands/{command_id}", commands::get);
         route(server, HandlerType.GET, "/api/v1/devices/{id}/telemetry/latest", telemetry::latest);
+        route(server, HandlerType.GET, "/api/v1/devices/{id}/telemetry/metrics", telemetry::metrics);
         route(server, HandlerType.GET, "/api/v1/devices/{id}/telemetry", telemetry::series);
 
         server.exception(Exception.class, (e, ctx) -> problem(ctx, problemFor(e, ctx)));

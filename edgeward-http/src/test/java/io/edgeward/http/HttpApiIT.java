@@ -1,6 +1,7 @@
 package io.edgeward.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -520,6 +521,34 @@ class HttpApiIT {
         assertThat(max.get("buckets"))
                 .extracting(b -> b.get("value").asDouble())
                 .containsExactly(22.0, 25.0);
+        assertThat(max.get("source").asText()).isEqualTo("raw");
+
+        // Several at once: each under its name; mean is avg; stddev of 20, 21, 22 (population) is sqrt(2/3).
+        JsonNode several = get("/api/v1/devices/tel-1/telemetry?metric=temperature&from=" + t0 + "&to=" + (t0 + 120_000)
+                        + "&interval=1m&agg=min,max,mean,stddev")
+                .json();
+        assertThat(several.get("aggs")).extracting(JsonNode::asText).containsExactly("min", "max", "avg", "stddev");
+        assertThat(several.has("agg")).isFalse();
+        JsonNode first = several.get("buckets").get(0);
+        assertThat(first.has("value"))
+                .as("only a single aggregation has a value")
+                .isFalse();
+        assertThat(first.get("min").asDouble()).isEqualTo(20.0);
+        assertThat(first.get("max").asDouble()).isEqualTo(22.0);
+        assertThat(first.get("avg").asDouble()).isEqualTo(21.0);
+        assertThat(first.get("stddev").asDouble()).isCloseTo(Math.sqrt(2.0 / 3), within(1e-9));
+
+        JsonNode metrics = get("/api/v1/devices/tel-1/telemetry/metrics").json();
+        assertThat(metrics.get("metrics"))
+                .extracting(m -> m.get("metric").asText())
+                .containsExactly("door", "temperature");
+        JsonNode temperature = metrics.get("metrics").get(1);
+        assertThat(temperature.get("unit").asText()).isEqualTo("°C");
+        assertThat(temperature.get("count").asLong()).isEqualTo(6);
+        assertThat(temperature.get("first_ts").asLong()).isEqualTo(t0);
+        assertThat(temperature.get("last_ts").asLong()).isEqualTo(t0 + 100_000);
+        assertThat(temperature.get("last").asText())
+                .isEqualTo(Instant.ofEpochMilli(t0 + 100_000).toString());
     }
 
     @Test
@@ -536,6 +565,11 @@ class HttpApiIT {
         assertProblem(get("/api/v1/devices/tel-2/telemetry?metric=t&interval=soon"), 400, "duration");
         assertProblem(get("/api/v1/devices/tel-2/telemetry?metric=t&limit=1000000"), 400, "limit");
         assertProblem(get("/api/v1/devices/tel-2/telemetry?metric=t&agg=avg"), 400, "interval");
+        assertProblem(
+                get("/api/v1/devices/tel-2/telemetry?metric=t&interval=1m&agg=min,,max"), 400, "empty aggregation");
+        assertProblem(
+                get("/api/v1/devices/tel-2/telemetry?metric=t&interval=1m&agg=min,median"), 400, "unknown aggregation");
+        assertProblem(get("/api/v1/devices/nobody/telemetry/metrics"), 404, "nobody");
     }
 
     @Test

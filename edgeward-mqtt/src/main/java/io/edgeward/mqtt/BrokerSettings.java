@@ -60,7 +60,9 @@ public record BrokerSettings(
             "mqtt.store-timeout",
             "2m",
             duration(Duration.ofSeconds(1), Duration.ofHours(1)),
-            "How long a telemetry PUBLISH may wait for its commit before the client is disconnected so that it resends.");
+            "Longest an MQTT acknowledgement is held for work without a bound of its own (a shadow update, a gateway's"
+                    + " first message for a device) before the client is disconnected so that it resends; telemetry"
+                    + " commits are bounded by pipeline.commit-timeout.");
     public static final Key<List<MqttUser>> USERS = Key.structured(
             "mqtt.users",
             "[]",

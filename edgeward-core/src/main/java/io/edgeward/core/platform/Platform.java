@@ -53,6 +53,9 @@ public final class Platform {
     private final CommittedTelemetry committed;
     private final TelemetryPipeline pipeline;
     private final TelemetryQueries queries;
+    private final DeviceCensus census;
+    private final ShadowReporter reporter;
+    private final Duration pipelineStopBound;
     /** Transports whose connections end when a device's credentials are revoked, as they register. */
     private final List<DeviceSessions> sessions = new CopyOnWriteArrayList<>();
 
@@ -62,50 +65,52 @@ public final class Platform {
         this.meters = builder.meters;
         this.threads = builder.threads;
         Config config = builder.config;
-        // Marks every device offline before any transport can report one online.
-        this.presence = parts.start("presence", new Presence(ports.devices(), builder.lastSeenFlush, threads));
+        this.presence = new Presence(ports.devices(), builder.lastSeenFlush, threads);
         this.registry = new DeviceRegistry(
                 ports.devices(),
                 presence,
                 (id, forget) -> sessions.forEach(transport -> transport.disconnect(id, forget)),
                 builder.clock);
         registry.addDeletionListener(ports.telemetryWriter()::deleteDevice);
-        parts.start("census", new DeviceCensus(ports.devices(), meters, builder.censusPeriod, threads));
+        this.census = new DeviceCensus(ports.devices(), meters, builder.censusPeriod, threads);
         ShadowSettings shadowSettings =
                 builder.shadowSettings != null ? builder.shadowSettings : ShadowSettings.from(config);
-        this.shadows = parts.start(
-                "shadows",
-                new ShadowService(ports.shadows(), ports.devices(), shadowSettings, builder.clock, meters, threads));
+        this.shadows =
+                new ShadowService(ports.shadows(), ports.devices(), shadowSettings, builder.clock, meters, threads);
         CommandSettings commandSettings =
                 builder.commandSettings != null ? builder.commandSettings : CommandSettings.from(config);
         this.commands = new CommandService(
                 ports.commands(), ports.devices(), presence, commandSettings, builder.clock, meters, threads);
 
-        // Consumers of committed telemetry start before the stage that feeds them, the stage before the
-        // pipeline: each stops after what feeds it.
-        ShadowReporter reporter = parts.start("shadow-reporter", new ShadowReporter(shadows, threads));
+        this.reporter = new ShadowReporter(shadows, threads);
         this.committed = new CommittedTelemetry(meters, threads, CommittedTelemetry.DEFAULT_CAPACITY);
         committed.register("shadow-reporter", reporter);
         committed.register(
                 "last-seen",
                 points -> presence.seenAll(
                         () -> points.stream().map(Point::device).iterator()));
-        parts.start("committed-telemetry", committed);
         PipelineSettings pipelineSettings =
                 builder.pipelineSettings != null ? builder.pipelineSettings : PipelineSettings.from(config);
         TelemetryLimits limits =
                 builder.telemetryLimits != null ? builder.telemetryLimits : TelemetryLimits.from(config);
-        this.pipeline = parts.start(
-                "pipeline",
-                new TelemetryPipeline(
-                        ports.telemetryWriter(),
-                        new TelemetryDecoder(limits),
-                        pipelineSettings,
-                        meters,
-                        committed,
-                        threads),
-                pipelineSettings.commitTimeout().plus(STOP_BOUND));
+        this.pipeline = new TelemetryPipeline(
+                ports.telemetryWriter(), new TelemetryDecoder(limits), pipelineSettings, meters, committed, threads);
+        this.pipelineStopBound = pipelineSettings.commitTimeout().plus(STOP_BOUND);
         this.queries = new TelemetryQueries(ports.telemetryReader());
+    }
+
+    /** Starts the parts in dependency order into the node's lifecycles, which close them in reverse. */
+    private Platform start() {
+        // Marks every device offline before any transport can report one online.
+        parts.start("presence", presence);
+        parts.start("census", census);
+        parts.start("shadows", shadows);
+        // Consumers of committed telemetry start before the stage that feeds them, the stage before the
+        // pipeline: each stops after what feeds it.
+        parts.start("shadow-reporter", reporter);
+        parts.start("committed-telemetry", committed);
+        parts.start("pipeline", pipeline, pipelineStopBound);
+        return this;
     }
 
     public static Builder builder(StorePorts ports, Lifecycles parts) {
@@ -226,7 +231,7 @@ public final class Platform {
 
         /** Builds the domain and starts its parts into the lifecycles given to {@link Platform#builder}. */
         public Platform start() {
-            return new Platform(this);
+            return new Platform(this).start();
         }
     }
 }

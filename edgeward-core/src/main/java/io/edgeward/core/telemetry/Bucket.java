@@ -1,10 +1,59 @@
 package io.edgeward.core.telemetry;
 
 /**
- * One time bucket of an aggregated series.
+ * One time bucket of a series, with everything its aggregations derive from: the count of points,
+ * and over its numeric points the count, sum, minimum, maximum and sum of squares (so that mean
+ * and population standard deviation are exact combinations, as rollup tiers keep them), and the
+ * first and last point of any kind with their times.
  *
  * @param start epoch milliseconds of the bucket's start
- * @param value the aggregate; {@code null} when the bucket had points but none numeric (avg of strings)
- * @param count how many points fell into the bucket
+ * @param count points in the bucket, of any kind
+ * @param numericCount numeric points in the bucket; the numeric fields are 0 when there are none
  */
-public record Bucket(long start, Value value, long count) {}
+public record Bucket(
+        long start,
+        long count,
+        long numericCount,
+        double sum,
+        double min,
+        double max,
+        double sumOfSquares,
+        Value first,
+        long firstAt,
+        Value last,
+        long lastAt) {
+
+    /**
+     * The bucket's value under {@code aggregation}; {@code null} for a numeric aggregation over a
+     * bucket without numeric points (the mean of strings).
+     */
+    public Value value(Aggregation aggregation) {
+        if (aggregation == Aggregation.COUNT) {
+            return Value.of((double) count);
+        }
+        if (aggregation == Aggregation.FIRST) {
+            return first;
+        }
+        if (aggregation == Aggregation.LAST) {
+            return last;
+        }
+        if (numericCount == 0) {
+            return null;
+        }
+        return Value.of(
+                switch (aggregation) {
+                    case SUM -> sum;
+                    case MIN -> min;
+                    case MAX -> max;
+                    case AVG -> sum / numericCount;
+                    case STDDEV -> populationStandardDeviation();
+                    default -> throw new IllegalStateException("not numeric: " + aggregation);
+                });
+    }
+
+    /** The seed's standard deviation: of the population, from the sums, never below zero (rounding). */
+    private double populationStandardDeviation() {
+        double mean = sum / numericCount;
+        return Math.sqrt(Math.max(0, sumOfSquares / numericCount - mean * mean));
+    }
+}

@@ -25,6 +25,10 @@ public final class TelemetryQueries {
         return store.latest(device);
     }
 
+    public List<SeriesInfo> series(DeviceId device) {
+        return store.series(device);
+    }
+
     public List<Point> raw(DeviceId device, String metric, TimeRange range, int limit) {
         checkMetric(metric);
         if (limit < 1 || limit > MAX_RAW_POINTS) {
@@ -33,8 +37,8 @@ public final class TelemetryQueries {
         return store.raw(device, metric, range, limit);
     }
 
-    public List<Bucket> aggregate(
-            DeviceId device, String metric, TimeRange range, Duration interval, Aggregation aggregation) {
+    /** Time buckets of one series with all their statistics; {@link Bucket#value} gives each aggregation. */
+    public List<Bucket> buckets(DeviceId device, String metric, TimeRange range, Duration interval) {
         checkMetric(metric);
         if (interval.compareTo(MIN_INTERVAL) < 0) {
             throw new TelemetryQueryException("interval must be at least 1s");
@@ -44,7 +48,7 @@ public final class TelemetryQueries {
             throw new TelemetryQueryException("the range holds " + buckets + " buckets of " + interval + "; at most "
                     + MAX_BUCKETS + " are allowed: widen the interval or narrow the range");
         }
-        return store.aggregate(device, metric, range, interval, aggregation);
+        return store.buckets(device, metric, range, interval);
     }
 
     private static void checkMetric(String metric) {

@@ -13,12 +13,16 @@ public interface TelemetryReader {
     /** The newest value of every metric of the device, ordered by metric. */
     List<Point> latest(DeviceId device);
 
+    /** Every series of the device with its unit, first and last time and point count, ordered by metric. */
+    List<SeriesInfo> series(DeviceId device);
+
     /** Raw points of one series in {@code range}, oldest first, at most {@code limit}. */
     List<Point> raw(DeviceId device, String metric, TimeRange range, int limit);
 
     /**
      * Time buckets of one series, aligned to the epoch (a bucket starts at a multiple of
-     * {@code interval}), oldest first; empty buckets are omitted.
+     * {@code interval}), oldest first, each with every statistic its aggregations derive from;
+     * empty buckets are omitted.
      */
-    List<Bucket> aggregate(DeviceId device, String metric, TimeRange range, Duration interval, Aggregation aggregation);
+    List<Bucket> buckets(DeviceId device, String metric, TimeRange range, Duration interval);
 }

@@ -11,12 +11,15 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** {@code /api/v1/devices/{id}/telemetry}: latest values, raw points, time buckets. */
 public final class TelemetryRoutes {
 
     static final Duration DEFAULT_RANGE = Duration.ofHours(1);
+    /** Where an answer came from: raw points (rollup tiers will name theirs: 1m, 1h, 1d). */
+    private static final String RAW_SOURCE = "raw";
 
     private final DeviceRegistry registry;
     private final TelemetryQueries queries;
@@ -68,6 +71,7 @@ public final class TelemetryRoutes {
                     ? TelemetryQueries.DEFAULT_RAW_LIMIT
                     : Params.integer("limit", rawLimit, 1, TelemetryQueries.MAX_RAW_POINTS);
             var points = queries.raw(device.id(), metric, range, limit);
+            body.put("source", RAW_SOURCE);
             body.put("points", points.stream().map(Views::point).toList());
             body.put("truncated", points.size() == limit);
         } else {
@@ -75,15 +79,38 @@ public final class TelemetryRoutes {
                 throw ApiException.badRequest("'agg' needs an 'interval' (e.g. interval=1m)");
             }
             Duration bucket = Params.duration("interval", interval);
-            Aggregation aggregation = agg == null ? Aggregation.AVG : Aggregation.fromWire(agg);
+            List<Aggregation> aggregations = agg == null ? List.of(Aggregation.AVG) : aggregations(agg);
             body.put("interval", interval);
-            body.put("agg", aggregation.wireName());
+            if (aggregations.size() == 1) {
+                body.put("agg", aggregations.get(0).wireName());
+            }
+            body.put("aggs", aggregations.stream().map(Aggregation::wireName).toList());
+            body.put("source", RAW_SOURCE);
             body.put(
                     "buckets",
-                    queries.aggregate(device.id(), metric, range, bucket, aggregation).stream()
-                            .map(Views::bucket)
+                    queries.buckets(device.id(), metric, range, bucket).stream()
+                            .map(b -> Views.bucket(b, aggregations))
                             .toList());
         }
         ctx.json(body);
+    }
+
+    /** {@code /telemetry/metrics}: every series of the device, with its unit, time span and point count. */
+    public void metrics(Context ctx) {
+        Device device = registry.get(ctx.pathParam("id"));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("device_id", device.id().value());
+        body.put(
+                "metrics",
+                queries.series(device.id()).stream().map(Views::series).toList());
+        ctx.json(body);
+    }
+
+    private static List<Aggregation> aggregations(String agg) {
+        try {
+            return Aggregation.listFromWire(agg);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
     }
 }

@@ -1,10 +1,14 @@
 package io.edgeward.http.internal;
 
 import io.edgeward.core.device.Device;
+import io.edgeward.core.telemetry.Aggregation;
 import io.edgeward.core.telemetry.Bucket;
 import io.edgeward.core.telemetry.Point;
+import io.edgeward.core.telemetry.SeriesInfo;
+import io.edgeward.core.telemetry.Value;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** JSON shapes of the API, snake_case as in the seed. Times are ISO-8601 UTC plus epoch ms where series are concerned. */
@@ -39,13 +43,38 @@ final class Views {
         return view;
     }
 
-    static Map<String, Object> bucket(Bucket bucket) {
+    /**
+     * A bucket with each requested aggregation under its name; with one, also as {@code value}
+     * (the shape of a single-aggregation query).
+     */
+    static Map<String, Object> bucket(Bucket bucket, List<Aggregation> aggregations) {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("ts", bucket.start());
         view.put("time", iso(Instant.ofEpochMilli(bucket.start())));
-        view.put("value", bucket.value() == null ? null : bucket.value().raw());
+        if (aggregations.size() == 1) {
+            view.put("value", raw(bucket.value(aggregations.get(0))));
+        }
         view.put("count", bucket.count());
+        for (Aggregation aggregation : aggregations) {
+            view.put(aggregation.wireName(), raw(bucket.value(aggregation)));
+        }
         return view;
+    }
+
+    static Map<String, Object> series(SeriesInfo series) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("metric", series.metric());
+        view.put("unit", series.unit());
+        view.put("first", iso(Instant.ofEpochMilli(series.firstAt())));
+        view.put("last", iso(Instant.ofEpochMilli(series.lastAt())));
+        view.put("first_ts", series.firstAt());
+        view.put("last_ts", series.lastAt());
+        view.put("count", series.count());
+        return view;
+    }
+
+    private static Object raw(Value value) {
+        return value == null ? null : value.raw();
     }
 
     static String iso(Instant instant) {

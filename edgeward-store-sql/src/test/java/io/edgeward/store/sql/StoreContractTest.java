@@ -20,6 +20,7 @@ import io.edgeward.core.telemetry.Aggregation;
 import io.edgeward.core.telemetry.Bucket;
 import io.edgeward.core.telemetry.CommitBatch;
 import io.edgeward.core.telemetry.Point;
+import io.edgeward.core.telemetry.SeriesInfo;
 import io.edgeward.core.telemetry.TelemetryReader;
 import io.edgeward.core.telemetry.TimeRange;
 import io.edgeward.core.telemetry.Value;
@@ -28,11 +29,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -203,59 +208,79 @@ abstract class StoreContractTest {
     }
 
     @Test
-    void aggregate_everyFunction_matchesValuesComputedHere() {
-        // Two buckets of 10 s, aligned to the epoch; values 0..19 at one per second.
+    void buckets_everyAggregation_matchesValuesComputedHere_fromOutOfOrderPoints() {
+        // Two buckets of 10 s, aligned to the epoch; values 0..19 at one per second, stored in a shuffled order.
         long start = (T0 / 10_000) * 10_000;
         List<Point> points = IntStream.range(0, 20)
-                .mapToObj(i -> new Point(DEV, "t", start + i * 1000L, Value.of(i * 1.5), null))
+                .mapToObj(i -> new Point(DEV, "t", start + i * 1000L, Value.of(i * 1.5 - 7), null))
                 .toList();
-        append(points);
+        List<Point> shuffled = new ArrayList<>(points);
+        Collections.shuffle(shuffled, new Random(42));
+        append(shuffled.subList(0, 10));
+        append(shuffled.subList(10, 20));
         TimeRange range = new TimeRange(start, start + 20_000);
-        Duration interval = Duration.ofSeconds(10);
 
-        for (Aggregation aggregation : Aggregation.values()) {
-            List<Bucket> buckets = store.telemetryReader().aggregate(DEV, "t", range, interval, aggregation);
-            assertThat(buckets).as(aggregation.wireName()).hasSize(2);
-            for (int b = 0; b < 2; b++) {
-                List<Double> in = points.subList(b * 10, b * 10 + 10).stream()
-                        .map(p -> ((Value.Num) p.value()).value())
-                        .toList();
+        List<Bucket> buckets = store.telemetryReader().buckets(DEV, "t", range, Duration.ofSeconds(10));
+        assertThat(buckets).hasSize(2);
+        for (int b = 0; b < 2; b++) {
+            double[] in = points.subList(b * 10, b * 10 + 10).stream()
+                    .mapToDouble(p -> ((Value.Num) p.value()).value())
+                    .toArray();
+            double mean = Arrays.stream(in).average().orElseThrow();
+            Bucket bucket = buckets.get(b);
+            assertThat(bucket.start()).isEqualTo(start + b * 10_000L);
+            assertThat(bucket.count()).isEqualTo(10);
+            for (Aggregation aggregation : Aggregation.values()) {
                 double expected = switch (aggregation) {
-                    case AVG ->
-                        in.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-                    case MIN ->
-                        in.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
-                    case MAX ->
-                        in.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
-                    case SUM -> in.stream().mapToDouble(Double::doubleValue).sum();
-                    case COUNT -> in.size();
-                    case FIRST -> in.get(0);
-                    case LAST -> in.get(in.size() - 1);
+                    case AVG -> mean;
+                    case MIN -> Arrays.stream(in).min().orElseThrow();
+                    case MAX -> Arrays.stream(in).max().orElseThrow();
+                    case SUM -> Arrays.stream(in).sum();
+                    case COUNT -> in.length;
+                    case FIRST -> in[0];
+                    case LAST -> in[in.length - 1];
+                    // Two-pass, over the population, as the seed computes it.
+                    case STDDEV ->
+                        Math.sqrt(Arrays.stream(in)
+                                        .map(v -> (v - mean) * (v - mean))
+                                        .sum()
+                                / in.length);
                 };
-                Bucket bucket = buckets.get(b);
-                assertThat(bucket.start()).as(aggregation.wireName()).isEqualTo(start + b * 10_000L);
-                assertThat(bucket.count()).isEqualTo(10);
-                assertThat(((Value.Num) bucket.value()).value())
+                assertThat(((Value.Num) bucket.value(aggregation)).value())
                         .as(aggregation.wireName())
-                        .isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-9));
+                        .isCloseTo(expected, Offset.offset(1e-9));
             }
         }
     }
 
     @Test
-    void aggregate_firstAndLast_workOnNonNumericValues() {
+    void buckets_ofNonNumericValues_haveFirstLastAndCount_andNoNumericAggregates() {
         append(List.of(
                 new Point(DEV, "mode", T0, Value.of("eco"), null),
                 new Point(DEV, "mode", T0 + 1, Value.of("boost"), null)));
-        TimeRange range = new TimeRange(T0, T0 + 2);
-        assertThat(store.telemetryReader().aggregate(DEV, "mode", range, Duration.ofHours(1), Aggregation.LAST))
-                .singleElement()
-                .extracting(Bucket::value)
-                .isEqualTo(Value.of("boost"));
-        assertThat(store.telemetryReader().aggregate(DEV, "mode", range, Duration.ofHours(1), Aggregation.AVG))
-                .singleElement()
-                .extracting(Bucket::value)
-                .isNull();
+        Bucket bucket = store.telemetryReader()
+                .buckets(DEV, "mode", new TimeRange(T0, T0 + 2), Duration.ofHours(1))
+                .getFirst();
+        assertThat(bucket.value(Aggregation.FIRST)).isEqualTo(Value.of("eco"));
+        assertThat(bucket.value(Aggregation.LAST)).isEqualTo(Value.of("boost"));
+        assertThat(bucket.value(Aggregation.COUNT)).isEqualTo(Value.of(2.0));
+        assertThat(bucket.value(Aggregation.AVG)).isNull();
+        assertThat(bucket.value(Aggregation.STDDEV)).isNull();
+    }
+
+    @Test
+    void series_listsEachMetricWithUnitSpanAndCount() {
+        registry.register(NewDevice.of(DEV, DeviceType.SENSOR));
+        append(List.of(
+                new Point(DEV, "temperature", T0 + 2000, Value.of(21.0), "°C"),
+                new Point(DEV, "temperature", T0, Value.of(20.0), "°C"),
+                new Point(DEV, "door", T0 + 500, Value.of(true), null),
+                new Point(DeviceId.of("other"), "temperature", T0 + 9000, Value.of(1.0), "K")));
+        assertThat(store.telemetryReader().series(DEV))
+                .containsExactly(
+                        new SeriesInfo("door", null, T0 + 500, T0 + 500, 1),
+                        new SeriesInfo("temperature", "°C", T0, T0 + 2000, 2));
+        assertThat(store.telemetryReader().series(DeviceId.of("nobody"))).isEmpty();
     }
 
     @Test

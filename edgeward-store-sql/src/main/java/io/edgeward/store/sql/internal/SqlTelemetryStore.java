@@ -1,10 +1,10 @@
 package io.edgeward.store.sql.internal;
 
 import io.edgeward.core.device.DeviceId;
-import io.edgeward.core.telemetry.Aggregation;
 import io.edgeward.core.telemetry.Bucket;
 import io.edgeward.core.telemetry.CommitBatch;
 import io.edgeward.core.telemetry.Point;
+import io.edgeward.core.telemetry.SeriesInfo;
 import io.edgeward.core.telemetry.TelemetryReader;
 import io.edgeward.core.telemetry.TelemetryWriter;
 import io.edgeward.core.telemetry.TimeRange;
@@ -15,9 +15,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
@@ -49,6 +49,26 @@ public final class SqlTelemetryStore implements TelemetryWriter, TelemetryReader
             "SELECT t.metric, t.ts, t.num, t.bool, t.str, COALESCE(l.unit, t.unit) AS unit FROM telemetry t "
                     + "LEFT JOIN telemetry_latest l ON l.device_id = t.device_id AND l.metric = t.metric "
                     + "WHERE t.device_id = :d AND t.metric = :m AND t.ts >= :from AND t.ts < :to ORDER BY t.ts LIMIT :limit";
+
+    /**
+     * Every statistic of each time bucket in one scan. The bucket is computed once in a subquery
+     * (PostgreSQL cannot match two separately bound "ts / ?" expressions); the window aggregates ride
+     * on each bucket's first and last row by time, which carry the first and last values too.
+     */
+    private static final String BUCKETS = "SELECT bucket, ts, num, bool, str, n, nn, s, mn, mx, sq, rf, rl FROM ("
+            + "SELECT bucket, ts, num, bool, str, COUNT(*) OVER w AS n, COUNT(num) OVER w AS nn, SUM(num) OVER w AS s, "
+            + "MIN(num) OVER w AS mn, MAX(num) OVER w AS mx, SUM(num * num) OVER w AS sq, "
+            + "ROW_NUMBER() OVER (PARTITION BY bucket ORDER BY ts ASC) AS rf, "
+            + "ROW_NUMBER() OVER (PARTITION BY bucket ORDER BY ts DESC) AS rl "
+            + "FROM (SELECT (ts / :iv) * :iv AS bucket, ts, num, bool, str FROM telemetry "
+            + "WHERE device_id = :d AND metric = :m AND ts >= :from AND ts < :to) b "
+            + "WINDOW w AS (PARTITION BY bucket)) r WHERE rf = 1 OR rl = 1 ORDER BY bucket, ts";
+
+    /** The latest-value table lists a device's series; each one's oldest time and count come from its index range. */
+    private static final String SERIES = "SELECT l.metric, l.unit, l.ts, "
+            + "(SELECT MIN(t.ts) FROM telemetry t WHERE t.device_id = l.device_id AND t.metric = l.metric) AS first_ts, "
+            + "(SELECT COUNT(*) FROM telemetry t WHERE t.device_id = l.device_id AND t.metric = l.metric) AS n "
+            + "FROM telemetry_latest l WHERE l.device_id = :d ORDER BY l.metric";
 
     private final Jdbi jdbi;
     private final Writes writes;
@@ -172,49 +192,82 @@ public final class SqlTelemetryStore implements TelemetryWriter, TelemetryReader
     }
 
     @Override
-    public List<Bucket> aggregate(
-            DeviceId device, String metric, TimeRange range, Duration interval, Aggregation aggregation) {
+    public List<SeriesInfo> series(DeviceId device) {
         log.ifPresent(TelemetryLog::mergeAll);
-        // The bucket is computed once in a subquery: PostgreSQL cannot match two separately bound
-        // "ts / ?" expressions between SELECT and GROUP BY.
-        String buckets = "(SELECT (ts / :iv) * :iv AS bucket, ts, num, bool, str FROM telemetry "
-                + "WHERE device_id = :d AND metric = :m AND ts >= :from AND ts < :to) b";
-        String sql = switch (aggregation) {
-            case FIRST, LAST ->
-                "SELECT bucket, n, num, bool, str FROM (SELECT bucket, num, bool, str, "
-                        + "COUNT(*) OVER (PARTITION BY bucket) AS n, ROW_NUMBER() OVER (PARTITION BY bucket ORDER BY ts "
-                        + (aggregation == Aggregation.FIRST ? "ASC" : "DESC") + ") AS rn FROM " + buckets
-                        + ") r WHERE rn = 1 ORDER BY bucket";
-            case COUNT -> "SELECT bucket, COUNT(*) AS n FROM " + buckets + " GROUP BY bucket ORDER BY bucket";
-            default ->
-                "SELECT bucket, COUNT(*) AS n, " + aggregation.wireName().toUpperCase(Locale.ROOT)
-                        + "(num) AS num FROM " + buckets + " GROUP BY bucket ORDER BY bucket";
-        };
-        return jdbi.withHandle(handle -> handle.createQuery(sql)
+        return jdbi.withHandle(handle -> handle.createQuery(SERIES)
                 .bind("d", device.value())
-                .bind("m", metric)
-                .bind("from", range.from())
-                .bind("to", range.to())
-                .bind("iv", interval.toMillis())
-                .map((rs, ctx) -> {
-                    long count = rs.getLong("n");
-                    Value value = switch (aggregation) {
-                        case COUNT -> Value.of((double) count);
-                        case FIRST, LAST -> value(rs);
-                        default -> number(rs);
-                    };
-                    return new Bucket(rs.getLong("bucket"), value, count);
-                })
+                .map((rs, ctx) -> new SeriesInfo(
+                        rs.getString("metric"),
+                        rs.getString("unit"),
+                        rs.getLong("first_ts"),
+                        rs.getLong("ts"),
+                        rs.getLong("n")))
                 .list());
+    }
+
+    @Override
+    public List<Bucket> buckets(DeviceId device, String metric, TimeRange range, Duration interval) {
+        log.ifPresent(TelemetryLog::mergeAll);
+        List<Bucket> buckets = new ArrayList<>();
+        jdbi.useHandle(handle -> {
+            BucketRow first = null;
+            for (BucketRow row : handle.createQuery(BUCKETS)
+                    .bind("d", device.value())
+                    .bind("m", metric)
+                    .bind("from", range.from())
+                    .bind("to", range.to())
+                    .bind("iv", interval.toMillis())
+                    .map((rs, ctx) -> BucketRow.of(rs))
+                    .list()) {
+                // Rows come by bucket, oldest first: a bucket's first point, then its last (one row when alike).
+                if (row.isFirst()) {
+                    first = row;
+                }
+                if (row.isLast()) {
+                    buckets.add(row.bucket(first));
+                }
+            }
+        });
+        return buckets;
+    }
+
+    /** The first or last point of a bucket (by time), carrying the bucket's statistics. */
+    private record BucketRow(
+            long bucket,
+            long ts,
+            Value value,
+            long count,
+            long numericCount,
+            double sum,
+            double min,
+            double max,
+            double sumOfSquares,
+            boolean isFirst,
+            boolean isLast) {
+
+        static BucketRow of(ResultSet rs) throws SQLException {
+            return new BucketRow(
+                    rs.getLong("bucket"),
+                    rs.getLong("ts"),
+                    SqlTelemetryStore.value(rs),
+                    rs.getLong("n"),
+                    rs.getLong("nn"),
+                    rs.getDouble("s"),
+                    rs.getDouble("mn"),
+                    rs.getDouble("mx"),
+                    rs.getDouble("sq"),
+                    rs.getLong("rf") == 1,
+                    rs.getLong("rl") == 1);
+        }
+
+        Bucket bucket(BucketRow first) {
+            return new Bucket(
+                    bucket, count, numericCount, sum, min, max, sumOfSquares, first.value, first.ts, value, ts);
+        }
     }
 
     private static Point point(DeviceId device, ResultSet rs) throws SQLException {
         return new Point(device, rs.getString("metric"), rs.getLong("ts"), value(rs), rs.getString("unit"));
-    }
-
-    private static Value number(ResultSet rs) throws SQLException {
-        double num = rs.getDouble("num");
-        return rs.wasNull() ? null : Value.of(num);
     }
 
     private static Value value(ResultSet rs) throws SQLException {
