@@ -147,6 +147,7 @@ public final class HttpApi implements Lifecycle {
         route(server, HandlerType.GET, "/api/v1/devices/{id}/telemetry/latest", telemetry::latest);
         route(server, HandlerType.GET, "/api/v1/devices/{id}/telemetry/metrics", telemetry::metrics);
         route(server, HandlerType.GET, "/api/v1/devices/{id}/telemetry", telemetry::series);
+        route(server, HandlerType.GET, "/api/v1/telemetry", telemetry::multi);
 
         server.exception(Exception.class, (e, ctx) -> problem(ctx, problemFor(e, ctx)));
         server.error(404, ctx -> {

@@ -552,6 +552,95 @@ class HttpApiIT {
     }
 
     @Test
+    void telemetry_severalSeriesInOneCall_byIdsOrTag() throws Exception {
+        post("/api/v1/devices", """
+                {"device_id":"ms-1","tags":["floor-2"]}""");
+        post("/api/v1/devices", """
+                {"device_id":"ms-2","tags":["floor-2"]}""");
+        post("/api/v1/devices", """
+                {"device_id":"ms-3"}""");
+        long t0 = (System.currentTimeMillis() / 60_000 - 10) * 60_000;
+        List<Point> points = new ArrayList<>();
+        for (String device : List.of("ms-1", "ms-2", "ms-3")) {
+            int base = Integer.parseInt(device.substring(3)) * 10;
+            for (int i = 0; i < 3; i++) {
+                points.add(new Point(DeviceId.of(device), "temperature", t0 + i * 20_000L, Value.of(base + i), null));
+                points.add(new Point(DeviceId.of(device), "humidity", t0 + i * 20_000L, Value.of(50 + base + i), null));
+            }
+        }
+        store.telemetryWriter().commit(CommitBatch.of(points));
+        String window = "&from=" + t0 + "&to=" + (t0 + 60_000);
+
+        JsonNode byIds = get("/api/v1/telemetry?devices=ms-2,ms-1&metrics=temperature,humidity&interval=1m&agg=max"
+                        + window)
+                .json();
+        assertThat(byIds.get("series"))
+                .extracting(series -> series.get("device_id").asText() + "/"
+                        + series.get("metric").asText() + "="
+                        + series.at("/buckets/0/max").asDouble())
+                .containsExactly(
+                        "ms-2/temperature=22.0", "ms-2/humidity=72.0", "ms-1/temperature=12.0", "ms-1/humidity=62.0");
+
+        JsonNode byTag = get("/api/v1/telemetry?tag=floor-2&metrics=temperature" + window)
+                .json();
+        assertThat(byTag.get("series"))
+                .extracting(series -> series.get("device_id").asText())
+                .containsExactlyInAnyOrder("ms-1", "ms-2");
+        assertThat(byTag.at("/series/0/points")).hasSize(3);
+        assertThat(byTag.get("source").asText()).isEqualTo("raw");
+
+        assertProblem(get("/api/v1/telemetry?metrics=temperature"), 400, "one of the two");
+        assertProblem(get("/api/v1/telemetry?devices=ms-1&tag=floor-2&metrics=t"), 400, "one of the two");
+        assertProblem(get("/api/v1/telemetry?devices=ms-1"), 400, "metrics");
+        assertProblem(get("/api/v1/telemetry?devices=ms-1,nobody&metrics=t"), 404, "nobody");
+        assertProblem(
+                get("/api/v1/telemetry?devices=ms-1,ms-2&metrics=t&interval=1s&from=0&to=86400000"),
+                400,
+                "widen the interval");
+        assertProblem(get("/api/v1/telemetry?devices=ms-1,ms-2&metrics=t&limit=60000"), 400, "lower the limit");
+        String tooMany = String.join(
+                ",",
+                java.util.stream.IntStream.range(0, 101).mapToObj(i -> "m" + i).toList());
+        assertProblem(get("/api/v1/telemetry?devices=ms-1&metrics=" + tooMany), 400, "fewer devices or metrics");
+    }
+
+    @Test
+    void telemetry_asCsv_streamsEveryPointOfTheRange_andBuckets() throws Exception {
+        post("/api/v1/devices", """
+                {"device_id":"csv-1"}""");
+        DeviceId id = DeviceId.of("csv-1");
+        long t0 = (System.currentTimeMillis() / 60_000 - 100) * 60_000;
+        List<Point> points = new ArrayList<>();
+        for (int i = 0; i < 5_000; i++) {
+            points.add(new Point(id, "t", t0 + i, Value.of(i), "°C"));
+        }
+        points.add(new Point(id, "mode", t0, Value.of("eco, \"quiet\""), null));
+        store.telemetryWriter().commit(CommitBatch.of(points));
+
+        Reply raw = get("/api/v1/devices/csv-1/telemetry?metric=t&format=csv&from=" + t0 + "&to=" + (t0 + 5_000));
+        assertThat(raw.status()).isEqualTo(200);
+        assertThat(raw.contentType()).startsWith("text/csv");
+        List<String> lines = raw.body().lines().toList();
+        assertThat(lines)
+                .as("every point, beyond the JSON default limit of 1,000")
+                .hasSize(5_001);
+        assertThat(lines.get(0)).isEqualTo("time,ts,value,unit");
+        assertThat(lines.get(1)).isEqualTo(Instant.ofEpochMilli(t0) + "," + t0 + ",0.0,°C");
+
+        Reply text = get("/api/v1/devices/csv-1/telemetry?metric=mode&format=csv&from=" + t0 + "&to=" + (t0 + 1));
+        assertThat(text.body().lines().toList().get(1)).endsWith(",\"eco, \"\"quiet\"\"\",");
+
+        Reply buckets = get("/api/v1/devices/csv-1/telemetry?metric=t&format=csv&interval=1s&agg=min,max&from=" + t0
+                + "&to=" + (t0 + 2_000));
+        assertThat(buckets.body().lines().toList())
+                .containsExactly(
+                        "time,ts,count,min,max",
+                        Instant.ofEpochMilli(t0) + "," + t0 + ",1000,0.0,999.0",
+                        Instant.ofEpochMilli(t0 + 1000) + "," + (t0 + 1000) + ",1000,1000.0,1999.0");
+        assertProblem(get("/api/v1/devices/csv-1/telemetry?metric=t&format=xml"), 400, "expected json or csv");
+    }
+
+    @Test
     void telemetry_abusiveOrInvalidQueries_are400() throws Exception {
         post("/api/v1/devices", """
                 {"device_id":"tel-2"}""");

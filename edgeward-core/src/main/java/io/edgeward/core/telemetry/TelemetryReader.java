@@ -3,6 +3,7 @@ package io.edgeward.core.telemetry;
 import io.edgeward.core.device.DeviceId;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Port: the read side of telemetry. Everything committed before a read began is in its answer.
@@ -15,6 +16,12 @@ public interface TelemetryReader {
 
     /** Every series of the device with its unit, first and last time and point count, ordered by metric. */
     List<SeriesInfo> series(DeviceId device);
+
+    /**
+     * Every raw point of one series in {@code range}, oldest first, handed to {@code sink} as it is
+     * read: an export of any size that holds one point at a time.
+     */
+    void forEachRaw(DeviceId device, String metric, TimeRange range, Consumer<Point> sink);
 
     /** Raw points of one series in {@code range}, oldest first, at most {@code limit}. */
     List<Point> raw(DeviceId device, String metric, TimeRange range, int limit);

@@ -208,6 +208,27 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void forEachRaw_streamsEveryPointOfTheRange_inOrder_withTheSeriesUnit() {
+        List<Point> points = IntStream.range(0, 3_000)
+                .mapToObj(i -> new Point(DEV, "t", T0 + i, Value.of(i), i == 0 ? "°C" : null))
+                .toList();
+        List<Point> shuffled = new ArrayList<>(points);
+        Collections.shuffle(shuffled, new Random(7));
+        append(shuffled);
+        append(List.of(new Point(DEV, "other", T0 + 5, Value.of(1), null)));
+
+        List<Point> streamed = new ArrayList<>();
+        store.telemetryReader().forEachRaw(DEV, "t", new TimeRange(T0 + 10, T0 + 2_990), streamed::add);
+        assertThat(streamed).hasSize(2_980);
+        assertThat(streamed)
+                .extracting(Point::timestamp)
+                .isSorted()
+                .startsWith(T0 + 10)
+                .endsWith(T0 + 2_989);
+        assertThat(streamed).extracting(Point::unit).containsOnly("°C");
+    }
+
+    @Test
     void buckets_everyAggregation_matchesValuesComputedHere_fromOutOfOrderPoints() {
         // Two buckets of 10 s, aligned to the epoch; values 0..19 at one per second, stored in a shuffled order.
         long start = (T0 / 10_000) * 10_000;

@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -69,6 +70,13 @@ public final class SqlTelemetryStore implements TelemetryWriter, TelemetryReader
             + "(SELECT MIN(t.ts) FROM telemetry t WHERE t.device_id = l.device_id AND t.metric = l.metric) AS first_ts, "
             + "(SELECT COUNT(*) FROM telemetry t WHERE t.device_id = l.device_id AND t.metric = l.metric) AS n "
             + "FROM telemetry_latest l WHERE l.device_id = :d ORDER BY l.metric";
+
+    private static final String RAW_ALL =
+            "SELECT t.metric, t.ts, t.num, t.bool, t.str, COALESCE(l.unit, t.unit) AS unit "
+                    + "FROM telemetry t LEFT JOIN telemetry_latest l ON l.device_id = t.device_id AND l.metric = t.metric "
+                    + "WHERE t.device_id = :d AND t.metric = :m AND t.ts >= :from AND t.ts < :to ORDER BY t.ts";
+    /** Rows an export reads from the database at a time. */
+    private static final int EXPORT_FETCH = 1_000;
 
     private final Jdbi jdbi;
     private final Writes writes;
@@ -176,6 +184,26 @@ public final class SqlTelemetryStore implements TelemetryWriter, TelemetryReader
                 .bind("d", device.value())
                 .map((rs, ctx) -> point(device, rs))
                 .list());
+    }
+
+    @Override
+    public void forEachRaw(DeviceId device, String metric, TimeRange range, Consumer<Point> sink) {
+        log.ifPresent(TelemetryLog::mergeAll);
+        // In a transaction with a fetch size, PostgreSQL's driver reads with a cursor instead of the
+        // whole result at once; SQLite steps through its result anyway.
+        jdbi.useTransaction(handle -> {
+            try (var points = handle
+                    .createQuery(RAW_ALL)
+                    .bind("d", device.value())
+                    .bind("m", metric)
+                    .bind("from", range.from())
+                    .bind("to", range.to())
+                    .setFetchSize(EXPORT_FETCH)
+                    .map((rs, ctx) -> point(device, rs))
+                    .stream()) {
+                points.forEach(sink);
+            }
+        });
     }
 
     @Override
