@@ -228,15 +228,21 @@ public final class HttpApi implements Lifecycle {
 
     private void ready(Context ctx) {
         Map<String, String> checks = new LinkedHashMap<>();
-        boolean allReady = true;
+        Map<String, String> reasons = new LinkedHashMap<>();
         for (ReadinessCheck check : readiness) {
-            boolean up = check.isReady().getAsBoolean();
-            allReady &= up;
-            checks.put(check.name(), up ? "UP" : "DOWN");
+            String problem = check.problem().get();
+            checks.put(check.name(), problem == null ? "UP" : "DOWN");
+            if (problem != null) {
+                reasons.put(check.name(), problem);
+            }
         }
+        boolean allReady = reasons.isEmpty();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", allReady ? "UP" : "DOWN");
         body.put("checks", checks);
+        if (!allReady) {
+            body.put("reasons", reasons);
+        }
         ctx.status(allReady ? 200 : 503).json(body);
     }
 

@@ -89,7 +89,7 @@ class HttpApiIT {
                         shadows,
                         commands,
                         meters,
-                        List.of(new ReadinessCheck("store", storeReady::get)),
+                        List.of(ReadinessCheck.of("store", storeReady::get)),
                         Clock.systemUTC()));
         base = "http://127.0.0.1:" + api.port();
     }

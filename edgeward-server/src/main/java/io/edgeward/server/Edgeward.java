@@ -77,6 +77,7 @@ public final class Edgeward implements AutoCloseable {
             bindProcessMetrics();
 
             SqlStore store = parts.start("store", SqlStore.open(StoreSettings.from(config, dataDir), threads));
+            DiskSpace disk = new DiskSpace(dataDir, config.get(Keys.MIN_FREE_DISK));
             Platform platform = Platform.builder(store.ports(), parts)
                     .config(config)
                     .meters(meters)
@@ -130,10 +131,11 @@ public final class Edgeward implements AutoCloseable {
                             platform.commands(),
                             meters,
                             List.of(
-                                    new ReadinessCheck("broker", startedBroker::isReady),
-                                    new ReadinessCheck("coap", startedCoap::isRunning),
-                                    new ReadinessCheck("store", store::isHealthy),
-                                    new ReadinessCheck("pipeline", platform.pipeline()::isHealthy)),
+                                    ReadinessCheck.of("broker", startedBroker::isReady),
+                                    ReadinessCheck.of("coap", startedCoap::isRunning),
+                                    ReadinessCheck.of("store", store::isHealthy),
+                                    ReadinessCheck.of("pipeline", platform.pipeline()::isHealthy),
+                                    new ReadinessCheck("disk", disk::problem)),
                             clock));
 
             writePorts(dataDir);

@@ -67,6 +67,15 @@ public final class Parsers {
         };
     }
 
+    /** A whole percentage, {@code 5%} or {@code 5}. */
+    public static Key.Parser<Integer> percent(int min, int max) {
+        Key.Parser<Integer> whole = integer(min, max);
+        return raw -> {
+            String trimmed = raw.trim();
+            return whole.parse(trimmed.endsWith("%") ? trimmed.substring(0, trimmed.length() - 1) : trimmed);
+        };
+    }
+
     public static Key.Parser<Boolean> bool() {
         return raw -> switch (raw.trim().toLowerCase(Locale.ROOT)) {
             case "true", "yes", "on", "1" -> true;

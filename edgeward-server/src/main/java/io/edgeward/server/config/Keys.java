@@ -31,8 +31,14 @@ public final class Keys {
             Parsers.oneOf("TRACE", "DEBUG", "INFO", "WARN", "ERROR"),
             "Level of Edgeward's own log lines.");
 
+    public static final Key<Integer> MIN_FREE_DISK = new Key<>(
+            "store.min-free-disk",
+            "5%",
+            Parsers.percent(0, 100),
+            "Below this share of free space on the data directory's disk, /ready turns red with the reason (0%: never).");
+
     public static final List<Key<?>> ALL = all(
-            List.of(DATA_DIR, LOG_LEVEL),
+            List.of(DATA_DIR, LOG_LEVEL, MIN_FREE_DISK),
             BrokerSettings.KEYS,
             HttpSettings.KEYS,
             CoapSettings.KEYS,

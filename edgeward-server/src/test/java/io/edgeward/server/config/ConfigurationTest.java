@@ -110,6 +110,20 @@ class ConfigurationTest {
     }
 
     @Test
+    void minFreeDisk_takesAPercentage_withOrWithoutTheSign_andRefusesMoreThan100() {
+        assertThat(Configuration.load(null, Map.of(), Map.of("store.min-free-disk", "7%"))
+                        .get(Keys.MIN_FREE_DISK))
+                .isEqualTo(7);
+        assertThat(Configuration.load(null, Map.of("EDGEWARD_STORE_MIN_FREE_DISK", "12"), Map.of())
+                        .get(Keys.MIN_FREE_DISK))
+                .isEqualTo(12);
+        assertThatThrownBy(() -> Configuration.load(null, Map.of(), Map.of("store.min-free-disk", "150%")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("store.min-free-disk")
+                .hasMessageContaining("between 0 and 100");
+    }
+
+    @Test
     void payloadLimit_mustLeaveRoomBelowPacketLimit() {
         assertThatThrownBy(() -> Configuration.load(null, Map.of(), Map.of("telemetry.max-payload-bytes", "1MiB")))
                 .isInstanceOf(ConfigurationException.class)
