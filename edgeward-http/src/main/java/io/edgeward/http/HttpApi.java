@@ -132,6 +132,21 @@ public final class HttpApi implements Lifecycle {
                 HandlerType.GET,
                 "/",
                 ctx -> ctx.contentType("text/html; charset=utf-8").result(resource("console.html")));
+        // The console's chart library, vendored (uPlot 1.6.32, MIT, from npm): no CDN at run time.
+        route(
+                server,
+                HandlerType.GET,
+                "/console/uplot.js",
+                ctx -> ctx.contentType("text/javascript; charset=utf-8")
+                        .header("Cache-Control", "max-age=86400")
+                        .result(resource("vendor/uplot/uPlot.iife.min.js")));
+        route(
+                server,
+                HandlerType.GET,
+                "/console/uplot.css",
+                ctx -> ctx.contentType("text/css; charset=utf-8")
+                        .header("Cache-Control", "max-age=86400")
+                        .result(resource("vendor/uplot/uPlot.min.css")));
         route(server, HandlerType.POST, "/api/v1/devices", devices::create);
         route(server, HandlerType.GET, "/api/v1/devices", devices::list);
         route(server, HandlerType.GET, "/api/v1/devices/{id}", devices::get);

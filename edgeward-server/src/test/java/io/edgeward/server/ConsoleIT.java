@@ -3,6 +3,10 @@ package io.edgeward.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -64,8 +68,31 @@ class ConsoleIT {
     }
 
     @Test
-    void console_showsDevicesTheirShadowAndCommands() throws Exception {
-        node.register("console-1");
+    void console_showsDevicesTheirHistoryShadowAndCommands() throws Exception {
+        String password = node.register("console-1");
+        Mqtt5BlockingClient device = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier("console-1")
+                .serverHost("127.0.0.1")
+                .serverPort(node.mqttPort)
+                .buildBlocking();
+        device.connectWith()
+                .simpleAuth()
+                .username("console-1")
+                .password(password.getBytes(StandardCharsets.UTF_8))
+                .applySimpleAuth()
+                .send();
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < 20; i++) {
+            device.publishWith()
+                    .topic("sensor/console-1/telemetry")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(("{\"ts\":" + (now - 60_000 + i * 3_000) + ",\"values\":{\"temperature\":" + (20 + i % 5)
+                                    + "}}")
+                            .getBytes(StandardCharsets.UTF_8))
+                    .send();
+        }
+        device.disconnect();
         assertThat(node.send("PATCH", "/api/v1/devices/console-1/shadow", """
                 {"state":{"desired":{"fan_speed":3}}}""").statusCode())
                 .isEqualTo(200);
@@ -76,9 +103,17 @@ class ConsoleIT {
         String dom = render();
         assertThat(dom).contains("console-1", "offline");
         assertThat(dom)
+                .as("the history chart of the stored metric, drawn by the vendored uPlot")
+                .contains("<option value=\"temperature\">temperature</option>")
+                .contains("class=\"uplot")
+                .contains("temperature (avg)")
+                .contains("from raw, 30 s buckets")
+                .containsPattern("id=\"history-note\">\\d+ buckets<");
+        assertThat(dom)
                 .as("the shadow's desired state and its delta")
                 .contains("fan_speed")
-                .contains("version 1");
+                // Version 1 is the desired change; the telemetry above is folded into reported after it.
+                .containsPattern("id=\"shadow-version\">version [12]<");
         assertThat(dom).as("the queued command").contains("reboot_now").contains("queued");
         assertThat(dom).as("no login error shown").contains("<p class=\"error\" id=\"login-error\"></p>");
     }
