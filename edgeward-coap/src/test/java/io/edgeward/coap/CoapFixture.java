@@ -8,7 +8,6 @@ import io.edgeward.core.device.NewDevice;
 import io.edgeward.core.device.Presence;
 import io.edgeward.core.device.Registration;
 import io.edgeward.core.lifecycle.Lifecycles;
-import io.edgeward.core.lifecycle.Threads;
 import io.edgeward.core.platform.Platform;
 import io.edgeward.core.shadow.ShadowService;
 import io.edgeward.core.telemetry.Point;
@@ -60,12 +59,8 @@ final class CoapFixture extends NodeExtension {
     protected void start() {
         meters = new SimpleMeterRegistry();
         parts = new Lifecycles(Platform.STOP_BOUND);
-        Threads threads = Threads.named("test");
         store = parts.start("store", SqlStore.open(StoreSettings.embedded(dir), threads));
-        Platform platform = Platform.builder(store.ports(), parts)
-                .meters(meters)
-                .threads(threads)
-                .lastSeenFlush(Duration.ofMillis(200))
+        Platform platform = platform(store.ports(), parts, meters)
                 .telemetryLimits(new TelemetryLimits(MAX_PAYLOAD, 1000, Duration.ofHours(1), 256))
                 .start();
         registry = platform.registry();

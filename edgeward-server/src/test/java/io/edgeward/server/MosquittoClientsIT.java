@@ -43,27 +43,8 @@ class MosquittoClientsIT {
 
     private ExternalProcess pub(String id, String password, String version, int qos, String topic, String message)
             throws Exception {
-        List<String> command = new ArrayList<>(List.of(
-                "mosquitto_pub",
-                "-h",
-                "127.0.0.1",
-                "-p",
-                Integer.toString(node.mqttPort),
-                "-i",
-                id,
-                "-u",
-                id,
-                "-P",
-                password,
-                "-V",
-                version,
-                "-q",
-                Integer.toString(qos),
-                "-t",
-                topic,
-                "-m",
-                message));
-        return ExternalProcess.run(command);
+        return ExternalProcess.run(client(
+                "mosquitto_pub", id, password, "-V", version, "-q", Integer.toString(qos), "-t", topic, "-m", message));
     }
 
     private List<String> client(String tool, String id, String password, String... args) {
@@ -245,44 +226,11 @@ class MosquittoClientsIT {
     void retainedStatus_publishedByMosquittoPub_isReadBackByMosquittoSub() throws Exception {
         String id = "mosq-5";
         String password = node.register(id);
-        ExternalProcess retained = ExternalProcess.run(List.of(
-                "mosquitto_pub",
-                "-h",
-                "127.0.0.1",
-                "-p",
-                Integer.toString(node.mqttPort),
-                "-i",
-                id,
-                "-u",
-                id,
-                "-P",
-                password,
-                "-q",
-                "1",
-                "-r",
-                "-t",
-                "device/" + id + "/status",
-                "-m",
-                "online"));
+        ExternalProcess retained = ExternalProcess.run(client(
+                "mosquitto_pub", id, password, "-q", "1", "-r", "-t", "device/" + id + "/status", "-m", "online"));
         assertThat(retained.exitCode()).as(retained.stderr()).isZero();
-        ExternalProcess sub = ExternalProcess.run(List.of(
-                "mosquitto_sub",
-                "-h",
-                "127.0.0.1",
-                "-p",
-                Integer.toString(node.mqttPort),
-                "-i",
-                id,
-                "-u",
-                id,
-                "-P",
-                password,
-                "-t",
-                "device/" + id + "/status",
-                "-C",
-                "1",
-                "-W",
-                "10"));
+        ExternalProcess sub = ExternalProcess.run(
+                client("mosquitto_sub", id, password, "-t", "device/" + id + "/status", "-C", "1", "-W", "10"));
         assertThat(sub.stdout().trim()).isEqualTo("online");
     }
 }

@@ -44,8 +44,6 @@ public final class Platform {
     public static final Duration STOP_BOUND = Duration.ofSeconds(30);
 
     private final Lifecycles parts;
-    private final MeterRegistry meters;
-    private final Threads threads;
     private final Presence presence;
     private final DeviceRegistry registry;
     private final ShadowService shadows;
@@ -62,8 +60,8 @@ public final class Platform {
     private Platform(Builder builder) {
         StorePorts ports = builder.ports;
         this.parts = builder.parts;
-        this.meters = builder.meters;
-        this.threads = builder.threads;
+        MeterRegistry meters = builder.meters;
+        Threads threads = builder.threads;
         Config config = builder.config;
         this.presence = new Presence(ports.devices(), builder.lastSeenFlush, threads);
         this.registry = new DeviceRegistry(
@@ -153,14 +151,6 @@ public final class Platform {
 
     public TelemetryQueries queries() {
         return queries;
-    }
-
-    public MeterRegistry meters() {
-        return meters;
-    }
-
-    public Threads threads() {
-        return threads;
     }
 
     /** What a node decides; everything else comes from {@link Config}'s keys, or from a settings object set here. */

@@ -51,6 +51,12 @@ public record Bucket(
                 });
     }
 
+    /** This bucket with the first point of {@code earlier}, a reading of the same bucket (a store combining two rows). */
+    public Bucket withFirstOf(Bucket earlier) {
+        return new Bucket(
+                start, count, numericCount, sum, min, max, sumOfSquares, earlier.first, earlier.firstAt, last, lastAt);
+    }
+
     /** The seed's standard deviation: of the population, from the sums, never below zero (rounding). */
     private double populationStandardDeviation() {
         double mean = sum / numericCount;

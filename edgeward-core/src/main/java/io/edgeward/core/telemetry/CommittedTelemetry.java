@@ -59,11 +59,6 @@ public final class CommittedTelemetry implements Lifecycle {
         this.capacity = capacity;
     }
 
-    /** A stage with the default capacity. */
-    public static CommittedTelemetry withDefaults(MeterRegistry meters, Threads threads) {
-        return new CommittedTelemetry(meters, threads, DEFAULT_CAPACITY);
-    }
-
     /** Starts the threads of the consumers registered so far. */
     @Override
     public synchronized void start() {

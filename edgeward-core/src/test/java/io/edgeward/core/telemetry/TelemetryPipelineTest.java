@@ -46,7 +46,7 @@ class TelemetryPipelineTest {
                 new TelemetryDecoder(TelemetryLimits.DEFAULTS),
                 new PipelineSettings(capacity, 10_000, false, commitTimeout, minCommitInterval),
                 meters,
-                CommittedTelemetry.withDefaults(meters, THREADS),
+                new CommittedTelemetry(meters, THREADS, CommittedTelemetry.DEFAULT_CAPACITY),
                 THREADS);
         pipeline.start();
     }

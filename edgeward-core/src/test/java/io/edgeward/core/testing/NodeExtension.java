@@ -1,9 +1,15 @@
 package io.edgeward.core.testing;
 
+import io.edgeward.core.lifecycle.Lifecycles;
+import io.edgeward.core.lifecycle.Threads;
+import io.edgeward.core.platform.Platform;
+import io.edgeward.core.platform.StorePorts;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -24,6 +30,17 @@ public abstract class NodeExtension
     private boolean perTest;
     /** The node's data directory while it exists. */
     protected Path dir;
+
+    /** Threads of every test node, named apart from the application's. */
+    protected final Threads threads = Threads.named("test");
+
+    /**
+     * The node's domain as the application builds it, over the store's ports, with what tests
+     * want faster: last-seen times and statuses written every 200 ms instead of every 5 s.
+     */
+    protected Platform.Builder platform(StorePorts ports, Lifecycles parts, MeterRegistry meters) {
+        return Platform.builder(ports, parts).meters(meters).threads(threads).lastSeenFlush(Duration.ofMillis(200));
+    }
 
     /** Starts the node on {@link #dir}. */
     protected abstract void start();

@@ -238,7 +238,7 @@ public final class SqlTelemetryStore implements TelemetryWriter, TelemetryReader
         log.ifPresent(TelemetryLog::mergeAll);
         List<Bucket> buckets = new ArrayList<>();
         jdbi.useHandle(handle -> {
-            BucketRow first = null;
+            Bucket first = null;
             for (BucketRow row : handle.createQuery(BUCKETS)
                     .bind("d", device.value())
                     .bind("m", metric)
@@ -249,48 +249,38 @@ public final class SqlTelemetryStore implements TelemetryWriter, TelemetryReader
                     .list()) {
                 // Rows come by bucket, oldest first: a bucket's first point, then its last (one row when alike).
                 if (row.isFirst()) {
-                    first = row;
+                    first = row.bucket();
                 }
                 if (row.isLast()) {
-                    buckets.add(row.bucket(first));
+                    buckets.add(row.bucket().withFirstOf(first));
                 }
             }
         });
         return buckets;
     }
 
-    /** The first or last point of a bucket (by time), carrying the bucket's statistics. */
-    private record BucketRow(
-            long bucket,
-            long ts,
-            Value value,
-            long count,
-            long numericCount,
-            double sum,
-            double min,
-            double max,
-            double sumOfSquares,
-            boolean isFirst,
-            boolean isLast) {
+    /**
+     * The first or last point of a bucket (by time), carrying the bucket's statistics: as a bucket
+     * whose first and last are that point.
+     */
+    private record BucketRow(Bucket bucket, boolean isFirst, boolean isLast) {
 
         static BucketRow of(ResultSet rs) throws SQLException {
-            return new BucketRow(
+            long ts = rs.getLong("ts");
+            Value value = value(rs);
+            Bucket bucket = new Bucket(
                     rs.getLong("bucket"),
-                    rs.getLong("ts"),
-                    SqlTelemetryStore.value(rs),
                     rs.getLong("n"),
                     rs.getLong("nn"),
                     rs.getDouble("s"),
                     rs.getDouble("mn"),
                     rs.getDouble("mx"),
                     rs.getDouble("sq"),
-                    rs.getLong("rf") == 1,
-                    rs.getLong("rl") == 1);
-        }
-
-        Bucket bucket(BucketRow first) {
-            return new Bucket(
-                    bucket, count, numericCount, sum, min, max, sumOfSquares, first.value, first.ts, value, ts);
+                    value,
+                    ts,
+                    value,
+                    ts);
+            return new BucketRow(bucket, rs.getLong("rf") == 1, rs.getLong("rl") == 1);
         }
     }
 
