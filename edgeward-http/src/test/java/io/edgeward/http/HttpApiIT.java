@@ -521,7 +521,26 @@ class HttpApiIT {
         assertThat(max.get("buckets"))
                 .extracting(b -> b.get("value").asDouble())
                 .containsExactly(22.0, 25.0);
-        assertThat(max.get("source").asText()).isEqualTo("raw");
+        assertThat(max.get("source").asText())
+                .as("whole minutes: the minute tier")
+                .isEqualTo("1m");
+        JsonNode ragged = get("/api/v1/devices/tel-1/telemetry?metric=temperature&from=" + (t0 + 30_000) + "&to="
+                        + (t0 + 120_000) + "&interval=1m&agg=count,max")
+                .json();
+        assertThat(ragged.get("sources"))
+                .as("the cut minute from raw points")
+                .extracting(JsonNode::asText)
+                .containsExactly("1m", "raw");
+        assertThat(ragged.get("buckets"))
+                .extracting(b -> b.get("count").asInt())
+                .containsExactly(1, 3);
+        assertThat(get("/api/v1/devices/tel-1/telemetry?metric=temperature&from=" + t0 + "&to=" + (t0 + 120_000)
+                                + "&interval=20s")
+                        .json()
+                        .get("source")
+                        .asText())
+                .as("no tier divides 20 s")
+                .isEqualTo("raw");
 
         // Several at once: each under its name; mean is avg; stddev of 20, 21, 22 (population) is sqrt(2/3).
         JsonNode several = get("/api/v1/devices/tel-1/telemetry?metric=temperature&from=" + t0 + "&to=" + (t0 + 120_000)
@@ -574,6 +593,7 @@ class HttpApiIT {
         JsonNode byIds = get("/api/v1/telemetry?devices=ms-2,ms-1&metrics=temperature,humidity&interval=1m&agg=max"
                         + window)
                 .json();
+        assertThat(byIds.get("source").asText()).isEqualTo("1m");
         assertThat(byIds.get("series"))
                 .extracting(series -> series.get("device_id").asText() + "/"
                         + series.get("metric").asText() + "="

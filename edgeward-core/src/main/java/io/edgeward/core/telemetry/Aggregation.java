@@ -9,7 +9,8 @@ import java.util.Set;
 /**
  * How points in a time bucket are combined. {@code avg} (alias {@code mean}), {@code min},
  * {@code max}, {@code sum} and {@code stddev} (of the population, as the seed computes it) consider
- * numeric points only; {@code count}, {@code first} and {@code last} consider all.
+ * numeric points only; {@code count}, {@code first} and {@code last} consider all, and
+ * {@code count_true} counts the boolean points that are true.
  */
 public enum Aggregation {
     AVG,
@@ -19,9 +20,10 @@ public enum Aggregation {
     SUM,
     FIRST,
     LAST,
-    STDDEV;
+    STDDEV,
+    COUNT_TRUE;
 
-    private static final String EXPECTED = "avg (or mean), min, max, count, sum, stddev, first or last";
+    private static final String EXPECTED = "avg (or mean), min, max, count, count_true, sum, stddev, first or last";
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

@@ -9,6 +9,7 @@ package io.edgeward.core.telemetry;
  * @param start epoch milliseconds of the bucket's start
  * @param count points in the bucket, of any kind
  * @param numericCount numeric points in the bucket; the numeric fields are 0 when there are none
+ * @param trueCount boolean points in the bucket that are true
  */
 public record Bucket(
         long start,
@@ -18,6 +19,7 @@ public record Bucket(
         double min,
         double max,
         double sumOfSquares,
+        long trueCount,
         Value first,
         long firstAt,
         Value last,
@@ -30,6 +32,9 @@ public record Bucket(
     public Value value(Aggregation aggregation) {
         if (aggregation == Aggregation.COUNT) {
             return Value.of((double) count);
+        }
+        if (aggregation == Aggregation.COUNT_TRUE) {
+            return Value.of((double) trueCount);
         }
         if (aggregation == Aggregation.FIRST) {
             return first;
@@ -54,7 +59,49 @@ public record Bucket(
     /** This bucket with the first point of {@code earlier}, a reading of the same bucket (a store combining two rows). */
     public Bucket withFirstOf(Bucket earlier) {
         return new Bucket(
-                start, count, numericCount, sum, min, max, sumOfSquares, earlier.first, earlier.firstAt, last, lastAt);
+                start,
+                count,
+                numericCount,
+                sum,
+                min,
+                max,
+                sumOfSquares,
+                trueCount,
+                earlier.first,
+                earlier.firstAt,
+                last,
+                lastAt);
+    }
+
+    /** This bucket as the bucket starting at {@code start} (a finer bucket standing for the coarser one that holds it). */
+    public Bucket at(long start) {
+        return new Bucket(
+                start, count, numericCount, sum, min, max, sumOfSquares, trueCount, first, firstAt, last, lastAt);
+    }
+
+    /**
+     * This bucket and {@code other}, points of disjoint parts of one time span (two finer buckets,
+     * or a rollup and the raw points beside it), as one bucket starting at {@code start}: counts and
+     * sums add, extremes combine, first and last go by time.
+     */
+    public Bucket combine(Bucket other, long start) {
+        boolean mine = numericCount > 0;
+        boolean theirs = other.numericCount > 0;
+        boolean firstMine = firstAt <= other.firstAt;
+        boolean lastMine = lastAt >= other.lastAt;
+        return new Bucket(
+                start,
+                count + other.count,
+                numericCount + other.numericCount,
+                sum + other.sum,
+                !theirs ? min : !mine ? other.min : Math.min(min, other.min),
+                !theirs ? max : !mine ? other.max : Math.max(max, other.max),
+                sumOfSquares + other.sumOfSquares,
+                trueCount + other.trueCount,
+                firstMine ? first : other.first,
+                firstMine ? firstAt : other.firstAt,
+                lastMine ? last : other.last,
+                lastMine ? lastAt : other.lastAt);
     }
 
     /** The seed's standard deviation: of the population, from the sums, never below zero (rounding). */

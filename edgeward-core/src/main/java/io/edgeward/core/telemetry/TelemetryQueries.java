@@ -22,9 +22,11 @@ public final class TelemetryQueries {
     public static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
 
     private final TelemetryReader store;
+    private final BucketPlanner planner;
 
     public TelemetryQueries(TelemetryReader store) {
         this.store = store;
+        this.planner = new BucketPlanner(store);
     }
 
     public List<Point> latest(DeviceId device) {
@@ -73,8 +75,19 @@ public final class TelemetryQueries {
         }
     }
 
-    /** Time buckets of one series with all their statistics; {@link Bucket#value} gives each aggregation. */
-    public List<Bucket> buckets(DeviceId device, String metric, TimeRange range, Duration interval) {
+    /**
+     * Time buckets of one series with all their statistics, from the coarsest rollup tier that
+     * divides the interval ({@link BucketPlanner}); {@link Bucket#value} gives each aggregation.
+     */
+    public BucketSeries buckets(DeviceId device, String metric, TimeRange range, Duration interval) {
+        return buckets(device, metric, range, interval, false);
+    }
+
+    /**
+     * {@link #buckets(DeviceId, String, TimeRange, Duration)}, or with {@code rawOnly} computed from
+     * the raw points alone: slower, and what a user checks the tiers against.
+     */
+    public BucketSeries buckets(DeviceId device, String metric, TimeRange range, Duration interval, boolean rawOnly) {
         checkMetric(metric);
         if (interval.compareTo(MIN_INTERVAL) < 0) {
             throw new TelemetryQueryException("interval must be at least 1s");
@@ -84,7 +97,7 @@ public final class TelemetryQueries {
             throw new TelemetryQueryException("the range holds " + buckets + " buckets of " + interval + "; at most "
                     + MAX_BUCKETS + " are allowed: widen the interval or narrow the range");
         }
-        return store.buckets(device, metric, range, interval);
+        return planner.buckets(device, metric, range, interval, rawOnly);
     }
 
     private static void checkMetric(String metric) {

@@ -32,4 +32,11 @@ public interface TelemetryReader {
      * empty buckets are omitted.
      */
     List<Bucket> buckets(DeviceId device, String metric, TimeRange range, Duration interval);
+
+    /**
+     * The stored buckets of one rollup tier of one series whose start lies in {@code range} (whose
+     * ends are multiples of the tier's width), oldest first; empty buckets are omitted. Each equals
+     * what {@link #buckets} computes from the raw points for the same span.
+     */
+    List<Bucket> rollups(DeviceId device, String metric, Tier tier, TimeRange range);
 }

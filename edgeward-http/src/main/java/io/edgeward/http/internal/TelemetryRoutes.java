@@ -5,6 +5,7 @@ import io.edgeward.core.device.DeviceFilter;
 import io.edgeward.core.device.DeviceRegistry;
 import io.edgeward.core.telemetry.Aggregation;
 import io.edgeward.core.telemetry.Bucket;
+import io.edgeward.core.telemetry.BucketSeries;
 import io.edgeward.core.telemetry.Point;
 import io.edgeward.core.telemetry.TelemetryQueries;
 import io.edgeward.core.telemetry.TimeRange;
@@ -33,8 +34,6 @@ import java.util.Map;
 public final class TelemetryRoutes {
 
     static final Duration DEFAULT_RANGE = Duration.ofHours(1);
-    /** Where an answer came from: raw points (rollup tiers will name theirs: 1m, 1h, 1d). */
-    private static final String RAW_SOURCE = "raw";
 
     private final DeviceRegistry registry;
     private final TelemetryQueries queries;
@@ -95,29 +94,32 @@ public final class TelemetryRoutes {
             Map<String, Object> body = head(range);
             body.put("device_id", device.id().value());
             body.put("metric", metric);
-            body.put("source", RAW_SOURCE);
+            body.put("source", BucketSeries.RAW);
             body.put("points", points.stream().map(Views::point).toList());
             body.put("truncated", points.size() == limit);
             ctx.json(body);
             return;
         }
         List<Aggregation> aggregations = aggregations(ctx);
-        List<Bucket> buckets = queries.buckets(device.id(), metric, range, interval);
+        BucketSeries buckets = queries.buckets(device.id(), metric, range, interval, rawOnly(ctx));
         if (csv) {
             csv(
                     ctx,
                     device.id().value() + "-" + metric,
                     bucketHeader(aggregations),
-                    out -> buckets.forEach(bucket -> line(out, bucketRow(bucket, aggregations))));
+                    out -> buckets.buckets().forEach(bucket -> line(out, bucketRow(bucket, aggregations))));
             return;
         }
         Map<String, Object> body = head(range);
         body.put("device_id", device.id().value());
         body.put("metric", metric);
         bucketHead(body, ctx.queryParam("interval"), aggregations);
+        sources(body, buckets);
         body.put(
                 "buckets",
-                buckets.stream().map(b -> Views.bucket(b, aggregations)).toList());
+                buckets.buckets().stream()
+                        .map(b -> Views.bucket(b, aggregations))
+                        .toList());
         ctx.json(body);
     }
 
@@ -134,7 +136,9 @@ public final class TelemetryRoutes {
         int limit = interval == null ? limit(ctx) : 0;
         queries.checkSeries(devices.size() * metrics.size(), range, interval, limit);
         List<Aggregation> aggregations = interval == null ? List.of() : aggregations(ctx);
+        boolean rawOnly = rawOnly(ctx);
         List<Map<String, Object>> series = new ArrayList<>();
+        BucketSeries first = null;
         for (Device device : devices) {
             for (String metric : metrics) {
                 Map<String, Object> one = new LinkedHashMap<>();
@@ -145,9 +149,11 @@ public final class TelemetryRoutes {
                     one.put("points", points.stream().map(Views::point).toList());
                     one.put("truncated", points.size() == limit);
                 } else {
+                    BucketSeries buckets = queries.buckets(device.id(), metric, range, interval, rawOnly);
+                    first = first == null ? buckets : first;
                     one.put(
                             "buckets",
-                            queries.buckets(device.id(), metric, range, interval).stream()
+                            buckets.buckets().stream()
                                     .map(b -> Views.bucket(b, aggregations))
                                     .toList());
                 }
@@ -156,9 +162,11 @@ public final class TelemetryRoutes {
         }
         Map<String, Object> body = head(range);
         if (interval == null) {
-            body.put("source", RAW_SOURCE);
+            body.put("source", BucketSeries.RAW);
         } else {
             bucketHead(body, ctx.queryParam("interval"), aggregations);
+            // The tiers a query uses follow from its range and interval alone: alike for every series.
+            sources(body, first);
         }
         body.put("series", series);
         ctx.json(body);
@@ -238,6 +246,18 @@ public final class TelemetryRoutes {
         }
     }
 
+    /** {@code source=raw}: buckets computed from raw points even where a rollup tier could answer; {@code auto} (default): the best tier. */
+    private static boolean rawOnly(Context ctx) {
+        String source = ctx.queryParam("source");
+        if (source == null || source.equals("auto")) {
+            return false;
+        }
+        if (source.equals(BucketSeries.RAW)) {
+            return true;
+        }
+        throw ApiException.badRequest("unknown source '" + Params.abbreviate(source) + "': expected auto or raw");
+    }
+
     private static boolean csv(Context ctx) {
         String format = ctx.queryParam("format");
         if (format == null || format.equals("json")) {
@@ -262,7 +282,12 @@ public final class TelemetryRoutes {
             body.put("agg", aggregations.get(0).wireName());
         }
         body.put("aggs", aggregations.stream().map(Aggregation::wireName).toList());
-        body.put("source", RAW_SOURCE);
+    }
+
+    /** {@code source}: the tier that answered (or raw); {@code sources}: with the finer ones used at the range's ends. */
+    private static void sources(Map<String, Object> body, BucketSeries buckets) {
+        body.put("source", buckets.source());
+        body.put("sources", buckets.sources());
     }
 
     @FunctionalInterface

@@ -10,6 +10,8 @@ import io.edgeward.core.platform.StorePorts;
 import io.edgeward.core.shadow.ShadowRepository;
 import io.edgeward.core.telemetry.TelemetryReader;
 import io.edgeward.core.telemetry.TelemetryWriter;
+import io.edgeward.store.sql.internal.RollupBackfill;
+import io.edgeward.store.sql.internal.RollupMaintainer;
 import io.edgeward.store.sql.internal.SqlCommandRepository;
 import io.edgeward.store.sql.internal.SqlDeviceRepository;
 import io.edgeward.store.sql.internal.SqlShadowRepository;
@@ -57,7 +59,9 @@ public final class SqlStore implements Lifecycle {
     private final SqlCommandRepository commands;
     private final Threads threads;
     private final Optional<TelemetryLog> telemetryLog;
+    private final Optional<RollupMaintainer> rollupMaintainer;
     private ScheduledExecutorService checkpointer;
+    private boolean started;
     private boolean closed;
 
     private SqlStore(Dialect dialect, HikariDataSource dataSource, Threads threads) {
@@ -66,9 +70,16 @@ public final class SqlStore implements Lifecycle {
         this.threads = threads;
         Jdbi jdbi = Jdbi.create(dataSource);
         Writes writes = new Writes(jdbi, dialect == Dialect.SQLITE);
-        this.telemetryLog = dialect == Dialect.SQLITE ? Optional.of(new TelemetryLog(jdbi, writes)) : Optional.empty();
         this.devices = new SqlDeviceRepository(jdbi, writes);
-        this.telemetry = new SqlTelemetryStore(jdbi, writes, telemetryLog);
+        if (dialect == Dialect.SQLITE) {
+            this.telemetryLog = Optional.of(new TelemetryLog(jdbi, writes));
+            this.rollupMaintainer = Optional.empty();
+            this.telemetry = new SqlTelemetryStore(jdbi, writes, telemetryLog.get());
+        } else {
+            this.telemetryLog = Optional.empty();
+            this.rollupMaintainer = Optional.of(new RollupMaintainer(jdbi));
+            this.telemetry = new SqlTelemetryStore(jdbi, writes, rollupMaintainer.get());
+        }
         this.shadows = new SqlShadowRepository(jdbi, writes);
         this.commands = new SqlCommandRepository(jdbi, writes);
     }
@@ -81,7 +92,12 @@ public final class SqlStore implements Lifecycle {
      */
     @Override
     public synchronized void start() {
-        if (dialect != Dialect.SQLITE || checkpointer != null || closed) {
+        if (closed || started) {
+            return;
+        }
+        started = true;
+        rollupMaintainer.ifPresent(m -> m.start(threads.platform("rollups")));
+        if (dialect != Dialect.SQLITE) {
             return;
         }
         telemetryLog.orElseThrow().start(threads.platform("series-merge"));
@@ -122,6 +138,10 @@ public final class SqlStore implements Lifecycle {
             var result = Flyway.configure()
                     .dataSource(dataSource)
                     .locations(dialect.migrationLocation())
+                    .javaMigrations(
+                            dialect == Dialect.POSTGRESQL
+                                    ? new RollupBackfill[] {new RollupBackfill("5")}
+                                    : new RollupBackfill[0])
                     .load()
                     .migrate();
             LOG.info(
@@ -180,6 +200,7 @@ public final class SqlStore implements Lifecycle {
                 .locations("classpath:db/series/sqlite")
                 .baselineOnMigrate(true)
                 .baselineVersion("0")
+                .javaMigrations(new RollupBackfill("3"))
                 .load()
                 .migrate();
         LOG.debug("Series file {} at schema version {}", series, result.targetSchemaVersion);
@@ -273,6 +294,7 @@ public final class SqlStore implements Lifecycle {
         }
         closed = true;
         telemetryLog.ifPresent(TelemetryLog::close);
+        rollupMaintainer.ifPresent(RollupMaintainer::close);
         if (checkpointer != null) {
             checkpointer.shutdownNow();
             try {

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.device.DeviceType;
 import io.edgeward.core.device.NewDevice;
+import io.edgeward.core.telemetry.Aggregation;
 import io.edgeward.core.telemetry.Point;
+import io.edgeward.core.telemetry.Tier;
 import io.edgeward.core.telemetry.TimeRange;
 import io.edgeward.core.telemetry.Value;
 import java.nio.file.Files;
@@ -201,6 +203,9 @@ class SqliteStoreTest extends StoreContractTest {
         try (var connection = DriverManager.getConnection("jdbc:sqlite:" + series);
                 var statement = connection.createStatement()) {
             statement.execute("DROP TABLE flyway_schema_history");
+            for (String tier : List.of("1m", "1h", "1d")) {
+                statement.execute("DROP TABLE rollup_" + tier);
+            }
         }
 
         store = openStore();
@@ -215,9 +220,16 @@ class SqliteStoreTest extends StoreContractTest {
                 applied.add(versions.getString(1));
             }
             assertThat(applied)
-                    .as("baselined below 1, then version 1 applied over the existing tables")
-                    .containsExactly("0", "1");
+                    .as("baselined below 1, then version 1 applied over the existing tables, then the rollup tiers")
+                    .containsExactly("0", "1", "2", "3");
         }
+        assertThat(store.telemetryReader().rollups(DEV, "t", Tier.DAY, new TimeRange(0, T0 + Tier.DAY.millis())))
+                .as("the stored point backfilled into the tiers")
+                .singleElement()
+                .satisfies(day -> {
+                    assertThat(day.count()).isEqualTo(1);
+                    assertThat(day.value(Aggregation.MAX)).isEqualTo(Value.of(7));
+                });
     }
 
     private long count(String sql) {

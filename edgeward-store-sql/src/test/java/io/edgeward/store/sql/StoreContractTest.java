@@ -260,6 +260,7 @@ abstract class StoreContractTest {
                     case COUNT -> in.length;
                     case FIRST -> in[0];
                     case LAST -> in[in.length - 1];
+                    case COUNT_TRUE -> 0;
                     // Two-pass, over the population, as the seed computes it.
                     case STDDEV ->
                         Math.sqrt(Arrays.stream(in)

@@ -7,6 +7,7 @@ import io.edgeward.core.telemetry.Point;
 import io.edgeward.core.telemetry.SeriesInfo;
 import io.edgeward.core.telemetry.TelemetryReader;
 import io.edgeward.core.telemetry.TelemetryWriter;
+import io.edgeward.core.telemetry.Tier;
 import io.edgeward.core.telemetry.TimeRange;
 import io.edgeward.core.telemetry.Value;
 import java.sql.Connection;
@@ -15,7 +16,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,24 +51,17 @@ public final class SqlTelemetryStore implements TelemetryWriter, TelemetryReader
                     + "LEFT JOIN telemetry_latest l ON l.device_id = t.device_id AND l.metric = t.metric "
                     + "WHERE t.device_id = :d AND t.metric = :m AND t.ts >= :from AND t.ts < :to ORDER BY t.ts LIMIT :limit";
 
-    /**
-     * Every statistic of each time bucket in one scan. The bucket is computed once in a subquery
-     * (PostgreSQL cannot match two separately bound "ts / ?" expressions); the window aggregates ride
-     * on each bucket's first and last row by time, which carry the first and last values too.
-     */
-    private static final String BUCKETS = "SELECT bucket, ts, num, bool, str, n, nn, s, mn, mx, sq, rf, rl FROM ("
-            + "SELECT bucket, ts, num, bool, str, COUNT(*) OVER w AS n, COUNT(num) OVER w AS nn, SUM(num) OVER w AS s, "
-            + "MIN(num) OVER w AS mn, MAX(num) OVER w AS mx, SUM(num * num) OVER w AS sq, "
-            + "ROW_NUMBER() OVER (PARTITION BY bucket ORDER BY ts ASC) AS rf, "
-            + "ROW_NUMBER() OVER (PARTITION BY bucket ORDER BY ts DESC) AS rl "
-            + "FROM (SELECT (ts / :iv) * :iv AS bucket, ts, num, bool, str FROM telemetry "
-            + "WHERE device_id = :d AND metric = :m AND ts >= :from AND ts < :to) b "
-            + "WINDOW w AS (PARTITION BY bucket)) r WHERE rf = 1 OR rl = 1 ORDER BY bucket, ts";
+    /** The raw points of one series in a range, for {@link Rollups#aggregate} to bucket. */
+    private static final String RANGE_POINTS = "(SELECT device_id, metric, ts, num, bool, str FROM telemetry "
+            + "WHERE device_id = :d AND metric = :m AND ts >= :from AND ts < :to) p";
 
-    /** The latest-value table lists a device's series; each one's oldest time and count come from its index range. */
+    /**
+     * The latest-value table lists a device's series; each one's first time and count come from its
+     * daily rollups (a few hundred rows for years of data, where the raw points are millions).
+     */
     private static final String SERIES = "SELECT l.metric, l.unit, l.ts, "
-            + "(SELECT MIN(t.ts) FROM telemetry t WHERE t.device_id = l.device_id AND t.metric = l.metric) AS first_ts, "
-            + "(SELECT COUNT(*) FROM telemetry t WHERE t.device_id = l.device_id AND t.metric = l.metric) AS n "
+            + "(SELECT MIN(r.fts) FROM rollup_1d r WHERE r.device_id = l.device_id AND r.metric = l.metric) AS first_ts, "
+            + "(SELECT SUM(r.n) FROM rollup_1d r WHERE r.device_id = l.device_id AND r.metric = l.metric) AS n "
             + "FROM telemetry_latest l WHERE l.device_id = :d ORDER BY l.metric";
 
     private static final String RAW_ALL =
@@ -80,12 +73,33 @@ public final class SqlTelemetryStore implements TelemetryWriter, TelemetryReader
 
     private final Jdbi jdbi;
     private final Writes writes;
+    private final Rollups rollups;
+    /** SQLite: the log whose merger also maintains the rollups. */
     private final Optional<TelemetryLog> log;
+    /** PostgreSQL: the maintainer of the rollups. */
+    private final Optional<RollupMaintainer> maintainer;
 
-    public SqlTelemetryStore(Jdbi jdbi, Writes writes, Optional<TelemetryLog> log) {
+    /** On SQLite, over the telemetry log. */
+    public SqlTelemetryStore(Jdbi jdbi, Writes writes, TelemetryLog log) {
+        this(jdbi, writes, new Rollups(TelemetryLog.SCHEMA + "."), Optional.of(log), Optional.empty());
+    }
+
+    /** On PostgreSQL, with the rollup maintainer. */
+    public SqlTelemetryStore(Jdbi jdbi, Writes writes, RollupMaintainer maintainer) {
+        this(jdbi, writes, new Rollups(""), Optional.empty(), Optional.of(maintainer));
+    }
+
+    private SqlTelemetryStore(
+            Jdbi jdbi,
+            Writes writes,
+            Rollups rollups,
+            Optional<TelemetryLog> log,
+            Optional<RollupMaintainer> maintainer) {
         this.jdbi = jdbi;
         this.writes = writes;
+        this.rollups = rollups;
         this.log = log;
+        this.maintainer = maintainer;
     }
 
     @Override
@@ -99,6 +113,7 @@ public final class SqlTelemetryStore implements TelemetryWriter, TelemetryReader
                 } else {
                     writePoints(connection, UPSERT_POINT, points, false);
                     writePoints(connection, UPSERT_LATEST, newestPerSeries(points), true);
+                    RollupMaintainer.note(connection, points); // with the points, or not at all
                 }
             });
         } catch (SQLException e) {
@@ -125,6 +140,8 @@ public final class SqlTelemetryStore implements TelemetryWriter, TelemetryReader
             handle.createUpdate("DELETE FROM telemetry_latest WHERE device_id = :id")
                     .bind("id", device.value())
                     .execute();
+            rollups.deleteDevice(handle, device);
+            maintainer.ifPresent(m -> m.deleteDevice(handle, device));
         });
     }
 
@@ -222,6 +239,7 @@ public final class SqlTelemetryStore implements TelemetryWriter, TelemetryReader
     @Override
     public List<SeriesInfo> series(DeviceId device) {
         log.ifPresent(TelemetryLog::mergeAll);
+        maintainer.ifPresent(m -> m.catchUp(device, null));
         return jdbi.withHandle(handle -> handle.createQuery(SERIES)
                 .bind("d", device.value())
                 .map((rs, ctx) -> new SeriesInfo(
@@ -236,52 +254,23 @@ public final class SqlTelemetryStore implements TelemetryWriter, TelemetryReader
     @Override
     public List<Bucket> buckets(DeviceId device, String metric, TimeRange range, Duration interval) {
         log.ifPresent(TelemetryLog::mergeAll);
-        List<Bucket> buckets = new ArrayList<>();
-        jdbi.useHandle(handle -> {
-            Bucket first = null;
-            for (BucketRow row : handle.createQuery(BUCKETS)
-                    .bind("d", device.value())
-                    .bind("m", metric)
-                    .bind("from", range.from())
-                    .bind("to", range.to())
-                    .bind("iv", interval.toMillis())
-                    .map((rs, ctx) -> BucketRow.of(rs))
-                    .list()) {
-                // Rows come by bucket, oldest first: a bucket's first point, then its last (one row when alike).
-                if (row.isFirst()) {
-                    first = row.bucket();
-                }
-                if (row.isLast()) {
-                    buckets.add(row.bucket().withFirstOf(first));
-                }
-            }
-        });
-        return buckets;
+        // The width is part of the statement, not a parameter: PostgreSQL matches "ts / 60000" in
+        // its window partitions, never two separately bound "ts / ?".
+        String sql = Rollups.aggregate(Rollups.pointsAsBuckets(RANGE_POINTS), interval.toMillis()) + " ORDER BY bucket";
+        return jdbi.withHandle(handle -> handle.createQuery(sql)
+                .bind("d", device.value())
+                .bind("m", metric)
+                .bind("from", range.from())
+                .bind("to", range.to())
+                .map((rs, ctx) -> Rollups.bucket(rs))
+                .list());
     }
 
-    /**
-     * The first or last point of a bucket (by time), carrying the bucket's statistics: as a bucket
-     * whose first and last are that point.
-     */
-    private record BucketRow(Bucket bucket, boolean isFirst, boolean isLast) {
-
-        static BucketRow of(ResultSet rs) throws SQLException {
-            long ts = rs.getLong("ts");
-            Value value = value(rs);
-            Bucket bucket = new Bucket(
-                    rs.getLong("bucket"),
-                    rs.getLong("n"),
-                    rs.getLong("nn"),
-                    rs.getDouble("s"),
-                    rs.getDouble("mn"),
-                    rs.getDouble("mx"),
-                    rs.getDouble("sq"),
-                    value,
-                    ts,
-                    value,
-                    ts);
-            return new BucketRow(bucket, rs.getLong("rf") == 1, rs.getLong("rl") == 1);
-        }
+    @Override
+    public List<Bucket> rollups(DeviceId device, String metric, Tier tier, TimeRange range) {
+        log.ifPresent(TelemetryLog::mergeAll);
+        maintainer.ifPresent(m -> m.catchUp(device, metric));
+        return jdbi.withHandle(handle -> rollups.read(handle, device, metric, tier, range));
     }
 
     private static Point point(DeviceId device, ResultSet rs) throws SQLException {
@@ -289,15 +278,20 @@ public final class SqlTelemetryStore implements TelemetryWriter, TelemetryReader
     }
 
     private static Value value(ResultSet rs) throws SQLException {
-        double num = rs.getDouble("num");
+        return value(rs, "");
+    }
+
+    /** The value in the columns {@code prefix}num, {@code prefix}bool and {@code prefix}str (one of them set). */
+    static Value value(ResultSet rs, String prefix) throws SQLException {
+        double num = rs.getDouble(prefix + "num");
         if (!rs.wasNull()) {
             return Value.of(num);
         }
-        boolean bool = rs.getBoolean("bool");
+        boolean bool = rs.getBoolean(prefix + "bool");
         if (!rs.wasNull()) {
             return Value.of(bool);
         }
-        return Value.of(rs.getString("str"));
+        return Value.of(rs.getString(prefix + "str"));
     }
 
     private record SeriesKey(DeviceId device, String metric) {}

@@ -1,0 +1,60 @@
+package io.edgeward.store.sql.internal;
+
+import io.edgeward.core.telemetry.Tier;
+import java.sql.Statement;
+import org.flywaydb.core.api.MigrationVersion;
+import org.flywaydb.core.api.migration.Context;
+import org.flywaydb.core.api.migration.JavaMigration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A migration that fills the rollup tiers, just created, from the points stored before them, with
+ * the same aggregation that maintains them. A Java migration because that aggregation is built
+ * here ({@link Rollups}), not written out a second time in SQL.
+ */
+public final class RollupBackfill implements JavaMigration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RollupBackfill.class);
+
+    private final MigrationVersion version;
+
+    /** The migration of {@code version} in its database's history (right after the tables' creation). */
+    public RollupBackfill(String version) {
+        this.version = MigrationVersion.fromVersion(version);
+    }
+
+    @Override
+    public MigrationVersion getVersion() {
+        return version;
+    }
+
+    @Override
+    public String getDescription() {
+        return "rollup backfill";
+    }
+
+    @Override
+    public Integer getChecksum() {
+        return null;
+    }
+
+    @Override
+    public boolean canExecuteInTransaction() {
+        return true;
+    }
+
+    @Override
+    public void migrate(Context context) throws Exception {
+        try (Statement statement = context.getConnection().createStatement()) {
+            String source = Rollups.pointsAsBuckets("telemetry");
+            for (Tier tier : Tier.FINEST_FIRST) {
+                String table = Rollups.table(tier.wireName());
+                int rows = statement.executeUpdate(
+                        "INSERT INTO " + table + " (" + Rollups.COLUMNS + ") " + Rollups.aggregate(source, tier));
+                LOG.info("Rollup tier {}: {} buckets computed from the stored points", tier.wireName(), rows);
+                source = "SELECT " + Rollups.COLUMNS + " FROM " + table;
+            }
+        }
+    }
+}

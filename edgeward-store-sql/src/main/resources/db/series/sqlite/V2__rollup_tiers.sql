@@ -1,0 +1,67 @@
+-- Rollup tiers (see Rollups): per series, buckets of a minute, an hour and a day with the count,
+-- the numeric count, sum, minimum, maximum and sum of squares, the count of true booleans, and
+-- the first and last point with their times. Filled for the points already stored by the next
+-- migration, a Java one (RollupBackfill), and kept by the merger from then on.
+CREATE TABLE rollup_1m (
+    device_id TEXT    NOT NULL,
+    metric    TEXT    NOT NULL,
+    bucket    INTEGER NOT NULL,
+    n         INTEGER NOT NULL,
+    nn        INTEGER NOT NULL,
+    s         REAL,
+    mn        REAL,
+    mx        REAL,
+    sq        REAL,
+    nt        INTEGER NOT NULL,
+    fts       INTEGER NOT NULL,
+    fnum      REAL,
+    fbool     INTEGER,
+    fstr      TEXT,
+    lts       INTEGER NOT NULL,
+    lnum      REAL,
+    lbool     INTEGER,
+    lstr      TEXT,
+    PRIMARY KEY (device_id, metric, bucket)
+) WITHOUT ROWID;
+CREATE TABLE rollup_1h (
+    device_id TEXT    NOT NULL,
+    metric    TEXT    NOT NULL,
+    bucket    INTEGER NOT NULL,
+    n         INTEGER NOT NULL,
+    nn        INTEGER NOT NULL,
+    s         REAL,
+    mn        REAL,
+    mx        REAL,
+    sq        REAL,
+    nt        INTEGER NOT NULL,
+    fts       INTEGER NOT NULL,
+    fnum      REAL,
+    fbool     INTEGER,
+    fstr      TEXT,
+    lts       INTEGER NOT NULL,
+    lnum      REAL,
+    lbool     INTEGER,
+    lstr      TEXT,
+    PRIMARY KEY (device_id, metric, bucket)
+) WITHOUT ROWID;
+CREATE TABLE rollup_1d (
+    device_id TEXT    NOT NULL,
+    metric    TEXT    NOT NULL,
+    bucket    INTEGER NOT NULL,
+    n         INTEGER NOT NULL,
+    nn        INTEGER NOT NULL,
+    s         REAL,
+    mn        REAL,
+    mx        REAL,
+    sq        REAL,
+    nt        INTEGER NOT NULL,
+    fts       INTEGER NOT NULL,
+    fnum      REAL,
+    fbool     INTEGER,
+    fstr      TEXT,
+    lts       INTEGER NOT NULL,
+    lnum      REAL,
+    lbool     INTEGER,
+    lstr      TEXT,
+    PRIMARY KEY (device_id, metric, bucket)
+) WITHOUT ROWID;
