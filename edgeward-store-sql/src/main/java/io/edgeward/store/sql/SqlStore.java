@@ -177,6 +177,8 @@ public final class SqlStore implements Lifecycle {
         config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
         config.setBusyTimeout(30_000);
         config.enforceForeignKeys(true);
+        // The merger stages each chunk in temporary tables (ChunkRollups): in memory, never a file.
+        config.setTempStore(SQLiteConfig.TempStore.MEMORY);
         return config;
     }
 

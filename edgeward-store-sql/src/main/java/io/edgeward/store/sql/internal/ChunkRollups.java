@@ -32,7 +32,7 @@ final class ChunkRollups {
     /** Creates the connection's staging tables where missing and empties them. */
     void clear(Handle h) {
         h.execute("CREATE TEMP TABLE IF NOT EXISTS chunk_points (device_id TEXT NOT NULL, metric TEXT NOT NULL, "
-                + "ts INTEGER NOT NULL, num REAL, bool INTEGER, str TEXT, replaced INTEGER NOT NULL, "
+                + "ts INTEGER NOT NULL, num REAL, bool INTEGER, str TEXT, "
                 + "PRIMARY KEY (device_id, metric, ts)) WITHOUT ROWID");
         h.execute("CREATE TEMP TABLE IF NOT EXISTS chunk_dirty (device_id TEXT, metric TEXT, bucket INTEGER)");
         h.execute("DELETE FROM " + POINTS);
@@ -44,19 +44,41 @@ final class ChunkRollups {
         }
     }
 
-    /** Adds the staged chunk ({@code temp.chunk_points}, already merged into the series table) to every tier. */
-    void mergeRollups(Handle h) {
-        String source = Rollups.pointsAsBuckets(POINTS);
+    /**
+     * Before the staged points are merged: computes the chunk's own buckets and notes the minutes
+     * where a staged point replaces a stored one. Only a point no newer than its series' latest
+     * can, so the lookup runs for the series whose chunk starts that early (late data) alone.
+     */
+    void stageRollups(Handle h) {
+        Tier finer = null;
         for (Tier tier : Tier.FINEST_FIRST) {
-            h.execute("INSERT INTO " + staged(tier) + " (" + Rollups.COLUMNS + ") " + Rollups.aggregate(source, tier));
-            source = "SELECT " + Rollups.COLUMNS + " FROM " + staged(tier);
+            String select = finer == null
+                    ? Rollups.aggregatePoints(POINTS + " p", POINTS, tier.millis())
+                    : Rollups.aggregate("SELECT " + Rollups.COLUMNS + " FROM " + staged(finer), tier);
+            h.execute("INSERT INTO " + staged(tier) + " (" + Rollups.COLUMNS + ") " + select);
+            finer = tier;
         }
+        String series = rollups.schema();
+        h.execute("INSERT INTO " + DIRTY + " SELECT DISTINCT p.device_id, p.metric, (p.ts / " + Tier.MINUTE.millis()
+                + ") * " + Tier.MINUTE.millis() + " FROM (SELECT device_id, metric, MIN(fts) AS fts FROM "
+                + staged(Tier.DAY) + " GROUP BY device_id, metric) c JOIN " + series + "telemetry_latest x "
+                + "ON x.device_id = c.device_id AND x.metric = c.metric AND c.fts <= x.ts "
+                + "JOIN " + POINTS + " p ON p.device_id = c.device_id AND p.metric = c.metric AND p.ts <= x.ts "
+                + "WHERE EXISTS (SELECT 1 FROM " + series + "telemetry t "
+                + "WHERE t.device_id = p.device_id AND t.metric = p.metric AND t.ts = p.ts)");
+    }
+
+    /**
+     * After the staged points are merged: adds the chunk's buckets to every tier, then recomputes
+     * the buckets that hold a replaced point.
+     */
+    void mergeRollups(Handle h) {
         for (Tier tier : Tier.FINEST_FIRST) {
             h.execute(rollups.combine(tier, staged(tier)));
         }
-        int dirty = h.execute("INSERT INTO " + DIRTY + " SELECT DISTINCT device_id, metric, (ts / "
-                + Tier.MINUTE.millis() + ") * " + Tier.MINUTE.millis() + " FROM " + POINTS + " WHERE replaced");
-        if (dirty > 0) {
+        if (h.createQuery("SELECT EXISTS (SELECT 1 FROM " + DIRTY + ")")
+                .mapTo(Boolean.class)
+                .one()) {
             rollups.recompute(h, DIRTY);
         }
     }

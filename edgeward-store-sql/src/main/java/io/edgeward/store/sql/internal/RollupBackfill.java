@@ -47,13 +47,15 @@ public final class RollupBackfill implements JavaMigration {
     @Override
     public void migrate(Context context) throws Exception {
         try (Statement statement = context.getConnection().createStatement()) {
-            String source = Rollups.pointsAsBuckets("telemetry");
+            String finer = null;
             for (Tier tier : Tier.FINEST_FIRST) {
                 String table = Rollups.table(tier.wireName());
-                int rows = statement.executeUpdate(
-                        "INSERT INTO " + table + " (" + Rollups.COLUMNS + ") " + Rollups.aggregate(source, tier));
+                String select = finer == null
+                        ? Rollups.aggregatePoints("telemetry p", "telemetry", tier.millis())
+                        : Rollups.aggregate("SELECT " + Rollups.COLUMNS + " FROM " + finer, tier);
+                int rows = statement.executeUpdate("INSERT INTO " + table + " (" + Rollups.COLUMNS + ") " + select);
                 LOG.info("Rollup tier {}: {} buckets computed from the stored points", tier.wireName(), rows);
-                source = "SELECT " + Rollups.COLUMNS + " FROM " + table;
+                finer = table;
             }
         }
     }

@@ -15,10 +15,9 @@ import org.jdbi.v3.core.Handle;
  * count, sum, minimum, maximum and sum of squares, its count of true booleans, and its first and
  * last point with their times: everything {@link Bucket} derives its aggregations from.
  *
- * <p>Every statement here works on SQLite and PostgreSQL. Rows are produced by one aggregation,
- * {@link #aggregate}, whose input has the shape of a rollup row: a raw point is a bucket of one
- * point ({@link #pointsAsBuckets}), and a tier is aggregated from the next finer one, so that an
- * hour is exactly the combination of its minutes. How the tables are kept current differs: see
+ * <p>Every statement here works on SQLite and PostgreSQL. Minutes (and any bucket of raw points)
+ * are aggregated from the points ({@link #aggregatePoints}), and each coarser tier from the next
+ * finer one ({@link #aggregate}), so that an hour is exactly the combination of its minutes. How the tables are kept current differs: see
  * {@link TelemetryLog} (SQLite) and {@link RollupMaintainer} (PostgreSQL).
  */
 final class Rollups {
@@ -33,6 +32,11 @@ final class Rollups {
         this.schema = schema;
     }
 
+    /** The schema prefix of the tables ({@code "series."} or {@code ""}). */
+    String schema() {
+        return schema;
+    }
+
     String table(Tier tier) {
         return schema + table(tier.wireName());
     }
@@ -41,19 +45,31 @@ final class Rollups {
         return "rollup_" + tier;
     }
 
-    /** Raw points (columns device_id, metric, ts, num, bool, str of {@code points}) as buckets of one point each. */
-    static String pointsAsBuckets(String points) {
-        return "SELECT device_id, metric, ts AS bucket, 1 AS n, CASE WHEN num IS NULL THEN 0 ELSE 1 END AS nn, "
-                + "num AS s, num AS mn, num AS mx, num * num AS sq, CASE WHEN bool THEN 1 ELSE 0 END AS nt, "
-                + "ts AS fts, num AS fnum, bool AS fbool, str AS fstr, ts AS lts, num AS lnum, bool AS lbool, str AS lstr "
-                + "FROM " + points;
+    /**
+     * Raw points in buckets of {@code width} milliseconds, aligned to the epoch. {@code from} is a
+     * FROM clause (with any WHERE) whose points, of {@code table} (keyed by device_id, metric, ts),
+     * are named {@code p}. One GROUP BY, then the first and last point of each bucket looked up by
+     * key: cheaper than window functions over every point, which sort them all twice.
+     */
+    static String aggregatePoints(String from, String table, long width) {
+        return "SELECT a.device_id, a.metric, a.bucket, a.n, a.nn, a.s, a.mn, a.mx, a.sq, a.nt, "
+                + "a.fts, f.num AS fnum, f.bool AS fbool, f.str AS fstr, a.lts, l.num AS lnum, l.bool AS lbool, l.str AS lstr "
+                + "FROM (SELECT p.device_id, p.metric, (p.ts / " + width + ") * " + width
+                + " AS bucket, COUNT(*) AS n, "
+                + "COUNT(p.num) AS nn, SUM(p.num) AS s, MIN(p.num) AS mn, MAX(p.num) AS mx, SUM(p.num * p.num) AS sq, "
+                + "SUM(CASE WHEN p.bool THEN 1 ELSE 0 END) AS nt, MIN(p.ts) AS fts, MAX(p.ts) AS lts FROM " + from
+                + " GROUP BY 1, 2, 3) a "
+                + "JOIN " + table + " f ON f.device_id = a.device_id AND f.metric = a.metric AND f.ts = a.fts "
+                + "JOIN " + table + " l ON l.device_id = a.device_id AND l.metric = a.metric AND l.ts = a.lts "
+                // SQLite reads "ON CONFLICT" after a join's ON as part of it unless a WHERE comes between.
+                + "WHERE true";
     }
 
     /**
-     * Rows of {@code source} (rollup-shaped) combined into buckets of {@code tier}: counts and sums
-     * add, extremes combine, and the first and last point come from the rows with the earliest
-     * first and the latest last time. Window functions rather than GROUP BY, because first and
-     * last are values of particular rows, which only SQLite's GROUP BY could return.
+     * Rows of {@code source} (rollup-shaped: a few per bucket) combined into buckets of
+     * {@code tier}: counts and sums add, extremes combine, and the first and last point come from
+     * the rows with the earliest first and the latest last time. Window functions, because first
+     * and last are values of particular rows, which only SQLite's GROUP BY could return.
      */
     static String aggregate(String source, Tier tier) {
         return aggregate(source, tier.millis());
@@ -75,7 +91,7 @@ final class Rollups {
     /** Inserts {@code select}'s rows into {@code table}, replacing the rows of the same buckets. */
     static String replace(String table, String select) {
         return "INSERT INTO " + table + " (" + COLUMNS + ") " + select + " "
-                + "ON CONFLICT (device_id, metric, bucket) DO UPDATE SET n = n + excluded.n, nn = excluded.nn, "
+                + "ON CONFLICT (device_id, metric, bucket) DO UPDATE SET n = excluded.n, nn = excluded.nn, "
                 + "s = excluded.s, mn = excluded.mn, mx = excluded.mx, sq = excluded.sq, nt = excluded.nt, "
                 + "fts = excluded.fts, fnum = excluded.fnum, fbool = excluded.fbool, fstr = excluded.fstr, "
                 + "lts = excluded.lts, lnum = excluded.lnum, lbool = excluded.lbool, lstr = excluded.lstr";
@@ -115,15 +131,18 @@ final class Rollups {
         for (Tier tier : Tier.FINEST_FIRST) {
             long width = tier.millis();
             String dirty = "(SELECT DISTINCT device_id, metric, (bucket / " + width + ") * " + width
-                    + " AS bucket FROM " + dirtyMinutes + ")";
-            String inside =
-                    " ON s.device_id = d.device_id AND s.metric = d.metric AND s.%1$s >= d.bucket AND s.%1$s < d.bucket + "
-                            + width;
-            String source = finer == null
-                    ? pointsAsBuckets("(SELECT s.device_id, s.metric, s.ts, s.num, s.bool, s.str FROM " + dirty
-                            + " d JOIN " + schema + "telemetry s" + inside.formatted("ts") + ") p")
-                    : "SELECT s.* FROM " + dirty + " d JOIN " + table(finer) + " s" + inside.formatted("bucket");
-            handle.createUpdate(replace(table(tier), aggregate(source, tier))).execute();
+                    + " AS bucket FROM " + dirtyMinutes + ") d";
+            String inside = " ON p.device_id = d.device_id AND p.metric = d.metric AND p.%1$s >= d.bucket "
+                    + "AND p.%1$s < d.bucket + " + width;
+            String select = finer == null
+                    ? aggregatePoints(
+                            dirty + " JOIN " + schema + "telemetry p" + inside.formatted("ts"),
+                            schema + "telemetry",
+                            width)
+                    : aggregate(
+                            "SELECT p.* FROM " + dirty + " JOIN " + table(finer) + " p" + inside.formatted("bucket"),
+                            tier);
+            handle.createUpdate(replace(table(tier), select)).execute();
             finer = tier;
         }
     }

@@ -51,9 +51,9 @@ public final class SqlTelemetryStore implements TelemetryWriter, TelemetryReader
                     + "LEFT JOIN telemetry_latest l ON l.device_id = t.device_id AND l.metric = t.metric "
                     + "WHERE t.device_id = :d AND t.metric = :m AND t.ts >= :from AND t.ts < :to ORDER BY t.ts LIMIT :limit";
 
-    /** The raw points of one series in a range, for {@link Rollups#aggregate} to bucket. */
-    private static final String RANGE_POINTS = "(SELECT device_id, metric, ts, num, bool, str FROM telemetry "
-            + "WHERE device_id = :d AND metric = :m AND ts >= :from AND ts < :to) p";
+    /** The raw points of one series in a range, for {@link Rollups#aggregatePoints} to bucket. */
+    private static final String RANGE_POINTS =
+            "telemetry p WHERE p.device_id = :d AND p.metric = :m AND p.ts >= :from AND p.ts < :to";
 
     /**
      * The latest-value table lists a device's series; each one's first time and count come from its
@@ -256,7 +256,7 @@ public final class SqlTelemetryStore implements TelemetryWriter, TelemetryReader
         log.ifPresent(TelemetryLog::mergeAll);
         // The width is part of the statement, not a parameter: PostgreSQL matches "ts / 60000" in
         // its window partitions, never two separately bound "ts / ?".
-        String sql = Rollups.aggregate(Rollups.pointsAsBuckets(RANGE_POINTS), interval.toMillis()) + " ORDER BY bucket";
+        String sql = Rollups.aggregatePoints(RANGE_POINTS, "telemetry", interval.toMillis()) + " ORDER BY a.bucket";
         return jdbi.withHandle(handle -> handle.createQuery(sql)
                 .bind("d", device.value())
                 .bind("m", metric)

@@ -48,18 +48,11 @@ public final class TelemetryLog implements AutoCloseable {
     static final String APPEND =
             "INSERT INTO telemetry_log (device_id, metric, ts, num, bool, str, unit) VALUES (?, ?, ?, ?, ?, ?, ?)";
     // A chunk of the log, staged: one row per key (a key written twice keeps the later write, as a
-    // direct upsert would), marked when it replaces a stored point. Only a point no newer than its
-    // series' latest can replace one, so most rows skip the lookup.
-    private static final String STAGE =
-            "INSERT INTO temp.chunk_points (device_id, metric, ts, num, bool, str, replaced) "
-                    + "SELECT c.device_id, c.metric, c.ts, c.num, c.bool, c.str, CASE WHEN c.ts <= x.ts THEN EXISTS "
-                    + "(SELECT 1 FROM " + SCHEMA
-                    + ".telemetry t WHERE t.device_id = c.device_id AND t.metric = c.metric AND t.ts = c.ts) "
-                    + "ELSE 0 END FROM (SELECT device_id, metric, ts, MAX(seq) AS seq, num, bool, str FROM main.telemetry_log "
-                    + "WHERE seq > :from AND seq <= :to GROUP BY device_id, metric, ts) c "
-                    + "LEFT JOIN " + SCHEMA
-                    + ".telemetry_latest x ON x.device_id = c.device_id AND x.metric = c.metric";
-    // Staged rows come in key order, so that each series' points land together.
+    // direct upsert would), in key order, so that each series' points land together.
+    private static final String STAGE = "INSERT INTO temp.chunk_points (device_id, metric, ts, num, bool, str) "
+            + "SELECT device_id, metric, ts, num, bool, str FROM main.telemetry_log WHERE seq > :from AND seq <= :to "
+            + "ORDER BY seq ON CONFLICT (device_id, metric, ts) DO UPDATE SET num = excluded.num, bool = excluded.bool, "
+            + "str = excluded.str";
     private static final String MERGE = "INSERT INTO " + SCHEMA + ".telemetry (device_id, metric, ts, num, bool, str) "
             + "SELECT device_id, metric, ts, num, bool, str FROM temp.chunk_points WHERE true "
             + "ON CONFLICT (device_id, metric, ts) DO UPDATE SET num = excluded.num, bool = excluded.bool, str = excluded.str";
@@ -163,6 +156,7 @@ public final class TelemetryLog implements AutoCloseable {
                 jdbi.useTransaction(h -> {
                     staging.clear(h);
                     h.createUpdate(STAGE).bind("from", from).bind("to", to).execute();
+                    staging.stageRollups(h);
                     h.createUpdate(MERGE).execute();
                     staging.mergeRollups(h);
                     h.createUpdate(MERGE_LATEST)
