@@ -16,6 +16,8 @@ class DurationsTest {
         assertThat(Durations.parse("5m")).isEqualTo(Duration.ofMinutes(5));
         assertThat(Durations.parse(" 2h ")).isEqualTo(Duration.ofHours(2));
         assertThat(Durations.parse("1d")).isEqualTo(Duration.ofDays(1));
+        assertThat(Durations.parse("2w")).isEqualTo(Duration.ofDays(14));
+        assertThat(Durations.parse("5y")).isEqualTo(Duration.ofDays(5 * 365));
         assertThat(Durations.parse("PT1M30S")).isEqualTo(Duration.ofSeconds(90));
     }
 

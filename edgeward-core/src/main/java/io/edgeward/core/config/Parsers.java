@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 public final class Parsers {
 
     private static final Pattern SIZE =
-            Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB|KB|MB|GB)?", Pattern.CASE_INSENSITIVE);
+            Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB|TiB|KB|MB|GB|TB)?", Pattern.CASE_INSENSITIVE);
 
     private Parsers() {}
 
@@ -47,12 +47,35 @@ public final class Parsers {
                         case "kib", "kb" -> 1024L;
                         case "mib", "mb" -> 1024L * 1024;
                         case "gib", "gb" -> 1024L * 1024 * 1024;
+                        case "tib", "tb" -> 1024L * 1024 * 1024 * 1024;
                         default -> 1L;
                     };
             if (value < min || value > max) {
                 throw new IllegalArgumentException("must be between " + min + " and " + max + " bytes");
             }
             return (int) value;
+        };
+    }
+
+    /** A byte count with an optional unit (20GiB, 512MiB, 1TiB); empty or 0 for none, which reads as 0. */
+    public static Key.Parser<Long> bytes() {
+        return raw -> {
+            String trimmed = raw.trim();
+            if (trimmed.isEmpty()) {
+                return 0L;
+            }
+            Matcher m = SIZE.matcher(trimmed);
+            if (!m.matches()) {
+                throw new IllegalArgumentException("not a size (e.g. 512MiB, 20GiB, 1TiB)");
+            }
+            long unit = switch (m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT)) {
+                case "kib", "kb" -> 1L << 10;
+                case "mib", "mb" -> 1L << 20;
+                case "gib", "gb" -> 1L << 30;
+                case "tib", "tb" -> 1L << 40;
+                default -> 1L;
+            };
+            return Math.multiplyExact(Long.parseLong(m.group(1)), unit);
         };
     }
 

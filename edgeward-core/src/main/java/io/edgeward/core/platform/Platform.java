@@ -9,6 +9,8 @@ import io.edgeward.core.device.DeviceSessions;
 import io.edgeward.core.device.Presence;
 import io.edgeward.core.lifecycle.Lifecycles;
 import io.edgeward.core.lifecycle.Threads;
+import io.edgeward.core.retention.Retention;
+import io.edgeward.core.retention.RetentionSettings;
 import io.edgeward.core.shadow.ShadowReporter;
 import io.edgeward.core.shadow.ShadowService;
 import io.edgeward.core.shadow.ShadowSettings;
@@ -53,6 +55,7 @@ public final class Platform {
     private final TelemetryQueries queries;
     private final DeviceCensus census;
     private final ShadowReporter reporter;
+    private final Retention retention;
     private final Duration pipelineStopBound;
     /** Transports whose connections end when a device's credentials are revoked, as they register. */
     private final List<DeviceSessions> sessions = new CopyOnWriteArrayList<>();
@@ -95,6 +98,10 @@ public final class Platform {
                 ports.telemetryWriter(), new TelemetryDecoder(limits), pipelineSettings, meters, committed, threads);
         this.pipelineStopBound = pipelineSettings.commitTimeout().plus(STOP_BOUND);
         this.queries = new TelemetryQueries(ports.telemetryReader());
+        RetentionSettings retentionSettings =
+                builder.retentionSettings != null ? builder.retentionSettings : RetentionSettings.from(config);
+        this.retention = new Retention(
+                ports.telemetryRetention(), ports.devices(), retentionSettings, builder.clock, meters, threads);
     }
 
     /** Starts the parts in dependency order into the node's lifecycles, which close them in reverse. */
@@ -108,6 +115,7 @@ public final class Platform {
         parts.start("shadow-reporter", reporter);
         parts.start("committed-telemetry", committed);
         parts.start("pipeline", pipeline, pipelineStopBound);
+        parts.start("retention", retention);
         return this;
     }
 
@@ -153,6 +161,10 @@ public final class Platform {
         return queries;
     }
 
+    public Retention retention() {
+        return retention;
+    }
+
     /** What a node decides; everything else comes from {@link Config}'s keys, or from a settings object set here. */
     public static final class Builder {
         private final StorePorts ports;
@@ -167,6 +179,7 @@ public final class Platform {
         private PipelineSettings pipelineSettings;
         private TelemetryLimits telemetryLimits;
         private CommandSettings commandSettings;
+        private RetentionSettings retentionSettings;
 
         private Builder(StorePorts ports, Lifecycles parts) {
             this.ports = Objects.requireNonNull(ports, "ports");
@@ -216,6 +229,11 @@ public final class Platform {
 
         public Builder commandSettings(CommandSettings settings) {
             this.commandSettings = settings;
+            return this;
+        }
+
+        public Builder retentionSettings(RetentionSettings settings) {
+            this.retentionSettings = Objects.requireNonNull(settings);
             return this;
         }
 

@@ -2,6 +2,7 @@ package io.edgeward.core.platform;
 
 import io.edgeward.core.command.CommandRepository;
 import io.edgeward.core.device.DeviceRepository;
+import io.edgeward.core.retention.TelemetryRetention;
 import io.edgeward.core.shadow.ShadowRepository;
 import io.edgeward.core.telemetry.TelemetryReader;
 import io.edgeward.core.telemetry.TelemetryWriter;
@@ -17,7 +18,8 @@ public record StorePorts(
         ShadowRepository shadows,
         CommandRepository commands,
         TelemetryWriter telemetryWriter,
-        TelemetryReader telemetryReader) {
+        TelemetryReader telemetryReader,
+        TelemetryRetention telemetryRetention) {
 
     public StorePorts {
         Objects.requireNonNull(devices, "devices");
@@ -25,5 +27,6 @@ public record StorePorts(
         Objects.requireNonNull(commands, "commands");
         Objects.requireNonNull(telemetryWriter, "telemetryWriter");
         Objects.requireNonNull(telemetryReader, "telemetryReader");
+        Objects.requireNonNull(telemetryRetention, "telemetryRetention");
     }
 }

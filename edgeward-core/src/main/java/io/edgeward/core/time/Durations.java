@@ -8,12 +8,13 @@ import java.util.regex.Pattern;
 /** Durations as people write them in configuration, query strings and flags. */
 public final class Durations {
 
-    private static final Pattern SHORT = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)");
+    private static final Pattern SHORT = Pattern.compile("(\\d{1,12})(ms|s|m|h|d|w|y)");
 
     private Durations() {}
 
     /**
-     * Parses {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 1d} or ISO-8601 ({@code PT5M}).
+     * Parses {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 1d}, {@code 2w}, {@code 5y} (a
+     * year being 365 days, as retention periods count) or ISO-8601 ({@code PT5M}).
      *
      * @throws IllegalArgumentException naming the accepted forms
      */
@@ -27,13 +28,15 @@ public final class Durations {
                 case "s" -> Duration.ofSeconds(n);
                 case "m" -> Duration.ofMinutes(n);
                 case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
+                case "d" -> Duration.ofDays(n);
+                case "w" -> Duration.ofDays(7 * n);
+                default -> Duration.ofDays(365 * n);
             };
         }
         try {
             return Duration.parse(trimmed);
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("not a duration (e.g. 30s, 5m, 1h, 1d or PT5M)");
+            throw new IllegalArgumentException("not a duration (e.g. 30s, 5m, 1h, 1d, 2w, 5y or PT5M)");
         }
     }
 }

@@ -4,6 +4,7 @@ import io.edgeward.coap.CoapSettings;
 import io.edgeward.core.command.CommandSettings;
 import io.edgeward.core.config.Key;
 import io.edgeward.core.config.Parsers;
+import io.edgeward.core.retention.RetentionSettings;
 import io.edgeward.core.shadow.ShadowSettings;
 import io.edgeward.core.telemetry.PipelineSettings;
 import io.edgeward.core.telemetry.TelemetryLimits;
@@ -46,7 +47,8 @@ public final class Keys {
             TelemetryLimits.KEYS,
             PipelineSettings.KEYS,
             ShadowSettings.KEYS,
-            CommandSettings.KEYS);
+            CommandSettings.KEYS,
+            RetentionSettings.KEYS);
 
     private Keys() {}
 

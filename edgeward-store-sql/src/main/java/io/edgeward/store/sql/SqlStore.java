@@ -255,7 +255,7 @@ public final class SqlStore implements Lifecycle {
 
     /** Every port this store implements, for {@code Platform.builder}. */
     public StorePorts ports() {
-        return new StorePorts(devices, shadows, commands, telemetry, telemetry);
+        return new StorePorts(devices, shadows, commands, telemetry, telemetry, telemetry);
     }
 
     public TelemetryWriter telemetryWriter() {

@@ -85,7 +85,13 @@ public final class RollupMaintainer implements AutoCloseable {
 
     /** Recomputes every noted minute of one device's series ({@code metric} null: all of them). */
     void catchUp(DeviceId device, String metric) {
-        String series = metric == null ? "device_id = :d" : "device_id = :d AND metric = :m";
+        catchUp(device, metric, Long.MAX_VALUE);
+    }
+
+    /** Recomputes the noted minutes of one device's series ({@code metric} null: all) that start before {@code before}. */
+    void catchUp(DeviceId device, String metric, long before) {
+        String series = (metric == null ? "device_id = :d" : "device_id = :d AND metric = :m")
+                + (before == Long.MAX_VALUE ? "" : " AND bucket < " + before);
         boolean noted = jdbi.withHandle(h -> {
             var query = h.createQuery("SELECT EXISTS (SELECT 1 FROM rollup_pending WHERE " + series + ")")
                     .bind("d", device.value());

@@ -1,10 +1,13 @@
 package io.edgeward.store.sql.internal;
 
 import io.edgeward.core.device.DeviceId;
+import io.edgeward.core.retention.Level;
+import io.edgeward.core.retention.TelemetryRetention;
 import io.edgeward.core.telemetry.Bucket;
 import io.edgeward.core.telemetry.CommitBatch;
 import io.edgeward.core.telemetry.Point;
 import io.edgeward.core.telemetry.SeriesInfo;
+import io.edgeward.core.telemetry.SeriesKey;
 import io.edgeward.core.telemetry.TelemetryReader;
 import io.edgeward.core.telemetry.TelemetryWriter;
 import io.edgeward.core.telemetry.Tier;
@@ -20,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 import org.jdbi.v3.core.Jdbi;
 
@@ -30,7 +34,7 @@ import org.jdbi.v3.core.Jdbi;
  * table through its merger; on PostgreSQL they go to the series table directly (its heap is
  * appended to and its WAL logs rows, not pages, so it has no such cost to avoid).
  */
-public final class SqlTelemetryStore implements TelemetryWriter, TelemetryReader {
+public final class SqlTelemetryStore implements TelemetryWriter, TelemetryReader, TelemetryRetention {
 
     // A point's unit is not stored with it: it is a property of the series, kept once in the
     // latest-value table (a 120,000-character unit stored with each of 1,000 points once turned a
@@ -273,6 +277,82 @@ public final class SqlTelemetryStore implements TelemetryWriter, TelemetryReader
         return jdbi.withHandle(handle -> rollups.read(handle, device, metric, tier, range));
     }
 
+    @Override
+    public List<SeriesKey> series() {
+        log.ifPresent(TelemetryLog::mergeAll);
+        return jdbi.withHandle(handle -> handle.createQuery(
+                        "SELECT device_id, metric FROM telemetry_latest ORDER BY device_id, metric")
+                .map((rs, ctx) -> new SeriesKey(DeviceId.of(rs.getString("device_id")), rs.getString("metric")))
+                .list());
+    }
+
+    /**
+     * Deletes by the series' key range, oldest first; on SQLite with no merge in progress (the
+     * merger writes the same file, and a merge's snapshot must not go stale under it).
+     */
+    @Override
+    public int expire(DeviceId device, String metric, Level level, long before, int limit) {
+        String table = level.tier() == null ? rollups.schema() + "telemetry" : rollups.table(level.tier());
+        String column = level.tier() == null ? "ts" : "bucket";
+        // A bucket goes only once all of it is past the cutoff.
+        long bound = level.tier() == null ? before : before - level.tier().millis() + 1;
+        // A key range, bounded by the limit-th oldest key: both databases delete it by an index range
+        // scan (an IN over a subquery made PostgreSQL scan the whole series for every batch).
+        String sql = "DELETE FROM " + table + " WHERE device_id = :d AND metric = :m AND " + column + " < :before AND "
+                + column + " <= COALESCE((SELECT " + column + " FROM " + table
+                + " WHERE device_id = :d AND metric = :m AND "
+                + column + " < :before ORDER BY " + column + " LIMIT 1 OFFSET :skip), :before)";
+        if (level == Level.RAW) {
+            // The rollups hold every point before its raw row goes (PostgreSQL recomputes noted minutes from raw rows).
+            maintainer.ifPresent(m -> m.catchUp(device, metric, before));
+        }
+        int[] deleted = new int[1];
+        Runnable delete = () -> deleted[0] = jdbi.inTransaction(handle -> handle.createUpdate(sql)
+                .bind("d", device.value())
+                .bind("m", metric)
+                .bind("before", bound)
+                .bind("skip", limit - 1)
+                .execute());
+        log.ifPresentOrElse(l -> l.withMergesPaused(delete), delete);
+        return deleted[0];
+    }
+
+    @Override
+    public OptionalLong oldest(Level level) {
+        String table =
+                level.tier() == null ? "telemetry" : Rollups.table(level.tier().wireName());
+        String column = level.tier() == null ? "ts" : "bucket";
+        // Per series, from its key range: a MIN over the whole table would scan it.
+        Long oldest = jdbi.withHandle(handle -> handle.createQuery(
+                        "SELECT MIN((SELECT MIN(t." + column + ") FROM " + table
+                                + " t WHERE t.device_id = l.device_id AND t.metric = l.metric)) FROM telemetry_latest l")
+                .mapTo(Long.class)
+                .one());
+        return oldest == null ? OptionalLong.empty() : OptionalLong.of(oldest);
+    }
+
+    /** SQLite: the pages in use (not the free ones a deletion leaves for reuse) of both files; PostgreSQL: unknown. */
+    @Override
+    public long usedBytes() {
+        if (log.isEmpty()) {
+            return -1;
+        }
+        return jdbi.withHandle(handle -> {
+            long bytes = 0;
+            for (String schema : List.of("main", TelemetryLog.SCHEMA)) {
+                long pageSize = pragma(handle, schema, "page_size");
+                bytes += (pragma(handle, schema, "page_count") - pragma(handle, schema, "freelist_count")) * pageSize;
+            }
+            return bytes;
+        });
+    }
+
+    private static long pragma(org.jdbi.v3.core.Handle handle, String schema, String pragma) {
+        return handle.createQuery("PRAGMA " + schema + "." + pragma)
+                .mapTo(Long.class)
+                .one();
+    }
+
     private static Point point(DeviceId device, ResultSet rs) throws SQLException {
         return new Point(device, rs.getString("metric"), rs.getLong("ts"), value(rs), rs.getString("unit"));
     }
@@ -293,6 +373,4 @@ public final class SqlTelemetryStore implements TelemetryWriter, TelemetryReader
         }
         return Value.of(rs.getString(prefix + "str"));
     }
-
-    private record SeriesKey(DeviceId device, String metric) {}
 }
