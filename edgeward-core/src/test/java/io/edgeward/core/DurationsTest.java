@@ -29,4 +29,16 @@ class DurationsTest {
         assertThatThrownBy(() -> Durations.parse("5 minutes")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Durations.parse(null)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void format_theShortestExactForm_thatParseReadsBack() {
+        assertThat(Durations.format(Duration.ofDays(5 * 365))).isEqualTo("5y");
+        assertThat(Durations.format(Duration.ofDays(14))).isEqualTo("2w");
+        assertThat(Durations.format(Duration.ofDays(30))).isEqualTo("30d");
+        assertThat(Durations.format(Duration.ofMinutes(90))).isEqualTo("90m");
+        assertThat(Durations.format(Duration.ofMillis(500))).isEqualTo("PT0.5S");
+        for (String text : new String[] {"5y", "2w", "30d", "90m", "45s"}) {
+            assertThat(Durations.format(Durations.parse(text))).isEqualTo(text);
+        }
+    }
 }

@@ -12,6 +12,7 @@ import io.edgeward.core.device.DeviceRegistry;
 import io.edgeward.core.device.FailedAuthentications;
 import io.edgeward.core.lifecycle.Lifecycle;
 import io.edgeward.core.observability.RateLimitedLog;
+import io.edgeward.core.retention.Retention;
 import io.edgeward.core.shadow.ShadowException;
 import io.edgeward.core.shadow.ShadowService;
 import io.edgeward.core.telemetry.TelemetryQueries;
@@ -19,6 +20,7 @@ import io.edgeward.http.internal.ApiException;
 import io.edgeward.http.internal.CommandRoutes;
 import io.edgeward.http.internal.DeviceRoutes;
 import io.edgeward.http.internal.Problem;
+import io.edgeward.http.internal.RetentionRoutes;
 import io.edgeward.http.internal.SeedMetricNames;
 import io.edgeward.http.internal.ShadowRoutes;
 import io.edgeward.http.internal.TelemetryRoutes;
@@ -63,6 +65,7 @@ public final class HttpApi implements Lifecycle {
     private final TelemetryRoutes telemetry;
     private final ShadowRoutes shadows;
     private final CommandRoutes commands;
+    private final RetentionRoutes retention;
     private final byte[] adminToken;
     private final List<String> routes = new ArrayList<>();
     private final FailedAuthentications failedAuthentications;
@@ -74,6 +77,7 @@ public final class HttpApi implements Lifecycle {
             TelemetryQueries queries,
             ShadowService shadows,
             CommandService commands,
+            Retention retention,
             PrometheusMeterRegistry prometheus,
             List<ReadinessCheck> readiness,
             Clock clock) {
@@ -88,6 +92,7 @@ public final class HttpApi implements Lifecycle {
         this.telemetry = new TelemetryRoutes(registry, queries, clock);
         this.shadows = new ShadowRoutes(shadows, json);
         this.commands = new CommandRoutes(commands, json);
+        this.retention = new RetentionRoutes(retention);
         this.adminToken = settings.adminToken().getBytes(StandardCharsets.UTF_8);
         this.failedAuthentications = new FailedAuthentications("http", prometheus);
     }
@@ -163,6 +168,7 @@ public final class HttpApi implements Lifecycle {
         route(server, HandlerType.GET, "/api/v1/devices/{id}/telemetry/metrics", telemetry::metrics);
         route(server, HandlerType.GET, "/api/v1/devices/{id}/telemetry", telemetry::series);
         route(server, HandlerType.GET, "/api/v1/telemetry", telemetry::multi);
+        route(server, HandlerType.GET, "/api/v1/retention", retention::get);
 
         server.exception(Exception.class, (e, ctx) -> problem(ctx, problemFor(e, ctx)));
         server.error(404, ctx -> {

@@ -88,6 +88,7 @@ class HttpApiIT {
                         platform.queries(),
                         shadows,
                         commands,
+                        platform.retention(),
                         meters,
                         List.of(ReadinessCheck.of("store", storeReady::get)),
                         Clock.systemUTC()));
@@ -568,6 +569,30 @@ class HttpApiIT {
         assertThat(temperature.get("last_ts").asLong()).isEqualTo(t0 + 100_000);
         assertThat(temperature.get("last").asText())
                 .isEqualTo(Instant.ofEpochMilli(t0 + 100_000).toString());
+    }
+
+    @Test
+    void retention_showsEachLevelsPeriodAndOldestTime() throws Exception {
+        post("/api/v1/devices", """
+                {"device_id":"ret-1"}""");
+        long t = Instant.parse("2020-01-01T00:00:30Z").toEpochMilli();
+        store.telemetryWriter()
+                .commit(CommitBatch.of(List.of(new Point(DeviceId.of("ret-1"), "t", t, Value.of(1), null))));
+
+        JsonNode retention = get("/api/v1/retention").json();
+
+        assertThat(retention.get("interval").asText()).isEqualTo("1m");
+        assertThat(retention.get("levels"))
+                .extracting(l -> l.get("level").asText() + "=" + l.get("keep").asText())
+                .containsExactly("raw=30d", "1m=1y", "1h=5y", "1d=forever");
+        assertThat(retention.at("/levels/0/oldest").asText())
+                .as("the oldest raw point of any series")
+                .isEqualTo("2020-01-01T00:00:30Z");
+        assertThat(retention.at("/levels/3/oldest").asText()).isEqualTo("2020-01-01T00:00:00Z");
+        assertThat(retention.get("used_bytes").asLong()).isPositive();
+        assertThat(retention.get("max_disk_bytes").isNull()).isTrue();
+        assertThat(retention.get("overrides")).isEmpty();
+        assertThat(send("GET", "/api/v1/retention", null, null).status()).isEqualTo(401);
     }
 
     @Test

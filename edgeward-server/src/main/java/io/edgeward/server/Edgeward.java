@@ -129,6 +129,7 @@ public final class Edgeward implements AutoCloseable {
                             platform.queries(),
                             platform.shadows(),
                             platform.commands(),
+                            platform.retention(),
                             meters,
                             List.of(
                                     ReadinessCheck.of("broker", startedBroker::isReady),

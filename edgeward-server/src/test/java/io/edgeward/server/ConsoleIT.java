@@ -115,6 +115,13 @@ class ConsoleIT {
                 // Version 1 is the desired change; the telemetry above is folded into reported after it.
                 .containsPattern("id=\"shadow-version\">version [12]<");
         assertThat(dom).as("the queued command").contains("reboot_now").contains("queued");
+        assertThat(dom)
+                .as("the storage overview: each level's retention, the space in use")
+                .contains("<td>raw</td><td>30d</td>")
+                .contains("<td>1m</td><td>1y</td>")
+                .contains("<td>1d</td><td>forever</td>")
+                .containsPattern("id=\"storage-used\">[0-9.]+ MiB used, no disk budget<")
+                .contains("no overrides");
         assertThat(dom).as("no login error shown").contains("<p class=\"error\" id=\"login-error\"></p>");
     }
 }

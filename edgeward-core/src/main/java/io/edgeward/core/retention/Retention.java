@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -55,6 +56,7 @@ public final class Retention implements Lifecycle {
     private final RateLimitedLog failureLog = RateLimitedLog.perMinute();
     private ScheduledExecutorService passes;
     private volatile boolean stopping;
+    private volatile Instant lastPass;
 
     public Retention(
             TelemetryRetention store,
@@ -106,6 +108,32 @@ public final class Retention implements Lifecycle {
     /** What one pass deleted, by level. */
     public record Pass(Map<Level, Long> expired, Map<Level, Long> evicted) {}
 
+    /**
+     * What retention is set to and has done: the settings, the store's live bytes (-1: unknown),
+     * the oldest time each level holds (absent: nothing), rows deleted by level since start, and
+     * when the last pass ended (null: none yet).
+     */
+    public record Status(
+            RetentionSettings settings,
+            long usedBytes,
+            Map<Level, Long> oldest,
+            Map<Level, Long> expired,
+            Map<Level, Long> evicted,
+            Instant lastPass) {}
+
+    /** The current {@link Status}; it asks the store for each level's oldest time (a seek per series). */
+    public Status status() {
+        Map<Level, Long> oldest = new EnumMap<>(Level.class);
+        Map<Level, Long> expiredTotals = new EnumMap<>(Level.class);
+        Map<Level, Long> evictedTotals = new EnumMap<>(Level.class);
+        for (Level level : Level.values()) {
+            store.oldest(level).ifPresent(t -> oldest.put(level, t));
+            expiredTotals.put(level, (long) expired.get(level).count());
+            evictedTotals.put(level, (long) evicted.get(level).count());
+        }
+        return new Status(settings, store.usedBytes(), oldest, expiredTotals, evictedTotals, lastPass);
+    }
+
     /** One pass over every series, then the disk budget; what the background runs every {@code retention.interval}. */
     public Pass runOnce() {
         Map<Level, Long> expiredNow = new EnumMap<>(Level.class);
@@ -126,6 +154,7 @@ public final class Retention implements Lifecycle {
         if (settings.maxDisk() > 0) {
             evictOverBudget(evictedNow);
         }
+        lastPass = clock.instant();
         return new Pass(expiredNow, evictedNow);
     }
 

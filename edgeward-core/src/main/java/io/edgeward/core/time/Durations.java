@@ -39,4 +39,29 @@ public final class Durations {
             throw new IllegalArgumentException("not a duration (e.g. 30s, 5m, 1h, 1d, 2w, 5y or PT5M)");
         }
     }
+
+    /** The shortest of the forms {@link #parse} reads that says {@code duration} exactly: 5y, 2w, 30d, 1h, 90s, PT0.5S. */
+    public static String format(Duration duration) {
+        long seconds = duration.getSeconds();
+        if (duration.getNano() == 0 && seconds > 0) {
+            long day = 86_400;
+            if (seconds % (365 * day) == 0) {
+                return seconds / (365 * day) + "y";
+            }
+            if (seconds % (7 * day) == 0) {
+                return seconds / (7 * day) + "w";
+            }
+            if (seconds % day == 0) {
+                return seconds / day + "d";
+            }
+            if (seconds % 3600 == 0) {
+                return seconds / 3600 + "h";
+            }
+            if (seconds % 60 == 0) {
+                return seconds / 60 + "m";
+            }
+            return seconds + "s";
+        }
+        return duration.toString();
+    }
 }

@@ -319,6 +319,7 @@ public final class SqlTelemetryStore implements TelemetryWriter, TelemetryReader
 
     @Override
     public OptionalLong oldest(Level level) {
+        log.ifPresent(TelemetryLog::mergeAll);
         String table =
                 level.tier() == null ? "telemetry" : Rollups.table(level.tier().wireName());
         String column = level.tier() == null ? "ts" : "bucket";
