@@ -244,7 +244,7 @@ public final class IngestBenchmark {
                 reportedCost);
     }
 
-    private List<String> target(EdgewardProcess edgeward, Path data, String prefix) {
+    List<String> target(EdgewardProcess edgeward, Path data, String prefix) {
         return List.of(
                 "--broker",
                 "127.0.0.1:" + edgeward.mqttPort,
@@ -351,7 +351,7 @@ public final class IngestBenchmark {
     }
 
     /** Runs the load generator as its own process and returns its JSON summary. */
-    private JsonNode generate(List<String> options, String name) throws Exception {
+    JsonNode generate(List<String> options, String name) throws Exception {
         Path summary = work.resolve(name + ".json");
         List<String> command = new ArrayList<>(List.of(
                 java,
@@ -395,7 +395,7 @@ public final class IngestBenchmark {
         return result;
     }
 
-    private static List<String> concat(List<String> a, List<String> b) {
+    static List<String> concat(List<String> a, List<String> b) {
         List<String> all = new ArrayList<>(a);
         all.addAll(b);
         return all;
