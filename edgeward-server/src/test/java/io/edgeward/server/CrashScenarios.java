@@ -1,0 +1,262 @@
+package io.edgeward.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.Set;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Never lose acknowledged data: the packaged platform runs as its own process and is killed with
+ * SIGKILL while a client publishes QoS 1 as fast as acknowledgements come; after a restart every
+ * acknowledged point must be in the store, and every rollup bucket must equal its recomputation
+ * from the stored points. Several rounds on the same data directory; each store runs the same rounds
+ * ({@link CrashIT} on the embedded SQLite, {@link CrashPostgresIT} on PostgreSQL).
+ */
+abstract class CrashScenarios {
+
+    static final String TOKEN = "crash-test-admin-token-0123456789";
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final int ROUNDS = 4;
+
+    @TempDir
+    Path dir;
+
+    /** Settings the node runs with besides the defaults: where its store is. */
+    Map<String, String> storeSettings() throws Exception {
+        return Map.of();
+    }
+
+    private Map<String, String> settings;
+
+    private Process platform;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @AfterEach
+    void killPlatform() {
+        if (platform != null) {
+            platform.destroyForcibly();
+        }
+    }
+
+    @Test
+    void sigkillDuringQos1Publishing_losesNoAcknowledgedPoint() throws Exception {
+        settings = storeSettings();
+        JsonNode ports = startPlatform();
+        String secret = register(ports.get("http").asInt(), "crash-dev");
+        long base = System.currentTimeMillis() - 3_600_000L;
+        NavigableSet<Long> acknowledged = new ConcurrentSkipListSet<>();
+        long next = 0;
+        for (int round = 1; round <= ROUNDS; round++) {
+            Publisher publisher = new Publisher(ports.get("mqtt").asInt(), secret, base, next, acknowledged);
+            publisher.start();
+            // Kill at an arbitrary moment while acknowledgements are flowing: after a random number
+            // of further acknowledgements, so the moment varies but never precedes the traffic.
+            long ackedBefore = acknowledged.size();
+            long killAfter = ackedBefore + ThreadLocalRandom.current().nextInt(200, 3000);
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(1))
+                    .until(() -> acknowledged.size() >= killAfter);
+            platform.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            publisher.stop();
+            next = publisher.nextSequence();
+            assertThat(acknowledged.size())
+                    .as("round %d acknowledged something before the kill", round)
+                    .isGreaterThan((int) ackedBefore);
+
+            ports = startPlatform();
+            Set<Long> stored = storedSequences(ports.get("http").asInt(), base);
+            Set<Long> missing = new HashSet<>(acknowledged);
+            missing.removeAll(stored);
+            assertThat(missing)
+                    .as("round %d: acknowledged (%d) but not stored", round, acknowledged.size())
+                    .isEmpty();
+            assertRollupsEqualRawPoints(ports.get("http").asInt(), base, round);
+        }
+    }
+
+    /** Every bucket of every tier equals its recomputation from the stored raw points: none half-written, none counted twice. */
+    private void assertRollupsEqualRawPoints(int httpPort, long base, int round) throws Exception {
+        long day = 86_400_000L;
+        long from = Math.floorDiv(base, day) * day;
+        for (String tier : List.of("1m", "1h", "1d")) {
+            String query = "/api/v1/devices/crash-dev/telemetry?metric=seq&interval=" + tier
+                    + "&agg=count,sum,min,max,first,last&from=" + from + "&to=" + (from + 2 * day);
+            JsonNode rollups = getJson(httpPort, query);
+            JsonNode raw = getJson(httpPort, query + "&source=raw");
+            assertThat(rollups.get("source").asText()).isEqualTo(tier);
+            assertThat(raw.get("source").asText()).isEqualTo("raw");
+            assertThat(rollups.get("buckets"))
+                    .as("round %d: the %s tier against the raw points", round, tier)
+                    .isEqualTo(raw.get("buckets"));
+        }
+    }
+
+    private JsonNode getJson(int httpPort, String pathAndQuery) throws Exception {
+        HttpResponse<String> reply = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + pathAndQuery))
+                        .header("Authorization", "Bearer " + TOKEN)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(reply.statusCode()).as(reply.body()).isEqualTo(200);
+        return JSON.readTree(reply.body());
+    }
+
+    private JsonNode startPlatform() throws Exception {
+        Path portsFile = dir.resolve("ports.json");
+        Files.deleteIfExists(portsFile);
+        String java = ProcessHandle.current().info().command().orElse("java");
+        String jar = System.getProperty("edgeward.jar");
+        assertThat(jar).as("failsafe passes the packaged jar as edgeward.jar").isNotNull();
+        ProcessBuilder builder = new ProcessBuilder(
+                java,
+                "--enable-native-access=ALL-UNNAMED",
+                "-jar",
+                jar,
+                "run",
+                "--data-dir",
+                dir.toString(),
+                "--mqtt-port",
+                "0",
+                "--http-port",
+                "0",
+                "--coap-port",
+                "0",
+                "--coaps-port",
+                "0",
+                "--set",
+                "mqtt.bind-address=127.0.0.1",
+                "--set",
+                "http.bind-address=127.0.0.1",
+                "--set",
+                "coap.bind-address=127.0.0.1");
+        settings.forEach((key, value) -> builder.command().addAll(List.of("--set", key + "=" + value)));
+        builder.environment().put("EDGEWARD_ADMIN_TOKEN", TOKEN);
+        builder.redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        dir.resolve("platform.log").toFile()));
+        platform = builder.start();
+        Process started = platform;
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(50))
+                .failFast("the platform exited during start-up (see platform.log)", () -> !started.isAlive())
+                .until(() -> Files.exists(portsFile));
+        return JSON.readTree(portsFile.toFile());
+    }
+
+    private String register(int httpPort, String id) throws Exception {
+        HttpResponse<String> reply = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/api/v1/devices"))
+                        .header("Authorization", "Bearer " + TOKEN)
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"device_id\":\"" + id + "\"}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(reply.statusCode()).as(reply.body()).isEqualTo(201);
+        return JSON.readTree(reply.body()).at("/credentials/password").asText();
+    }
+
+    private Set<Long> storedSequences(int httpPort, long base) throws Exception {
+        Set<Long> stored = new HashSet<>();
+        getJson(
+                        httpPort,
+                        "/api/v1/devices/crash-dev/telemetry?metric=seq&limit=100000&from=" + base + "&to="
+                                + (base + 3_000_000))
+                .get("points")
+                .forEach(p -> stored.add(p.get("value").asLong()));
+        return stored;
+    }
+
+    /** Publishes seq = n at ts = base + n, QoS 1, ten in flight; records what was acknowledged. */
+    static final class Publisher {
+        private final Mqtt5AsyncClient client;
+        private final long base;
+        private final NavigableSet<Long> acknowledged;
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Semaphore window = new Semaphore(10);
+        private final String secret;
+        private volatile long sequence;
+        private Thread loop;
+
+        Publisher(int port, String secret, long base, long firstSequence, NavigableSet<Long> acknowledged) {
+            this.client = MqttClient.builder()
+                    .useMqttVersion5()
+                    .identifier("crash-dev")
+                    .serverHost("127.0.0.1")
+                    .serverPort(port)
+                    .buildAsync();
+            this.secret = secret;
+            this.base = base;
+            this.sequence = firstSequence;
+            this.acknowledged = acknowledged;
+        }
+
+        void start() throws Exception {
+            client.connectWith()
+                    .cleanStart(true)
+                    .simpleAuth()
+                    .username("crash-dev")
+                    .password(secret.getBytes(StandardCharsets.UTF_8))
+                    .applySimpleAuth()
+                    .send()
+                    .get(10, TimeUnit.SECONDS);
+            loop = Thread.ofPlatform().name("crash-publisher").start(() -> {
+                while (running.get()) {
+                    try {
+                        if (!window.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                            continue;
+                        }
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    long n = sequence++;
+                    client.publishWith()
+                            .topic("sensor/crash-dev/telemetry")
+                            .qos(MqttQos.AT_LEAST_ONCE)
+                            .payload(("{\"ts\":" + (base + n) + ",\"values\":{\"seq\":" + n + "}}")
+                                    .getBytes(StandardCharsets.UTF_8))
+                            .send()
+                            .whenComplete((result, error) -> {
+                                if (error == null && result.getError().isEmpty()) {
+                                    acknowledged.add(n);
+                                }
+                                window.release();
+                            });
+                }
+            });
+        }
+
+        void stop() throws InterruptedException {
+            running.set(false);
+            loop.join(Duration.ofSeconds(10));
+            client.disconnect();
+        }
+
+        long nextSequence() {
+            return sequence;
+        }
+    }
+}
