@@ -41,6 +41,8 @@ public final class Retention implements Lifecycle {
     /** Rows one transaction deletes. */
     static final int BATCH = 2_000;
 
+    private static final Duration MAX_REST = Duration.ofMillis(100);
+
     private static final Logger LOG = LoggerFactory.getLogger(Retention.class);
     private static final Map<Level, Duration> EVICTION_STEP =
             Map.of(Level.RAW, Duration.ofHours(1), Level.MINUTE, Duration.ofDays(1), Level.HOUR, Duration.ofDays(7));
@@ -57,6 +59,7 @@ public final class Retention implements Lifecycle {
     private ScheduledExecutorService passes;
     private volatile boolean stopping;
     private volatile Instant lastPass;
+    private volatile long usedBytes = -1;
 
     public Retention(
             TelemetryRetention store,
@@ -84,8 +87,10 @@ public final class Retention implements Lifecycle {
                             .tag("tier", level.wireName())
                             .register(meters));
         }
-        Gauge.builder("edgeward.store.used.bytes", store, TelemetryRetention::usedBytes)
-                .description("Bytes of live data in the store (-1: the store cannot tell)")
+        // From the last pass: a scrape never queries the database.
+        Gauge.builder("edgeward.store.used.bytes", this, retention -> retention.usedBytes)
+                .description(
+                        "Bytes of live data in the store as of the last retention pass (-1: the store cannot tell)")
                 .baseUnit("bytes")
                 .register(meters);
     }
@@ -154,6 +159,7 @@ public final class Retention implements Lifecycle {
         if (settings.maxDisk() > 0) {
             evictOverBudget(evictedNow);
         }
+        usedBytes = store.usedBytes();
         lastPass = clock.instant();
         return new Pass(expiredNow, evictedNow);
     }
@@ -183,16 +189,33 @@ public final class Retention implements Lifecycle {
         }
     }
 
-    /** Deletes a series' rows at {@code level} before {@code cutoff}, batch after batch. */
+    /**
+     * Deletes a series' rows at {@code level} before {@code cutoff}, batch after batch. After each
+     * full batch it rests as long as the batch took: at most half of one core and of the store's
+     * writer go to a large expiry, and ingest keeps the rest (a backlog of millions then takes a
+     * minute or two, which nobody waits for).
+     */
     private long deleteBefore(SeriesKey series, Level level, long cutoff, Counter counter) {
         long total = 0;
         int deleted;
         do {
+            long started = System.nanoTime();
             deleted = store.expire(series.device(), series.metric(), level, cutoff, BATCH);
             counter.increment(deleted);
             total += deleted;
+            if (deleted == BATCH && !stopping) {
+                rest(Duration.ofNanos(System.nanoTime() - started));
+            }
         } while (deleted == BATCH && !stopping);
         return total;
+    }
+
+    private static void rest(Duration duration) {
+        try {
+            Thread.sleep(duration.compareTo(MAX_REST) > 0 ? MAX_REST : duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void passInBackground() {
