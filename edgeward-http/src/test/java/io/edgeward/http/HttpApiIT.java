@@ -703,6 +703,10 @@ class HttpApiIT {
                 get("/api/v1/devices/tel-2/telemetry?metric=t&interval=1m&agg=min,,max"), 400, "empty aggregation");
         assertProblem(
                 get("/api/v1/devices/tel-2/telemetry?metric=t&interval=1m&agg=min,median"), 400, "unknown aggregation");
+        assertProblem(
+                get("/api/v1/devices/tel-2/telemetry?metric=t&interval=1m&source=rollups"),
+                400,
+                "expected auto or raw");
         assertProblem(get("/api/v1/devices/nobody/telemetry/metrics"), 404, "nobody");
     }
 
