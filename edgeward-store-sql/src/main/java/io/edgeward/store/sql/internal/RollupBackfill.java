@@ -53,6 +53,9 @@ public final class RollupBackfill implements JavaMigration {
                 String select = finer == null
                         ? Rollups.aggregatePoints("telemetry p", "telemetry", tier.millis())
                         : Rollups.aggregate("SELECT " + Rollups.COLUMNS + " FROM " + finer, tier);
+                LOG.info(
+                        "Rollup tier {}: computing it from the stored points (once, when upgrading; minutes on a large store)",
+                        tier.wireName());
                 int rows = statement.executeUpdate("INSERT INTO " + table + " (" + Rollups.COLUMNS + ") " + select);
                 LOG.info("Rollup tier {}: {} buckets computed from the stored points", tier.wireName(), rows);
                 finer = table;
