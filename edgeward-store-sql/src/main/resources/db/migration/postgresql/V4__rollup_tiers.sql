@@ -75,4 +75,4 @@ CREATE TABLE rollup_pending (
     metric    TEXT   NOT NULL,
     bucket    BIGINT NOT NULL
 );
-CREATE INDEX rollup_pending_by_series ON rollup_pending (device_id, metric);
+CREATE INDEX rollup_pending_by_minute ON rollup_pending (device_id, metric, bucket);

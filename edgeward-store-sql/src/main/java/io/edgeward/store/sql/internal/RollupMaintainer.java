@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * keeps replaced and late points exact at no extra cost.
  *
  * <p>Readers call {@link #catchUp} for the series they read, so a query sees every point committed
- * before it began, as the reader port promises.
+ * before it began, as the reader port promises. The background leaves the current minute alone
+ * until it is over (see {@link #roundsInBackground}).
  */
 public final class RollupMaintainer implements AutoCloseable {
 
@@ -111,7 +112,7 @@ public final class RollupMaintainer implements AutoCloseable {
     }
 
     private void drain(String where, DeviceId device, String metric) {
-        while (round(where, device, metric) == ROUND) {
+        while (round(where, device, metric) >= ROUND) {
             // a full round: there may be more
         }
     }
@@ -133,9 +134,16 @@ public final class RollupMaintainer implements AutoCloseable {
         });
     }
 
+    /**
+     * Takes every note of the minutes the oldest {@link #ROUND} notes name: a busy series notes its
+     * current minute at every commit, and taking notes by count would recompute that one minute
+     * once per {@link #ROUND} notes instead of once.
+     */
     private static int take(Handle h, String where, DeviceId device, String metric) {
-        var take = h.createUpdate("INSERT INTO rollup_taken SELECT seq, device_id, metric, bucket FROM rollup_pending"
-                + where + " ORDER BY seq LIMIT " + ROUND);
+        var take = h.createUpdate("INSERT INTO rollup_taken SELECT p.seq, p.device_id, p.metric, p.bucket "
+                + "FROM rollup_pending p JOIN (SELECT DISTINCT device_id, metric, bucket FROM (SELECT device_id, metric, "
+                + "bucket FROM rollup_pending" + where + " ORDER BY seq LIMIT " + ROUND + ") o) k "
+                + "ON p.device_id = k.device_id AND p.metric = k.metric AND p.bucket = k.bucket");
         if (device != null) {
             take.bind("d", device.value());
         }
@@ -151,9 +159,15 @@ public final class RollupMaintainer implements AutoCloseable {
                 .execute();
     }
 
+    /**
+     * The background takes minutes that ended a minute ago or more: a busy series' current minute,
+     * noted at every commit, is recomputed once when it is over rather than at every round while it
+     * fills (a reader catches up the series it reads at once, so no query waits for this).
+     */
     private void roundsInBackground() {
         try {
-            catchUpAll();
+            long settled = Tier.MINUTE.bucketOf(System.currentTimeMillis()) - Tier.MINUTE.millis();
+            drain(" WHERE bucket < " + settled, null, null);
         } catch (RuntimeException e) {
             // The notes stay; the next round takes them again.
             if (failureLog.allow("rollups")) {
