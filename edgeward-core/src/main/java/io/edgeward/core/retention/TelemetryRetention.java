@@ -21,6 +21,6 @@ public interface TelemetryRetention {
     /** The oldest time held at {@code level} in any series; empty when the level holds nothing. */
     OptionalLong oldest(Level level);
 
-    /** Bytes the store's live data occupies; -1 when the store cannot tell (then no disk budget applies). */
+    /** Bytes the stored telemetry (points and tiers) occupies; -1 when the store cannot tell (then no disk budget applies). */
     long usedBytes();
 }

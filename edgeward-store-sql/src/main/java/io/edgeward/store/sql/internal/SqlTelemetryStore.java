@@ -332,19 +332,21 @@ public final class SqlTelemetryStore implements TelemetryWriter, TelemetryReader
         return oldest == null ? OptionalLong.empty() : OptionalLong.of(oldest);
     }
 
-    /** SQLite: the pages in use (not the free ones a deletion leaves for reuse) of both files; PostgreSQL: unknown. */
+    /**
+     * SQLite: the pages in use (not the free ones a deletion leaves for reuse) of the series file,
+     * which holds the points and the tiers. Not the main file: its telemetry log is transient (rows
+     * wait there for the merger), and counting it would make a budget chase bytes no deletion frees.
+     * PostgreSQL: unknown.
+     */
     @Override
     public long usedBytes() {
         if (log.isEmpty()) {
             return -1;
         }
         return jdbi.withHandle(handle -> {
-            long bytes = 0;
-            for (String schema : List.of("main", TelemetryLog.SCHEMA)) {
-                long pageSize = pragma(handle, schema, "page_size");
-                bytes += (pragma(handle, schema, "page_count") - pragma(handle, schema, "freelist_count")) * pageSize;
-            }
-            return bytes;
+            String schema = TelemetryLog.SCHEMA;
+            return (pragma(handle, schema, "page_count") - pragma(handle, schema, "freelist_count"))
+                    * pragma(handle, schema, "page_size");
         });
     }
 
