@@ -123,6 +123,11 @@ public final class RollupMaintainer implements AutoCloseable {
             h.createQuery("SELECT 1 FROM pg_advisory_xact_lock(" + LOCK + ")")
                     .mapTo(Integer.class)
                     .one();
+            // Each noted minute is an index range scan of one series. Without these, PostgreSQL's planner
+            // (which cannot see how narrow a minute is) merges the whole series table instead: 101 s
+            // against 0.33 s for a round of 2,000 minutes over 11 million points.
+            h.execute("SET LOCAL enable_mergejoin = off");
+            h.execute("SET LOCAL enable_hashjoin = off");
             h.execute("CREATE TEMP TABLE IF NOT EXISTS rollup_taken "
                     + "(seq BIGINT, device_id TEXT, metric TEXT, bucket BIGINT) ON COMMIT DELETE ROWS");
             int taken = take(h, where, device, metric);
