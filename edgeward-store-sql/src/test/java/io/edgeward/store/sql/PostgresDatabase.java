@@ -34,10 +34,26 @@ final class PostgresDatabase implements AutoCloseable {
     public void close() throws Exception {
         if (name != null) {
             store.close();
-            try (Connection admin = DriverManager.getConnection(ADMIN_URL)) {
-                admin.createStatement().execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-            }
+            drop(name);
             name = null;
+        }
+    }
+
+    /**
+     * Drops the database, ending connections a killed node left. FORCE also tries to end an
+     * autovacuum worker that happens to be on the database, which only a superuser may; then a
+     * plain DROP, which stops autovacuum itself, does it.
+     */
+    static void drop(String name) throws Exception {
+        try (Connection admin = DriverManager.getConnection(ADMIN_URL)) {
+            try {
+                admin.createStatement().execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+            } catch (java.sql.SQLException e) {
+                if (!"42501".equals(e.getSQLState())) {
+                    throw e;
+                }
+                admin.createStatement().execute("DROP DATABASE IF EXISTS " + name);
+            }
         }
     }
 
