@@ -38,18 +38,7 @@ public final class Parsers {
     /** Bytes, with an optional unit: 262144, 256KiB, 1MiB. */
     public static Key.Parser<Integer> size(long min, long max) {
         return raw -> {
-            Matcher m = SIZE.matcher(raw.trim());
-            if (!m.matches()) {
-                throw new IllegalArgumentException("not a size (e.g. 262144, 256KiB, 1MiB)");
-            }
-            long value = Long.parseLong(m.group(1))
-                    * switch (m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT)) {
-                        case "kib", "kb" -> 1024L;
-                        case "mib", "mb" -> 1024L * 1024;
-                        case "gib", "gb" -> 1024L * 1024 * 1024;
-                        case "tib", "tb" -> 1024L * 1024 * 1024 * 1024;
-                        default -> 1L;
-                    };
+            long value = byteCount(raw);
             if (value < min || value > max) {
                 throw new IllegalArgumentException("must be between " + min + " and " + max + " bytes");
             }
@@ -59,24 +48,22 @@ public final class Parsers {
 
     /** A byte count with an optional unit (20GiB, 512MiB, 1TiB); empty or 0 for none, which reads as 0. */
     public static Key.Parser<Long> bytes() {
-        return raw -> {
-            String trimmed = raw.trim();
-            if (trimmed.isEmpty()) {
-                return 0L;
-            }
-            Matcher m = SIZE.matcher(trimmed);
-            if (!m.matches()) {
-                throw new IllegalArgumentException("not a size (e.g. 512MiB, 20GiB, 1TiB)");
-            }
-            long unit = switch (m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT)) {
-                case "kib", "kb" -> 1L << 10;
-                case "mib", "mb" -> 1L << 20;
-                case "gib", "gb" -> 1L << 30;
-                case "tib", "tb" -> 1L << 40;
-                default -> 1L;
-            };
-            return Math.multiplyExact(Long.parseLong(m.group(1)), unit);
+        return raw -> raw.isBlank() ? 0L : byteCount(raw);
+    }
+
+    private static long byteCount(String raw) {
+        Matcher m = SIZE.matcher(raw.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("not a size (e.g. 262144, 256KiB, 1MiB, 20GiB)");
+        }
+        long unit = switch (m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT)) {
+            case "kib", "kb" -> 1L << 10;
+            case "mib", "mb" -> 1L << 20;
+            case "gib", "gb" -> 1L << 30;
+            case "tib", "tb" -> 1L << 40;
+            default -> 1L;
         };
+        return Math.multiplyExact(Long.parseLong(m.group(1)), unit);
     }
 
     /** 500ms, 30s, 5m, 1h, 1d or ISO-8601 (PT5M). */

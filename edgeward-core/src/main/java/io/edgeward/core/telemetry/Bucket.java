@@ -56,23 +56,6 @@ public record Bucket(
                 });
     }
 
-    /** This bucket with the first point of {@code earlier}, a reading of the same bucket (a store combining two rows). */
-    public Bucket withFirstOf(Bucket earlier) {
-        return new Bucket(
-                start,
-                count,
-                numericCount,
-                sum,
-                min,
-                max,
-                sumOfSquares,
-                trueCount,
-                earlier.first,
-                earlier.firstAt,
-                last,
-                lastAt);
-    }
-
     /** This bucket as the bucket starting at {@code start} (a finer bucket standing for the coarser one that holds it). */
     public Bucket at(long start) {
         return new Bucket(

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -128,7 +129,15 @@ public final class SqlTelemetryStore implements TelemetryWriter, TelemetryReader
     @Override
     public void deleteDevice(DeviceId device) {
         // On SQLite no merge may run meanwhile: it would copy the device's log rows back.
-        log.ifPresentOrElse(l -> l.withMergesPaused(() -> deleteNow(device)), () -> deleteNow(device));
+        pausingMerges(() -> {
+            deleteNow(device);
+            return null;
+        });
+    }
+
+    /** On SQLite, {@code work} with no merge in progress (see {@link TelemetryLog#withMergesPaused}). */
+    private <T> T pausingMerges(Supplier<T> work) {
+        return log.isPresent() ? log.get().withMergesPaused(work) : work.get();
     }
 
     private void deleteNow(DeviceId device) {
@@ -306,15 +315,12 @@ public final class SqlTelemetryStore implements TelemetryWriter, TelemetryReader
             // The rollups hold every point before its raw row goes (PostgreSQL recomputes noted minutes from raw rows).
             maintainer.ifPresent(m -> m.catchUp(device, metric, before));
         }
-        int[] deleted = new int[1];
-        Runnable delete = () -> deleted[0] = jdbi.inTransaction(handle -> handle.createUpdate(sql)
+        return pausingMerges(() -> jdbi.inTransaction(handle -> handle.createUpdate(sql)
                 .bind("d", device.value())
                 .bind("m", metric)
                 .bind("before", bound)
                 .bind("skip", limit - 1)
-                .execute());
-        log.ifPresentOrElse(l -> l.withMergesPaused(delete), delete);
-        return deleted[0];
+                .execute()));
     }
 
     @Override

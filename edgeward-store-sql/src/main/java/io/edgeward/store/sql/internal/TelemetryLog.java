@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -191,11 +192,14 @@ public final class TelemetryLog implements AutoCloseable {
         });
     }
 
-    /** Runs {@code work} with no merge in progress (device deletion: a merge must not copy back what it deletes). */
-    public void withMergesPaused(Runnable work) {
+    /**
+     * Runs {@code work} with no merge in progress: device deletion (a merge must not copy back what
+     * it deletes) and retention (a merge's snapshot of the series file must not go stale under it).
+     */
+    public <T> T withMergesPaused(Supplier<T> work) {
         merging.lock();
         try {
-            work.run();
+            return work.get();
         } finally {
             merging.unlock();
         }
