@@ -12,6 +12,7 @@ import io.edgeward.core.device.DeviceRegistry;
 import io.edgeward.core.device.FailedAuthentications;
 import io.edgeward.core.lifecycle.Lifecycle;
 import io.edgeward.core.observability.RateLimitedLog;
+import io.edgeward.core.processing.Processing;
 import io.edgeward.core.retention.Retention;
 import io.edgeward.core.shadow.ShadowException;
 import io.edgeward.core.shadow.ShadowService;
@@ -20,6 +21,7 @@ import io.edgeward.http.internal.ApiException;
 import io.edgeward.http.internal.CommandRoutes;
 import io.edgeward.http.internal.DeviceRoutes;
 import io.edgeward.http.internal.Problem;
+import io.edgeward.http.internal.ProcessingRoutes;
 import io.edgeward.http.internal.RetentionRoutes;
 import io.edgeward.http.internal.SeedMetricNames;
 import io.edgeward.http.internal.ShadowRoutes;
@@ -66,6 +68,7 @@ public final class HttpApi implements Lifecycle {
     private final ShadowRoutes shadows;
     private final CommandRoutes commands;
     private final RetentionRoutes retention;
+    private final ProcessingRoutes processing;
     private final byte[] adminToken;
     private final List<String> routes = new ArrayList<>();
     private final FailedAuthentications failedAuthentications;
@@ -78,6 +81,7 @@ public final class HttpApi implements Lifecycle {
             ShadowService shadows,
             CommandService commands,
             Retention retention,
+            Processing processing,
             PrometheusMeterRegistry prometheus,
             List<ReadinessCheck> readiness,
             Clock clock) {
@@ -93,6 +97,7 @@ public final class HttpApi implements Lifecycle {
         this.shadows = new ShadowRoutes(shadows, json);
         this.commands = new CommandRoutes(commands, json);
         this.retention = new RetentionRoutes(retention);
+        this.processing = new ProcessingRoutes(processing, json);
         this.adminToken = settings.adminToken().getBytes(StandardCharsets.UTF_8);
         this.failedAuthentications = new FailedAuthentications("http", prometheus);
     }
@@ -169,6 +174,14 @@ public final class HttpApi implements Lifecycle {
         route(server, HandlerType.GET, "/api/v1/devices/{id}/telemetry", telemetry::series);
         route(server, HandlerType.GET, "/api/v1/telemetry", telemetry::multi);
         route(server, HandlerType.GET, "/api/v1/retention", retention::get);
+        route(server, HandlerType.GET, "/api/v1/processing", processing::get);
+        route(server, HandlerType.PUT, "/api/v1/processing", processing::put);
+        route(server, HandlerType.GET, "/api/v1/processing/versions", processing::versions);
+        route(server, HandlerType.GET, "/api/v1/processing/stream", processing::stream);
+        route(server, HandlerType.GET, "/api/v1/processing/consumers", processing::consumers);
+        route(server, HandlerType.GET, "/api/v1/processing/consumers/{name}/records", processing::read);
+        route(server, HandlerType.POST, "/api/v1/processing/consumers/{name}/ack", processing::acknowledge);
+        route(server, HandlerType.POST, "/api/v1/processing/consumers/{name}/seek", processing::seek);
 
         server.exception(Exception.class, (e, ctx) -> problem(ctx, problemFor(e, ctx)));
         server.error(404, ctx -> {

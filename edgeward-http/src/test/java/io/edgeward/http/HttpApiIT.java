@@ -89,6 +89,7 @@ class HttpApiIT {
                         shadows,
                         commands,
                         platform.retention(),
+                        platform.processing(),
                         meters,
                         List.of(ReadinessCheck.of("store", storeReady::get)),
                         Clock.systemUTC()));

@@ -130,6 +130,7 @@ public final class Edgeward implements AutoCloseable {
                             platform.shadows(),
                             platform.commands(),
                             platform.retention(),
+                            platform.processing(),
                             meters,
                             List.of(
                                     ReadinessCheck.of("broker", startedBroker::isReady),

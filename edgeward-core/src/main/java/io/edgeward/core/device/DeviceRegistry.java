@@ -22,6 +22,7 @@ public final class DeviceRegistry {
     private final Clock clock;
     private final CredentialIndex credentials;
     private final List<DeviceDeletionListener> deletionListeners = new CopyOnWriteArrayList<>();
+    private final List<java.util.function.Consumer<DeviceId>> changeListeners = new CopyOnWriteArrayList<>();
 
     public DeviceRegistry(DeviceRepository repository, Presence presence, DeviceSessions sessions, Clock clock) {
         this.repository = repository;
@@ -147,6 +148,9 @@ public final class DeviceRegistry {
                 throw new DeviceNotFoundException(id);
             }
         });
+        if (patch.changesRecord()) {
+            changeListeners.forEach(listener -> listener.accept(current.id()));
+        }
         return get(id);
     }
 
@@ -173,6 +177,14 @@ public final class DeviceRegistry {
     }
 
     /**
+     * Told after an operator changed a device's record (its type or tags may select it for
+     * different rules now) and after it was deleted.
+     */
+    public void addChangeListener(java.util.function.Consumer<DeviceId> listener) {
+        changeListeners.add(listener);
+    }
+
+    /**
      * Deletes the device, its credentials and everything stored about it, and closes its
      * connections and persistent session.
      *
@@ -195,6 +207,7 @@ public final class DeviceRegistry {
         }
         credentials.remove(deviceId);
         presence.forget(deviceId);
+        changeListeners.forEach(listener -> listener.accept(deviceId));
         sessions.disconnect(deviceId, true);
     }
 

@@ -9,6 +9,8 @@ import io.edgeward.core.device.DeviceSessions;
 import io.edgeward.core.device.Presence;
 import io.edgeward.core.lifecycle.Lifecycles;
 import io.edgeward.core.lifecycle.Threads;
+import io.edgeward.core.processing.Processing;
+import io.edgeward.core.processing.ProcessingSettings;
 import io.edgeward.core.retention.Retention;
 import io.edgeward.core.retention.RetentionSettings;
 import io.edgeward.core.shadow.ShadowReporter;
@@ -56,6 +58,7 @@ public final class Platform {
     private final DeviceCensus census;
     private final ShadowReporter reporter;
     private final Retention retention;
+    private final Processing processing;
     private final Duration pipelineStopBound;
     /** Transports whose connections end when a device's credentials are revoked, as they register. */
     private final List<DeviceSessions> sessions = new CopyOnWriteArrayList<>();
@@ -94,14 +97,39 @@ public final class Platform {
                 builder.pipelineSettings != null ? builder.pipelineSettings : PipelineSettings.from(config);
         TelemetryLimits limits =
                 builder.telemetryLimits != null ? builder.telemetryLimits : TelemetryLimits.from(config);
+        ProcessingSettings processingSettings =
+                builder.processingSettings != null ? builder.processingSettings : ProcessingSettings.from(config);
+        this.processing = new Processing(
+                ports.processingConfigs(),
+                ports.processedStream(),
+                ports.telemetryReader(),
+                ports.devices(),
+                processingSettings,
+                builder.clock,
+                meters,
+                threads);
+        registry.addChangeListener(processing::deviceChanged);
+        registry.addDeletionListener(ports.processedStream()::deleteDevice);
         this.pipeline = new TelemetryPipeline(
-                ports.telemetryWriter(), new TelemetryDecoder(limits), pipelineSettings, meters, committed, threads);
+                ports.telemetryWriter(),
+                processing.processor(),
+                new TelemetryDecoder(limits),
+                pipelineSettings,
+                meters,
+                committed,
+                threads);
         this.pipelineStopBound = pipelineSettings.commitTimeout().plus(STOP_BOUND);
         this.queries = new TelemetryQueries(ports.telemetryReader());
         RetentionSettings retentionSettings =
                 builder.retentionSettings != null ? builder.retentionSettings : RetentionSettings.from(config);
         this.retention = new Retention(
-                ports.telemetryRetention(), ports.devices(), retentionSettings, builder.clock, meters, threads);
+                ports.telemetryRetention(),
+                ports.devices(),
+                retentionSettings,
+                processing.rawPeriods(),
+                builder.clock,
+                meters,
+                threads);
     }
 
     /** Starts the parts in dependency order into the node's lifecycles, which close them in reverse. */
@@ -114,6 +142,8 @@ public final class Platform {
         // pipeline: each stops after what feeds it.
         parts.start("shadow-reporter", reporter);
         parts.start("committed-telemetry", committed);
+        // The configuration in force is loaded before the first group commit runs it.
+        parts.start("processing", processing);
         parts.start("pipeline", pipeline, pipelineStopBound);
         parts.start("retention", retention);
         return this;
@@ -165,6 +195,10 @@ public final class Platform {
         return retention;
     }
 
+    public Processing processing() {
+        return processing;
+    }
+
     /** What a node decides; everything else comes from {@link Config}'s keys, or from a settings object set here. */
     public static final class Builder {
         private final StorePorts ports;
@@ -180,6 +214,7 @@ public final class Platform {
         private TelemetryLimits telemetryLimits;
         private CommandSettings commandSettings;
         private RetentionSettings retentionSettings;
+        private ProcessingSettings processingSettings;
 
         private Builder(StorePorts ports, Lifecycles parts) {
             this.ports = Objects.requireNonNull(ports, "ports");
@@ -234,6 +269,11 @@ public final class Platform {
 
         public Builder retentionSettings(RetentionSettings settings) {
             this.retentionSettings = Objects.requireNonNull(settings);
+            return this;
+        }
+
+        public Builder processingSettings(ProcessingSettings settings) {
+            this.processingSettings = Objects.requireNonNull(settings);
             return this;
         }
 

@@ -2,6 +2,8 @@ package io.edgeward.core.platform;
 
 import io.edgeward.core.command.CommandRepository;
 import io.edgeward.core.device.DeviceRepository;
+import io.edgeward.core.processing.ProcessedStream;
+import io.edgeward.core.processing.ProcessingConfigRepository;
 import io.edgeward.core.retention.TelemetryRetention;
 import io.edgeward.core.shadow.ShadowRepository;
 import io.edgeward.core.telemetry.TelemetryReader;
@@ -19,7 +21,9 @@ public record StorePorts(
         CommandRepository commands,
         TelemetryWriter telemetryWriter,
         TelemetryReader telemetryReader,
-        TelemetryRetention telemetryRetention) {
+        TelemetryRetention telemetryRetention,
+        ProcessedStream processedStream,
+        ProcessingConfigRepository processingConfigs) {
 
     public StorePorts {
         Objects.requireNonNull(devices, "devices");
@@ -28,5 +32,7 @@ public record StorePorts(
         Objects.requireNonNull(telemetryWriter, "telemetryWriter");
         Objects.requireNonNull(telemetryReader, "telemetryReader");
         Objects.requireNonNull(telemetryRetention, "telemetryRetention");
+        Objects.requireNonNull(processedStream, "processedStream");
+        Objects.requireNonNull(processingConfigs, "processingConfigs");
     }
 }

@@ -50,6 +50,7 @@ public final class Retention implements Lifecycle {
     private final TelemetryRetention store;
     private final DeviceRepository devices;
     private final RetentionSettings settings;
+    private final RawPeriodOverride rawOverride;
     private final Clock clock;
     private final Threads threads;
     private final Map<Level, Counter> expired = new EnumMap<>(Level.class);
@@ -65,12 +66,14 @@ public final class Retention implements Lifecycle {
             TelemetryRetention store,
             DeviceRepository devices,
             RetentionSettings settings,
+            RawPeriodOverride rawOverride,
             Clock clock,
             MeterRegistry meters,
             Threads threads) {
         this.store = store;
         this.devices = devices;
         this.settings = settings;
+        this.rawOverride = rawOverride;
         this.clock = clock;
         this.threads = threads;
         for (Level level : Level.values()) {
@@ -147,7 +150,7 @@ public final class Retention implements Lifecycle {
         Map<DeviceId, Optional<Device>> owners = new HashMap<>();
         for (SeriesKey series : store.series()) {
             Optional<Device> owner = owners.computeIfAbsent(series.device(), devices::find);
-            RetentionPolicy policy = settings.policyFor(owner.orElse(null), series.metric());
+            RetentionPolicy policy = policyFor(owner.orElse(null), series.metric());
             for (Level level : Level.FINEST_FIRST) {
                 long cutoff = policy.cutoff(level, now);
                 if (cutoff != Long.MIN_VALUE) {
@@ -162,6 +165,18 @@ public final class Retention implements Lifecycle {
         usedBytes = store.usedBytes();
         lastPass = clock.instant();
         return new Pass(expiredNow, evictedNow);
+    }
+
+    private RetentionPolicy policyFor(Device owner, String metric) {
+        RetentionPolicy policy = settings.policyFor(owner, metric);
+        if (owner == null) {
+            return policy;
+        }
+        return rawOverride
+                .rawPeriod(owner, metric)
+                .filter(period -> period.compareTo(policy.of(Level.RAW)) < 0)
+                .map(period -> policy.with(Map.of(Level.RAW, period)))
+                .orElse(policy);
     }
 
     private void evictOverBudget(Map<Level, Long> evictedNow) {

@@ -1,25 +1,18 @@
 package io.edgeward.core.retention;
 
 import io.edgeward.core.device.Device;
+import io.edgeward.core.telemetry.SeriesSelector;
 import java.time.Duration;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
- * An override of the default retention for the series it matches: by metric name and device id
- * (each a glob, {@code *} for any run of characters), device type and tag; what it leaves out
- * matches anything. Only the levels it names change. A class rather than a record: its globs are
- * compiled once, as a pass matches every series against every rule.
+ * An override of the default retention for the series its selector matches; only the levels it
+ * names change.
  */
 public final class RetentionRule {
 
-    private final String metric;
-    private final String device;
-    private final String type;
-    private final String tag;
+    private final SeriesSelector match;
     private final Map<Level, Duration> periods;
-    private final Pattern metricPattern;
-    private final Pattern devicePattern;
 
     /**
      * @param metric a glob of metric names, or null
@@ -31,51 +24,19 @@ public final class RetentionRule {
         if (periods.isEmpty()) {
             throw new IllegalArgumentException("names no level (raw, 1m, 1h, 1d)");
         }
-        this.metric = metric;
-        this.device = device;
-        this.type = type;
-        this.tag = tag;
+        this.match = new SeriesSelector(metric, device, type, tag);
         this.periods = Map.copyOf(periods);
-        this.metricPattern = metric == null ? null : glob(metric);
-        this.devicePattern = device == null ? null : glob(device);
     }
 
     public boolean matches(Device owner, String metricName) {
-        return (metricPattern == null || metricPattern.matcher(metricName).matches())
-                && (devicePattern == null
-                        || devicePattern.matcher(owner.id().value()).matches())
-                && (type == null || owner.type().wireName().equals(type))
-                && (tag == null || owner.tags().contains(tag));
+        return match.matches(owner, metricName);
     }
 
-    public String metric() {
-        return metric;
-    }
-
-    public String device() {
-        return device;
-    }
-
-    public String type() {
-        return type;
-    }
-
-    public String tag() {
-        return tag;
+    public SeriesSelector match() {
+        return match;
     }
 
     public Map<Level, Duration> periods() {
         return periods;
-    }
-
-    static Pattern glob(String glob) {
-        StringBuilder regex = new StringBuilder();
-        for (String part : glob.split("\\*", -1)) {
-            if (!regex.isEmpty()) {
-                regex.append(".*");
-            }
-            regex.append(Pattern.quote(part));
-        }
-        return Pattern.compile(regex.toString());
     }
 }

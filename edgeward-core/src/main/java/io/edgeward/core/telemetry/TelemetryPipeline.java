@@ -48,6 +48,7 @@ public final class TelemetryPipeline implements Lifecycle {
     private static final Logger LOG = LoggerFactory.getLogger(TelemetryPipeline.class);
 
     private final TelemetryWriter store;
+    private final BatchProcessor processor;
     private final CommittedTelemetry committed;
     private final TelemetryDecoder decoder;
     private final PipelineSettings settings;
@@ -57,11 +58,13 @@ public final class TelemetryPipeline implements Lifecycle {
     private final AtomicInteger parked = new AtomicInteger();
     private final RateLimitedLog rejectLog = RateLimitedLog.perMinute();
     private final RateLimitedLog failureLog = RateLimitedLog.perMinute();
+    private final RateLimitedLog processingLog = RateLimitedLog.perMinute();
 
     private final Counter processed;
     private final Counter backpressure;
     private final Counter commitFailures;
     private final Counter commitTimeouts;
+    private final Counter processingFailures;
     private final DistributionSummary latency;
     private final DistributionSummary batchMessages;
     private final DistributionSummary batchPoints;
@@ -83,10 +86,12 @@ public final class TelemetryPipeline implements Lifecycle {
     private volatile long commitStartedNanos;
 
     /**
+     * @param processor the processing stage, run in each group commit ({@link BatchProcessor#NONE} for none)
      * @param committed the post-commit stage, handed every committed batch; it never blocks the writer
      */
     public TelemetryPipeline(
             TelemetryWriter store,
+            BatchProcessor processor,
             TelemetryDecoder decoder,
             PipelineSettings settings,
             MeterRegistry meters,
@@ -94,6 +99,7 @@ public final class TelemetryPipeline implements Lifecycle {
             Threads threads) {
         this.threads = threads;
         this.store = store;
+        this.processor = processor;
         this.committed = committed;
         this.decoder = decoder;
         this.settings = settings;
@@ -111,6 +117,10 @@ public final class TelemetryPipeline implements Lifecycle {
         this.commitTimeouts = Counter.builder("edgeward.pipeline.commit.timeouts")
                 .description(
                         "Messages whose commit took longer than the commit timeout; they were refused, not acknowledged")
+                .register(meters);
+        this.processingFailures = Counter.builder("edgeward.processing.failures")
+                .description(
+                        "Group commits the processing stage could not evaluate; their points were stored unprocessed")
                 .register(meters);
         this.latency = DistributionSummary.builder("iot.edge.processing.latency.ms")
                 .description("Arrival to durable commit of a telemetry message, milliseconds")
@@ -409,9 +419,17 @@ public final class TelemetryPipeline implements Lifecycle {
         long commitStart = System.nanoTime();
         commitStartedNanos = commitStart;
         committing = batch;
+        BatchProcessor.Output output = process(points);
+        List<Point> stored = points;
+        if (!output.derived().isEmpty()) {
+            stored = new ArrayList<>(points.size() + output.derived().size());
+            stored.addAll(points);
+            stored.addAll(output.derived());
+        }
         try {
-            store.commit(CommitBatch.of(points));
+            store.commit(new CommitBatch(stored, output.records()));
         } catch (RuntimeException e) {
+            processor.discard(points);
             committing = List.of();
             commitFailures.increment();
             if (failureLog.allow("commit")) {
@@ -436,6 +454,28 @@ public final class TelemetryPipeline implements Lifecycle {
             pending.done.complete(new IngestResult(pending.decoded.points().size(), pending.decoded.rejections()));
         }
         committed.committed(points);
+    }
+
+    /**
+     * Runs the processing stage over the batch. A failure there (its store read failed while it
+     * rebuilt a series' state) must not cost the devices their acknowledgement: the points are stored
+     * unprocessed, counted and logged, and the stage rebuilds its state from the store.
+     */
+    private BatchProcessor.Output process(List<Point> points) {
+        try {
+            return processor.process(points);
+        } catch (RuntimeException e) {
+            processor.discard(points);
+            processingFailures.increment();
+            if (processingLog.allow("processing")) {
+                LOG.error(
+                        "Processing {} point(s) failed; they are stored but were not filtered or windowed (not logged"
+                                + " again for a minute)",
+                        points.size(),
+                        e);
+            }
+            return BatchProcessor.Output.EMPTY;
+        }
     }
 
     private record Pending(TelemetryMessage message, Decoded decoded, CompletableFuture<IngestResult> done) {}

@@ -43,6 +43,7 @@ class TelemetryPipelineTest {
     private void start(int capacity, Duration commitTimeout, Duration minCommitInterval) {
         pipeline = new TelemetryPipeline(
                 store,
+                BatchProcessor.NONE,
                 new TelemetryDecoder(TelemetryLimits.DEFAULTS),
                 new PipelineSettings(capacity, 10_000, false, commitTimeout, minCommitInterval),
                 meters,

@@ -45,13 +45,8 @@ public final class RetentionRoutes {
         body.put("levels", levels);
         List<Map<String, Object>> overrides = new ArrayList<>();
         for (RetentionRule rule : status.settings().overrides()) {
-            Map<String, Object> match = new LinkedHashMap<>();
-            putIfSet(match, "metric", rule.metric());
-            putIfSet(match, "device", rule.device());
-            putIfSet(match, "type", rule.type());
-            putIfSet(match, "tag", rule.tag());
             Map<String, Object> one = new LinkedHashMap<>();
-            one.put("match", match);
+            one.put("match", rule.match().toMap());
             for (Level level : Level.FINEST_FIRST) {
                 Duration period = rule.periods().get(level);
                 if (period != null) {
@@ -66,11 +61,5 @@ public final class RetentionRoutes {
 
     private static String period(Duration period) {
         return period.equals(RetentionPolicy.FOREVER) ? "forever" : Durations.format(period);
-    }
-
-    private static void putIfSet(Map<String, Object> map, String key, String value) {
-        if (value != null) {
-            map.put(key, value);
-        }
     }
 }

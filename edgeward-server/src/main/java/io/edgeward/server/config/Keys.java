@@ -4,6 +4,7 @@ import io.edgeward.coap.CoapSettings;
 import io.edgeward.core.command.CommandSettings;
 import io.edgeward.core.config.Key;
 import io.edgeward.core.config.Parsers;
+import io.edgeward.core.processing.ProcessingSettings;
 import io.edgeward.core.retention.RetentionSettings;
 import io.edgeward.core.shadow.ShadowSettings;
 import io.edgeward.core.telemetry.PipelineSettings;
@@ -48,7 +49,8 @@ public final class Keys {
             PipelineSettings.KEYS,
             ShadowSettings.KEYS,
             CommandSettings.KEYS,
-            RetentionSettings.KEYS);
+            RetentionSettings.KEYS,
+            ProcessingSettings.KEYS);
 
     private Keys() {}
 

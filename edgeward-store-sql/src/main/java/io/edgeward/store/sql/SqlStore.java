@@ -14,6 +14,8 @@ import io.edgeward.store.sql.internal.RollupBackfill;
 import io.edgeward.store.sql.internal.RollupMaintainer;
 import io.edgeward.store.sql.internal.SqlCommandRepository;
 import io.edgeward.store.sql.internal.SqlDeviceRepository;
+import io.edgeward.store.sql.internal.SqlProcessedStream;
+import io.edgeward.store.sql.internal.SqlProcessingConfigRepository;
 import io.edgeward.store.sql.internal.SqlShadowRepository;
 import io.edgeward.store.sql.internal.SqlTelemetryStore;
 import io.edgeward.store.sql.internal.TelemetryLog;
@@ -57,6 +59,8 @@ public final class SqlStore implements Lifecycle {
     private final SqlTelemetryStore telemetry;
     private final SqlShadowRepository shadows;
     private final SqlCommandRepository commands;
+    private final SqlProcessedStream stream;
+    private final SqlProcessingConfigRepository processingConfigs;
     private final Threads threads;
     private final Optional<TelemetryLog> telemetryLog;
     private final Optional<RollupMaintainer> rollupMaintainer;
@@ -82,6 +86,8 @@ public final class SqlStore implements Lifecycle {
         }
         this.shadows = new SqlShadowRepository(jdbi, writes);
         this.commands = new SqlCommandRepository(jdbi, writes);
+        this.stream = new SqlProcessedStream(jdbi, writes, java.time.Clock.systemUTC());
+        this.processingConfigs = new SqlProcessingConfigRepository(jdbi, writes);
     }
 
     /**
@@ -255,7 +261,7 @@ public final class SqlStore implements Lifecycle {
 
     /** Every port this store implements, for {@code Platform.builder}. */
     public StorePorts ports() {
-        return new StorePorts(devices, shadows, commands, telemetry, telemetry, telemetry);
+        return new StorePorts(devices, shadows, commands, telemetry, telemetry, telemetry, stream, processingConfigs);
     }
 
     public TelemetryWriter telemetryWriter() {

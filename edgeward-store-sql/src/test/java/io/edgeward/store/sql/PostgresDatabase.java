@@ -30,6 +30,13 @@ final class PostgresDatabase implements AutoCloseable {
         return store;
     }
 
+    /** Closes the store and opens it again on the same database, as a restarted node does. */
+    SqlStore reopen() {
+        store.close();
+        store = Stores.started(new StoreSettings(withDatabase(ADMIN_URL, name), "", "", 4));
+        return store;
+    }
+
     @Override
     public void close() throws Exception {
         if (name != null) {

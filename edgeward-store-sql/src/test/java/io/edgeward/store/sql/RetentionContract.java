@@ -7,6 +7,7 @@ import io.edgeward.core.device.DeviceType;
 import io.edgeward.core.device.NewDevice;
 import io.edgeward.core.lifecycle.Threads;
 import io.edgeward.core.retention.Level;
+import io.edgeward.core.retention.RawPeriodOverride;
 import io.edgeward.core.retention.Retention;
 import io.edgeward.core.retention.RetentionPolicy;
 import io.edgeward.core.retention.RetentionRule;
@@ -66,6 +67,7 @@ abstract class RetentionContract {
                 store.ports().telemetryRetention(),
                 store.devices(),
                 settings,
+                RawPeriodOverride.NONE,
                 Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC),
                 meters,
                 Threads.named("test"));

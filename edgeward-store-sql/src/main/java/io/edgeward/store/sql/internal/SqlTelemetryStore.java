@@ -120,6 +120,7 @@ public final class SqlTelemetryStore implements TelemetryWriter, TelemetryReader
                     writePoints(connection, UPSERT_LATEST, newestPerSeries(points), true);
                     RollupMaintainer.note(connection, points); // with the points, or not at all
                 }
+                SqlProcessedStream.append(connection, batch.records());
             });
         } catch (SQLException e) {
             throw new IllegalStateException("telemetry commit failed: " + e.getMessage(), e);

@@ -1,0 +1,177 @@
+package io.edgeward.core.processing;
+
+import io.edgeward.core.device.DeviceId;
+import io.edgeward.core.telemetry.Point;
+import io.edgeward.core.telemetry.Value;
+import io.micrometer.core.instrument.Counter;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * One window definition on one series: the numbers of every window not yet closed, by time, so a
+ * point that replaces another (a redelivery) replaces it here too, and each window's result is
+ * computed exactly once, when it closes.
+ */
+final class WindowState {
+
+    /** How far before its first new point a series' unclosed windows are looked for after a start. */
+    static final Duration LOOKBACK = Duration.ofDays(1);
+
+    private static final int REPLAY_LIMIT = 200_000;
+
+    private final WindowSpec spec;
+    private final DeviceId device;
+    private final String metric;
+    private final List<String> derived;
+    private final long size;
+    private final long slide;
+    private final long lateness;
+    private final Counter closed;
+    private final Counter late;
+    private final TreeMap<Long, Double> numbers = new TreeMap<>();
+    private String unit;
+    /** The start of the first window not yet closed. */
+    private long nextStart;
+
+    private WindowState(WindowSpec spec, DeviceId device, String metric, ProcessingMetrics metrics) {
+        this.spec = spec;
+        this.device = device;
+        this.metric = metric;
+        this.derived = spec.functions().stream()
+                .map(function -> spec.derivedMetric(metric, function))
+                .toList();
+        this.size = spec.size().toMillis();
+        this.slide = spec.slide().toMillis();
+        this.lateness = spec.lateness().toMillis();
+        this.closed = metrics.windows(spec.name());
+        this.late = metrics.late(spec.name());
+    }
+
+    /** True when every derived metric name is valid (a long window name and metric may exceed 128 characters). */
+    static boolean applicable(WindowSpec spec, String metric) {
+        return spec.functions().stream().allMatch(f -> Point.isValidMetric(spec.derivedMetric(metric, f)));
+    }
+
+    /**
+     * The windows of the series as the stored points and results leave them: every window after the
+     * last one whose result is stored reopens from the stored points, so none is lost or repeated.
+     */
+    static WindowState restore(WindowSpec spec, History history, Point first, ProcessingMetrics metrics) {
+        WindowState state = new WindowState(spec, first.device(), first.metric(), metrics);
+        long firstOpen = state.alignUp(first.timestamp() - state.size + 1);
+        Optional<Point> lastResult = history.latest(first.device(), state.derived.get(0));
+        long from = lastResult.map(p -> p.timestamp() + state.slide).orElse(firstOpen);
+        from = Math.max(from, state.alignUp(firstOpen - LOOKBACK.toMillis()));
+        state.nextStart = from;
+        if (from < first.timestamp()) {
+            for (Point point : history.raw(first.device(), first.metric(), from, first.timestamp(), REPLAY_LIMIT)) {
+                state.put(point);
+            }
+        }
+        return state;
+    }
+
+    void add(Point point) {
+        if (!(point.value() instanceof Value.Num)) {
+            return;
+        }
+        if (point.timestamp() < nextStart) {
+            late.increment(); // every window that holds it has closed
+            return;
+        }
+        put(point);
+    }
+
+    private void put(Point point) {
+        if (point.value() instanceof Value.Num n) {
+            numbers.put(point.timestamp(), n.value());
+            if (point.unit() != null) {
+                unit = point.unit();
+            }
+        }
+    }
+
+    /** Closes every window that ends at or before the watermark, the device's newest time minus the lateness. */
+    void closeUpTo(long newest, Emitter out) {
+        long watermark = newest - lateness;
+        while (nextStart + size <= watermark) {
+            if (numbers.isEmpty()) {
+                // No numbers: skip to the first window still open.
+                nextStart = Math.max(nextStart, alignDown(watermark - size) + slide);
+                return;
+            }
+            long firstTime = numbers.firstKey();
+            if (firstTime >= nextStart + size) {
+                nextStart = Math.max(nextStart, alignUp(firstTime - size + 1));
+                continue;
+            }
+            emit(numbers.subMap(nextStart, true, nextStart + size, false), out);
+            nextStart += slide;
+            numbers.headMap(nextStart, false).clear();
+        }
+    }
+
+    private void emit(NavigableMap<Long, Double> window, Emitter out) {
+        if (window.isEmpty()) {
+            return;
+        }
+        Collection<Double> values = window.values();
+        double sum = 0;
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : values) {
+            sum += v;
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        int n = values.size();
+        double mean = sum / n;
+        for (int i = 0; i < spec.functions().size(); i++) {
+            WindowFunction function = spec.functions().get(i);
+            double result = switch (function) {
+                case MEAN -> mean;
+                case MIN -> min;
+                case MAX -> max;
+                case SUM -> sum;
+                case COUNT -> n;
+                case STDDEV -> stddev(values, mean);
+                case FIRST -> window.firstEntry().getValue();
+                case LAST -> window.lastEntry().getValue();
+            };
+            out.derived(
+                    spec.name(),
+                    new Point(
+                            device,
+                            derived.get(i),
+                            nextStart,
+                            Value.of(result),
+                            function == WindowFunction.COUNT ? null : unit));
+        }
+        closed.increment();
+    }
+
+    /** Population standard deviation, in two passes (a sum of squares loses digits on large, close values). */
+    private static double stddev(Collection<Double> values, double mean) {
+        double squares = 0;
+        for (double v : values) {
+            squares += (v - mean) * (v - mean);
+        }
+        return Math.sqrt(squares / values.size());
+    }
+
+    private long alignDown(long t) {
+        return Math.floorDiv(t, slide) * slide;
+    }
+
+    private long alignUp(long t) {
+        return -Math.floorDiv(-t, slide) * slide;
+    }
+
+    String metric() {
+        return metric;
+    }
+}
