@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Never lose acknowledged data: the packaged platform runs as its own process and is killed with
  * SIGKILL while a client publishes QoS 1 as fast as acknowledgements come; after a restart every
  * acknowledged point must be in the store, and every rollup bucket must equal its recomputation
- * from the stored points. Several rounds on the same data directory; each store runs the same rounds
+ * from the stored points, and every window the processing stage closed must have been closed exactly
+ * once, over exactly the stored points. Several rounds on the same data directory; each store runs the same rounds
  * ({@link CrashIT} on the embedded SQLite, {@link CrashPostgresIT} on PostgreSQL).
  */
 abstract class CrashScenarios {
@@ -42,6 +43,9 @@ abstract class CrashScenarios {
     static final String TOKEN = "crash-test-admin-token-0123456789";
     static final ObjectMapper JSON = new ObjectMapper();
     static final int ROUNDS = 4;
+    static final String WINDOWS = """
+            [{"name": "seqw", "match": {"metric": "seq"}, "size": "1s", "functions": ["count", "sum"],
+              "allowed-lateness": "0s"}]""".replace("\n", " ");
 
     @TempDir
     Path dir;
@@ -65,7 +69,9 @@ abstract class CrashScenarios {
 
     @Test
     void sigkillDuringQos1Publishing_losesNoAcknowledgedPoint() throws Exception {
-        settings = storeSettings();
+        settings = new java.util.HashMap<>(storeSettings());
+        // Points are 1 ms apart in event time: 1 s windows close every thousand points, many per round.
+        settings.put("processing.windows", WINDOWS);
         JsonNode ports = startPlatform();
         String secret = register(ports.get("http").asInt(), "crash-dev");
         long base = System.currentTimeMillis() - 3_600_000L;
@@ -96,7 +102,61 @@ abstract class CrashScenarios {
                     .as("round %d: acknowledged (%d) but not stored", round, acknowledged.size())
                     .isEmpty();
             assertRollupsEqualRawPoints(ports.get("http").asInt(), base, round);
+            assertWindowsEqualRawPoints(ports.get("http").asInt(), base, stored, round);
         }
+    }
+
+    /**
+     * Every closed window's results equal their recomputation from the stored points; every window
+     * that ended before the newest stored point was closed; and each result is in the reduced
+     * stream once (a derived point written twice would only replace itself, the stream would not).
+     */
+    private void assertWindowsEqualRawPoints(int httpPort, long base, Set<Long> stored, int round) throws Exception {
+        java.util.TreeMap<Long, long[]> expected = new java.util.TreeMap<>(); // window start -> {count, sum}
+        long newest = Long.MIN_VALUE;
+        for (long n : stored) {
+            long ts = base + n;
+            newest = Math.max(newest, ts);
+            long[] window = expected.computeIfAbsent(Math.floorDiv(ts, 1000L) * 1000, k -> new long[2]);
+            window[0]++;
+            window[1] += n;
+        }
+        Map<Long, Long> counts = derived(httpPort, "seqw.count", base);
+        Map<Long, Long> sums = derived(httpPort, "seqw.sum", base);
+        for (Map.Entry<Long, long[]> window : expected.entrySet()) {
+            long start = window.getKey();
+            if (start + 1000 <= newest) {
+                assertThat(counts.get(start))
+                        .as("round %d: the window at %d, closed, holds every stored point", round, start)
+                        .isEqualTo(window.getValue()[0]);
+                assertThat(sums.get(start))
+                        .as("round %d: sum at %d", round, start)
+                        .isEqualTo(window.getValue()[1]);
+            }
+        }
+        assertThat(counts.keySet())
+                .as("round %d: no window closed twice or from nothing", round)
+                .allSatisfy(start -> assertThat(expected).containsKey(start));
+        Map<String, Integer> records = new java.util.HashMap<>();
+        getJson(httpPort, "/api/v1/processing/stream?device=crash-dev&limit=10000")
+                .get("records")
+                .forEach(r -> records.merge(
+                        r.get("metric").asText() + "@" + r.get("ts").asLong(), 1, Integer::sum));
+        assertThat(records)
+                .as("round %d: each window's results once in the stream", round)
+                .hasSize(counts.size() + sums.size())
+                .allSatisfy((key, times) -> assertThat(times).as(key).isEqualTo(1));
+    }
+
+    private Map<Long, Long> derived(int httpPort, String metric, long base) throws Exception {
+        Map<Long, Long> values = new java.util.HashMap<>();
+        getJson(
+                        httpPort,
+                        "/api/v1/devices/crash-dev/telemetry?metric=" + metric + "&limit=100000&from=" + (base - 10_000)
+                                + "&to=" + (base + 3_000_000))
+                .get("points")
+                .forEach(p -> values.put(p.get("ts").asLong(), p.get("value").asLong()));
+        return values;
     }
 
     /** Every bucket of every tier equals its recomputation from the stored raw points: none half-written, none counted twice. */
