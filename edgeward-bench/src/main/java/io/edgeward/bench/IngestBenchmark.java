@@ -20,13 +20,38 @@ import java.util.concurrent.TimeUnit;
  *   <li>Mosquitto (Debian's, no persistence): the baseline, plain QoS 1 pass-through;</li>
  *   <li>the packaged Edgeward node, as fast as acknowledged: every acknowledged message is durably stored;</li>
  *   <li>Edgeward at half of Mosquitto's rate: latency publish → PUBACK;</li>
- *   <li>a second node with telemetry not folded into shadow reported state, for that feature's cost.</li>
+ *   <li>a second node with telemetry not folded into shadow reported state, for that feature's cost;</li>
+ *   <li>a third node with the processing stage on ({@link #PROCESSING}: 10 windows, 4 filters), as fast
+ *       as acknowledged, against [2] (issue 20: at least 0.9 of ingest without them).</li>
  * </ol>
  * It prints the figures, the ratios and the verdict against the issue's targets.
  */
 public final class IngestBenchmark {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Ten windows (tumbling and sliding, every function) and four filters over the simulator's four metrics. */
+    static final List<String> PROCESSING = List.of(
+            "processing.windows=" + String.join(" ", """
+                    [{"name": "temp_10s", "match": {"metric": "temperature"}, "size": "10s", "functions": ["mean", "min", "max"]},
+                     {"name": "temp_1m", "match": {"metric": "temperature"}, "size": "1m", "slide": "10s",
+                      "functions": ["mean", "stddev"]},
+                     {"name": "temp_5m", "match": {"metric": "temperature"}, "size": "5m", "functions": ["mean", "count"]},
+                     {"name": "hum_10s", "match": {"metric": "humidity"}, "size": "10s", "functions": ["mean"]},
+                     {"name": "hum_1m", "match": {"metric": "humidity"}, "size": "1m", "slide": "20s", "functions": ["min", "max"]},
+                     {"name": "press_30s", "match": {"metric": "pressure"}, "size": "30s", "functions": ["mean", "last"]},
+                     {"name": "press_5m", "match": {"metric": "pressure"}, "size": "5m", "slide": "1m", "functions": ["mean"]},
+                     {"name": "vibration_10s", "match": {"metric": "vibration"}, "size": "10s", "functions": ["max", "count"]},
+                     {"name": "vibration_1m", "match": {"metric": "vibration"}, "size": "1m", "slide": "10s",
+                      "functions": ["mean", "min", "max", "stddev", "count"]},
+                     {"name": "all_1m", "match": {"device": "*"}, "size": "1m", "functions": ["sum", "first"]}]
+                    """.split("\n")),
+            "processing.filters=" + String.join(" ", """
+                    [{"name": "temp_band", "match": {"metric": "temperature"}, "deadband": {"absolute": 0.2}, "heartbeat": "5m"},
+                     {"name": "hum_change", "match": {"metric": "humidity"}, "deadband": {"percent": 1}},
+                     {"name": "press_sample", "match": {"metric": "pressure"}, "sample": {"every": "10s", "keep": "mean"}},
+                     {"name": "vib_alarm", "match": {"metric": "vibration"}, "threshold": {"above": 6}, "heartbeat": "1m"}]
+                    """.split("\n")));
 
     private final Path work;
     private final String java;
@@ -222,6 +247,29 @@ public final class IngestBenchmark {
         double reportedCost = 1
                 - max.get("ackedPerSecond").asDouble()
                         / withoutReported.get("ackedPerSecond").asDouble();
+
+        System.out.println();
+        System.out.println("[5]   Edgeward as in [2] with the processing stage on: 10 windows and 4 filters");
+        JsonNode processing;
+        double processingStored;
+        Path processingData = work.resolve("edgeward-data-processing");
+        try (EdgewardProcess edgeward =
+                new EdgewardProcess(java, jar, processingData, work.resolve("edgeward-processing.log"), PROCESSING)) {
+            List<String> target = target(edgeward, processingData, "proc-");
+            double storedBefore = edgeward.metric("iot_edge_data_processed_total");
+            processing = generate(concat(target, List.of("--rate", "max")), "edgeward-processing-max");
+            processingStored = (edgeward.metric("iot_edge_data_processed_total")
+                            - storedBefore
+                            - processing.get("warmupAcked").asDouble())
+                    / processing.get("seconds").asDouble();
+            double records = edgeward.metric("edgeward_processing_stream_position");
+            System.out.printf(
+                    Locale.ROOT,
+                    "      Edgeward with processing: %,.0f points/s stored, %,.0f stream records written%n",
+                    processingStored,
+                    records);
+        }
+        double processingRatio = processingStored / stored;
         report(baseline, mosquittoHalf, max, stored, half, halfOwn, broker, brokerHalf, disk, peakRss);
         row(
                 "Edgeward without reported-state updates",
@@ -232,6 +280,12 @@ public final class IngestBenchmark {
                 "%.1f %%  (target <= 10 %%: %s)",
                 reportedCost * 100,
                 Figures.verdict(Figures.reportedCostMet(reportedCost)));
+        row("Edgeward with 10 windows + 4 filters", "%,.0f points/s", processingStored);
+        row(
+                "With processing / without",
+                "%.2f  (target >= 0.90: %s)",
+                processingRatio,
+                Figures.verdict(Figures.processingMet(processingRatio)));
         System.out.println("------------------------------------------------------------------------------");
         return new Figures(
                 baseRate,
@@ -241,7 +295,8 @@ public final class IngestBenchmark {
                 brokerHalf.get("p99Millis").asDouble(),
                 halfOwn.get("p99Millis").asDouble(),
                 peakRss / 1024.0,
-                reportedCost);
+                reportedCost,
+                processingRatio);
     }
 
     List<String> target(EdgewardProcess edgeward, Path data, String prefix) {

@@ -22,7 +22,7 @@ class FiguresTest {
 
     @Test
     void ratio_isStoredOverMosquitto() {
-        assertThat(new Figures(80_000, 64_000, 0, 0, 0, 0, 0, 0).ratio()).isEqualTo(0.8);
+        assertThat(new Figures(80_000, 64_000, 0, 0, 0, 0, 0, 0, 1).ratio()).isEqualTo(0.8);
     }
 
     @Test
@@ -35,9 +35,11 @@ class FiguresTest {
         assertThat(Figures.rssMet(512)).isFalse();
         assertThat(Figures.reportedCostMet(0.10)).isTrue();
         assertThat(Figures.reportedCostMet(0.11)).isFalse();
+        assertThat(Figures.processingMet(0.90)).isTrue();
+        assertThat(Figures.processingMet(0.89)).isFalse();
     }
 
     private static Figures run(double mosquittoRate, double halfP99) {
-        return new Figures(mosquittoRate, mosquittoRate * 0.8, halfP99, 3, 3, halfP99, 400, 0.05);
+        return new Figures(mosquittoRate, mosquittoRate * 0.8, halfP99, 3, 3, halfP99, 400, 0.05, 0.95);
     }
 }

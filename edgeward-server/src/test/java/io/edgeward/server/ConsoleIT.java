@@ -80,6 +80,11 @@ class ConsoleIT {
     @Test
     void console_showsDevicesTheirHistoryShadowAndCommands() throws Exception {
         String password = node.register("console-1");
+        assertThat(node.send("PUT", "/api/v1/processing", """
+                {"author": "console-it",
+                 "filters": [{"name": "temp-band", "match": {"metric": "temperature"}, "deadband": {"absolute": 0.5}}],
+                 "windows": [{"name": "temp_1m", "match": {"metric": "temperature"}, "size": "1m",
+                              "functions": ["mean", "max"]}]}""").statusCode()).isEqualTo(200);
         Mqtt5BlockingClient device = MqttClient.builder()
                 .useMqttVersion5()
                 .identifier("console-1")
@@ -135,6 +140,13 @@ class ConsoleIT {
                 .contains("<td>1d</td><td>forever</td>")
                 .containsPattern("id=\"storage-used\">[0-9.]+ MiB used, no disk budget<")
                 .contains("no overrides");
+        assertThat(dom)
+                .as("the processing configuration in force, with its version and author")
+                .contains("<td>temp-band</td><td>filter</td>")
+                .contains("deadband {\"absolute\":0.5}")
+                .contains("<td>temp_1m</td><td>window</td>")
+                .contains("window 1m: mean, max")
+                .contains("id=\"processing-version\">version 1 by console-it<");
         assertThat(dom).as("no login error shown").contains("<p class=\"error\" id=\"login-error\"></p>");
     }
 }

@@ -5,11 +5,8 @@ import io.edgeward.core.telemetry.Point;
 import io.edgeward.core.telemetry.Value;
 import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
-import java.util.NavigableMap;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * One window definition on one series: the numbers of every window not yet closed, by time, so a
@@ -32,7 +29,7 @@ final class WindowState {
     private final long lateness;
     private final Counter closed;
     private final Counter late;
-    private final TreeMap<Long, Double> numbers = new TreeMap<>();
+    private final TimeBuffer numbers = new TimeBuffer();
     private String unit;
     /** The start of the first window not yet closed. */
     private long nextStart;
@@ -104,31 +101,32 @@ final class WindowState {
                 nextStart = Math.max(nextStart, alignDown(watermark - size) + slide);
                 return;
             }
-            long firstTime = numbers.firstKey();
+            long firstTime = numbers.firstTime();
             if (firstTime >= nextStart + size) {
                 nextStart = Math.max(nextStart, alignUp(firstTime - size + 1));
                 continue;
             }
-            emit(numbers.subMap(nextStart, true, nextStart + size, false), out);
+            emit(numbers.from(nextStart), numbers.from(nextStart + size), out);
             nextStart += slide;
-            numbers.headMap(nextStart, false).clear();
+            numbers.dropBefore(nextStart);
         }
     }
 
-    private void emit(NavigableMap<Long, Double> window, Emitter out) {
-        if (window.isEmpty()) {
+    /** Emits the window holding the numbers at indexes {@code [from, to)}, if any. */
+    private void emit(int from, int to, Emitter out) {
+        if (from >= to) {
             return;
         }
-        Collection<Double> values = window.values();
         double sum = 0;
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
-        for (double v : values) {
+        for (int i = from; i < to; i++) {
+            double v = numbers.value(i);
             sum += v;
             min = Math.min(min, v);
             max = Math.max(max, v);
         }
-        int n = values.size();
+        int n = to - from;
         double mean = sum / n;
         for (int i = 0; i < spec.functions().size(); i++) {
             WindowFunction function = spec.functions().get(i);
@@ -138,9 +136,9 @@ final class WindowState {
                 case MAX -> max;
                 case SUM -> sum;
                 case COUNT -> n;
-                case STDDEV -> stddev(values, mean);
-                case FIRST -> window.firstEntry().getValue();
-                case LAST -> window.lastEntry().getValue();
+                case STDDEV -> stddev(from, to, mean);
+                case FIRST -> numbers.value(from);
+                case LAST -> numbers.value(to - 1);
             };
             out.derived(
                     spec.name(),
@@ -155,12 +153,13 @@ final class WindowState {
     }
 
     /** Population standard deviation, in two passes (a sum of squares loses digits on large, close values). */
-    private static double stddev(Collection<Double> values, double mean) {
+    private double stddev(int from, int to, double mean) {
         double squares = 0;
-        for (double v : values) {
-            squares += (v - mean) * (v - mean);
+        for (int i = from; i < to; i++) {
+            double d = numbers.value(i) - mean;
+            squares += d * d;
         }
-        return Math.sqrt(squares / values.size());
+        return Math.sqrt(squares / (to - from));
     }
 
     private long alignDown(long t) {
