@@ -255,7 +255,7 @@ final class QueryBenchmark {
         return reported;
     }
 
-    /** The series table's pages (SQLite's dbstat; PostgreSQL: the table with its index and TOAST), over the points in it. */
+    /** The raw points' pages (SQLite's dbstat; PostgreSQL: the table with its index and TOAST), over the points in it. */
     private double bytesPerPoint(long points) throws Exception {
         if (postgres != null) {
             try (Connection connection = DriverManager.getConnection(postgres);
@@ -268,7 +268,9 @@ final class QueryBenchmark {
         Path file = dir.resolve("edgeward-telemetry.db");
         try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
                 Statement statement = connection.createStatement();
-                ResultSet rs = statement.executeQuery("SELECT SUM(pgsize) FROM dbstat WHERE name = 'telemetry'")) {
+                // The points and the series they are keyed by (with its index of names).
+                ResultSet rs = statement.executeQuery("SELECT SUM(pgsize) FROM dbstat WHERE name IN "
+                        + "('points', 'series', 'sqlite_autoindex_series_1')")) {
             rs.next();
             return (double) rs.getLong(1) / points;
         }

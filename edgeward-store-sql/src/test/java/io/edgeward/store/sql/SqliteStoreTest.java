@@ -206,6 +206,18 @@ class SqliteStoreTest extends StoreContractTest {
             for (String tier : List.of("1m", "1h", "1d")) {
                 statement.execute("DROP TABLE rollup_" + tier);
             }
+            // Points in the table of that time, keyed by device and metric names.
+            statement.execute("DROP TRIGGER telemetry_insert");
+            statement.execute("CREATE TABLE old_points AS SELECT device_id, metric, ts, num, bool, str FROM telemetry");
+            statement.execute("DROP VIEW telemetry");
+            statement.execute("DROP TABLE points");
+            statement.execute("DROP TABLE series");
+            statement.execute(
+                    "CREATE TABLE telemetry (device_id TEXT NOT NULL, metric TEXT NOT NULL, ts INTEGER NOT NULL,"
+                            + " num REAL, bool INTEGER, str TEXT, unit TEXT, PRIMARY KEY (device_id, metric, ts)) WITHOUT ROWID");
+            statement.execute("INSERT INTO telemetry (device_id, metric, ts, num, bool, str)"
+                    + " SELECT device_id, metric, ts, num, bool, str FROM old_points");
+            statement.execute("DROP TABLE old_points");
         }
 
         store = openStore();
@@ -220,8 +232,9 @@ class SqliteStoreTest extends StoreContractTest {
                 applied.add(versions.getString(1));
             }
             assertThat(applied)
-                    .as("baselined below 1, then version 1 applied over the existing tables, then the rollup tiers")
-                    .containsExactly("0", "1", "2", "3");
+                    .as("baselined below 1, then version 1 applied over the existing tables, then the rollup tiers,"
+                            + " then points keyed by series id")
+                    .containsExactly("0", "1", "2", "3", "4");
         }
         assertThat(store.telemetryReader().rollups(DEV, "t", Tier.DAY, new TimeRange(0, T0 + Tier.DAY.millis())))
                 .as("the stored point backfilled into the tiers")

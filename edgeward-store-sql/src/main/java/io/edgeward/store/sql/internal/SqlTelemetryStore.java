@@ -148,9 +148,20 @@ public final class SqlTelemetryStore implements TelemetryWriter, TelemetryReader
                         .bind("id", device.value())
                         .execute();
             }
-            handle.createUpdate("DELETE FROM telemetry WHERE device_id = :id")
-                    .bind("id", device.value())
-                    .execute();
+            if (log.isPresent()) {
+                String series = TelemetryLog.SCHEMA + ".series";
+                handle.createUpdate("DELETE FROM " + TelemetryLog.SCHEMA + ".points WHERE series IN (SELECT id FROM "
+                                + series + " WHERE device_id = :id)")
+                        .bind("id", device.value())
+                        .execute();
+                handle.createUpdate("DELETE FROM " + series + " WHERE device_id = :id")
+                        .bind("id", device.value())
+                        .execute();
+            } else {
+                handle.createUpdate("DELETE FROM telemetry WHERE device_id = :id")
+                        .bind("id", device.value())
+                        .execute();
+            }
             handle.createUpdate("DELETE FROM telemetry_latest WHERE device_id = :id")
                     .bind("id", device.value())
                     .execute();
@@ -190,20 +201,25 @@ public final class SqlTelemetryStore implements TelemetryWriter, TelemetryReader
                 statement.setString(1, point.device().value());
                 statement.setString(2, point.metric());
                 statement.setLong(3, point.timestamp());
-                statement.setNull(4, Types.DOUBLE);
-                statement.setNull(5, Types.BOOLEAN);
-                statement.setNull(6, Types.VARCHAR);
-                switch (point.value()) {
-                    case Value.Num n -> statement.setDouble(4, n.value());
-                    case Value.Bool b -> statement.setBoolean(5, b.value());
-                    case Value.Text t -> statement.setString(6, t.value());
-                }
+                bindValue(statement, 4, point.value());
                 if (withUnit) {
                     statement.setString(7, point.unit());
                 }
                 statement.addBatch();
             }
             statement.executeBatch();
+        }
+    }
+
+    /** Binds the value to the columns num, bool and str at {@code first} and the two after it, the others null. */
+    static void bindValue(PreparedStatement statement, int first, Value value) throws SQLException {
+        statement.setNull(first, Types.DOUBLE);
+        statement.setNull(first + 1, Types.BOOLEAN);
+        statement.setNull(first + 2, Types.VARCHAR);
+        switch (value) {
+            case Value.Num n -> statement.setDouble(first, n.value());
+            case Value.Bool b -> statement.setBoolean(first + 1, b.value());
+            case Value.Text t -> statement.setString(first + 2, t.value());
         }
     }
 
@@ -302,6 +318,9 @@ public final class SqlTelemetryStore implements TelemetryWriter, TelemetryReader
      */
     @Override
     public int expire(DeviceId device, String metric, Level level, long before, int limit) {
+        if (level == Level.RAW && log.isPresent()) {
+            return expireSqlitePoints(device, metric, before, limit);
+        }
         String table = level.tier() == null ? rollups.schema() + "telemetry" : rollups.table(level.tier());
         String column = level.tier() == null ? "ts" : "bucket";
         // A bucket goes only once all of it is past the cutoff.
@@ -322,6 +341,29 @@ public final class SqlTelemetryStore implements TelemetryWriter, TelemetryReader
                 .bind("before", bound)
                 .bind("skip", limit - 1)
                 .execute()));
+    }
+
+    /** SQLite keeps raw points in {@code points}, keyed by series id: the same key-range deletion there. */
+    private int expireSqlitePoints(DeviceId device, String metric, long before, int limit) {
+        String points = TelemetryLog.SCHEMA + ".points";
+        String sql = "DELETE FROM " + points + " WHERE series = :s AND ts < :before AND ts <= COALESCE((SELECT ts FROM "
+                + points + " WHERE series = :s AND ts < :before ORDER BY ts LIMIT 1 OFFSET :skip), :before)";
+        return pausingMerges(() -> jdbi.inTransaction(handle -> {
+            Optional<Long> series = handle.createQuery(
+                            "SELECT id FROM " + TelemetryLog.SCHEMA + ".series WHERE device_id = :d AND metric = :m")
+                    .bind("d", device.value())
+                    .bind("m", metric)
+                    .mapTo(Long.class)
+                    .findOne();
+            if (series.isEmpty()) {
+                return 0;
+            }
+            return handle.createUpdate(sql)
+                    .bind("s", series.get())
+                    .bind("before", before)
+                    .bind("skip", limit - 1)
+                    .execute();
+        }));
     }
 
     @Override

@@ -54,9 +54,14 @@ public final class TelemetryLog implements AutoCloseable {
             + "SELECT device_id, metric, ts, num, bool, str FROM main.telemetry_log WHERE seq > :from AND seq <= :to "
             + "ORDER BY seq ON CONFLICT (device_id, metric, ts) DO UPDATE SET num = excluded.num, bool = excluded.bool, "
             + "str = excluded.str";
-    private static final String MERGE = "INSERT INTO " + SCHEMA + ".telemetry (device_id, metric, ts, num, bool, str) "
-            + "SELECT device_id, metric, ts, num, bool, str FROM temp.chunk_points WHERE true "
-            + "ON CONFLICT (device_id, metric, ts) DO UPDATE SET num = excluded.num, bool = excluded.bool, str = excluded.str";
+    // Points are keyed by an integer series id (see db/series/sqlite V4): the chunk's new series
+    // first, then its points, each with its series' id.
+    private static final String MERGE_SERIES = "INSERT INTO " + SCHEMA + ".series (device_id, metric) "
+            + "SELECT DISTINCT device_id, metric FROM temp.chunk_points WHERE true ON CONFLICT (device_id, metric) DO NOTHING";
+    private static final String MERGE = "INSERT INTO " + SCHEMA + ".points (series, ts, v) "
+            + "SELECT s.id, c.ts, COALESCE(c.num, c.bool, c.str) FROM temp.chunk_points c JOIN " + SCHEMA + ".series s "
+            + "ON s.device_id = c.device_id AND s.metric = c.metric WHERE true "
+            + "ON CONFLICT (series, ts) DO UPDATE SET v = excluded.v";
     // The newest point of each series in the chunk, read back from the series table, where the
     // later of two writes of one key has already won. Older points never replace a newer latest.
     // The unit is a property of the series, kept here only (not with every point): the unit of the
@@ -158,6 +163,7 @@ public final class TelemetryLog implements AutoCloseable {
                     staging.clear(h);
                     h.createUpdate(STAGE).bind("from", from).bind("to", to).execute();
                     staging.stageRollups(h);
+                    h.createUpdate(MERGE_SERIES).execute();
                     h.createUpdate(MERGE).execute();
                     staging.mergeRollups(h);
                     h.createUpdate(MERGE_LATEST)
