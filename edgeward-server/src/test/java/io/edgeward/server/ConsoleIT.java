@@ -83,7 +83,7 @@ class ConsoleIT {
         assertThat(node.send("PUT", "/api/v1/processing", """
                 {"author": "console-it",
                  "filters": [{"name": "temp-band", "match": {"metric": "temperature"}, "deadband": {"absolute": 0.5}}],
-                 "windows": [{"name": "temp_1m", "match": {"metric": "temperature"}, "size": "1m",
+                 "windows": [{"name": "vib_1m", "match": {"metric": "vibration"}, "size": "1m",
                               "functions": ["mean", "max"]}]}""").statusCode()).isEqualTo(200);
         Mqtt5BlockingClient device = MqttClient.builder()
                 .useMqttVersion5()
@@ -144,7 +144,7 @@ class ConsoleIT {
                 .as("the processing configuration in force, with its version and author")
                 .contains("<td>temp-band</td><td>filter</td>")
                 .contains("deadband {\"absolute\":0.5}")
-                .contains("<td>temp_1m</td><td>window</td>")
+                .contains("<td>vib_1m</td><td>window</td>")
                 .contains("window 1m: mean, max")
                 .contains("id=\"processing-version\">version 1 by console-it<");
         assertThat(dom).as("no login error shown").contains("<p class=\"error\" id=\"login-error\"></p>");

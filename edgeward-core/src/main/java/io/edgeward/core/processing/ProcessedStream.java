@@ -18,13 +18,19 @@ public interface ProcessedStream {
     /** The newest record a source wrote for a series: what a filter passed last. */
     Optional<StreamRecord> last(String source, DeviceId device, String metric);
 
+    /**
+     * Brings the index behind {@link #last} up to the newest record, off the group commit (which
+     * only appends); {@link #last} is right in between too, only slower the further behind it is.
+     */
+    void advanceHeads();
+
     /** The oldest stored position, if any record is stored. */
     OptionalLong oldestSeq();
 
     /** The newest stored position, 0 when none was ever stored. */
     long newestSeq();
 
-    /** The position just before the first record with a time at or after {@code timestamp}. */
+    /** The position just before the first record stored (committed) at or after {@code timestamp}. */
     long seqBefore(long timestamp);
 
     /** A consumer's cursor: the last position it acknowledged; empty for a consumer never seen. */
@@ -35,7 +41,7 @@ public interface ProcessedStream {
     /** Every consumer with its cursor. */
     java.util.Map<String, Long> cursors();
 
-    /** Deletes up to {@code limit} of the records older than {@code before}; returns how many. */
+    /** Deletes up to {@code limit} of the records stored before {@code before}; returns how many. */
     int expire(long before, int limit);
 
     /** Deletes the device's records (the registry deletes the device). */

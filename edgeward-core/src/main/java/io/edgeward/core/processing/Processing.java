@@ -260,7 +260,7 @@ public final class Processing implements Lifecycle {
         return cursor;
     }
 
-    /** Moves the consumer's cursor to just before the first record at or after {@code time}: a replay. */
+    /** Moves the consumer's cursor to just before the first record stored at or after {@code time}: a replay. */
     public long seek(String consumer, Instant time) {
         long seq = stream.seqBefore(time.toEpochMilli());
         stream.saveCursor(consumer, seq);
@@ -290,6 +290,18 @@ public final class Processing implements Lifecycle {
             if (failureLog.allow("expire")) {
                 LOG.warn(
                         "Expiring the reduced stream failed; will retry (not logged again for a minute): {}",
+                        e.getMessage());
+            }
+        }
+    }
+
+    private void advanceHeadsInBackground() {
+        try {
+            stream.advanceHeads();
+        } catch (RuntimeException e) {
+            if (failureLog.allow("heads")) {
+                LOG.warn(
+                        "Indexing the reduced stream failed; will retry (not logged again for a minute): {}",
                         e.getMessage());
             }
         }

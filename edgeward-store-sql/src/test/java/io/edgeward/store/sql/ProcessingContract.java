@@ -149,6 +149,28 @@ abstract class ProcessingContract {
     }
 
     @Test
+    void theLastPassedValue_isFoundThroughTheHeads_andAmongTheRecordsAfterThem() throws Exception {
+        start(DEADBAND);
+        send(T0, "temp", 20.0);
+        send(T0 + 1000, "temp", 21.0);
+        store.ports().processedStream().advanceHeads(); // the background does this every second
+        send(T0 + 2000, "temp", 22.0); // after the heads' mark
+        send(T0 + 3000, "humidity", 40.0);
+        var stream = store.ports().processedStream();
+        assertThat(stream.last("temp-band", PUMP, "temp"))
+                .map(r -> r.value().raw())
+                .contains(22.0);
+        stream.advanceHeads();
+        assertThat(stream.last("temp-band", PUMP, "temp"))
+                .map(r -> r.value().raw())
+                .contains(22.0);
+        assertThat(stream.last("temp-band", PUMP, "humidity")).isEmpty();
+        restart();
+        send(T0 + 4000, "temp", 22.4); // 0.4 from 22.0
+        assertThat(passed("temp-band")).containsExactly(20.0, 21.0, 22.0);
+    }
+
+    @Test
     void deadband_inPercent_measuresFromTheLastPassedValue() throws Exception {
         start("""
                 {"filters": [{"name": "p", "match": {"metric": "flow"}, "deadband": {"percent": 10}}]}""");
@@ -331,7 +353,9 @@ abstract class ProcessingContract {
     @Test
     void consumer_readsFromItsCursor_atLeastOnce_andReplaysFromATime() throws Exception {
         start(DEADBAND);
-        for (int i = 0; i < 5; i++) {
+        send(T0, "temp", 0.0);
+        long replayFrom = nextMillisecond(); // records are stamped with the time they were stored
+        for (int i = 1; i < 5; i++) {
             send(T0 + i * 60_000L, "temp", i * 10.0);
         }
         Processing processing = platform.processing();
@@ -346,24 +370,35 @@ abstract class ProcessingContract {
         assertThat(processing.read("sync", 10).records())
                 .extracting(r -> r.value().raw())
                 .containsExactly(20.0, 30.0, 40.0);
-        processing.seek("sync", Instant.ofEpochMilli(T0 + 60_000));
+        processing.seek("sync", Instant.ofEpochMilli(replayFrom));
         assertThat(processing.read("sync", 10).records())
                 .extracting(r -> r.value().raw())
                 .containsExactly(10.0, 20.0, 30.0, 40.0);
         assertThat(processing.consumers()).containsKey("sync");
     }
 
+    /** Waits for the clock's next millisecond and returns it: what is stored from now on is stamped at or after it. */
+    private static long nextMillisecond() {
+        long now = System.currentTimeMillis();
+        while (System.currentTimeMillis() <= now) {
+            Thread.onSpinWait();
+        }
+        return now + 1;
+    }
+
     @Test
     void aConsumerLeftBehindByExpiry_isToldWhatItMissed() throws Exception {
         start(DEADBAND);
-        for (int i = 0; i < 4; i++) {
-            send(T0 + i * 60_000L, "temp", i * 10.0);
-        }
+        send(T0, "temp", 0.0);
+        send(T0 + 60_000, "temp", 10.0);
+        long cutoff = nextMillisecond(); // records are stamped with the time they were stored
+        send(T0 + 120_000, "temp", 20.0);
+        send(T0 + 180_000, "temp", 30.0);
         Processing processing = platform.processing();
         processing.acknowledge(
                 "slow", processing.read("slow", 1).records().get(0).seq());
         long firstKept = records().get(2).seq();
-        assertThat(store.ports().processedStream().expire(T0 + 120_000, 1000)).isEqualTo(2);
+        assertThat(store.ports().processedStream().expire(cutoff, 1000)).isEqualTo(2);
         Processing.Batch batch = processing.read("slow", 10);
         assertThat(batch.gap()).isEqualTo(new Processing.Gap(batch.cursor(), firstKept));
         assertThat(batch.records()).extracting(r -> r.value().raw()).containsExactly(20.0, 30.0);

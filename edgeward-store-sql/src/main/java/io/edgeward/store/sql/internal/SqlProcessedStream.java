@@ -3,12 +3,10 @@ package io.edgeward.store.sql.internal;
 import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.processing.ProcessedStream;
 import io.edgeward.core.telemetry.StreamRecord;
-import io.edgeward.core.telemetry.Value;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,8 +23,18 @@ public final class SqlProcessedStream implements ProcessedStream {
 
     private static final String INSERT =
             "INSERT INTO processed_stream (device_id, kind, source, metric, ts, num, bool, "
-                    + "str, unit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+                    + "str, unit, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String COLUMNS = "seq, device_id, kind, source, metric, ts, num, bool, str, unit";
+    /** The series' newest record after the heads' mark, else the one its head names. */
+    private static final String LAST = "SELECT " + COLUMNS + " FROM processed_stream WHERE seq = COALESCE("
+            + "(SELECT MAX(seq) FROM processed_stream WHERE seq > (SELECT indexed_seq FROM stream_heads_mark) "
+            + "AND device_id = :d AND metric = :m AND source = :s), "
+            + "(SELECT seq FROM stream_heads WHERE source = :s AND device_id = :d AND metric = :m))";
+
+    private static final String ADVANCE_HEADS = "INSERT INTO stream_heads (source, device_id, metric, seq) "
+            + "SELECT source, device_id, metric, MAX(seq) FROM processed_stream WHERE seq > :from AND seq <= :to "
+            + "GROUP BY source, device_id, metric "
+            + "ON CONFLICT (source, device_id, metric) DO UPDATE SET seq = excluded.seq";
 
     private final Jdbi jdbi;
     private final Writes writes;
@@ -38,11 +46,12 @@ public final class SqlProcessedStream implements ProcessedStream {
         this.clock = clock;
     }
 
-    /** Appends the records in the caller's (group commit) transaction. */
+    /** Appends the records in the caller's (group commit) transaction, stamped with the commit's time. */
     static void append(Connection connection, List<StreamRecord> records) throws SQLException {
         if (records.isEmpty()) {
             return;
         }
+        long at = System.currentTimeMillis();
         try (PreparedStatement statement = connection.prepareStatement(INSERT)) {
             for (StreamRecord record : records) {
                 statement.setString(1, record.device().value());
@@ -50,15 +59,9 @@ public final class SqlProcessedStream implements ProcessedStream {
                 statement.setString(3, record.source());
                 statement.setString(4, record.metric());
                 statement.setLong(5, record.timestamp());
-                statement.setNull(6, Types.DOUBLE);
-                statement.setNull(7, Types.BOOLEAN);
-                statement.setNull(8, Types.VARCHAR);
-                switch (record.value()) {
-                    case Value.Num n -> statement.setDouble(6, n.value());
-                    case Value.Bool b -> statement.setBoolean(7, b.value());
-                    case Value.Text t -> statement.setString(8, t.value());
-                }
+                SqlTelemetryStore.bindValue(statement, 6, record.value());
                 statement.setString(9, record.unit());
+                statement.setLong(10, at);
                 statement.addBatch();
             }
             statement.executeBatch();
@@ -82,13 +85,34 @@ public final class SqlProcessedStream implements ProcessedStream {
 
     @Override
     public Optional<StreamRecord> last(String source, DeviceId device, String metric) {
-        return jdbi.withHandle(handle -> handle.createQuery("SELECT " + COLUMNS + " FROM processed_stream "
-                        + "WHERE device_id = :d AND metric = :m AND source = :s ORDER BY seq DESC LIMIT 1")
+        return jdbi.withHandle(handle -> handle.createQuery(LAST)
                 .bind("d", device.value())
                 .bind("m", metric)
                 .bind("s", source)
                 .map((rs, ctx) -> record(rs))
                 .findOne());
+    }
+
+    /** Moves the heads up to the newest record, in one short transaction; what was indexed already is not read again. */
+    @Override
+    public void advanceHeads() {
+        writes.useTransaction(handle -> {
+            long mark = handle.createQuery("SELECT indexed_seq FROM stream_heads_mark")
+                    .mapTo(Long.class)
+                    .one();
+            long newest = handle.createQuery("SELECT COALESCE(MAX(seq), 0) FROM processed_stream")
+                    .mapTo(Long.class)
+                    .one();
+            if (newest > mark) {
+                handle.createUpdate(ADVANCE_HEADS)
+                        .bind("from", mark)
+                        .bind("to", newest)
+                        .execute();
+                handle.createUpdate("UPDATE stream_heads_mark SET indexed_seq = :to")
+                        .bind("to", newest)
+                        .execute();
+            }
+        });
     }
 
     @Override
@@ -109,7 +133,7 @@ public final class SqlProcessedStream implements ProcessedStream {
 
     @Override
     public long seqBefore(long timestamp) {
-        Long seq = jdbi.withHandle(handle -> handle.createQuery("SELECT MIN(seq) FROM processed_stream WHERE ts >= :t")
+        Long seq = jdbi.withHandle(handle -> handle.createQuery("SELECT MIN(seq) FROM processed_stream WHERE at >= :t")
                 .bind("t", timestamp)
                 .mapTo(Long.class)
                 .one());
@@ -150,19 +174,25 @@ public final class SqlProcessedStream implements ProcessedStream {
 
     @Override
     public int expire(long before, int limit) {
-        // By the time index, a bounded number per transaction: ingest writes the same table meanwhile.
+        // By the commit-time index, a bounded number per transaction: ingest writes the same table meanwhile.
         return writes.inTransaction(handle -> handle.createUpdate("DELETE FROM processed_stream WHERE seq IN "
-                        + "(SELECT seq FROM processed_stream WHERE ts < :before ORDER BY ts LIMIT :limit)")
+                        + "(SELECT seq FROM processed_stream WHERE at < :before ORDER BY at LIMIT :limit)")
                 .bind("before", before)
                 .bind("limit", limit)
                 .execute());
     }
 
+    /** Reads the whole stream (it has no index by device: see the migration); a deletion is rare. */
     @Override
     public void deleteDevice(DeviceId device) {
-        writes.useTransaction(handle -> handle.createUpdate("DELETE FROM processed_stream WHERE device_id = :d")
-                .bind("d", device.value())
-                .execute());
+        writes.useTransaction(handle -> {
+            handle.createUpdate("DELETE FROM processed_stream WHERE device_id = :d")
+                    .bind("d", device.value())
+                    .execute();
+            handle.createUpdate("DELETE FROM stream_heads WHERE device_id = :d")
+                    .bind("d", device.value())
+                    .execute();
+        });
     }
 
     private static StreamRecord record(ResultSet rs) throws SQLException {
