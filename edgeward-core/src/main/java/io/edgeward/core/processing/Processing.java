@@ -102,9 +102,7 @@ public final class Processing implements Lifecycle {
         synchronized (changing) {
             String fromFile = ProcessingDocuments.toJson(settings.config());
             Optional<ProcessingVersion> latest = versions.latest();
-            Optional<ProcessingVersion> lastFromFile = versions.history(1000).stream()
-                    .filter(v -> v.author().equals(CONFIG_AUTHOR))
-                    .findFirst();
+            Optional<ProcessingVersion> lastFromFile = versions.latestBy(CONFIG_AUTHOR);
             boolean fileChanged = lastFromFile
                     .map(v -> !v.document().equals(fromFile))
                     .orElse(!settings.config().isEmpty());

@@ -8,6 +8,9 @@ public interface ProcessingConfigRepository {
 
     Optional<ProcessingVersion> latest();
 
+    /** The newest version {@code author} made. */
+    Optional<ProcessingVersion> latestBy(String author);
+
     /** The newest {@code limit} versions, newest first. */
     List<ProcessingVersion> history(int limit);
 

@@ -437,6 +437,21 @@ abstract class ProcessingContract {
     }
 
     @Test
+    void aConfigurationFileChangedAfterAnApiChange_winsAtTheNextStart() throws Exception {
+        start(DEADBAND);
+        platform.processing().update(JSON.readTree("""
+                {"filters": [{"name": "api", "match": {"metric": "temp"}, "change-driven": true}]}"""), -1, "alice");
+        config = """
+                {"filters": [{"name": "edited", "match": {"metric": "temp"}, "change-driven": true}]}""";
+        restart();
+        assertThat(platform.processing().current().version()).isEqualTo(3);
+        assertThat(platform.processing().current().stored().author()).isEqualTo(Processing.CONFIG_AUTHOR);
+        assertThat(platform.processing().current().config().filters())
+                .extracting(f -> f.name())
+                .containsExactly("edited");
+    }
+
+    @Test
     void keepRawFalse_shortensTheRawPeriodOfTheSeries_toWhatTheTiersAndWindowsNeed() throws Exception {
         start("""
                 {"filters": [{"name": "k", "match": {"metric": "temp"}, "deadband": {"absolute": 1}, "keep-raw": false}],

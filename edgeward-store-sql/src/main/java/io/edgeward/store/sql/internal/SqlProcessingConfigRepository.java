@@ -24,16 +24,29 @@ public final class SqlProcessingConfigRepository implements ProcessingConfigRepo
     }
 
     @Override
+    public Optional<ProcessingVersion> latestBy(String author) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT version, document, author, created_at "
+                        + "FROM processing_config WHERE author = :a ORDER BY version DESC LIMIT 1")
+                .bind("a", author)
+                .map((rs, ctx) -> version(rs))
+                .findOne());
+    }
+
+    @Override
     public List<ProcessingVersion> history(int limit) {
         return jdbi.withHandle(handle -> handle.createQuery(
                         "SELECT version, document, author, created_at FROM processing_config ORDER BY version DESC LIMIT :n")
                 .bind("n", limit)
-                .map((rs, ctx) -> new ProcessingVersion(
-                        rs.getLong("version"),
-                        rs.getString("document"),
-                        rs.getString("author"),
-                        Instant.ofEpochMilli(rs.getLong("created_at"))))
+                .map((rs, ctx) -> version(rs))
                 .list());
+    }
+
+    private static ProcessingVersion version(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new ProcessingVersion(
+                rs.getLong("version"),
+                rs.getString("document"),
+                rs.getString("author"),
+                Instant.ofEpochMilli(rs.getLong("created_at")));
     }
 
     @Override
