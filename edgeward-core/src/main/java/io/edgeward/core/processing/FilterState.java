@@ -4,6 +4,7 @@ import io.edgeward.core.telemetry.Point;
 import io.edgeward.core.telemetry.Value;
 import io.micrometer.core.instrument.Counter;
 import java.util.List;
+import java.util.Map;
 
 /** One filter on one series: what it passed last and, for a sample, the interval still open. */
 final class FilterState {
@@ -40,17 +41,23 @@ final class FilterState {
     }
 
     /** The state as the stored output and points leave it, before {@code first}, the series' next point. */
-    static FilterState restore(FilterSpec spec, History history, Point first, ProcessingMetrics metrics, Emitter out) {
+    static FilterState restore(
+            FilterSpec spec,
+            History history,
+            Map<String, Point> latest,
+            Point first,
+            ProcessingMetrics metrics,
+            Emitter out) {
         FilterState state = new FilterState(spec, metrics);
         history.last(spec.name(), first.device(), first.metric()).ifPresent(record -> {
             state.lastPassed = record.value();
             state.lastPassedTs = record.timestamp();
         });
         switch (spec.rule()) {
-            case FilterRule.Threshold threshold ->
-                history.latest(first.device(), first.metric())
-                        .ifPresent(latest ->
-                                state.outside = latest.value() instanceof Value.Num n && threshold.outside(n.value()));
+            case FilterRule.Threshold threshold -> {
+                Point newest = latest.get(first.metric());
+                state.outside = newest != null && newest.value() instanceof Value.Num n && threshold.outside(n.value());
+            }
             case FilterRule.Sample sample
             when sample.keep() != FilterRule.Keep.FIRST -> {
                 // The interval open when the node stopped: its points are stored, its result is not.

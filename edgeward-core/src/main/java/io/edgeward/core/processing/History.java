@@ -5,6 +5,7 @@ import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.telemetry.Point;
 import io.edgeward.core.telemetry.StreamRecord;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -19,8 +20,8 @@ interface History {
     /** The newest record {@code source} wrote for the series. */
     Optional<StreamRecord> last(String source, DeviceId device, String metric);
 
-    /** The series' newest stored point. */
-    Optional<Point> latest(DeviceId device, String metric);
+    /** Every series' newest stored point, by metric. */
+    Map<String, Point> latest(DeviceId device);
 
     /** The series' stored points in {@code [from, to)}, oldest first, at most {@code limit}. */
     List<Point> raw(DeviceId device, String metric, long from, long to, int limit);

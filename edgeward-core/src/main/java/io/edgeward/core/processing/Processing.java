@@ -19,6 +19,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -56,11 +57,17 @@ public final class Processing implements Lifecycle {
     private final Counter expired;
     private final RateLimitedLog failureLog = RateLimitedLog.perMinute();
     private final Object changing = new Object();
-    private volatile Current current = new Current(0, ProcessingConfig.EMPTY, null);
+    private volatile Current current = new Current(ProcessingConfig.EMPTY, null);
     private ScheduledExecutorService expiry;
 
-    /** The configuration in force and the stored version it came from (0 and null before any is stored). */
-    public record Current(long version, ProcessingConfig config, ProcessingVersion stored) {}
+    /** The configuration in force and the stored version it came from (null before any is stored). */
+    public record Current(ProcessingConfig config, ProcessingVersion stored) {
+
+        /** The version in force; 0 before any is stored. */
+        public long version() {
+            return stored == null ? 0 : stored.version();
+        }
+    }
 
     /** What a consumer reads: records after its cursor, and the positions it missed because they expired. */
     public record Batch(String consumer, long cursor, List<StreamRecord> records, Gap gap) {}
@@ -108,7 +115,7 @@ public final class Processing implements Lifecycle {
                     .orElse(!settings.config().isEmpty());
             if (latest.isEmpty() || fileChanged) {
                 if (latest.isEmpty() && settings.config().isEmpty()) {
-                    install(new Current(0, ProcessingConfig.EMPTY, null));
+                    install(new Current(ProcessingConfig.EMPTY, null));
                 } else {
                     store(
                             settings.config(),
@@ -126,7 +133,7 @@ public final class Processing implements Lifecycle {
                             stored.author(),
                             stored.createdAt());
                 }
-                install(new Current(stored.version(), ProcessingDocuments.parse(stored.document()), stored));
+                install(new Current(ProcessingDocuments.parse(stored.document()), stored));
             }
         }
         expiry = Executors.newSingleThreadScheduledExecutor(threads.platform("stream-expiry"));
@@ -190,7 +197,7 @@ public final class Processing implements Lifecycle {
                 author,
                 config.filters().size(),
                 config.windows().size());
-        return install(new Current(version.version(), config, version));
+        return install(new Current(config, version));
     }
 
     private Current install(Current next) {
@@ -234,11 +241,11 @@ public final class Processing implements Lifecycle {
 
     /** The records after the consumer's cursor (a new consumer starts at the stream's oldest record). */
     public Batch read(String consumer, int limit) {
-        long cursor = stream.cursor(consumer).orElse(0);
+        OptionalLong stored = stream.cursor(consumer);
+        long cursor = stored.orElse(0);
         OptionalLong oldest = stream.oldestSeq();
-        Gap gap = oldest.isPresent()
-                        && oldest.getAsLong() > cursor + 1
-                        && stream.cursor(consumer).isPresent()
+        // A new consumer starts at the oldest record: it missed nothing.
+        Gap gap = stored.isPresent() && oldest.isPresent() && oldest.getAsLong() > cursor + 1
                 ? new Gap(cursor, oldest.getAsLong())
                 : null;
         return new Batch(consumer, cursor, stream.read(cursor, null, limit), gap);
@@ -247,9 +254,9 @@ public final class Processing implements Lifecycle {
     /** Moves the consumer's cursor: everything up to {@code seq} is handled. Never moves it back (use {@link #seek}). */
     public long acknowledge(String consumer, long seq) {
         long cursor = stream.cursor(consumer).orElse(0);
-        if (seq > stream.newestSeq()) {
-            throw new IllegalArgumentException(
-                    "position " + seq + " is beyond the stream's newest, " + stream.newestSeq());
+        long newest = stream.newestSeq();
+        if (seq > newest) {
+            throw new IllegalArgumentException("position " + seq + " is beyond the stream's newest, " + newest);
         }
         if (seq > cursor) {
             stream.saveCursor(consumer, seq);
@@ -320,10 +327,10 @@ public final class Processing implements Lifecycle {
         }
 
         @Override
-        public Optional<Point> latest(DeviceId device, String metric) {
-            return telemetry.latest(device).stream()
-                    .filter(p -> p.metric().equals(metric))
-                    .findFirst();
+        public Map<String, Point> latest(DeviceId device) {
+            Map<String, Point> latest = new HashMap<>();
+            telemetry.latest(device).forEach(point -> latest.put(point.metric(), point));
+            return latest;
         }
 
         @Override

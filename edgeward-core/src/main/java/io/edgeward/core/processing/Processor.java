@@ -33,6 +33,12 @@ final class Processor implements BatchProcessor {
     private ProcessingConfig current = ProcessingConfig.EMPTY;
     private final Map<SeriesKey, SeriesState> series = new HashMap<>();
     private final Map<DeviceId, DeviceState> devices = new HashMap<>();
+    /**
+     * The newest stored points of the devices whose series this batch opens, read once per device
+     * and batch: after a start every series of a device opens, each with several windows and filters.
+     * Not kept longer: a series opened in a later batch may have had points stored since.
+     */
+    private final Map<DeviceId, Map<String, Point>> latestOfBatch = new HashMap<>();
 
     Processor(History history, ProcessingMetrics metrics) {
         this.history = history;
@@ -61,6 +67,7 @@ final class Processor implements BatchProcessor {
         if (current.isEmpty()) {
             return Output.EMPTY;
         }
+        latestOfBatch.clear(); // what an earlier batch read may be stale now
         Emitter out = new Emitter();
         List<DeviceState> withWindows = new ArrayList<>();
         for (Point point : points) {
@@ -121,13 +128,13 @@ final class Processor implements BatchProcessor {
         List<FilterState> filters = new ArrayList<>();
         for (FilterSpec spec : current.filters()) {
             if (spec.match().matches(owner, key.metric())) {
-                filters.add(FilterState.restore(spec, history, first, metrics, out));
+                filters.add(FilterState.restore(spec, history, latest(key.device()), first, metrics, out));
             }
         }
         List<WindowState> windows = new ArrayList<>();
         for (WindowSpec spec : current.windows()) {
             if (spec.match().matches(owner, key.metric()) && WindowState.applicable(spec, key.metric())) {
-                WindowState window = WindowState.restore(spec, history, first, metrics);
+                WindowState window = WindowState.restore(spec, history, latest(key.device()), first, metrics);
                 windows.add(window);
                 device.windows.add(window);
             }
@@ -136,6 +143,10 @@ final class Processor implements BatchProcessor {
             return SeriesState.NONE;
         }
         return new SeriesState(device, filters, windows);
+    }
+
+    private Map<String, Point> latest(DeviceId device) {
+        return latestOfBatch.computeIfAbsent(device, history::latest);
     }
 
     private record SeriesState(DeviceState device, List<FilterState> filters, List<WindowState> windows) {

@@ -6,6 +6,7 @@ import io.edgeward.core.telemetry.Value;
 import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -22,7 +23,6 @@ final class WindowState {
 
     private final WindowSpec spec;
     private final DeviceId device;
-    private final String metric;
     private final List<String> derived;
     private final long size;
     private final long slide;
@@ -37,7 +37,6 @@ final class WindowState {
     private WindowState(WindowSpec spec, DeviceId device, String metric, ProcessingMetrics metrics) {
         this.spec = spec;
         this.device = device;
-        this.metric = metric;
         this.derived = spec.functions().stream()
                 .map(function -> spec.derivedMetric(metric, function))
                 .toList();
@@ -57,10 +56,11 @@ final class WindowState {
      * The windows of the series as the stored points and results leave them: every window after the
      * last one whose result is stored reopens from the stored points, so none is lost or repeated.
      */
-    static WindowState restore(WindowSpec spec, History history, Point first, ProcessingMetrics metrics) {
+    static WindowState restore(
+            WindowSpec spec, History history, Map<String, Point> latest, Point first, ProcessingMetrics metrics) {
         WindowState state = new WindowState(spec, first.device(), first.metric(), metrics);
         long firstOpen = state.alignUp(first.timestamp() - state.size + 1);
-        Optional<Point> lastResult = history.latest(first.device(), state.derived.get(0));
+        Optional<Point> lastResult = Optional.ofNullable(latest.get(state.derived.get(0)));
         long from = lastResult.map(p -> p.timestamp() + state.slide).orElse(firstOpen);
         from = Math.max(from, state.alignUp(firstOpen - LOOKBACK.toMillis()));
         state.nextStart = from;
@@ -168,9 +168,5 @@ final class WindowState {
 
     private long alignUp(long t) {
         return -Math.floorDiv(-t, slide) * slide;
-    }
-
-    String metric() {
-        return metric;
     }
 }

@@ -185,12 +185,7 @@ public final class ProcessingRoutes {
         body.put("kind", record.kind().wireName());
         body.put("source", record.source());
         body.put("metric", record.metric());
-        body.put("ts", record.timestamp());
-        body.put("time", Views.iso(Instant.ofEpochMilli(record.timestamp())));
-        body.put("value", record.value().raw());
-        if (record.unit() != null) {
-            body.put("unit", record.unit());
-        }
+        body.putAll(Views.point(record.point()));
         return body;
     }
 }
