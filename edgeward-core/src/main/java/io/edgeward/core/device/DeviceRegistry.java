@@ -8,6 +8,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * Registers devices, issues and rotates their credentials, and answers authentication questions.
@@ -22,7 +23,7 @@ public final class DeviceRegistry {
     private final Clock clock;
     private final CredentialIndex credentials;
     private final List<DeviceDeletionListener> deletionListeners = new CopyOnWriteArrayList<>();
-    private final List<java.util.function.Consumer<DeviceId>> changeListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<DeviceId>> changeListeners = new CopyOnWriteArrayList<>();
 
     public DeviceRegistry(DeviceRepository repository, Presence presence, DeviceSessions sessions, Clock clock) {
         this.repository = repository;
@@ -180,7 +181,7 @@ public final class DeviceRegistry {
      * Told after an operator changed a device's record (its type or tags may select it for
      * different rules now) and after it was deleted.
      */
-    public void addChangeListener(java.util.function.Consumer<DeviceId> listener) {
+    public void addChangeListener(Consumer<DeviceId> listener) {
         changeListeners.add(listener);
     }
 

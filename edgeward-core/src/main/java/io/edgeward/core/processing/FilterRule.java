@@ -1,6 +1,7 @@
 package io.edgeward.core.processing;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 
 /** What a filter passes; {@link FilterSpec} adds the heartbeat and what the raw store keeps. */
@@ -66,7 +67,7 @@ public sealed interface FilterRule {
         MEAN;
 
         public String wireName() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 

@@ -3,6 +3,7 @@ package io.edgeward.core.processing;
 import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.telemetry.StreamRecord;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -39,7 +40,7 @@ public interface ProcessedStream {
     void saveCursor(String consumer, long seq);
 
     /** Every consumer with its cursor. */
-    java.util.Map<String, Long> cursors();
+    Map<String, Long> cursors();
 
     /** Deletes up to {@code limit} of the records stored before {@code before}; returns how many. */
     int expire(long before, int limit);

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -196,7 +197,7 @@ public final class ProcessingDocuments {
         if (body.isObject() && body.has("keep")) {
             String raw = body.get("keep").asText();
             try {
-                keep = FilterRule.Keep.valueOf(raw.toUpperCase(java.util.Locale.ROOT));
+                keep = FilterRule.Keep.valueOf(raw.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("keep must be first, last or mean, not '" + raw + "'");
             }

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -161,7 +162,7 @@ final class Processor implements BatchProcessor {
         long newest = Long.MIN_VALUE;
         boolean touched;
 
-        DeviceState(java.util.Optional<Device> owner) {
+        DeviceState(Optional<Device> owner) {
             this.owner = owner.orElse(null);
         }
     }

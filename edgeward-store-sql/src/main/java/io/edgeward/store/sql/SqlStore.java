@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -86,7 +87,7 @@ public final class SqlStore implements Lifecycle {
         }
         this.shadows = new SqlShadowRepository(jdbi, writes);
         this.commands = new SqlCommandRepository(jdbi, writes);
-        this.stream = new SqlProcessedStream(jdbi, writes, java.time.Clock.systemUTC());
+        this.stream = new SqlProcessedStream(jdbi, writes, Clock.systemUTC());
         this.processingConfigs = new SqlProcessingConfigRepository(jdbi, writes);
     }
 

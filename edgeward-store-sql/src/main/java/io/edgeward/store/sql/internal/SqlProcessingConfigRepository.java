@@ -2,6 +2,8 @@ package io.edgeward.store.sql.internal;
 
 import io.edgeward.core.processing.ProcessingConfigRepository;
 import io.edgeward.core.processing.ProcessingVersion;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -41,7 +43,7 @@ public final class SqlProcessingConfigRepository implements ProcessingConfigRepo
                 .list());
     }
 
-    private static ProcessingVersion version(java.sql.ResultSet rs) throws java.sql.SQLException {
+    private static ProcessingVersion version(ResultSet rs) throws SQLException {
         return new ProcessingVersion(
                 rs.getLong("version"),
                 rs.getString("document"),
