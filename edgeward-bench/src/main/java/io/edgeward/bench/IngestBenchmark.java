@@ -74,6 +74,7 @@ public final class IngestBenchmark {
         int seconds = 20;
         int warmup = 20;
         int runs = 1;
+        boolean processingOnly = false;
         Path jar = Path.of("edgeward-server/target/edgeward.jar");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -82,13 +83,16 @@ public final class IngestBenchmark {
                 case "--jar" -> jar = Path.of(args[++i]);
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
+                case "--processing-only" -> processingOnly = true;
                 case "--help", "-h" -> {
                     System.out.println(
                             "usage: bench [--devices K (50)] [--seconds S (20)] [--warmup S (20)] [--runs N (1)] "
-                                    + "[--jar edgeward-server/target/edgeward.jar]");
+                                    + "[--processing-only] [--jar edgeward-server/target/edgeward.jar]");
                     System.out.println(
                             "  --runs N  repeats the whole benchmark N times and prints the median of each target figure:");
                     System.out.println("            on a shared machine one run's ratio and p99 move by 20 % and more");
+                    System.out.println(
+                            "  --processing-only  step [5] alone: the processing stage on against off, N runs");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (see --help)");
@@ -101,6 +105,10 @@ public final class IngestBenchmark {
             throw new IllegalArgumentException("--runs must be at least 1");
         }
         Path work = Files.createTempDirectory("edgeward-bench");
+        if (processingOnly) {
+            processingOnly(work, jar.toAbsolutePath(), devices, seconds, warmup, runs);
+            return;
+        }
         List<Figures> all = new ArrayList<>();
         for (int run = 1; run <= runs; run++) {
             if (runs > 1) {
@@ -113,6 +121,27 @@ public final class IngestBenchmark {
         if (runs > 1) {
             Figures.printMedians(all);
         }
+    }
+
+    /** Step [5] alone, {@code runs} times over, with the median ratio: to measure a change to the processing stage. */
+    private static void processingOnly(Path work, Path jar, int devices, int seconds, int warmup, int runs)
+            throws Exception {
+        List<Double> ratios = new ArrayList<>();
+        for (int run = 1; run <= runs; run++) {
+            System.out.printf(Locale.ROOT, "[5]   Processing stage on against off, run %d of %d%n", run, runs);
+            Path runWork = Files.createDirectories(work.resolve("processing-" + run));
+            ratios.add(new IngestBenchmark(runWork, jar, devices, seconds, warmup)
+                    .compareProcessing(2)
+                    .ratio());
+        }
+        List<Double> sorted = ratios.stream().sorted().toList();
+        double median = sorted.get(sorted.size() / 2);
+        System.out.printf(
+                Locale.ROOT,
+                "With processing / without: median %.2f %s (target >= 0.90: %s)%n",
+                median,
+                ratios.stream().map(r -> String.format(Locale.ROOT, "%.2f", r)).toList(),
+                Figures.verdict(Figures.processingMet(median)));
     }
 
     Figures run() throws Exception {
@@ -249,34 +278,12 @@ public final class IngestBenchmark {
                         / withoutReported.get("ackedPerSecond").asDouble();
 
         System.out.println();
-        // Back to back on two fresh nodes, alternating, twice each: measured minutes apart, one
-        // node against [2] moved by 20 % either way with the machine's load.
         System.out.println("[5]   Processing stage on (10 windows, 4 filters) against off: two fresh nodes, measured in"
                 + " turn, twice each");
-        double plainStored = 0;
-        double processingStored = 0;
-        double records;
-        Path plainNode = work.resolve("edgeward-data-processing-off");
-        Path processingNode = work.resolve("edgeward-data-processing-on");
-        try (EdgewardProcess off = new EdgewardProcess(
-                        java, jar, plainNode, work.resolve("edgeward-processing-off.log"), List.of());
-                EdgewardProcess on = new EdgewardProcess(
-                        java, jar, processingNode, work.resolve("edgeward-processing-on.log"), PROCESSING)) {
-            for (int turn = 1; turn <= 2; turn++) {
-                plainStored += storedAtMax(off, plainNode, "off-", "edgeward-processing-off-" + turn);
-                processingStored += storedAtMax(on, processingNode, "on-", "edgeward-processing-on-" + turn);
-            }
-            records = on.metric("edgeward_processing_stream_position");
-        }
-        plainStored /= 2;
-        processingStored /= 2;
-        System.out.printf(
-                Locale.ROOT,
-                "      off: %,.0f points/s stored; on: %,.0f points/s stored, %,.0f stream records written%n",
-                plainStored,
-                processingStored,
-                records);
-        double processingRatio = processingStored / plainStored;
+        ProcessingComparison processing = compareProcessing(2);
+        double plainStored = processing.off();
+        double processingStored = processing.on();
+        double processingRatio = processing.ratio();
         report(baseline, mosquittoHalf, max, stored, half, halfOwn, broker, brokerHalf, disk, peakRss);
         row(
                 "Edgeward without reported-state updates",
@@ -304,6 +311,44 @@ public final class IngestBenchmark {
                 peakRss / 1024.0,
                 reportedCost,
                 processingRatio);
+    }
+
+    /** Points stored per second with and without the processing stage, and the stream records written. */
+    record ProcessingComparison(double off, double on, double records) {
+        double ratio() {
+            return on / off;
+        }
+    }
+
+    /**
+     * Back to back on two fresh nodes, alternating, {@code turns} times each: measured minutes
+     * apart, one node against [2] moved by 20 % either way with the machine's load.
+     */
+    ProcessingComparison compareProcessing(int turns) throws Exception {
+        double plainStored = 0;
+        double processingStored = 0;
+        double records;
+        Path plainNode = work.resolve("edgeward-data-processing-off");
+        Path processingNode = work.resolve("edgeward-data-processing-on");
+        try (EdgewardProcess off = new EdgewardProcess(
+                        java, jar, plainNode, work.resolve("edgeward-processing-off.log"), List.of());
+                EdgewardProcess on = new EdgewardProcess(
+                        java, jar, processingNode, work.resolve("edgeward-processing-on.log"), PROCESSING)) {
+            for (int turn = 1; turn <= turns; turn++) {
+                plainStored += storedAtMax(off, plainNode, "off-", "edgeward-processing-off-" + turn);
+                processingStored += storedAtMax(on, processingNode, "on-", "edgeward-processing-on-" + turn);
+            }
+            records = on.metric("edgeward_processing_stream_position");
+        }
+        ProcessingComparison result = new ProcessingComparison(plainStored / turns, processingStored / turns, records);
+        System.out.printf(
+                Locale.ROOT,
+                "      off: %,.0f points/s stored; on: %,.0f points/s stored, %,.0f stream records written: %.2f%n",
+                result.off(),
+                result.on(),
+                result.records(),
+                result.ratio());
+        return result;
     }
 
     /** Points stored per second while the generator publishes as fast as acknowledged, its warm-up left out. */

@@ -75,19 +75,20 @@ public final class SqlStore implements Lifecycle {
         this.threads = threads;
         Jdbi jdbi = Jdbi.create(dataSource);
         Writes writes = new Writes(jdbi, dialect == Dialect.SQLITE);
+        this.stream = new SqlProcessedStream(jdbi, writes, Clock.systemUTC(), dialect == Dialect.SQLITE);
         this.devices = new SqlDeviceRepository(jdbi, writes);
         if (dialect == Dialect.SQLITE) {
             this.telemetryLog = Optional.of(new TelemetryLog(jdbi, writes));
             this.rollupMaintainer = Optional.empty();
-            this.telemetry = new SqlTelemetryStore(jdbi, writes, telemetryLog.get());
+            this.telemetry = new SqlTelemetryStore(jdbi, writes, stream, telemetryLog.get());
         } else {
             this.telemetryLog = Optional.empty();
             this.rollupMaintainer = Optional.of(new RollupMaintainer(jdbi));
-            this.telemetry = new SqlTelemetryStore(jdbi, writes, rollupMaintainer.get());
+            this.telemetry = new SqlTelemetryStore(jdbi, writes, stream, rollupMaintainer.get());
         }
         this.shadows = new SqlShadowRepository(jdbi, writes);
         this.commands = new SqlCommandRepository(jdbi, writes);
-        this.stream = new SqlProcessedStream(jdbi, writes, Clock.systemUTC());
+
         this.processingConfigs = new SqlProcessingConfigRepository(jdbi, writes);
     }
 

@@ -88,10 +88,14 @@ abstract class ProcessingContract {
     }
 
     void send(long ts, String metric, Object value) {
+        send(PUMP, ts, metric, value);
+    }
+
+    void send(DeviceId device, long ts, String metric, Object value) {
         String body = "{\"ts\":" + ts + ",\"values\":{\"" + metric + "\":" + JSON.valueToTree(value) + "}}";
         platform.pipeline()
                 .submit(new TelemetryMessage(
-                        PUMP,
+                        device,
                         DeviceType.SENSOR,
                         body.getBytes(StandardCharsets.UTF_8),
                         PayloadFormat.JSON,
@@ -470,6 +474,53 @@ abstract class ProcessingContract {
         assertThat(records()).hasSize(1);
         platform.registry().delete(PUMP.value());
         assertThat(records()).isEmpty();
+    }
+
+    @Test
+    void replay_startsAtTheFirstRecordStoredAtOrAfterTheTime_amongManyCommitsAndGaps() throws Exception {
+        start(DEADBAND);
+        DeviceId fan = DeviceId.of("fan-1");
+        platform.registry().register(new NewDevice(fan, null, DeviceType.SENSOR, "F1", null, null, Map.of(), Set.of()));
+        List<Long> times = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            times.add(nextMillisecond()); // every record below is stamped at or after it, and before the next
+            send(T0 + i * 60_000L, "temp", i * 10.0);
+            send(fan, T0 + i * 60_000L, "temp", i * 10.0);
+        }
+        platform.registry().delete(fan.value()); // every other position is a gap now
+        Processing processing = platform.processing();
+        for (int i = 0; i < 40; i += 3) {
+            processing.seek("replay", Instant.ofEpochMilli(times.get(i)));
+            assertThat(processing.read("replay", 1).records())
+                    .as("from the time before point %d", i)
+                    .extracting(r -> r.value().raw())
+                    .containsExactly(i * 10.0);
+        }
+        processing.seek("replay", Instant.ofEpochMilli(nextMillisecond()));
+        assertThat(processing.read("replay", 1).records())
+                .as("after everything")
+                .isEmpty();
+    }
+
+    @Test
+    void aPosition_isNeverHandedOutTwice_whenTheNewestRecordsWereDeletedBeforeARestart() throws Exception {
+        start(DEADBAND);
+        send(T0, "temp", 1.0);
+        DeviceId fan = DeviceId.of("fan-1");
+        platform.registry().register(new NewDevice(fan, null, DeviceType.SENSOR, "F1", null, null, Map.of(), Set.of()));
+        send(fan, T0, "temp", 1.0);
+        send(fan, T0 + 60_000, "temp", 5.0);
+        long newest = platform.processing().records(0, fan, 10).getLast().seq();
+        Processing processing = platform.processing();
+        processing.acknowledge("sync", newest - 1); // read up to the fan's first record
+        platform.registry().delete(fan.value()); // the newest records go
+        restart();
+        send(T0 + 60_000, "temp", 9.0);
+        assertThat(records().getLast().seq()).isGreaterThan(newest);
+        assertThat(platform.processing().read("sync", 10).records())
+                .as("the consumer reads the new record, at a position it never saw")
+                .extracting(r -> r.value().raw())
+                .containsExactly(9.0);
     }
 
     private static double mean(List<Double> values) {

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -24,6 +25,9 @@ public final class SqlProcessedStream implements ProcessedStream {
     private static final String INSERT =
             "INSERT INTO processed_stream (device_id, kind, source, metric, ts, num, bool, "
                     + "str, unit, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String INSERT_AT_POSITION =
+            "INSERT INTO processed_stream (device_id, kind, source, metric, ts, num, bool, "
+                    + "str, unit, at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String COLUMNS = "seq, device_id, kind, source, metric, ts, num, bool, str, unit";
     /** The series' newest record after the heads' mark, else the one its head names. */
     private static final String LAST = "SELECT " + COLUMNS + " FROM processed_stream WHERE seq = COALESCE("
@@ -39,20 +43,42 @@ public final class SqlProcessedStream implements ProcessedStream {
     private final Jdbi jdbi;
     private final Writes writes;
     private final Clock clock;
+    /**
+     * On SQLite this class hands out positions itself (see the V6 migration): a sequence there
+     * costs a page in every commit. PostgreSQL's sequence costs nothing of the kind, and several
+     * nodes may write one database there.
+     */
+    private final boolean assignsPositions;
+    /** The highest position handed out (or stored before this start); -1 until first read. */
+    private long issued = -1;
+    /** The newest commit time stamped: {@code at} never decreases along the positions. */
+    private long lastAt;
 
-    public SqlProcessedStream(Jdbi jdbi, Writes writes, Clock clock) {
+    public SqlProcessedStream(Jdbi jdbi, Writes writes, Clock clock, boolean assignsPositions) {
         this.jdbi = jdbi;
         this.writes = writes;
         this.clock = clock;
+        this.assignsPositions = assignsPositions;
     }
 
-    /** Appends the records in the caller's (group commit) transaction, stamped with the commit's time. */
-    static void append(Connection connection, List<StreamRecord> records) throws SQLException {
+    /**
+     * Appends the records in the caller's (group commit) transaction, stamped with the commit's
+     * time. A commit that fails after this leaves a gap in the positions, never a reused one.
+     */
+    synchronized void append(Connection connection, List<StreamRecord> records) throws SQLException {
         if (records.isEmpty()) {
             return;
         }
-        long at = System.currentTimeMillis();
-        try (PreparedStatement statement = connection.prepareStatement(INSERT)) {
+        long at = clock.millis();
+        if (assignsPositions) {
+            if (issued < 0) {
+                readIssued(connection);
+            }
+            at = Math.max(at, lastAt);
+            lastAt = at;
+        }
+        try (PreparedStatement statement =
+                connection.prepareStatement(assignsPositions ? INSERT_AT_POSITION : INSERT)) {
             for (StreamRecord record : records) {
                 statement.setString(1, record.device().value());
                 statement.setString(2, record.kind().wireName());
@@ -62,9 +88,23 @@ public final class SqlProcessedStream implements ProcessedStream {
                 SqlTelemetryStore.bindValue(statement, 6, record.value());
                 statement.setString(9, record.unit());
                 statement.setLong(10, at);
+                if (assignsPositions) {
+                    statement.setLong(11, ++issued);
+                }
                 statement.addBatch();
             }
             statement.executeBatch();
+        }
+    }
+
+    private void readIssued(Connection connection) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT MAX(issued_seq, COALESCE("
+                        + "(SELECT MAX(seq) FROM processed_stream), 0)), COALESCE((SELECT at FROM processed_stream "
+                        + "ORDER BY seq DESC LIMIT 1), 0) FROM stream_heads_mark");
+                ResultSet rs = statement.executeQuery()) {
+            rs.next();
+            issued = rs.getLong(1);
+            lastAt = rs.getLong(2);
         }
     }
 
@@ -133,11 +173,44 @@ public final class SqlProcessedStream implements ProcessedStream {
 
     @Override
     public long seqBefore(long timestamp) {
+        if (assignsPositions) {
+            return jdbi.withHandle(handle -> firstPositionAtOrAfter(handle, timestamp)) - 1;
+        }
         Long seq = jdbi.withHandle(handle -> handle.createQuery("SELECT MIN(seq) FROM processed_stream WHERE at >= :t")
                 .bind("t", timestamp)
                 .mapTo(Long.class)
                 .one());
         return seq == null ? newestSeq() : seq - 1;
+    }
+
+    /**
+     * The lowest position from which every record was committed at {@code timestamp} or later (one
+     * past the newest when none was): a binary search over positions, as {@code at} never
+     * decreases along them, with no index by time to keep up in every commit.
+     */
+    private static long firstPositionAtOrAfter(Handle handle, long timestamp) {
+        Long oldest = handle.createQuery("SELECT MIN(seq) FROM processed_stream")
+                .mapTo(Long.class)
+                .one();
+        if (oldest == null) {
+            return 1;
+        }
+        long low = oldest;
+        long high = handle.createQuery("SELECT MAX(seq) FROM processed_stream")
+                        .mapTo(Long.class)
+                        .one()
+                + 1;
+        var atOrAfter = handle.createQuery("SELECT at FROM processed_stream WHERE seq >= :s ORDER BY seq LIMIT 1");
+        while (low < high) {
+            long middle = (low + high) >>> 1;
+            long at = atOrAfter.bind("s", middle).mapTo(Long.class).one();
+            if (at >= timestamp) {
+                high = middle;
+            } else {
+                low = middle + 1;
+            }
+        }
+        return low;
     }
 
     @Override
@@ -174,18 +247,40 @@ public final class SqlProcessedStream implements ProcessedStream {
 
     @Override
     public int expire(long before, int limit) {
-        // By the commit-time index, a bounded number per transaction: ingest writes the same table meanwhile.
-        return writes.inTransaction(handle -> handle.createUpdate("DELETE FROM processed_stream WHERE seq IN "
-                        + "(SELECT seq FROM processed_stream WHERE at < :before ORDER BY at LIMIT :limit)")
-                .bind("before", before)
-                .bind("limit", limit)
-                .execute());
+        // A bounded number per transaction: ingest writes the same table meanwhile.
+        if (!assignsPositions) {
+            return writes.inTransaction(handle -> handle.createUpdate("DELETE FROM processed_stream WHERE seq IN "
+                            + "(SELECT seq FROM processed_stream WHERE at < :before ORDER BY at LIMIT :limit)")
+                    .bind("before", before)
+                    .bind("limit", limit)
+                    .execute());
+        }
+        // The boundary stays where it is: what is committed from now on is stamped later than `before`.
+        long boundary = jdbi.withHandle(handle -> firstPositionAtOrAfter(handle, before));
+        return writes.inTransaction(handle -> {
+            keepIssued(handle);
+            return handle.createUpdate("DELETE FROM processed_stream WHERE seq IN "
+                            + "(SELECT seq FROM processed_stream WHERE seq < :boundary ORDER BY seq LIMIT :limit)")
+                    .bind("boundary", boundary)
+                    .bind("limit", limit)
+                    .execute();
+        });
+    }
+
+    /** Before deleting records: the newest position may be among them, and must not be handed out again. */
+    private void keepIssued(Handle handle) {
+        if (assignsPositions) {
+            handle.createUpdate("UPDATE stream_heads_mark SET issued_seq = MAX(issued_seq, "
+                            + "COALESCE((SELECT MAX(seq) FROM processed_stream), 0))")
+                    .execute();
+        }
     }
 
     /** Reads the whole stream (it has no index by device: see the migration); a deletion is rare. */
     @Override
     public void deleteDevice(DeviceId device) {
         writes.useTransaction(handle -> {
+            keepIssued(handle);
             handle.createUpdate("DELETE FROM processed_stream WHERE device_id = :d")
                     .bind("d", device.value())
                     .execute();

@@ -78,6 +78,7 @@ public final class SqlTelemetryStore implements TelemetryWriter, TelemetryReader
 
     private final Jdbi jdbi;
     private final Writes writes;
+    private final SqlProcessedStream stream;
     private final Rollups rollups;
     /** SQLite: the log whose merger also maintains the rollups. */
     private final Optional<TelemetryLog> log;
@@ -85,23 +86,25 @@ public final class SqlTelemetryStore implements TelemetryWriter, TelemetryReader
     private final Optional<RollupMaintainer> maintainer;
 
     /** On SQLite, over the telemetry log. */
-    public SqlTelemetryStore(Jdbi jdbi, Writes writes, TelemetryLog log) {
-        this(jdbi, writes, new Rollups(TelemetryLog.SCHEMA + "."), Optional.of(log), Optional.empty());
+    public SqlTelemetryStore(Jdbi jdbi, Writes writes, SqlProcessedStream stream, TelemetryLog log) {
+        this(jdbi, writes, stream, new Rollups(TelemetryLog.SCHEMA + "."), Optional.of(log), Optional.empty());
     }
 
     /** On PostgreSQL, with the rollup maintainer. */
-    public SqlTelemetryStore(Jdbi jdbi, Writes writes, RollupMaintainer maintainer) {
-        this(jdbi, writes, new Rollups(""), Optional.empty(), Optional.of(maintainer));
+    public SqlTelemetryStore(Jdbi jdbi, Writes writes, SqlProcessedStream stream, RollupMaintainer maintainer) {
+        this(jdbi, writes, stream, new Rollups(""), Optional.empty(), Optional.of(maintainer));
     }
 
     private SqlTelemetryStore(
             Jdbi jdbi,
             Writes writes,
+            SqlProcessedStream stream,
             Rollups rollups,
             Optional<TelemetryLog> log,
             Optional<RollupMaintainer> maintainer) {
         this.jdbi = jdbi;
         this.writes = writes;
+        this.stream = stream;
         this.rollups = rollups;
         this.log = log;
         this.maintainer = maintainer;
@@ -120,7 +123,7 @@ public final class SqlTelemetryStore implements TelemetryWriter, TelemetryReader
                     writePoints(connection, UPSERT_LATEST, newestPerSeries(points), true);
                     RollupMaintainer.note(connection, points); // with the points, or not at all
                 }
-                SqlProcessedStream.append(connection, batch.records());
+                stream.append(connection, batch.records());
             });
         } catch (SQLException e) {
             throw new IllegalStateException("telemetry commit failed: " + e.getMessage(), e);
