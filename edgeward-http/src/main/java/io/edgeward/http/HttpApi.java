@@ -14,15 +14,23 @@ import io.edgeward.core.lifecycle.Lifecycle;
 import io.edgeward.core.observability.RateLimitedLog;
 import io.edgeward.core.processing.Processing;
 import io.edgeward.core.retention.Retention;
+import io.edgeward.core.rules.AlarmNotFoundException;
+import io.edgeward.core.rules.InvalidRuleException;
+import io.edgeward.core.rules.RuleConflictException;
+import io.edgeward.core.rules.RuleNotFoundException;
+import io.edgeward.core.rules.Rules;
 import io.edgeward.core.shadow.ShadowException;
 import io.edgeward.core.shadow.ShadowService;
 import io.edgeward.core.telemetry.TelemetryQueries;
+import io.edgeward.http.internal.AlarmRoutes;
+import io.edgeward.http.internal.AlarmStream;
 import io.edgeward.http.internal.ApiException;
 import io.edgeward.http.internal.CommandRoutes;
 import io.edgeward.http.internal.DeviceRoutes;
 import io.edgeward.http.internal.Problem;
 import io.edgeward.http.internal.ProcessingRoutes;
 import io.edgeward.http.internal.RetentionRoutes;
+import io.edgeward.http.internal.RuleRoutes;
 import io.edgeward.http.internal.SeedMetricNames;
 import io.edgeward.http.internal.ShadowRoutes;
 import io.edgeward.http.internal.TelemetryRoutes;
@@ -69,6 +77,9 @@ public final class HttpApi implements Lifecycle {
     private final CommandRoutes commands;
     private final RetentionRoutes retention;
     private final ProcessingRoutes processing;
+    private final RuleRoutes rules;
+    private final AlarmRoutes alarms;
+    private final AlarmStream alarmStream;
     private final byte[] adminToken;
     private final List<String> routes = new ArrayList<>();
     private final FailedAuthentications failedAuthentications;
@@ -82,6 +93,7 @@ public final class HttpApi implements Lifecycle {
             CommandService commands,
             Retention retention,
             Processing processing,
+            Rules rules,
             PrometheusMeterRegistry prometheus,
             List<ReadinessCheck> readiness,
             Clock clock) {
@@ -98,6 +110,10 @@ public final class HttpApi implements Lifecycle {
         this.commands = new CommandRoutes(commands, json);
         this.retention = new RetentionRoutes(retention);
         this.processing = new ProcessingRoutes(processing, json);
+        this.rules = new RuleRoutes(rules, json);
+        this.alarms = new AlarmRoutes(rules, json);
+        this.alarmStream = new AlarmStream(json);
+        rules.addAlarmListener(alarmStream::changed);
         this.adminToken = settings.adminToken().getBytes(StandardCharsets.UTF_8);
         this.failedAuthentications = new FailedAuthentications("http", prometheus);
     }
@@ -182,6 +198,22 @@ public final class HttpApi implements Lifecycle {
         route(server, HandlerType.GET, "/api/v1/processing/consumers/{name}/records", processing::read);
         route(server, HandlerType.POST, "/api/v1/processing/consumers/{name}/ack", processing::acknowledge);
         route(server, HandlerType.POST, "/api/v1/processing/consumers/{name}/seek", processing::seek);
+        route(server, HandlerType.GET, "/api/v1/rules", rules::list);
+        route(server, HandlerType.POST, "/api/v1/rules", rules::create);
+        route(server, HandlerType.POST, "/api/v1/rules/validate", rules::validate);
+        route(server, HandlerType.POST, "/api/v1/rules/replay", rules::replay);
+        route(server, HandlerType.GET, "/api/v1/rules/{id}", rules::get);
+        route(server, HandlerType.PUT, "/api/v1/rules/{id}", rules::replace);
+        route(server, HandlerType.DELETE, "/api/v1/rules/{id}", rules::delete);
+        route(server, HandlerType.POST, "/api/v1/rules/{id}/enable", rules::enable);
+        route(server, HandlerType.POST, "/api/v1/rules/{id}/disable", rules::disable);
+        route(server, HandlerType.GET, "/api/v1/rules/{id}/versions", rules::versions);
+        route(server, HandlerType.GET, "/api/v1/alarms", alarms::list);
+        server.sse("/api/v1/alarms/events", alarmStream::connect);
+        routes.add("GET /api/v1/alarms/events");
+        route(server, HandlerType.GET, "/api/v1/alarms/{id}", alarms::get);
+        route(server, HandlerType.POST, "/api/v1/alarms/{id}/ack", alarms::acknowledge);
+        route(server, HandlerType.POST, "/api/v1/alarms/{id}/clear", alarms::clear);
 
         server.exception(Exception.class, (e, ctx) -> problem(ctx, problemFor(e, ctx)));
         server.error(404, ctx -> {
@@ -290,6 +322,19 @@ public final class HttpApi implements Lifecycle {
                 Problem.of(409, "device-exists", "Device already exists", exists.getMessage());
             case CommandNotFoundException notFound ->
                 Problem.of(404, "command-not-found", "Command not found", notFound.getMessage());
+            case RuleNotFoundException notFound ->
+                Problem.of(404, "rule-not-found", "Rule not found", notFound.getMessage());
+            case RuleConflictException conflict ->
+                (conflict.expected() == 0
+                                ? Problem.of(409, "rule-exists", "Rule exists", conflict.getMessage())
+                                : Problem.of(
+                                        409, "rule-version-conflict", "Rule version conflict", conflict.getMessage()))
+                        .with(Map.of("current_version", conflict.current()));
+            case InvalidRuleException invalid ->
+                Problem.of(400, "invalid-rule", "Invalid rule", invalid.getMessage())
+                        .with(Map.of("problems", invalid.problems()));
+            case AlarmNotFoundException notFound ->
+                Problem.of(404, "alarm-not-found", "Alarm not found", notFound.getMessage());
             case ShadowException shadow ->
                 switch (shadow.code()) {
                     case 404 -> Problem.of(404, "device-not-found", "Device not found", shadow.getMessage());

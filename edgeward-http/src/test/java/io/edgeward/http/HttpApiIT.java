@@ -95,6 +95,7 @@ class HttpApiIT {
                         commands,
                         platform.retention(),
                         platform.processing(),
+                        platform.rules(),
                         meters,
                         List.of(ReadinessCheck.of("store", storeReady::get)),
                         Clock.systemUTC()));

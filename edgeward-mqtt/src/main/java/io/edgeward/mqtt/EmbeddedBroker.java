@@ -3,7 +3,9 @@ package io.edgeward.mqtt;
 import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.embedded.EmbeddedHiveMQ;
 import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
+import com.hivemq.extension.sdk.api.packets.general.Qos;
 import com.hivemq.extension.sdk.api.services.Services;
+import com.hivemq.extension.sdk.api.services.builder.Builders;
 import com.hivemq.extension.sdk.api.services.session.ClientService;
 import io.edgeward.core.command.CommandService;
 import io.edgeward.core.command.CommandTransport;
@@ -29,15 +31,18 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -190,6 +195,34 @@ public final class EmbeddedBroker implements DeviceSessions, Lifecycle {
      */
     public CommandTransport commandTransport() {
         return deviceChannel;
+    }
+
+    /**
+     * Publishes as the node itself, to whoever the ACL lets subscribe: rules' {@code publish} actions
+     * and alarm events ({@code alarms/{device_id}/{rule_id}}). Waits for the broker to take the
+     * message, so that a failure reaches the caller (a rule's action retries it).
+     *
+     * @throws IllegalStateException when the broker is not running or did not take the message
+     */
+    public void publish(String topic, byte[] payload, int qos, boolean retain) {
+        if (!isRunning()) {
+            throw new IllegalStateException("the MQTT broker is not running");
+        }
+        try {
+            Services.publishService()
+                    .publish(Builders.publish()
+                            .topic(topic)
+                            .qos(qos == 0 ? Qos.AT_MOST_ONCE : Qos.AT_LEAST_ONCE)
+                            .retain(retain)
+                            .payload(ByteBuffer.wrap(payload))
+                            .build())
+                    .get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while publishing on " + topic, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("the broker did not take the message on " + topic + ": " + e, e);
+        }
     }
 
     /** The MQTT side of shadows (accepted, documents and delta messages), for the root to add to the shadow service. */

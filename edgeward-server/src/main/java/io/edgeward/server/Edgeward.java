@@ -9,6 +9,9 @@ import io.edgeward.coap.EmbeddedCoapServer;
 import io.edgeward.core.lifecycle.Lifecycles;
 import io.edgeward.core.lifecycle.Threads;
 import io.edgeward.core.platform.Platform;
+import io.edgeward.core.rules.Alarm;
+import io.edgeward.core.rules.AlarmDocuments;
+import io.edgeward.core.rules.RuleSettings;
 import io.edgeward.http.HttpApi;
 import io.edgeward.http.HttpSettings;
 import io.edgeward.http.ReadinessCheck;
@@ -16,6 +19,8 @@ import io.edgeward.mqtt.BrokerSettings;
 import io.edgeward.mqtt.EmbeddedBroker;
 import io.edgeward.server.config.Configuration;
 import io.edgeward.server.config.Keys;
+import io.edgeward.server.rules.JdkWebhookClient;
+import io.edgeward.server.rules.RuleFiles;
 import io.edgeward.store.sql.SqlStore;
 import io.edgeward.store.sql.StoreSettings;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -83,6 +88,8 @@ public final class Edgeward implements AutoCloseable {
                     .meters(meters)
                     .threads(threads)
                     .clock(clock)
+                    .ruleSettings(RuleSettings.from(config, RuleFiles.read(dataDir.resolve("rules"))))
+                    .webhooks(new JdkWebhookClient())
                     .start();
 
             broker = new EmbeddedBroker(
@@ -101,6 +108,9 @@ public final class Edgeward implements AutoCloseable {
             platform.shadows().addListener(broker.shadowListener());
             platform.addSessions(broker);
             parts.start("mqtt", broker);
+            EmbeddedBroker mqtt = broker;
+            platform.rules().usePublisher(mqtt::publish);
+            platform.rules().addAlarmListener(alarm -> publishAlarm(mqtt, alarm));
 
             coap = new EmbeddedCoapServer(
                     CoapSettings.from(config),
@@ -131,6 +141,7 @@ public final class Edgeward implements AutoCloseable {
                             platform.commands(),
                             platform.retention(),
                             platform.processing(),
+                            platform.rules(),
                             meters,
                             List.of(
                                     ReadinessCheck.of("broker", startedBroker::isReady),
@@ -156,6 +167,22 @@ public final class Edgeward implements AutoCloseable {
                 coap.dtlsPort(),
                 http.port(),
                 dataDir);
+    }
+
+    /**
+     * An alarm's change on {@code alarms/{device_id}/{rule_id}} (QoS 1, retained: a subscriber
+     * that connects later learns each alarm's state), for operator users whose ACL lets them subscribe.
+     */
+    private static void publishAlarm(EmbeddedBroker broker, Alarm alarm) {
+        try {
+            broker.publish(
+                    AlarmDocuments.topic(alarm),
+                    new ObjectMapper().writeValueAsBytes(AlarmDocuments.view(alarm)),
+                    1,
+                    true);
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("Alarm {} not published: {}", alarm.id(), e.toString());
+        }
     }
 
     /** Listener ports by name, as written to ports.json. */

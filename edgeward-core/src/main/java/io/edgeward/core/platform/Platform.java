@@ -13,6 +13,9 @@ import io.edgeward.core.processing.Processing;
 import io.edgeward.core.processing.ProcessingSettings;
 import io.edgeward.core.retention.Retention;
 import io.edgeward.core.retention.RetentionSettings;
+import io.edgeward.core.rules.RuleSettings;
+import io.edgeward.core.rules.Rules;
+import io.edgeward.core.rules.WebhookClient;
 import io.edgeward.core.shadow.ShadowReporter;
 import io.edgeward.core.shadow.ShadowService;
 import io.edgeward.core.shadow.ShadowSettings;
@@ -59,6 +62,7 @@ public final class Platform {
     private final ShadowReporter reporter;
     private final Retention retention;
     private final Processing processing;
+    private final Rules rules;
     private final Duration pipelineStopBound;
     /** Transports whose connections end when a device's credentials are revoked, as they register. */
     private final List<DeviceSessions> sessions = new CopyOnWriteArrayList<>();
@@ -110,6 +114,22 @@ public final class Platform {
                 threads);
         registry.addChangeListener(processing::deviceChanged);
         registry.addDeletionListener(ports.processedStream()::deleteDevice);
+        this.rules = new Rules(
+                ports.rules(),
+                ports.ruleJournal(),
+                ports.alarms(),
+                ports.devices(),
+                shadows,
+                commands,
+                ports.telemetryReader(),
+                builder.webhooks,
+                builder.ruleSettings != null ? builder.ruleSettings : RuleSettings.from(config, java.util.List.of()),
+                builder.clock,
+                meters,
+                threads);
+        committed.registerTimed("rules", rules::committed);
+        registry.addChangeListener(rules::deviceChanged);
+        registry.addDeletionListener(rules::deviceDeleted);
         this.pipeline = new TelemetryPipeline(
                 ports.telemetryWriter(),
                 processing.processor(),
@@ -144,6 +164,8 @@ public final class Platform {
         parts.start("committed-telemetry", committed);
         // The configuration in force is loaded before the first group commit runs it.
         parts.start("processing", processing);
+        // Its states are loaded and caught up before the first commit reaches it.
+        parts.start("rules", rules);
         parts.start("pipeline", pipeline, pipelineStopBound);
         parts.start("retention", retention);
         return this;
@@ -199,6 +221,10 @@ public final class Platform {
         return processing;
     }
 
+    public Rules rules() {
+        return rules;
+    }
+
     /** What a node decides; everything else comes from {@link Config}'s keys, or from a settings object set here. */
     public static final class Builder {
         private final StorePorts ports;
@@ -215,6 +241,10 @@ public final class Platform {
         private CommandSettings commandSettings;
         private RetentionSettings retentionSettings;
         private ProcessingSettings processingSettings;
+        private RuleSettings ruleSettings;
+        private WebhookClient webhooks = (url, headers, body, timeout) -> {
+            throw new java.io.IOException("this node sends no webhooks");
+        };
 
         private Builder(StorePorts ports, Lifecycles parts) {
             this.ports = Objects.requireNonNull(ports, "ports");
@@ -274,6 +304,18 @@ public final class Platform {
 
         public Builder processingSettings(ProcessingSettings settings) {
             this.processingSettings = Objects.requireNonNull(settings);
+            return this;
+        }
+
+        /** The rules the node's files define (by default the configuration's {@code rules:} alone). */
+        public Builder ruleSettings(RuleSettings settings) {
+            this.ruleSettings = Objects.requireNonNull(settings);
+            return this;
+        }
+
+        /** How rules' webhook actions are sent (the server gives its HTTP client). */
+        public Builder webhooks(WebhookClient client) {
+            this.webhooks = Objects.requireNonNull(client);
             return this;
         }
 

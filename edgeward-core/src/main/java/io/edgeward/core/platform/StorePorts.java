@@ -5,6 +5,9 @@ import io.edgeward.core.device.DeviceRepository;
 import io.edgeward.core.processing.ProcessedStream;
 import io.edgeward.core.processing.ProcessingConfigRepository;
 import io.edgeward.core.retention.TelemetryRetention;
+import io.edgeward.core.rules.AlarmRepository;
+import io.edgeward.core.rules.RuleJournal;
+import io.edgeward.core.rules.RuleRepository;
 import io.edgeward.core.shadow.ShadowRepository;
 import io.edgeward.core.telemetry.TelemetryReader;
 import io.edgeward.core.telemetry.TelemetryWriter;
@@ -23,7 +26,10 @@ public record StorePorts(
         TelemetryReader telemetryReader,
         TelemetryRetention telemetryRetention,
         ProcessedStream processedStream,
-        ProcessingConfigRepository processingConfigs) {
+        ProcessingConfigRepository processingConfigs,
+        RuleRepository rules,
+        RuleJournal ruleJournal,
+        AlarmRepository alarms) {
 
     public StorePorts {
         Objects.requireNonNull(devices, "devices");
@@ -34,5 +40,8 @@ public record StorePorts(
         Objects.requireNonNull(telemetryRetention, "telemetryRetention");
         Objects.requireNonNull(processedStream, "processedStream");
         Objects.requireNonNull(processingConfigs, "processingConfigs");
+        Objects.requireNonNull(rules, "rules");
+        Objects.requireNonNull(ruleJournal, "ruleJournal");
+        Objects.requireNonNull(alarms, "alarms");
     }
 }

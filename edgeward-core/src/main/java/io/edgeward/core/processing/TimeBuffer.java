@@ -6,9 +6,10 @@ import java.util.Arrays;
  * A window's numbers by time: two parallel arrays, appended to when points come in order (as they
  * nearly always do), a binary search and a shift when one is late, its value replaced when its
  * time is already held (a redelivery). Replaces a {@code TreeMap<Long, Double>}, whose boxed entries
- * cost the writer thread an allocation per point and window.
+ * cost the writer thread an allocation per point and window. Rules keep their windowed aggregates'
+ * points in the same way.
  */
-final class TimeBuffer {
+public final class TimeBuffer {
 
     private long[] times = new long[16];
     private double[] values = new double[16];
@@ -17,7 +18,7 @@ final class TimeBuffer {
 
     private int end;
 
-    void put(long time, double value) {
+    public void put(long time, double value) {
         if (end == head || time > times[end - 1]) {
             room();
             times[end] = time;
@@ -39,30 +40,30 @@ final class TimeBuffer {
         end++;
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return end == head;
     }
 
-    long firstTime() {
+    public long firstTime() {
         return times[head];
     }
 
     /** The index of the first entry at or after {@code time}: entries {@code [from(a), from(b))} are those in {@code [a, b)}. */
-    int from(long time) {
+    public int from(long time) {
         int found = Arrays.binarySearch(times, head, end, time);
         return found >= 0 ? found : -found - 1;
     }
 
-    long time(int index) {
+    public long time(int index) {
         return times[index];
     }
 
-    double value(int index) {
+    public double value(int index) {
         return values[index];
     }
 
     /** Forgets every entry before {@code time}. */
-    void dropBefore(long time) {
+    public void dropBefore(long time) {
         head = from(time);
         if (head == end) {
             head = 0;

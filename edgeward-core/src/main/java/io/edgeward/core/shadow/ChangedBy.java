@@ -9,7 +9,9 @@ public enum ChangedBy {
     /** An operator or application through the API. */
     OPERATOR,
     /** The platform, from the device's telemetry (the latest value of each metric into {@code reported}). */
-    TELEMETRY;
+    TELEMETRY,
+    /** A rule's {@code shadow} action. */
+    RULE;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

@@ -76,6 +76,17 @@ public final class CommittedTelemetry implements Lifecycle {
      * @throws IllegalArgumentException when the name is taken
      */
     public synchronized void register(String name, Consumer<List<Point>> consumer) {
+        registerTimed(name, (points, committedNanos) -> consumer.accept(points));
+    }
+
+    /** A consumer that also wants to know when each batch was committed ({@link System#nanoTime()}). */
+    @FunctionalInterface
+    public interface BatchConsumer {
+        void accept(List<Point> points, long committedNanos);
+    }
+
+    /** As {@link #register(String, Consumer)}, handing over each batch's commit time too (rules measure their lag with it). */
+    public synchronized void registerTimed(String name, BatchConsumer consumer) {
         if (closed) {
             throw new IllegalStateException("the committed-telemetry stage is closed");
         }
@@ -125,7 +136,7 @@ public final class CommittedTelemetry implements Lifecycle {
     /** One consumer: its queue (writer thread in, its own thread out), its thread and its meters. */
     private final class Lane {
         private final String name;
-        private final Consumer<List<Point>> consumer;
+        private final BatchConsumer consumer;
         private final ArrayBlockingQueue<Batch> queue = new ArrayBlockingQueue<>(capacity);
         /** Points queued; written by the writer thread and the lane's thread. */
         private final AtomicLong waitingPoints = new AtomicLong();
@@ -135,7 +146,7 @@ public final class CommittedTelemetry implements Lifecycle {
         private final Thread thread;
         private volatile boolean finishing;
 
-        Lane(String name, Consumer<List<Point>> consumer) {
+        Lane(String name, BatchConsumer consumer) {
             this.name = name;
             this.consumer = consumer;
             Gauge.builder("edgeward.fanout.lag.points", waitingPoints, AtomicLong::get)
@@ -198,7 +209,7 @@ public final class CommittedTelemetry implements Lifecycle {
 
         private void deliver(Batch batch) {
             try {
-                consumer.accept(batch.points());
+                consumer.accept(batch.points(), batch.committedNanos());
             } catch (RuntimeException e) {
                 failures.increment();
                 if (warnings.allow(name + ":failed")) {

@@ -80,7 +80,8 @@ public final class SeriesSelector {
         return tag;
     }
 
-    private static Pattern glob(String glob) {
+    /** A glob ({@code *} for any run of characters, everything else literal) as a pattern to match whole names. */
+    public static Pattern glob(String glob) {
         StringBuilder regex = new StringBuilder();
         for (String part : glob.split("\\*", -1)) {
             if (!regex.isEmpty()) {

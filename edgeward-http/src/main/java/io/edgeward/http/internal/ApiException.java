@@ -10,6 +10,11 @@ public final class ApiException extends RuntimeException {
         this.problem = Problem.of(status, type, title, detail);
     }
 
+    public ApiException(Problem problem) {
+        super(problem.detail());
+        this.problem = problem;
+    }
+
     public static ApiException badRequest(String detail) {
         return new ApiException(400, "bad-request", "Bad request", detail);
     }

@@ -6,6 +6,7 @@ import io.edgeward.core.config.Key;
 import io.edgeward.core.config.Parsers;
 import io.edgeward.core.processing.ProcessingSettings;
 import io.edgeward.core.retention.RetentionSettings;
+import io.edgeward.core.rules.RuleSettings;
 import io.edgeward.core.shadow.ShadowSettings;
 import io.edgeward.core.telemetry.PipelineSettings;
 import io.edgeward.core.telemetry.TelemetryLimits;
@@ -50,6 +51,7 @@ public final class Keys {
             ShadowSettings.KEYS,
             CommandSettings.KEYS,
             RetentionSettings.KEYS,
+            RuleSettings.KEYS,
             ProcessingSettings.KEYS);
 
     private Keys() {}

@@ -12,10 +12,13 @@ import io.edgeward.core.telemetry.TelemetryReader;
 import io.edgeward.core.telemetry.TelemetryWriter;
 import io.edgeward.store.sql.internal.RollupBackfill;
 import io.edgeward.store.sql.internal.RollupMaintainer;
+import io.edgeward.store.sql.internal.SqlAlarmRepository;
 import io.edgeward.store.sql.internal.SqlCommandRepository;
 import io.edgeward.store.sql.internal.SqlDeviceRepository;
 import io.edgeward.store.sql.internal.SqlProcessedStream;
 import io.edgeward.store.sql.internal.SqlProcessingConfigRepository;
+import io.edgeward.store.sql.internal.SqlRuleJournal;
+import io.edgeward.store.sql.internal.SqlRuleRepository;
 import io.edgeward.store.sql.internal.SqlShadowRepository;
 import io.edgeward.store.sql.internal.SqlTelemetryStore;
 import io.edgeward.store.sql.internal.TelemetryLog;
@@ -62,6 +65,9 @@ public final class SqlStore implements Lifecycle {
     private final SqlCommandRepository commands;
     private final SqlProcessedStream stream;
     private final SqlProcessingConfigRepository processingConfigs;
+    private final SqlRuleRepository rules;
+    private final SqlRuleJournal ruleJournal;
+    private final SqlAlarmRepository alarms;
     private final Threads threads;
     private final Optional<TelemetryLog> telemetryLog;
     private final Optional<RollupMaintainer> rollupMaintainer;
@@ -90,6 +96,9 @@ public final class SqlStore implements Lifecycle {
         this.commands = new SqlCommandRepository(jdbi, writes);
 
         this.processingConfigs = new SqlProcessingConfigRepository(jdbi, writes);
+        this.rules = new SqlRuleRepository(jdbi, writes);
+        this.ruleJournal = new SqlRuleJournal(jdbi, writes);
+        this.alarms = new SqlAlarmRepository(jdbi, writes);
     }
 
     /**
@@ -263,7 +272,18 @@ public final class SqlStore implements Lifecycle {
 
     /** Every port this store implements, for {@code Platform.builder}. */
     public StorePorts ports() {
-        return new StorePorts(devices, shadows, commands, telemetry, telemetry, telemetry, stream, processingConfigs);
+        return new StorePorts(
+                devices,
+                shadows,
+                commands,
+                telemetry,
+                telemetry,
+                telemetry,
+                stream,
+                processingConfigs,
+                rules,
+                ruleJournal,
+                alarms);
     }
 
     public TelemetryWriter telemetryWriter() {
