@@ -2,6 +2,7 @@ package io.edgeward.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,6 +24,9 @@ import io.edgeward.store.sql.SqlStore;
 import io.edgeward.store.sql.StoreSettings;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -824,6 +828,117 @@ class HttpApiIT {
         assertThat(send("PUT", "/api/v1/processing", "{}", null).status()).isEqualTo(401);
         assertThat(send("GET", "/metrics", null, null).body())
                 .contains("edgeward_processing_filtered_total{filter=\"proc-band\"} 1.0");
+    }
+
+    @Test
+    void rules_areValidatedWithPositions_versioned_replayed_andTheirAlarmsAcknowledgedClearedAndStreamed()
+            throws Exception {
+        register("rule-1", "");
+        Reply invalid = post("/api/v1/rules", """
+                {"id": "hot", "metric": "temperature", "condition": "value >> 80", "actions": [{"type": "beep"}]}""");
+        assertThat(invalid.status()).isEqualTo(400);
+        assertThat(invalid.contentType()).startsWith("application/problem+json");
+        assertThat(invalid.json().get("type").asText()).isEqualTo("/problems/invalid-rule");
+        assertThat(invalid.json().get("problems")).hasSize(2);
+        assertThat(invalid.json().at("/positions/condition/0/line").asInt()).isEqualTo(1);
+        assertThat(invalid.json().at("/positions/condition/0/column").asInt()).isEqualTo(8);
+        assertThat(post("/api/v1/rules/validate", """
+                        {"id": "hot", "condition": "value > 80"}""").json().get("valid").asBoolean())
+                .isTrue();
+
+        String rule = """
+                {"id": "hot", "author": "ana", "selector": {"devices": ["rule-*"]}, "metric": "temperature",
+                 "condition": "value > 80", "actions": [{"type": "alarm", "severity": "critical"}]}""";
+        Reply created = post("/api/v1/rules", rule);
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        assertThat(created.headers().firstValue("Location")).hasValue("/api/v1/rules/hot");
+        assertThat(created.json().get("version").asLong()).isEqualTo(1);
+        assertThat(created.json().get("author").asText()).isEqualTo("ana");
+        assertThat(created.json().get("warnings").get(0).asText()).contains("temperature");
+        Reply again = post("/api/v1/rules", rule);
+        assertThat(again.status()).isEqualTo(409);
+        assertThat(again.json().get("type").asText()).isEqualTo("/problems/rule-exists");
+        Reply stale = send("PUT", "/api/v1/rules/hot", """
+                {"version": 7, "condition": "value > 90"}""", TOKEN);
+        assertThat(stale.status()).isEqualTo(409);
+        assertThat(stale.json().get("current_version").asLong()).isEqualTo(1);
+
+        HttpResponse<InputStream> events = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(base + "/api/v1/alarms/events"))
+                                .header("Authorization", "Bearer " + TOKEN)
+                                .header("Accept", "text/event-stream")
+                                .build(),
+                        HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(events.statusCode()).isEqualTo(200);
+        BufferedReader lines = new BufferedReader(new InputStreamReader(events.body(), StandardCharsets.UTF_8));
+
+        long t0 = System.currentTimeMillis() - 60_000;
+        for (double value : new double[] {70, 85}) {
+            String body = "{\"ts\":" + (t0 += 1000) + ",\"values\":{\"temperature\":" + value + "}}";
+            platform.pipeline()
+                    .submit(new TelemetryMessage(
+                            DeviceId.of("rule-1"),
+                            DeviceType.SENSOR,
+                            body.getBytes(StandardCharsets.UTF_8),
+                            PayloadFormat.JSON,
+                            t0,
+                            System.nanoTime()))
+                    .join();
+        }
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> get("/api/v1/alarms?status=active&device=rule-1")
+                                .json()
+                                .get("alarms")
+                                .size()
+                        == 1);
+        JsonNode alarm =
+                get("/api/v1/alarms?status=active&device=rule-1").json().at("/alarms/0");
+        assertThat(alarm.get("severity").asText()).isEqualTo("critical");
+        assertThat(alarm.get("status").asText()).isEqualTo("active_unack");
+        assertThat(alarm.get("last_value").asDouble()).isEqualTo(85.0);
+        String event;
+        while (!(event = lines.readLine()).startsWith("event:")) {
+            // the stream's opening comment and blank lines
+        }
+        assertThat(event).isEqualTo("event: alarm");
+        assertThat(lines.readLine()).startsWith("data: ").contains("\"rule_id\":\"hot\"");
+        events.body().close();
+
+        String id = alarm.get("id").asText();
+        Reply ack = post("/api/v1/alarms/" + id + "/ack", """
+                {"by": "ana", "comment": "on it"}""");
+        assertThat(ack.json().get("status").asText()).isEqualTo("active_ack");
+        Reply cleared = post("/api/v1/alarms/" + id + "/clear", "");
+        assertThat(cleared.json().get("status").asText()).isEqualTo("cleared_ack");
+        assertThat(get("/api/v1/alarms/" + id).json().get("history"))
+                .extracting(e -> e.get("event").asText() + ":" + e.get("by").asText())
+                .containsExactly("raised:rule", "acknowledged:ana", "cleared:api");
+        assertThat(get("/api/v1/alarms?status=sleeping").status()).isEqualTo(400);
+        assertThat(get("/api/v1/alarms/nope").json().get("type").asText()).isEqualTo("/problems/alarm-not-found");
+
+        Reply replay = post("/api/v1/rules/replay", """
+                {"rule_id": "hot", "from": %d, "to": %d}""".formatted(t0 - 10_000, t0 + 1));
+        assertThat(replay.status()).as(replay.body()).isEqualTo(200);
+        assertThat(replay.json().get("transitions"))
+                .extracting(t ->
+                        t.get("event").asText() + ":" + t.at("/point/value").asDouble())
+                .containsExactly("fired:85.0");
+        assertThat(post("/api/v1/rules/replay", """
+                        {"rule_id": "hot", "from": 10, "to": 5}""").status()).isEqualTo(400);
+
+        assertThat(post("/api/v1/rules/hot/disable", "").json().get("enabled").asBoolean())
+                .isFalse();
+        assertThat(get("/api/v1/rules/hot/versions").json().get("versions"))
+                .extracting(v -> v.get("version").asLong())
+                .containsExactly(2L, 1L);
+        assertThat(send("DELETE", "/api/v1/rules/hot?version=1", null, TOKEN).status())
+                .isEqualTo(409);
+        assertThat(send("DELETE", "/api/v1/rules/hot", null, TOKEN).status()).isEqualTo(204);
+        assertThat(get("/api/v1/rules/hot").json().get("type").asText()).isEqualTo("/problems/rule-not-found");
+        assertThat(send("GET", "/metrics", null, null).body())
+                .contains("iot_rules_triggered_total{rule=\"hot\"} 1.0")
+                .contains("edgeward_alarms_active{severity=\"critical\"}");
     }
 
     @Test
