@@ -9,15 +9,19 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The seed's thermostat (an actuator): handles {@code set_temperature} and {@code restart} on
- * {@code device/{id}/command} and answers on {@code device/{id}/response} (any other type:
- * {@code failed}, "unknown command type"); keeps a target temperature and syncs it through its
- * shadow: applies {@code desired.target_temperature} from the delta and reports it back.
+ * The seed's thermostat (an actuator): handles {@code set_temperature}, {@code restart} and the
+ * seed's rule actions {@code activate_cooling} and {@code shutdown_machine} on {@code
+ * device/{id}/command} and answers on {@code device/{id}/response} (any other type: {@code failed},
+ * "unknown command type"); keeps a target temperature and syncs it through its shadow: applies
+ * {@code desired.target_temperature} from the delta and reports it back. It measures too: {@link
+ * #measure} publishes a reading on {@code sensor/{id}/telemetry}.
  */
 public final class Thermostat {
 
@@ -30,6 +34,9 @@ public final class Thermostat {
     private final AtomicLong commandsHandled = new AtomicLong();
     private final AtomicLong shadowSyncs = new AtomicLong();
     private volatile double targetTemperature = 21.0;
+    private volatile boolean cooling;
+    private volatile boolean running = true;
+    private final Map<String, AtomicLong> handledByType = new ConcurrentHashMap<>();
 
     public Thermostat(String host, int port, String id, String secret, String firmware, String location) {
         this.id = id;
@@ -127,10 +134,23 @@ public final class Thermostat {
                 }
             }
             case "restart" -> response.put("status", "success").put("message", "device restarting");
+            case "activate_cooling" -> {
+                cooling = true;
+                report(JSON.createObjectNode().put("cooling", true));
+                response.put("status", "success").put("message", "cooling on");
+            }
+            case "shutdown_machine" -> {
+                running = false;
+                report(JSON.createObjectNode().put("running", false));
+                response.put("status", "success").put("message", "machine stopped");
+            }
             default -> response.put("status", "failed").put("message", "unknown command type");
         }
         response.put("timestamp", System.currentTimeMillis() / 1000);
         commandsHandled.incrementAndGet();
+        handledByType
+                .computeIfAbsent(command.path("type").asText(), t -> new AtomicLong())
+                .incrementAndGet();
         publish("device/" + id + "/response", response.toString());
     }
 
@@ -157,6 +177,31 @@ public final class Thermostat {
                 .retain(topic.endsWith("/status"))
                 .payload(payload.getBytes(StandardCharsets.UTF_8))
                 .send();
+    }
+
+    /**
+     * Publishes readings at the given time (QoS 1, completes on the broker's acknowledgement):
+     * {@code {"ts": ts, "values": {...}}} on {@code sensor/{id}/telemetry}.
+     */
+    public CompletableFuture<?> measure(long ts, Map<String, Double> values) {
+        ObjectNode body = JSON.createObjectNode().put("ts", ts);
+        ObjectNode readings = body.putObject("values");
+        values.forEach(readings::put);
+        return publish("sensor/" + id + "/telemetry", body.toString());
+    }
+
+    public boolean cooling() {
+        return cooling;
+    }
+
+    public boolean running() {
+        return running;
+    }
+
+    /** Commands of this type handled so far. */
+    public long handled(String type) {
+        AtomicLong count = handledByType.get(type);
+        return count == null ? 0 : count.get();
     }
 
     public double targetTemperature() {

@@ -8,12 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -40,7 +35,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 abstract class CrashScenarios {
 
-    static final String TOKEN = "crash-test-admin-token-0123456789";
     static final ObjectMapper JSON = new ObjectMapper();
     static final int ROUNDS = 4;
     static final String WINDOWS = """
@@ -57,14 +51,28 @@ abstract class CrashScenarios {
 
     private Map<String, String> settings;
 
-    private Process platform;
-    private final HttpClient http = HttpClient.newHttpClient();
+    private PlatformProcess platform;
 
     @AfterEach
     void killPlatform() {
         if (platform != null) {
-            platform.destroyForcibly();
+            platform.close();
         }
+    }
+
+    private JsonNode startPlatform() throws Exception {
+        if (platform == null) {
+            platform = new PlatformProcess(dir, settings);
+        }
+        return platform.start();
+    }
+
+    private String register(int httpPort, String id) throws Exception {
+        return platform.register(id);
+    }
+
+    private JsonNode getJson(int httpPort, String pathAndQuery) throws Exception {
+        return platform.get(pathAndQuery);
     }
 
     @Test
@@ -87,7 +95,7 @@ abstract class CrashScenarios {
             await().atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(1))
                     .until(() -> acknowledged.size() >= killAfter);
-            platform.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            platform.kill();
             publisher.stop();
             next = publisher.nextSequence();
             assertThat(acknowledged.size())
@@ -174,69 +182,6 @@ abstract class CrashScenarios {
                     .as("round %d: the %s tier against the raw points", round, tier)
                     .isEqualTo(raw.get("buckets"));
         }
-    }
-
-    private JsonNode getJson(int httpPort, String pathAndQuery) throws Exception {
-        HttpResponse<String> reply = http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + pathAndQuery))
-                        .header("Authorization", "Bearer " + TOKEN)
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(reply.statusCode()).as(reply.body()).isEqualTo(200);
-        return JSON.readTree(reply.body());
-    }
-
-    private JsonNode startPlatform() throws Exception {
-        Path portsFile = dir.resolve("ports.json");
-        Files.deleteIfExists(portsFile);
-        String java = ProcessHandle.current().info().command().orElse("java");
-        String jar = System.getProperty("edgeward.jar");
-        assertThat(jar).as("failsafe passes the packaged jar as edgeward.jar").isNotNull();
-        ProcessBuilder builder = new ProcessBuilder(
-                java,
-                "--enable-native-access=ALL-UNNAMED",
-                "-jar",
-                jar,
-                "run",
-                "--data-dir",
-                dir.toString(),
-                "--mqtt-port",
-                "0",
-                "--http-port",
-                "0",
-                "--coap-port",
-                "0",
-                "--coaps-port",
-                "0",
-                "--set",
-                "mqtt.bind-address=127.0.0.1",
-                "--set",
-                "http.bind-address=127.0.0.1",
-                "--set",
-                "coap.bind-address=127.0.0.1");
-        settings.forEach((key, value) -> builder.command().addAll(List.of("--set", key + "=" + value)));
-        builder.environment().put("EDGEWARD_ADMIN_TOKEN", TOKEN);
-        builder.redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(
-                        dir.resolve("platform.log").toFile()));
-        platform = builder.start();
-        Process started = platform;
-        await().atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(50))
-                .failFast("the platform exited during start-up (see platform.log)", () -> !started.isAlive())
-                .until(() -> Files.exists(portsFile));
-        return JSON.readTree(portsFile.toFile());
-    }
-
-    private String register(int httpPort, String id) throws Exception {
-        HttpResponse<String> reply = http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/api/v1/devices"))
-                        .header("Authorization", "Bearer " + TOKEN)
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"device_id\":\"" + id + "\"}"))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(reply.statusCode()).as(reply.body()).isEqualTo(201);
-        return JSON.readTree(reply.body()).at("/credentials/password").asText();
     }
 
     private Set<Long> storedSequences(int httpPort, long base) throws Exception {
