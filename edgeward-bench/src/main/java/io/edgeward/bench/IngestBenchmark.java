@@ -60,6 +60,10 @@ public final class IngestBenchmark {
     private final int seconds;
     private final int warmupSeconds;
 
+    int warmupSeconds() {
+        return warmupSeconds;
+    }
+
     IngestBenchmark(Path work, Path jar, int devices, int seconds, int warmupSeconds) {
         this.work = work;
         this.java = ProcessHandle.current().info().command().orElse("java");
@@ -352,7 +356,7 @@ public final class IngestBenchmark {
     }
 
     /** Points stored per second while the generator publishes as fast as acknowledged, its warm-up left out. */
-    private double storedAtMax(EdgewardProcess edgeward, Path data, String prefix, String name) throws Exception {
+    double storedAtMax(EdgewardProcess edgeward, Path data, String prefix, String name) throws Exception {
         double before = edgeward.metric("iot_edge_data_processed_total");
         JsonNode run = generate(concat(target(edgeward, data, prefix), List.of("--rate", "max")), name);
         return (edgeward.metric("iot_edge_data_processed_total")

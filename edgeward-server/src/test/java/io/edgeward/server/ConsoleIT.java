@@ -85,6 +85,9 @@ class ConsoleIT {
                  "filters": [{"name": "temp-band", "match": {"metric": "temperature"}, "deadband": {"absolute": 0.5}}],
                  "windows": [{"name": "vib_1m", "match": {"metric": "vibration"}, "size": "1m",
                               "functions": ["mean", "max"]}]}""").statusCode()).isEqualTo(200);
+        assertThat(node.send("POST", "/api/v1/rules", """
+                {"id": "console-hot", "metric": "temperature", "condition": "value > 23", "clear": "value < 0",
+                 "actions": [{"type": "alarm", "severity": "critical"}]}""").statusCode()).isEqualTo(201);
         Mqtt5BlockingClient device = MqttClient.builder()
                 .useMqttVersion5()
                 .identifier("console-1")
@@ -147,6 +150,15 @@ class ConsoleIT {
                 .contains("<td>vib_1m</td><td>window</td>")
                 .contains("window 1m: mean, max")
                 .contains("id=\"processing-version\">version 1 by console-it<");
+        assertThat(dom)
+                .as("the open alarm, in its severity's colour, and the rule that raised it")
+                .containsPattern("<td class=\"sev sev-critical\">critical</td><td>console-1</td><td>console-hot</td>")
+                .contains("<button>Ack</button><button>Clear</button>")
+                .contains("id=\"alarm-counts\">1 active<")
+                .contains("<td>console-hot</td><td class=\"muted\">temperature: value &gt; 23</td>");
+        assertThat(dom)
+                .as("the rule editor, loaded with the first rule and checked by the server as saving would")
+                .contains("id=\"rule-check\" class=\"muted\">valid<");
         assertThat(dom).as("no login error shown").contains("<p class=\"error\" id=\"login-error\"></p>");
     }
 }
