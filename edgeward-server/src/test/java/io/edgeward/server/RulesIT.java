@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.sun.net.httpserver.HttpServer;
 import io.edgeward.device.Thermostat;
 import java.net.InetSocketAddress;
@@ -149,6 +152,79 @@ class RulesIT {
             }
         } finally {
             receiver.stop(0);
+        }
+    }
+
+    @Test
+    void shadowAndPublishActions_andTheAlarmTopic_reachAnOperatorWhoseAclAllows() throws Exception {
+        String users = """
+                [{"username": "ops", "password": "ops-secret-123", "publish": [], "subscribe": ["alarms/#", "local/#"]}]""".replace("\n", " ");
+        try (Node node = new Node(dir, Map.of("mqtt.users", users))) {
+            assertThat(node.send("POST", "/api/v1/rules", """
+                    {"id": "fan", "metric": "temperature", "condition": "value > 30",
+                     "actions": [{"type": "alarm", "severity": "minor"},
+                                 {"type": "shadow", "desired": {"fan": "on", "reason": "{{value}}"}},
+                                 {"type": "publish", "topic": "local/alerts/{{device.id}}", "payload": "{{rule.id}} {{value}}"}]}""").statusCode()).isEqualTo(201);
+            List<String> received = new CopyOnWriteArrayList<>();
+            Mqtt5BlockingClient operator = MqttClient.builder()
+                    .useMqttVersion5()
+                    .identifier("ops-console")
+                    .serverHost("127.0.0.1")
+                    .serverPort(node.mqttPort)
+                    .buildBlocking();
+            operator.connectWith()
+                    .simpleAuth()
+                    .username("ops")
+                    .password("ops-secret-123".getBytes(StandardCharsets.UTF_8))
+                    .applySimpleAuth()
+                    .send();
+            for (String filter : List.of("alarms/#", "local/#")) {
+                operator.toAsync()
+                        .subscribeWith()
+                        .topicFilter(filter)
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .callback(publish -> received.add(publish.getTopic() + " "
+                                + new String(publish.getPayloadAsBytes(), StandardCharsets.UTF_8)))
+                        .send()
+                        .get();
+            }
+            assertThat(operator.toAsync()
+                            .subscribeWith()
+                            .topicFilter("device/+/command")
+                            .send()
+                            .handle((ack, e) -> e != null)
+                            .get())
+                    .as("the ACL refuses what it does not allow")
+                    .isTrue();
+            String id = "fan-dev-1";
+            Thermostat device = new Thermostat("127.0.0.1", node.mqttPort, id, node.register(id), "1.0.0", "lab");
+            device.connect().get();
+            try {
+                device.measure(System.currentTimeMillis(), Map.of("temperature", 31.5))
+                        .get();
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> received.stream().anyMatch(m -> m.equals("local/alerts/" + id + " fan 31.5")));
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> received.stream().anyMatch(m -> m.startsWith("alarms/" + id + "/fan ")));
+                JsonNode alarm = Node.JSON.readTree(received.stream()
+                        .filter(m -> m.startsWith("alarms/"))
+                        .findFirst()
+                        .orElseThrow()
+                        .substring(("alarms/" + id + "/fan ").length()));
+                assertThat(alarm.get("severity").asText()).isEqualTo("minor");
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> node.get("/api/v1/devices/" + id + "/shadow")
+                                .at("/state/desired/fan")
+                                .asText()
+                                .equals("on"));
+                assertThat(node.get("/api/v1/devices/" + id + "/shadow/history?limit=50")
+                                .get("items"))
+                        .as("the rule is recorded as the writer of the desired change")
+                        .anyMatch(v -> v.get("changed_by").asText().equals("rule"));
+            } finally {
+                device.disconnect();
+                operator.disconnect();
+            }
         }
     }
 

@@ -48,6 +48,8 @@ final class ActionRunner implements Lifecycle {
     private static final int DEFAULT_RETRIES = 5;
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
     private static final int BATCH = 200;
+    /** Longer than a poll's read of the due jobs can take. */
+    private static final long FINISHED_MEMORY_NANOS = TimeUnit.SECONDS.toNanos(30);
     /** Jobs running at once; each is a virtual thread, mostly waiting on a socket. */
     private static final int IN_FLIGHT = 256;
 
@@ -61,6 +63,12 @@ final class ActionRunner implements Lifecycle {
     private final Threads threads;
     private final RateLimitedLog warnings = RateLimitedLog.perMinute();
     private final Set<String> running = ConcurrentHashMap.newKeySet();
+    /**
+     * Jobs finished in the last seconds: a poll that read a job before it finished must not run it
+     * again once it is no longer running (nanoTime of the finish, by id).
+     */
+    private final Map<String, Long> finished = new ConcurrentHashMap<>();
+
     private final Semaphore slots = new Semaphore(IN_FLIGHT);
     private final Semaphore wake = new Semaphore(0);
     private ExecutorService workers;
@@ -98,27 +106,52 @@ final class ActionRunner implements Lifecycle {
         this.publisher = publisher;
     }
 
-    /** New jobs are stored: look now rather than at the next poll. */
-    void wake() {
-        wake.release();
+    /**
+     * Jobs just recorded: run them now, without waiting for a poll to read them back; the poll finds
+     * any that no slot was free for.
+     */
+    void submit(List<ActionJob> jobs) {
+        if (workers == null || closed) {
+            wake.release();
+            return;
+        }
+        for (ActionJob job : jobs) {
+            if (slots.tryAcquire()) {
+                start(job);
+            } else {
+                wake.release();
+                return;
+            }
+        }
+    }
+
+    /** Runs the job on a worker, unless it runs or ran already; the caller holds a slot, released here. */
+    private void start(ActionJob job) {
+        if (finished.containsKey(job.id()) || !running.add(job.id())) {
+            slots.release();
+            return;
+        }
+        workers.execute(() -> {
+            try {
+                if (run(job)) {
+                    finished.put(job.id(), System.nanoTime());
+                }
+            } finally {
+                running.remove(job.id());
+                slots.release();
+            }
+        });
     }
 
     private void poll() {
         while (!closed) {
             try {
+                long now = System.nanoTime();
+                finished.values().removeIf(at -> now - at > FINISHED_MEMORY_NANOS);
                 List<ActionJob> due = journal.dueJobs(clock.instant(), BATCH);
                 for (ActionJob job : due) {
-                    if (running.add(job.id())) {
-                        slots.acquire();
-                        workers.execute(() -> {
-                            try {
-                                run(job);
-                            } finally {
-                                running.remove(job.id());
-                                slots.release();
-                            }
-                        });
-                    }
+                    slots.acquire();
+                    start(job);
                 }
                 wake.tryAcquire(due.size() == BATCH ? 0 : 500, TimeUnit.MILLISECONDS);
                 wake.drainPermits();
@@ -134,7 +167,8 @@ final class ActionRunner implements Lifecycle {
         }
     }
 
-    private void run(ActionJob job) {
+    /** Runs one attempt; true when the job is over (done, or failed for good), false when it is to be retried. */
+    private boolean run(ActionJob job) {
         long started = System.nanoTime();
         JsonNode action;
         Map<String, Object> context;
@@ -144,19 +178,22 @@ final class ActionRunner implements Lifecycle {
         } catch (JsonProcessingException e) {
             journal.jobFailed(
                     job.id(), job.attempts() + 1, "unreadable job: " + e.getOriginalMessage(), clock.instant());
-            return;
+            return true;
         }
         String type = action.path("type").asText();
         try {
             execute(job, type, action, context);
             metrics.action(type, Duration.ofNanos(System.nanoTime() - started));
             journal.jobDone(job.id(), clock.instant());
+            return true;
         } catch (PermanentFailure e) {
             metrics.actionFailed(type);
             journal.jobFailed(job.id(), job.attempts() + 1, e.getMessage(), clock.instant());
             warn(job, type, e.getMessage(), "failed for good");
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         } catch (IOException | RuntimeException e) {
             metrics.actionFailed(type);
             int attempts = job.attempts() + 1;
@@ -165,9 +202,10 @@ final class ActionRunner implements Lifecycle {
             if (attempts > retries) {
                 journal.jobFailed(job.id(), attempts, error, clock.instant());
                 warn(job, type, error, "failed after " + attempts + " attempts");
-            } else {
-                journal.jobRetry(job.id(), attempts, clock.instant().plus(backoff(attempts)), error);
+                return true;
             }
+            journal.jobRetry(job.id(), attempts, clock.instant().plus(backoff(attempts)), error);
+            return false;
         }
     }
 

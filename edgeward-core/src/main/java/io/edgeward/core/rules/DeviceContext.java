@@ -4,39 +4,67 @@ import io.edgeward.core.device.Device;
 import io.edgeward.core.telemetry.Point;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What the rules know of one device between its points: the device as a condition sees it, the
  * rules that select it, its newest value of each metric ({@code latest}), and the recent points
- * its rules' windowed aggregates read. Built at the device's first point after a start or a
- * change, owned by the engine's thread.
+ * its rules' windowed aggregates read. Built for every device some rule selects when the engine
+ * starts or its rules change (so that no store read waits on the evaluation path), and at the
+ * first point of a device registered since; owned by the engine's thread.
  */
 final class DeviceContext {
 
     final Device device;
     final Map<String, Object> variables;
-    final List<CompiledRule> rules;
+    List<CompiledRule> rules = List.of();
     final Map<String, Object> latest = new HashMap<>();
     final Map<String, SeriesWindow> windows = new HashMap<>();
-    final boolean usesShadow;
+    boolean usesShadow;
+    /** Whether a condition reads {@code latest}, and the newest values were read from the store for it. */
+    boolean usesLatest;
 
-    DeviceContext(Device device, List<CompiledRule> rules) {
+    boolean latestSeeded;
+
+    DeviceContext(Device device) {
         this.device = device;
         this.variables = variables(device);
-        this.rules = rules;
+    }
+
+    /**
+     * Takes the rules that select the device now; keeps what it learnt of the device.
+     *
+     * @return the metrics whose points a window now needs and does not hold yet: to seed from the store
+     */
+    Set<String> rebind(List<CompiledRule> selecting) {
+        this.rules = List.copyOf(selecting);
         boolean shadow = false;
+        boolean readsLatest = false;
+        Set<String> newWindows = new LinkedHashSet<>();
         for (CompiledRule rule : rules) {
             for (Condition condition : conditions(rule)) {
                 shadow |= condition.usesShadow();
+                readsLatest |= !condition.latestMetrics().isEmpty();
                 for (Aggregate aggregate : condition.aggregates()) {
-                    windows.computeIfAbsent(aggregate.metric(), m -> new SeriesWindow(0))
-                            .widen(aggregate.window().toMillis());
+                    SeriesWindow window = windows.get(aggregate.metric());
+                    if (window == null) {
+                        windows.put(
+                                aggregate.metric(),
+                                new SeriesWindow(aggregate.window().toMillis()));
+                        newWindows.add(aggregate.metric());
+                    } else if (window.span() < aggregate.window().toMillis()) {
+                        window.widen(aggregate.window().toMillis());
+                        newWindows.add(aggregate.metric());
+                    }
                 }
             }
         }
         this.usesShadow = shadow;
+        this.usesLatest = readsLatest;
+        return newWindows;
     }
 
     static List<Condition> conditions(CompiledRule rule) {

@@ -3,6 +3,7 @@ package io.edgeward.core.rules;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgeward.core.device.Device;
+import io.edgeward.core.device.DeviceFilter;
 import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.device.DeviceRepository;
 import io.edgeward.core.observability.RateLimitedLog;
@@ -43,6 +44,8 @@ final class RuleEngine {
 
     private static final Logger LOG = LoggerFactory.getLogger(RuleEngine.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Devices read from the registry at once when preparing the contexts. */
+    private static final int DEVICE_PAGE = 1_000;
     /** Points read back per series when catching up after a restart. */
     private static final int CATCH_UP_LIMIT = 100_000;
 
@@ -55,11 +58,12 @@ final class RuleEngine {
     private final RuleMetrics metrics;
     private final Clock clock;
     private final Consumer<Alarm> alarmChanged;
-    private final Runnable actionsWaiting;
+    private final Consumer<List<ActionJob>> actionsRecorded;
     private final RateLimitedLog warnings = RateLimitedLog.perMinute();
 
     private final ReentrantLock lock = new ReentrantLock();
     private Map<String, CompiledRule> rules = Map.of();
+    private RuleIndex index = RuleIndex.EMPTY;
     private final Map<RulePair, RuleState> states = new HashMap<>();
     private final Map<DeviceId, DeviceContext> contexts = new HashMap<>();
     /** Set by other threads (a shadow update); read when a condition needs the shadow. */
@@ -82,7 +86,7 @@ final class RuleEngine {
             RuleMetrics metrics,
             Clock clock,
             Consumer<Alarm> alarmChanged,
-            Runnable actionsWaiting) {
+            Consumer<List<ActionJob>> actionsRecorded) {
         this.journal = journal;
         this.alarms = alarms;
         this.devices = devices;
@@ -92,7 +96,7 @@ final class RuleEngine {
         this.metrics = metrics;
         this.clock = clock;
         this.alarmChanged = alarmChanged;
-        this.actionsWaiting = actionsWaiting;
+        this.actionsRecorded = actionsRecorded;
     }
 
     /**
@@ -103,6 +107,8 @@ final class RuleEngine {
         lock.lock();
         try {
             rules = Map.copyOf(enabled);
+            index = new RuleIndex(rules.values());
+            prepareContexts();
             journal.states().forEach((pair, document) -> {
                 if (rules.containsKey(pair.ruleId())) {
                     states.put(pair, RuleState.of(read(document)));
@@ -122,8 +128,9 @@ final class RuleEngine {
             Set<String> added = new HashSet<>(enabled.keySet());
             added.removeAll(rules.keySet());
             rules = Map.copyOf(enabled);
+            index = new RuleIndex(rules.values());
             states.keySet().removeIf(pair -> !rules.containsKey(pair.ruleId()));
-            contexts.clear(); // which rules select which device, and the windows they need, again
+            prepareContexts();
             long now = clock.millis();
             // A rule enabled again does not evaluate what came while it was off: it starts from now.
             for (Map.Entry<RulePair, RuleState> entry : states.entrySet()) {
@@ -283,15 +290,16 @@ final class RuleEngine {
                 planner.jobs(rule, transition, template),
                 clock.instant());
         try {
-            Optional<Alarm> alarm = journal.record(firing);
+            RuleJournal.Recorded recorded = journal.record(firing);
+            Optional<Alarm> alarm = recorded.alarm();
             state.dirty = false;
             if (transition.kind() == Transition.Kind.FIRED) {
                 metrics.triggered(rule.id());
                 lastFired.put(rule.id(), Instant.ofEpochMilli(transition.at()));
             }
             alarm.ifPresent(alarmChanged);
-            if (!firing.jobs().isEmpty()) {
-                actionsWaiting.run();
+            if (!recorded.newJobs().isEmpty()) {
+                actionsRecorded.accept(recorded.newJobs());
             }
         } catch (RuntimeException e) {
             // Not recorded: the pair's state comes back from its last save, and the points since are evaluated again.
@@ -389,6 +397,29 @@ final class RuleEngine {
         }
     }
 
+    /**
+     * The contexts of every device a rule selects, with what their windows and {@code latest} need
+     * read from the store now, while no point waits on it; a context kept from before keeps what it
+     * learnt. A device registered later gets its context at its first point.
+     */
+    private void prepareContexts() {
+        DeviceId after = null;
+        while (true) {
+            List<Device> page = devices.list(DeviceFilter.ALL, DEVICE_PAGE, after);
+            for (Device device : page) {
+                DeviceContext existing = contexts.get(device.id());
+                List<CompiledRule> selecting = index.select(device);
+                if (existing != null || !selecting.isEmpty()) {
+                    bind(existing != null ? existing : new DeviceContext(device), selecting);
+                }
+            }
+            if (page.size() < DEVICE_PAGE) {
+                return;
+            }
+            after = page.getLast().id();
+        }
+    }
+
     private DeviceContext context(DeviceId id) {
         DeviceContext context = contexts.get(id);
         if (context != null) {
@@ -398,32 +429,30 @@ final class RuleEngine {
         if (device.isEmpty()) {
             return null;
         }
-        List<CompiledRule> selecting = rules.values().stream()
-                .filter(rule -> rule.rule().selector().matches(device.get()))
-                .sorted(Comparator.comparing(CompiledRule::id))
-                .toList();
-        context = new DeviceContext(device.get(), selecting);
-        if (!selecting.isEmpty()) {
-            seed(context);
-        }
-        contexts.put(id, context);
-        return context;
+        return bind(new DeviceContext(device.get()), index.select(device.get()));
     }
 
-    /** The newest values and the windows' recent points, from the store. */
-    private void seed(DeviceContext context) {
+    /** Gives the context its rules, and reads from the store what its new windows and {@code latest} need. */
+    private DeviceContext bind(DeviceContext context, List<CompiledRule> selecting) {
+        Set<String> newWindows = context.rebind(selecting);
         DeviceId id = context.device.id();
-        for (Point point : telemetry.latest(id)) {
-            context.latest.put(point.metric(), point.value().raw());
+        if (context.usesLatest && !context.latestSeeded) {
+            for (Point point : telemetry.latest(id)) {
+                context.latest.putIfAbsent(point.metric(), point.value().raw());
+            }
+            context.latestSeeded = true;
         }
         long now = clock.millis();
-        context.windows.forEach((metric, window) -> {
+        for (String metric : newWindows) {
+            SeriesWindow window = context.windows.get(metric);
             for (Point point : telemetry.raw(id, metric, new TimeRange(now - window.span(), now + 1), CATCH_UP_LIMIT)) {
                 if (point.value().raw() instanceof Number number) {
                     window.add(point.timestamp(), number.doubleValue());
                 }
             }
-        });
+        }
+        contexts.put(id, context);
+        return context;
     }
 
     private Shadow shadow(DeviceId device) {

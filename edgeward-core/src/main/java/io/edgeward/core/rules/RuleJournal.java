@@ -29,10 +29,17 @@ public interface RuleJournal {
      * action jobs. Recording the same firing again (a restart evaluating points it had evaluated
      * before a crash) adds no job twice and counts the alarm once.
      *
-     * @return the alarm as it is after, when the firing has an alarm change and an alarm was
-     *     raised, updated or cleared by it
+     * @return the alarm as it is after (when the firing raised, updated or cleared one), and the
+     *     jobs stored now: not those a first recording of the same firing stored already
      */
-    Optional<Alarm> record(Firing firing);
+    Recorded record(Firing firing);
+
+    /** What recording a firing did. */
+    record Recorded(Optional<Alarm> alarm, List<ActionJob> newJobs) {
+        public Recorded {
+            newJobs = List.copyOf(newJobs);
+        }
+    }
 
     /** Jobs due by {@code now}, oldest first. */
     List<ActionJob> dueJobs(Instant now, int limit);

@@ -39,7 +39,8 @@ final class RuleReplayer {
         String firstError = null;
         boolean truncated = false;
         for (Device device : devices) {
-            DeviceContext context = new DeviceContext(device, List.of(rule));
+            DeviceContext context = new DeviceContext(device);
+            context.rebind(List.of(rule));
             long lookback = context.windows.values().stream()
                     .mapToLong(SeriesWindow::span)
                     .max()

@@ -103,7 +103,7 @@ public final class Rules implements Lifecycle {
                 metrics,
                 clock,
                 this::alarmChanged,
-                runner::wake);
+                runner::submit);
         this.replayer = new RuleReplayer(telemetry, shadows);
         shadows.addListener(update -> engine.shadowChanged(update.current()));
         for (Severity severity : Severity.values()) {
@@ -150,6 +150,7 @@ public final class Rules implements Lifecycle {
     /** The files' rules that changed since they last gave them (see {@link RuleSettings}). */
     private void applySources() {
         Map<String, String> origins = new HashMap<>();
+        Map<String, Integer> saved = new LinkedHashMap<>();
         for (RuleSettings.Source source : settings.sources()) {
             CompiledRule rule = RuleDocuments.parse(source.document(), conditions);
             String other = origins.putIfAbsent(rule.id(), source.origin());
@@ -163,8 +164,9 @@ public final class Rules implements Lifecycle {
                 continue; // unchanged in the file: what the API did since stays
             }
             repository.save(rule.id(), document, null, source.origin(), clock.instant());
-            LOG.info("Rule '{}' saved from {}", rule.id(), source.origin());
+            saved.merge(source.origin(), 1, Integer::sum);
         }
+        saved.forEach((origin, count) -> LOG.info("Rules: {} saved from {} (new or changed there)", count, origin));
     }
 
     private void tick() {

@@ -13,17 +13,23 @@ import io.edgeward.core.device.NewDevice;
 import io.edgeward.core.lifecycle.Lifecycles;
 import io.edgeward.core.lifecycle.Threads;
 import io.edgeward.core.platform.Platform;
+import io.edgeward.core.rules.ActionJob;
 import io.edgeward.core.rules.Alarm;
+import io.edgeward.core.rules.AlarmChange;
 import io.edgeward.core.rules.AlarmQuery;
 import io.edgeward.core.rules.AlarmStatus;
+import io.edgeward.core.rules.Firing;
 import io.edgeward.core.rules.Replay;
 import io.edgeward.core.rules.RuleConflictException;
+import io.edgeward.core.rules.RuleJournal;
+import io.edgeward.core.rules.RulePair;
 import io.edgeward.core.rules.RuleSettings;
 import io.edgeward.core.rules.Rules;
 import io.edgeward.core.rules.Severity;
 import io.edgeward.core.rules.Transition;
 import io.edgeward.core.telemetry.PayloadFormat;
 import io.edgeward.core.telemetry.TelemetryMessage;
+import io.edgeward.core.telemetry.Value;
 import io.edgeward.core.testing.TestClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -375,6 +381,43 @@ abstract class RulesContract {
                 .containsExactly("file:hot.yaml", "ops", "file:hot.yaml");
         rules().delete("high-temp", null, "ops");
         assertThat(rules().history("high-temp").getFirst().document()).isNull();
+    }
+
+    @Test
+    void aFiringRecordedTwice_storesItsJobsAndCountsItsAlarmOnce() throws Exception {
+        start();
+        RuleJournal journal = store.ports().ruleJournal();
+        RulePair pair = new RulePair("r", PUMP);
+        Transition fired = new Transition(Transition.Kind.FIRED, "r", PUMP, T0, "r/pump-1/" + T0, null);
+        Firing firing = new Firing(
+                pair,
+                "{}",
+                fired,
+                new AlarmChange.Raise("alarm-1", Severity.MAJOR, "hot", Value.of(85.0), Instant.ofEpochMilli(T0)),
+                List.of(new ActionJob(
+                        "r/pump-1/" + T0 + "#1",
+                        "r",
+                        PUMP,
+                        fired.firingId(),
+                        "{\"type\":\"log\"}",
+                        "{}",
+                        0,
+                        Instant.ofEpochMilli(T0))),
+                Instant.ofEpochMilli(T0));
+        RuleJournal.Recorded first = journal.record(firing);
+        assertThat(first.newJobs()).hasSize(1);
+        assertThat(first.alarm().orElseThrow().count()).isEqualTo(1);
+        RuleJournal.Recorded again = journal.record(new Firing(
+                pair,
+                "{}",
+                fired,
+                new AlarmChange.Raise("alarm-2", Severity.MAJOR, "hot", Value.of(85.0), Instant.ofEpochMilli(T0)),
+                firing.jobs(),
+                Instant.ofEpochMilli(T0 + 5)));
+        assertThat(again.newJobs()).as("the job is stored already").isEmpty();
+        assertThat(again.alarm().orElseThrow().id()).isEqualTo("alarm-1");
+        assertThat(again.alarm().orElseThrow().count()).isEqualTo(1);
+        assertThat(journal.dueJobs(Instant.ofEpochMilli(T0 + 10), 10)).hasSizeLessThanOrEqualTo(1);
     }
 
     @Test

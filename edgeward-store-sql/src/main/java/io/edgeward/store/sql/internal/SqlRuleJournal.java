@@ -10,6 +10,7 @@ import io.edgeward.core.rules.RuleJournal;
 import io.edgeward.core.rules.RulePair;
 import io.edgeward.core.rules.Severity;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,7 +97,7 @@ public final class SqlRuleJournal implements RuleJournal {
     }
 
     @Override
-    public Optional<Alarm> record(Firing firing) {
+    public Recorded record(Firing firing) {
         return writes.inTransaction(handle -> {
             handle.createUpdate(UPSERT_STATE)
                     .bind("r", firing.pair().ruleId())
@@ -109,6 +110,7 @@ public final class SqlRuleJournal implements RuleJournal {
                 case AlarmChange.Raise raise -> raise(handle, firing, raise);
                 case AlarmChange.Clear clear -> clear(handle, firing, clear);
             };
+            List<ActionJob> added = new ArrayList<>();
             if (!firing.jobs().isEmpty()) {
                 PreparedBatch batch =
                         handle.prepareBatch("INSERT INTO rule_actions (id, rule_id, device_id, firing_id, "
@@ -125,9 +127,14 @@ public final class SqlRuleJournal implements RuleJournal {
                             .bind("t", firing.at().toEpochMilli())
                             .add();
                 }
-                batch.execute();
+                int[] inserted = batch.execute();
+                for (int i = 0; i < inserted.length; i++) {
+                    if (inserted[i] > 0) {
+                        added.add(firing.jobs().get(i));
+                    }
+                }
             }
-            return alarm;
+            return new Recorded(alarm, added);
         });
     }
 
