@@ -2,8 +2,10 @@ package io.edgeward.core.rules;
 
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
+import dev.cel.runtime.CelVariableResolver;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -26,9 +28,10 @@ public record Condition(
         latestMetrics = Set.copyOf(latestMetrics);
     }
 
-    /** What a condition sees; built once per point and rule. */
+    /** What a condition sees; built once per point, for every rule that evaluates it. */
     public interface Context {
-        Map<String, Object> variables();
+        /** The variable's value ({@code value}, {@code device}, …), or null when it has none. */
+        Object variable(String name);
 
         /** The value of {@code aggregate} as the condition's point sees it; NaN when no point is in the window. */
         double aggregate(Aggregate aggregate);
@@ -46,9 +49,11 @@ public record Condition(
     public boolean test(Context context) {
         Object result;
         try {
+            // A resolver, not a map: CEL copies a map of variables into its own for every evaluation.
+            CelVariableResolver variables = name -> Optional.ofNullable(Conditions.celScalar(context.variable(name)));
             result = calls.isEmpty()
-                    ? program.eval(context.variables())
-                    : program.eval(context.variables(), Conditions.bindings(context, calls));
+                    ? program.eval(variables)
+                    : program.eval(variables, Conditions.bindings(context, calls));
         } catch (CelEvaluationException e) {
             throw new ConditionException(source, e.getMessage(), List.of());
         }

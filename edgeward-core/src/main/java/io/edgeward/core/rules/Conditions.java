@@ -198,6 +198,36 @@ public final class Conditions {
         return function.wireName() + '\u0000' + metric + '\u0000' + window;
     }
 
+    /**
+     * A value as CEL's types have it: integers as {@code long}, decimals as {@code double}, through
+     * maps and lists. JSON read into Java (metadata, a shadow) holds {@code Integer}s, which CEL's
+     * operators do not take. Maps and lists are copied: convert them once, not per evaluation.
+     */
+    static Object celValue(Object value) {
+        return switch (value) {
+            case Map<?, ?> map when map.isEmpty() -> map;
+            case Integer i -> i.longValue();
+            case Short n -> n.longValue();
+            case Byte n -> n.longValue();
+            case Float f -> f.doubleValue();
+            case java.math.BigDecimal d -> d.doubleValue();
+            case java.math.BigInteger b -> b.longValue();
+            case Map<?, ?> map -> {
+                Map<Object, Object> converted = new java.util.LinkedHashMap<>();
+                map.forEach((k, v) -> converted.put(k, celValue(v)));
+                yield converted;
+            }
+            case List<?> list -> list.stream().map(Conditions::celValue).toList();
+            case null -> null;
+            default -> value;
+        };
+    }
+
+    /** A variable's own value as CEL's types have it; what it contains is converted beforehand ({@link #celValue}). */
+    static Object celScalar(Object value) {
+        return value instanceof Map<?, ?> || value instanceof List<?> ? value : celValue(value);
+    }
+
     /** Binds the aggregate functions to what {@code context} holds, for one evaluation. */
     static CelLateFunctionBindings bindings(Condition.Context context, Map<String, Aggregate> calls) {
         List<CelFunctionBinding> bindings = new ArrayList<>();

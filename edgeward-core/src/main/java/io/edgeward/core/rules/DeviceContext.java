@@ -96,7 +96,7 @@ final class DeviceContext {
         map.put("status", device.status().wireName());
         map.put("location", device.location() == null ? "" : device.location());
         map.put("tags", device.tags().stream().sorted().toList());
-        map.put("metadata", device.metadata());
+        map.put("metadata", Conditions.celValue(device.metadata()));
         return Map.copyOf(map);
     }
 }

@@ -3,7 +3,7 @@ package io.edgeward.core.rules;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgeward.core.shadow.Shadow;
 import io.edgeward.core.telemetry.Point;
-import java.util.HashMap;
+import java.util.Collections;
 import java.util.Map;
 
 /**
@@ -18,7 +18,7 @@ final class PointContext implements Condition.Context {
     private final DeviceContext device;
     private final Point point;
     private final Shadow shadow;
-    private Map<String, Object> variables;
+    private Map<String, Object> shadowVariables;
 
     /**
      * @param point null for a transition a duration caused
@@ -39,27 +39,29 @@ final class PointContext implements Condition.Context {
     }
 
     @Override
-    public Map<String, Object> variables() {
-        if (variables == null) {
-            Map<String, Object> map = new HashMap<>();
-            if (point != null) {
-                map.put("metric", point.metric());
-                map.put("value", point.value().raw());
-                map.put("unit", point.unit() == null ? "" : point.unit());
-                map.put("ts", point.timestamp());
-            }
-            map.put("device", device.variables);
-            map.put("latest", java.util.Collections.unmodifiableMap(device.latest));
-            if (shadow != null) {
-                map.put(
-                        "shadow",
-                        Map.of(
-                                "reported", JSON.convertValue(shadow.reported(), Map.class),
-                                "desired", JSON.convertValue(shadow.desired(), Map.class)));
-            }
-            variables = map;
+    public Object variable(String name) {
+        return switch (name) {
+            case "metric" -> point == null ? null : point.metric();
+            case "value" -> point == null ? null : point.value().raw();
+            case "unit" -> point == null ? null : point.unit() == null ? "" : point.unit();
+            case "ts" -> point == null ? null : point.timestamp();
+            case "device" -> device.variables;
+            case "latest" -> Collections.unmodifiableMap(device.latest);
+            case "shadow" -> shadow();
+            default -> null;
+        };
+    }
+
+    private Map<String, Object> shadow() {
+        if (shadow == null) {
+            return null;
         }
-        return variables;
+        if (shadowVariables == null) {
+            shadowVariables = Map.of(
+                    "reported", Conditions.celValue(JSON.convertValue(shadow.reported(), Map.class)),
+                    "desired", Conditions.celValue(JSON.convertValue(shadow.desired(), Map.class)));
+        }
+        return shadowVariables;
     }
 
     @Override

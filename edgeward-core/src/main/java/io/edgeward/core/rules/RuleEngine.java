@@ -293,6 +293,7 @@ final class RuleEngine {
             RuleJournal.Recorded recorded = journal.record(firing);
             Optional<Alarm> alarm = recorded.alarm();
             state.dirty = false;
+            state.saved = true;
             if (transition.kind() == Transition.Kind.FIRED) {
                 metrics.triggered(rule.id());
                 lastFired.put(rule.id(), Instant.ofEpochMilli(transition.at()));
@@ -319,15 +320,20 @@ final class RuleEngine {
         }
     }
 
-    /** Saves the states changed since the last save, and the repeats of open alarms, in one pass. */
-    void flush() {
+    /**
+     * Saves the repeats of open alarms, and states: those never saved (a restart must know the pair),
+     * and with {@code all} every one changed since its last save. Saving a state only moves where a
+     * restart starts evaluating the stored points again, so the second kind is saved every few
+     * seconds, not each: a thousand rows a second would compete with ingest for the store.
+     */
+    void flush(boolean all) {
         lock.lock();
         try {
             Map<RulePair, String> dirty = new LinkedHashMap<>();
             List<AlarmRepository.Touch> touches = new ArrayList<>();
             for (Map.Entry<RulePair, RuleState> entry : states.entrySet()) {
                 RuleState state = entry.getValue();
-                if (state.dirty) {
+                if (!state.saved || (all && state.dirty)) {
                     dirty.put(entry.getKey(), write(state.snapshot()));
                 }
                 if (state.repeats > 0) {
@@ -346,7 +352,10 @@ final class RuleEngine {
                 alarms.touch(touches);
             }
             for (RuleState state : states.values()) {
-                state.dirty = false;
+                if (!state.saved || all) {
+                    state.dirty = false;
+                    state.saved = true;
+                }
                 state.repeats = 0;
                 state.lastRepeat = null;
             }

@@ -28,6 +28,8 @@ final class RuleState {
     io.edgeward.core.telemetry.Point lastRepeat;
     /** Changed since it was last saved. */
     boolean dirty;
+    /** Saved at least once: a restart knows the pair and evaluates again what came after it. */
+    boolean saved;
 
     /** The state as saved: what a restart resumes from. */
     record Snapshot(
@@ -57,6 +59,7 @@ final class RuleState {
         state.lastSeen = snapshot.lastSeen();
         state.evaluatedUpTo = snapshot.evaluatedUpTo();
         state.hits.addAll(snapshot.hits());
+        state.saved = true;
         return state;
     }
 }

@@ -47,6 +47,8 @@ public final class Rules implements Lifecycle {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** How often durations are checked and states saved. */
     static final Duration TICK = Duration.ofSeconds(1);
+    /** Ticks between saves of every changed state (new pairs are saved at each tick). */
+    private static final int SAVE_ALL_EVERY = 10;
     /** Devices an absent rule's clock is started for at once. */
     private static final int DEVICE_PAGE = 1_000;
 
@@ -170,11 +172,15 @@ public final class Rules implements Lifecycle {
     }
 
     private void tick() {
+        tick(++ticks % SAVE_ALL_EVERY == 0);
+    }
+
+    private void tick(boolean saveAll) {
         try {
             engine.tick(clock.millis());
-            engine.flush();
+            engine.flush(saveAll);
             refreshAlarmCounts();
-            if (++ticks % 60 == 0) {
+            if (ticks % 60 == 0) {
                 journal.pruneJobs(clock.instant().minus(Duration.ofDays(1)));
             }
         } catch (RuntimeException e) {
@@ -182,9 +188,9 @@ public final class Rules implements Lifecycle {
         }
     }
 
-    /** For tests with a clock of their own: what the node's clock thread does each second. */
+    /** For tests with a clock of their own: what the node's clock thread does, saving every state. */
     public void tickNow() {
-        tick();
+        tick(true);
     }
 
     /** The committed stage's consumer: every committed batch, with the time it was committed. */
@@ -451,7 +457,7 @@ public final class Rules implements Lifecycle {
                 Thread.currentThread().interrupt();
             }
             try {
-                engine.flush();
+                engine.flush(true);
             } catch (RuntimeException e) {
                 LOG.warn("Rules: the states could not be saved at shutdown: {}", e.toString());
             }

@@ -83,8 +83,8 @@ class RuleDocumentsTest {
                 {"id": "r", "condition": "[1,2,3,4,5,6,7,8,9,10].all(a, [1,2,3,4,5,6,7,8,9,10].all(b, [1,2,3,4,5,6,7,8,9,10].all(c, [1,2,3,4,5,6,7,8,9,10].all(d, a + b + c + d > 0))))"}""");
         Condition.Context context = new Condition.Context() {
             @Override
-            public Map<String, Object> variables() {
-                return Map.of();
+            public Object variable(String name) {
+                return null;
             }
 
             @Override
@@ -174,8 +174,8 @@ class RuleDocumentsTest {
     private static Condition.Context context(Map<String, Object> variables) {
         return new Condition.Context() {
             @Override
-            public Map<String, Object> variables() {
-                return variables;
+            public Object variable(String name) {
+                return variables.get(name);
             }
 
             @Override
