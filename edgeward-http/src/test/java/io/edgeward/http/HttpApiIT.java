@@ -154,6 +154,20 @@ class HttpApiIT {
         return send("PATCH", path, body, TOKEN, headers);
     }
 
+    /** A reading as a device sends it, through the pipeline (no broker here), acknowledged. */
+    static void submit(String device, long ts, String metric, double value) {
+        String body = "{\"ts\":" + ts + ",\"values\":{\"" + metric + "\":" + value + "}}";
+        platform.pipeline()
+                .submit(new TelemetryMessage(
+                        DeviceId.of(device),
+                        DeviceType.SENSOR,
+                        body.getBytes(StandardCharsets.UTF_8),
+                        PayloadFormat.JSON,
+                        ts,
+                        System.nanoTime()))
+                .join();
+    }
+
     static void register(String id, String extra) throws Exception {
         Reply reply = post("/api/v1/devices", "{\"device_id\":\"" + id + "\"" + extra + "}");
         assertThat(reply.status()).as(reply.body()).isEqualTo(201);
@@ -791,16 +805,7 @@ class HttpApiIT {
         long t0 = System.currentTimeMillis() - 60_000;
         double[] values = {20.0, 20.2, 20.9};
         for (int i = 0; i < values.length; i++) {
-            String body = "{\"ts\":" + (t0 + i) + ",\"values\":{\"temp\":" + values[i] + "}}";
-            platform.pipeline()
-                    .submit(new TelemetryMessage(
-                            DeviceId.of("proc-1"),
-                            DeviceType.SENSOR,
-                            body.getBytes(StandardCharsets.UTF_8),
-                            PayloadFormat.JSON,
-                            t0,
-                            System.nanoTime()))
-                    .join();
+            submit("proc-1", t0 + i, "temp", values[i]);
         }
         JsonNode read =
                 get("/api/v1/processing/consumers/it-sync/records?limit=10").json();
@@ -875,16 +880,7 @@ class HttpApiIT {
 
         long t0 = System.currentTimeMillis() - 60_000;
         for (double value : new double[] {70, 85}) {
-            String body = "{\"ts\":" + (t0 += 1000) + ",\"values\":{\"temperature\":" + value + "}}";
-            platform.pipeline()
-                    .submit(new TelemetryMessage(
-                            DeviceId.of("rule-1"),
-                            DeviceType.SENSOR,
-                            body.getBytes(StandardCharsets.UTF_8),
-                            PayloadFormat.JSON,
-                            t0,
-                            System.nanoTime()))
-                    .join();
+            submit("rule-1", t0 += 1000, "temperature", value);
         }
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> get("/api/v1/alarms?status=active&device=rule-1")

@@ -81,17 +81,7 @@ class RuleDocumentsTest {
     void aRunawayExpression_isBoundedInCost() {
         CompiledRule rule = parse("""
                 {"id": "r", "condition": "[1,2,3,4,5,6,7,8,9,10].all(a, [1,2,3,4,5,6,7,8,9,10].all(b, [1,2,3,4,5,6,7,8,9,10].all(c, [1,2,3,4,5,6,7,8,9,10].all(d, a + b + c + d > 0))))"}""");
-        Condition.Context context = new Condition.Context() {
-            @Override
-            public Object variable(String name) {
-                return null;
-            }
-
-            @Override
-            public double aggregate(Aggregate aggregate) {
-                return 0;
-            }
-        };
+        Condition.Context context = context(Map.of());
         assertThatThrownBy(() -> rule.condition().test(context))
                 .isInstanceOf(ConditionException.class)
                 .hasMessageContaining("1000");

@@ -14,14 +14,11 @@ import io.edgeward.core.platform.Platform;
 import io.edgeward.core.processing.Processing;
 import io.edgeward.core.processing.ProcessingDocuments;
 import io.edgeward.core.processing.ProcessingSettings;
-import io.edgeward.core.telemetry.PayloadFormat;
 import io.edgeward.core.telemetry.Point;
 import io.edgeward.core.telemetry.StreamRecord;
-import io.edgeward.core.telemetry.TelemetryMessage;
 import io.edgeward.core.telemetry.TimeRange;
 import io.edgeward.core.telemetry.Value;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -92,16 +89,7 @@ abstract class ProcessingContract {
     }
 
     void send(DeviceId device, long ts, String metric, Object value) {
-        String body = "{\"ts\":" + ts + ",\"values\":{\"" + metric + "\":" + JSON.valueToTree(value) + "}}";
-        platform.pipeline()
-                .submit(new TelemetryMessage(
-                        device,
-                        DeviceType.SENSOR,
-                        body.getBytes(StandardCharsets.UTF_8),
-                        PayloadFormat.JSON,
-                        ts,
-                        System.nanoTime()))
-                .join();
+        StoreContractTest.send(platform, device, ts, metric, value);
     }
 
     List<StreamRecord> records() {

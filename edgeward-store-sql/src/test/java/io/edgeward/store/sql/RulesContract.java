@@ -107,16 +107,7 @@ abstract class RulesContract {
     /** Sends a point as a device does and waits until the rules have evaluated it. */
     void send(long ts, String metric, Object value) {
         double before = evaluations();
-        String body = "{\"ts\":" + ts + ",\"values\":{\"" + metric + "\":" + JSON.valueToTree(value) + "}}";
-        platform.pipeline()
-                .submit(new TelemetryMessage(
-                        PUMP,
-                        DeviceType.SENSOR,
-                        body.getBytes(StandardCharsets.UTF_8),
-                        PayloadFormat.JSON,
-                        ts,
-                        System.nanoTime()))
-                .join();
+        StoreContractTest.send(platform, PUMP, ts, metric, value);
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> evaluations() > before
                         || meters.counter("edgeward.rule.late.points").count() > 0

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgeward.core.device.Device;
 import io.edgeward.core.device.DeviceAlreadyExistsException;
 import io.edgeward.core.device.DeviceFilter;
@@ -16,14 +17,18 @@ import io.edgeward.core.device.NewDevice;
 import io.edgeward.core.device.Presence;
 import io.edgeward.core.device.Registration;
 import io.edgeward.core.lifecycle.Threads;
+import io.edgeward.core.platform.Platform;
 import io.edgeward.core.telemetry.Aggregation;
 import io.edgeward.core.telemetry.Bucket;
 import io.edgeward.core.telemetry.CommitBatch;
+import io.edgeward.core.telemetry.PayloadFormat;
 import io.edgeward.core.telemetry.Point;
 import io.edgeward.core.telemetry.SeriesInfo;
+import io.edgeward.core.telemetry.TelemetryMessage;
 import io.edgeward.core.telemetry.TelemetryReader;
 import io.edgeward.core.telemetry.TimeRange;
 import io.edgeward.core.telemetry.Value;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,6 +50,8 @@ import org.junit.jupiter.api.Test;
 /** The contract of the relational ports; every dialect runs the same suite. */
 abstract class StoreContractTest {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     static final long T0 = 1_760_000_000_000L;
     static final DeviceId DEV = DeviceId.of("dev-1");
 
@@ -65,6 +72,20 @@ abstract class StoreContractTest {
     }
 
     /** A registry over the store with nobody connected and no sessions to close; deletions reach the telemetry, as in a node. */
+    /** Submits {@code {"ts": ts, "values": {metric: value}}} as a device does, and waits for its acknowledgement. */
+    static void send(Platform platform, DeviceId device, long ts, String metric, Object value) {
+        String body = "{\"ts\":" + ts + ",\"values\":{\"" + metric + "\":" + JSON.valueToTree(value) + "}}";
+        platform.pipeline()
+                .submit(new TelemetryMessage(
+                        device,
+                        DeviceType.SENSOR,
+                        body.getBytes(StandardCharsets.UTF_8),
+                        PayloadFormat.JSON,
+                        ts,
+                        System.nanoTime()))
+                .join();
+    }
+
     static DeviceRegistry registry(SqlStore store, long millis) {
         DeviceRegistry registry = new DeviceRegistry(
                 store.devices(),
