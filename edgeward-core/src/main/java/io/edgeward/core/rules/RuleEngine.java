@@ -33,9 +33,9 @@ import org.slf4j.LoggerFactory;
  * Live evaluation: every committed point against the enabled rules that select its device, in
  * commit order per device, on the committed stage's {@code rules} thread; the clock's ticks for
  * the durations that run out with no point. Each firing and clearing is recorded ({@link
- * RuleJournal#record}) before its actions run; the states move in memory and are saved once a
- * second, so after a crash the points stored since the last save are evaluated again from the
- * store, and a firing evaluated twice has the same id and is recorded once.
+ * RuleJournal#record}) before its actions run; the states move in memory and are saved every few
+ * seconds ({@link #flush}), so after a crash the points stored since the last save are evaluated
+ * again from the store, and a firing evaluated twice has the same id and is recorded once.
  *
  * <p>One lock guards the states: points, ticks and rule changes take turns. Nothing slow runs
  * under it but the store's writes of firings and of the flush; actions run elsewhere.

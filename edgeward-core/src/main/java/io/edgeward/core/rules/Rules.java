@@ -154,7 +154,13 @@ public final class Rules implements Lifecycle {
         Map<String, String> origins = new HashMap<>();
         Map<String, Integer> saved = new LinkedHashMap<>();
         for (RuleSettings.Source source : settings.sources()) {
-            CompiledRule rule = RuleDocuments.parse(source.document(), conditions);
+            CompiledRule rule;
+            try {
+                rule = RuleDocuments.parse(source.document(), conditions);
+            } catch (InvalidRuleException e) {
+                throw new IllegalArgumentException(
+                        "a rule in " + source.origin() + " is not valid: " + e.getMessage(), e);
+            }
             String other = origins.putIfAbsent(rule.id(), source.origin());
             if (other != null) {
                 throw new IllegalArgumentException(

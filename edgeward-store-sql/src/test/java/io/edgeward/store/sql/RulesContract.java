@@ -412,6 +412,13 @@ abstract class RulesContract {
     }
 
     @Test
+    void anInvalidRuleInAFile_stopsTheStart_namingTheFileAndTheProblem() throws Exception {
+        files = List.of(new RuleSettings.Source("file:broken.yaml", JSON.readTree("""
+                {"id": "broken", "metric": "temperature", "condition": "value >"}""")));
+        assertThatThrownBy(this::start).hasMessageContaining("file:broken.yaml").hasMessageContaining("condition: ");
+    }
+
+    @Test
     void alarms_areAcknowledgedAndCleared_withWhoAndAComment_andListedNewestFirstAPageAtATime() throws Exception {
         start();
         rule(HIGH_TEMP);
