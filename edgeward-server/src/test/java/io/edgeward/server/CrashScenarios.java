@@ -67,21 +67,13 @@ abstract class CrashScenarios {
         return platform.start();
     }
 
-    private String register(int httpPort, String id) throws Exception {
-        return platform.register(id);
-    }
-
-    private JsonNode getJson(int httpPort, String pathAndQuery) throws Exception {
-        return platform.get(pathAndQuery);
-    }
-
     @Test
     void sigkillDuringQos1Publishing_losesNoAcknowledgedPoint() throws Exception {
         settings = new java.util.HashMap<>(storeSettings());
         // Points are 1 ms apart in event time: 1 s windows close every thousand points, many per round.
         settings.put("processing.windows", WINDOWS);
         JsonNode ports = startPlatform();
-        String secret = register(ports.get("http").asInt(), "crash-dev");
+        String secret = platform.register("crash-dev");
         long base = System.currentTimeMillis() - 3_600_000L;
         NavigableSet<Long> acknowledged = new ConcurrentSkipListSet<>();
         long next = 0;
@@ -103,14 +95,14 @@ abstract class CrashScenarios {
                     .isGreaterThan((int) ackedBefore);
 
             ports = startPlatform();
-            Set<Long> stored = storedSequences(ports.get("http").asInt(), base);
+            Set<Long> stored = storedSequences(base);
             Set<Long> missing = new HashSet<>(acknowledged);
             missing.removeAll(stored);
             assertThat(missing)
                     .as("round %d: acknowledged (%d) but not stored", round, acknowledged.size())
                     .isEmpty();
-            assertRollupsEqualRawPoints(ports.get("http").asInt(), base, round);
-            assertWindowsEqualRawPoints(ports.get("http").asInt(), base, stored, round);
+            assertRollupsEqualRawPoints(base, round);
+            assertWindowsEqualRawPoints(base, stored, round);
         }
     }
 
@@ -119,7 +111,7 @@ abstract class CrashScenarios {
      * that ended before the newest stored point was closed; and each result is in the reduced
      * stream once (a derived point written twice would only replace itself, the stream would not).
      */
-    private void assertWindowsEqualRawPoints(int httpPort, long base, Set<Long> stored, int round) throws Exception {
+    private void assertWindowsEqualRawPoints(long base, Set<Long> stored, int round) throws Exception {
         java.util.TreeMap<Long, long[]> expected = new java.util.TreeMap<>(); // window start -> {count, sum}
         long newest = Long.MIN_VALUE;
         for (long n : stored) {
@@ -129,8 +121,8 @@ abstract class CrashScenarios {
             window[0]++;
             window[1] += n;
         }
-        Map<Long, Long> counts = derived(httpPort, "seqw.count", base);
-        Map<Long, Long> sums = derived(httpPort, "seqw.sum", base);
+        Map<Long, Long> counts = derived("seqw.count", base);
+        Map<Long, Long> sums = derived("seqw.sum", base);
         for (Map.Entry<Long, long[]> window : expected.entrySet()) {
             long start = window.getKey();
             if (start + 1000 <= newest) {
@@ -146,7 +138,7 @@ abstract class CrashScenarios {
                 .as("round %d: no window closed twice or from nothing", round)
                 .allSatisfy(start -> assertThat(expected).containsKey(start));
         Map<String, Integer> records = new java.util.HashMap<>();
-        getJson(httpPort, "/api/v1/processing/stream?device=crash-dev&limit=10000")
+        platform.get("/api/v1/processing/stream?device=crash-dev&limit=10000")
                 .get("records")
                 .forEach(r -> records.merge(
                         r.get("metric").asText() + "@" + r.get("ts").asLong(), 1, Integer::sum));
@@ -156,26 +148,24 @@ abstract class CrashScenarios {
                 .allSatisfy((key, times) -> assertThat(times).as(key).isEqualTo(1));
     }
 
-    private Map<Long, Long> derived(int httpPort, String metric, long base) throws Exception {
+    private Map<Long, Long> derived(String metric, long base) throws Exception {
         Map<Long, Long> values = new java.util.HashMap<>();
-        getJson(
-                        httpPort,
-                        "/api/v1/devices/crash-dev/telemetry?metric=" + metric + "&limit=100000&from=" + (base - 10_000)
-                                + "&to=" + (base + 3_000_000))
+        platform.get("/api/v1/devices/crash-dev/telemetry?metric=" + metric + "&limit=100000&from=" + (base - 10_000)
+                        + "&to=" + (base + 3_000_000))
                 .get("points")
                 .forEach(p -> values.put(p.get("ts").asLong(), p.get("value").asLong()));
         return values;
     }
 
     /** Every bucket of every tier equals its recomputation from the stored raw points: none half-written, none counted twice. */
-    private void assertRollupsEqualRawPoints(int httpPort, long base, int round) throws Exception {
+    private void assertRollupsEqualRawPoints(long base, int round) throws Exception {
         long day = 86_400_000L;
         long from = Math.floorDiv(base, day) * day;
         for (String tier : List.of("1m", "1h", "1d")) {
             String query = "/api/v1/devices/crash-dev/telemetry?metric=seq&interval=" + tier
                     + "&agg=count,sum,min,max,first,last&from=" + from + "&to=" + (from + 2 * day);
-            JsonNode rollups = getJson(httpPort, query);
-            JsonNode raw = getJson(httpPort, query + "&source=raw");
+            JsonNode rollups = platform.get(query);
+            JsonNode raw = platform.get(query + "&source=raw");
             assertThat(rollups.get("source").asText()).isEqualTo(tier);
             assertThat(raw.get("source").asText()).isEqualTo("raw");
             assertThat(rollups.get("buckets"))
@@ -184,12 +174,10 @@ abstract class CrashScenarios {
         }
     }
 
-    private Set<Long> storedSequences(int httpPort, long base) throws Exception {
+    private Set<Long> storedSequences(long base) throws Exception {
         Set<Long> stored = new HashSet<>();
-        getJson(
-                        httpPort,
-                        "/api/v1/devices/crash-dev/telemetry?metric=seq&limit=100000&from=" + base + "&to="
-                                + (base + 3_000_000))
+        platform.get("/api/v1/devices/crash-dev/telemetry?metric=seq&limit=100000&from=" + base + "&to="
+                        + (base + 3_000_000))
                 .get("points")
                 .forEach(p -> stored.add(p.get("value").asLong()));
         return stored;

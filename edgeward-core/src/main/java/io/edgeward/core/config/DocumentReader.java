@@ -14,7 +14,16 @@ import java.util.Set;
  */
 public final class DocumentReader {
 
-    private final List<String> problems = new ArrayList<>();
+    private final List<String> problems;
+
+    public DocumentReader() {
+        this(new ArrayList<>());
+    }
+
+    /** Adds its problems to {@code problems}, which a caller collects in its own way. */
+    public DocumentReader(List<String> problems) {
+        this.problems = problems;
+    }
 
     public void problem(String where, String message) {
         problems.add(where.isEmpty() ? message : where + ": " + message);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.edgeward.core.config.DocumentReader;
 import io.edgeward.core.telemetry.SeriesSelector;
 import io.edgeward.core.time.Durations;
 import java.time.Duration;
@@ -302,17 +303,7 @@ public final class ProcessingDocuments {
     }
 
     private static Duration duration(JsonNode node, String where, Duration min, List<String> problems) {
-        try {
-            Duration duration = Durations.parse(node.asText());
-            if (duration.compareTo(min) < 0) {
-                problems.add(where + ": must be at least " + Durations.format(min));
-                return null;
-            }
-            return duration;
-        } catch (IllegalArgumentException e) {
-            problems.add(where + ": " + e.getMessage());
-            return null;
-        }
+        return new DocumentReader(problems).duration(node, where, min);
     }
 
     private static String text(JsonNode node, String field) {

@@ -35,10 +35,6 @@ public record RuleSettings(List<Source> sources) {
         sources = List.copyOf(sources);
     }
 
-    public static RuleSettings none() {
-        return new RuleSettings(List.of());
-    }
-
     /** The configuration's {@code rules:}, then each file's rules ({@code files}, by origin). */
     public static RuleSettings from(Config config, List<Source> files) {
         List<Source> sources = new ArrayList<>();

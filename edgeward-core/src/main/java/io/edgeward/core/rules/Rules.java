@@ -1,7 +1,6 @@
 package io.edgeward.core.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgeward.core.command.CommandService;
 import io.edgeward.core.device.Device;
@@ -44,7 +43,6 @@ import org.slf4j.LoggerFactory;
 public final class Rules implements Lifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(Rules.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** How often durations are checked and states saved. */
     static final Duration TICK = Duration.ofSeconds(1);
     /** Ticks between saves of every changed state (new pairs are saved at each tick). */
@@ -469,9 +467,5 @@ public final class Rules implements Lifecycle {
             }
         }
         runner.close();
-    }
-
-    static String json(Object value) {
-        return JSON.valueToTree(value).toString();
     }
 }

@@ -127,11 +127,19 @@ class RuleDocumentsTest {
                         + "&& latest.humidity < 30 && shadow.reported.mode == 'auto'");
         assertThat(condition.usesShadow()).isTrue();
         assertThat(condition.latestMetrics()).containsExactly("humidity");
-        Map<String, Object> variables = Map.of(
+        assertThat(condition.test(context(pointOf(85.5)))).isTrue();
+        assertThat(condition.test(context(pointOf(70))))
+                .as("an int, as JSON metadata holds them")
+                .isFalse();
+    }
+
+    /** A hot, dry sensor on floor 2 in automatic mode, reading {@code value}. */
+    private static Map<String, Object> pointOf(Object value) {
+        return Map.of(
                 "metric",
                 "temperature",
                 "value",
-                85.5,
+                value,
                 "unit",
                 "C",
                 "ts",
@@ -142,23 +150,6 @@ class RuleDocumentsTest {
                 Map.of("humidity", 20.0),
                 "shadow",
                 Map.of("reported", Map.of("mode", "auto"), "desired", Map.of()));
-        assertThat(condition.test(context(variables))).isTrue();
-        assertThat(condition.test(context(Map.of(
-                        "metric",
-                        "temperature",
-                        "value",
-                        70,
-                        "unit",
-                        "C",
-                        "ts",
-                        1L,
-                        "device",
-                        Map.of("type", "sensor", "tags", List.of("floor-2")),
-                        "latest",
-                        Map.of("humidity", 20.0),
-                        "shadow",
-                        Map.of("reported", Map.of("mode", "auto"), "desired", Map.of())))))
-                .isFalse();
     }
 
     private static Condition.Context context(Map<String, Object> variables) {
