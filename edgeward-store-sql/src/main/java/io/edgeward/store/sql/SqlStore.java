@@ -10,6 +10,7 @@ import io.edgeward.core.platform.StorePorts;
 import io.edgeward.core.shadow.ShadowRepository;
 import io.edgeward.core.telemetry.TelemetryReader;
 import io.edgeward.core.telemetry.TelemetryWriter;
+import io.edgeward.store.sql.internal.PointValues;
 import io.edgeward.store.sql.internal.RollupBackfill;
 import io.edgeward.store.sql.internal.RollupMaintainer;
 import io.edgeward.store.sql.internal.SqlAlarmRepository;
@@ -219,7 +220,7 @@ public final class SqlStore implements Lifecycle {
                 .locations("classpath:db/series/sqlite")
                 .baselineOnMigrate(true)
                 .baselineVersion("0")
-                .javaMigrations(new RollupBackfill("3"))
+                .javaMigrations(new RollupBackfill("3"), new PointValues.Migration())
                 .load()
                 .migrate();
         LOG.debug("Series file {} at schema version {}", series, result.targetSchemaVersion);

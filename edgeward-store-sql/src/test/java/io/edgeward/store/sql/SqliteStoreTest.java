@@ -164,6 +164,53 @@ class SqliteStoreTest extends StoreContractTest {
     }
 
     @Test
+    void shortDecimals_areStoredAsTheirDigits_andEveryValueReadsBackExactly() {
+        // Each value with the storage class it must get: readings with up to five decimals as
+        // integers (their digits), anything else that is a number as a REAL.
+        List<Value> values = List.of(
+                Value.of(21.5),
+                Value.of(1013.25),
+                Value.of(0.07),
+                Value.of(-3.14159),
+                Value.of(-40),
+                Value.of(12_345),
+                Value.of(0.0),
+                Value.of(0.1 + 0.2), // 0.30000000000000004: seventeen digits
+                Value.of(1e-7),
+                Value.of(123_456_789_012.5), // beyond 10^10
+                Value.of(Double.MAX_VALUE),
+                Value.of(true),
+                Value.of(false),
+                Value.of("on"));
+        List<String> classes = List.of(
+                "integer", "integer", "integer", "integer", "integer", "integer", "integer", "real", "real", "real",
+                "real", "integer", "integer", "text");
+        List<Point> points = new ArrayList<>();
+        for (int i = 0; i < values.size(); i++) {
+            points.add(new Point(DEV, "v", T0 + i, values.get(i), null));
+        }
+        append(points);
+
+        assertThat(store.telemetryReader().raw(DEV, "v", new TimeRange(T0, T0 + values.size()), 100))
+                .extracting(Point::value)
+                .containsExactlyElementsOf(values);
+        List<String> stored = org.jdbi.v3.core.Jdbi.create(() -> store.borrowConnection())
+                .withHandle(h -> h.createQuery("SELECT typeof(p.v) FROM series.points p JOIN series.series s "
+                                + "ON s.id = p.series WHERE s.device_id = :d AND s.metric = 'v' ORDER BY p.ts")
+                        .bind("d", DEV.value())
+                        .mapTo(String.class)
+                        .list());
+        assertThat(stored).containsExactlyElementsOf(classes);
+        assertThat(store.telemetryReader().buckets(DEV, "v", new TimeRange(T0, T0 + 60_000), Duration.ofMinutes(1)))
+                .as("buckets recomputed from the stored points see the same numbers")
+                .singleElement()
+                .satisfies(minute -> {
+                    assertThat(minute.value(Aggregation.MIN)).isEqualTo(Value.of(-40));
+                    assertThat(minute.value(Aggregation.MAX)).isEqualTo(Value.of(Double.MAX_VALUE));
+                });
+    }
+
+    @Test
     void migration_movesTelemetryOfAnOlderSchema_intoTheSeriesFile() throws Exception {
         store.close();
         Path old = Files.createDirectories(dir.resolve("old"));
@@ -233,8 +280,8 @@ class SqliteStoreTest extends StoreContractTest {
             }
             assertThat(applied)
                     .as("baselined below 1, then version 1 applied over the existing tables, then the rollup tiers,"
-                            + " then points keyed by series id")
-                    .containsExactly("0", "1", "2", "3", "4");
+                            + " then points keyed by series id, then decimal values")
+                    .containsExactly("0", "1", "2", "3", "4", "5");
         }
         assertThat(store.telemetryReader().rollups(DEV, "t", Tier.DAY, new TimeRange(0, T0 + Tier.DAY.millis())))
                 .as("the stored point backfilled into the tiers")

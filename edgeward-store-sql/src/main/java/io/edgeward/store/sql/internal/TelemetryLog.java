@@ -55,11 +55,12 @@ public final class TelemetryLog implements AutoCloseable {
             + "ORDER BY seq ON CONFLICT (device_id, metric, ts) DO UPDATE SET num = excluded.num, bool = excluded.bool, "
             + "str = excluded.str";
     // Points are keyed by an integer series id (see db/series/sqlite V4): the chunk's new series
-    // first, then its points, each with its series' id.
+    // first, then its points, each with its series' id and its value encoded (PointValues).
     private static final String MERGE_SERIES = "INSERT INTO " + SCHEMA + ".series (device_id, metric) "
             + "SELECT DISTINCT device_id, metric FROM temp.chunk_points WHERE true ON CONFLICT (device_id, metric) DO NOTHING";
     private static final String MERGE = "INSERT INTO " + SCHEMA + ".points (series, ts, v) "
-            + "SELECT s.id, c.ts, COALESCE(c.num, c.bool, c.str) FROM temp.chunk_points c JOIN " + SCHEMA + ".series s "
+            + "SELECT s.id, c.ts, " + PointValues.encode("c.num", "c.bool", "c.str") + " FROM temp.chunk_points c JOIN "
+            + SCHEMA + ".series s "
             + "ON s.device_id = c.device_id AND s.metric = c.metric WHERE true "
             + "ON CONFLICT (series, ts) DO UPDATE SET v = excluded.v";
     // The newest point of each series in the chunk, read back from the series table, where the
