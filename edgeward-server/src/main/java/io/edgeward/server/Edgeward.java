@@ -9,8 +9,6 @@ import io.edgeward.coap.EmbeddedCoapServer;
 import io.edgeward.core.lifecycle.Lifecycles;
 import io.edgeward.core.lifecycle.Threads;
 import io.edgeward.core.platform.Platform;
-import io.edgeward.core.rules.Alarm;
-import io.edgeward.core.rules.AlarmDocuments;
 import io.edgeward.core.rules.RuleSettings;
 import io.edgeward.http.HttpApi;
 import io.edgeward.http.HttpSettings;
@@ -19,6 +17,7 @@ import io.edgeward.mqtt.BrokerSettings;
 import io.edgeward.mqtt.EmbeddedBroker;
 import io.edgeward.server.config.Configuration;
 import io.edgeward.server.config.Keys;
+import io.edgeward.server.rules.AlarmEvents;
 import io.edgeward.server.rules.JdkWebhookClient;
 import io.edgeward.server.rules.RuleFiles;
 import io.edgeward.store.sql.SqlStore;
@@ -110,7 +109,8 @@ public final class Edgeward implements AutoCloseable {
             parts.start("mqtt", broker);
             EmbeddedBroker mqtt = broker;
             platform.rules().usePublisher(mqtt::publish);
-            platform.rules().addAlarmListener(alarm -> publishAlarm(mqtt, alarm));
+            AlarmEvents alarmEvents = parts.start("alarm-events", new AlarmEvents(mqtt::publish, meters, threads));
+            platform.rules().addAlarmListener(alarmEvents::changed);
 
             coap = new EmbeddedCoapServer(
                     CoapSettings.from(config),
@@ -167,22 +167,6 @@ public final class Edgeward implements AutoCloseable {
                 coap.dtlsPort(),
                 http.port(),
                 dataDir);
-    }
-
-    /**
-     * An alarm's change on {@code alarms/{device_id}/{rule_id}} (QoS 1, retained: a subscriber
-     * that connects later learns each alarm's state), for operator users whose ACL lets them subscribe.
-     */
-    private static void publishAlarm(EmbeddedBroker broker, Alarm alarm) {
-        try {
-            broker.publish(
-                    AlarmDocuments.topic(alarm),
-                    new ObjectMapper().writeValueAsBytes(AlarmDocuments.view(alarm)),
-                    1,
-                    true);
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("Alarm {} not published: {}", alarm.id(), e.toString());
-        }
     }
 
     /** Listener ports by name, as written to ports.json. */

@@ -173,21 +173,27 @@ public final class CommandService implements Lifecycle {
         }
         Instant now = now();
         Duration ttl = request.ttl() == null ? defaultTtl : request.ttl();
+        // A connected device with nothing queued or being sent gets the command at once: stored as
+        // sent (one write, where queuing it and then marking it sent took two, each waiting its turn
+        // at SQLite's single writer), then sent in the device's lane. Sent is recorded first, as below.
+        boolean sendNow = presence.isConnected(device)
+                && lanes.idle(device)
+                && repository.queued(device).isEmpty();
         Command command = new Command(
                 ids.next(now.toEpochMilli()),
                 device,
                 request.type(),
                 request.parameters(),
-                CommandStatus.QUEUED,
+                sendNow ? CommandStatus.SENT : CommandStatus.QUEUED,
                 null,
                 request.idempotencyKey(),
                 request.timeout(),
                 now,
                 now.plus(ttl),
+                sendNow ? now : null,
                 null,
                 null,
-                null,
-                null);
+                sendNow ? now.plus(request.timeout()) : null);
         if (!repository.insert(command)) {
             // A concurrent request with the same key won the insert.
             return repository
@@ -195,7 +201,9 @@ public final class CommandService implements Lifecycle {
                     .orElseThrow();
         }
         accepted.increment();
-        if (presence.isConnected(device)) {
+        if (sendNow) {
+            lanes.submit(device, () -> send(command, now)).whenComplete(this::logDispatchFailure);
+        } else if (presence.isConnected(device)) {
             dispatch(device);
         }
         return command;
@@ -355,12 +363,14 @@ public final class CommandService implements Lifecycle {
     /** Sends the device's queued commands, in order, in the device's lane. */
     private CompletableFuture<Void> dispatch(DeviceId device) {
         CompletableFuture<Void> done = lanes.submit(device, () -> sendQueued(device));
-        done.whenComplete((result, error) -> {
-            if (error != null && !(error instanceof RejectedExecutionException)) {
-                LOG.warn("Sending the queued commands of '{}' failed; they stay queued: {}", device, error.toString());
-            }
-        });
+        done.whenComplete(this::logDispatchFailure);
         return done;
+    }
+
+    private void logDispatchFailure(Object result, Throwable error) {
+        if (error != null && !(error instanceof RejectedExecutionException)) {
+            LOG.warn("Sending queued commands failed; they stay queued: {}", error.toString());
+        }
     }
 
     private void sendQueued(DeviceId device) {
@@ -388,29 +398,41 @@ public final class CommandService implements Lifecycle {
                     now.plus(command.timeout()))) {
                 continue; // another node sent it, or it ended meanwhile
             }
-            boolean taken;
-            try {
-                // Waits in this device's lane only (a virtual thread, no lock held).
-                taken = transport
-                        .send(device, CommandDocuments.command(command, now))
-                        .get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                taken = false;
-            } catch (Exception e) {
-                LOG.warn(
-                        "Command {} to '{}' could not be sent, it stays queued: {}",
-                        command.id(),
-                        device,
-                        e.toString());
-                taken = false;
-            }
-            if (!taken) {
-                // Not subscribed yet (or the send failed): back in the queue, and the rest waits too, in order.
-                repository.transition(command.id(), Set.of(CommandStatus.SENT), CommandStatus.QUEUED, now, null, null);
-                return;
+            if (!send(command, now)) {
+                return; // the rest waits too, in order
             }
         }
+    }
+
+    /**
+     * Sends a command recorded as sent, in its device's lane; one the device does not take goes
+     * back in the queue.
+     *
+     * @return whether the device took it
+     */
+    private boolean send(Command command, Instant now) {
+        boolean taken;
+        try {
+            // Waits in this device's lane only (a virtual thread, no lock held).
+            taken = transport
+                    .send(command.device(), CommandDocuments.command(command, now))
+                    .get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            taken = false;
+        } catch (Exception e) {
+            LOG.warn(
+                    "Command {} to '{}' could not be sent, it stays queued: {}",
+                    command.id(),
+                    command.device(),
+                    e.toString());
+            taken = false;
+        }
+        if (!taken) {
+            // Not subscribed yet (or the send failed): back in the queue.
+            repository.transition(command.id(), Set.of(CommandStatus.SENT), CommandStatus.QUEUED, now, null, null);
+        }
+        return taken;
     }
 
     /** Times out sent commands past their deadline and expires queued ones past their TTL. */

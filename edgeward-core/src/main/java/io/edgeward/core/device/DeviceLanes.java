@@ -49,6 +49,11 @@ public final class DeviceLanes {
         return done;
     }
 
+    /** Whether no task of {@code device} is running or waiting (a hint: another thread may submit one meanwhile). */
+    public boolean idle(DeviceId device) {
+        return !tails.containsKey(device);
+    }
+
     /** Devices with a task running or waiting. */
     public int busy() {
         return tails.size();

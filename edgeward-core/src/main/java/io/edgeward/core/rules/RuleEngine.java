@@ -298,10 +298,11 @@ final class RuleEngine {
                 metrics.triggered(rule.id());
                 lastFired.put(rule.id(), Instant.ofEpochMilli(transition.at()));
             }
-            alarm.ifPresent(alarmChanged);
+            // The actions first: what the rule does matters more than who hears of it.
             if (!recorded.newJobs().isEmpty()) {
                 actionsRecorded.accept(recorded.newJobs());
             }
+            alarm.ifPresent(alarmChanged);
         } catch (RuntimeException e) {
             // Not recorded: the pair's state comes back from its last save, and the points since are evaluated again.
             states.remove(pair);

@@ -109,6 +109,28 @@ class CommandServiceTest {
         assertThat(sentTo).containsExactly(SLOW.value(), SLOW.value());
     }
 
+    @Test
+    void commandToAnIdleConnectedDevice_isStoredAsSent_withItsDeadline_andSent() {
+        DeviceId quick = DeviceId.of("quick-device");
+        connect(quick);
+
+        Command submitted = commands.submit(quick, command("blink"));
+
+        assertThat(submitted.status()).isEqualTo(CommandStatus.SENT);
+        Command stored = commands.get(quick, submitted.id());
+        assertThat(stored.status()).isEqualTo(CommandStatus.SENT);
+        assertThat(stored.sentAt()).isNotNull();
+        assertThat(stored.responseDeadline()).isEqualTo(stored.sentAt().plus(Duration.ofSeconds(30)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> sentTo.contains(quick.value()));
+
+        // An offline device's command waits in the queue, unsent.
+        DeviceId offline = DeviceId.of("offline-device");
+        StoreContractTest.registry(store, 0).register(NewDevice.of(offline, DeviceType.ACTUATOR));
+        Command queued = commands.submit(offline, command("blink"));
+        assertThat(commands.get(offline, queued.id()).status()).isEqualTo(CommandStatus.QUEUED);
+        assertThat(commands.get(offline, queued.id()).sentAt()).isNull();
+    }
+
     private void connect(DeviceId device) {
         StoreContractTest.registry(store, 0).register(NewDevice.of(device, DeviceType.ACTUATOR));
         presence.connected(device);

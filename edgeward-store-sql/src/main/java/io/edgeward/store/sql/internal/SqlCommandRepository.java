@@ -37,7 +37,7 @@ public final class SqlCommandRepository implements CommandRepository {
         try {
             writes.useTransaction(handle -> handle.createUpdate(
                             "INSERT INTO commands (" + COLUMNS + ") VALUES (:id, :device, :type, "
-                                    + ":parameters, :status, :message, :key, :timeout, :created, :expires, NULL, NULL, NULL, NULL)")
+                                    + ":parameters, :status, :message, :key, :timeout, :created, :expires, :sent, NULL, NULL, :deadline)")
                     .bind("id", command.id())
                     .bind("device", command.device().value())
                     .bind("type", command.type())
@@ -48,6 +48,8 @@ public final class SqlCommandRepository implements CommandRepository {
                     .bind("timeout", command.timeout().toMillis())
                     .bind("created", command.createdAt().toEpochMilli())
                     .bind("expires", command.expiresAt().toEpochMilli())
+                    .bind("sent", millis(command.sentAt()))
+                    .bind("deadline", millis(command.responseDeadline()))
                     .execute());
             return true;
         } catch (RuntimeException e) {
@@ -152,7 +154,7 @@ public final class SqlCommandRepository implements CommandRepository {
                         .bind("to", to.wireName())
                         .bind("at", at.toEpochMilli())
                         .bind("message", message)
-                        .bind("deadline", responseDeadline == null ? null : responseDeadline.toEpochMilli())
+                        .bind("deadline", millis(responseDeadline))
                         .bind("id", id)
                         .bindList("from", fromNames)
                         .execute())
@@ -190,5 +192,9 @@ public final class SqlCommandRepository implements CommandRepository {
     private static Instant instant(ResultSet rs, String column) throws SQLException {
         long millis = rs.getLong(column);
         return rs.wasNull() ? null : Instant.ofEpochMilli(millis);
+    }
+
+    private static Long millis(Instant at) {
+        return at == null ? null : at.toEpochMilli();
     }
 }
