@@ -12,6 +12,11 @@ import io.edgeward.core.device.DeviceRegistry;
 import io.edgeward.core.device.FailedAuthentications;
 import io.edgeward.core.lifecycle.Lifecycle;
 import io.edgeward.core.observability.RateLimitedLog;
+import io.edgeward.core.ota.FirmwareConflictException;
+import io.edgeward.core.ota.FirmwareCorruptException;
+import io.edgeward.core.ota.FirmwareNotFoundException;
+import io.edgeward.core.ota.FirmwareTooLargeException;
+import io.edgeward.core.ota.Firmwares;
 import io.edgeward.core.processing.Processing;
 import io.edgeward.core.retention.Retention;
 import io.edgeward.core.rules.AlarmNotFoundException;
@@ -27,6 +32,7 @@ import io.edgeward.http.internal.AlarmStream;
 import io.edgeward.http.internal.ApiException;
 import io.edgeward.http.internal.CommandRoutes;
 import io.edgeward.http.internal.DeviceRoutes;
+import io.edgeward.http.internal.FirmwareRoutes;
 import io.edgeward.http.internal.Problem;
 import io.edgeward.http.internal.ProcessingRoutes;
 import io.edgeward.http.internal.RetentionRoutes;
@@ -80,6 +86,7 @@ public final class HttpApi implements Lifecycle {
     private final RuleRoutes rules;
     private final AlarmRoutes alarms;
     private final AlarmStream alarmStream;
+    private final FirmwareRoutes firmware;
     private final byte[] adminToken;
     private final List<String> routes = new ArrayList<>();
     private final FailedAuthentications failedAuthentications;
@@ -94,6 +101,7 @@ public final class HttpApi implements Lifecycle {
             Retention retention,
             Processing processing,
             Rules rules,
+            Firmwares firmwares,
             PrometheusMeterRegistry prometheus,
             List<ReadinessCheck> readiness,
             Clock clock) {
@@ -113,6 +121,7 @@ public final class HttpApi implements Lifecycle {
         this.rules = new RuleRoutes(rules, json);
         this.alarms = new AlarmRoutes(rules, json);
         this.alarmStream = new AlarmStream(json);
+        this.firmware = new FirmwareRoutes(firmwares);
         rules.addAlarmListener(alarmStream::changed);
         this.adminToken = settings.adminToken().getBytes(StandardCharsets.UTF_8);
         this.failedAuthentications = new FailedAuthentications("http", prometheus);
@@ -214,6 +223,14 @@ public final class HttpApi implements Lifecycle {
         route(server, HandlerType.GET, "/api/v1/alarms/{id}", alarms::get);
         route(server, HandlerType.POST, "/api/v1/alarms/{id}/ack", alarms::acknowledge);
         route(server, HandlerType.POST, "/api/v1/alarms/{id}/clear", alarms::clear);
+        route(server, HandlerType.POST, "/api/v1/firmware", firmware::upload);
+        route(server, HandlerType.GET, "/api/v1/firmware", firmware::list);
+        route(server, HandlerType.GET, "/api/v1/firmware/signing-key", firmware::signingKey);
+        route(server, HandlerType.GET, "/api/v1/firmware/{id}", firmware::get);
+        route(server, HandlerType.DELETE, "/api/v1/firmware/{id}", firmware::delete);
+        route(server, HandlerType.GET, "/api/v1/firmware/{id}/manifest", firmware::manifest);
+        route(server, HandlerType.GET, "/api/v1/firmware/{id}/content", firmware::content);
+        route(server, HandlerType.HEAD, "/api/v1/firmware/{id}/content", firmware::content);
 
         server.exception(Exception.class, (e, ctx) -> problem(ctx, problemFor(e, ctx)));
         server.error(404, ctx -> {
@@ -335,6 +352,14 @@ public final class HttpApi implements Lifecycle {
                         .with(Map.of("problems", invalid.problems()));
             case AlarmNotFoundException notFound ->
                 Problem.of(404, "alarm-not-found", "Alarm not found", notFound.getMessage());
+            case FirmwareNotFoundException notFound ->
+                Problem.of(404, "firmware-not-found", "Firmware not found", notFound.getMessage());
+            case FirmwareConflictException exists ->
+                Problem.of(409, "firmware-exists", "Firmware version exists", exists.getMessage());
+            case FirmwareTooLargeException tooLarge ->
+                Problem.of(413, "firmware-too-large", "Firmware image too large", tooLarge.getMessage());
+            case FirmwareCorruptException damaged ->
+                Problem.of(500, "firmware-corrupt", "Firmware image damaged", damaged.getMessage());
             case ShadowException shadow ->
                 switch (shadow.code()) {
                     case 404 -> Problem.of(404, "device-not-found", "Device not found", shadow.getMessage());

@@ -13,6 +13,8 @@ import io.edgeward.core.device.DeviceType;
 import io.edgeward.core.device.Presence;
 import io.edgeward.core.lifecycle.Lifecycles;
 import io.edgeward.core.lifecycle.Threads;
+import io.edgeward.core.ota.FirmwareSettings;
+import io.edgeward.core.ota.Firmwares;
 import io.edgeward.core.platform.Platform;
 import io.edgeward.core.shadow.ShadowService;
 import io.edgeward.core.telemetry.CommitBatch;
@@ -71,6 +73,7 @@ class HttpApiIT {
     static String base;
     static final AtomicBoolean storeReady = new AtomicBoolean(true);
     static final HttpClient http = HttpClient.newHttpClient();
+    static final long MAX_IMAGE = 1 << 20;
     static final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
     @BeforeAll
@@ -100,6 +103,13 @@ class HttpApiIT {
                         platform.retention(),
                         platform.processing(),
                         platform.rules(),
+                        parts.start(
+                                "firmware",
+                                new Firmwares(
+                                        store.ports().firmware(),
+                                        new FirmwareSettings(dir.resolve("firmware"), MAX_IMAGE),
+                                        Clock.systemUTC(),
+                                        meters)),
                         meters,
                         List.of(ReadinessCheck.of("store", storeReady::get)),
                         Clock.systemUTC()));
@@ -152,6 +162,24 @@ class HttpApiIT {
 
     static Reply patch(String path, String body, Map<String, String> headers) throws Exception {
         return send("PATCH", path, body, TOKEN, headers);
+    }
+
+    static HttpResponse<byte[]> firmwareRequest(String method, String path, byte[] body, Map<String, String> headers)
+            throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                .header("Authorization", "Bearer " + TOKEN)
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach(request::header);
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    static JsonNode problem(HttpResponse<byte[]> response) throws Exception {
+        assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        return JSON.readTree(response.body());
     }
 
     /** A reading as a device sends it, through the pipeline (no broker here), acknowledged. */
@@ -935,6 +963,109 @@ class HttpApiIT {
         assertThat(send("GET", "/metrics", null, null).body())
                 .contains("iot_rules_triggered_total{rule=\"hot\"} 1.0")
                 .contains("edgeward_alarms_active{severity=\"critical\"}");
+    }
+
+    @Test
+    void firmware_upload_downloadWholeOrByRange_etag_signedManifest_refusals_andDelete() throws Exception {
+        byte[] image = new byte[300_000];
+        new java.util.Random(3).nextBytes(image);
+        HttpResponse<byte[]> created = firmwareRequest(
+                "POST",
+                "/api/v1/firmware?model=T100&version=2.1.0&filename=t100.bin&meta.board=rev-b",
+                image,
+                Map.of("Content-Type", "application/octet-stream"));
+        assertThat(created.statusCode())
+                .as(new String(created.body(), StandardCharsets.UTF_8))
+                .isEqualTo(201);
+        JsonNode release = JSON.readTree(created.body());
+        String id = release.path("id").asText();
+        String sha256 = java.util.HexFormat.of()
+                .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(image));
+        assertThat(release.path("sha256").asText()).isEqualTo(sha256);
+        assertThat(release.at("/metadata/board").asText()).isEqualTo("rev-b");
+        assertThat(created.headers().firstValue("Location")).hasValue("/api/v1/firmware/" + id);
+        String content = "/api/v1/firmware/" + id + "/content";
+
+        HttpResponse<byte[]> whole = firmwareRequest("GET", content, null, Map.of());
+        assertThat(whole.statusCode()).isEqualTo(200);
+        assertThat(whole.body()).isEqualTo(image);
+        assertThat(whole.headers().firstValue("ETag")).hasValue("\"" + sha256 + "\"");
+        assertThat(whole.headers().firstValue("Accept-Ranges")).hasValue("bytes");
+        assertThat(whole.headers().firstValue("Content-Length")).hasValue("300000");
+
+        HttpResponse<byte[]> middle = firmwareRequest("GET", content, null, Map.of("Range", "bytes=1000-1999"));
+        assertThat(middle.statusCode()).isEqualTo(206);
+        assertThat(middle.headers().firstValue("Content-Range")).hasValue("bytes 1000-1999/300000");
+        assertThat(middle.body()).isEqualTo(java.util.Arrays.copyOfRange(image, 1000, 2000));
+        HttpResponse<byte[]> resumed = firmwareRequest(
+                "GET", content, null, Map.of("Range", "bytes=299000-", "If-Range", "\"" + sha256 + "\""));
+        assertThat(resumed.statusCode())
+                .as("a download cut at 299,000 bytes resumes")
+                .isEqualTo(206);
+        assertThat(resumed.body()).isEqualTo(java.util.Arrays.copyOfRange(image, 299_000, 300_000));
+        assertThat(firmwareRequest("GET", content, null, Map.of("Range", "bytes=-500"))
+                        .body())
+                .isEqualTo(java.util.Arrays.copyOfRange(image, 299_500, 300_000));
+        assertThat(firmwareRequest("GET", content, null, Map.of("Range", "bytes=0-0", "If-Range", "\"other\""))
+                        .statusCode())
+                .as("If-Range of another image: the whole image")
+                .isEqualTo(200);
+        for (String bad : List.of("bytes=300000-", "bytes=5-2", "bytes=abc", "bytes=-0", "items=0-1")) {
+            HttpResponse<byte[]> refused = firmwareRequest("GET", content, null, Map.of("Range", bad));
+            assertThat(refused.statusCode()).as(bad).isEqualTo(416);
+            assertThat(refused.headers().firstValue("Content-Range")).hasValue("bytes */300000");
+            assertThat(problem(refused).path("type").asText()).endsWith("range-not-satisfiable");
+        }
+        assertThat(firmwareRequest("GET", content, null, Map.of("If-None-Match", "\"" + sha256 + "\""))
+                        .statusCode())
+                .isEqualTo(304);
+        HttpResponse<byte[]> head = firmwareRequest("HEAD", content, null, Map.of("Range", "bytes=0-99"));
+        assertThat(head.statusCode()).isEqualTo(206);
+        assertThat(head.headers().firstValue("Content-Length")).hasValue("100");
+        assertThat(head.body()).isEmpty();
+
+        JsonNode manifest = get("/api/v1/firmware/" + id + "/manifest").json();
+        JsonNode key = get("/api/v1/firmware/signing-key").json();
+        java.security.Signature verifier = java.security.Signature.getInstance("Ed25519");
+        verifier.initVerify(java.security.KeyFactory.getInstance("Ed25519")
+                .generatePublic(new java.security.spec.X509EncodedKeySpec(java.util.Base64.getDecoder()
+                        .decode(key.path("public_key_pem")
+                                .asText()
+                                .replaceAll("-----[A-Z ]+-----", "")
+                                .replaceAll("\\s", "")))));
+        verifier.update(manifest.path("manifest").asText().getBytes(StandardCharsets.UTF_8));
+        assertThat(verifier.verify(java.util.Base64.getDecoder()
+                        .decode(manifest.path("signature").asText())))
+                .as("the manifest verifies with the served key")
+                .isTrue();
+        assertThat(JSON.readTree(manifest.path("manifest").asText())
+                        .path("sha256")
+                        .asText())
+                .isEqualTo(sha256);
+
+        HttpResponse<byte[]> again =
+                firmwareRequest("POST", "/api/v1/firmware?model=T100&version=2.1.0", image, Map.of());
+        assertThat(again.statusCode()).isEqualTo(409);
+        assertThat(problem(again).path("detail").asText()).contains("already has a release of version 2.1.0");
+        HttpResponse<byte[]> noModel = firmwareRequest("POST", "/api/v1/firmware?version=2.2.0", image, Map.of());
+        assertThat(noModel.statusCode()).isEqualTo(400);
+        assertThat(problem(noModel).path("detail").asText()).contains("model is required");
+        HttpResponse<byte[]> tooLarge = firmwareRequest(
+                "POST", "/api/v1/firmware?model=T100&version=9.0.0", new byte[(int) MAX_IMAGE + 1], Map.of());
+        assertThat(tooLarge.statusCode()).isEqualTo(413);
+        assertThat(problem(tooLarge).path("type").asText()).endsWith("firmware-too-large");
+        assertThat(get("/api/v1/firmware?model=T100").json().path("firmware"))
+                .extracting(f -> f.path("id").asText())
+                .containsExactly(id);
+        assertThat(get("/metrics").body()).contains("edgeward_firmware_uploads_total");
+
+        assertThat(firmwareRequest("DELETE", "/api/v1/firmware/" + id, null, Map.of())
+                        .statusCode())
+                .isEqualTo(204);
+        assertThat(problem(firmwareRequest("GET", content, null, Map.of()))
+                        .path("type")
+                        .asText())
+                .endsWith("firmware-not-found");
     }
 
     @Test

@@ -8,6 +8,8 @@ import io.edgeward.coap.CoapSettings;
 import io.edgeward.coap.EmbeddedCoapServer;
 import io.edgeward.core.lifecycle.Lifecycles;
 import io.edgeward.core.lifecycle.Threads;
+import io.edgeward.core.ota.FirmwareSettings;
+import io.edgeward.core.ota.Firmwares;
 import io.edgeward.core.platform.Platform;
 import io.edgeward.core.rules.RuleSettings;
 import io.edgeward.http.HttpApi;
@@ -129,6 +131,10 @@ public final class Edgeward implements AutoCloseable {
             parts.start("coap", coap);
             platform.startCommands();
 
+            Firmwares firmwares = parts.start(
+                    "firmware",
+                    new Firmwares(store.ports().firmware(), FirmwareSettings.from(config, dataDir), clock, meters));
+
             EmbeddedBroker startedBroker = broker;
             EmbeddedCoapServer startedCoap = coap;
             http = parts.start(
@@ -142,6 +148,7 @@ public final class Edgeward implements AutoCloseable {
                             platform.retention(),
                             platform.processing(),
                             platform.rules(),
+                            firmwares,
                             meters,
                             List.of(
                                     ReadinessCheck.of("broker", startedBroker::isReady),

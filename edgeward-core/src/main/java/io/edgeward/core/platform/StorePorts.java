@@ -2,6 +2,7 @@ package io.edgeward.core.platform;
 
 import io.edgeward.core.command.CommandRepository;
 import io.edgeward.core.device.DeviceRepository;
+import io.edgeward.core.ota.FirmwareRepository;
 import io.edgeward.core.processing.ProcessedStream;
 import io.edgeward.core.processing.ProcessingConfigRepository;
 import io.edgeward.core.retention.TelemetryRetention;
@@ -29,7 +30,8 @@ public record StorePorts(
         ProcessingConfigRepository processingConfigs,
         RuleRepository rules,
         RuleJournal ruleJournal,
-        AlarmRepository alarms) {
+        AlarmRepository alarms,
+        FirmwareRepository firmware) {
 
     public StorePorts {
         Objects.requireNonNull(devices, "devices");
@@ -43,5 +45,6 @@ public record StorePorts(
         Objects.requireNonNull(rules, "rules");
         Objects.requireNonNull(ruleJournal, "ruleJournal");
         Objects.requireNonNull(alarms, "alarms");
+        Objects.requireNonNull(firmware, "firmware");
     }
 }

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             RunCommand.class,
             DeviceCommand.class,
+            FirmwareCommand.class,
             SimulateCommand.class,
             ConfigCommand.class,
             CommandLine.HelpCommand.class

@@ -4,6 +4,7 @@ import io.edgeward.coap.CoapSettings;
 import io.edgeward.core.command.CommandSettings;
 import io.edgeward.core.config.Key;
 import io.edgeward.core.config.Parsers;
+import io.edgeward.core.ota.FirmwareSettings;
 import io.edgeward.core.processing.ProcessingSettings;
 import io.edgeward.core.retention.RetentionSettings;
 import io.edgeward.core.rules.RuleSettings;
@@ -50,6 +51,7 @@ public final class Keys {
             PipelineSettings.KEYS,
             ShadowSettings.KEYS,
             CommandSettings.KEYS,
+            FirmwareSettings.KEYS,
             RetentionSettings.KEYS,
             RuleSettings.KEYS,
             ProcessingSettings.KEYS);

@@ -76,7 +76,7 @@ class CommandLineIT {
     void help_listsTheCommands() {
         Run help = edgeward("--help");
         assertThat(help.exitCode()).isZero();
-        assertThat(help.out()).contains("run", "device", "simulate", "config");
+        assertThat(help.out()).contains("run", "device", "firmware", "simulate", "config");
         assertThat(edgeward("run", "--help").out())
                 .contains("--data-dir", "--mqtt-port", "--http-port", "--coap-port", "--coaps-port", "--config");
     }
@@ -136,6 +136,60 @@ class CommandLineIT {
                         .exitCode())
                 .isZero();
         assertThat(edgeward("device", "list", "--data-dir", data).out()).doesNotContain("cli-f2");
+    }
+
+    @Test
+    void firmwareAdd_uploadsWithProgress_list_andDelete() throws Exception {
+        String data = dir.toString();
+        Path image = Files.write(dir.resolve("t100-2.1.0.bin"), new byte[300_000]);
+        Run add = edgeward(
+                "firmware",
+                "add",
+                image.toString(),
+                "--version",
+                "2.1.0",
+                "--model",
+                "T100",
+                "--meta",
+                "board=rev-b",
+                "--data-dir",
+                data);
+        assertThat(add.exitCode()).as(add.err()).isZero();
+        assertThat(add.err()).contains("Uploading t100-2.1.0.bin: 10 %").contains("100 % (300,000 of 300,000 bytes)");
+        assertThat(add.out())
+                .contains("T100 2.1.0, 300000 bytes, sha256 "
+                        + java.util.HexFormat.of()
+                                .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                                        .digest(new byte[300_000])))
+                .contains("Signed manifest: {\"version\":\"2.1.0\",\"model\":\"T100\"");
+        String id = add.out().substring(add.out().indexOf("fw-"), add.out().indexOf(':'));
+
+        Run again = edgeward(
+                "firmware", "add", image.toString(), "--version", "2.1.0", "--model", "T100", "--data-dir", data);
+        assertThat(again.exitCode()).isEqualTo(1);
+        assertThat(again.err()).contains("409").contains("already has a release of version 2.1.0");
+        assertThat(edgeward(
+                                "firmware",
+                                "add",
+                                image.toString(),
+                                "--version",
+                                "two",
+                                "--model",
+                                "T100",
+                                "--data-dir",
+                                data)
+                        .err())
+                .contains("400")
+                .contains("not a semantic version");
+
+        assertThat(edgeward("firmware", "list", "--model", "T100", "--data-dir", data)
+                        .out())
+                .contains(id)
+                .contains("2.1.0")
+                .contains("300,000");
+        Run delete = edgeward("firmware", "delete", id, "--data-dir", data);
+        assertThat(delete.exitCode()).as(delete.err()).isZero();
+        assertThat(edgeward("firmware", "list", "--data-dir", data).out()).doesNotContain(id);
     }
 
     @Test

@@ -16,6 +16,7 @@ import io.edgeward.store.sql.internal.RollupMaintainer;
 import io.edgeward.store.sql.internal.SqlAlarmRepository;
 import io.edgeward.store.sql.internal.SqlCommandRepository;
 import io.edgeward.store.sql.internal.SqlDeviceRepository;
+import io.edgeward.store.sql.internal.SqlFirmwareRepository;
 import io.edgeward.store.sql.internal.SqlProcessedStream;
 import io.edgeward.store.sql.internal.SqlProcessingConfigRepository;
 import io.edgeward.store.sql.internal.SqlRuleJournal;
@@ -69,6 +70,7 @@ public final class SqlStore implements Lifecycle {
     private final SqlRuleRepository rules;
     private final SqlRuleJournal ruleJournal;
     private final SqlAlarmRepository alarms;
+    private final SqlFirmwareRepository firmware;
     private final Threads threads;
     private final Optional<TelemetryLog> telemetryLog;
     private final Optional<RollupMaintainer> rollupMaintainer;
@@ -100,6 +102,7 @@ public final class SqlStore implements Lifecycle {
         this.rules = new SqlRuleRepository(jdbi, writes);
         this.ruleJournal = new SqlRuleJournal(jdbi, writes);
         this.alarms = new SqlAlarmRepository(jdbi, writes);
+        this.firmware = new SqlFirmwareRepository(jdbi, writes);
     }
 
     /**
@@ -284,7 +287,8 @@ public final class SqlStore implements Lifecycle {
                 processingConfigs,
                 rules,
                 ruleJournal,
-                alarms);
+                alarms,
+                firmware);
     }
 
     public TelemetryWriter telemetryWriter() {

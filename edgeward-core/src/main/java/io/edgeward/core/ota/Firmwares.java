@@ -1,0 +1,240 @@
+package io.edgeward.core.ota;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.edgeward.core.lifecycle.Lifecycle;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The firmware repository: releases uploaded with their metadata, each image stored once by its
+ * hash, each release's manifest signed with the node's Ed25519 key; listed, fetched, served (after
+ * an integrity check) and deleted.
+ */
+public final class Firmwares implements Lifecycle {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern MODEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+    private static final Pattern FILENAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]{0,254}");
+    private static final int MAX_NOTES = 64 * 1024;
+    private static final int MAX_METADATA = 64;
+    private static final int MAX_VENDOR_SIGNATURE = 16 * 1024;
+
+    private final FirmwareRepository repository;
+    private final FirmwareSettings settings;
+    private final FirmwareImages images;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+    private final Counter uploads;
+    private final Counter corrupt;
+    private SigningKey key;
+
+    public Firmwares(FirmwareRepository repository, FirmwareSettings settings, Clock clock, MeterRegistry meters) {
+        this.repository = repository;
+        this.settings = settings;
+        this.images = new FirmwareImages(settings.directory());
+        this.clock = clock;
+        this.uploads = Counter.builder("edgeward.firmware.uploads")
+                .description("Firmware releases added to the repository")
+                .register(meters);
+        this.corrupt = Counter.builder("edgeward.firmware.corrupt")
+                .description("Requests for a firmware image that no longer matched its hash (not served)")
+                .register(meters);
+    }
+
+    /** Removes what uploads cut short by a crash left behind. */
+    @Override
+    public void start() {
+        try {
+            images.clearTemporary();
+        } catch (IOException e) {
+            throw new UncheckedIOException("firmware directory " + settings.directory() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {}
+
+    /** The key that signs manifests, generated on first use. */
+    public synchronized SigningKey signingKey() {
+        if (key == null) {
+            key = SigningKey.loadOrCreate(settings.directory().resolve("signing-key.pem"));
+        }
+        return key;
+    }
+
+    /**
+     * Adds a release: checks its metadata, stores the image streamed from {@code image}, signs its
+     * manifest.
+     *
+     * @throws IllegalArgumentException for metadata that is missing or not valid, or an empty image
+     * @throws FirmwareConflictException when the model already has that version
+     * @throws FirmwareTooLargeException past {@code ota.max-image-size}
+     */
+    public Firmware add(FirmwareUpload upload, InputStream image) throws IOException {
+        FirmwareUpload checked = check(upload);
+        if (repository.list(checked.model()).stream().anyMatch(f -> f.version().equals(checked.version()))) {
+            throw new FirmwareConflictException(checked.model(), checked.version());
+        }
+        FirmwareImages.Stored stored = images.write(image, settings.maxImageSize());
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        String manifest = manifest(checked, stored, now);
+        Firmware firmware = new Firmware(
+                "fw-" + HexFormat.of().formatHex(randomBytes()),
+                checked.model(),
+                checked.version(),
+                checked.minVersion(),
+                checked.filename(),
+                stored.size(),
+                stored.sha256(),
+                checked.releaseNotes(),
+                checked.metadata(),
+                checked.vendorSignature(),
+                manifest,
+                Base64.getEncoder().encodeToString(signingKey().sign(manifest.getBytes(StandardCharsets.UTF_8))),
+                now);
+        try {
+            repository.insert(firmware);
+        } catch (RuntimeException e) {
+            if (!repository.imageShared(stored.sha256(), firmware.id())) {
+                images.delete(stored.sha256());
+            }
+            throw e;
+        }
+        uploads.increment();
+        return firmware;
+    }
+
+    public List<Firmware> list(String model) {
+        return repository.list(model);
+    }
+
+    /** @throws FirmwareNotFoundException when there is no such release */
+    public Firmware get(String id) {
+        return repository.find(id).orElseThrow(() -> new FirmwareNotFoundException(id));
+    }
+
+    /**
+     * Deletes the release, and its image unless another release has the same one.
+     *
+     * @throws FirmwareNotFoundException when there is no such release
+     */
+    public void delete(String id) throws IOException {
+        Firmware firmware = get(id);
+        if (!repository.delete(id)) {
+            throw new FirmwareNotFoundException(id);
+        }
+        if (!repository.imageShared(firmware.sha256(), id)) {
+            images.delete(firmware.sha256());
+        }
+    }
+
+    /** A release and its image's file, to serve. */
+    public record Image(Firmware firmware, Path file) {}
+
+    /**
+     * The release's image, checked against its hash first.
+     *
+     * @throws FirmwareNotFoundException when there is no such release
+     * @throws FirmwareCorruptException when the file is missing or no longer matches
+     */
+    public Image image(String id) throws IOException {
+        Firmware firmware = get(id);
+        try {
+            return new Image(firmware, images.checked(firmware));
+        } catch (FirmwareCorruptException e) {
+            corrupt.increment();
+            throw e;
+        }
+    }
+
+    private FirmwareUpload check(FirmwareUpload upload) {
+        if (upload.model() == null || !MODEL.matcher(upload.model()).matches()) {
+            throw new IllegalArgumentException(
+                    "model is required: 1 to 128 letters, digits and . _ : - (starting with a letter or digit)");
+        }
+        SemVer version = SemVer.parse(upload.version());
+        if (upload.minVersion() != null && SemVer.parse(upload.minVersion()).compareTo(version) >= 0) {
+            throw new IllegalArgumentException(
+                    "min_version " + upload.minVersion() + " must be older than version " + upload.version());
+        }
+        String filename = upload.filename() == null || upload.filename().isBlank()
+                ? upload.model() + "-" + version + ".bin"
+                : upload.filename().trim();
+        if (!FILENAME.matcher(filename).matches()) {
+            throw new IllegalArgumentException(
+                    "filename must be 1 to 255 letters, digits and . _ + - (no path), starting with a letter or digit");
+        }
+        if (upload.releaseNotes() != null && upload.releaseNotes().length() > MAX_NOTES) {
+            throw new IllegalArgumentException("release notes are longer than " + MAX_NOTES + " characters");
+        }
+        Map<String, String> metadata = upload.metadata() == null ? Map.of() : upload.metadata();
+        if (metadata.size() > MAX_METADATA
+                || metadata.entrySet().stream()
+                        .anyMatch(e -> e.getKey().length() > 128
+                                || e.getValue() == null
+                                || e.getValue().length() > 1024)) {
+            throw new IllegalArgumentException(
+                    "metadata: at most " + MAX_METADATA + " entries, keys up to 128 and values up to 1,024 characters");
+        }
+        String vendorSignature = upload.vendorSignature();
+        if (vendorSignature != null) {
+            try {
+                if (vendorSignature.length() > MAX_VENDOR_SIGNATURE
+                        || Base64.getDecoder().decode(vendorSignature).length == 0) {
+                    throw new IllegalArgumentException();
+                }
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        "vendor_signature must be base64, at most " + MAX_VENDOR_SIGNATURE + " characters");
+            }
+        }
+        return new FirmwareUpload(
+                upload.model(),
+                version.toString(),
+                upload.minVersion() == null
+                        ? null
+                        : SemVer.parse(upload.minVersion()).toString(),
+                filename,
+                upload.releaseNotes(),
+                metadata,
+                vendorSignature);
+    }
+
+    /** The signed manifest: these fields in this order, the bytes devices verify. */
+    private static String manifest(FirmwareUpload upload, FirmwareImages.Stored stored, Instant created) {
+        Map<String, Object> manifest = new LinkedHashMap<>();
+        manifest.put("version", upload.version());
+        manifest.put("model", upload.model());
+        manifest.put("size", stored.size());
+        manifest.put("sha256", stored.sha256());
+        manifest.put("min_version", upload.minVersion());
+        manifest.put("created", created.toString());
+        try {
+            return JSON.writeValueAsString(manifest);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private byte[] randomBytes() {
+        byte[] bytes = new byte[8];
+        random.nextBytes(bytes);
+        return bytes;
+    }
+}
