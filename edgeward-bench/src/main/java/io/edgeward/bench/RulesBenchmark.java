@@ -108,12 +108,15 @@ final class RulesBenchmark {
             plain /= 2;
             withRules /= 2;
             double evaluated = on.metric("iot_rules_evaluated_total");
+            double skipped = on.metric("edgeward_fanout_dropped_points_total{consumer=\"rules\"}");
             System.out.printf(
                     Locale.ROOT,
-                    "      without rules: %,.0f points/s stored; with: %,.0f points/s, %,.0f evaluations%n%n",
+                    "      without rules: %,.0f points/s stored; with: %,.0f points/s, %,.0f evaluations, %,.0f points"
+                            + " skipped by the rules (fallen behind)%n%n",
                     plain,
                     withRules,
-                    evaluated);
+                    evaluated,
+                    skipped);
 
             System.out.println(
                     "[2/2] Latency: PUBACK of a firing reading to the rule's command at the device," + " at half load");

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * stuck consumer cannot delay an acknowledgement, nor the other consumers. What it costs instead
  * is visible per consumer in {@code /metrics}: the points waiting ({@code edgeward_fanout_lag_points}),
  * the age of the oldest waiting batch ({@code edgeward_fanout_lag_seconds}), and, once its queue is
- * full, the points of the oldest batches it was made to skip ({@code edgeward_fanout_dropped_points_total}),
+ * full (in batches or in points), the points of the oldest batches it was made to skip ({@code edgeward_fanout_dropped_points_total}),
  * with a warning at most once a minute. The points themselves are in the store: a consumer that
  * must see every one (the sync outbox) takes them from the commit, not from here.
  */
@@ -36,10 +36,17 @@ public final class CommittedTelemetry implements Lifecycle {
     private static final Logger LOG = LoggerFactory.getLogger(CommittedTelemetry.class);
     /** Committed batches a consumer may fall behind by; a group commit holds up to a few thousand points. */
     public static final int DEFAULT_CAPACITY = 1024;
+    /**
+     * Points a consumer may have waiting: the batches are shared, so this bounds the heap they hold
+     * (about 25 MiB). At full load a group commit holds a few thousand points, and 1,024 of them held
+     * 1.5 million: a node with 1,000 rules ran out of its 256 MiB heap when the rules fell behind.
+     */
+    public static final int DEFAULT_MAX_WAITING_POINTS = 200_000;
 
     private final MeterRegistry meters;
     private final Threads threads;
     private final int capacity;
+    private final int maxWaitingPoints;
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
     private final RateLimitedLog warnings = RateLimitedLog.perMinute();
     private volatile boolean closed;
@@ -51,12 +58,18 @@ public final class CommittedTelemetry implements Lifecycle {
      * @param capacity committed batches each consumer may have waiting before the oldest is skipped
      */
     public CommittedTelemetry(MeterRegistry meters, Threads threads, int capacity) {
-        if (capacity < 1) {
-            throw new IllegalArgumentException("capacity must be at least 1, not " + capacity);
+        this(meters, threads, capacity, DEFAULT_MAX_WAITING_POINTS);
+    }
+
+    /** @param maxWaitingPoints points each consumer may have waiting before its oldest batches are skipped */
+    public CommittedTelemetry(MeterRegistry meters, Threads threads, int capacity, int maxWaitingPoints) {
+        if (capacity < 1 || maxWaitingPoints < 1) {
+            throw new IllegalArgumentException("capacity and maxWaitingPoints must be at least 1");
         }
         this.meters = meters;
         this.threads = threads;
         this.capacity = capacity;
+        this.maxWaitingPoints = maxWaitingPoints;
     }
 
     /** Starts the threads of the consumers registered so far. */
@@ -176,17 +189,25 @@ public final class CommittedTelemetry implements Lifecycle {
         void offer(Batch batch) {
             waitingPoints.addAndGet(batch.points().size());
             while (!queue.offer(batch)) {
-                Batch oldest = queue.poll();
-                if (oldest != null) {
-                    waitingPoints.addAndGet(-oldest.points().size());
-                    dropped.increment(oldest.points().size());
-                    if (warnings.allow(name)) {
-                        LOG.warn(
-                                "Consumer '{}' of committed telemetry is {} batches behind; its oldest batches are skipped "
-                                        + "(counted in edgeward_fanout_dropped_points_total)",
-                                name,
-                                capacity);
-                    }
+                skipOldest();
+            }
+            while (waitingPoints.get() > maxWaitingPoints && queue.size() > 1) {
+                skipOldest();
+            }
+        }
+
+        private void skipOldest() {
+            Batch oldest = queue.poll();
+            if (oldest != null) {
+                waitingPoints.addAndGet(-oldest.points().size());
+                dropped.increment(oldest.points().size());
+                if (warnings.allow(name)) {
+                    LOG.warn(
+                            "Consumer '{}' of committed telemetry is more than {} batches or {} points behind; its oldest"
+                                    + " batches are skipped (counted in edgeward_fanout_dropped_points_total)",
+                            name,
+                            capacity,
+                            maxWaitingPoints);
                 }
             }
         }

@@ -126,6 +126,39 @@ class CommittedTelemetryTest {
         assertThat(stage.consumers()).containsExactly("a");
     }
 
+    @Test
+    void consumerMorePointsBehindThanItsBudget_skipsTheOldestBatches_soTheHeapStaysBounded() {
+        CommittedTelemetry bounded = new CommittedTelemetry(meters, Threads.named("bounded"), 1024, 25);
+        List<Long> seen = new CopyOnWriteArrayList<>();
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch go = new CountDownLatch(1);
+        bounded.register("slow", points -> {
+            holding.countDown();
+            awaitLatch(go);
+            seen.add(points.getFirst().timestamp());
+        });
+        bounded.start();
+        try {
+            bounded.committed(batch(0, 10));
+            awaitLatch(holding);
+            // Far fewer batches than the queue holds, but 10 points each: at most 25 may wait (batch 0,
+            // taken, still counts), so each new batch pushes out the oldest waiting one.
+            IntStream.rangeClosed(1, 4).forEach(i -> bounded.committed(batch(i, 10)));
+
+            assertThat(meters.get("edgeward.fanout.dropped.points")
+                            .tag("consumer", "slow")
+                            .counter()
+                            .count())
+                    .isEqualTo(30);
+            go.countDown();
+            await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 2);
+            assertThat(seen).containsExactly(0L, 4L);
+        } finally {
+            go.countDown();
+            bounded.close();
+        }
+    }
+
     private void awaitRelease() {
         awaitLatch(release);
     }
