@@ -14,7 +14,7 @@ import java.util.Set;
  * rules that select it, its newest value of each metric ({@code latest}), and the recent points
  * its rules' windowed aggregates read. Built for every device some rule selects when the engine
  * starts or its rules change (so that no store read waits on the evaluation path), and at the
- * first point of a device registered since; owned by the engine's thread.
+ * first point of a device registered since, from its points alone; owned by the engine's thread.
  */
 final class DeviceContext {
 
@@ -28,10 +28,19 @@ final class DeviceContext {
     boolean usesLatest;
 
     boolean latestSeeded;
+    /** The device's record changed: the next point rebuilds the context around it, keeping what it learnt. */
+    boolean stale;
 
     DeviceContext(Device device) {
         this.device = device;
         this.variables = variables(device);
+    }
+
+    /** Keeps what {@code earlier}, the context of the same device before its record changed, learnt. */
+    void takeOver(DeviceContext earlier) {
+        latest.putAll(earlier.latest);
+        windows.putAll(earlier.windows);
+        latestSeeded = earlier.latestSeeded;
     }
 
     /**
