@@ -66,6 +66,8 @@ final class RuleEngine {
     private RuleIndex index = RuleIndex.EMPTY;
     private final Map<RulePair, RuleState> states = new HashMap<>();
     private final Map<DeviceId, DeviceContext> contexts = new HashMap<>();
+    /** Devices without a context whose record changed: their first point reads what their rules need from the store. */
+    private final Set<DeviceId> changedWithoutContext = new HashSet<>();
     /** Set by other threads (a shadow update); read when a condition needs the shadow. */
     private final Map<DeviceId, Shadow> shadowCache = new ConcurrentHashMap<>();
     /** The last evaluation error of each rule, for the API. */
@@ -150,6 +152,9 @@ final class RuleEngine {
             DeviceContext context = contexts.get(device);
             if (context != null) {
                 context.stale = true;
+            } else {
+                // Known from before, selected by no rule then: its record may now match one (a tag).
+                changedWithoutContext.add(device);
             }
         } finally {
             lock.unlock();
@@ -160,6 +165,7 @@ final class RuleEngine {
         lock.lock();
         try {
             contexts.remove(device);
+            changedWithoutContext.remove(device);
             states.keySet().removeIf(pair -> pair.device().equals(device));
             shadowCache.remove(device);
         } finally {
@@ -443,17 +449,19 @@ final class RuleEngine {
             return null;
         }
         DeviceContext fresh = new DeviceContext(device.get());
-        if (context == null) {
-            // Every device registered when the engine started, or when its rules last changed, has a
-            // context: this one registered since, and each of its points comes through here. Nothing
-            // to read from the store, whose reads wait for the series merger under load (a thousand new
-            // devices at full load once held the rules a minute behind, skipping every batch).
+        if (context == null && !changedWithoutContext.remove(id)) {
+            // No context and no change of record: the device registered since the engine started or its
+            // rules last changed (each of its points comes through here), or no rule selected it then
+            // and none does now. Nothing to read from the store, whose reads wait for the series merger
+            // under load (a thousand new devices at full load once held the rules minutes behind).
             fresh.rebind(index.select(device.get()));
             fresh.latestSeeded = true;
             contexts.put(id, fresh);
             return fresh;
         }
-        fresh.takeOver(context);
+        if (context != null) {
+            fresh.takeOver(context);
+        }
         return bind(fresh, index.select(device.get()));
     }
 

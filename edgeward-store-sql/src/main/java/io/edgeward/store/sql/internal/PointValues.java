@@ -1,9 +1,7 @@
 package io.edgeward.store.sql.internal;
 
 import java.sql.Statement;
-import org.flywaydb.core.api.MigrationVersion;
 import org.flywaydb.core.api.migration.Context;
-import org.flywaydb.core.api.migration.JavaMigration;
 
 /**
  * How SQLite's series file keeps a point's value in the one untyped column {@code v} of {@code
@@ -101,26 +99,10 @@ public final class PointValues {
      * decimal encoding. Stored values need no change: a REAL reads as before, and a boolean was
      * 0 or 1 already. A Java migration, so that the encoding is written once, here.
      */
-    public static final class Migration implements JavaMigration {
+    public static final class Migration extends CodeMigration {
 
-        @Override
-        public MigrationVersion getVersion() {
-            return MigrationVersion.fromVersion("5");
-        }
-
-        @Override
-        public String getDescription() {
-            return "decimal point values";
-        }
-
-        @Override
-        public Integer getChecksum() {
-            return null;
-        }
-
-        @Override
-        public boolean canExecuteInTransaction() {
-            return true;
+        public Migration() {
+            super("5", "decimal point values");
         }
 
         @Override

@@ -2,9 +2,7 @@ package io.edgeward.store.sql.internal;
 
 import io.edgeward.core.telemetry.Tier;
 import java.sql.Statement;
-import org.flywaydb.core.api.MigrationVersion;
 import org.flywaydb.core.api.migration.Context;
-import org.flywaydb.core.api.migration.JavaMigration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,35 +11,13 @@ import org.slf4j.LoggerFactory;
  * the same aggregation that maintains them. A Java migration because that aggregation is built
  * here ({@link Rollups}), not written out a second time in SQL.
  */
-public final class RollupBackfill implements JavaMigration {
+public final class RollupBackfill extends CodeMigration {
 
     private static final Logger LOG = LoggerFactory.getLogger(RollupBackfill.class);
 
-    private final MigrationVersion version;
-
     /** The migration of {@code version} in its database's history (right after the tables' creation). */
     public RollupBackfill(String version) {
-        this.version = MigrationVersion.fromVersion(version);
-    }
-
-    @Override
-    public MigrationVersion getVersion() {
-        return version;
-    }
-
-    @Override
-    public String getDescription() {
-        return "rollup backfill";
-    }
-
-    @Override
-    public Integer getChecksum() {
-        return null;
-    }
-
-    @Override
-    public boolean canExecuteInTransaction() {
-        return true;
+        super(version, "rollup backfill");
     }
 
     @Override
