@@ -135,7 +135,7 @@ final class Processor implements BatchProcessor {
         List<WindowState> windows = new ArrayList<>();
         for (WindowSpec spec : current.windows()) {
             if (spec.match().matches(owner, key.metric()) && WindowState.applicable(spec, key.metric())) {
-                WindowState window = WindowState.restore(spec, history, latest(key.device()), first, metrics);
+                WindowState window = WindowState.restore(spec, history, latest(key.device()), first, metrics, out);
                 windows.add(window);
                 device.windows.add(window);
             }

@@ -19,7 +19,8 @@ final class WindowState {
     /** How far before its first new point a series' unclosed windows are looked for after a start. */
     static final Duration LOOKBACK = Duration.ofDays(1);
 
-    private static final int REPLAY_LIMIT = 200_000;
+    /** Stored points read at a time when a series' windows reopen. */
+    private static final int REPLAY_PAGE = 50_000;
 
     private final WindowSpec spec;
     private final DeviceId device;
@@ -54,20 +55,36 @@ final class WindowState {
 
     /**
      * The windows of the series as the stored points and results leave them: every window after the
-     * last one whose result is stored reopens from the stored points, so none is lost or repeated.
+     * last one whose result is stored reopens from the stored points, so none is lost or repeated. A
+     * series without a stored result reopens from its points of the last {@link #LOOKBACK}: a node
+     * killed before the first of its windows closed has points in it, and the first point after the
+     * restart may already be in a later window. (So a new window definition also covers the last
+     * day's points.) Past a page of points the windows that page completes close as it is read, so
+     * the replay holds at most a page.
      */
     static WindowState restore(
-            WindowSpec spec, History history, Map<String, Point> latest, Point first, ProcessingMetrics metrics) {
+            WindowSpec spec,
+            History history,
+            Map<String, Point> latest,
+            Point first,
+            ProcessingMetrics metrics,
+            Emitter out) {
         WindowState state = new WindowState(spec, first.device(), first.metric(), metrics);
-        long firstOpen = state.alignUp(first.timestamp() - state.size + 1);
+        long earliest = state.alignUp(state.alignUp(first.timestamp() - state.size + 1) - LOOKBACK.toMillis());
         Optional<Point> lastResult = Optional.ofNullable(latest.get(state.derived.get(0)));
-        long from = lastResult.map(p -> p.timestamp() + state.slide).orElse(firstOpen);
-        from = Math.max(from, state.alignUp(firstOpen - LOOKBACK.toMillis()));
+        long from = Math.max(
+                earliest, lastResult.map(p -> p.timestamp() + state.slide).orElse(earliest));
         state.nextStart = from;
-        if (from < first.timestamp()) {
-            for (Point point : history.raw(first.device(), first.metric(), from, first.timestamp(), REPLAY_LIMIT)) {
-                state.put(point);
+        while (from < first.timestamp()) {
+            List<Point> page = history.raw(first.device(), first.metric(), from, first.timestamp(), REPLAY_PAGE);
+            page.forEach(state::put);
+            if (page.size() < REPLAY_PAGE) {
+                break;
             }
+            long newest = page.get(page.size() - 1).timestamp();
+            // Every later point is newer: the windows ending by this one's time hold all they will.
+            state.closeUpTo(newest, out);
+            from = newest + 1;
         }
         return state;
     }

@@ -316,6 +316,24 @@ abstract class ProcessingContract {
                 .hasSize(2);
     }
 
+    /**
+     * Found by CrashIT on CI: a node killed before any window of a series closed, whose first point
+     * after the restart fell in a later window, never closed the window its earlier points were in.
+     */
+    @Test
+    void window_neverClosedBeforeARestart_isClosedByAPointOfALaterWindow() throws Exception {
+        start(WINDOW);
+        send(T0 + 1_000, "vibration", 1.0);
+        send(T0 + 2_000, "vibration", 3.0);
+        restart();
+        send(T0 + 66_000, "vibration", 50.0); // past the first window's end and its lateness
+
+        assertThat(raw("vib_1m.count"))
+                .extracting(Point::timestamp, Point::value)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(T0, Value.of(2)));
+        assertThat(raw("vib_1m.mean")).extracting(Point::value).containsExactly(Value.of(2.0));
+    }
+
     @Test
     void aLatePoint_isStoredAndCounted_butNotAddedToAClosedWindow() throws Exception {
         start(WINDOW);
