@@ -1,28 +1,38 @@
 package io.edgeward.core.ota;
 
 import static io.edgeward.core.config.Parsers.bytes;
+import static io.edgeward.core.config.Parsers.duration;
 
 import io.edgeward.core.config.Config;
 import io.edgeward.core.config.Key;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * @param directory where images and the signing key are kept ({@code <data-dir>/firmware})
  * @param maxImageSize the largest image an upload may carry, bytes
+ * @param deviceTimeout how long a device may stay silent on its job before it fails, unless its rollout says otherwise
  */
-public record FirmwareSettings(Path directory, long maxImageSize) {
+public record FirmwareSettings(Path directory, long maxImageSize, Duration deviceTimeout) {
 
     public static final Key<Long> MAX_IMAGE_SIZE = new Key<>(
             "ota.max-image-size",
             "2GiB",
             bytes(),
             "The largest firmware image an upload may carry; larger ones are refused (413).");
-    public static final List<Key<?>> KEYS = List.of(MAX_IMAGE_SIZE);
+    public static final Key<Duration> DEVICE_TIMEOUT = new Key<>(
+            "ota.device-timeout",
+            "30m",
+            duration(Duration.ofSeconds(1), Duration.ofDays(30)),
+            "How long a device may stay silent on its update job before the job fails (timed out), unless"
+                    + " its rollout sets device_timeout.");
+    public static final List<Key<?>> KEYS = List.of(MAX_IMAGE_SIZE, DEVICE_TIMEOUT);
 
     public static FirmwareSettings from(Config config, Path dataDir) {
-        return new FirmwareSettings(dataDir.resolve("firmware"), config.get(MAX_IMAGE_SIZE));
+        return new FirmwareSettings(
+                dataDir.resolve("firmware"), config.get(MAX_IMAGE_SIZE), config.get(DEVICE_TIMEOUT));
     }
 
     public FirmwareSettings {

@@ -19,6 +19,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -36,6 +37,9 @@ public final class Firmwares implements Lifecycle {
     private static final int MAX_VENDOR_SIGNATURE = 16 * 1024;
 
     private final FirmwareRepository repository;
+    /** Whether a rollout that is not over offers the release (such a release is not deleted). */
+    private final Predicate<String> inUse;
+
     private final FirmwareSettings settings;
     private final FirmwareImages images;
     private final Clock clock;
@@ -44,8 +48,14 @@ public final class Firmwares implements Lifecycle {
     private final Counter corrupt;
     private SigningKey key;
 
-    public Firmwares(FirmwareRepository repository, FirmwareSettings settings, Clock clock, MeterRegistry meters) {
+    public Firmwares(
+            FirmwareRepository repository,
+            Predicate<String> inUse,
+            FirmwareSettings settings,
+            Clock clock,
+            MeterRegistry meters) {
         this.repository = repository;
+        this.inUse = inUse;
         this.settings = settings;
         this.images = new FirmwareImages(settings.directory());
         this.clock = clock;
@@ -133,9 +143,13 @@ public final class Firmwares implements Lifecycle {
      * Deletes the release, and its image unless another release has the same one.
      *
      * @throws FirmwareNotFoundException when there is no such release
+     * @throws FirmwareInUseException while a rollout that is not over offers it
      */
     public void delete(String id) throws IOException {
         Firmware firmware = get(id);
+        if (inUse.test(id)) {
+            throw new FirmwareInUseException(id);
+        }
         if (!repository.delete(id)) {
             throw new FirmwareNotFoundException(id);
         }

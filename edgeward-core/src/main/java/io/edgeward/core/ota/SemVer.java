@@ -40,6 +40,18 @@ public record SemVer(long major, long minor, long patch, List<String> preRelease
         }
     }
 
+    /** The version, or null when {@code text} is null or not semantic versioning (a device's own scheme). */
+    public static SemVer tryParse(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return parse(text);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     @Override
     public int compareTo(SemVer other) {
         int c = Long.compare(major, other.major);

@@ -3,6 +3,7 @@ package io.edgeward.core.platform;
 import io.edgeward.core.command.CommandRepository;
 import io.edgeward.core.device.DeviceRepository;
 import io.edgeward.core.ota.FirmwareRepository;
+import io.edgeward.core.ota.RolloutRepository;
 import io.edgeward.core.processing.ProcessedStream;
 import io.edgeward.core.processing.ProcessingConfigRepository;
 import io.edgeward.core.retention.TelemetryRetention;
@@ -31,7 +32,8 @@ public record StorePorts(
         RuleRepository rules,
         RuleJournal ruleJournal,
         AlarmRepository alarms,
-        FirmwareRepository firmware) {
+        FirmwareRepository firmware,
+        RolloutRepository rollouts) {
 
     public StorePorts {
         Objects.requireNonNull(devices, "devices");
@@ -46,5 +48,6 @@ public record StorePorts(
         Objects.requireNonNull(ruleJournal, "ruleJournal");
         Objects.requireNonNull(alarms, "alarms");
         Objects.requireNonNull(firmware, "firmware");
+        Objects.requireNonNull(rollouts, "rollouts");
     }
 }

@@ -11,7 +11,9 @@ public enum ChangedBy {
     /** The platform, from the device's telemetry (the latest value of each metric into {@code reported}). */
     TELEMETRY,
     /** A rule's {@code shadow} action. */
-    RULE;
+    RULE,
+    /** A firmware update the device completed ({@code reported.firmware_version}). */
+    OTA;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

@@ -19,6 +19,7 @@ import io.edgeward.store.sql.internal.SqlDeviceRepository;
 import io.edgeward.store.sql.internal.SqlFirmwareRepository;
 import io.edgeward.store.sql.internal.SqlProcessedStream;
 import io.edgeward.store.sql.internal.SqlProcessingConfigRepository;
+import io.edgeward.store.sql.internal.SqlRolloutRepository;
 import io.edgeward.store.sql.internal.SqlRuleJournal;
 import io.edgeward.store.sql.internal.SqlRuleRepository;
 import io.edgeward.store.sql.internal.SqlShadowRepository;
@@ -71,6 +72,7 @@ public final class SqlStore implements Lifecycle {
     private final SqlRuleJournal ruleJournal;
     private final SqlAlarmRepository alarms;
     private final SqlFirmwareRepository firmware;
+    private final SqlRolloutRepository rollouts;
     private final Threads threads;
     private final Optional<TelemetryLog> telemetryLog;
     private final Optional<RollupMaintainer> rollupMaintainer;
@@ -103,6 +105,7 @@ public final class SqlStore implements Lifecycle {
         this.ruleJournal = new SqlRuleJournal(jdbi, writes);
         this.alarms = new SqlAlarmRepository(jdbi, writes);
         this.firmware = new SqlFirmwareRepository(jdbi, writes);
+        this.rollouts = new SqlRolloutRepository(jdbi, writes);
     }
 
     /**
@@ -288,7 +291,8 @@ public final class SqlStore implements Lifecycle {
                 rules,
                 ruleJournal,
                 alarms,
-                firmware);
+                firmware,
+                rollouts);
     }
 
     public TelemetryWriter telemetryWriter() {

@@ -64,7 +64,11 @@ abstract class FirmwareContract {
 
     private Firmwares started() {
         Firmwares started = new Firmwares(
-                store.ports().firmware(), new FirmwareSettings(files, MAX_IMAGE), Clock.systemUTC(), meters);
+                store.ports().firmware(),
+                store.ports().rollouts()::firmwareInUse,
+                new FirmwareSettings(files, MAX_IMAGE, java.time.Duration.ofMinutes(30)),
+                Clock.systemUTC(),
+                meters);
         started.start();
         return started;
     }
