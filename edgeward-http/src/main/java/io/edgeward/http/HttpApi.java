@@ -14,9 +14,14 @@ import io.edgeward.core.lifecycle.Lifecycle;
 import io.edgeward.core.observability.RateLimitedLog;
 import io.edgeward.core.ota.FirmwareConflictException;
 import io.edgeward.core.ota.FirmwareCorruptException;
+import io.edgeward.core.ota.FirmwareInUseException;
 import io.edgeward.core.ota.FirmwareNotFoundException;
 import io.edgeward.core.ota.FirmwareTooLargeException;
 import io.edgeward.core.ota.Firmwares;
+import io.edgeward.core.ota.OtaRefusedException;
+import io.edgeward.core.ota.RolloutNotFoundException;
+import io.edgeward.core.ota.RolloutStateException;
+import io.edgeward.core.ota.Rollouts;
 import io.edgeward.core.processing.Processing;
 import io.edgeward.core.retention.Retention;
 import io.edgeward.core.rules.AlarmNotFoundException;
@@ -33,9 +38,11 @@ import io.edgeward.http.internal.ApiException;
 import io.edgeward.http.internal.CommandRoutes;
 import io.edgeward.http.internal.DeviceRoutes;
 import io.edgeward.http.internal.FirmwareRoutes;
+import io.edgeward.http.internal.OtaDeviceRoutes;
 import io.edgeward.http.internal.Problem;
 import io.edgeward.http.internal.ProcessingRoutes;
 import io.edgeward.http.internal.RetentionRoutes;
+import io.edgeward.http.internal.RolloutRoutes;
 import io.edgeward.http.internal.RuleRoutes;
 import io.edgeward.http.internal.SeedMetricNames;
 import io.edgeward.http.internal.ShadowRoutes;
@@ -87,6 +94,8 @@ public final class HttpApi implements Lifecycle {
     private final AlarmRoutes alarms;
     private final AlarmStream alarmStream;
     private final FirmwareRoutes firmware;
+    private final RolloutRoutes rollouts;
+    private final OtaDeviceRoutes ota;
     private final byte[] adminToken;
     private final List<String> routes = new ArrayList<>();
     private final FailedAuthentications failedAuthentications;
@@ -102,6 +111,7 @@ public final class HttpApi implements Lifecycle {
             Processing processing,
             Rules rules,
             Firmwares firmwares,
+            Rollouts rollouts,
             PrometheusMeterRegistry prometheus,
             List<ReadinessCheck> readiness,
             Clock clock) {
@@ -125,6 +135,8 @@ public final class HttpApi implements Lifecycle {
         rules.addAlarmListener(alarmStream::changed);
         this.adminToken = settings.adminToken().getBytes(StandardCharsets.UTF_8);
         this.failedAuthentications = new FailedAuthentications("http", prometheus);
+        this.rollouts = new RolloutRoutes(rollouts, json);
+        this.ota = new OtaDeviceRoutes(rollouts, registry, failedAuthentications, json);
     }
 
     @Override
@@ -231,6 +243,20 @@ public final class HttpApi implements Lifecycle {
         route(server, HandlerType.GET, "/api/v1/firmware/{id}/manifest", firmware::manifest);
         route(server, HandlerType.GET, "/api/v1/firmware/{id}/content", firmware::content);
         route(server, HandlerType.HEAD, "/api/v1/firmware/{id}/content", firmware::content);
+        route(server, HandlerType.POST, "/api/v1/rollouts", rollouts::create);
+        route(server, HandlerType.GET, "/api/v1/rollouts", rollouts::list);
+        route(server, HandlerType.GET, "/api/v1/rollouts/{id}", rollouts::get);
+        route(server, HandlerType.POST, "/api/v1/rollouts/{id}/pause", rollouts::pause);
+        route(server, HandlerType.POST, "/api/v1/rollouts/{id}/resume", rollouts::resume);
+        route(server, HandlerType.POST, "/api/v1/rollouts/{id}/approve", rollouts::approve);
+        route(server, HandlerType.POST, "/api/v1/rollouts/{id}/cancel", rollouts::cancel);
+        route(server, HandlerType.GET, "/api/v1/rollouts/{id}/jobs", rollouts::jobs);
+        route(server, HandlerType.GET, "/api/v1/devices/{id}/ota/jobs", rollouts::deviceJobs);
+        // Devices' own: authenticated by the device secret of the job, not the admin token.
+        route(server, HandlerType.GET, "/ota/v1/jobs/{job}", ota::job);
+        route(server, HandlerType.POST, "/ota/v1/jobs/{job}/progress", ota::progress);
+        route(server, HandlerType.GET, "/ota/v1/jobs/{job}/firmware", ota::firmware);
+        route(server, HandlerType.HEAD, "/ota/v1/jobs/{job}/firmware", ota::firmware);
 
         server.exception(Exception.class, (e, ctx) -> problem(ctx, problemFor(e, ctx)));
         server.error(404, ctx -> {
@@ -358,6 +384,18 @@ public final class HttpApi implements Lifecycle {
                 Problem.of(409, "firmware-exists", "Firmware version exists", exists.getMessage());
             case FirmwareTooLargeException tooLarge ->
                 Problem.of(413, "firmware-too-large", "Firmware image too large", tooLarge.getMessage());
+            case FirmwareInUseException inUse ->
+                Problem.of(409, "firmware-in-use", "Firmware in use", inUse.getMessage());
+            case RolloutNotFoundException notFound ->
+                Problem.of(404, "rollout-not-found", "Rollout not found", notFound.getMessage());
+            case RolloutStateException state ->
+                Problem.of(409, "rollout-state", "Not allowed in the rollout's state", state.getMessage());
+            case OtaRefusedException refused ->
+                switch (refused.reason()) {
+                    case UNKNOWN_JOB -> Problem.of(404, "job-not-found", "Job not found", refused.getMessage());
+                    case NOT_YOURS -> Problem.of(403, "job-not-yours", "Not this device's job", refused.getMessage());
+                    case OVER -> Problem.of(409, "job-over", "Job over", refused.getMessage());
+                };
             case FirmwareCorruptException damaged ->
                 Problem.of(500, "firmware-corrupt", "Firmware image damaged", damaged.getMessage());
             case ShadowException shadow ->

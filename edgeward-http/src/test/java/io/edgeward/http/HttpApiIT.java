@@ -67,6 +67,8 @@ class HttpApiIT {
     static Presence presence;
     static ShadowService shadows;
     static CommandService commands;
+    static Firmwares firmwares;
+    static io.edgeward.core.ota.Rollouts rollouts;
     static final List<String> revoked = new CopyOnWriteArrayList<>();
     static HttpApi api;
     static Platform platform;
@@ -92,6 +94,27 @@ class HttpApiIT {
         shadows = platform.shadows();
         commands = platform.commands();
         meters.counter("iot.mqtt.messages.received").increment(3);
+        FirmwareSettings firmwareSettings =
+                new FirmwareSettings(dir.resolve("firmware"), MAX_IMAGE, java.time.Duration.ofMinutes(30));
+        firmwares = parts.start(
+                "firmware",
+                new Firmwares(
+                        store.ports().firmware(),
+                        store.ports().rollouts()::firmwareInUse,
+                        firmwareSettings,
+                        Clock.systemUTC(),
+                        meters));
+        rollouts = parts.start(
+                "rollouts",
+                new io.edgeward.core.ota.Rollouts(
+                        store.ports().rollouts(),
+                        firmwares,
+                        platform.registry(),
+                        shadows,
+                        firmwareSettings,
+                        Clock.systemUTC(),
+                        meters,
+                        io.edgeward.core.lifecycle.Threads.named("test")));
         api = parts.start(
                 "http",
                 new HttpApi(
@@ -103,13 +126,8 @@ class HttpApiIT {
                         platform.retention(),
                         platform.processing(),
                         platform.rules(),
-                        parts.start(
-                                "firmware",
-                                new Firmwares(
-                                        store.ports().firmware(),
-                                        new FirmwareSettings(dir.resolve("firmware"), MAX_IMAGE),
-                                        Clock.systemUTC(),
-                                        meters)),
+                        firmwares,
+                        rollouts,
                         meters,
                         List.of(ReadinessCheck.of("store", storeReady::get)),
                         Clock.systemUTC()));

@@ -15,6 +15,12 @@ import io.edgeward.core.device.DeviceSessions;
 import io.edgeward.core.device.Presence;
 import io.edgeward.core.lifecycle.Lifecycle;
 import io.edgeward.core.lifecycle.Threads;
+import io.edgeward.core.ota.DeviceJob;
+import io.edgeward.core.ota.Firmware;
+import io.edgeward.core.ota.JobStatus;
+import io.edgeward.core.ota.OtaChannel;
+import io.edgeward.core.ota.OtaDocuments;
+import io.edgeward.core.ota.Rollouts;
 import io.edgeward.core.shadow.ShadowListener;
 import io.edgeward.core.shadow.ShadowService;
 import io.edgeward.core.telemetry.TelemetryPipeline;
@@ -23,6 +29,7 @@ import io.edgeward.mqtt.internal.EdgewardExtension;
 import io.edgeward.mqtt.internal.MqttMetrics;
 import io.edgeward.mqtt.internal.auth.ConnectAuthenticator;
 import io.edgeward.mqtt.internal.auth.Principals;
+import io.edgeward.mqtt.internal.device.DeviceTopics;
 import io.edgeward.mqtt.internal.device.MqttDeviceChannel;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -44,6 +51,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,6 +84,7 @@ public final class EmbeddedBroker implements DeviceSessions, Lifecycle {
     private final Presence presence;
     private final ShadowService shadows;
     private final CommandService commands;
+    private final Rollouts rollouts;
     private final Threads threads;
     private EmbeddedHiveMQ hivemq;
     private ExecutorService blocking;
@@ -89,9 +98,11 @@ public final class EmbeddedBroker implements DeviceSessions, Lifecycle {
             Presence presence,
             ShadowService shadows,
             CommandService commands,
+            Rollouts rollouts,
             MeterRegistry meters,
             Threads threads) {
         this.settings = settings;
+        this.rollouts = rollouts;
         this.threads = threads;
         this.shadows = shadows;
         this.commands = commands;
@@ -153,6 +164,7 @@ public final class EmbeddedBroker implements DeviceSessions, Lifecycle {
                 presence,
                 shadows,
                 commands,
+                rollouts,
                 channel);
 
         EmbeddedHiveMQ broker = EmbeddedHiveMQ.builder()
@@ -223,6 +235,31 @@ public final class EmbeddedBroker implements DeviceSessions, Lifecycle {
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("the broker did not take the message on " + topic + ": " + e, e);
         }
+    }
+
+    /**
+     * How devices on MQTT hear of their update jobs: the notification, retained on {@code
+     * device/{id}/ota/notify} (QoS 1) so that a device connecting later gets it, until the job
+     * ends; a canceled job is announced there first. The image is downloaded over HTTP from
+     * {@code <baseUrl>/ota/v1/jobs/{job}/firmware}.
+     */
+    public OtaChannel otaChannel(Supplier<String> baseUrl) {
+        return new OtaChannel() {
+            @Override
+            public void offer(DeviceJob job, Firmware firmware) {
+                String url = baseUrl.get() + "/ota/v1/jobs/" + job.id() + "/firmware";
+                publish(DeviceTopics.otaNotify(job.device()), OtaDocuments.notification(job, firmware, url), 1, true);
+            }
+
+            @Override
+            public void withdraw(DeviceJob job) {
+                String topic = DeviceTopics.otaNotify(job.device());
+                if (job.status() == JobStatus.CANCELED) {
+                    publish(topic, OtaDocuments.canceled(job), 1, false);
+                }
+                publish(topic, new byte[0], 1, true); // an empty retained message clears the retained one
+            }
+        };
     }
 
     /** The MQTT side of shadows (accepted, documents and delta messages), for the root to add to the shadow service. */

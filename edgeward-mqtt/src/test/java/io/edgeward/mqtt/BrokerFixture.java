@@ -8,6 +8,9 @@ import io.edgeward.core.device.NewDevice;
 import io.edgeward.core.device.Presence;
 import io.edgeward.core.device.Registration;
 import io.edgeward.core.lifecycle.Lifecycles;
+import io.edgeward.core.ota.FirmwareSettings;
+import io.edgeward.core.ota.Firmwares;
+import io.edgeward.core.ota.Rollouts;
 import io.edgeward.core.platform.Platform;
 import io.edgeward.core.shadow.ShadowService;
 import io.edgeward.core.shadow.ShadowSettings;
@@ -20,6 +23,7 @@ import io.edgeward.core.testing.NodeExtension;
 import io.edgeward.store.sql.SqlStore;
 import io.edgeward.store.sql.StoreSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
@@ -47,6 +51,8 @@ final class BrokerFixture extends NodeExtension {
     Presence presence;
     ShadowService shadows;
     CommandService commands;
+    Firmwares firmwares;
+    Rollouts rollouts;
 
     private BrokerFixture() {}
 
@@ -90,6 +96,25 @@ final class BrokerFixture extends NodeExtension {
         shadows = platform.shadows();
         commands = platform.commands();
         pipeline = platform.pipeline();
+        FirmwareSettings firmwareSettings =
+                new FirmwareSettings(dir.resolve("firmware"), 1 << 20, Duration.ofMinutes(30), "http://127.0.0.1:1");
+        firmwares = parts.start(
+                "firmware",
+                new Firmwares(
+                        store.ports().firmware(),
+                        store.ports().rollouts()::firmwareInUse,
+                        firmwareSettings,
+                        Clock.systemUTC(),
+                        meters));
+        rollouts = new Rollouts(
+                store.ports().rollouts(),
+                firmwares,
+                registry,
+                shadows,
+                firmwareSettings,
+                Clock.systemUTC(),
+                meters,
+                threads);
         broker = new EmbeddedBroker(
                 new BrokerSettings(
                         "127.0.0.1",
@@ -105,6 +130,7 @@ final class BrokerFixture extends NodeExtension {
                 presence,
                 shadows,
                 commands,
+                rollouts,
                 meters,
                 threads);
         commands.addTransport(broker.commandTransport());
@@ -112,6 +138,8 @@ final class BrokerFixture extends NodeExtension {
         platform.addSessions(broker);
         parts.start("mqtt", broker);
         platform.startCommands();
+        rollouts.addChannel(broker.otaChannel(firmwareSettings::publicUrl));
+        parts.start("rollouts", rollouts);
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.edgeward.core.lifecycle.Lifecycles;
 import io.edgeward.core.lifecycle.Threads;
 import io.edgeward.core.ota.FirmwareSettings;
 import io.edgeward.core.ota.Firmwares;
+import io.edgeward.core.ota.Rollouts;
 import io.edgeward.core.platform.Platform;
 import io.edgeward.core.rules.RuleSettings;
 import io.edgeward.http.HttpApi;
@@ -93,6 +94,25 @@ public final class Edgeward implements AutoCloseable {
                     .webhooks(new JdkWebhookClient())
                     .start();
 
+            FirmwareSettings firmwareSettings = FirmwareSettings.from(config, dataDir);
+            Firmwares firmwares = parts.start(
+                    "firmware",
+                    new Firmwares(
+                            store.ports().firmware(),
+                            store.ports().rollouts()::firmwareInUse,
+                            firmwareSettings,
+                            clock,
+                            meters));
+            Rollouts rollouts = new Rollouts(
+                    store.ports().rollouts(),
+                    firmwares,
+                    platform.registry(),
+                    platform.shadows(),
+                    firmwareSettings,
+                    clock,
+                    meters,
+                    threads);
+
             broker = new EmbeddedBroker(
                     BrokerSettings.from(config, dataDir),
                     platform.registry(),
@@ -100,6 +120,7 @@ public final class Edgeward implements AutoCloseable {
                     platform.presence(),
                     platform.shadows(),
                     platform.commands(),
+                    rollouts,
                     meters,
                     threads);
             CoapCommandChannel coapCommands = new CoapCommandChannel();
@@ -131,10 +152,6 @@ public final class Edgeward implements AutoCloseable {
             parts.start("coap", coap);
             platform.startCommands();
 
-            Firmwares firmwares = parts.start(
-                    "firmware",
-                    new Firmwares(store.ports().firmware(), FirmwareSettings.from(config, dataDir), clock, meters));
-
             EmbeddedBroker startedBroker = broker;
             EmbeddedCoapServer startedCoap = coap;
             http = parts.start(
@@ -149,6 +166,7 @@ public final class Edgeward implements AutoCloseable {
                             platform.processing(),
                             platform.rules(),
                             firmwares,
+                            rollouts,
                             meters,
                             List.of(
                                     ReadinessCheck.of("broker", startedBroker::isReady),
@@ -157,6 +175,14 @@ public final class Edgeward implements AutoCloseable {
                                     ReadinessCheck.of("pipeline", platform.pipeline()::isHealthy),
                                     new ReadinessCheck("disk", disk::problem)),
                             clock));
+
+            HttpApi startedHttp = http;
+            String bind = HttpSettings.from(config, adminToken).bindAddress();
+            rollouts.addChannel(
+                    broker.otaChannel(() -> firmwareSettings.publicUrl().isEmpty()
+                            ? "http://" + reachableHost(bind) + ":" + startedHttp.port()
+                            : firmwareSettings.publicUrl()));
+            parts.start("rollouts", rollouts);
 
             writePorts(dataDir);
         } catch (IOException e) {
@@ -215,6 +241,18 @@ public final class Edgeward implements AutoCloseable {
         Path temp = dataDir.resolve(PORTS_FILE + ".tmp");
         Files.writeString(temp, new ObjectMapper().writeValueAsString(ports()));
         Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** The address devices reach this node at: the bound one, or this host's when bound to all. */
+    private static String reachableHost(String bind) {
+        if (!bind.equals("0.0.0.0") && !bind.equals("::")) {
+            return bind.contains(":") ? "[" + bind + "]" : bind;
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostAddress();
+        } catch (java.net.UnknownHostException e) {
+            return "127.0.0.1";
+        }
     }
 
     private void bindProcessMetrics() {

@@ -2,6 +2,7 @@ package io.edgeward.core.ota;
 
 import static io.edgeward.core.config.Parsers.bytes;
 import static io.edgeward.core.config.Parsers.duration;
+import static io.edgeward.core.config.Parsers.string;
 
 import io.edgeward.core.config.Config;
 import io.edgeward.core.config.Key;
@@ -14,8 +15,13 @@ import java.util.Objects;
  * @param directory where images and the signing key are kept ({@code <data-dir>/firmware})
  * @param maxImageSize the largest image an upload may carry, bytes
  * @param deviceTimeout how long a device may stay silent on its job before it fails, unless its rollout says otherwise
+ * @param publicUrl the HTTP base URL devices download images from; empty: this node's address and HTTP port
  */
-public record FirmwareSettings(Path directory, long maxImageSize, Duration deviceTimeout) {
+public record FirmwareSettings(Path directory, long maxImageSize, Duration deviceTimeout, String publicUrl) {
+
+    public FirmwareSettings(Path directory, long maxImageSize, Duration deviceTimeout) {
+        this(directory, maxImageSize, deviceTimeout, "");
+    }
 
     public static final Key<Long> MAX_IMAGE_SIZE = new Key<>(
             "ota.max-image-size",
@@ -28,17 +34,30 @@ public record FirmwareSettings(Path directory, long maxImageSize, Duration devic
             duration(Duration.ofSeconds(1), Duration.ofDays(30)),
             "How long a device may stay silent on its update job before the job fails (timed out), unless"
                     + " its rollout sets device_timeout.");
-    public static final List<Key<?>> KEYS = List.of(MAX_IMAGE_SIZE, DEVICE_TIMEOUT);
+    public static final Key<String> PUBLIC_URL = new Key<>(
+            "ota.public-url",
+            "",
+            string(),
+            "The HTTP base URL devices download firmware from (http://gateway.local:8080), as they reach this"
+                    + " node. Empty: http://<this host's address>:<http.port>.");
+    public static final List<Key<?>> KEYS = List.of(MAX_IMAGE_SIZE, DEVICE_TIMEOUT, PUBLIC_URL);
 
     public static FirmwareSettings from(Config config, Path dataDir) {
         return new FirmwareSettings(
-                dataDir.resolve("firmware"), config.get(MAX_IMAGE_SIZE), config.get(DEVICE_TIMEOUT));
+                dataDir.resolve("firmware"),
+                config.get(MAX_IMAGE_SIZE),
+                config.get(DEVICE_TIMEOUT),
+                config.get(PUBLIC_URL).replaceAll("/+$", ""));
     }
 
     public FirmwareSettings {
         Objects.requireNonNull(directory, "directory");
         if (maxImageSize <= 0) {
             throw new IllegalArgumentException("ota.max-image-size must be positive");
+        }
+        publicUrl = publicUrl == null ? "" : publicUrl;
+        if (!publicUrl.isEmpty() && !publicUrl.matches("https?://[^\\s/]+(/\\S*)?")) {
+            throw new IllegalArgumentException("ota.public-url must be an http:// or https:// URL");
         }
     }
 }

@@ -90,7 +90,11 @@ public final class FirmwareRoutes {
 
     /** {@code GET} and {@code HEAD} of the image, whole or one byte range. */
     public void content(Context ctx) throws IOException {
-        Firmwares.Image image = firmwares.image(ctx.pathParam("id"));
+        serve(ctx, firmwares.image(ctx.pathParam("id")));
+    }
+
+    /** Serves a checked image: whole, one byte range (206), or 304 when the client has it. */
+    static void serve(Context ctx, Firmwares.Image image) throws IOException {
         Firmware firmware = image.firmware();
         long size = firmware.size();
         ctx.disableCompression(); // lengths and ranges are of the image's own bytes

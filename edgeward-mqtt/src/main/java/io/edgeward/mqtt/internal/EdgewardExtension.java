@@ -18,6 +18,7 @@ import io.edgeward.core.command.CommandService;
 import io.edgeward.core.device.DeviceRegistry;
 import io.edgeward.core.device.Presence;
 import io.edgeward.core.observability.RateLimitedLog;
+import io.edgeward.core.ota.Rollouts;
 import io.edgeward.core.shadow.ShadowService;
 import io.edgeward.core.telemetry.TelemetryPipeline;
 import io.edgeward.mqtt.internal.acknowledgement.AcknowledgementDrains;
@@ -66,6 +67,7 @@ public final class EdgewardExtension implements ExtensionMain {
     private final Presence presence;
     private final ShadowService shadows;
     private final CommandService commands;
+    private final Rollouts rollouts;
     private final MqttDeviceChannel channel;
     private final AcknowledgementDrains drains = new AcknowledgementDrains();
 
@@ -80,6 +82,7 @@ public final class EdgewardExtension implements ExtensionMain {
             Presence presence,
             ShadowService shadows,
             CommandService commands,
+            Rollouts rollouts,
             MqttDeviceChannel channel) {
         this.authenticator = authenticator;
         this.principals = principals;
@@ -91,6 +94,7 @@ public final class EdgewardExtension implements ExtensionMain {
         this.presence = presence;
         this.shadows = shadows;
         this.commands = commands;
+        this.rollouts = rollouts;
         this.channel = channel;
     }
 
@@ -160,6 +164,7 @@ public final class EdgewardExtension implements ExtensionMain {
                                 principal instanceof Principal.Device device ? device.id() : null,
                                 shadows,
                                 commands,
+                                rollouts,
                                 channel,
                                 blocking),
                         acknowledgements);

@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgeward.core.command.CommandResponseException;
 import io.edgeward.core.command.CommandService;
 import io.edgeward.core.device.DeviceId;
+import io.edgeward.core.ota.OtaDocuments;
+import io.edgeward.core.ota.OtaRefusedException;
+import io.edgeward.core.ota.Rollouts;
 import io.edgeward.core.shadow.ChangedBy;
 import io.edgeward.core.shadow.Shadow;
 import io.edgeward.core.shadow.ShadowDocuments;
@@ -38,6 +41,7 @@ public final class DeviceRequestHandler {
     public record Outcome(int reasonCode, String reason) {
         public static final Outcome SUCCESS = new Outcome(0x00, null);
         public static final int IMPLEMENTATION_SPECIFIC_ERROR = 0x83;
+        public static final int NOT_AUTHORIZED = 0x87;
         public static final int PAYLOAD_FORMAT_INVALID = 0x99;
 
         public boolean succeeded() {
@@ -57,6 +61,7 @@ public final class DeviceRequestHandler {
     private final DeviceId self;
     private final ShadowService shadows;
     private final CommandService commands;
+    private final Rollouts rollouts;
     private final Replies replies;
     private final Executor blocking;
     /** Commands in flight to this device, by packet id, until its PUBACK. */
@@ -68,10 +73,16 @@ public final class DeviceRequestHandler {
 
     /** @param self the device behind this connection; null for users and anonymous clients */
     public DeviceRequestHandler(
-            DeviceId self, ShadowService shadows, CommandService commands, Replies replies, Executor blocking) {
+            DeviceId self,
+            ShadowService shadows,
+            CommandService commands,
+            Rollouts rollouts,
+            Replies replies,
+            Executor blocking) {
         this.self = self;
         this.shadows = shadows;
         this.commands = commands;
+        this.rollouts = rollouts;
         this.replies = replies;
         this.blocking = blocking;
     }
@@ -102,6 +113,29 @@ public final class DeviceRequestHandler {
                         return new Outcome(
                                 e.reason() == CommandResponseException.Reason.MALFORMED
                                         ? Outcome.PAYLOAD_FORMAT_INVALID
+                                        : Outcome.IMPLEMENTATION_SPECIFIC_ERROR,
+                                e.getMessage());
+                    }
+                },
+                blocking);
+    }
+
+    /**
+     * A report on the device's update job: stored, or refused with the reason its acknowledgement
+     * carries (0x99 when it is not a report, 0x87 for another device's job).
+     */
+    public CompletableFuture<Outcome> otaProgress(DeviceId device, byte[] payload) {
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        rollouts.report(device, OtaDocuments.progress(payload));
+                        return Outcome.SUCCESS;
+                    } catch (IllegalArgumentException e) {
+                        return new Outcome(Outcome.PAYLOAD_FORMAT_INVALID, e.getMessage());
+                    } catch (OtaRefusedException e) {
+                        return new Outcome(
+                                e.reason() == OtaRefusedException.Reason.NOT_YOURS
+                                        ? Outcome.NOT_AUTHORIZED
                                         : Outcome.IMPLEMENTATION_SPECIFIC_ERROR,
                                 e.getMessage());
                     }

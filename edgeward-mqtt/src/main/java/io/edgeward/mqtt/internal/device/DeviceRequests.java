@@ -54,11 +54,11 @@ public final class DeviceRequests
     /**
      * Handles a request the ACL already allowed. Shadow requests go on while the PUBLISH does; a
      * QoS 1/2 update's acknowledgement waits until the update is stored (or refused on
-     * {@code .../rejected}). A command response holds its PUBLISH instead, because a refusal must
-     * travel in its acknowledgement's reason code.
+     * {@code .../rejected}). A command response or an OTA progress report holds its PUBLISH
+     * instead, because a refusal must travel in its acknowledgement's reason code.
      */
     public void handle(DeviceTopics request, PublishPacket packet, byte[] payload, PublishInboundOutput output) {
-        if (request.kind() != DeviceTopics.Kind.COMMAND_RESPONSE) {
+        if (!request.kind().answeredInAcknowledgement()) {
             var done = handler.shadowRequest(request, payload);
             if (packet.getQos() != Qos.AT_MOST_ONCE) {
                 acknowledgements.hold(packet.getPacketId(), done);
@@ -66,18 +66,19 @@ public final class DeviceRequests
             return;
         }
         Async<PublishInboundOutput> async = output.async(HOLD_LIMIT, TimeoutFallback.FAILURE);
-        handler.commandResponse(request.device(), payload)
-                .orTimeout(HOLD_LIMIT.toSeconds() - 5, TimeUnit.SECONDS)
-                .whenComplete((outcome, error) -> {
-                    if (error != null) {
-                        LOG.warn("A command response from '{}' failed: {}", request.device(), error.toString());
-                        output.preventPublishDelivery(
-                                AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, "the request could not be processed");
-                    } else if (!outcome.succeeded()) {
-                        refuse(output, outcome);
-                    }
-                    async.resume();
-                });
+        var handled = request.kind() == DeviceTopics.Kind.COMMAND_RESPONSE
+                ? handler.commandResponse(request.device(), payload)
+                : handler.otaProgress(request.device(), payload);
+        handled.orTimeout(HOLD_LIMIT.toSeconds() - 5, TimeUnit.SECONDS).whenComplete((outcome, error) -> {
+            if (error != null) {
+                LOG.warn("A {} from '{}' failed: {}", request.kind(), request.device(), error.toString());
+                output.preventPublishDelivery(
+                        AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, "the request could not be processed");
+            } else if (!outcome.succeeded()) {
+                refuse(output, outcome);
+            }
+            async.resume();
+        });
     }
 
     private void refuse(PublishInboundOutput output, DeviceRequestHandler.Outcome outcome) {
@@ -85,9 +86,11 @@ public final class DeviceRequests
             output.preventPublishDelivery(); // MQTT 3.1.1 acknowledgements carry no reason
             return;
         }
-        AckReasonCode code = outcome.reasonCode() == DeviceRequestHandler.Outcome.PAYLOAD_FORMAT_INVALID
-                ? AckReasonCode.PAYLOAD_FORMAT_INVALID
-                : AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR;
+        AckReasonCode code = switch (outcome.reasonCode()) {
+            case DeviceRequestHandler.Outcome.PAYLOAD_FORMAT_INVALID -> AckReasonCode.PAYLOAD_FORMAT_INVALID;
+            case DeviceRequestHandler.Outcome.NOT_AUTHORIZED -> AckReasonCode.NOT_AUTHORIZED;
+            default -> AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR;
+        };
         output.preventPublishDelivery(code, outcome.reason());
     }
 

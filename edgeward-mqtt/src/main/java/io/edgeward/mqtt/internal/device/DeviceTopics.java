@@ -5,7 +5,7 @@ import io.edgeward.mqtt.internal.Topics;
 
 /**
  * The platform's topics under {@code device/{id}/}: the seed's command, response and status
- * topics and the AWS IoT style shadow topics. Requests come from devices; everything else is
+ * topics, the AWS IoT style shadow topics and the OTA notify and progress topics. Requests come from devices; everything else is
  * published by the platform and may not be published by a device.
  */
 public record DeviceTopics(DeviceId device, Kind kind) {
@@ -13,7 +13,13 @@ public record DeviceTopics(DeviceId device, Kind kind) {
     public enum Kind {
         SHADOW_GET,
         SHADOW_UPDATE,
-        COMMAND_RESPONSE
+        COMMAND_RESPONSE,
+        OTA_PROGRESS;
+
+        /** Requests whose PUBLISH is held until handled, because a refusal travels in its acknowledgement. */
+        public boolean answeredInAcknowledgement() {
+            return this == COMMAND_RESPONSE || this == OTA_PROGRESS;
+        }
     }
 
     /**
@@ -23,7 +29,7 @@ public record DeviceTopics(DeviceId device, Kind kind) {
      * HiveMQ permission object, with its filter split into strings, for every connected device:
      * four fewer saved about 1.3 KB of heap per connection.
      */
-    public static final String[] PLATFORM_OWNED = {"command", "shadow/get/+", "shadow/update/+"};
+    public static final String[] PLATFORM_OWNED = {"command", "shadow/get/+", "shadow/update/+", "ota/notify"};
 
     /** The request a device publishes on {@code topic}, or null for any other topic. */
     public static DeviceTopics parse(String topic) {
@@ -38,6 +44,7 @@ public record DeviceTopics(DeviceId device, Kind kind) {
             case "shadow/get" -> Kind.SHADOW_GET;
             case "shadow/update" -> Kind.SHADOW_UPDATE;
             case "response" -> Kind.COMMAND_RESPONSE;
+            case "ota/progress" -> Kind.OTA_PROGRESS;
             default -> null;
         };
         return kind == null ? null : new DeviceTopics(DeviceId.of(topic.substring(7, slash)), kind);
@@ -60,6 +67,10 @@ public record DeviceTopics(DeviceId device, Kind kind) {
 
     public static String command(DeviceId device) {
         return "device/" + device.value() + "/command";
+    }
+
+    public static String otaNotify(DeviceId device) {
+        return "device/" + device.value() + "/ota/notify";
     }
 
     public static String shadow(DeviceId device, String operation, String outcome) {
