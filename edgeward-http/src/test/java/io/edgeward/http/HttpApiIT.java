@@ -1086,6 +1086,131 @@ class HttpApiIT {
                 .endsWith("firmware-not-found");
     }
 
+    static String secretOf(String id, String extra) throws Exception {
+        Reply reply = post("/api/v1/devices", "{\"device_id\":\"" + id + "\"" + extra + "}");
+        assertThat(reply.status()).as(reply.body()).isEqualTo(201);
+        return reply.json().at("/credentials/password").asText();
+    }
+
+    static HttpResponse<byte[]> asDevice(
+            String method, String path, String secret, String body, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (secret != null) {
+            request.header("Authorization", "TargetToken " + secret);
+        }
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        headers.forEach(request::header);
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    @Test
+    void rollout_createdWithTheDevicesLeftOut_downloadedByItsDevicesOnly_reported_andCanceled() throws Exception {
+        String model = ",\"model\":\"R200\",\"firmware_version\":\"1.0.0\"";
+        String secret1 = secretOf("ro-1", model);
+        String secret2 = secretOf("ro-2", model);
+        register("ro-old", ",\"model\":\"R200\",\"firmware_version\":\"3.0.0\"");
+        byte[] image = new byte[50_000];
+        new java.util.Random(9).nextBytes(image);
+        HttpResponse<byte[]> uploaded =
+                firmwareRequest("POST", "/api/v1/firmware?model=R200&version=2.0.0", image, Map.of());
+        String firmwareId = JSON.readTree(uploaded.body()).path("id").asText();
+
+        Reply created = post(
+                "/api/v1/rollouts",
+                "{\"firmware_id\":\"" + firmwareId + "\",\"devices\":[\"ro-1\",\"ro-2\",\"ro-old\"],"
+                        + "\"waves\":{\"canary\":1,\"success_threshold\":100,\"error_threshold\":0}}");
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        JsonNode rollout = created.json();
+        String id = rollout.path("id").asText();
+        assertThat(created.headers().firstValue("Location")).hasValue("/api/v1/rollouts/" + id);
+        assertThat(rollout.path("status").asText()).isEqualTo("running");
+        assertThat(rollout.path("waves").asInt()).isEqualTo(2);
+        assertThat(rollout.at("/skipped/0/device_id").asText()).isEqualTo("ro-old");
+        assertThat(rollout.at("/skipped/0/reason").asText()).contains("not older than 2.0.0");
+        assertThat(rollout.at("/states/pending").asInt()).isEqualTo(1);
+        assertThat(rollout.at("/states/scheduled").asInt()).isEqualTo(1);
+
+        JsonNode jobs =
+                get("/api/v1/rollouts/" + id + "/jobs?status=pending").json().path("jobs");
+        assertThat(jobs).hasSize(1);
+        String jobId = jobs.get(0).path("id").asText();
+        String owner = jobs.get(0).path("device_id").asText();
+        String ownSecret = owner.equals("ro-1") ? secret1 : secret2;
+        String otherSecret = owner.equals("ro-1") ? secret2 : secret1;
+        String download = "/ota/v1/jobs/" + jobId + "/firmware";
+
+        assertThat(asDevice("GET", download, null, null, Map.of()).statusCode()).isEqualTo(401);
+        assertThat(asDevice("GET", download, otherSecret, null, Map.of()).statusCode())
+                .as("another device's secret")
+                .isEqualTo(401);
+        assertThat(asDevice("GET", "/ota/v1/jobs/job-0000/firmware", ownSecret, null, Map.of())
+                        .statusCode())
+                .isEqualTo(401);
+        HttpResponse<byte[]> part = asDevice("GET", download, ownSecret, null, Map.of("Range", "bytes=49000-"));
+        assertThat(part.statusCode()).isEqualTo(206);
+        assertThat(part.body()).isEqualTo(java.util.Arrays.copyOfRange(image, 49_000, 50_000));
+        assertThat(asDevice("GET", download, ownSecret, null, Map.of("Range", "bytes=60000-"))
+                        .statusCode())
+                .isEqualTo(416);
+
+        HttpResponse<byte[]> bad =
+                asDevice("POST", "/ota/v1/jobs/" + jobId + "/progress", ownSecret, "{\"status\":\"flying\"}", Map.of());
+        assertThat(bad.statusCode()).isEqualTo(400);
+        HttpResponse<byte[]> done = asDevice(
+                "POST", "/ota/v1/jobs/" + jobId + "/progress", ownSecret, "{\"status\":\"completed\"}", Map.of());
+        assertThat(done.statusCode())
+                .as(new String(done.body(), StandardCharsets.UTF_8))
+                .isEqualTo(200);
+        assertThat(JSON.readTree(done.body()).path("status").asText()).isEqualTo("completed");
+        assertThat(get("/api/v1/devices/" + owner)
+                        .json()
+                        .path("firmware_version")
+                        .asText())
+                .isEqualTo("2.0.0");
+        assertThat(asDevice("GET", download, ownSecret, null, Map.of()).statusCode())
+                .as("a job that is over serves nothing")
+                .isEqualTo(409);
+
+        JsonNode now = get("/api/v1/rollouts/" + id).json();
+        assertThat(now.path("current_wave").asInt()).isEqualTo(2);
+        assertThat(now.at("/wave_counts/0/states/completed").asInt()).isEqualTo(1);
+        assertThat(now.at("/wave_counts/1/states/pending").asInt()).isEqualTo(1);
+        assertThat(get("/api/v1/devices/" + owner + "/ota/jobs")
+                        .json()
+                        .at("/jobs/0/id")
+                        .asText())
+                .isEqualTo(jobId);
+
+        HttpResponse<byte[]> inUse = firmwareRequest("DELETE", "/api/v1/firmware/" + firmwareId, null, Map.of());
+        assertThat(inUse.statusCode()).isEqualTo(409);
+        assertThat(problem(inUse).path("type").asText()).endsWith("firmware-in-use");
+        assertThat(post("/api/v1/rollouts/" + id + "/approve", null).status()).isEqualTo(409);
+        Reply canceled = post("/api/v1/rollouts/" + id + "/cancel", null);
+        assertThat(canceled.json().path("status").asText()).isEqualTo("canceled");
+        assertThat(canceled.json().at("/states/canceled").asInt()).isEqualTo(1);
+        assertThat(post("/api/v1/rollouts/" + id + "/cancel", null).status()).isEqualTo(409);
+        assertThat(get("/api/v1/rollouts").json().path("rollouts").findValuesAsText("id"))
+                .contains(id);
+
+        assertThat(get("/api/v1/rollouts/ro-nope").status()).isEqualTo(404);
+        assertThat(post("/api/v1/rollouts", "{\"devices\":[\"ro-1\"]}").status())
+                .isEqualTo(400);
+        assertThat(post(
+                                "/api/v1/rollouts",
+                                "{\"firmware_id\":\"" + firmwareId + "\",\"devices\":[\"ro-1\"],\"type\":\"toaster\"}")
+                        .status())
+                .isEqualTo(400);
+        assertThat(post("/api/v1/rollouts", "{\"firmware_id\":\"" + firmwareId + "\",\"tags\":[\"nobody\"]}")
+                        .status())
+                .as("no device to update")
+                .isEqualTo(400);
+    }
+
     @Test
     void openApiDocument_describesExactlyTheServedRoutes() throws Exception {
         Reply doc = send("GET", "/openapi.yaml", null, null);

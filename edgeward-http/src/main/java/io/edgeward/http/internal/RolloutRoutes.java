@@ -96,7 +96,7 @@ public final class RolloutRoutes {
                 window(request.maintenanceWindow()),
                 Boolean.TRUE.equals(request.dynamic()));
         Rollouts.Created created = rollouts.create(rollout, BY);
-        Map<String, Object> body = view(created.rollout());
+        Map<String, Object> body = viewWithCounts(created.rollout());
         body.put(
                 "skipped",
                 created.skipped().stream()
