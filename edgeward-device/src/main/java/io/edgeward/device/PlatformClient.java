@@ -102,6 +102,11 @@ public final class PlatformClient {
         return send("GET", path, null);
     }
 
+    /** POSTs {@code body} (JSON, or nothing when null). */
+    public JsonNode post(String path, String body) throws IOException, InterruptedException {
+        return send("POST", path, body);
+    }
+
     public void delete(String path) throws IOException, InterruptedException {
         send("DELETE", path, null);
     }

@@ -73,6 +73,23 @@ final class ApiTarget {
                 "no admin token: pass --token, set EDGEWARD_ADMIN_TOKEN, or point --data-dir at the node's data directory");
     }
 
+    /** A call to the API from a command. */
+    @FunctionalInterface
+    interface Call {
+        void run(PlatformClient client) throws Exception;
+    }
+
+    /** Runs {@code call}; a refusal of the API is printed as such, exit code 1. */
+    int refusing(Call call) throws Exception {
+        try {
+            call.run(client());
+            return 0;
+        } catch (PlatformClient.ApiError e) {
+            System.err.println("Refused: " + e.getMessage());
+            return 1;
+        }
+    }
+
     PlatformClient client() throws IOException {
         return new PlatformClient(url(), token());
     }

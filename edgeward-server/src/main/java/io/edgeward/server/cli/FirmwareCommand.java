@@ -113,10 +113,9 @@ final class FirmwareCommand {
 
         @Override
         public Integer call() throws Exception {
-            try {
-                JsonNode page = target.client()
-                        .get("/api/v1/firmware"
-                                + (model == null ? "" : "?model=" + URLEncoder.encode(model, StandardCharsets.UTF_8)));
+            return target.refusing(client -> {
+                JsonNode page = client.get("/api/v1/firmware"
+                        + (model == null ? "" : "?model=" + URLEncoder.encode(model, StandardCharsets.UTF_8)));
                 System.out.printf("%-20s %-16s %-14s %12s  %s%n", "ID", "MODEL", "VERSION", "BYTES", "CREATED");
                 for (JsonNode release : page.path("firmware")) {
                     System.out.printf(
@@ -127,11 +126,7 @@ final class FirmwareCommand {
                             release.path("size").asLong(),
                             release.path("created_at").asText());
                 }
-                return 0;
-            } catch (PlatformClient.ApiError e) {
-                System.err.println("Refused: " + e.getMessage());
-                return 1;
-            }
+            });
         }
     }
 
@@ -145,14 +140,10 @@ final class FirmwareCommand {
 
         @Override
         public Integer call() throws Exception {
-            try {
-                target.client().delete("/api/v1/firmware/" + URLEncoder.encode(id, StandardCharsets.UTF_8));
+            return target.refusing(client -> {
+                client.delete("/api/v1/firmware/" + URLEncoder.encode(id, StandardCharsets.UTF_8));
                 System.out.println("Deleted " + id + ".");
-                return 0;
-            } catch (PlatformClient.ApiError e) {
-                System.err.println("Refused: " + e.getMessage());
-                return 1;
-            }
+            });
         }
     }
 }

@@ -9,11 +9,12 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description =
-                "Edgeward: an IoT edge platform. MQTT and CoAP devices, registry, shadows, commands, durable telemetry.",
+                "Edgeward: an IoT edge platform. MQTT and CoAP devices, registry, shadows, commands, durable telemetry, rules, firmware rollouts.",
         subcommands = {
             RunCommand.class,
             DeviceCommand.class,
             FirmwareCommand.class,
+            RolloutCommand.class,
             SimulateCommand.class,
             ConfigCommand.class,
             CommandLine.HelpCommand.class

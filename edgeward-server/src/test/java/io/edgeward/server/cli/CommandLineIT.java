@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -76,7 +77,7 @@ class CommandLineIT {
     void help_listsTheCommands() {
         Run help = edgeward("--help");
         assertThat(help.exitCode()).isZero();
-        assertThat(help.out()).contains("run", "device", "firmware", "simulate", "config");
+        assertThat(help.out()).contains("run", "device", "firmware", "rollout", "simulate", "config");
         assertThat(edgeward("run", "--help").out())
                 .contains("--data-dir", "--mqtt-port", "--http-port", "--coap-port", "--coaps-port", "--config");
     }
@@ -187,6 +188,29 @@ class CommandLineIT {
                 .contains(id)
                 .contains("2.1.0")
                 .contains("300,000");
+        for (String device : List.of("cli-t1", "cli-t2", "cli-t3")) {
+            assertThat(edgeward("device", "add", device, "--model", "T100", "--tag", "lab", "--data-dir", data)
+                            .exitCode())
+                    .isZero();
+        }
+        Run rollout =
+                edgeward("rollout", "create", id, "--tag", "lab", "--canary", "1", "--manual", "--data-dir", data);
+        assertThat(rollout.exitCode()).as(rollout.err()).isZero();
+        assertThat(rollout.out()).contains(" running, wave 1 of 2, 3 device(s)").contains("wave 1   [....");
+        var matcher = java.util.regex.Pattern.compile("ro-[0-9a-f]{16}").matcher(rollout.out());
+        assertThat(matcher.find()).as(rollout.out()).isTrue();
+        String rolloutId = matcher.group();
+        assertThat(edgeward("rollout", "list", "--data-dir", data).out())
+                .contains(rolloutId)
+                .contains("1/2");
+        Run approveTooEarly = edgeward("rollout", "approve", rolloutId, "--data-dir", data);
+        assertThat(approveTooEarly.exitCode()).isEqualTo(1);
+        assertThat(approveTooEarly.err()).contains("409", "only one waiting for approval");
+        Run inUse = edgeward("firmware", "delete", id, "--data-dir", data);
+        assertThat(inUse.exitCode()).isEqualTo(1);
+        assertThat(inUse.err()).contains("409", "cancel it first");
+        assertThat(edgeward("rollout", "cancel", rolloutId, "--data-dir", data).out())
+                .contains(rolloutId + " canceled");
         Run delete = edgeward("firmware", "delete", id, "--data-dir", data);
         assertThat(delete.exitCode()).as(delete.err()).isZero();
         assertThat(edgeward("firmware", "list", "--data-dir", data).out()).doesNotContain(id);
