@@ -71,6 +71,12 @@ public final class Simulator {
     private final LatencyRecorder latency = new LatencyRecorder();
     private volatile boolean stopping;
 
+    private final OtaAgent.Counts ota = new OtaAgent.Counts();
+    private final java.net.http.HttpClient downloads = java.net.http.HttpClient.newBuilder()
+            .connectTimeout(java.time.Duration.ofSeconds(10))
+            .build();
+    private volatile java.security.PublicKey signingKey;
+
     public Simulator(SimulatorSettings settings, PrintStream out) {
         this.settings = settings;
         this.out = out;
@@ -83,6 +89,7 @@ public final class Simulator {
 
     public Summary run() throws IOException, InterruptedException {
         Map<String, String> secrets = settings.api() == null ? Map.of() : provision();
+        signingKey = settings.api() == null ? null : signingKey();
         List<SimulatedDevice> fleet = new ArrayList<>();
         SplittableRandom seeds = new SplittableRandom(42);
         for (int i = 1; i <= settings.devices(); i++) {
@@ -169,6 +176,11 @@ public final class Simulator {
         }
         if (!errorReasons.isEmpty()) {
             out.println("Errors by reason: " + new TreeMap<>(errorReasons));
+        }
+        if (ota.completed.get() + ota.rolledBack.get() + ota.failed.get() + ota.refused.get() > 0) {
+            out.printf(
+                    "Firmware updates: %d completed, %d rolled back, %d failed, %d refused, %d downloads resumed%n",
+                    ota.completed.get(), ota.rolledBack.get(), ota.failed.get(), ota.refused.get(), ota.resumed.get());
         }
         if (settings.summaryJson() != null) {
             Files.writeString(
@@ -284,6 +296,24 @@ public final class Simulator {
     }
 
     /** Registers the devices that have no stored secret yet; secrets are kept in the credentials file. */
+    /** The node's manifest-signing key, which the devices' OTA agents verify notifications with. */
+    private java.security.PublicKey signingKey() throws IOException, InterruptedException {
+        String pem = new PlatformClient(settings.api(), settings.token())
+                .get("/api/v1/firmware/signing-key")
+                .path("public_key_pem")
+                .asText();
+        try {
+            return OtaAgent.publicKey(pem);
+        } catch (java.security.GeneralSecurityException | IllegalArgumentException e) {
+            throw new IOException("the node's signing key cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** Updates the devices carried out, rolled back, failed or refused. */
+    public OtaAgent.Counts otaCounts() {
+        return ota;
+    }
+
     private Map<String, String> provision() throws IOException, InterruptedException {
         Map<String, String> secrets = readCredentials();
         PlatformClient client = new PlatformClient(settings.api(), settings.token());
@@ -385,6 +415,8 @@ public final class Simulator {
         private final String location;
         private int nextSensor;
         private volatile boolean connectedOnce;
+        private final OtaAgent.Slots slots = new OtaAgent.Slots(FIRMWARE);
+        private OtaAgent agent;
 
         SimulatedDevice(String id, String secret, SplittableRandom random) {
             this.id = id;
@@ -415,6 +447,9 @@ public final class Simulator {
                         if (settings.api() != null) {
                             reportIdentity();
                         }
+                        if (agent != null) {
+                            agent.subscribe();
+                        }
                     });
             if (secret != null) {
                 builder.simpleAuth()
@@ -423,6 +458,19 @@ public final class Simulator {
                         .applySimpleAuth();
             }
             this.client = builder.buildAsync();
+            if (signingKey != null && secret != null) {
+                this.agent = new OtaAgent(
+                        id,
+                        secret,
+                        client,
+                        signingKey,
+                        slots,
+                        settings.otaFailureRate(),
+                        random.split(),
+                        downloads,
+                        ota,
+                        version -> reportIdentity());
+            }
         }
 
         CompletableFuture<?> connect() {
@@ -478,8 +526,8 @@ public final class Simulator {
             client.publishWith()
                     .topic("device/" + id + "/shadow/update")
                     .qos(MqttQos.AT_LEAST_ONCE)
-                    .payload(("{\"state\":{\"reported\":{\"firmware_version\":\"" + FIRMWARE + "\",\"location\":\""
-                                    + location + "\"}}}")
+                    .payload(("{\"state\":{\"reported\":{\"firmware_version\":\"" + slots.active()
+                                    + "\",\"location\":\"" + location + "\"}}}")
                             .getBytes(StandardCharsets.UTF_8))
                     .send();
         }

@@ -37,7 +37,46 @@ public record SimulatorSettings(
         String topicPattern,
         String statusTopicPattern,
         int thermostats,
-        Duration warmup) {
+        Duration warmup,
+        double otaFailureRate) {
+
+    /** As before OTA: health checks after an update never fail. */
+    public SimulatorSettings(
+            String brokerHost,
+            int brokerPort,
+            int devices,
+            double ratePerSecond,
+            int qos,
+            String idPrefix,
+            int inflightPerDevice,
+            Duration duration,
+            URI api,
+            String token,
+            Path credentialsFile,
+            Path summaryJson,
+            String topicPattern,
+            String statusTopicPattern,
+            int thermostats,
+            Duration warmup) {
+        this(
+                brokerHost,
+                brokerPort,
+                devices,
+                ratePerSecond,
+                qos,
+                idPrefix,
+                inflightPerDevice,
+                duration,
+                api,
+                token,
+                credentialsFile,
+                summaryJson,
+                topicPattern,
+                statusTopicPattern,
+                thermostats,
+                warmup,
+                0);
+    }
 
     public SimulatorSettings {
         Objects.requireNonNull(brokerHost, "brokerHost");
@@ -53,6 +92,9 @@ public record SimulatorSettings(
         }
         if (thermostats < 0 || thermostats > 10_000) {
             throw new IllegalArgumentException("--thermostats must be between 0 and 10000");
+        }
+        if (otaFailureRate < 0 || otaFailureRate > 1) {
+            throw new IllegalArgumentException("--ota-failure-rate must be between 0 and 1");
         }
         if (ratePerSecond < 0) {
             throw new IllegalArgumentException("--rate must not be negative");

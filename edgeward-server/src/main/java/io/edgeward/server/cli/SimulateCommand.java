@@ -57,6 +57,14 @@ final class SimulateCommand implements Callable<Integer> {
     String duration;
 
     @Option(
+            names = "--ota-failure-rate",
+            defaultValue = "0",
+            paramLabel = "RATE",
+            description = "Share of firmware updates whose health check fails after the reboot, 0 to 1 (the device"
+                    + " rolls back to its old slot and reports rolled_back). Default: ${DEFAULT-VALUE}.")
+    double otaFailureRate;
+
+    @Option(
             names = "--warmup",
             paramLabel = "DURATION",
             description =
@@ -136,7 +144,8 @@ final class SimulateCommand implements Callable<Integer> {
                 topic,
                 statusTopic,
                 thermostats,
-                warmup == null ? null : Durations.parse(warmup));
+                warmup == null ? null : Durations.parse(warmup),
+                otaFailureRate);
         Simulator simulator = new Simulator(settings, System.out);
         Thread hook = new Thread(simulator::stop, "simulator-stop");
         Runtime.getRuntime().addShutdownHook(hook);
