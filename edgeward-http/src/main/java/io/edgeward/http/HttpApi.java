@@ -36,6 +36,7 @@ import io.edgeward.http.internal.AlarmRoutes;
 import io.edgeward.http.internal.AlarmStream;
 import io.edgeward.http.internal.ApiException;
 import io.edgeward.http.internal.CommandRoutes;
+import io.edgeward.http.internal.DdiRoutes;
 import io.edgeward.http.internal.DeviceRoutes;
 import io.edgeward.http.internal.FirmwareRoutes;
 import io.edgeward.http.internal.OtaDeviceRoutes;
@@ -96,6 +97,7 @@ public final class HttpApi implements Lifecycle {
     private final FirmwareRoutes firmware;
     private final RolloutRoutes rollouts;
     private final OtaDeviceRoutes ota;
+    private final DdiRoutes ddi;
     private final byte[] adminToken;
     private final List<String> routes = new ArrayList<>();
     private final FailedAuthentications failedAuthentications;
@@ -137,6 +139,7 @@ public final class HttpApi implements Lifecycle {
         this.failedAuthentications = new FailedAuthentications("http", prometheus);
         this.rollouts = new RolloutRoutes(rollouts, json);
         this.ota = new OtaDeviceRoutes(rollouts, registry, failedAuthentications, json);
+        this.ddi = new DdiRoutes(rollouts, firmwares, registry, failedAuthentications, settings.ddi());
     }
 
     @Override
@@ -257,6 +260,16 @@ public final class HttpApi implements Lifecycle {
         route(server, HandlerType.POST, "/ota/v1/jobs/{job}/progress", ota::progress);
         route(server, HandlerType.GET, "/ota/v1/jobs/{job}/firmware", ota::firmware);
         route(server, HandlerType.HEAD, "/ota/v1/jobs/{job}/firmware", ota::firmware);
+        // hawkBit DDI, for SWUpdate, RAUC and Zephyr clients: authenticated by TargetToken/GatewayToken.
+        String controller = "/{tenant}/controller/v1/{controllerId}";
+        route(server, HandlerType.GET, controller, ddi::poll);
+        route(server, HandlerType.PUT, controller + "/configData", ddi::configData);
+        route(server, HandlerType.GET, controller + "/deploymentBase/{actionId}", ddi::deployment);
+        route(server, HandlerType.POST, controller + "/deploymentBase/{actionId}/feedback", ddi::feedback);
+        route(server, HandlerType.GET, controller + "/cancelAction/{actionId}", ddi::cancel);
+        route(server, HandlerType.POST, controller + "/cancelAction/{actionId}/feedback", ddi::cancelFeedback);
+        route(server, HandlerType.GET, controller + "/softwaremodules/{module}/artifacts/{filename}", ddi::artifact);
+        route(server, HandlerType.HEAD, controller + "/softwaremodules/{module}/artifacts/{filename}", ddi::artifact);
 
         server.exception(Exception.class, (e, ctx) -> problem(ctx, problemFor(e, ctx)));
         server.error(404, ctx -> {

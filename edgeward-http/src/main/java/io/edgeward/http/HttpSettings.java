@@ -12,8 +12,13 @@ import java.util.Objects;
 /**
  * @param port TCP port; 0 picks a free one
  * @param adminToken the bearer token operators present; never logged
+ * @param ddi the hawkBit DDI API devices poll for updates
  */
-public record HttpSettings(String bindAddress, int port, String adminToken) {
+public record HttpSettings(String bindAddress, int port, String adminToken, DdiSettings ddi) {
+
+    public HttpSettings(String bindAddress, int port, String adminToken) {
+        this(bindAddress, port, adminToken, DdiSettings.DEFAULT);
+    }
 
     public static final Key<String> BIND =
             new Key<>("http.bind-address", "0.0.0.0", string(), "Address the HTTP listener binds to.");
@@ -31,12 +36,13 @@ public record HttpSettings(String bindAddress, int port, String adminToken) {
      *     generated and keeps in its data directory when that is empty
      */
     public static HttpSettings from(Config config, String adminToken) {
-        return new HttpSettings(config.get(BIND), config.get(PORT), adminToken);
+        return new HttpSettings(config.get(BIND), config.get(PORT), adminToken, DdiSettings.from(config));
     }
 
     public HttpSettings {
         Objects.requireNonNull(bindAddress, "bindAddress");
         Objects.requireNonNull(adminToken, "adminToken");
+        Objects.requireNonNull(ddi, "ddi");
         if (adminToken.length() < 16) {
             throw new IllegalArgumentException("the admin token must be at least 16 characters");
         }
@@ -44,6 +50,7 @@ public record HttpSettings(String bindAddress, int port, String adminToken) {
 
     @Override
     public String toString() {
-        return "HttpSettings[bindAddress=" + bindAddress + ", port=" + port + ", adminToken=<redacted>]";
+        return "HttpSettings[bindAddress=" + bindAddress + ", port=" + port + ", adminToken=<redacted>, ddi=" + ddi
+                + "]";
     }
 }

@@ -1211,6 +1211,148 @@ class HttpApiIT {
                 .isEqualTo(400);
     }
 
+    static HttpResponse<byte[]> ddi(
+            String method, String path, String scheme, String token, String body, Map<String, String> headers)
+            throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            request.header("Authorization", scheme + " " + token);
+        }
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        headers.forEach(request::header);
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    @Test
+    void hawkbitDdi_pollDeploymentDownloadFeedbackAndConfigData_forItsOwnDeviceOnly() throws Exception {
+        String model = ",\"model\":\"DD1\",\"firmware_version\":\"1.0.0\"";
+        String own = secretOf("dd-1", model);
+        String other = secretOf("dd-2", model);
+        byte[] image = new byte[40_000];
+        new java.util.Random(5).nextBytes(image);
+        String firmwareId = JSON.readTree(firmwareRequest(
+                                "POST", "/api/v1/firmware?model=DD1&version=2.0.0&filename=dd.swu", image, Map.of())
+                        .body())
+                .path("id")
+                .asText();
+        assertThat(post("/api/v1/rollouts", "{\"firmware_id\":\"" + firmwareId + "\",\"devices\":[\"dd-1\"]}")
+                        .status())
+                .isEqualTo(201);
+        String controller = "/DEFAULT/controller/v1/dd-1";
+
+        assertThat(ddi("GET", controller, null, null, null, Map.of()).statusCode())
+                .isEqualTo(401);
+        assertThat(ddi("GET", controller, "TargetToken", other, null, Map.of()).statusCode())
+                .as("another device's secret")
+                .isEqualTo(401);
+        assertThat(ddi("GET", "/OTHER/controller/v1/dd-1", "TargetToken", own, null, Map.of())
+                        .statusCode())
+                .isEqualTo(404);
+        HttpResponse<byte[]> polled = ddi("GET", controller, "TargetToken", own, null, Map.of());
+        assertThat(polled.statusCode()).isEqualTo(200);
+        JsonNode poll = JSON.readTree(polled.body());
+        assertThat(poll.at("/config/polling/sleep").asText()).isEqualTo("00:01:00");
+        String deployment = poll.at("/_links/deploymentBase/href").asText();
+        assertThat(deployment).startsWith(base + controller + "/deploymentBase/");
+        assertThat(poll.at("/_links/configData/href").asText()).isEqualTo(base + controller + "/configData");
+        String actionId = deployment.replaceAll(".*/deploymentBase/(\\d+).*", "$1");
+
+        JsonNode base = JSON.readTree(
+                ddi("GET", deployment.substring(HttpApiIT.base.length()), "TargetToken", own, null, Map.of())
+                        .body());
+        assertThat(base.path("id").asText()).isEqualTo(actionId);
+        JsonNode artifact = base.at("/deployment/chunks/0/artifacts/0");
+        assertThat(base.at("/deployment/chunks/0/version").asText()).isEqualTo("2.0.0");
+        assertThat(artifact.path("filename").asText()).isEqualTo("dd.swu");
+        assertThat(artifact.path("size").asLong()).isEqualTo(40_000);
+        assertThat(artifact.at("/hashes/sha1").asText())
+                .isEqualTo(java.util.HexFormat.of()
+                        .formatHex(
+                                java.security.MessageDigest.getInstance("SHA-1").digest(image)));
+        String download = artifact.at("/_links/download-http/href").asText().substring(HttpApiIT.base.length());
+
+        assertThat(ddi(
+                                "GET",
+                                "/DEFAULT/controller/v1/dd-2/deploymentBase/" + actionId,
+                                "TargetToken",
+                                other,
+                                null,
+                                Map.of())
+                        .statusCode())
+                .as("dd-1's action asked for by dd-2")
+                .isEqualTo(403);
+        assertThat(ddi("GET", download.replace("/dd-1/", "/dd-2/"), "TargetToken", other, null, Map.of())
+                        .statusCode())
+                .as("a release not offered to dd-2")
+                .isEqualTo(403);
+        HttpResponse<byte[]> range = ddi("GET", download, "TargetToken", own, null, Map.of("Range", "bytes=39000-"));
+        assertThat(range.statusCode()).isEqualTo(206);
+        assertThat(range.body()).isEqualTo(java.util.Arrays.copyOfRange(image, 39_000, 40_000));
+
+        String feedback = controller + "/deploymentBase/" + actionId + "/feedback";
+        assertThat(ddi("POST", feedback, "TargetToken", own, "{\"status\":{\"execution\":\"dancing\"}}", Map.of())
+                        .statusCode())
+                .isEqualTo(400);
+        assertThat(ddi("POST", feedback, "TargetToken", own, "not json", Map.of())
+                        .statusCode())
+                .isEqualTo(400);
+        assertThat(ddi(
+                                "POST",
+                                feedback,
+                                "TargetToken",
+                                own,
+                                "{\"id\":" + actionId
+                                        + ",\"time\":\"20261206T120000\",\"status\":{\"execution\":\"proceeding\","
+                                        + "\"result\":{\"finished\":\"none\",\"progress\":{\"cnt\":1,\"of\":2}},\"details\":[\"Downloading\"]}}",
+                                Map.of())
+                        .statusCode())
+                .isEqualTo(200);
+        JsonNode job = get("/api/v1/devices/dd-1/ota/jobs").json().at("/jobs/0");
+        assertThat(job.path("status").asText()).isEqualTo("downloading");
+        assertThat(job.path("progress").asInt()).isEqualTo(50);
+        assertThat(ddi(
+                                "POST",
+                                feedback,
+                                "TargetToken",
+                                own,
+                                "{\"id\":" + actionId
+                                        + ",\"status\":{\"execution\":\"closed\",\"result\":{\"finished\":\"success\"}}}",
+                                Map.of())
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(get("/api/v1/devices/dd-1/ota/jobs")
+                        .json()
+                        .at("/jobs/0/status")
+                        .asText())
+                .isEqualTo("completed");
+        assertThat(JSON.readTree(ddi("GET", controller, "TargetToken", own, null, Map.of())
+                                .body())
+                        .at("/_links/deploymentBase")
+                        .isMissingNode())
+                .as("nothing more to do")
+                .isTrue();
+
+        assertThat(ddi(
+                                "PUT",
+                                controller + "/configData",
+                                "TargetToken",
+                                own,
+                                "{\"mode\":\"merge\",\"data\":{\"hwRevision\":\"2\",\"VIN\":\"JH4TB2H26CC000000\"}}",
+                                Map.of())
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(get("/api/v1/devices/dd-1").json().at("/metadata/hwRevision").asText())
+                .isEqualTo("2");
+        assertThat(ddi("PUT", controller + "/configData", "TargetToken", own, "{\"data\":[1]}", Map.of())
+                        .statusCode())
+                .isEqualTo(400);
+    }
+
     @Test
     void openApiDocument_describesExactlyTheServedRoutes() throws Exception {
         Reply doc = send("GET", "/openapi.yaml", null, null);

@@ -57,6 +57,21 @@ public interface RolloutRepository {
     /** Devices that have a job in the rollout. */
     Set<DeviceId> devicesOf(String rolloutId);
 
+    /**
+     * The job's number for hawkBit DDI clients, given on first use (the largest so far plus one) and
+     * kept; they read it as a 32-bit integer.
+     */
+    long actionId(String jobId);
+
+    /** The job of a DDI action number. */
+    Optional<DeviceJob> jobOfAction(long actionId);
+
+    /** The device's newest canceled job that a DDI client saw (it has an action number) and has not acknowledged. */
+    Optional<DeviceJob> unacknowledgedCancel(DeviceId device);
+
+    /** The DDI client acknowledged the job's cancel. */
+    void acknowledgeCancel(String jobId);
+
     /** Whether a rollout that is not finished or canceled offers the release. */
     boolean firmwareInUse(String firmwareId);
 }

@@ -329,6 +329,96 @@ public final class Rollouts implements Lifecycle {
     }
 
     /**
+     * What a device that polls (hawkBit DDI) is to do now: its offered job with its action number,
+     * or else a canceled job it saw and has not acknowledged. A poll counts as word from the device:
+     * its job's deadline moves on (written at most once per half timeout).
+     */
+    public record Poll(Offer offer, DeviceJob canceled, long actionId) {}
+
+    public Optional<Poll> poll(DeviceId device) {
+        Optional<DeviceJob> active = repository.activeJob(device);
+        if (active.isPresent()) {
+            DeviceJob job = active.get();
+            Rollout rollout = get(job.rolloutId());
+            Instant now = now();
+            Instant deadline = now.plus(rollout.deviceTimeout());
+            if (job.deadline() != null
+                    && Duration.between(job.deadline(), deadline)
+                                    .compareTo(rollout.deviceTimeout().dividedBy(2))
+                            > 0) {
+                lock.lock();
+                try {
+                    repository
+                            .job(job.id())
+                            .filter(current -> current.status().active())
+                            .ifPresent(current -> repository.update(new DeviceJob(
+                                    current.id(),
+                                    current.rolloutId(),
+                                    current.device(),
+                                    current.wave(),
+                                    current.status(),
+                                    current.progress(),
+                                    current.reason(),
+                                    current.fromVersion(),
+                                    current.offeredAt(),
+                                    current.updatedAt(),
+                                    deadline,
+                                    current.steps())));
+                } finally {
+                    lock.unlock();
+                }
+            }
+            return Optional.of(
+                    new Poll(new Offer(job, firmwares.get(rollout.firmwareId())), null, repository.actionId(job.id())));
+        }
+        return repository.unacknowledgedCancel(device).map(job -> new Poll(null, job, repository.actionId(job.id())));
+    }
+
+    /**
+     * The device's job by its DDI action number.
+     *
+     * @throws OtaRefusedException for an unknown number or another device's job
+     */
+    public DeviceJob jobOfAction(DeviceId device, long actionId) {
+        DeviceJob job = repository
+                .jobOfAction(actionId)
+                .orElseThrow(() -> refuse(OtaRefusedException.Reason.UNKNOWN_JOB, "no action " + actionId));
+        if (!job.device().equals(device)) {
+            throw refuse(OtaRefusedException.Reason.NOT_YOURS, "action " + actionId + " is not this device's");
+        }
+        return job;
+    }
+
+    /** The device confirmed that it stopped a canceled job (DDI {@code cancelAction/{id}/feedback}). */
+    public void acknowledgeCancel(DeviceId device, long actionId, String details) {
+        lock.lock();
+        try {
+            DeviceJob job = jobOfAction(device, actionId);
+            if (job.status() != JobStatus.CANCELED) {
+                throw refuse(OtaRefusedException.Reason.OVER, "action " + actionId + " was not canceled");
+            }
+            repository.acknowledgeCancel(job.id());
+            String reason = (job.reason() == null ? "canceled" : job.reason()) + "; the device confirmed"
+                    + (details == null || details.isBlank() ? "" : ": " + details);
+            repository.update(new DeviceJob(
+                    job.id(),
+                    job.rolloutId(),
+                    job.device(),
+                    job.wave(),
+                    job.status(),
+                    job.progress(),
+                    reason,
+                    job.fromVersion(),
+                    job.offeredAt(),
+                    now(),
+                    null,
+                    job.steps()));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * The release image of the device's job, for it to download.
      *
      * @throws OtaRefusedException for a job that is not the device's or is over
@@ -341,6 +431,20 @@ public final class Rollouts implements Lifecycle {
                     "job " + jobId + " is " + job.status().wireName());
         }
         return firmwares.image(firmwareOf(job));
+    }
+
+    /**
+     * A release's image for a device whose offered job is of that release (DDI downloads name the
+     * release, not the job); any other release is refused, as another device's.
+     */
+    public Firmwares.Image imageOfRelease(DeviceId device, String firmwareId) throws java.io.IOException {
+        Optional<DeviceJob> active = repository.activeJob(device);
+        if (active.isEmpty() || !firmwareOf(active.get()).equals(firmwareId)) {
+            throw refuse(
+                    OtaRefusedException.Reason.NOT_YOURS,
+                    "release " + firmwareId + " is not offered to " + device.value());
+        }
+        return firmwares.image(firmwareId);
     }
 
     /**

@@ -45,6 +45,7 @@ public final class Keys {
             List.of(DATA_DIR, LOG_LEVEL, MIN_FREE_DISK),
             BrokerSettings.KEYS,
             HttpSettings.KEYS,
+            io.edgeward.http.DdiSettings.KEYS,
             CoapSettings.KEYS,
             StoreSettings.KEYS,
             TelemetryLimits.KEYS,

@@ -277,6 +277,67 @@ public final class SqlRolloutRepository implements RolloutRepository {
     }
 
     @Override
+    public long actionId(String jobId) {
+        Optional<Long> known = jdbi.withHandle(
+                handle -> handle.createQuery("SELECT action_id FROM ota_jobs WHERE id = :id AND action_id IS NOT NULL")
+                        .bind("id", jobId)
+                        .mapTo(Long.class)
+                        .findOne());
+        if (known.isPresent()) {
+            return known.get();
+        }
+        // Another node may take the same number at the same time; the unique index refuses the
+        // second, which then reads what it got or takes the next one.
+        for (int attempt = 0; ; attempt++) {
+            try {
+                writes.useTransaction(handle -> handle.createUpdate(
+                                "UPDATE ota_jobs SET action_id = "
+                                        + "(SELECT COALESCE(MAX(action_id), 0) + 1 FROM ota_jobs) WHERE id = :id AND action_id IS NULL")
+                        .bind("id", jobId)
+                        .execute());
+                break;
+            } catch (RuntimeException e) {
+                if (attempt >= 3) {
+                    throw e;
+                }
+            }
+        }
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT action_id FROM ota_jobs WHERE id = :id")
+                .bind("id", jobId)
+                .mapTo(Long.class)
+                .one());
+    }
+
+    @Override
+    public Optional<DeviceJob> jobOfAction(long actionId) {
+        return jdbi.withHandle(
+                handle -> handle.createQuery("SELECT " + JOB + " FROM ota_jobs WHERE action_id = :action")
+                        .bind("action", actionId)
+                        .map((rs, ctx) -> job(rs))
+                        .findOne());
+    }
+
+    @Override
+    public Optional<DeviceJob> unacknowledgedCancel(DeviceId device) {
+        return jdbi.withHandle(
+                handle -> handle.createQuery("SELECT " + JOB + " FROM ota_jobs WHERE device_id = :device "
+                                + "AND status = :canceled AND action_id IS NOT NULL AND cancel_acknowledged = 0 "
+                                + "ORDER BY updated_at DESC LIMIT 1")
+                        .bind("device", device.value())
+                        .bind("canceled", JobStatus.CANCELED.wireName())
+                        .map((rs, ctx) -> job(rs))
+                        .findOne());
+    }
+
+    @Override
+    public void acknowledgeCancel(String jobId) {
+        writes.useTransaction(
+                handle -> handle.createUpdate("UPDATE ota_jobs SET cancel_acknowledged = 1 WHERE id = :id")
+                        .bind("id", jobId)
+                        .execute());
+    }
+
+    @Override
     public boolean firmwareInUse(String firmwareId) {
         return jdbi.withHandle(handle -> handle.createQuery(
                                 "SELECT COUNT(*) FROM rollouts WHERE firmware_id = :firmware AND status NOT IN (<over>)")
