@@ -37,7 +37,8 @@ import java.util.function.Consumer;
 public final class OtaAgent {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int RESUME_ATTEMPTS = 5;
+    /** Attempts at a download, each resuming where the last stopped, 0.5 s apart doubling to 16 s: a node restarting is back within them. */
+    private static final int RESUME_ATTEMPTS = 9;
 
     /** What this device runs and keeps: the active slot's version, and the inactive slot's. */
     public static final class Slots {
@@ -241,6 +242,7 @@ public final class OtaAgent {
         for (int attempt = 0; received < size && attempt < RESUME_ATTEMPTS; attempt++) {
             if (attempt > 0) {
                 counts.resumed.incrementAndGet();
+                Thread.sleep(Math.min(16_000, 500L << (attempt - 1)));
             }
             HttpRequest.Builder request = HttpRequest.newBuilder(url)
                     .timeout(Duration.ofMinutes(2))

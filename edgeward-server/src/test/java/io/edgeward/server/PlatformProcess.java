@@ -32,6 +32,7 @@ final class PlatformProcess implements AutoCloseable {
     private JsonNode ports;
 
     /** @param settings {@code --set key=value} flags besides the defaults */
+    /** @param settings {@code --set} settings; {@code mqtt.port} and {@code http.port} fix the ports across restarts (default: free ones) */
     PlatformProcess(Path dir, Map<String, String> settings) {
         this.dir = dir;
         this.settings = Map.copyOf(settings);
@@ -53,9 +54,9 @@ final class PlatformProcess implements AutoCloseable {
                 "--data-dir",
                 dir.toString(),
                 "--mqtt-port",
-                "0",
+                settings.getOrDefault("mqtt.port", "0"),
                 "--http-port",
-                "0",
+                settings.getOrDefault("http.port", "0"),
                 "--coap-port",
                 "0",
                 "--coaps-port",
@@ -66,7 +67,11 @@ final class PlatformProcess implements AutoCloseable {
                 "http.bind-address=127.0.0.1",
                 "--set",
                 "coap.bind-address=127.0.0.1");
-        settings.forEach((key, value) -> builder.command().addAll(List.of("--set", key + "=" + value)));
+        settings.forEach((key, value) -> {
+            if (!key.equals("mqtt.port") && !key.equals("http.port")) {
+                builder.command().addAll(List.of("--set", key + "=" + value));
+            }
+        });
         builder.environment().put("EDGEWARD_ADMIN_TOKEN", TOKEN);
         builder.redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(
