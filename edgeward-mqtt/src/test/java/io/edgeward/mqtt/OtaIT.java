@@ -71,6 +71,14 @@ class OtaIT {
         return verifier.verify(Base64.getDecoder().decode(signature));
     }
 
+    static double notYours() {
+        return fx.meters
+                .get("edgeward.ota.refused")
+                .tag("reason", "not-yours")
+                .counter()
+                .count();
+    }
+
     /** 0x10 "no matching subscribers" is a success too: stored, nobody was listening. */
     static void accepted(Mqtt5PubAckReasonCode code) {
         assertThat(code.isError()).as("PUBACK reason code %s", code).isFalse();
@@ -125,6 +133,83 @@ class OtaIT {
     }
 
     @Test
+    void anImageFetchedInMqttChunks_acrossAReconnect_hasTheManifestsHash_andRequestsPastTheEndAreRefused()
+            throws Exception {
+        Registration registration = device("ota-4");
+        Registration stranger = device("ota-5");
+        byte[] image = new byte[10_000];
+        new java.util.Random(4).nextBytes(image);
+        Firmware firmware = fx.firmwares.add(
+                new FirmwareUpload("T100", "2.0.2", null, null, null, null, null), new ByteArrayInputStream(image));
+        fx.rollouts.create(
+                new NewRollout(
+                        null,
+                        firmware.id(),
+                        new RolloutTarget(List.of(DeviceId.of("ota-4")), null, null, null, null),
+                        null,
+                        null,
+                        null,
+                        false),
+                "test");
+        java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
+        Mqtt5BlockingClient client = Clients.device5(fx.broker.port(), "ota-4", registration.secret());
+        JsonNode notice = Inbox.subscribe(client, "device/ota-4/ota/notify").next("device/ota-4/ota/notify");
+        String jobId = notice.path("job_id").asText();
+        int chunks = 10; // 1,000-byte chunks: the image's 10,000 bytes
+        for (int n = 0; n < chunks; n++) {
+            if (n == 5) { // cut: a new connection carries on from the next chunk
+                client.disconnect();
+                client = Clients.device5(fx.broker.port(), "ota-4", registration.secret());
+            }
+            received.write(chunk(client, jobId, n, 1000));
+        }
+        assertThat(java.util.HexFormat.of()
+                        .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                                .digest(received.toByteArray())))
+                .isEqualTo(notice.path("sha256").asText());
+
+        assertThat(publish(
+                        client,
+                        "device/ota-4/ota/chunk/request",
+                        "{\"job_id\":\"" + jobId + "\",\"chunk\":10,\"size\":1000}"))
+                .as("past the end")
+                .isEqualTo(Mqtt5PubAckReasonCode.PAYLOAD_FORMAT_INVALID);
+        assertThat(publish(
+                        client,
+                        "device/ota-4/ota/chunk/request",
+                        "{\"job_id\":\"" + jobId + "\",\"chunk\":0,\"size\":10}"))
+                .as("a chunk size below 256")
+                .isEqualTo(Mqtt5PubAckReasonCode.PAYLOAD_FORMAT_INVALID);
+        Mqtt5BlockingClient other = Clients.device5(fx.broker.port(), "ota-5", stranger.secret());
+        assertThat(publish(other, "device/ota-5/ota/chunk/request", "{\"job_id\":\"" + jobId + "\",\"chunk\":0}"))
+                .as("another device's job")
+                .isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
+        other.disconnect();
+        client.disconnect();
+    }
+
+    /** Requests chunk {@code n} and returns its bytes, as they arrive on the device's chunk topic. */
+    static byte[] chunk(Mqtt5BlockingClient client, String jobId, int n, int size) throws Exception {
+        java.util.concurrent.CompletableFuture<byte[]> arrived = new java.util.concurrent.CompletableFuture<>();
+        String topic = "device/" + client.getConfig().getClientIdentifier().get() + "/ota/chunk/" + n;
+        client.toAsync()
+                .subscribeWith()
+                .topicFilter(topic)
+                .qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE)
+                .callback(publish -> arrived.complete(publish.getPayloadAsBytes()))
+                .send()
+                .get(5, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(publish(
+                        client,
+                        "device/" + client.getConfig().getClientIdentifier().get() + "/ota/chunk/request",
+                        "{\"job_id\":\"" + jobId + "\",\"chunk\":" + n + ",\"size\":" + size + "}"))
+                .satisfies(OtaIT::accepted);
+        byte[] bytes = arrived.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        client.toAsync().unsubscribeWith().topicFilter(topic).send().get(5, java.util.concurrent.TimeUnit.SECONDS);
+        return bytes;
+    }
+
+    @Test
     void malformedReports_anotherDevicesJob_andPublishingOnTheNotifyTopic_areRefusedInThePuback() throws Exception {
         Registration owner = device("ota-2");
         Registration stranger = device("ota-3");
@@ -135,6 +220,7 @@ class OtaIT {
                 .path("job_id")
                 .asText();
         Mqtt5BlockingClient strangerClient = Clients.device5(fx.broker.port(), "ota-3", stranger.secret());
+        double refusedBefore = notYours();
 
         assertThat(publish(ownerClient, "device/ota-2/ota/progress", "{\"job_id\": oops"))
                 .isEqualTo(Mqtt5PubAckReasonCode.PAYLOAD_FORMAT_INVALID);
@@ -159,12 +245,7 @@ class OtaIT {
                 .isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
 
         assertThat(fx.rollouts.job(jobId).status()).isEqualTo(JobStatus.PENDING);
-        assertThat(fx.meters
-                        .get("edgeward.ota.refused")
-                        .tag("reason", "not-yours")
-                        .counter()
-                        .count())
-                .isEqualTo(1);
+        assertThat(notYours() - refusedBefore).isEqualTo(1);
         ownerClient.disconnect();
         strangerClient.disconnect();
     }

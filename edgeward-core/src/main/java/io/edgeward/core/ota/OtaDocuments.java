@@ -87,6 +87,50 @@ public final class OtaDocuments {
                 text(doc, "reason"));
     }
 
+    /** Chunk sizes a device may ask for over MQTT: at least 256 bytes, at most 64 KiB. */
+    public static final int MIN_CHUNK = 256;
+
+    public static final int MAX_CHUNK = 64 * 1024;
+    public static final int DEFAULT_CHUNK = 16 * 1024;
+
+    /** A device's request for one chunk of its job's image ({@code device/{id}/ota/chunk/request}). */
+    public record ChunkRequest(String jobId, long index, int size) {}
+
+    /**
+     * {@code {job_id, chunk, size}}: chunk {@code chunk} (from 0) of {@code size} bytes (16 KiB when
+     * absent), as ThingsBoard's devices fetch firmware over MQTT.
+     *
+     * @throws IllegalArgumentException when it is not one, saying what is wrong
+     */
+    public static ChunkRequest chunkRequest(byte[] payload) {
+        if (payload.length > MAX_PROGRESS) {
+            throw new IllegalArgumentException("a chunk request is at most " + MAX_PROGRESS + " bytes");
+        }
+        JsonNode doc;
+        try {
+            doc = JSON.readTree(payload);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("a chunk request must be a JSON object");
+        }
+        if (doc == null || !doc.isObject()) {
+            throw new IllegalArgumentException("a chunk request must be a JSON object");
+        }
+        String job = text(doc, "job_id");
+        if (job == null || job.isBlank()) {
+            throw new IllegalArgumentException("job_id is required");
+        }
+        JsonNode chunk = doc.get("chunk");
+        if (chunk == null || !chunk.canConvertToLong() || chunk.asLong() < 0) {
+            throw new IllegalArgumentException("chunk must be a number from 0");
+        }
+        JsonNode size = doc.get("size");
+        int bytes = size == null || size.isNull() ? DEFAULT_CHUNK : size.asInt(-1);
+        if (bytes < MIN_CHUNK || bytes > MAX_CHUNK) {
+            throw new IllegalArgumentException("size must be " + MIN_CHUNK + " to " + MAX_CHUNK + " bytes");
+        }
+        return new ChunkRequest(job, chunk.asLong(), bytes);
+    }
+
     private static String text(JsonNode doc, String field) {
         JsonNode value = doc.get(field);
         return value == null || !value.isTextual() ? null : value.asText();

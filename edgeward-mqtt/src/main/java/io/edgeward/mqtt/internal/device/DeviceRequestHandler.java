@@ -56,6 +56,9 @@ public final class DeviceRequestHandler {
         void rejected(DeviceId device, String operation, ShadowException refusal, String clientToken);
 
         void delta(Shadow shadow, String clientToken);
+
+        /** Chunk {@code index} of the device's image, to that device only. */
+        CompletableFuture<Void> otaChunk(DeviceId device, long index, byte[] data);
     }
 
     private final DeviceId self;
@@ -141,6 +144,58 @@ public final class DeviceRequestHandler {
                     }
                 },
                 blocking);
+    }
+
+    /**
+     * A request for a chunk of the device's image: the chunk goes to {@code device/{id}/ota/chunk/{n}}
+     * before the request is acknowledged; a request past the image's end, malformed, or for
+     * another device's job is refused in the acknowledgement.
+     */
+    public CompletableFuture<Outcome> otaChunkRequest(DeviceId device, byte[] payload) {
+        return CompletableFuture.supplyAsync(
+                        () -> {
+                            try {
+                                OtaDocuments.ChunkRequest request = OtaDocuments.chunkRequest(payload);
+                                byte[] chunk = chunk(rollouts.imageFor(device, request.jobId()), request);
+                                return replies.otaChunk(device, request.index(), chunk)
+                                        .thenApply(sent -> Outcome.SUCCESS);
+                            } catch (IllegalArgumentException e) {
+                                return CompletableFuture.completedFuture(
+                                        new Outcome(Outcome.PAYLOAD_FORMAT_INVALID, e.getMessage()));
+                            } catch (OtaRefusedException e) {
+                                return CompletableFuture.completedFuture(new Outcome(
+                                        e.reason() == OtaRefusedException.Reason.NOT_YOURS
+                                                ? Outcome.NOT_AUTHORIZED
+                                                : Outcome.IMPLEMENTATION_SPECIFIC_ERROR,
+                                        e.getMessage()));
+                            } catch (java.io.IOException e) {
+                                return CompletableFuture.completedFuture(
+                                        new Outcome(Outcome.IMPLEMENTATION_SPECIFIC_ERROR, "the image cannot be read"));
+                            }
+                        },
+                        blocking)
+                .thenCompose(outcome -> outcome);
+    }
+
+    private static byte[] chunk(io.edgeward.core.ota.Firmwares.Image image, OtaDocuments.ChunkRequest request)
+            throws java.io.IOException {
+        long size = image.firmware().size();
+        long offset = request.index() * request.size();
+        if (offset >= size) {
+            long chunks = (size + request.size() - 1) / request.size();
+            throw new IllegalArgumentException("chunk " + request.index() + " is past the end: the image has " + chunks
+                    + " chunks of " + request.size() + " bytes");
+        }
+        byte[] bytes = new byte[(int) Math.min(request.size(), size - offset)];
+        try (var channel = java.nio.channels.FileChannel.open(image.file(), java.nio.file.StandardOpenOption.READ)) {
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes);
+            while (buffer.hasRemaining()) {
+                if (channel.read(buffer, offset + buffer.position()) < 0) {
+                    throw new java.io.IOException("the image ended early");
+                }
+            }
+        }
+        return bytes;
     }
 
     /** Whether a PUBLISH to this connection on {@code topic} may carry a command (so that its payload is worth reading). */

@@ -66,9 +66,11 @@ public final class DeviceRequests
             return;
         }
         Async<PublishInboundOutput> async = output.async(HOLD_LIMIT, TimeoutFallback.FAILURE);
-        var handled = request.kind() == DeviceTopics.Kind.COMMAND_RESPONSE
-                ? handler.commandResponse(request.device(), payload)
-                : handler.otaProgress(request.device(), payload);
+        var handled = switch (request.kind()) {
+            case COMMAND_RESPONSE -> handler.commandResponse(request.device(), payload);
+            case OTA_PROGRESS -> handler.otaProgress(request.device(), payload);
+            default -> handler.otaChunkRequest(request.device(), payload);
+        };
         handled.orTimeout(HOLD_LIMIT.toSeconds() - 5, TimeUnit.SECONDS).whenComplete((outcome, error) -> {
             if (error != null) {
                 LOG.warn("A {} from '{}' failed: {}", request.kind(), request.device(), error.toString());

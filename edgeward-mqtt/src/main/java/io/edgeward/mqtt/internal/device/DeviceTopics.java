@@ -14,11 +14,12 @@ public record DeviceTopics(DeviceId device, Kind kind) {
         SHADOW_GET,
         SHADOW_UPDATE,
         COMMAND_RESPONSE,
-        OTA_PROGRESS;
+        OTA_PROGRESS,
+        OTA_CHUNK_REQUEST;
 
         /** Requests whose PUBLISH is held until handled, because a refusal travels in its acknowledgement. */
         public boolean answeredInAcknowledgement() {
-            return this == COMMAND_RESPONSE || this == OTA_PROGRESS;
+            return this == COMMAND_RESPONSE || this == OTA_PROGRESS || this == OTA_CHUNK_REQUEST;
         }
     }
 
@@ -45,6 +46,7 @@ public record DeviceTopics(DeviceId device, Kind kind) {
             case "shadow/update" -> Kind.SHADOW_UPDATE;
             case "response" -> Kind.COMMAND_RESPONSE;
             case "ota/progress" -> Kind.OTA_PROGRESS;
+            case "ota/chunk/request" -> Kind.OTA_CHUNK_REQUEST;
             default -> null;
         };
         return kind == null ? null : new DeviceTopics(DeviceId.of(topic.substring(7, slash)), kind);
@@ -71,6 +73,11 @@ public record DeviceTopics(DeviceId device, Kind kind) {
 
     public static String otaNotify(DeviceId device) {
         return "device/" + device.value() + "/ota/notify";
+    }
+
+    /** Where chunk {@code index} of a device's image goes (to that device's connection only). */
+    public static String otaChunk(DeviceId device, long index) {
+        return "device/" + device.value() + "/ota/chunk/" + index;
     }
 
     public static String shadow(DeviceId device, String operation, String outcome) {

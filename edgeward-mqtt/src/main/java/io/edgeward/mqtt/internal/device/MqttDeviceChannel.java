@@ -70,6 +70,17 @@ public final class MqttDeviceChannel implements CommandTransport, ShadowListener
                 ShadowDocuments.error(refusal, clientToken, System.currentTimeMillis()));
     }
 
+    @Override
+    public CompletableFuture<Void> otaChunk(DeviceId device, long index, byte[] data) {
+        Publish chunk = Builders.publish()
+                .topic(DeviceTopics.otaChunk(device, index))
+                .qos(Qos.AT_LEAST_ONCE)
+                .contentType("application/octet-stream")
+                .payload(ByteBuffer.wrap(data))
+                .build();
+        return Services.publishService().publishToClient(chunk, device.value()).thenApply(result -> null);
+    }
+
     private static void publish(String topic, ObjectNode body) {
         try {
             Services.publishService()
