@@ -6,6 +6,7 @@ import io.edgeward.coap.internal.CommandResponseResource;
 import io.edgeward.coap.internal.CommandsResource;
 import io.edgeward.coap.internal.DevicePskStore;
 import io.edgeward.coap.internal.DiscoveryResource;
+import io.edgeward.coap.internal.FirmwareResource;
 import io.edgeward.coap.internal.GuardedUdpConnector;
 import io.edgeward.coap.internal.GuardedUdpParser;
 import io.edgeward.coap.internal.ProtocolStage;
@@ -21,6 +22,7 @@ import io.edgeward.core.device.DeviceSessions;
 import io.edgeward.core.device.Presence;
 import io.edgeward.core.lifecycle.Lifecycle;
 import io.edgeward.core.lifecycle.Threads;
+import io.edgeward.core.ota.Rollouts;
 import io.edgeward.core.shadow.ShadowListener;
 import io.edgeward.core.shadow.ShadowService;
 import io.edgeward.core.telemetry.Point;
@@ -107,6 +109,7 @@ public final class EmbeddedCoapServer implements DeviceSessions, Lifecycle {
             CommandService commandService,
             TelemetryQueries queries,
             CoapCommandChannel channel,
+            Rollouts rollouts,
             MeterRegistry meters,
             Threads threads) {
         this.settings = settings;
@@ -127,8 +130,11 @@ public final class EmbeddedCoapServer implements DeviceSessions, Lifecycle {
         listed.put("/shadow", shadow);
         listed.put("/shadow/reported", reported);
         listed.put("/commands", commands);
+        FirmwareResource firmware = new FirmwareResource(callers, handlers, rollouts);
+        listed.put("/firmware", firmware);
         DiscoveryResource discovery = new DiscoveryResource(callers, handlers, sensors, listed);
-        this.resources = new Routes.Resources(telemetry, shadow, reported, commands, response, sensors, discovery);
+        this.resources =
+                new Routes.Resources(telemetry, shadow, reported, commands, response, sensors, discovery, firmware);
         shadow.add(reported);
         commands.add(response);
         channel.attach(commands);
@@ -198,6 +204,7 @@ public final class EmbeddedCoapServer implements DeviceSessions, Lifecycle {
         root.add(shadow);
         root.add(commands);
         root.add(sensors);
+        root.add(resources.firmware());
         coap.setMessageDeliverer(new Routes(root, config, callers, resources));
         coap.setExecutors(protocolStage, ExecutorsUtil.newDefaultSecondaryScheduler("edgeward-coap-timer#"), false);
         try {

@@ -8,6 +8,9 @@ import io.edgeward.core.device.NewDevice;
 import io.edgeward.core.device.Presence;
 import io.edgeward.core.device.Registration;
 import io.edgeward.core.lifecycle.Lifecycles;
+import io.edgeward.core.ota.FirmwareSettings;
+import io.edgeward.core.ota.Firmwares;
+import io.edgeward.core.ota.Rollouts;
 import io.edgeward.core.platform.Platform;
 import io.edgeward.core.shadow.ShadowService;
 import io.edgeward.core.telemetry.Point;
@@ -18,6 +21,7 @@ import io.edgeward.core.testing.NodeExtension;
 import io.edgeward.store.sql.SqlStore;
 import io.edgeward.store.sql.StoreSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
@@ -42,6 +46,8 @@ final class CoapFixture extends NodeExtension {
     ShadowService shadows;
     CommandService commands;
     EmbeddedCoapServer coap;
+    Firmwares firmwares;
+    Rollouts rollouts;
 
     private CoapFixture() {}
 
@@ -70,6 +76,27 @@ final class CoapFixture extends NodeExtension {
         pipeline = platform.pipeline();
         CoapCommandChannel channel = new CoapCommandChannel();
         commands.addTransport(channel);
+        FirmwareSettings firmwareSettings =
+                new FirmwareSettings(dir.resolve("firmware"), 16 << 20, Duration.ofMinutes(30));
+        firmwares = parts.start(
+                "firmware",
+                new Firmwares(
+                        store.ports().firmware(),
+                        store.ports().rollouts()::firmwareInUse,
+                        firmwareSettings,
+                        Clock.systemUTC(),
+                        meters));
+        rollouts = parts.start(
+                "rollouts",
+                new Rollouts(
+                        store.ports().rollouts(),
+                        firmwares,
+                        registry,
+                        shadows,
+                        firmwareSettings,
+                        Clock.systemUTC(),
+                        meters,
+                        threads));
         coap = new EmbeddedCoapServer(
                 new CoapSettings("127.0.0.1", 0, 0, plainTokenAuth, MAX_PAYLOAD, Duration.ofMinutes(2)),
                 registry,
@@ -79,6 +106,7 @@ final class CoapFixture extends NodeExtension {
                 commands,
                 platform.queries(),
                 channel,
+                rollouts,
                 meters,
                 threads);
         platform.committed().register("coap-observe", coap.committedListener());

@@ -539,7 +539,8 @@ class CoapIT {
         CoapResponse links = dtls("/.well-known/core").get();
 
         assertThat(links.getPayloadSize()).isGreaterThan(2 * 1024);
-        assertThat(links.getResponseText().split(",")).hasSize(4 + 40);
+        assertThat(links.getResponseText().split(","))
+                .hasSize(5 + 40); // telemetry, shadow, reported, commands, firmware
         // One 2.05 per block of at most 1024 bytes (RFC 7959 Block2), reassembled by the client.
         assertThat(node.counter("iot.coap.requests", "code", "2.05") - before)
                 .isGreaterThanOrEqualTo(links.getPayloadSize() / 1024);

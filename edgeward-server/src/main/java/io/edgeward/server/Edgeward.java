@@ -144,6 +144,7 @@ public final class Edgeward implements AutoCloseable {
                     platform.commands(),
                     platform.queries(),
                     coapCommands,
+                    rollouts,
                     meters,
                     threads);
             platform.shadows().addListener(coap.shadowListener());

@@ -218,4 +218,115 @@ class LibcoapClientsIT {
                         .asText())
                 .isEqualTo("succeeded");
     }
+
+    @Test
+    void firmware_fetchedBlockwise_resumedFromAnyBlock_andReported() throws Exception {
+        java.net.http.HttpResponse<String> registered = node.send(
+                "POST",
+                "/api/v1/devices",
+                "{\"device_id\":\"lc-fw\",\"model\":\"LC1\",\"firmware_version\":\"1.0.0\"}");
+        JsonNode device = Node.JSON.readTree(registered.body()).get("credentials");
+        byte[] image = new byte[50_000];
+        new java.util.Random(8).nextBytes(image);
+        java.net.http.HttpResponse<String> uploaded = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + node.httpPort
+                                        + "/api/v1/firmware?model=LC1&version=2.0.0"))
+                                .header("Authorization", "Bearer " + node.token)
+                                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(image))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+        String firmware = Node.JSON.readTree(uploaded.body()).path("id").asText();
+        assertThat(node.send(
+                                "POST",
+                                "/api/v1/rollouts",
+                                "{\"firmware_id\":\"" + firmware + "\",\"devices\":[\"lc-fw\"]}")
+                        .statusCode())
+                .isEqualTo(201);
+
+        ExternalProcess offer = ExternalProcess.run(List.of(PLAIN, "-B", "5", "-m", "get", plain(device, "/firmware")));
+        JsonNode notice = Node.JSON.readTree(offer.stdout());
+        assertThat(notice.path("firmware_id").asText()).isEqualTo(firmware);
+        assertThat(notice.path("url").asText()).isEqualTo("/firmware/image");
+
+        Path whole = dir.resolve("lc-fw.bin");
+        ExternalProcess fetched = ExternalProcess.run(List.of(
+                PLAIN,
+                "-B",
+                "10",
+                "-b",
+                "1024",
+                "-m",
+                "get",
+                "-o",
+                whole.toString(),
+                plain(device, "/firmware/image")));
+        assertThat(fetched.exitCode()).as(fetched.stderr()).isZero();
+        assertThat(java.nio.file.Files.readAllBytes(whole)).isEqualTo(image);
+
+        // A transfer cut after block 39 goes on from block 40: each block is asked for by number (this
+        // coap-client fetches just the block it is given), and the two parts make the image.
+        java.io.ByteArrayOutputStream joined = new java.io.ByteArrayOutputStream();
+        joined.write(image, 0, 40 * 1024);
+        Path block = dir.resolve("lc-fw.block");
+        for (int n = 40; n * 1024 < image.length; n++) {
+            ExternalProcess resumed = ExternalProcess.run(List.of(
+                    PLAIN,
+                    "-B",
+                    "5",
+                    "-b",
+                    n + ",1024",
+                    "-m",
+                    "get",
+                    "-o",
+                    block.toString(),
+                    plain(device, "/firmware/image")));
+            assertThat(resumed.exitCode()).as(resumed.stderr()).isZero();
+            joined.write(java.nio.file.Files.readAllBytes(block));
+        }
+        assertThat(java.util.HexFormat.of()
+                        .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                                .digest(joined.toByteArray())))
+                .isEqualTo(notice.path("sha256").asText());
+
+        ExternalProcess past = ExternalProcess.run(
+                List.of(PLAIN, "-B", "5", "-b", "100,1024", "-m", "get", plain(device, "/firmware/image")));
+        assertThat(past.stdout() + past.stderr()).contains("4.02");
+
+        JsonNode stranger = node.credentials("lc-fw-other");
+        ExternalProcess foreign = ExternalProcess.run(List.of(
+                PLAIN,
+                "-B",
+                "5",
+                "-m",
+                "post",
+                "-t",
+                "50",
+                "-e",
+                "{\"job_id\":\"" + notice.path("job_id").asText() + "\",\"status\":\"completed\"}",
+                plain(stranger, "/firmware/progress")));
+        assertThat(foreign.stdout() + foreign.stderr())
+                .as("another device's job")
+                .contains("4.03");
+        ExternalProcess none =
+                ExternalProcess.run(List.of(PLAIN, "-B", "5", "-m", "get", plain(stranger, "/firmware")));
+        assertThat(none.stdout() + none.stderr()).as("no update for it").contains("4.04");
+
+        ExternalProcess report = ExternalProcess.run(List.of(
+                PLAIN,
+                "-B",
+                "5",
+                "-m",
+                "post",
+                "-t",
+                "50",
+                "-e",
+                "{\"job_id\":\"" + notice.path("job_id").asText() + "\",\"status\":\"completed\"}",
+                plain(device, "/firmware/progress")));
+        assertThat(report.stdout()).contains("\"status\":\"completed\"");
+        assertThat(node.get("/api/v1/devices/lc-fw").path("firmware_version").asText())
+                .isEqualTo("2.0.0");
+        ExternalProcess over = ExternalProcess.run(List.of(PLAIN, "-B", "5", "-m", "get", plain(device, "/firmware")));
+        assertThat(over.stdout() + over.stderr()).as("the job is over").contains("4.04");
+    }
 }

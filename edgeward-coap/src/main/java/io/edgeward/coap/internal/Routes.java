@@ -22,6 +22,9 @@ import org.eclipse.californium.elements.config.Configuration;
  *   /commands                       GET, observable
  *   /commands/{command_id}/response POST
  *   /sensors/{device_id}/{metric}   GET, observable
+ *   /firmware                       GET
+ *   /firmware/image                 GET, block-wise
+ *   /firmware/progress              POST
  *   /.well-known/core               GET
  * </pre>
  */
@@ -38,7 +41,8 @@ public final class Routes extends ServerMessageDeliverer {
             CommandsResource commands,
             CommandResponseResource response,
             SensorResource sensors,
-            DiscoveryResource discovery) {}
+            DiscoveryResource discovery,
+            FirmwareResource firmware) {}
 
     public Routes(Resource root, Configuration config, Callers callers, Resources resources) {
         super(root, config);
@@ -66,12 +70,19 @@ public final class Routes extends ServerMessageDeliverer {
                     case "telemetry" -> resources.telemetry();
                     case "shadow" -> resources.shadow();
                     case "commands" -> resources.commands();
+                    case "firmware" -> resources.firmware();
                     default -> null;
                 };
             case 2 ->
                 path.equals(List.of(".well-known", "core"))
                         ? resources.discovery()
-                        : path.equals(List.of("shadow", "reported")) ? resources.reported() : null;
+                        : path.equals(List.of("shadow", "reported"))
+                                ? resources.reported()
+                                : path.equals(List.of("firmware", "image"))
+                                        ? resources.firmware().image()
+                                        : path.equals(List.of("firmware", "progress"))
+                                                ? resources.firmware().progress()
+                                                : null;
             case 3 ->
                 path.get(0).equals("commands") && path.get(2).equals("response")
                         ? resources.response()
