@@ -244,6 +244,8 @@ public final class HttpApi implements Lifecycle {
         route(server, HandlerType.GET, "/api/v1/firmware/{id}", firmware::get);
         route(server, HandlerType.DELETE, "/api/v1/firmware/{id}", firmware::delete);
         route(server, HandlerType.GET, "/api/v1/firmware/{id}/manifest", firmware::manifest);
+        route(server, HandlerType.POST, "/api/v1/firmware/{id}/deltas", firmware::addDelta);
+        route(server, HandlerType.GET, "/api/v1/firmware/{id}/deltas", firmware::deltas);
         route(server, HandlerType.GET, "/api/v1/firmware/{id}/content", firmware::content);
         route(server, HandlerType.HEAD, "/api/v1/firmware/{id}/content", firmware::content);
         route(server, HandlerType.POST, "/api/v1/rollouts", rollouts::create);
@@ -260,6 +262,8 @@ public final class HttpApi implements Lifecycle {
         route(server, HandlerType.POST, "/ota/v1/jobs/{job}/progress", ota::progress);
         route(server, HandlerType.GET, "/ota/v1/jobs/{job}/firmware", ota::firmware);
         route(server, HandlerType.HEAD, "/ota/v1/jobs/{job}/firmware", ota::firmware);
+        route(server, HandlerType.GET, "/ota/v1/jobs/{job}/delta", ota::delta);
+        route(server, HandlerType.HEAD, "/ota/v1/jobs/{job}/delta", ota::delta);
         // hawkBit DDI, for SWUpdate, RAUC and Zephyr clients: authenticated by TargetToken/GatewayToken.
         String controller = "/{tenant}/controller/v1/{controllerId}";
         route(server, HandlerType.GET, controller, ddi::poll);

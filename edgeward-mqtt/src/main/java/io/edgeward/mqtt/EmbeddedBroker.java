@@ -17,6 +17,7 @@ import io.edgeward.core.lifecycle.Lifecycle;
 import io.edgeward.core.lifecycle.Threads;
 import io.edgeward.core.ota.DeviceJob;
 import io.edgeward.core.ota.Firmware;
+import io.edgeward.core.ota.FirmwareDelta;
 import io.edgeward.core.ota.JobStatus;
 import io.edgeward.core.ota.OtaChannel;
 import io.edgeward.core.ota.OtaDocuments;
@@ -246,9 +247,13 @@ public final class EmbeddedBroker implements DeviceSessions, Lifecycle {
     public OtaChannel otaChannel(Supplier<String> baseUrl) {
         return new OtaChannel() {
             @Override
-            public void offer(DeviceJob job, Firmware firmware) {
-                String url = baseUrl.get() + "/ota/v1/jobs/" + job.id() + "/firmware";
-                publish(DeviceTopics.otaNotify(job.device()), OtaDocuments.notification(job, firmware, url), 1, true);
+            public void offer(DeviceJob job, Firmware firmware, FirmwareDelta delta) {
+                String jobUrl = baseUrl.get() + "/ota/v1/jobs/" + job.id();
+                publish(
+                        DeviceTopics.otaNotify(job.device()),
+                        OtaDocuments.notification(job, firmware, jobUrl + "/firmware", delta, jobUrl + "/delta"),
+                        1,
+                        true);
             }
 
             @Override

@@ -98,16 +98,20 @@ final class FirmwareImages {
      * @throws FirmwareCorruptException when it is missing or does not match
      */
     Path checked(Firmware firmware) throws IOException {
-        Path file = path(firmware.sha256());
+        return checked(firmware.id(), firmware.sha256(), firmware.size());
+    }
+
+    /** As {@link #checked(Firmware)}, for any stored file (a delta): {@code id} names it in a refusal. */
+    Path checked(String id, String sha256, long size) throws IOException {
+        Path file = path(sha256);
         if (!Files.isRegularFile(file)) {
-            throw new FirmwareCorruptException(firmware.id(), "the file is missing");
+            throw new FirmwareCorruptException(id, "the file is missing");
         }
-        if (Files.size(file) != firmware.size()) {
-            throw new FirmwareCorruptException(
-                    firmware.id(), Files.size(file) + " bytes instead of " + firmware.size());
+        if (Files.size(file) != size) {
+            throw new FirmwareCorruptException(id, Files.size(file) + " bytes instead of " + size);
         }
         long modified = Files.getLastModifiedTime(file).toMillis();
-        Long checkedAt = checked.get(firmware.sha256());
+        Long checkedAt = checked.get(sha256);
         if (checkedAt == null || checkedAt != modified) {
             MessageDigest sha = sha256();
             try (InputStream in = Files.newInputStream(file)) {
@@ -117,11 +121,11 @@ final class FirmwareImages {
                     sha.update(buffer, 0, n);
                 }
             }
-            if (!HexFormat.of().formatHex(sha.digest()).equals(firmware.sha256())) {
-                checked.remove(firmware.sha256());
-                throw new FirmwareCorruptException(firmware.id(), "its SHA-256 no longer matches");
+            if (!HexFormat.of().formatHex(sha.digest()).equals(sha256)) {
+                checked.remove(sha256);
+                throw new FirmwareCorruptException(id, "its SHA-256 no longer matches");
             }
-            checked.put(firmware.sha256(), modified);
+            checked.put(sha256, modified);
         }
         return file;
     }

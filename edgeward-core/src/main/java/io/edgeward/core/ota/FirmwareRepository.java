@@ -23,4 +23,16 @@ public interface FirmwareRepository {
 
     /** @return whether there was such a release */
     boolean delete(String id);
+
+    /** Adds a delta to a release (deleted with the release or its base). */
+    void insertDelta(FirmwareDelta delta);
+
+    /** The release's deltas (to it), newest first. */
+    List<FirmwareDelta> deltas(String firmwareId);
+
+    /** Deltas from the release (it is their base). */
+    List<FirmwareDelta> deltasFrom(String baseId);
+
+    /** Whether a delta other than {@code exceptId} has this file (a patch may be shared like an image). */
+    boolean deltaShared(String sha256, String exceptId);
 }

@@ -16,11 +16,17 @@ import java.util.Objects;
  * @param maxImageSize the largest image an upload may carry, bytes
  * @param deviceTimeout how long a device may stay silent on its job before it fails, unless its rollout says otherwise
  * @param publicUrl the HTTP base URL devices download images from; empty: this node's address and HTTP port
+ * @param maxDeltaImage the largest images a delta is computed between (bsdiff holds both in memory, and more)
  */
-public record FirmwareSettings(Path directory, long maxImageSize, Duration deviceTimeout, String publicUrl) {
+public record FirmwareSettings(
+        Path directory, long maxImageSize, Duration deviceTimeout, String publicUrl, long maxDeltaImage) {
 
     public FirmwareSettings(Path directory, long maxImageSize, Duration deviceTimeout) {
         this(directory, maxImageSize, deviceTimeout, "");
+    }
+
+    public FirmwareSettings(Path directory, long maxImageSize, Duration deviceTimeout, String publicUrl) {
+        this(directory, maxImageSize, deviceTimeout, publicUrl, 16L << 20);
     }
 
     public static final Key<Long> MAX_IMAGE_SIZE = new Key<>(
@@ -40,14 +46,21 @@ public record FirmwareSettings(Path directory, long maxImageSize, Duration devic
             string(),
             "The HTTP base URL devices download firmware from (http://gateway.local:8080), as they reach this"
                     + " node. Empty: http://<this host's address>:<http.port>.");
-    public static final List<Key<?>> KEYS = List.of(MAX_IMAGE_SIZE, DEVICE_TIMEOUT, PUBLIC_URL);
+    public static final Key<Long> MAX_DELTA_IMAGE = new Key<>(
+            "ota.delta.max-image-size",
+            "16MiB",
+            bytes(),
+            "The largest images a delta release is computed between: bsdiff holds both images and a suffix array"
+                    + " (about 10 times the base) in the heap while it runs.");
+    public static final List<Key<?>> KEYS = List.of(MAX_IMAGE_SIZE, DEVICE_TIMEOUT, PUBLIC_URL, MAX_DELTA_IMAGE);
 
     public static FirmwareSettings from(Config config, Path dataDir) {
         return new FirmwareSettings(
                 dataDir.resolve("firmware"),
                 config.get(MAX_IMAGE_SIZE),
                 config.get(DEVICE_TIMEOUT),
-                config.get(PUBLIC_URL).replaceAll("/+$", ""));
+                config.get(PUBLIC_URL).replaceAll("/+$", ""),
+                config.get(MAX_DELTA_IMAGE));
     }
 
     public FirmwareSettings {

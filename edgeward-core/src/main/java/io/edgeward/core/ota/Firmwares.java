@@ -150,11 +150,118 @@ public final class Firmwares implements Lifecycle {
         if (inUse.test(id)) {
             throw new FirmwareInUseException(id);
         }
+        List<FirmwareDelta> deltas = new java.util.ArrayList<>(repository.deltas(id));
+        deltas.addAll(repository.deltasFrom(id));
         if (!repository.delete(id)) {
             throw new FirmwareNotFoundException(id);
         }
         if (!repository.imageShared(firmware.sha256(), id)) {
             images.delete(firmware.sha256());
+        }
+        for (FirmwareDelta delta : deltas) { // deleted with the release, by the store
+            if (!repository.deltaShared(delta.sha256(), delta.id()) && !repository.imageShared(delta.sha256(), "")) {
+                images.delete(delta.sha256());
+            }
+        }
+    }
+
+    /**
+     * Computes, signs and stores the delta from release {@code baseId} to release {@code targetId}
+     * (the same model, the base older): what devices running exactly the base download instead.
+     *
+     * @throws IllegalArgumentException for releases of different models, a base that is not older,
+     *     or a delta that exists
+     * @throws FirmwareTooLargeException for images past {@code ota.delta.max-image-size}
+     */
+    public FirmwareDelta addDelta(String targetId, String baseId) throws IOException {
+        Firmware target = get(targetId);
+        Firmware base = get(baseId);
+        if (!base.model().equals(target.model())) {
+            throw new IllegalArgumentException("the base " + base.model() + " " + base.version()
+                    + " is not of the release's model " + target.model());
+        }
+        if (SemVer.parse(base.version()).compareTo(SemVer.parse(target.version())) >= 0) {
+            throw new IllegalArgumentException(
+                    "the base version " + base.version() + " must be older than " + target.version());
+        }
+        if (repository.deltas(targetId).stream().anyMatch(d -> d.baseId().equals(baseId))) {
+            throw new IllegalArgumentException(
+                    "a delta from " + base.version() + " to " + target.version() + " exists");
+        }
+        if (Math.max(base.size(), target.size()) > settings.maxDeltaImage()) {
+            throw new FirmwareTooLargeException(settings.maxDeltaImage());
+        }
+        byte[] from = java.nio.file.Files.readAllBytes(image(baseId).file());
+        byte[] to = java.nio.file.Files.readAllBytes(image(targetId).file());
+        java.io.ByteArrayOutputStream patch = new java.io.ByteArrayOutputStream();
+        try {
+            io.sigpipe.jbsdiff.Diff.diff(from, to, patch);
+        } catch (org.apache.commons.compress.compressors.CompressorException
+                | io.sigpipe.jbsdiff.InvalidHeaderException e) {
+            throw new IOException("the delta could not be computed: " + e.getMessage(), e);
+        }
+        FirmwareImages.Stored stored =
+                images.write(new java.io.ByteArrayInputStream(patch.toByteArray()), Long.MAX_VALUE);
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("version", target.version());
+        fields.put("model", target.model());
+        fields.put("format", FirmwareDelta.BSDIFF);
+        fields.put("size", stored.size());
+        fields.put("sha256", stored.sha256());
+        fields.put("base_version", base.version());
+        fields.put("base_sha256", base.sha256());
+        fields.put("target_size", target.size());
+        fields.put("target_sha256", target.sha256());
+        fields.put("created", now.toString());
+        String manifest;
+        try {
+            manifest = JSON.writeValueAsString(fields);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        FirmwareDelta delta = new FirmwareDelta(
+                "fd-" + HexFormat.of().formatHex(randomBytes()),
+                targetId,
+                baseId,
+                base.version(),
+                base.sha256(),
+                FirmwareDelta.BSDIFF,
+                stored.size(),
+                stored.sha256(),
+                manifest,
+                Base64.getEncoder().encodeToString(signingKey().sign(manifest.getBytes(StandardCharsets.UTF_8))),
+                now);
+        repository.insertDelta(delta);
+        return delta;
+    }
+
+    public List<FirmwareDelta> deltas(String firmwareId) {
+        get(firmwareId);
+        return repository.deltas(firmwareId);
+    }
+
+    /** The delta to the release for a device running {@code baseVersion}, if there is one. */
+    public java.util.Optional<FirmwareDelta> deltaFrom(String firmwareId, String baseVersion) {
+        if (baseVersion == null) {
+            return java.util.Optional.empty();
+        }
+        return repository.deltas(firmwareId).stream()
+                .filter(d -> d.baseVersion().equals(baseVersion))
+                .findFirst();
+    }
+
+    /**
+     * The delta's file, checked against its hash.
+     *
+     * @throws FirmwareCorruptException when it is missing or does not match
+     */
+    public Path deltaFile(FirmwareDelta delta) throws IOException {
+        try {
+            return images.checked(delta.id(), delta.sha256(), delta.size());
+        } catch (FirmwareCorruptException e) {
+            corrupt.increment();
+            throw e;
         }
     }
 

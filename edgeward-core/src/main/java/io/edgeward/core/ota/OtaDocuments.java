@@ -26,6 +26,16 @@ public final class OtaDocuments {
      * @param url the image's download URL for this job (HTTP with Range)
      */
     public static byte[] notification(DeviceJob job, Firmware firmware, String url) {
+        return notification(job, firmware, url, null, null);
+    }
+
+    /**
+     * As {@link #notification(DeviceJob, Firmware, String)}, with the delta from the version the
+     * device runs: {@code delta: {format, size, sha256, base_version, base_sha256, manifest,
+     * signature, url}}. A device whose image is the base patches it; any other takes the image.
+     */
+    public static byte[] notification(
+            DeviceJob job, Firmware firmware, String url, FirmwareDelta delta, String deltaUrl) {
         ObjectNode doc = JSON.createObjectNode();
         doc.put("job_id", job.id());
         doc.put("rollout_id", job.rolloutId());
@@ -43,6 +53,17 @@ public final class OtaDocuments {
         }
         doc.put("url", url);
         doc.put("status", job.status().wireName());
+        if (delta != null) {
+            ObjectNode patch = doc.putObject("delta");
+            patch.put("format", delta.format());
+            patch.put("size", delta.size());
+            patch.put("sha256", delta.sha256());
+            patch.put("base_version", delta.baseVersion());
+            patch.put("base_sha256", delta.baseSha256());
+            patch.put("manifest", delta.manifest());
+            patch.put("signature", delta.signature());
+            patch.put("url", deltaUrl);
+        }
         return bytes(doc);
     }
 

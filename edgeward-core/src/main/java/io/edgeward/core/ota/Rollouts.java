@@ -15,6 +15,7 @@ import io.edgeward.core.shadow.ShadowService;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -320,12 +321,12 @@ public final class Rollouts implements Lifecycle {
         });
     }
 
-    /** The job the device is to carry out now, with its release. */
-    public record Offer(DeviceJob job, Firmware firmware) {}
+    /** The job the device is to carry out now, with its release and a delta from the version it ran, if any. */
+    public record Offer(DeviceJob job, Firmware firmware, FirmwareDelta delta) {}
 
     /** The device's offered job that is not over, if any (a polling device asks this). */
     public Optional<Offer> offerFor(DeviceId device) {
-        return repository.activeJob(device).map(job -> new Offer(job, firmwares.get(firmwareOf(job))));
+        return repository.activeJob(device).map(job -> offerOf(job, firmwares.get(firmwareOf(job))));
     }
 
     /**
@@ -369,7 +370,7 @@ public final class Rollouts implements Lifecycle {
                 }
             }
             return Optional.of(
-                    new Poll(new Offer(job, firmwares.get(rollout.firmwareId())), null, repository.actionId(job.id())));
+                    new Poll(offerOf(job, firmwares.get(rollout.firmwareId())), null, repository.actionId(job.id())));
         }
         return repository.unacknowledgedCancel(device).map(job -> new Poll(null, job, repository.actionId(job.id())));
     }
@@ -535,10 +536,38 @@ public final class Rollouts implements Lifecycle {
         }
     }
 
+    private Offer offerOf(DeviceJob job, Firmware firmware) {
+        return new Offer(
+                job,
+                firmware,
+                firmwares.deltaFrom(firmware.id(), job.fromVersion()).orElse(null));
+    }
+
+    /**
+     * The delta file of the device's job, for it to download.
+     *
+     * @throws OtaRefusedException for a job that is not the device's, is over, or has no delta
+     */
+    public Path deltaFor(DeviceId device, String jobId) throws java.io.IOException {
+        DeviceJob job = ownJob(device, jobId);
+        if (!job.status().active()) {
+            throw refuse(
+                    OtaRefusedException.Reason.OVER,
+                    "job " + jobId + " is " + job.status().wireName());
+        }
+        FirmwareDelta delta = firmwares
+                .deltaFrom(firmwareOf(job), job.fromVersion())
+                .orElseThrow(() -> refuse(
+                        OtaRefusedException.Reason.UNKNOWN_JOB, "job " + jobId + " has no delta; fetch the image"));
+        return firmwares.deltaFile(delta);
+    }
+
     private void offer(DeviceJob job, Firmware firmware) {
+        FirmwareDelta delta =
+                firmwares.deltaFrom(firmware.id(), job.fromVersion()).orElse(null);
         for (OtaChannel channel : channels) {
             try {
-                channel.offer(job, firmware);
+                channel.offer(job, firmware, delta);
             } catch (RuntimeException e) {
                 if (failureLog.allow("offer")) {
                     LOG.warn("Offering job {} to {} failed: {}", job.id(), job.device(), e.toString());

@@ -1,6 +1,7 @@
 package io.edgeward.http.internal;
 
 import io.edgeward.core.ota.Firmware;
+import io.edgeward.core.ota.FirmwareDelta;
 import io.edgeward.core.ota.FirmwareUpload;
 import io.edgeward.core.ota.Firmwares;
 import io.edgeward.core.ota.SigningKey;
@@ -72,6 +73,44 @@ public final class FirmwareRoutes {
         ctx.status(204);
     }
 
+    record DeltaRequest(
+            @com.fasterxml.jackson.annotation.JsonProperty("from")
+            String from) {}
+
+    /** {@code POST /api/v1/firmware/{id}/deltas} with {@code {"from": "<base release id>"}}: computes and signs the delta. */
+    public void addDelta(Context ctx) throws IOException {
+        String from = ctx.bodyAsClass(DeltaRequest.class).from();
+        if (from == null || from.isBlank()) {
+            throw ApiException.badRequest("from (the base release's id) is required");
+        }
+        FirmwareDelta delta = firmwares.addDelta(ctx.pathParam("id"), from);
+        ctx.status(201).json(view(delta));
+    }
+
+    public void deltas(Context ctx) {
+        ctx.json(Map.of(
+                "deltas",
+                firmwares.deltas(ctx.pathParam("id")).stream()
+                        .map(FirmwareRoutes::view)
+                        .toList()));
+    }
+
+    static Map<String, Object> view(FirmwareDelta delta) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("id", delta.id());
+        view.put("firmware_id", delta.firmwareId());
+        view.put("base_id", delta.baseId());
+        view.put("base_version", delta.baseVersion());
+        view.put("base_sha256", delta.baseSha256());
+        view.put("format", delta.format());
+        view.put("size", delta.size());
+        view.put("sha256", delta.sha256());
+        view.put("manifest", delta.manifest());
+        view.put("signature", delta.signature());
+        view.put("created_at", delta.createdAt().toString());
+        return view;
+    }
+
     /** The manifest exactly as signed (a string: re-encoding it would break the signature) and the signature. */
     public void manifest(Context ctx) {
         Firmware firmware = firmwares.get(ctx.pathParam("id"));
@@ -96,13 +135,22 @@ public final class FirmwareRoutes {
     /** Serves a checked image: whole, one byte range (206), or 304 when the client has it. */
     static void serve(Context ctx, Firmwares.Image image) throws IOException {
         Firmware firmware = image.firmware();
-        long size = firmware.size();
-        ctx.disableCompression(); // lengths and ranges are of the image's own bytes
-        ctx.header("ETag", firmware.etag());
+        serve(ctx, image.file(), firmware.size(), firmware.etag(), firmware.filename());
+    }
+
+    /** Serves a checked, content-addressed file (a delta): its name is its hash, and so its ETag. */
+    static void serveFile(Context ctx, java.nio.file.Path file, String filename) throws IOException {
+        serve(ctx, file, java.nio.file.Files.size(file), "\"" + file.getFileName() + "\"", filename);
+    }
+
+    private static void serve(Context ctx, java.nio.file.Path file, long size, String etag, String filename)
+            throws IOException {
+        ctx.disableCompression(); // lengths and ranges are of the file's own bytes
+        ctx.header("ETag", etag);
         ctx.header("Accept-Ranges", "bytes");
-        ctx.header("Content-Disposition", "attachment; filename=\"" + firmware.filename() + "\"");
+        ctx.header("Content-Disposition", "attachment; filename=\"" + filename + "\"");
         ctx.contentType("application/octet-stream");
-        if (matches(ctx.header("If-None-Match"), firmware.etag())) {
+        if (matches(ctx.header("If-None-Match"), etag)) {
             ctx.status(304);
             return;
         }
@@ -110,7 +158,7 @@ public final class FirmwareRoutes {
         long to = size - 1;
         String range = ctx.header("Range");
         String ifRange = ctx.header("If-Range");
-        if (range != null && (ifRange == null || ifRange.trim().equals(firmware.etag()))) {
+        if (range != null && (ifRange == null || ifRange.trim().equals(etag))) {
             long[] bounds = range(range, size);
             if (bounds == null) {
                 ctx.header("Content-Range", "bytes */" + size);
@@ -130,7 +178,7 @@ public final class FirmwareRoutes {
         if (ctx.method().name().equals("HEAD")) {
             return;
         }
-        FileChannel channel = FileChannel.open(image.file(), StandardOpenOption.READ);
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
         channel.position(from);
         ctx.result(new BoundedInputStream(Channels.newInputStream(channel), length));
     }

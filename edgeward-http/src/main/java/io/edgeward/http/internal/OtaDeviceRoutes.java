@@ -45,6 +45,12 @@ public final class OtaDeviceRoutes {
         FirmwareRoutes.serve(ctx, rollouts.imageFor(job.device(), job.id()));
     }
 
+    /** {@code GET|HEAD /ota/v1/jobs/{job}/delta}: the delta from the version the device runs, by range too. */
+    public void delta(Context ctx) throws IOException {
+        DeviceJob job = authenticated(ctx);
+        FirmwareRoutes.serveFile(ctx, rollouts.deltaFor(job.device(), job.id()), "delta.bsdiff");
+    }
+
     /** {@code GET /ota/v1/jobs/{job}}: the job as the platform sees it. */
     public void job(Context ctx) {
         ctx.json(RolloutRoutes.view(authenticated(ctx)));

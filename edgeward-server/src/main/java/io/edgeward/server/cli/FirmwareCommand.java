@@ -20,7 +20,12 @@ import picocli.CommandLine.Parameters;
         name = "firmware",
         mixinStandardHelpOptions = true,
         description = "Manage firmware releases through a running node's API.",
-        subcommands = {FirmwareCommand.Add.class, FirmwareCommand.ListReleases.class, FirmwareCommand.Delete.class})
+        subcommands = {
+            FirmwareCommand.Add.class,
+            FirmwareCommand.ListReleases.class,
+            FirmwareCommand.Delta.class,
+            FirmwareCommand.Delete.class
+        })
 final class FirmwareCommand {
 
     @Command(
@@ -126,6 +131,38 @@ final class FirmwareCommand {
                             release.path("size").asLong(),
                             release.path("created_at").asText());
                 }
+            });
+        }
+    }
+
+    @Command(
+            name = "delta",
+            mixinStandardHelpOptions = true,
+            description = "Compute and sign a delta (bsdiff) to a release from an older one; devices on the older one"
+                    + " download it instead of the image.")
+    static final class Delta implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "ID", description = "The release the delta leads to (fw-…).")
+        String id;
+
+        @Option(names = "--from", required = true, paramLabel = "BASE_ID", description = "The older release (fw-…).")
+        String from;
+
+        @Mixin
+        ApiTarget target;
+
+        @Override
+        public Integer call() throws Exception {
+            return target.refusing(client -> {
+                System.err.println("Computing the delta (both images are read whole) ...");
+                JsonNode delta = client.post(
+                        "/api/v1/firmware/" + URLEncoder.encode(id, StandardCharsets.UTF_8) + "/deltas",
+                        "{\"from\":" + new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(from)
+                                + "}");
+                System.out.println("Added delta " + delta.path("id").asText() + " from "
+                        + delta.path("base_version").asText()
+                        + ": " + delta.path("size").asLong() + " bytes ("
+                        + delta.path("format").asText() + "), sha256 "
+                        + delta.path("sha256").asText());
             });
         }
     }

@@ -218,6 +218,50 @@ abstract class FirmwareContract {
         }
     }
 
+    @Test
+    void delta_fromAnOlderRelease_patchesItsBaseIntoTheTarget_isSigned_andGoesWithItsRelease() throws Exception {
+        byte[] base = image(300_000, 21);
+        byte[] target = base.clone();
+        for (int i = 1000; i < 300_000; i += 25_000) {
+            target[i] ^= 0x5a; // a build with a few changes, as two builds of one program differ
+        }
+        Firmware from = firmwares.add(upload("T100", "1.0.0"), new ByteArrayInputStream(base));
+        Firmware to = firmwares.add(upload("T100", "1.1.0"), new ByteArrayInputStream(target));
+
+        io.edgeward.core.ota.FirmwareDelta delta = firmwares.addDelta(to.id(), from.id());
+
+        assertThat(delta.size()).as("much smaller than the image").isLessThan(target.length / 10);
+        assertThat(delta.baseVersion()).isEqualTo("1.0.0");
+        assertThat(delta.baseSha256()).isEqualTo(from.sha256());
+        java.io.ByteArrayOutputStream patched = new java.io.ByteArrayOutputStream();
+        io.sigpipe.jbsdiff.Patch.patch(base, Files.readAllBytes(firmwares.deltaFile(delta)), patched);
+        assertThat(patched.toByteArray()).isEqualTo(target);
+        JsonNode manifest = new ObjectMapper().readTree(delta.manifest());
+        assertThat(manifest.path("format").asText()).isEqualTo("bsdiff40");
+        assertThat(manifest.path("target_sha256").asText()).isEqualTo(to.sha256());
+        assertThat(verifies(firmwares.signingKey().publicKeyPem(), delta.manifest(), delta.signature()))
+                .isTrue();
+        assertThat(firmwares.deltaFrom(to.id(), "1.0.0")).contains(delta);
+        assertThat(firmwares.deltaFrom(to.id(), "0.9.0")).isEmpty();
+
+        Firmware other = firmwares.add(upload("X9", "2.0.0"), new ByteArrayInputStream(image(1000, 3)));
+        assertThatThrownBy(() -> firmwares.addDelta(to.id(), other.id()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("model");
+        assertThatThrownBy(() -> firmwares.addDelta(from.id(), to.id()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must be older");
+        assertThatThrownBy(() -> firmwares.addDelta(to.id(), from.id()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("exists");
+
+        Path file =
+                files.resolve("sha256").resolve(delta.sha256().substring(0, 2)).resolve(delta.sha256());
+        firmwares.delete(from.id());
+        assertThat(firmwares.deltas(to.id())).as("a delta goes with its base").isEmpty();
+        assertThat(file).doesNotExist();
+    }
+
     static boolean verifies(String publicKeyPem, String manifest, String signature) throws Exception {
         String base64 = publicKeyPem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
         Signature verifier = Signature.getInstance("Ed25519");

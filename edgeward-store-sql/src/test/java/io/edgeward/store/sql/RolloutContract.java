@@ -97,7 +97,7 @@ abstract class RolloutContract {
                 Threads.named("test"));
         rollouts.addChannel(new OtaChannel() {
             @Override
-            public void offer(DeviceJob job, Firmware firmware) {
+            public void offer(DeviceJob job, Firmware firmware, io.edgeward.core.ota.FirmwareDelta delta) {
                 offered.add(job);
             }
 

@@ -2,6 +2,7 @@ package io.edgeward.store.sql.internal;
 
 import io.edgeward.core.ota.Firmware;
 import io.edgeward.core.ota.FirmwareConflictException;
+import io.edgeward.core.ota.FirmwareDelta;
 import io.edgeward.core.ota.FirmwareRepository;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -90,6 +91,68 @@ public final class SqlFirmwareRepository implements FirmwareRepository {
         return writes.inTransaction(handle -> handle.createUpdate("DELETE FROM firmware WHERE id = :id")
                         .bind("id", id)
                         .execute())
+                > 0;
+    }
+
+    private static final String DELTA = "id, firmware_id, base_id, base_version, base_sha256, format, size, sha256, "
+            + "manifest, signature, created_at";
+
+    @Override
+    public void insertDelta(FirmwareDelta delta) {
+        writes.useTransaction(handle -> handle.createUpdate(
+                        "INSERT INTO firmware_deltas (" + DELTA + ") VALUES (:id, "
+                                + ":firmware, :base, :baseVersion, :baseSha, :format, :size, :sha, :manifest, :signature, :created)")
+                .bind("id", delta.id())
+                .bind("firmware", delta.firmwareId())
+                .bind("base", delta.baseId())
+                .bind("baseVersion", delta.baseVersion())
+                .bind("baseSha", delta.baseSha256())
+                .bind("format", delta.format())
+                .bind("size", delta.size())
+                .bind("sha", delta.sha256())
+                .bind("manifest", delta.manifest())
+                .bind("signature", delta.signature())
+                .bind("created", delta.createdAt().toEpochMilli())
+                .execute());
+    }
+
+    @Override
+    public List<FirmwareDelta> deltas(String firmwareId) {
+        return deltasWhere("firmware_id", firmwareId);
+    }
+
+    @Override
+    public List<FirmwareDelta> deltasFrom(String baseId) {
+        return deltasWhere("base_id", baseId);
+    }
+
+    private List<FirmwareDelta> deltasWhere(String column, String id) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT " + DELTA + " FROM firmware_deltas WHERE " + column
+                        + " = :id ORDER BY created_at DESC, id DESC")
+                .bind("id", id)
+                .map((rs, ctx) -> new FirmwareDelta(
+                        rs.getString("id"),
+                        rs.getString("firmware_id"),
+                        rs.getString("base_id"),
+                        rs.getString("base_version"),
+                        rs.getString("base_sha256"),
+                        rs.getString("format"),
+                        rs.getLong("size"),
+                        rs.getString("sha256"),
+                        rs.getString("manifest"),
+                        rs.getString("signature"),
+                        Instant.ofEpochMilli(rs.getLong("created_at"))))
+                .list());
+    }
+
+    @Override
+    public boolean deltaShared(String sha256, String exceptId) {
+        return jdbi.withHandle(handle -> handle.createQuery(
+                                "SELECT COUNT(*) FROM firmware_deltas WHERE sha256 = :sha AND id <> :id")
+                        .bind("sha", sha256)
+                        .bind("id", exceptId)
+                        .mapTo(Long.class)
+                        .one())
                 > 0;
     }
 
