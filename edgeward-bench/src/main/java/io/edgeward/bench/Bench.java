@@ -5,7 +5,8 @@ import java.util.Arrays;
 /** {@code bench [ingest] ...} runs the ingest benchmark, {@code bench devices ...} the shadow and command one, {@code bench coap ...} CoAP telemetry,
  * {@code bench storm ...} a reconnect storm, {@code bench abuse ...} floods while a good device publishes,
  * {@code bench query ...} long-range queries from the rollup tiers against raw scans, {@code bench retention ...}
- * ingest while a large expiry runs, {@code bench rules ...} ingest with 1,000 rules and the latency of a firing. */
+ * ingest while a large expiry runs, {@code bench rules ...} ingest with 1,000 rules and the latency of a firing,
+ * {@code bench ota ...} 1,000 devices downloading an image at once and a delta's size. */
 public final class Bench {
 
     private Bench() {}
@@ -23,6 +24,8 @@ public final class Bench {
             RetentionBenchmark.main(Arrays.copyOfRange(args, 1, args.length));
         } else if (args.length > 0 && args[0].equals("rules")) {
             RulesBenchmark.main(Arrays.copyOfRange(args, 1, args.length));
+        } else if (args.length > 0 && args[0].equals("ota")) {
+            OtaBenchmark.main(Arrays.copyOfRange(args, 1, args.length));
         } else if (args.length > 0 && args[0].equals("query")) {
             QueryBenchmark.main(Arrays.copyOfRange(args, 1, args.length));
         } else if (args.length > 0 && args[0].equals("ingest")) {

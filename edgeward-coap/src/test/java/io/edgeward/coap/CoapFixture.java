@@ -18,6 +18,7 @@ import io.edgeward.core.telemetry.TelemetryLimits;
 import io.edgeward.core.telemetry.TelemetryPipeline;
 import io.edgeward.core.telemetry.TimeRange;
 import io.edgeward.core.testing.NodeExtension;
+import io.edgeward.core.testing.OtaParts;
 import io.edgeward.store.sql.SqlStore;
 import io.edgeward.store.sql.StoreSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -76,27 +77,17 @@ final class CoapFixture extends NodeExtension {
         pipeline = platform.pipeline();
         CoapCommandChannel channel = new CoapCommandChannel();
         commands.addTransport(channel);
-        FirmwareSettings firmwareSettings =
-                new FirmwareSettings(dir.resolve("firmware"), 16 << 20, Duration.ofMinutes(30));
-        firmwares = parts.start(
-                "firmware",
-                new Firmwares(
-                        store.ports().firmware(),
-                        store.ports().rollouts()::firmwareInUse,
-                        firmwareSettings,
-                        Clock.systemUTC(),
-                        meters));
-        rollouts = parts.start(
-                "rollouts",
-                new Rollouts(
-                        store.ports().rollouts(),
-                        firmwares,
-                        registry,
-                        shadows,
-                        firmwareSettings,
-                        Clock.systemUTC(),
-                        meters,
-                        threads));
+        OtaParts ota = OtaParts.start(
+                store.ports(),
+                new FirmwareSettings(dir.resolve("firmware"), 16 << 20, Duration.ofMinutes(30)),
+                registry,
+                shadows,
+                Clock.systemUTC(),
+                meters,
+                threads,
+                parts);
+        firmwares = ota.firmwares();
+        rollouts = parts.start("rollouts", ota.rollouts());
         coap = new EmbeddedCoapServer(
                 new CoapSettings("127.0.0.1", 0, 0, plainTokenAuth, MAX_PAYLOAD, Duration.ofMinutes(2)),
                 registry,

@@ -40,44 +40,6 @@ public record SimulatorSettings(
         Duration warmup,
         double otaFailureRate) {
 
-    /** As before OTA: health checks after an update never fail. */
-    public SimulatorSettings(
-            String brokerHost,
-            int brokerPort,
-            int devices,
-            double ratePerSecond,
-            int qos,
-            String idPrefix,
-            int inflightPerDevice,
-            Duration duration,
-            URI api,
-            String token,
-            Path credentialsFile,
-            Path summaryJson,
-            String topicPattern,
-            String statusTopicPattern,
-            int thermostats,
-            Duration warmup) {
-        this(
-                brokerHost,
-                brokerPort,
-                devices,
-                ratePerSecond,
-                qos,
-                idPrefix,
-                inflightPerDevice,
-                duration,
-                api,
-                token,
-                credentialsFile,
-                summaryJson,
-                topicPattern,
-                statusTopicPattern,
-                thermostats,
-                warmup,
-                0);
-    }
-
     public SimulatorSettings {
         Objects.requireNonNull(brokerHost, "brokerHost");
         Objects.requireNonNull(idPrefix, "idPrefix");

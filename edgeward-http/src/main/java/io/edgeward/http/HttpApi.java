@@ -38,6 +38,7 @@ import io.edgeward.http.internal.ApiException;
 import io.edgeward.http.internal.CommandRoutes;
 import io.edgeward.http.internal.DdiRoutes;
 import io.edgeward.http.internal.DeviceRoutes;
+import io.edgeward.http.internal.Downloads;
 import io.edgeward.http.internal.FirmwareRoutes;
 import io.edgeward.http.internal.OtaDeviceRoutes;
 import io.edgeward.http.internal.Problem;
@@ -138,8 +139,10 @@ public final class HttpApi implements Lifecycle {
         this.adminToken = settings.adminToken().getBytes(StandardCharsets.UTF_8);
         this.failedAuthentications = new FailedAuthentications("http", prometheus);
         this.rollouts = new RolloutRoutes(rollouts, json);
-        this.ota = new OtaDeviceRoutes(rollouts, registry, failedAuthentications, json);
-        this.ddi = new DdiRoutes(rollouts, firmwares, registry, failedAuthentications, settings.ddi());
+        Downloads downloads = new Downloads(
+                firmwares.settings().maxDownloadRate(), firmwares.settings().maxDownloads(), prometheus);
+        this.ota = new OtaDeviceRoutes(rollouts, registry, failedAuthentications, json, downloads);
+        this.ddi = new DdiRoutes(rollouts, firmwares, registry, failedAuthentications, settings.ddi(), downloads);
     }
 
     @Override

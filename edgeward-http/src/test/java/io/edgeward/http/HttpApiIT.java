@@ -96,25 +96,17 @@ class HttpApiIT {
         meters.counter("iot.mqtt.messages.received").increment(3);
         FirmwareSettings firmwareSettings =
                 new FirmwareSettings(dir.resolve("firmware"), MAX_IMAGE, java.time.Duration.ofMinutes(30));
-        firmwares = parts.start(
-                "firmware",
-                new Firmwares(
-                        store.ports().firmware(),
-                        store.ports().rollouts()::firmwareInUse,
-                        firmwareSettings,
-                        Clock.systemUTC(),
-                        meters));
-        rollouts = parts.start(
-                "rollouts",
-                new io.edgeward.core.ota.Rollouts(
-                        store.ports().rollouts(),
-                        firmwares,
-                        platform.registry(),
-                        shadows,
-                        firmwareSettings,
-                        Clock.systemUTC(),
-                        meters,
-                        io.edgeward.core.lifecycle.Threads.named("test")));
+        io.edgeward.core.testing.OtaParts ota = io.edgeward.core.testing.OtaParts.start(
+                store.ports(),
+                firmwareSettings,
+                platform.registry(),
+                shadows,
+                Clock.systemUTC(),
+                meters,
+                io.edgeward.core.lifecycle.Threads.named("test"),
+                parts);
+        firmwares = ota.firmwares();
+        rollouts = parts.start("rollouts", ota.rollouts());
         api = parts.start(
                 "http",
                 new HttpApi(
@@ -1094,18 +1086,7 @@ class HttpApiIT {
 
     static HttpResponse<byte[]> asDevice(
             String method, String path, String secret, String body, Map<String, String> headers) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-                .method(
-                        method,
-                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (secret != null) {
-            request.header("Authorization", "TargetToken " + secret);
-        }
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        headers.forEach(request::header);
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        return ddi(method, path, "TargetToken", secret, body, headers);
     }
 
     @Test

@@ -20,6 +20,7 @@ import io.edgeward.core.telemetry.TelemetryLimits;
 import io.edgeward.core.telemetry.TelemetryPipeline;
 import io.edgeward.core.telemetry.TimeRange;
 import io.edgeward.core.testing.NodeExtension;
+import io.edgeward.core.testing.OtaParts;
 import io.edgeward.store.sql.SqlStore;
 import io.edgeward.store.sql.StoreSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -98,23 +99,10 @@ final class BrokerFixture extends NodeExtension {
         pipeline = platform.pipeline();
         FirmwareSettings firmwareSettings =
                 new FirmwareSettings(dir.resolve("firmware"), 1 << 20, Duration.ofMinutes(30), "http://127.0.0.1:1");
-        firmwares = parts.start(
-                "firmware",
-                new Firmwares(
-                        store.ports().firmware(),
-                        store.ports().rollouts()::firmwareInUse,
-                        firmwareSettings,
-                        Clock.systemUTC(),
-                        meters));
-        rollouts = new Rollouts(
-                store.ports().rollouts(),
-                firmwares,
-                registry,
-                shadows,
-                firmwareSettings,
-                Clock.systemUTC(),
-                meters,
-                threads);
+        OtaParts ota = OtaParts.start(
+                store.ports(), firmwareSettings, registry, shadows, Clock.systemUTC(), meters, threads, parts);
+        firmwares = ota.firmwares();
+        rollouts = ota.rollouts();
         broker = new EmbeddedBroker(
                 new BrokerSettings(
                         "127.0.0.1",

@@ -44,16 +44,7 @@ class DeltaIT {
     }
 
     String upload(String version, byte[] image) throws Exception {
-        HttpResponse<String> reply = HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort
-                                        + "/api/v1/firmware?model=DL1&version=" + version))
-                                .header("Authorization", "Bearer " + node.token)
-                                .POST(HttpRequest.BodyPublishers.ofByteArray(image))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-        assertThat(reply.statusCode()).as(reply.body()).isEqualTo(201);
-        return Node.JSON.readTree(reply.body()).path("id").asText();
+        return node.uploadFirmware("model=DL1&version=" + version, image);
     }
 
     /** The notification a device finds on its notify topic. */

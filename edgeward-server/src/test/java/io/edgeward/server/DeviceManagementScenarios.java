@@ -58,7 +58,8 @@ abstract class DeviceManagementScenarios {
                         null,
                         null,
                         1,
-                        null),
+                        null,
+                        0),
                 new PrintStream(simulatorOutput, true));
         simulation = CompletableFuture.runAsync(() -> {
             try {

@@ -228,15 +228,7 @@ class LibcoapClientsIT {
         JsonNode device = Node.JSON.readTree(registered.body()).get("credentials");
         byte[] image = new byte[50_000];
         new java.util.Random(8).nextBytes(image);
-        java.net.http.HttpResponse<String> uploaded = java.net.http.HttpClient.newHttpClient()
-                .send(
-                        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + node.httpPort
-                                        + "/api/v1/firmware?model=LC1&version=2.0.0"))
-                                .header("Authorization", "Bearer " + node.token)
-                                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(image))
-                                .build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString());
-        String firmware = Node.JSON.readTree(uploaded.body()).path("id").asText();
+        String firmware = node.uploadFirmware("model=LC1&version=2.0.0", image);
         assertThat(node.send(
                                 "POST",
                                 "/api/v1/rollouts",

@@ -62,6 +62,20 @@ final class Node implements AutoCloseable {
         return JSON.readTree(reply.body()).get("credentials");
     }
 
+    /** Uploads a firmware image ({@code query}: model, version, filename, ...); the release's id. */
+    String uploadFirmware(String query, byte[] image) throws Exception {
+        HttpResponse<String> reply = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/api/v1/firmware?" + query))
+                        .header("Authorization", "Bearer " + token)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(image))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (reply.statusCode() != 201) {
+            throw new AssertionError("upload refused: " + reply.statusCode() + " " + reply.body());
+        }
+        return JSON.readTree(reply.body()).path("id").asText();
+    }
+
     JsonNode get(String path) throws Exception {
         HttpResponse<String> reply = send("GET", path, null);
         if (reply.statusCode() != 200) {

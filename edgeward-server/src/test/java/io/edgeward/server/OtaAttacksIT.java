@@ -8,9 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import io.edgeward.device.OtaAgent;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -48,16 +46,7 @@ class OtaAttacksIT {
         node = new Node(dir.resolve("node"), Map.of());
         byte[] image = new byte[100_000];
         new Random(2).nextBytes(image);
-        HttpResponse<String> uploaded = HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort
-                                        + "/api/v1/firmware?model=ATK&version=2.0.0"))
-                                .header("Authorization", "Bearer " + node.token)
-                                .POST(HttpRequest.BodyPublishers.ofByteArray(image))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-        assertThat(uploaded.statusCode()).as(uploaded.body()).isEqualTo(201);
-        firmware = Node.JSON.readTree(uploaded.body()).path("id").asText();
+        firmware = node.uploadFirmware("model=ATK&version=2.0.0", image);
     }
 
     @AfterEach

@@ -9,8 +9,6 @@ import io.edgeward.device.SimulatorSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -82,16 +80,7 @@ class OtaRolloutIT {
     String upload(String version, int size) throws Exception {
         byte[] image = new byte[size];
         new Random(size).nextBytes(image);
-        HttpResponse<String> reply = HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort
-                                        + "/api/v1/firmware?model=edgeward-sim&version=" + version))
-                                .header("Authorization", "Bearer " + node.token)
-                                .POST(HttpRequest.BodyPublishers.ofByteArray(image))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-        assertThat(reply.statusCode()).as(reply.body()).isEqualTo(201);
-        return Node.JSON.readTree(reply.body()).path("id").asText();
+        return node.uploadFirmware("model=edgeward-sim&version=" + version, image);
     }
 
     JsonNode create(String body) throws Exception {

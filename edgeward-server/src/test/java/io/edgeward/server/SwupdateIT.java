@@ -70,16 +70,8 @@ class SwupdateIT {
 
     /** Uploads the image as release {@code version} and rolls it out to {@code device}; returns the rollout id. */
     String rollOut(Path swu, String version, String device) throws Exception {
-        HttpResponse<String> uploaded = HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort
-                                        + "/api/v1/firmware?model=edgeward-swu&filename=update.swu&version=" + version))
-                                .header("Authorization", "Bearer " + node.token)
-                                .POST(HttpRequest.BodyPublishers.ofFile(swu))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-        assertThat(uploaded.statusCode()).as(uploaded.body()).isEqualTo(201);
-        String firmware = Node.JSON.readTree(uploaded.body()).path("id").asText();
+        String firmware = node.uploadFirmware(
+                "model=edgeward-swu&filename=update.swu&version=" + version, Files.readAllBytes(swu));
         HttpResponse<String> rollout = node.send(
                 "POST", "/api/v1/rollouts", "{\"firmware_id\":\"" + firmware + "\",\"devices\":[\"" + device + "\"]}");
         assertThat(rollout.statusCode()).as(rollout.body()).isEqualTo(201);

@@ -80,6 +80,10 @@ public final class Firmwares implements Lifecycle {
     @Override
     public void close() {}
 
+    public FirmwareSettings settings() {
+        return settings;
+    }
+
     /** The key that signs manifests, generated on first use. */
     public synchronized SigningKey signingKey() {
         if (key == null) {

@@ -56,23 +56,4 @@ public record Rollout(
                 createdAt,
                 at);
     }
-
-    public Rollout withWaves(int waves) {
-        return new Rollout(
-                id,
-                name,
-                firmwareId,
-                target,
-                plan,
-                deviceTimeout,
-                maintenanceWindow,
-                dynamic,
-                status,
-                currentWave,
-                waves,
-                reason,
-                createdBy,
-                createdAt,
-                updatedAt);
-    }
 }

@@ -52,6 +52,7 @@ public final class DdiRoutes {
     private final DeviceRegistry registry;
     private final FailedAuthentications failed;
     private final DdiSettings settings;
+    private final Downloads downloads;
     /**
      * The error lines a device sent with its progress, by action. SWUpdate sends its log as the
      * details of "proceeding" feedback, and whether an error (HASH mismatch) comes there or with the
@@ -73,7 +74,9 @@ public final class DdiRoutes {
             Firmwares firmwares,
             DeviceRegistry registry,
             FailedAuthentications failed,
-            DdiSettings settings) {
+            DdiSettings settings,
+            Downloads downloads) {
+        this.downloads = downloads;
         this.rollouts = rollouts;
         this.firmwares = firmwares;
         this.registry = registry;
@@ -270,7 +273,7 @@ public final class DdiRoutes {
         if (!filename.equals(firmware.filename())) {
             throw new ApiException(404, "no-artifact", "No artifact", "no artifact '" + filename + "' in this release");
         }
-        FirmwareRoutes.serve(ctx, image);
+        FirmwareRoutes.serve(ctx, image, downloads);
     }
 
     private DeviceId authenticated(Context ctx) {

@@ -134,16 +134,23 @@ public final class FirmwareRoutes {
 
     /** Serves a checked image: whole, one byte range (206), or 304 when the client has it. */
     static void serve(Context ctx, Firmwares.Image image) throws IOException {
+        serve(ctx, image, null);
+    }
+
+    /** As {@link #serve(Context, Firmwares.Image)}, to a device: counted and paced by {@code downloads}. */
+    static void serve(Context ctx, Firmwares.Image image, Downloads downloads) throws IOException {
         Firmware firmware = image.firmware();
-        serve(ctx, image.file(), firmware.size(), firmware.etag(), firmware.filename());
+        serve(ctx, image.file(), firmware.size(), firmware.etag(), firmware.filename(), downloads);
     }
 
-    /** Serves a checked, content-addressed file (a delta): its name is its hash, and so its ETag. */
-    static void serveFile(Context ctx, java.nio.file.Path file, String filename) throws IOException {
-        serve(ctx, file, java.nio.file.Files.size(file), "\"" + file.getFileName() + "\"", filename);
+    /** Serves a checked, content-addressed file (a delta) to a device: its name is its hash, and so its ETag. */
+    static void serveFile(Context ctx, java.nio.file.Path file, String filename, Downloads downloads)
+            throws IOException {
+        serve(ctx, file, java.nio.file.Files.size(file), "\"" + file.getFileName() + "\"", filename, downloads);
     }
 
-    private static void serve(Context ctx, java.nio.file.Path file, long size, String etag, String filename)
+    private static void serve(
+            Context ctx, java.nio.file.Path file, long size, String etag, String filename, Downloads downloads)
             throws IOException {
         ctx.disableCompression(); // lengths and ranges are of the file's own bytes
         ctx.header("ETag", etag);
@@ -178,9 +185,26 @@ public final class FirmwareRoutes {
         if (ctx.method().name().equals("HEAD")) {
             return;
         }
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
-        channel.position(from);
-        ctx.result(new BoundedInputStream(Channels.newInputStream(channel), length));
+        if (downloads != null) {
+            try {
+                downloads.awaitTurn();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for a download's turn", e);
+            }
+        }
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(file, StandardOpenOption.READ);
+            channel.position(from);
+        } catch (IOException | RuntimeException e) {
+            if (downloads != null) {
+                downloads.endTurn();
+            }
+            throw e;
+        }
+        InputStream body = new BoundedInputStream(Channels.newInputStream(channel), length);
+        ctx.result(downloads == null ? body : downloads.paced(body));
     }
 
     /** The first and last byte of a single {@code bytes=} range, or null when it is not one or lies outside. */

@@ -25,9 +25,15 @@ public final class OtaDeviceRoutes {
     private final DeviceRegistry registry;
     private final FailedAuthentications failed;
     private final ObjectMapper json;
+    private final Downloads downloads;
 
     public OtaDeviceRoutes(
-            Rollouts rollouts, DeviceRegistry registry, FailedAuthentications failed, ObjectMapper json) {
+            Rollouts rollouts,
+            DeviceRegistry registry,
+            FailedAuthentications failed,
+            ObjectMapper json,
+            Downloads downloads) {
+        this.downloads = downloads;
         this.rollouts = rollouts;
         this.registry = registry;
         this.failed = failed;
@@ -42,13 +48,13 @@ public final class OtaDeviceRoutes {
     /** {@code GET|HEAD /ota/v1/jobs/{job}/firmware}, whole or by byte range. */
     public void firmware(Context ctx) throws IOException {
         DeviceJob job = authenticated(ctx);
-        FirmwareRoutes.serve(ctx, rollouts.imageFor(job.device(), job.id()));
+        FirmwareRoutes.serve(ctx, rollouts.imageFor(job.device(), job.id()), downloads);
     }
 
     /** {@code GET|HEAD /ota/v1/jobs/{job}/delta}: the delta from the version the device runs, by range too. */
     public void delta(Context ctx) throws IOException {
         DeviceJob job = authenticated(ctx);
-        FirmwareRoutes.serveFile(ctx, rollouts.deltaFor(job.device(), job.id()), "delta.bsdiff");
+        FirmwareRoutes.serveFile(ctx, rollouts.deltaFor(job.device(), job.id()), "delta.bsdiff", downloads);
     }
 
     /** {@code GET /ota/v1/jobs/{job}}: the job as the platform sees it. */

@@ -82,19 +82,17 @@ abstract class RolloutContract {
                 .clock(clock)
                 .start();
         FirmwareSettings settings = new FirmwareSettings(files, 1 << 20, Duration.ofMinutes(10));
-        firmwares = parts.start(
-                "firmware",
-                new Firmwares(
-                        store.ports().firmware(), store.ports().rollouts()::firmwareInUse, settings, clock, meters));
-        rollouts = new Rollouts(
-                store.ports().rollouts(),
-                firmwares,
+        io.edgeward.core.testing.OtaParts ota = io.edgeward.core.testing.OtaParts.start(
+                store.ports(),
+                settings,
                 platform.registry(),
                 platform.shadows(),
-                settings,
                 clock,
                 meters,
-                Threads.named("test"));
+                Threads.named("test"),
+                parts);
+        firmwares = ota.firmwares();
+        rollouts = ota.rollouts();
         rollouts.addChannel(new OtaChannel() {
             @Override
             public void offer(DeviceJob job, Firmware firmware, io.edgeward.core.ota.FirmwareDelta delta) {
