@@ -99,6 +99,7 @@ public final class HttpApi implements Lifecycle {
     private final RolloutRoutes rollouts;
     private final OtaDeviceRoutes ota;
     private final DdiRoutes ddi;
+    private final io.edgeward.core.ota.FirmwareSettings firmwareSettings;
     private final byte[] adminToken;
     private final List<String> routes = new ArrayList<>();
     private final FailedAuthentications failedAuthentications;
@@ -135,6 +136,7 @@ public final class HttpApi implements Lifecycle {
         this.alarms = new AlarmRoutes(rules, json);
         this.alarmStream = new AlarmStream(json);
         this.firmware = new FirmwareRoutes(firmwares);
+        this.firmwareSettings = firmwares.settings();
         rules.addAlarmListener(alarmStream::changed);
         this.adminToken = settings.adminToken().getBytes(StandardCharsets.UTF_8);
         this.failedAuthentications = new FailedAuthentications("http", prometheus);
@@ -154,6 +156,12 @@ public final class HttpApi implements Lifecycle {
             config.showJavalinBanner = false;
             config.useVirtualThreads = true;
             config.http.maxRequestSize = MAX_BODY;
+            // Form uploads of firmware: parts past 1 MiB are spooled to the firmware directory, not memory.
+            long maxImage = firmwareSettings.maxImageSize();
+            config.jetty.multipartConfig.cacheDirectory(multipartDirectory().toString());
+            config.jetty.multipartConfig.maxFileSize(maxImage, io.javalin.config.SizeUnit.BYTES);
+            config.jetty.multipartConfig.maxTotalRequestSize(maxImage + (1 << 20), io.javalin.config.SizeUnit.BYTES);
+            config.jetty.multipartConfig.maxInMemoryFileSize(1, io.javalin.config.SizeUnit.MB);
             config.http.prefer405over404 = true;
             config.jsonMapper(new JavalinJackson(json, true));
         });
@@ -298,6 +306,17 @@ public final class HttpApi implements Lifecycle {
         server.start(settings.bindAddress(), settings.port());
         app = server;
         LOG.info("HTTP API listening on {}:{}", settings.bindAddress(), server.port());
+    }
+
+    /** Where form uploads are spooled, beside the images (created here; Jetty deletes each part after the request). */
+    private java.nio.file.Path multipartDirectory() {
+        java.nio.file.Path directory = firmwareSettings.directory().resolve("multipart");
+        try {
+            java.nio.file.Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + directory, e);
+        }
+        return directory;
     }
 
     /** The routes this server answers, as "METHOD /path", for documentation checks. */

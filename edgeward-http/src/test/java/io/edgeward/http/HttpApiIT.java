@@ -1334,6 +1334,61 @@ class HttpApiIT {
                 .isEqualTo(400);
     }
 
+    /** A multipart/form-data body with the fields, then the file in the part {@code file}. */
+    static byte[] form(String boundary, Map<String, String> fields, String filename, byte[] file) {
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        fields.forEach((name, value) -> body.writeBytes(
+                ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value + "\r\n")
+                        .getBytes(StandardCharsets.UTF_8)));
+        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + filename
+                        + "\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(file);
+        body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        return body.toByteArray();
+    }
+
+    @Test
+    void firmware_uploadedAsAForm_keepsItsFieldsAndFilename_andAnOversizedOneIs413() throws Exception {
+        byte[] image = new byte[900_000]; // this node's ota.max-image-size is 1 MiB
+        new java.util.Random(13).nextBytes(image);
+        HttpResponse<byte[]> created = firmwareRequest(
+                "POST",
+                "/api/v1/firmware",
+                form(
+                        "edgeward-boundary",
+                        Map.of("model", "F10", "version", "3.0.0", "meta.board", "rev-c"),
+                        "f10.bin",
+                        image),
+                Map.of("Content-Type", "multipart/form-data; boundary=edgeward-boundary"));
+        assertThat(created.statusCode())
+                .as(new String(created.body(), StandardCharsets.UTF_8))
+                .isEqualTo(201);
+        JsonNode release = JSON.readTree(created.body());
+        assertThat(release.path("model").asText()).isEqualTo("F10");
+        assertThat(release.path("filename").asText()).isEqualTo("f10.bin");
+        assertThat(release.at("/metadata/board").asText()).isEqualTo("rev-c");
+        assertThat(release.path("sha256").asText())
+                .isEqualTo(java.util.HexFormat.of()
+                        .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                                .digest(image)));
+
+        HttpResponse<byte[]> tooLarge = firmwareRequest(
+                "POST",
+                "/api/v1/firmware",
+                form("b2", Map.of("model", "F10", "version", "3.0.1"), "big.bin", new byte[(int) MAX_IMAGE + 1000]),
+                Map.of("Content-Type", "multipart/form-data; boundary=b2"));
+        assertThat(tooLarge.statusCode()).isEqualTo(413);
+        HttpResponse<byte[]> noFile = firmwareRequest(
+                "POST",
+                "/api/v1/firmware",
+                ("--b3\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nF10\r\n--b3--\r\n")
+                        .getBytes(StandardCharsets.UTF_8),
+                Map.of("Content-Type", "multipart/form-data; boundary=b3"));
+        assertThat(noFile.statusCode()).isEqualTo(400);
+        assertThat(problem(noFile).path("detail").asText()).contains("part named 'file'");
+    }
+
     @Test
     void openApiDocument_describesExactlyTheServedRoutes() throws Exception {
         Reply doc = send("GET", "/openapi.yaml", null, null);

@@ -35,6 +35,11 @@ public final class FirmwareRoutes {
 
     /** {@code POST /api/v1/firmware?model=&version=[&min_version=&filename=&release_notes=&meta.KEY=]}, the image as the body. */
     public void upload(Context ctx) throws IOException {
+        String type = ctx.contentType();
+        if (type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data")) {
+            uploadForm(ctx);
+            return;
+        }
         Map<String, String> metadata = new LinkedHashMap<>();
         ctx.queryParamMap().forEach((name, values) -> {
             if (name.startsWith(METADATA_PREFIX) && !values.isEmpty()) {
@@ -53,6 +58,65 @@ public final class FirmwareRoutes {
         try (InputStream body = ctx.bodyInputStream()) {
             firmware = firmwares.add(upload, body);
         }
+        created(ctx, firmware);
+    }
+
+    /**
+     * A form upload ({@code multipart/form-data}, as a browser or {@code curl -F} sends it): the image
+     * in the part {@code file}, the metadata in fields of the query's names (the query still works).
+     * The servlet container spools the part to a file under the firmware directory, so memory does
+     * not grow with the image either.
+     */
+    private void uploadForm(Context ctx) throws IOException {
+        io.javalin.http.UploadedFile file;
+        try {
+            file = ctx.uploadedFile("file");
+        } catch (RuntimeException e) {
+            if (String.valueOf(e.getMessage())
+                            .toLowerCase(java.util.Locale.ROOT)
+                            .contains("exceed")
+                    || e.getCause() != null
+                            && String.valueOf(e.getCause().getMessage())
+                                    .toLowerCase(java.util.Locale.ROOT)
+                                    .contains("exceed")) {
+                throw new io.edgeward.core.ota.FirmwareTooLargeException(
+                        firmwares.settings().maxImageSize());
+            }
+            throw ApiException.badRequest("the multipart body cannot be read: " + e.getMessage());
+        }
+        if (file == null) {
+            throw ApiException.badRequest("a form upload needs the image in a part named 'file'");
+        }
+        Map<String, String> metadata = new LinkedHashMap<>();
+        ctx.formParamMap().forEach((name, values) -> {
+            if (name.startsWith(METADATA_PREFIX) && !values.isEmpty()) {
+                metadata.put(name.substring(METADATA_PREFIX.length()), values.getFirst());
+            }
+        });
+        String filename = field(ctx, "filename");
+        FirmwareUpload upload = new FirmwareUpload(
+                field(ctx, "model"),
+                field(ctx, "version"),
+                field(ctx, "min_version"),
+                filename != null ? filename : file.filename(),
+                field(ctx, "release_notes"),
+                metadata,
+                ctx.header("X-Vendor-Signature") != null
+                        ? ctx.header("X-Vendor-Signature")
+                        : field(ctx, "vendor_signature"));
+        Firmware firmware;
+        try (InputStream body = file.content()) {
+            firmware = firmwares.add(upload, body);
+        }
+        created(ctx, firmware);
+    }
+
+    private static String field(Context ctx, String name) {
+        String value = ctx.formParam(name);
+        return value != null ? value : ctx.queryParam(name);
+    }
+
+    private static void created(Context ctx, Firmware firmware) {
         ctx.status(201).header("Location", "/api/v1/firmware/" + firmware.id()).json(view(firmware));
     }
 
