@@ -156,8 +156,9 @@ class OtaIT {
         JsonNode notice = Inbox.subscribe(client, "device/ota-4/ota/notify").next("device/ota-4/ota/notify");
         String jobId = notice.path("job_id").asText();
         int chunks = 10; // 1,000-byte chunks: the image's 10,000 bytes
+        int cut = java.util.concurrent.ThreadLocalRandom.current().nextInt(1, chunks);
         for (int n = 0; n < chunks; n++) {
-            if (n == 5) { // cut: a new connection carries on from the next chunk
+            if (n == cut) { // cut before a chunk of its own each run: a new connection carries on from it
                 client.disconnect();
                 client = Clients.device5(fx.broker.port(), "ota-4", registration.secret());
             }

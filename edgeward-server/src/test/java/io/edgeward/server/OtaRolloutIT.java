@@ -90,18 +90,42 @@ class OtaRolloutIT {
     }
 
     @Test
-    void aRolloutTo200Devices_goesCanaryThenWaves_andEveryDeviceRunsTheNewVersion() throws Exception {
+    void aRolloutTo200Devices_goesCanaryThenWaves_pausedResumedAndApproved_andEveryDeviceRunsTheNewVersion()
+            throws Exception {
         node = new Node(dir, Map.of());
         simulate("ab-", 200, 0);
         String firmware = upload("2.2.0", 256 * 1024);
 
         JsonNode rollout = create("{\"firmware_id\":\"" + firmware + "\",\"tags\":[\"simulated\"],"
                 + "\"waves\":{\"canary\":10,\"groups\":[{\"percent\":40},{\"percent\":100}],"
-                + "\"success_threshold\":95,\"error_threshold\":5}}");
+                + "\"success_threshold\":95,\"error_threshold\":5,\"auto_advance\":false}}");
         String id = rollout.path("id").asText();
         assertThat(rollout.path("devices").asInt()).isEqualTo(200);
         assertThat(rollout.path("waves").asInt()).isEqualTo(3);
         assertThat(rollout.at("/wave_counts/0/devices").asInt()).isEqualTo(10);
+
+        // The canary updates; the operator pauses, resumes, and approves each next wave.
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> node.get("/api/v1/rollouts/" + id)
+                        .path("status")
+                        .asText()
+                        .equals("waiting_approval"));
+        assertThat(node.get("/api/v1/rollouts/" + id)
+                        .at("/wave_counts/1/states/scheduled")
+                        .asInt())
+                .as("no device of wave 2 offered before the approval")
+                .isEqualTo(80);
+        assertThat(action(id, "pause").path("status").asText()).isEqualTo("paused");
+        assertThat(action(id, "resume").path("status").asText()).isEqualTo("waiting_approval");
+        assertThat(action(id, "approve").path("current_wave").asInt()).isEqualTo(2);
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> node.get("/api/v1/rollouts/" + id)
+                        .path("status")
+                        .asText()
+                        .equals("waiting_approval"));
+        assertThat(action(id, "approve").path("current_wave").asInt()).isEqualTo(3);
 
         await().atMost(Duration.ofSeconds(120))
                 .pollInterval(Duration.ofMillis(500))
@@ -128,15 +152,22 @@ class OtaRolloutIT {
         assertThat(node.metric("iot_ota_upgrade_duration_seconds_count")).isEqualTo(200);
     }
 
+    JsonNode action(String rollout, String action) throws Exception {
+        HttpResponse<String> reply = node.send("POST", "/api/v1/rollouts/" + rollout + "/" + action, null);
+        assertThat(reply.statusCode()).as(reply.body()).isEqualTo(200);
+        return Node.JSON.readTree(reply.body());
+    }
+
     @Test
     void failedHealthChecksInTheCanary_stopTheRolloutPastItsErrorThreshold_andTheOtherWavesAreNotOffered()
             throws Exception {
         node = new Node(dir, Map.of());
-        simulate("rb-", 30, 1.0);
+        simulate("rb-", 200, 1.0);
         String firmware = upload("3.0.0", 64 * 1024);
 
         String id = create("{\"firmware_id\":\"" + firmware + "\",\"tags\":[\"simulated\"],"
-                        + "\"waves\":{\"canary\":5,\"error_threshold\":20}}")
+                        + "\"waves\":{\"canary\":5,\"groups\":[{\"percent\":50},{\"percent\":100}],"
+                        + "\"error_threshold\":20}}")
                 .path("id")
                 .asText();
 
@@ -149,8 +180,9 @@ class OtaRolloutIT {
         JsonNode stopped = node.get("/api/v1/rollouts/" + id);
         assertThat(stopped.path("reason").asText()).contains("above the error threshold of 20%");
         assertThat(stopped.at("/wave_counts/1/states/scheduled").asInt())
-                .as("the next wave was never offered")
-                .isEqualTo(25);
+                .as("the next waves were never offered")
+                .isEqualTo(100);
+        assertThat(stopped.at("/wave_counts/2/states/scheduled").asInt()).isEqualTo(95);
         JsonNode rolledBack =
                 node.get("/api/v1/rollouts/" + id + "/jobs?status=rolled_back").path("jobs");
         assertThat(rolledBack).isNotEmpty();
@@ -162,8 +194,15 @@ class OtaRolloutIT {
                 .as("a rolled-back device keeps its old version on record")
                 .isNotEqualTo("3.0.0");
 
+        // The canary devices still updating go on to their end (they roll back too) before the cancel.
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> node.get("/api/v1/rollouts/" + id)
+                                .at("/wave_counts/0/states/rolled_back")
+                                .asInt()
+                        == 5);
         HttpResponse<String> canceled = node.send("POST", "/api/v1/rollouts/" + id + "/cancel", null);
         assertThat(Node.JSON.readTree(canceled.body()).at("/states/canceled").asInt())
-                .isEqualTo(25);
+                .as("the waves never offered")
+                .isEqualTo(195);
     }
 }

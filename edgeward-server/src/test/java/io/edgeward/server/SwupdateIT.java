@@ -146,7 +146,9 @@ class SwupdateIT {
         new Random(11).nextBytes(large);
         String rollout = rollOut(swupdate.image("large", "2.0.0", large, installed, false), "2.0.0", "swu-3");
 
-        try (CuttingProxy proxy = new CuttingProxy(node.httpPort, 1_000_000);
+        // Cut at a point of its own each run, anywhere but the first and last 100 kB.
+        long cutAt = java.util.concurrent.ThreadLocalRandom.current().nextLong(100_000, large.length - 100_000);
+        try (CuttingProxy proxy = new CuttingProxy(node.httpPort, cutAt);
                 Swupdate.Client client =
                         swupdate.start("cut", "http://127.0.0.1:" + proxy.port(), "swu-3", secret, null)) {
             await().atMost(Duration.ofSeconds(90))
@@ -154,9 +156,11 @@ class SwupdateIT {
                     .failFast(() -> !client.process.isAlive())
                     .until(() -> Files.exists(installed)
                             && job(rollout).path("status").asText().equals("installing"));
-            assertThat(proxy.cuts.get()).as("the first download was cut").isEqualTo(1);
+            assertThat(proxy.cuts.get())
+                    .as("the first download was cut (at byte %d)", cutAt)
+                    .isEqualTo(1);
         }
-        assertThat(Files.readAllBytes(installed)).isEqualTo(large);
+        assertThat(Files.readAllBytes(installed)).as("cut at byte %d", cutAt).isEqualTo(large);
         assertThat(
                         node.metric(
                                 "edgeward_http_requests_total{method=\"GET\",route=\"/{tenant}/controller/v1/{controllerId}/softwaremodules/{module}/artifacts/{filename}\",status=\"206\"}"))
