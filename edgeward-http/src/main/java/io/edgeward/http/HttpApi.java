@@ -64,7 +64,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -353,16 +352,7 @@ public final class HttpApi implements Lifecycle {
                 && MessageDigest.isEqual(header.substring(7).trim().getBytes(StandardCharsets.UTF_8), adminToken);
         if (!ok && header != null) {
             // A wrong token, not a missing one (a browser's first request): repeated ones from one address get 429.
-            Duration delay = failedAuthentications.failed(ctx.ip(), null);
-            if (!delay.isZero()) {
-                ctx.header("Retry-After", Long.toString(Math.max(1, delay.toSeconds())));
-                throw new ApiException(
-                        429,
-                        "too-many-failed-authentications",
-                        "Too many failed authentications",
-                        "too many wrong bearer tokens from this address; retry after " + Math.max(1, delay.toSeconds())
-                                + " s");
-            }
+            ApiException.throttleFailure(ctx, failedAuthentications, "bearer tokens");
         }
         if (!ok) {
             ctx.header("WWW-Authenticate", "Bearer realm=\"edgeward\"");

@@ -1,5 +1,7 @@
 package io.edgeward.server;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -47,32 +49,16 @@ final class Browser implements AutoCloseable {
                 .redirectOutput(profile.resolve("chromium.log").toFile())
                 .start();
         Path active = profile.resolve("DevToolsActivePort");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!Files.exists(active) || Files.readAllLines(active).isEmpty()) {
-            if (System.nanoTime() > deadline || !process.isAlive()) {
-                throw new IllegalStateException(
-                        "chromium did not open its DevTools port (see " + profile + "/chromium.log)");
-            }
-            Thread.sleep(50);
-        }
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(50))
+                .failFast("chromium exited (see " + profile + "/chromium.log)", () -> !process.isAlive())
+                .until(() -> Files.exists(active) && !Files.readAllLines(active).isEmpty());
         int port = Integer.parseInt(Files.readAllLines(active).get(0).trim());
         HttpClient http = HttpClient.newHttpClient();
-        String page = null;
-        while (page == null) {
-            JsonNode targets = JSON.readTree(http.send(
-                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/json/list"))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString())
-                    .body());
-            for (JsonNode target : targets) {
-                if (target.path("type").asText().equals("page")) {
-                    page = target.path("webSocketDebuggerUrl").asText();
-                }
-            }
-            if (page == null) {
-                Thread.sleep(50);
-            }
-        }
+        URI targets = URI.create("http://127.0.0.1:" + port + "/json/list");
+        String page = await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> pageTarget(http, targets), java.util.Objects::nonNull);
         socket = http.newWebSocketBuilder()
                 .buildAsync(URI.create(page), new Listener())
                 .get(10, TimeUnit.SECONDS);
@@ -106,15 +92,29 @@ final class Browser implements AutoCloseable {
         return result.path("result").path("value");
     }
 
-    /** Evaluates {@code condition} until it is true. */
-    void until(String condition, Duration within) throws Exception {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (!evaluate(condition).asBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the page never satisfied: " + condition + "\n"
-                        + evaluate("document.body.innerText").asText());
+    /** The DevTools WebSocket of the browser's page, once it has one. */
+    private static String pageTarget(HttpClient http, URI targets) throws Exception {
+        for (JsonNode target :
+                JSON.readTree(http.send(HttpRequest.newBuilder(targets).build(), HttpResponse.BodyHandlers.ofString())
+                        .body())) {
+            if (target.path("type").asText().equals("page")) {
+                return target.path("webSocketDebuggerUrl").asText();
             }
-            Thread.sleep(100);
+        }
+        return null;
+    }
+
+    /** Evaluates {@code condition} until it is true; on a timeout the page's text says what it showed. */
+    void until(String condition, Duration within) throws Exception {
+        try {
+            await().atMost(within)
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> evaluate(condition).asBoolean());
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError(
+                    "the page never satisfied: " + condition + "\n"
+                            + evaluate("document.body.innerText").asText(),
+                    e);
         }
     }
 

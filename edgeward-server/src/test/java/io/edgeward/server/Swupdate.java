@@ -47,13 +47,7 @@ final class Swupdate {
     /** Whether the tools this needs are installed; the message says what is missing. */
     static String missing() {
         for (String tool : List.of("swupdate", "openssl", "cpio")) {
-            boolean found = false;
-            for (String path : System.getenv().getOrDefault("PATH", "").split(":")) {
-                if (Files.isExecutable(Path.of(path, tool))) {
-                    found = true;
-                }
-            }
-            if (!found) {
+            if (!ExternalProcess.onPath(tool)) {
                 return tool + " is not installed (Debian: apt-get install swupdate openssl cpio)";
             }
         }

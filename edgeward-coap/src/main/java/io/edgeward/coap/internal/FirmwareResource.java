@@ -7,9 +7,6 @@ import io.edgeward.core.ota.OtaDocuments;
 import io.edgeward.core.ota.OtaRefusedException;
 import io.edgeward.core.ota.Rollouts;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Optional;
@@ -106,14 +103,9 @@ public final class FirmwareResource extends DeviceResource {
                                 + " blocks of " + blockSize + " bytes");
                 return;
             }
-            byte[] block = new byte[(int) Math.min(blockSize, size - offset)];
-            try (FileChannel channel = FileChannel.open(file.file(), StandardOpenOption.READ)) {
-                ByteBuffer buffer = ByteBuffer.wrap(block);
-                while (buffer.hasRemaining()) {
-                    if (channel.read(buffer, offset + buffer.position()) < 0) {
-                        throw new IOException("the image ended early");
-                    }
-                }
+            byte[] block;
+            try {
+                block = file.read(offset, blockSize);
             } catch (IOException e) {
                 Replies.refuse(exchange, ResponseCode.INTERNAL_SERVER_ERROR, "the image cannot be read");
                 return;

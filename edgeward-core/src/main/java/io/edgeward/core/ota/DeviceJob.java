@@ -64,4 +64,27 @@ public record DeviceJob(
                 next.terminal() ? null : deadline,
                 entered);
     }
+
+    /** The job as it is, answerable until {@code deadline} (a device that polls is not silent). */
+    public DeviceJob withDeadline(Instant deadline) {
+        return new DeviceJob(
+                id,
+                rolloutId,
+                device,
+                wave,
+                status,
+                progress,
+                reason,
+                fromVersion,
+                offeredAt,
+                updatedAt,
+                deadline,
+                steps);
+    }
+
+    /** The job, over, with a new reason at {@code at} (a device confirmed its cancel). */
+    public DeviceJob withReason(String reason, Instant at) {
+        return new DeviceJob(
+                id, rolloutId, device, wave, status, progress, reason, fromVersion, offeredAt, at, null, steps);
+    }
 }

@@ -270,7 +270,32 @@ public final class Firmwares implements Lifecycle {
     }
 
     /** A release and its image's file, to serve. */
-    public record Image(Firmware firmware, Path file) {}
+    public record Image(Firmware firmware, Path file) {
+
+        /**
+         * The image's bytes from {@code offset}, at most {@code length} of them (fewer at its end): one
+         * MQTT chunk or CoAP block, read from the file, never the whole image.
+         *
+         * @throws IllegalArgumentException for an offset at or past the image's end
+         */
+        public byte[] read(long offset, int length) throws IOException {
+            long size = firmware.size();
+            if (offset < 0 || offset >= size) {
+                throw new IllegalArgumentException("offset " + offset + " is past the image's " + size + " bytes");
+            }
+            byte[] bytes = new byte[(int) Math.min(length, size - offset)];
+            try (java.nio.channels.FileChannel channel =
+                    java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
+                java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes);
+                while (buffer.hasRemaining()) {
+                    if (channel.read(buffer, offset + buffer.position()) < 0) {
+                        throw new IOException("the image ended before its size");
+                    }
+                }
+            }
+            return bytes;
+        }
+    }
 
     /**
      * The release's image, checked against its hash first.

@@ -352,19 +352,7 @@ public final class Rollouts implements Lifecycle {
                     repository
                             .job(job.id())
                             .filter(current -> current.status().active())
-                            .ifPresent(current -> repository.update(new DeviceJob(
-                                    current.id(),
-                                    current.rolloutId(),
-                                    current.device(),
-                                    current.wave(),
-                                    current.status(),
-                                    current.progress(),
-                                    current.reason(),
-                                    current.fromVersion(),
-                                    current.offeredAt(),
-                                    current.updatedAt(),
-                                    deadline,
-                                    current.steps())));
+                            .ifPresent(current -> repository.update(current.withDeadline(deadline)));
                 } finally {
                     lock.unlock();
                 }
@@ -401,19 +389,7 @@ public final class Rollouts implements Lifecycle {
             repository.acknowledgeCancel(job.id());
             String reason = (job.reason() == null ? "canceled" : job.reason()) + "; the device confirmed"
                     + (details == null || details.isBlank() ? "" : ": " + details);
-            repository.update(new DeviceJob(
-                    job.id(),
-                    job.rolloutId(),
-                    job.device(),
-                    job.wave(),
-                    job.status(),
-                    job.progress(),
-                    reason,
-                    job.fromVersion(),
-                    job.offeredAt(),
-                    now(),
-                    null,
-                    job.steps()));
+            repository.update(job.withReason(reason, now()));
         } finally {
             lock.unlock();
         }
@@ -562,9 +538,19 @@ public final class Rollouts implements Lifecycle {
         return firmwares.deltaFile(delta);
     }
 
-    private void offer(DeviceJob job, Firmware firmware) {
-        FirmwareDelta delta =
-                firmwares.deltaFrom(firmware.id(), job.fromVersion()).orElse(null);
+    /** Tells each job's device of it, with the release's delta from the version it runs (the deltas read once). */
+    private void offer(List<DeviceJob> jobs, Firmware firmware) {
+        if (jobs.isEmpty()) {
+            return;
+        }
+        Map<String, FirmwareDelta> deltas = new HashMap<>();
+        firmwares.deltas(firmware.id()).forEach(delta -> deltas.putIfAbsent(delta.baseVersion(), delta));
+        for (DeviceJob job : jobs) {
+            offer(job, firmware, job.fromVersion() == null ? null : deltas.get(job.fromVersion()));
+        }
+    }
+
+    private void offer(DeviceJob job, Firmware firmware, FirmwareDelta delta) {
         for (OtaChannel channel : channels) {
             try {
                 channel.offer(job, firmware, delta);
@@ -638,16 +624,7 @@ public final class Rollouts implements Lifecycle {
             }
             return startWave(rollout, rollout.currentWave() + 1);
         }
-        boolean allOver = counts.values().stream()
-                .flatMap(m -> m.entrySet().stream())
-                .allMatch(e -> e.getKey().terminal() || e.getValue() == 0);
-        if (allOver) {
-            Rollout finished = rollout.with(RolloutStatus.FINISHED, rollout.currentWave(), null, now);
-            repository.update(finished);
-            LOG.info("Rollout {} finished", rollout.id());
-            return finished;
-        }
-        return rollout;
+        return finishIfOver(rollout, counts);
     }
 
     private Rollout stop(Rollout rollout, String reason) {
@@ -671,7 +648,7 @@ public final class Rollouts implements Lifecycle {
     private Rollout startWave(Rollout rollout, int wave) {
         if (wave > rollout.waves()) {
             // A resumed rollout whose last wave had stopped it: it ends when its jobs do.
-            return finishIfOver(rollout);
+            return finishIfOver(rollout, repository.counts(rollout.id()));
         }
         Instant now = now();
         if (rollout.maintenanceWindow() != null && !rollout.maintenanceWindow().isOpen(now)) {
@@ -689,13 +666,14 @@ public final class Rollouts implements Lifecycle {
         repository.update(started);
         LOG.info(
                 "Rollout {}: wave {} of {} started, {} device(s)", rollout.id(), wave, rollout.waves(), offered.size());
-        offered.forEach(job -> offer(job, firmware));
+        offer(offered, firmware);
         // An empty wave (its devices were deleted) is over at once.
         return offered.isEmpty() ? advance(started) : started;
     }
 
-    private Rollout finishIfOver(Rollout rollout) {
-        boolean allOver = repository.counts(rollout.id()).values().stream()
+    /** Finishes the rollout when every job of every wave is over ({@code counts}: by wave, by state). */
+    private Rollout finishIfOver(Rollout rollout, Map<Integer, Map<JobStatus, Integer>> counts) {
+        boolean allOver = counts.values().stream()
                 .flatMap(m -> m.entrySet().stream())
                 .allMatch(e -> e.getKey().terminal() || e.getValue() == 0);
         if (!allOver) {
@@ -703,6 +681,7 @@ public final class Rollouts implements Lifecycle {
         }
         Rollout finished = rollout.with(RolloutStatus.FINISHED, rollout.currentWave(), null, now());
         repository.update(finished);
+        LOG.info("Rollout {} finished", rollout.id());
         return finished;
     }
 
@@ -729,7 +708,7 @@ public final class Rollouts implements Lifecycle {
                 Firmware firmware = firmwares.get(rollout.firmwareId());
                 for (JobStatus status : JobStatus.values()) {
                     if (status.active()) {
-                        allJobs(rollout.id(), status).forEach(job -> offer(job, firmware));
+                        offer(allJobs(rollout.id(), status), firmware);
                     }
                 }
             }
@@ -803,7 +782,7 @@ public final class Rollouts implements Lifecycle {
         repository.addJobs(jobs);
         LOG.info("Rollout {}: {} device(s) joined its group", rollout.id(), jobs.size());
         if (lastWaveRuns) {
-            jobs.forEach(job -> offer(job, firmware));
+            offer(jobs, firmware);
         }
     }
 

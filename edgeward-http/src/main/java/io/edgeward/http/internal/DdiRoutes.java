@@ -23,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -303,11 +302,8 @@ public final class DdiRoutes {
             }
         }
         if (!ok) {
-            Duration delay = token == null ? Duration.ZERO : failed.failed(ctx.ip(), null);
-            if (!delay.isZero()) {
-                ctx.header("Retry-After", Long.toString(Math.max(1, delay.toSeconds())));
-                throw new ApiException(
-                        429, "too-many-failed-authentications", "Too many failed authentications", "retry later");
+            if (token != null) {
+                ApiException.throttleFailure(ctx, failed, "device tokens");
             }
             ctx.header("WWW-Authenticate", "TargetToken realm=\"edgeward\"");
             throw new ApiException(

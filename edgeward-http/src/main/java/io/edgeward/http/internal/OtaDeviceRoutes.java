@@ -11,7 +11,6 @@ import io.edgeward.core.ota.OtaRefusedException;
 import io.edgeward.core.ota.Rollouts;
 import io.javalin.http.Context;
 import java.io.IOException;
-import java.time.Duration;
 
 /**
  * {@code /ota/v1/jobs/{job}}: what a device on MQTT or plain HTTP uses for its job (a hawkBit
@@ -95,14 +94,8 @@ public final class OtaDeviceRoutes {
         if (secret == null
                 || job == null
                 || registry.authenticate(job.device(), secret).isEmpty()) {
-            Duration delay = secret == null ? Duration.ZERO : failed.failed(ctx.ip(), null);
-            if (!delay.isZero()) {
-                ctx.header("Retry-After", Long.toString(Math.max(1, delay.toSeconds())));
-                throw new ApiException(
-                        429,
-                        "too-many-failed-authentications",
-                        "Too many failed authentications",
-                        "too many wrong device secrets from this address");
+            if (secret != null) {
+                ApiException.throttleFailure(ctx, failed, "device secrets");
             }
             ctx.header("WWW-Authenticate", "TargetToken realm=\"edgeward\"");
             throw new ApiException(

@@ -186,16 +186,7 @@ public final class DeviceRequestHandler {
             throw new IllegalArgumentException("chunk " + request.index() + " is past the end: the image has " + chunks
                     + " chunks of " + request.size() + " bytes");
         }
-        byte[] bytes = new byte[(int) Math.min(request.size(), size - offset)];
-        try (var channel = java.nio.channels.FileChannel.open(image.file(), java.nio.file.StandardOpenOption.READ)) {
-            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes);
-            while (buffer.hasRemaining()) {
-                if (channel.read(buffer, offset + buffer.position()) < 0) {
-                    throw new java.io.IOException("the image ended early");
-                }
-            }
-        }
-        return bytes;
+        return image.read(offset, request.size());
     }
 
     /** Whether a PUBLISH to this connection on {@code topic} may carry a command (so that its payload is worth reading). */
