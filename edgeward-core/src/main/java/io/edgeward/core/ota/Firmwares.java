@@ -284,14 +284,9 @@ public final class Firmwares implements Lifecycle {
                 throw new IllegalArgumentException("offset " + offset + " is past the image's " + size + " bytes");
             }
             byte[] bytes = new byte[(int) Math.min(length, size - offset)];
-            try (java.nio.channels.FileChannel channel =
-                    java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
-                java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes);
-                while (buffer.hasRemaining()) {
-                    if (channel.read(buffer, offset + buffer.position()) < 0) {
-                        throw new IOException("the image ended before its size");
-                    }
-                }
+            try (java.io.RandomAccessFile in = new java.io.RandomAccessFile(file.toFile(), "r")) {
+                in.seek(offset);
+                in.readFully(bytes); // EOFException when the file ended before its size
             }
             return bytes;
         }
