@@ -31,6 +31,7 @@ import io.edgeward.core.rules.RuleNotFoundException;
 import io.edgeward.core.rules.Rules;
 import io.edgeward.core.shadow.ShadowException;
 import io.edgeward.core.shadow.ShadowService;
+import io.edgeward.core.sync.Sync;
 import io.edgeward.core.telemetry.TelemetryQueries;
 import io.edgeward.http.internal.AlarmRoutes;
 import io.edgeward.http.internal.AlarmStream;
@@ -48,6 +49,7 @@ import io.edgeward.http.internal.RolloutRoutes;
 import io.edgeward.http.internal.RuleRoutes;
 import io.edgeward.http.internal.SeedMetricNames;
 import io.edgeward.http.internal.ShadowRoutes;
+import io.edgeward.http.internal.SyncRoutes;
 import io.edgeward.http.internal.TelemetryRoutes;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -96,6 +98,7 @@ public final class HttpApi implements Lifecycle {
     private final AlarmStream alarmStream;
     private final FirmwareRoutes firmware;
     private final RolloutRoutes rollouts;
+    private final SyncRoutes sync;
     private final OtaDeviceRoutes ota;
     private final DdiRoutes ddi;
     private final io.edgeward.core.ota.FirmwareSettings firmwareSettings;
@@ -115,6 +118,7 @@ public final class HttpApi implements Lifecycle {
             Rules rules,
             Firmwares firmwares,
             Rollouts rollouts,
+            Sync sync,
             PrometheusMeterRegistry prometheus,
             List<ReadinessCheck> readiness,
             Clock clock) {
@@ -140,6 +144,7 @@ public final class HttpApi implements Lifecycle {
         this.adminToken = settings.adminToken().getBytes(StandardCharsets.UTF_8);
         this.failedAuthentications = new FailedAuthentications("http", prometheus);
         this.rollouts = new RolloutRoutes(rollouts, json);
+        this.sync = new SyncRoutes(sync, clock);
         Downloads downloads = new Downloads(
                 firmwares.settings().maxDownloadRate(), firmwares.settings().maxDownloads(), prometheus);
         this.ota = new OtaDeviceRoutes(rollouts, registry, failedAuthentications, json, downloads);
@@ -267,6 +272,9 @@ public final class HttpApi implements Lifecycle {
         route(server, HandlerType.POST, "/api/v1/rollouts/{id}/cancel", rollouts::cancel);
         route(server, HandlerType.GET, "/api/v1/rollouts/{id}/jobs", rollouts::jobs);
         route(server, HandlerType.GET, "/api/v1/devices/{id}/ota/jobs", rollouts::deviceJobs);
+        route(server, HandlerType.GET, "/api/v1/sync", sync::status);
+        route(server, HandlerType.GET, "/api/v1/sync/parked", sync::parked);
+        route(server, HandlerType.POST, "/api/v1/sync/flush", sync::flush);
         // Devices' own: authenticated by the device secret of the job, not the admin token.
         route(server, HandlerType.GET, "/ota/v1/jobs/{job}", ota::job);
         route(server, HandlerType.POST, "/ota/v1/jobs/{job}/progress", ota::progress);

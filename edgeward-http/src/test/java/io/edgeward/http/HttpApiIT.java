@@ -120,6 +120,7 @@ class HttpApiIT {
                         platform.rules(),
                         firmwares,
                         rollouts,
+                        platform.sync(),
                         meters,
                         List.of(ReadinessCheck.of("store", storeReady::get)),
                         Clock.systemUTC()));

@@ -24,6 +24,7 @@ import io.edgeward.core.ota.OtaDocuments;
 import io.edgeward.core.ota.Rollouts;
 import io.edgeward.core.shadow.ShadowListener;
 import io.edgeward.core.shadow.ShadowService;
+import io.edgeward.core.sync.SyncReceiver;
 import io.edgeward.core.telemetry.TelemetryPipeline;
 import io.edgeward.mqtt.internal.BrokerProbe;
 import io.edgeward.mqtt.internal.EdgewardExtension;
@@ -45,6 +46,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -92,6 +94,8 @@ public final class EmbeddedBroker implements DeviceSessions, Lifecycle {
     private BrokerProbe probe;
     private int port;
 
+    private SyncReceiver edges;
+
     public EmbeddedBroker(
             BrokerSettings settings,
             DeviceRegistry registry,
@@ -111,6 +115,14 @@ public final class EmbeddedBroker implements DeviceSessions, Lifecycle {
         this.registry = registry;
         this.pipeline = pipeline;
         this.meters = meters;
+    }
+
+    /**
+     * Makes this broker take edges' sync frames ({@code edge/{id}/sync/{stream}}) into the receiver;
+     * before {@link #start()}. Without it, such frames are refused.
+     */
+    public synchronized void receiveEdges(SyncReceiver receiver) {
+        this.edges = receiver;
     }
 
     /** Starts the broker; the presence it reports to must have been started (every device offline). */
@@ -166,7 +178,8 @@ public final class EmbeddedBroker implements DeviceSessions, Lifecycle {
                 shadows,
                 commands,
                 rollouts,
-                channel);
+                channel,
+                Optional.ofNullable(edges));
 
         EmbeddedHiveMQ broker = EmbeddedHiveMQ.builder()
                 .withConfigurationFolder(conf)

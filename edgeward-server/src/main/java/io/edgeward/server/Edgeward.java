@@ -13,6 +13,7 @@ import io.edgeward.core.ota.Firmwares;
 import io.edgeward.core.ota.Rollouts;
 import io.edgeward.core.platform.Platform;
 import io.edgeward.core.rules.RuleSettings;
+import io.edgeward.core.sync.SyncSettings;
 import io.edgeward.http.HttpApi;
 import io.edgeward.http.HttpSettings;
 import io.edgeward.http.ReadinessCheck;
@@ -25,6 +26,7 @@ import io.edgeward.server.rules.JdkWebhookClient;
 import io.edgeward.server.rules.RuleFiles;
 import io.edgeward.store.sql.SqlStore;
 import io.edgeward.store.sql.StoreSettings;
+import io.edgeward.sync.mqtt.MqttUplink;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -85,8 +87,13 @@ public final class Edgeward implements AutoCloseable {
 
             SqlStore store = parts.start("store", SqlStore.open(StoreSettings.from(config, dataDir), threads));
             DiskSpace disk = new DiskSpace(dataDir, config.get(Keys.MIN_FREE_DISK));
-            Platform platform = Platform.builder(store.ports(), parts)
-                    .config(config)
+            SyncSettings syncSettings = SyncSettings.from(config);
+            Platform.Builder builder = Platform.builder(store.ports(), parts);
+            if (syncSettings.edge()) {
+                builder.uplink(new MqttUplink(syncSettings));
+            }
+            Platform platform = builder.config(config)
+                    .syncSettings(syncSettings)
                     .meters(meters)
                     .threads(threads)
                     .clock(clock)
@@ -129,6 +136,7 @@ public final class Edgeward implements AutoCloseable {
             platform.commands().addTransport(coapCommands);
             platform.shadows().addListener(broker.shadowListener());
             platform.addSessions(broker);
+            platform.sync().receiver().ifPresent(broker::receiveEdges);
             parts.start("mqtt", broker);
             EmbeddedBroker mqtt = broker;
             platform.rules().usePublisher(mqtt::publish);
@@ -168,6 +176,7 @@ public final class Edgeward implements AutoCloseable {
                             platform.rules(),
                             firmwares,
                             rollouts,
+                            platform.sync(),
                             meters,
                             List.of(
                                     ReadinessCheck.of("broker", startedBroker::isReady),

@@ -55,7 +55,45 @@ public final class DeviceRegistry {
         String hash = Secrets.hash(secret);
         repository.insert(device, hash);
         credentials.put(new Credential(device.id(), device.type(), hash));
+        changeListeners.forEach(listener -> listener.accept(device.id()));
         return new Registration(device, device.id().value(), secret);
+    }
+
+    /**
+     * At a node receiving edges: the device as its edge has it now (the caller checked that the
+     * device is that edge's). Registered when new, with a secret nobody learns (it connects to its
+     * edge, not here); otherwise its record is replaced, its status and times kept.
+     */
+    public Device applyFromEdge(NewDevice record) {
+        Optional<Device> current = repository.find(record.id());
+        if (current.isEmpty()) {
+            try {
+                return register(record).device();
+            } catch (DeviceAlreadyExistsException e) {
+                current = repository.find(record.id());
+                if (current.isEmpty()) {
+                    throw e;
+                }
+            }
+        }
+        Device was = current.get();
+        Device next = new Device(
+                was.id(),
+                record.name(),
+                record.type(),
+                record.model(),
+                record.firmwareVersion(),
+                was.status(),
+                record.location(),
+                was.lastSeen(),
+                was.registeredAt(),
+                record.metadata(),
+                record.tags());
+        if (!next.equals(was)) {
+            repository.update(next);
+            changeListeners.forEach(listener -> listener.accept(next.id()));
+        }
+        return next;
     }
 
     /**
@@ -178,8 +216,8 @@ public final class DeviceRegistry {
     }
 
     /**
-     * Told after an operator changed a device's record (its type or tags may select it for
-     * different rules now) and after it was deleted.
+     * Told after a device was registered, after an operator changed its record (its type or tags may
+     * select it for different rules now) and after it was deleted.
      */
     public void addChangeListener(Consumer<DeviceId> listener) {
         changeListeners.add(listener);

@@ -19,7 +19,16 @@ import io.edgeward.core.rules.WebhookClient;
 import io.edgeward.core.shadow.ShadowReporter;
 import io.edgeward.core.shadow.ShadowService;
 import io.edgeward.core.shadow.ShadowSettings;
+import io.edgeward.core.sync.EdgeEvents;
+import io.edgeward.core.sync.OutboxForwarder;
+import io.edgeward.core.sync.Sync;
+import io.edgeward.core.sync.SyncMetrics;
+import io.edgeward.core.sync.SyncReceiver;
+import io.edgeward.core.sync.SyncSender;
+import io.edgeward.core.sync.SyncSettings;
+import io.edgeward.core.sync.Uplink;
 import io.edgeward.core.telemetry.CommittedTelemetry;
+import io.edgeward.core.telemetry.Forwarder;
 import io.edgeward.core.telemetry.PipelineSettings;
 import io.edgeward.core.telemetry.Point;
 import io.edgeward.core.telemetry.TelemetryDecoder;
@@ -63,6 +72,7 @@ public final class Platform {
     private final Retention retention;
     private final Processing processing;
     private final Rules rules;
+    private final Sync sync;
     private final Duration pipelineStopBound;
     /** Transports whose connections end when a device's credentials are revoked, as they register. */
     private final List<DeviceSessions> sessions = new CopyOnWriteArrayList<>();
@@ -130,15 +140,41 @@ public final class Platform {
         committed.registerTimed("rules", rules::committed);
         registry.addChangeListener(rules::deviceChanged);
         registry.addDeletionListener(rules::deviceDeleted);
+        SyncSettings syncSettings = builder.syncSettings != null ? builder.syncSettings : SyncSettings.from(config);
+        SyncMetrics syncMetrics = new SyncMetrics(meters);
+        SyncSender sender = null;
+        Forwarder forwarder = Forwarder.NONE;
+        if (syncSettings.edge()) {
+            if (builder.uplink == null) {
+                throw new IllegalStateException("sync.role is edge but no uplink was given for "
+                        + syncSettings.uplink().url());
+            }
+            sender = new SyncSender(ports.outbox(), builder.uplink, syncSettings, syncMetrics, builder.clock, threads);
+            OutboxForwarder outboxForwarder = new OutboxForwarder(syncSettings, ports.devices(), sender::highFull);
+            forwarder = outboxForwarder;
+            SyncSender wakeable = sender;
+            committed.register("sync", points -> wakeable.wake());
+            registry.addChangeListener(outboxForwarder::deviceChanged);
+            registry.addChangeListener(
+                    new EdgeEvents(ports.outbox(), ports.devices(), wakeable::wake, builder.clock)::deviceChanged);
+        }
         this.pipeline = new TelemetryPipeline(
                 ports.telemetryWriter(),
                 processing.processor(),
+                forwarder,
                 new TelemetryDecoder(limits),
                 pipelineSettings,
                 meters,
                 committed,
                 threads);
         this.pipelineStopBound = pipelineSettings.commitTimeout().plus(STOP_BOUND);
+        this.sync = new Sync(
+                syncSettings,
+                sender,
+                syncSettings.cloud()
+                        ? new SyncReceiver(pipeline, registry, ports.outbox(), syncMetrics, builder.clock)
+                        : null,
+                ports.outbox());
         this.queries = new TelemetryQueries(ports.telemetryReader());
         RetentionSettings retentionSettings =
                 builder.retentionSettings != null ? builder.retentionSettings : RetentionSettings.from(config);
@@ -168,6 +204,8 @@ public final class Platform {
         parts.start("rules", rules);
         parts.start("pipeline", pipeline, pipelineStopBound);
         parts.start("retention", retention);
+        // After the pipeline: it stops before the pipeline, which commits what the devices sent meanwhile.
+        sync.sender().ifPresent(sender -> parts.start("sync", sender));
         return this;
     }
 
@@ -225,6 +263,10 @@ public final class Platform {
         return rules;
     }
 
+    public Sync sync() {
+        return sync;
+    }
+
     /** What a node decides; everything else comes from {@link Config}'s keys, or from a settings object set here. */
     public static final class Builder {
         private final StorePorts ports;
@@ -242,6 +284,8 @@ public final class Platform {
         private RetentionSettings retentionSettings;
         private ProcessingSettings processingSettings;
         private RuleSettings ruleSettings;
+        private SyncSettings syncSettings;
+        private Uplink uplink;
         private WebhookClient webhooks = (url, headers, body, timeout) -> {
             throw new java.io.IOException("this node sends no webhooks");
         };
@@ -310,6 +354,17 @@ public final class Platform {
         /** The rules the node's files define (by default the configuration's {@code rules:} alone). */
         public Builder ruleSettings(RuleSettings settings) {
             this.ruleSettings = Objects.requireNonNull(settings);
+            return this;
+        }
+
+        public Builder syncSettings(SyncSettings settings) {
+            this.syncSettings = Objects.requireNonNull(settings);
+            return this;
+        }
+
+        /** Where an edge forwards (the root builds it from sync.uplink.url); needed when sync.role is edge. */
+        public Builder uplink(Uplink uplink) {
+            this.uplink = Objects.requireNonNull(uplink);
             return this;
         }
 

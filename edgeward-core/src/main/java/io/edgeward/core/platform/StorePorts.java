@@ -11,6 +11,7 @@ import io.edgeward.core.rules.AlarmRepository;
 import io.edgeward.core.rules.RuleJournal;
 import io.edgeward.core.rules.RuleRepository;
 import io.edgeward.core.shadow.ShadowRepository;
+import io.edgeward.core.sync.Outbox;
 import io.edgeward.core.telemetry.TelemetryReader;
 import io.edgeward.core.telemetry.TelemetryWriter;
 import java.util.Objects;
@@ -33,7 +34,8 @@ public record StorePorts(
         RuleJournal ruleJournal,
         AlarmRepository alarms,
         FirmwareRepository firmware,
-        RolloutRepository rollouts) {
+        RolloutRepository rollouts,
+        Outbox outbox) {
 
     public StorePorts {
         Objects.requireNonNull(devices, "devices");
@@ -49,5 +51,6 @@ public record StorePorts(
         Objects.requireNonNull(alarms, "alarms");
         Objects.requireNonNull(firmware, "firmware");
         Objects.requireNonNull(rollouts, "rollouts");
+        Objects.requireNonNull(outbox, "outbox");
     }
 }

@@ -5,6 +5,8 @@ import io.edgeward.core.device.DeviceType;
 import io.edgeward.core.lifecycle.Lifecycle;
 import io.edgeward.core.lifecycle.Threads;
 import io.edgeward.core.observability.RateLimitedLog;
+import io.edgeward.core.sync.OutboxSegment;
+import io.edgeward.core.sync.SyncMark;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -15,6 +17,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadFactory;
@@ -49,6 +52,7 @@ public final class TelemetryPipeline implements Lifecycle {
 
     private final TelemetryWriter store;
     private final BatchProcessor processor;
+    private final Forwarder forwarder;
     private final CommittedTelemetry committed;
     private final TelemetryDecoder decoder;
     private final PipelineSettings settings;
@@ -87,11 +91,13 @@ public final class TelemetryPipeline implements Lifecycle {
 
     /**
      * @param processor the processing stage, run in each group commit ({@link BatchProcessor#NONE} for none)
+     * @param forwarder what each commit queues for the cloud ({@link Forwarder#NONE} at a node that is not an edge)
      * @param committed the post-commit stage, handed every committed batch; it never blocks the writer
      */
     public TelemetryPipeline(
             TelemetryWriter store,
             BatchProcessor processor,
+            Forwarder forwarder,
             TelemetryDecoder decoder,
             PipelineSettings settings,
             MeterRegistry meters,
@@ -100,6 +106,7 @@ public final class TelemetryPipeline implements Lifecycle {
         this.threads = threads;
         this.store = store;
         this.processor = processor;
+        this.forwarder = forwarder;
         this.committed = committed;
         this.decoder = decoder;
         this.settings = settings;
@@ -263,10 +270,28 @@ public final class TelemetryPipeline implements Lifecycle {
         if (decoded.points().isEmpty()) {
             return CompletableFuture.completedFuture(new IngestResult(0, decoded.rejections()));
         }
+        return enqueue(new Pending(message, decoded, null, new CompletableFuture<>()));
+    }
+
+    /**
+     * Queues points an edge forwarded (already checked by {@code core.sync}) for the next group
+     * commit, with the mark that records them as stored: both are written in the same transaction.
+     * With no points, the mark alone is committed.
+     *
+     * @return as {@link #submit}
+     */
+    public CompletableFuture<IngestResult> storeForwarded(TelemetryMessage message, List<Point> points, SyncMark mark) {
+        return enqueue(new Pending(
+                message,
+                new Decoded(points, List.of()),
+                Objects.requireNonNull(mark, "mark"),
+                new CompletableFuture<>()));
+    }
+
+    private CompletableFuture<IngestResult> enqueue(Pending pending) {
         if (!accepting) {
             return CompletableFuture.failedFuture(new PipelineStoppedException());
         }
-        Pending pending = new Pending(message, decoded, new CompletableFuture<>());
         if (!queue.offer(pending)) {
             backpressure.increment();
             parked.incrementAndGet();
@@ -413,8 +438,15 @@ public final class TelemetryPipeline implements Lifecycle {
 
     private void commit(List<Pending> batch, int pointCount) {
         List<Point> points = new ArrayList<>(pointCount);
+        List<SyncMark> marks = List.of();
         for (Pending pending : batch) {
             points.addAll(pending.decoded.points());
+            if (pending.mark != null) {
+                if (marks.isEmpty()) {
+                    marks = new ArrayList<>();
+                }
+                marks.add(pending.mark);
+            }
         }
         long commitStart = System.nanoTime();
         commitStartedNanos = commitStart;
@@ -427,7 +459,8 @@ public final class TelemetryPipeline implements Lifecycle {
             stored.addAll(output.derived());
         }
         try {
-            store.commit(new CommitBatch(stored, output.records()));
+            List<OutboxSegment> outbox = forwarder.forward(points, output);
+            store.commit(new CommitBatch(stored, output.records(), outbox, marks));
         } catch (RuntimeException e) {
             processor.discard(points);
             committing = List.of();
@@ -478,5 +511,7 @@ public final class TelemetryPipeline implements Lifecycle {
         }
     }
 
-    private record Pending(TelemetryMessage message, Decoded decoded, CompletableFuture<IngestResult> done) {}
+    /** @param mark at a node receiving edges: the edge's stream these points complete, or null */
+    private record Pending(
+            TelemetryMessage message, Decoded decoded, SyncMark mark, CompletableFuture<IngestResult> done) {}
 }

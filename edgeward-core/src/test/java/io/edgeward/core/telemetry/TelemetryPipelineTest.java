@@ -44,6 +44,7 @@ class TelemetryPipelineTest {
         pipeline = new TelemetryPipeline(
                 store,
                 BatchProcessor.NONE,
+                Forwarder.NONE,
                 new TelemetryDecoder(TelemetryLimits.DEFAULTS),
                 new PipelineSettings(capacity, 10_000, false, commitTimeout, minCommitInterval),
                 meters,

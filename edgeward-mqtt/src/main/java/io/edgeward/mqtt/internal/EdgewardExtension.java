@@ -20,6 +20,7 @@ import io.edgeward.core.device.Presence;
 import io.edgeward.core.observability.RateLimitedLog;
 import io.edgeward.core.ota.Rollouts;
 import io.edgeward.core.shadow.ShadowService;
+import io.edgeward.core.sync.SyncReceiver;
 import io.edgeward.core.telemetry.TelemetryPipeline;
 import io.edgeward.mqtt.internal.acknowledgement.AcknowledgementDrains;
 import io.edgeward.mqtt.internal.acknowledgement.ConnectionAcknowledgements;
@@ -30,8 +31,10 @@ import io.edgeward.mqtt.internal.auth.Principals;
 import io.edgeward.mqtt.internal.device.DeviceRequestHandler;
 import io.edgeward.mqtt.internal.device.DeviceRequests;
 import io.edgeward.mqtt.internal.device.MqttDeviceChannel;
+import io.edgeward.mqtt.internal.sync.SyncInterceptor;
 import io.edgeward.mqtt.internal.telemetry.TelemetryInterceptor;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,6 +72,7 @@ public final class EdgewardExtension implements ExtensionMain {
     private final CommandService commands;
     private final Rollouts rollouts;
     private final MqttDeviceChannel channel;
+    private final Optional<SyncReceiver> edges;
     private final AcknowledgementDrains drains = new AcknowledgementDrains();
 
     public EdgewardExtension(
@@ -83,7 +87,8 @@ public final class EdgewardExtension implements ExtensionMain {
             ShadowService shadows,
             CommandService commands,
             Rollouts rollouts,
-            MqttDeviceChannel channel) {
+            MqttDeviceChannel channel,
+            Optional<SyncReceiver> edges) {
         this.authenticator = authenticator;
         this.principals = principals;
         this.pipeline = pipeline;
@@ -96,6 +101,7 @@ public final class EdgewardExtension implements ExtensionMain {
         this.commands = commands;
         this.rollouts = rollouts;
         this.channel = channel;
+        this.edges = edges;
     }
 
     @Override
@@ -170,8 +176,15 @@ public final class EdgewardExtension implements ExtensionMain {
                         acknowledgements);
                 AclDenials denials = new AclDenials(principal, clientId, metrics, aclDenialLog);
                 clientContext.addSubscribeInboundInterceptor(denials);
-                clientContext.addPublishInboundInterceptor(
-                        new InboundRouter(principal, mqtt5, metrics, presence, telemetry, requests, denials));
+                clientContext.addPublishInboundInterceptor(new InboundRouter(
+                        principal,
+                        mqtt5,
+                        metrics,
+                        presence,
+                        telemetry,
+                        requests,
+                        new SyncInterceptor(principal, mqtt5, edges, acknowledgements),
+                        denials));
                 if (principal instanceof Principal.Device) {
                     clientContext.addPublishOutboundInterceptor(requests);
                     clientContext.addPubackInboundInterceptor(requests);

@@ -10,6 +10,8 @@ import io.edgeward.mqtt.internal.auth.AclDenials;
 import io.edgeward.mqtt.internal.auth.Principal;
 import io.edgeward.mqtt.internal.device.DeviceRequests;
 import io.edgeward.mqtt.internal.device.DeviceTopics;
+import io.edgeward.mqtt.internal.sync.SyncInterceptor;
+import io.edgeward.mqtt.internal.sync.SyncTopic;
 import io.edgeward.mqtt.internal.telemetry.TelemetryInterceptor;
 import io.edgeward.mqtt.internal.telemetry.TelemetryTopic;
 
@@ -30,6 +32,7 @@ final class InboundRouter implements PublishInboundInterceptor {
     private final Presence presence;
     private final TelemetryInterceptor telemetry;
     private final DeviceRequests requests;
+    private final SyncInterceptor sync;
     private final AclDenials denials;
 
     InboundRouter(
@@ -39,6 +42,7 @@ final class InboundRouter implements PublishInboundInterceptor {
             Presence presence,
             TelemetryInterceptor telemetry,
             DeviceRequests requests,
+            SyncInterceptor sync,
             AclDenials denials) {
         this.principal = principal;
         this.mqtt5 = mqtt5;
@@ -46,6 +50,7 @@ final class InboundRouter implements PublishInboundInterceptor {
         this.presence = presence;
         this.telemetry = telemetry;
         this.requests = requests;
+        this.sync = sync;
         this.denials = denials;
     }
 
@@ -71,6 +76,11 @@ final class InboundRouter implements PublishInboundInterceptor {
         }
         if (principal instanceof Principal.Device device) {
             presence.seen(device.id());
+        }
+        SyncTopic syncTopic = SyncTopic.parse(packet.getTopic());
+        if (syncTopic != null) {
+            sync.onFrame(syncTopic, packet, output);
+            return;
         }
         DeviceTopics request = DeviceTopics.parse(packet.getTopic());
         if (request != null) {

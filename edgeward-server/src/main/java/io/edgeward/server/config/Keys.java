@@ -55,7 +55,8 @@ public final class Keys {
             FirmwareSettings.KEYS,
             RetentionSettings.KEYS,
             RuleSettings.KEYS,
-            ProcessingSettings.KEYS);
+            ProcessingSettings.KEYS,
+            io.edgeward.core.sync.SyncSettings.KEYS);
 
     private Keys() {}
 

@@ -17,6 +17,7 @@ import io.edgeward.store.sql.internal.SqlAlarmRepository;
 import io.edgeward.store.sql.internal.SqlCommandRepository;
 import io.edgeward.store.sql.internal.SqlDeviceRepository;
 import io.edgeward.store.sql.internal.SqlFirmwareRepository;
+import io.edgeward.store.sql.internal.SqlOutbox;
 import io.edgeward.store.sql.internal.SqlProcessedStream;
 import io.edgeward.store.sql.internal.SqlProcessingConfigRepository;
 import io.edgeward.store.sql.internal.SqlRolloutRepository;
@@ -77,6 +78,7 @@ public final class SqlStore implements Lifecycle {
     private final Optional<TelemetryLog> telemetryLog;
     private final Optional<RollupMaintainer> rollupMaintainer;
     private ScheduledExecutorService checkpointer;
+    private final SqlOutbox outbox;
     private boolean started;
     private boolean closed;
 
@@ -88,14 +90,15 @@ public final class SqlStore implements Lifecycle {
         Writes writes = new Writes(jdbi, dialect == Dialect.SQLITE);
         this.stream = new SqlProcessedStream(jdbi, writes, Clock.systemUTC(), dialect == Dialect.SQLITE);
         this.devices = new SqlDeviceRepository(jdbi, writes);
+        this.outbox = new SqlOutbox(jdbi, writes, Clock.systemUTC());
         if (dialect == Dialect.SQLITE) {
             this.telemetryLog = Optional.of(new TelemetryLog(jdbi, writes));
             this.rollupMaintainer = Optional.empty();
-            this.telemetry = new SqlTelemetryStore(jdbi, writes, stream, telemetryLog.get());
+            this.telemetry = new SqlTelemetryStore(jdbi, writes, stream, outbox, telemetryLog.get());
         } else {
             this.telemetryLog = Optional.empty();
             this.rollupMaintainer = Optional.of(new RollupMaintainer(jdbi));
-            this.telemetry = new SqlTelemetryStore(jdbi, writes, stream, rollupMaintainer.get());
+            this.telemetry = new SqlTelemetryStore(jdbi, writes, stream, outbox, rollupMaintainer.get());
         }
         this.shadows = new SqlShadowRepository(jdbi, writes);
         this.commands = new SqlCommandRepository(jdbi, writes);
@@ -292,7 +295,8 @@ public final class SqlStore implements Lifecycle {
                 ruleJournal,
                 alarms,
                 firmware,
-                rollouts);
+                rollouts,
+                outbox);
     }
 
     public TelemetryWriter telemetryWriter() {

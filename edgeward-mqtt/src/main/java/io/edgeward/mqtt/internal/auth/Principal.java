@@ -26,7 +26,9 @@ public sealed interface Principal {
         public boolean mayPublish(String topic) {
             // A topic name has no wildcards, so a prefix test suffices; it runs for every PUBLISH.
             // The platform's own topics (commands, shadow answers) are not the device's to publish.
-            return under(topic, "sensor/") || (under(topic, "device/") && !DeviceTopics.platformOwned(topic, id));
+            return under(topic, "sensor/")
+                    || (under(topic, "device/") && !DeviceTopics.platformOwned(topic, id))
+                    || (type == DeviceType.GATEWAY && under(topic, "edge/"));
         }
 
         @Override
@@ -44,7 +46,8 @@ public sealed interface Principal {
 
         private boolean own(String topicOrFilter) {
             return Topics.covers("sensor/" + id + "/#", topicOrFilter)
-                    || Topics.covers("device/" + id + "/#", topicOrFilter);
+                    || Topics.covers("device/" + id + "/#", topicOrFilter)
+                    || (type == DeviceType.GATEWAY && Topics.covers("edge/" + id + "/#", topicOrFilter));
         }
     }
 
@@ -83,7 +86,9 @@ public sealed interface Principal {
     record Anonymous() implements Principal {
         @Override
         public boolean mayPublish(String topic) {
-            return !Topics.covers("sensor/#", topic) && !Topics.covers("device/#", topic);
+            return !Topics.covers("sensor/#", topic)
+                    && !Topics.covers("device/#", topic)
+                    && !Topics.covers("edge/#", topic);
         }
 
         @Override

@@ -4,6 +4,7 @@ import com.hivemq.extension.sdk.api.auth.parameter.TopicPermission;
 import com.hivemq.extension.sdk.api.packets.auth.DefaultAuthorizationBehaviour;
 import com.hivemq.extension.sdk.api.packets.auth.ModifiableDefaultPermissions;
 import com.hivemq.extension.sdk.api.services.builder.Builders;
+import io.edgeward.core.device.DeviceType;
 import io.edgeward.mqtt.internal.device.DeviceTopics;
 import java.util.Arrays;
 import java.util.List;
@@ -38,6 +39,13 @@ final class TopicPermissions {
                     permissions.add(
                             permission(own, TopicPermission.PermissionType.ALLOW, TopicPermission.MqttActivity.ALL));
                 }
+                if (device.type() == DeviceType.GATEWAY) {
+                    // An edge behind this node: its own sync topics (edge/{id}/sync/{stream}).
+                    permissions.add(permission(
+                            "edge/" + device.id() + "/#",
+                            TopicPermission.PermissionType.ALLOW,
+                            TopicPermission.MqttActivity.ALL));
+                }
                 permissions.setDefaultBehaviour(DefaultAuthorizationBehaviour.DENY);
             }
             case Principal.User user -> {
@@ -61,6 +69,8 @@ final class TopicPermissions {
                         "sensor/#", TopicPermission.PermissionType.DENY, TopicPermission.MqttActivity.PUBLISH));
                 permissions.add(permission(
                         "device/#", TopicPermission.PermissionType.DENY, TopicPermission.MqttActivity.PUBLISH));
+                permissions.add(permission(
+                        "edge/#", TopicPermission.PermissionType.DENY, TopicPermission.MqttActivity.PUBLISH));
                 permissions.setDefaultBehaviour(DefaultAuthorizationBehaviour.ALLOW);
             }
         }

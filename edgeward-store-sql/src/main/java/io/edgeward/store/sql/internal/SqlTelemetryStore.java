@@ -79,6 +79,7 @@ public final class SqlTelemetryStore implements TelemetryWriter, TelemetryReader
     private final Jdbi jdbi;
     private final Writes writes;
     private final SqlProcessedStream stream;
+    private final SqlOutbox outbox;
     private final Rollups rollups;
     /** SQLite: the log whose merger also maintains the rollups. */
     private final Optional<TelemetryLog> log;
@@ -86,25 +87,28 @@ public final class SqlTelemetryStore implements TelemetryWriter, TelemetryReader
     private final Optional<RollupMaintainer> maintainer;
 
     /** On SQLite, over the telemetry log. */
-    public SqlTelemetryStore(Jdbi jdbi, Writes writes, SqlProcessedStream stream, TelemetryLog log) {
-        this(jdbi, writes, stream, new Rollups(TelemetryLog.SCHEMA + "."), Optional.of(log), Optional.empty());
+    public SqlTelemetryStore(Jdbi jdbi, Writes writes, SqlProcessedStream stream, SqlOutbox outbox, TelemetryLog log) {
+        this(jdbi, writes, stream, outbox, new Rollups(TelemetryLog.SCHEMA + "."), Optional.of(log), Optional.empty());
     }
 
     /** On PostgreSQL, with the rollup maintainer. */
-    public SqlTelemetryStore(Jdbi jdbi, Writes writes, SqlProcessedStream stream, RollupMaintainer maintainer) {
-        this(jdbi, writes, stream, new Rollups(""), Optional.empty(), Optional.of(maintainer));
+    public SqlTelemetryStore(
+            Jdbi jdbi, Writes writes, SqlProcessedStream stream, SqlOutbox outbox, RollupMaintainer maintainer) {
+        this(jdbi, writes, stream, outbox, new Rollups(""), Optional.empty(), Optional.of(maintainer));
     }
 
     private SqlTelemetryStore(
             Jdbi jdbi,
             Writes writes,
             SqlProcessedStream stream,
+            SqlOutbox outbox,
             Rollups rollups,
             Optional<TelemetryLog> log,
             Optional<RollupMaintainer> maintainer) {
         this.jdbi = jdbi;
         this.writes = writes;
         this.stream = stream;
+        this.outbox = outbox;
         this.rollups = rollups;
         this.log = log;
         this.maintainer = maintainer;
@@ -124,6 +128,8 @@ public final class SqlTelemetryStore implements TelemetryWriter, TelemetryReader
                     RollupMaintainer.note(connection, points); // with the points, or not at all
                 }
                 stream.append(connection, batch.records());
+                outbox.append(connection, batch.outbox());
+                outbox.mark(connection, batch.marks());
             });
         } catch (SQLException e) {
             throw new IllegalStateException("telemetry commit failed: " + e.getMessage(), e);

@@ -1,0 +1,60 @@
+package io.edgeward.core.sync;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A node's sync parts as its settings make them: the sender at an edge, the receiver at a node
+ * receiving edges, either, both or none.
+ */
+public final class Sync {
+
+    private final SyncSettings settings;
+    private final SyncSender sender;
+    private final SyncReceiver receiver;
+    private final Outbox outbox;
+
+    public Sync(SyncSettings settings, SyncSender sender, SyncReceiver receiver, Outbox outbox) {
+        this.settings = settings;
+        this.sender = sender;
+        this.receiver = receiver;
+        this.outbox = outbox;
+    }
+
+    public SyncSettings settings() {
+        return settings;
+    }
+
+    public Optional<SyncSender> sender() {
+        return Optional.ofNullable(sender);
+    }
+
+    public Optional<SyncReceiver> receiver() {
+        return Optional.ofNullable(receiver);
+    }
+
+    public SyncStatus status() {
+        List<String> roles = settings.roles().stream()
+                .map(role -> role.name().toLowerCase(java.util.Locale.ROOT))
+                .toList();
+        List<EdgeMark> edges = receiver == null ? List.of() : receiver.edges();
+        if (sender == null) {
+            return new SyncStatus(roles, settings.edgeId(), "", "none", null, 0, List.of(), 0, edges);
+        }
+        return new SyncStatus(
+                roles,
+                settings.edgeId(),
+                sender.target(),
+                sender.linkUp() ? "up" : "down",
+                sender.lastError(),
+                sender.lastErrorAt(),
+                sender.streams(),
+                outbox.parked(1000).size(),
+                edges);
+    }
+
+    /** Parked rows: what the other side refused, newest first. */
+    public List<ParkedEntry> parked(int limit) {
+        return outbox.parked(limit);
+    }
+}

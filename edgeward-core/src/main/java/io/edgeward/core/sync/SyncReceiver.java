@@ -1,0 +1,289 @@
+package io.edgeward.core.sync;
+
+import io.edgeward.core.device.DeviceAlreadyExistsException;
+import io.edgeward.core.device.DeviceId;
+import io.edgeward.core.device.DeviceRegistry;
+import io.edgeward.core.device.DeviceType;
+import io.edgeward.core.device.NewDevice;
+import io.edgeward.core.observability.RateLimitedLog;
+import io.edgeward.core.sync.proto.DeviceRecord;
+import io.edgeward.core.sync.proto.Record;
+import io.edgeward.core.telemetry.PayloadFormat;
+import io.edgeward.core.telemetry.Point;
+import io.edgeward.core.telemetry.TelemetryMessage;
+import io.edgeward.core.telemetry.TelemetryPipeline;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * At a node receiving edges: stores a frame an edge sent. Its segments already stored (a seq at or
+ * below the stream's mark) are skipped; the points of the others go through this node's group
+ * commit together with the stream's new mark, in one transaction, and the returned future
+ * completes only then: a transport acknowledges the frame after that, so a frame resent after a
+ * lost acknowledgement is recognised. Frames of one edge's stream are applied one after another.
+ *
+ * <p>A device behind an edge keeps its id here, attached to that edge (registered on its first
+ * record). Records of a device that exists here and is not that edge's are refused and reported:
+ * ids are unique across a fleet.
+ */
+public final class SyncReceiver {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SyncReceiver.class);
+
+    private final TelemetryPipeline pipeline;
+    private final DeviceRegistry registry;
+    private final Outbox store;
+    private final SyncMetrics metrics;
+    private final Clock clock;
+    private final RateLimitedLog clashLog = RateLimitedLog.perMinute();
+    /** edge + stream → the newest seq stored; loaded once, then kept by the commits this node makes. */
+    private final Map<String, Long> marks = new ConcurrentHashMap<>();
+    /** edge + stream → the frame being applied: the next waits for it. */
+    private final Map<String, CompletableFuture<?>> tails = new ConcurrentHashMap<>();
+    /** Devices known to be attached to an edge (device → edge), to skip the lookups. */
+    private final Map<DeviceId, String> attached = new ConcurrentHashMap<>();
+
+    private volatile boolean loaded;
+
+    public SyncReceiver(
+            TelemetryPipeline pipeline, DeviceRegistry registry, Outbox store, SyncMetrics metrics, Clock clock) {
+        this.pipeline = pipeline;
+        this.registry = registry;
+        this.store = store;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /** What became of a frame. */
+    public record Outcome(int segments, int skipped, int points, int refusedRecords) {}
+
+    /**
+     * Decodes the frame and, unless it is malformed or another edge's, stores it.
+     *
+     * @param edge the authenticated edge (the gateway device the transport authenticated)
+     * @throws SyncCodec.MalformedFrameException when the frame cannot be read, or names another edge: refuse it
+     */
+    public CompletableFuture<Outcome> receive(String edge, byte[] frame) {
+        SyncCodec.Decoded decoded;
+        try {
+            decoded = SyncCodec.decode(frame);
+        } catch (SyncCodec.MalformedFrameException e) {
+            metrics.refused();
+            throw e;
+        }
+        if (!decoded.edgeId().equals(edge)) {
+            metrics.refused();
+            throw new SyncCodec.MalformedFrameException(
+                    "a frame of edge '" + decoded.edgeId() + "' sent by '" + edge + "'");
+        }
+        String key = edge + "\u0000" + decoded.stream().wireName();
+        CompletableFuture<Outcome> result = new CompletableFuture<>();
+        CompletableFuture<?> previous = tails.put(key, result);
+        CompletableFuture<?> before = previous == null ? CompletableFuture.completedFuture(null) : previous;
+        before.handle((ignored, failure) -> null)
+                .thenCompose(ignored -> apply(key, decoded, frame.length))
+                .whenComplete((outcome, failure) -> {
+                    tails.remove(key, result);
+                    if (failure != null) {
+                        result.completeExceptionally(failure);
+                    } else {
+                        result.complete(outcome);
+                    }
+                });
+        return result;
+    }
+
+    private CompletableFuture<Outcome> apply(String key, SyncCodec.Decoded frame, int frameBytes) {
+        loadMarks();
+        long mark = marks.getOrDefault(key, 0L);
+        List<SyncCodec.ReceivedSegment> fresh = new ArrayList<>();
+        for (SyncCodec.ReceivedSegment segment : frame.segments()) {
+            if (segment.seq() > mark) {
+                fresh.add(segment);
+            }
+        }
+        int skipped = frame.segments().size() - fresh.size();
+        if (fresh.isEmpty()) {
+            metrics.received(frameBytes, 0, skipped);
+            return CompletableFuture.completedFuture(new Outcome(0, skipped, 0, 0));
+        }
+        String edge = frame.edgeId();
+        List<Point> points = new ArrayList<>();
+        Set<DeviceId> clashing = new HashSet<>();
+        int refused = 0;
+        for (SyncCodec.ReceivedSegment segment : fresh) {
+            for (Record record : segment.records()) {
+                if (!applyRecord(edge, record, points, clashing)) {
+                    refused++;
+                }
+            }
+        }
+        if (refused > 0) {
+            metrics.refused();
+        }
+        SyncCodec.ReceivedSegment last = fresh.getLast();
+        SyncMark newMark = new SyncMark(edge, frame.stream(), last.seq(), last.createdAt());
+        long now = clock.millis();
+        TelemetryMessage message = new TelemetryMessage(
+                DeviceId.of(edge), DeviceType.GATEWAY, new byte[0], PayloadFormat.PROTOBUF, now, System.nanoTime());
+        int refusedRecords = refused;
+        return pipeline.storeForwarded(message, points, newMark).thenApply(stored -> {
+            marks.merge(key, last.seq(), Math::max);
+            metrics.received(frameBytes, fresh.size(), skipped);
+            return new Outcome(fresh.size(), skipped, points.size(), refusedRecords);
+        });
+    }
+
+    /** @return false when the record is refused (its device is another's) */
+    private boolean applyRecord(String edge, Record record, List<Point> points, Set<DeviceId> clashing) {
+        try {
+            switch (record.getKindCase()) {
+                case POINT -> {
+                    Point point = SyncCodec.toPoint(record.getPoint());
+                    if (!owns(edge, point.device(), clashing)) {
+                        return false;
+                    }
+                    points.add(point);
+                }
+                case DERIVED -> {
+                    Point point = SyncCodec.toPoint(record.getDerived());
+                    if (!owns(edge, point.device(), clashing)) {
+                        return false;
+                    }
+                    points.add(point);
+                }
+                case DEVICE -> {
+                    return device(edge, record.getDevice(), clashing);
+                }
+                case STATUS -> {
+                    return owns(edge, DeviceId.of(record.getStatus().getDevice()), clashing);
+                }
+                case EVENT ->
+                    LOG.info(
+                            "Edge '{}' reports {}: {}",
+                            edge,
+                            record.getEvent().getKind(),
+                            record.getEvent().getJson());
+                case KIND_NOT_SET -> {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IllegalArgumentException e) {
+            // A record this node cannot take (a metric name it refuses): counted, the rest goes on.
+            if (clashLog.allow("record:" + edge)) {
+                LOG.warn("Refused a record from edge '{}': {} (not logged again for a minute)", edge, e.getMessage());
+            }
+            return false;
+        }
+    }
+
+    private boolean device(String edge, DeviceRecord record, Set<DeviceId> clashing) {
+        DeviceId id = DeviceId.of(record.getId());
+        if (!owns(edge, id, clashing)) {
+            return false;
+        }
+        if (record.getDeleted()) {
+            if (registry.find(id).isPresent()) {
+                registry.delete(id.value());
+            }
+            attached.remove(id);
+            return true;
+        }
+        registry.applyFromEdge(new NewDevice(
+                id,
+                emptyToNull(record.getName()),
+                DeviceType.fromWire(record.getType()),
+                emptyToNull(record.getModel()),
+                emptyToNull(record.getFirmwareVersion()),
+                emptyToNull(record.getLocation()),
+                record.getMetadataJson().isEmpty() ? Map.of() : Jsons.map(record.getMetadataJson()),
+                Set.copyOf(record.getTagsList())));
+        return true;
+    }
+
+    /**
+     * True when the device is this edge's: attached to it already, or unknown here and now attached
+     * (registered). A device that exists here and is not this edge's clashes.
+     */
+    private boolean owns(String edge, DeviceId device, Set<DeviceId> clashing) {
+        String owner = attached.get(device);
+        if (owner != null) {
+            return owner.equals(edge) || clash(edge, device, owner, clashing);
+        }
+        Optional<String> stored = store.edgeOf(device);
+        if (stored.isPresent()) {
+            attached.put(device, stored.get());
+            return stored.get().equals(edge) || clash(edge, device, stored.get(), clashing);
+        }
+        if (registry.find(device).isPresent()) {
+            return clash(edge, device, null, clashing);
+        }
+        try {
+            registry.register(NewDevice.of(device, DeviceType.SENSOR));
+        } catch (DeviceAlreadyExistsException e) {
+            return clash(edge, device, null, clashing);
+        }
+        store.attach(device, edge);
+        attached.put(device, edge);
+        return true;
+    }
+
+    private boolean clash(String edge, DeviceId device, String owner, Set<DeviceId> clashing) {
+        if (clashing.add(device) && clashLog.allow("clash:" + edge + ":" + device.value())) {
+            LOG.warn(
+                    "Edge '{}' sent records of device '{}', which is {} here: refused (device ids must be unique across"
+                            + " the fleet; not logged again for a minute)",
+                    edge,
+                    device,
+                    owner == null ? "a device of this node" : "attached to edge '" + owner + "'");
+        }
+        return false;
+    }
+
+    private void loadMarks() {
+        if (loaded) {
+            return;
+        }
+        synchronized (marks) {
+            if (!loaded) {
+                for (EdgeMark mark : store.marks()) {
+                    marks.merge(mark.edgeId() + "\u0000" + mark.stream().wireName(), mark.seq(), Math::max);
+                }
+                loaded = true;
+            }
+        }
+    }
+
+    /** How far each edge's streams are stored, for the status page. */
+    public List<EdgeMark> edges() {
+        return store.marks();
+    }
+
+    private static String emptyToNull(String value) {
+        return value.isEmpty() ? null : value;
+    }
+
+    /** Jackson for a device's metadata. */
+    private static final class Jsons {
+        private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER =
+                new com.fasterxml.jackson.databind.ObjectMapper();
+
+        static Map<String, Object> map(String json) {
+            try {
+                return MAPPER.readValue(json, new com.fasterxml.jackson.core.type.TypeReference<>() {});
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalArgumentException("device metadata is not a JSON object");
+            }
+        }
+    }
+}

@@ -1,0 +1,280 @@
+package io.edgeward.core.sync;
+
+import static io.edgeward.core.config.Parsers.bytes;
+import static io.edgeward.core.config.Parsers.duration;
+import static io.edgeward.core.config.Parsers.string;
+
+import io.edgeward.core.config.Config;
+import io.edgeward.core.config.Key;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * How a node takes part in edge-to-cloud sync.
+ *
+ * @param roles {@code edge} (forwards to an uplink), {@code cloud} (receives edges), both, or none
+ * @param edgeId this edge's id: unique across the fleet, the gateway device it is at the cloud
+ * @param uplink where an edge sends, and how
+ * @param mediumInterval how often the medium stream is sent (it is also sent when a batch is full)
+ * @param lowInterval how often the low stream is sent
+ * @param raw the stream raw telemetry goes to, unless an override says otherwise
+ * @param overrides per metric, device, type or tag: the first that selects a series wins
+ * @param maxDisk the outbox's payload bytes beyond which low, then medium rows are evicted
+ * @param maxBatch the most payload bytes one frame carries, before compression
+ * @param compression {@code gzip}, {@code zstd} or {@code none}
+ * @param maxBackoff the longest wait between two attempts after failures
+ */
+public record SyncSettings(
+        Set<Role> roles,
+        String edgeId,
+        UplinkSettings uplink,
+        Duration mediumInterval,
+        Duration lowInterval,
+        Priority raw,
+        List<ForwardRule> overrides,
+        long maxDisk,
+        long maxBatch,
+        Compression compression,
+        Duration maxBackoff) {
+
+    /** A node's part in sync. */
+    public enum Role {
+        EDGE,
+        CLOUD
+    }
+
+    /** How a frame's body is compressed. */
+    public enum Compression {
+        NONE,
+        GZIP,
+        ZSTD
+    }
+
+    /**
+     * @param url {@code mqtt://} or {@code mqtts://}, with host and port
+     * @param format {@code protobuf} (Edgeward's batches) or {@code json} (the seed's documents, for other consumers)
+     * @param topic the MQTT topic or NATS subject, with {edge} and {stream} replaced
+     * @param caFile PEM certificates to trust for TLS; empty: the JDK's
+     */
+    public record UplinkSettings(
+            URI url, String username, String password, String token, String format, String topic, String caFile) {
+
+        public String scheme() {
+            return url == null ? "" : url.getScheme();
+        }
+
+        public boolean tls() {
+            return scheme().equals("mqtts");
+        }
+
+        public String topicFor(String edgeId, Priority stream) {
+            return topic.replace("{edge}", edgeId).replace("{stream}", stream.wireName());
+        }
+    }
+
+    public static final Key<Set<Role>> ROLE = new Key<>(
+            "sync.role",
+            "none",
+            SyncSettings::parseRoles,
+            "This node's part in edge-to-cloud sync: none, edge (forwards to sync.uplink.url), cloud (receives"
+                    + " edges, which connect as gateway devices), or edge,cloud (a site gateway forwarding to a region).");
+    public static final Key<String> EDGE_ID = new Key<>(
+            "sync.edge-id",
+            "",
+            raw -> {
+                if (!raw.isEmpty() && !raw.matches("[A-Za-z0-9_.:-]{1,128}")) {
+                    throw new IllegalArgumentException("must be 1-128 characters of A-Z a-z 0-9 _ . : -");
+                }
+                return raw;
+            },
+            "This edge's id across the fleet; the cloud knows it as a gateway device with this id.");
+    public static final Key<String> UPLINK_URL = new Key<>(
+            "sync.uplink.url",
+            "",
+            raw -> {
+                if (!raw.isEmpty() && !raw.matches("(mqtt|mqtts)://[^\\s/]+(:\\d+)?/?")) {
+                    throw new IllegalArgumentException("must be mqtt://host:port or mqtts://host:port");
+                }
+                return raw;
+            },
+            "Where an edge sends: mqtt://host:1883 or mqtts://host:8883 (the cloud Edgeward or any MQTT 5 broker).");
+    public static final Key<String> UPLINK_USERNAME =
+            new Key<>("sync.uplink.username", "", string(), "User name at the uplink (MQTT: default sync.edge-id).");
+    public static final Key<String> UPLINK_PASSWORD = new Key<>(
+            "sync.uplink.password",
+            "",
+            string(),
+            "Password at the uplink (the edge's device secret at a cloud Edgeward).");
+    public static final Key<String> UPLINK_TOKEN =
+            new Key<>("sync.uplink.token", "", string(), "A token sent as the password (brokers that take tokens).");
+    public static final Key<String> UPLINK_FORMAT = new Key<>(
+            "sync.uplink.format",
+            "protobuf",
+            raw -> {
+                if (!raw.equals("protobuf") && !raw.equals("json")) {
+                    throw new IllegalArgumentException("must be protobuf or json");
+                }
+                return raw;
+            },
+            "protobuf: Edgeward's compressed batches (what a cloud Edgeward reads); json: one JSON document per frame"
+                    + " with the seed's telemetry documents, for consumers of a broker a user runs.");
+    public static final Key<String> UPLINK_TOPIC = new Key<>(
+            "sync.uplink.topic",
+            "edge/{edge}/sync/{stream}",
+            raw -> {
+                if (!raw.contains("{stream}") || raw.contains("+") || raw.contains("#")) {
+                    throw new IllegalArgumentException("must contain {stream} and no wildcard");
+                }
+                return raw;
+            },
+            "The MQTT topic an edge publishes to; {edge} and {stream} are"
+                    + " replaced. A cloud Edgeward reads edge/{edge}/sync/{stream}.");
+    public static final Key<String> UPLINK_CA_FILE = new Key<>(
+            "sync.uplink.tls.ca-file",
+            "",
+            string(),
+            "PEM certificates to trust for the uplink's TLS; empty: the JDK's.");
+    public static final Key<Duration> MEDIUM_INTERVAL = new Key<>(
+            "sync.interval.medium",
+            "5m",
+            duration(Duration.ZERO, Duration.ofDays(1)),
+            "How often the medium stream (the reduced stream and window results) is sent; a full batch goes at once.");
+    public static final Key<Duration> LOW_INTERVAL = new Key<>(
+            "sync.interval.low",
+            "1h",
+            duration(Duration.ZERO, Duration.ofDays(7)),
+            "How often the low stream (raw telemetry by default) is sent; a full batch goes at once.");
+    public static final Key<Priority> FORWARD_RAW = new Key<>(
+            "sync.forward.raw",
+            "low",
+            raw -> Priority.fromWire(raw.trim().toLowerCase(Locale.ROOT)),
+            "The stream raw telemetry is forwarded on: high, medium, low or none.");
+    public static final Key<List<ForwardRule>> FORWARD_OVERRIDES = Key.structured(
+            "sync.forward.overrides",
+            "[]",
+            new ForwardRules(),
+            "Per metric, device, type or tag: a list of {match: {metric, device, type, tag}, priority}; metric and"
+                    + " device are globs, the first entry that selects a series wins. As a variable: the list in JSON.");
+    public static final Key<Long> MAX_DISK = new Key<>(
+            "sync.outbox.max-disk",
+            "1GiB",
+            bytes(),
+            "The outbox's size beyond which the oldest low, then medium rows are evicted (counted, reported as an"
+                    + " event); high rows are never evicted: past this size ingest waits.");
+    public static final Key<Long> MAX_BATCH = new Key<>(
+            "sync.batch.max-bytes",
+            "1MiB",
+            bytes(),
+            "The most bytes of records one frame carries, before compression.");
+    public static final Key<Compression> COMPRESSION = new Key<>(
+            "sync.compression",
+            "gzip",
+            raw -> Compression.valueOf(raw.trim().toUpperCase(Locale.ROOT)),
+            "How frames are compressed: gzip, zstd or none.");
+    public static final Key<Duration> MAX_BACKOFF = new Key<>(
+            "sync.backoff.max",
+            "60s",
+            duration(Duration.ofMillis(100), Duration.ofHours(1)),
+            "The longest wait between two attempts to send after failures (the wait doubles from 0.5 s, with jitter).");
+
+    public static final List<Key<?>> KEYS = List.of(
+            ROLE,
+            EDGE_ID,
+            UPLINK_URL,
+            UPLINK_USERNAME,
+            UPLINK_PASSWORD,
+            UPLINK_TOKEN,
+            UPLINK_FORMAT,
+            UPLINK_TOPIC,
+            UPLINK_CA_FILE,
+            MEDIUM_INTERVAL,
+            LOW_INTERVAL,
+            FORWARD_RAW,
+            FORWARD_OVERRIDES,
+            MAX_DISK,
+            MAX_BATCH,
+            COMPRESSION,
+            MAX_BACKOFF);
+
+    public static SyncSettings from(Config config) {
+        String url = config.get(UPLINK_URL);
+        return new SyncSettings(
+                config.get(ROLE),
+                config.get(EDGE_ID),
+                new UplinkSettings(
+                        url.isEmpty() ? null : URI.create(url),
+                        config.get(UPLINK_USERNAME),
+                        config.get(UPLINK_PASSWORD),
+                        config.get(UPLINK_TOKEN),
+                        config.get(UPLINK_FORMAT),
+                        config.get(UPLINK_TOPIC),
+                        config.get(UPLINK_CA_FILE)),
+                config.get(MEDIUM_INTERVAL),
+                config.get(LOW_INTERVAL),
+                config.get(FORWARD_RAW),
+                config.get(FORWARD_OVERRIDES),
+                config.get(MAX_DISK),
+                config.get(MAX_BATCH),
+                config.get(COMPRESSION),
+                config.get(MAX_BACKOFF));
+    }
+
+    public SyncSettings {
+        roles = roles.isEmpty() ? EnumSet.noneOf(Role.class) : EnumSet.copyOf(roles);
+        Objects.requireNonNull(uplink, "uplink");
+        overrides = List.copyOf(overrides);
+        if (roles.contains(Role.EDGE)) {
+            List<String> problems = new ArrayList<>();
+            if (edgeId.isEmpty()) {
+                problems.add("sync.edge-id is required when sync.role is edge");
+            }
+            if (uplink.url() == null) {
+                problems.add("sync.uplink.url is required when sync.role is edge");
+            }
+            if (!problems.isEmpty()) {
+                throw new IllegalArgumentException(String.join("; ", problems));
+            }
+        }
+        if (maxBatch < 1024) {
+            throw new IllegalArgumentException("sync.batch.max-bytes must be at least 1KiB");
+        }
+    }
+
+    public boolean edge() {
+        return roles.contains(Role.EDGE);
+    }
+
+    public boolean cloud() {
+        return roles.contains(Role.CLOUD);
+    }
+
+    /** The interval a stream is sent at: high at once. */
+    public Duration interval(Priority stream) {
+        return switch (stream) {
+            case HIGH -> Duration.ZERO;
+            case MEDIUM -> mediumInterval;
+            case LOW -> lowInterval;
+            case NONE -> throw new IllegalArgumentException("'none' is not a stream");
+        };
+    }
+
+    private static Set<Role> parseRoles(String raw) {
+        Set<Role> roles = EnumSet.noneOf(Role.class);
+        for (String part : raw.split(",")) {
+            String name = part.trim().toLowerCase(Locale.ROOT);
+            switch (name) {
+                case "none", "" -> {}
+                case "edge" -> roles.add(Role.EDGE);
+                case "cloud" -> roles.add(Role.CLOUD);
+                default -> throw new IllegalArgumentException("must be none, edge, cloud or edge,cloud");
+            }
+        }
+        return roles;
+    }
+}

@@ -1,0 +1,122 @@
+package io.edgeward.http.internal;
+
+import io.edgeward.core.sync.EdgeMark;
+import io.edgeward.core.sync.ParkedEntry;
+import io.edgeward.core.sync.StreamStatus;
+import io.edgeward.core.sync.Sync;
+import io.edgeward.core.sync.SyncStatus;
+import io.javalin.http.Context;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code /api/v1/sync}: the outbox's streams and the link at an edge, the edges and their lag at a
+ * node receiving them; the parked rows; a flush of the batched streams.
+ */
+public final class SyncRoutes {
+
+    private final Sync sync;
+    private final Clock clock;
+
+    public SyncRoutes(Sync sync, Clock clock) {
+        this.sync = sync;
+        this.clock = clock;
+    }
+
+    public void status(Context ctx) {
+        SyncStatus status = sync.status();
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("roles", status.roles());
+        view.put("edge_id", status.edgeId().isEmpty() ? null : status.edgeId());
+        view.put("uplink", status.uplink().isEmpty() ? null : status.uplink());
+        view.put("link", status.link());
+        view.put("last_error", status.lastError());
+        view.put("last_error_at", time(status.lastErrorAt()));
+        view.put("streams", status.streams().stream().map(SyncRoutes::stream).toList());
+        view.put("parked", status.parked());
+        long now = clock.millis();
+        view.put("edges", edges(status.edges(), now));
+        ctx.json(view);
+    }
+
+    public void parked(Context ctx) {
+        int limit = ctx.queryParam("limit") == null
+                ? RolloutRoutes.DEFAULT_PAGE
+                : Params.integer("limit", ctx.queryParam("limit"), 1, RolloutRoutes.MAX_PAGE);
+        List<Map<String, Object>> rows =
+                sync.parked(limit).stream().map(SyncRoutes::parked).toList();
+        ctx.json(Map.of("parked", rows));
+    }
+
+    /** Sends the medium and low streams now (202): an operator before a maintenance window, a test. */
+    public void flush(Context ctx) {
+        var sender = sync.sender()
+                .orElseThrow(() -> new ApiException(
+                        409, "not-an-edge", "Not an edge", "this node forwards nothing (sync.role is not edge)"));
+        sender.flush();
+        ctx.status(202).json(Map.of("flushing", List.of("medium", "low")));
+    }
+
+    private static Map<String, Object> stream(StreamStatus stream) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("stream", stream.stream().wireName());
+        view.put("backlog_rows", stream.rows());
+        view.put("backlog_records", stream.records());
+        view.put("backlog_bytes", stream.bytes());
+        view.put("oldest_age_seconds", stream.oldestAgeSeconds());
+        view.put("last_success_at", time(stream.lastSuccessAt()));
+        view.put("bytes_sent_today", stream.bytesSentToday());
+        view.put("compression_ratio", stream.compressionRatio());
+        view.put("evicted_records", stream.evictedRecords());
+        return view;
+    }
+
+    private static List<Map<String, Object>> edges(List<EdgeMark> marks, long now) {
+        Map<String, Map<String, Object>> edges = new LinkedHashMap<>();
+        for (EdgeMark mark : marks) {
+            Map<String, Object> edge = edges.computeIfAbsent(mark.edgeId(), id -> {
+                Map<String, Object> view = new LinkedHashMap<>();
+                view.put("edge_id", id);
+                view.put("streams", new java.util.ArrayList<Map<String, Object>>());
+                view.put("lag_seconds", 0.0);
+                view.put("last_received_at", null);
+                return view;
+            });
+            Map<String, Object> stream = new LinkedHashMap<>();
+            stream.put("stream", mark.stream().wireName());
+            stream.put("seq", mark.seq());
+            stream.put("segment_at", time(mark.segmentAt()));
+            stream.put("received_at", time(mark.updatedAt()));
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> streams = (List<Map<String, Object>>) edge.get("streams");
+            streams.add(stream);
+            // The lag: how old the newest data stored of its high stream was when it arrived.
+            if (mark.stream() == io.edgeward.core.sync.Priority.HIGH) {
+                edge.put("lag_seconds", Math.max(0, mark.updatedAt() - mark.segmentAt()) / 1000.0);
+            }
+            Object last = edge.get("last_received_at");
+            String received = time(mark.updatedAt());
+            if (last == null || received.compareTo((String) last) > 0) {
+                edge.put("last_received_at", received);
+            }
+        }
+        return List.copyOf(edges.values());
+    }
+
+    private static Map<String, Object> parked(ParkedEntry entry) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("seq", entry.seq());
+        view.put("stream", entry.stream().wireName());
+        view.put("records", entry.records());
+        view.put("created_at", time(entry.createdAt()));
+        view.put("parked_at", time(entry.parkedAt()));
+        view.put("reason", entry.reason());
+        return view;
+    }
+
+    private static String time(long millis) {
+        return millis <= 0 ? null : java.time.Instant.ofEpochMilli(millis).toString();
+    }
+}

@@ -1,0 +1,41 @@
+-- Edge-to-cloud sync (issue 23): the outbox beside the telemetry, appended in the group commit's
+-- transaction. One row is one commit's share of a stream (or one event), its records encoded (a
+-- RecordList of sync.proto). A sequence never hands a position out twice.
+CREATE TABLE sync_outbox (
+    seq        BIGSERIAL PRIMARY KEY,
+    stream     BIGINT  NOT NULL,
+    created_at BIGINT  NOT NULL,
+    records    BIGINT  NOT NULL,
+    bytes      BIGINT  NOT NULL,
+    payload    BYTEA   NOT NULL
+);
+CREATE INDEX sync_outbox_by_stream ON sync_outbox (stream, seq);
+
+-- Rows the other side refused, kept with the reason.
+CREATE TABLE sync_parked (
+    seq        BIGINT  PRIMARY KEY,
+    stream     BIGINT  NOT NULL,
+    created_at BIGINT  NOT NULL,
+    records    BIGINT  NOT NULL,
+    payload    BYTEA   NOT NULL,
+    parked_at  BIGINT  NOT NULL,
+    reason     TEXT    NOT NULL
+);
+
+-- At a node receiving edges: the newest segment stored of each edge's stream, written in the
+-- commit that stores the segment's points.
+CREATE TABLE sync_marks (
+    edge_id    TEXT    NOT NULL,
+    stream     BIGINT  NOT NULL,
+    seq        BIGINT  NOT NULL,
+    segment_at BIGINT  NOT NULL,
+    updated_at BIGINT  NOT NULL,
+    PRIMARY KEY (edge_id, stream)
+);
+
+-- At a node receiving edges: the edge each device behind one is attached to.
+CREATE TABLE sync_devices (
+    device_id TEXT PRIMARY KEY REFERENCES devices (device_id) ON DELETE CASCADE,
+    edge_id   TEXT NOT NULL
+);
+CREATE INDEX sync_devices_by_edge ON sync_devices (edge_id);

@@ -1,0 +1,43 @@
+-- Edge-to-cloud sync (issue 23). The outbox lives in the main file, beside the telemetry log, so
+-- the group commit appends to both in one transaction. One row is one commit's share of a stream
+-- (or one event), its records encoded (a RecordList of sync.proto). AUTOINCREMENT: a position is
+-- never handed out twice, even after the newest rows were sent and deleted, since the cloud skips
+-- what it has seen by position.
+CREATE TABLE sync_outbox (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    stream     INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    records    INTEGER NOT NULL,
+    bytes      INTEGER NOT NULL,
+    payload    BLOB    NOT NULL
+);
+CREATE INDEX sync_outbox_by_stream ON sync_outbox (stream, seq);
+
+-- Rows the other side refused, kept with the reason.
+CREATE TABLE sync_parked (
+    seq        INTEGER PRIMARY KEY,
+    stream     INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    records    INTEGER NOT NULL,
+    payload    BLOB    NOT NULL,
+    parked_at  INTEGER NOT NULL,
+    reason     TEXT    NOT NULL
+);
+
+-- At a node receiving edges: the newest segment stored of each edge's stream, written in the
+-- commit that stores the segment's points.
+CREATE TABLE sync_marks (
+    edge_id    TEXT    NOT NULL,
+    stream     INTEGER NOT NULL,
+    seq        INTEGER NOT NULL,
+    segment_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (edge_id, stream)
+);
+
+-- At a node receiving edges: the edge each device behind one is attached to.
+CREATE TABLE sync_devices (
+    device_id TEXT PRIMARY KEY REFERENCES devices (device_id) ON DELETE CASCADE,
+    edge_id   TEXT NOT NULL
+);
+CREATE INDEX sync_devices_by_edge ON sync_devices (edge_id);

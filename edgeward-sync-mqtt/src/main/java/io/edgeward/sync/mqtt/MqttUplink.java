@@ -1,0 +1,182 @@
+package io.edgeward.sync.mqtt;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttClientState;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
+import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
+import io.edgeward.core.sync.Priority;
+import io.edgeward.core.sync.SyncSettings;
+import io.edgeward.core.sync.Uplink;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.net.ssl.TrustManagerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An edge's uplink over MQTT 5: each frame is one QoS 1 PUBLISH on {@code sync.uplink.topic}, and
+ * it counts as delivered on a successful PUBACK (a cloud Edgeward sends it only once the frame is
+ * stored; another broker once it has the message). A PUBACK with 0x99 (payload format invalid) or
+ * 0x97 (quota exceeded) is a refusal; any other error code, a lost connection or no PUBACK within
+ * the timeout is a failure to try again. The session is clean: what was in flight when the link
+ * broke is sent again by the sender, from the outbox.
+ */
+public final class MqttUplink implements Uplink {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MqttUplink.class);
+    private static final long ACK_TIMEOUT_SECONDS = 30;
+
+    private final SyncSettings settings;
+    private final Mqtt5AsyncClient client;
+    private final String target;
+
+    public MqttUplink(SyncSettings settings) {
+        this.settings = settings;
+        SyncSettings.UplinkSettings uplink = settings.uplink();
+        String host = uplink.url().getHost();
+        int port = uplink.url().getPort() > 0 ? uplink.url().getPort() : (uplink.tls() ? 8883 : 1883);
+        this.target = uplink.scheme() + "://" + host + ":" + port;
+        String username = uplink.username().isEmpty() ? settings.edgeId() : uplink.username();
+        var builder = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier(settings.edgeId())
+                .serverHost(host)
+                .serverPort(port)
+                .automaticReconnect()
+                .initialDelay(500, TimeUnit.MILLISECONDS)
+                .maxDelay(settings.maxBackoff().toMillis(), TimeUnit.MILLISECONDS)
+                .applyAutomaticReconnect()
+                .addConnectedListener(context -> LOG.info("Sync uplink connected to {}", target))
+                .addDisconnectedListener(context -> {
+                    if (context.getSource() != com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource.USER) {
+                        LOG.debug(
+                                "Sync uplink to {} disconnected: {}",
+                                target,
+                                context.getCause().getMessage());
+                    }
+                });
+        if (uplink.tls()) {
+            if (uplink.caFile().isEmpty()) {
+                builder.sslWithDefaultConfig();
+            } else {
+                builder.sslConfig()
+                        .trustManagerFactory(trustOnly(Path.of(uplink.caFile())))
+                        .applySslConfig();
+            }
+        }
+        String password = uplink.password().isEmpty() ? uplink.token() : uplink.password();
+        if (!password.isEmpty()) {
+            builder.simpleAuth()
+                    .username(username)
+                    .password(password.getBytes(StandardCharsets.UTF_8))
+                    .applySimpleAuth();
+        }
+        this.client = builder.buildAsync();
+    }
+
+    @Override
+    public void start() {
+        // The first attempt may fail (the cloud is away); automatic reconnect keeps trying from then on.
+        client.connectWith().cleanStart(true).send().whenComplete((ack, error) -> {
+            if (error != null) {
+                LOG.warn("Sync uplink {}: not connected yet ({}); retrying", target, error.getMessage());
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        if (client.getState() != MqttClientState.DISCONNECTED) {
+            try {
+                client.disconnect().get(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.debug("Sync uplink {}: disconnect: {}", target, e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public Delivery send(Priority stream, String id, byte[] frame) throws IOException, InterruptedException {
+        if (!client.getState().isConnected()) {
+            throw new IOException("not connected to " + target);
+        }
+        Mqtt5PublishResult result;
+        try {
+            result = client.publishWith()
+                    .topic(settings.uplink().topicFor(settings.edgeId(), stream))
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .contentType(
+                            settings.uplink().format().equals("json") ? "application/json" : "application/x-protobuf")
+                    .payload(frame)
+                    .send()
+                    .get(ACK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new IOException(
+                    "frame " + id + " not acknowledged: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IOException("frame " + id + " not acknowledged within " + ACK_TIMEOUT_SECONDS + " s");
+        }
+        if (result.getError().isPresent()) {
+            throw new IOException("frame " + id + ": " + result.getError().get().getMessage());
+        }
+        if (result instanceof Mqtt5PublishResult.Mqtt5Qos1Result qos1) {
+            Mqtt5PubAckReasonCode code = qos1.getPubAck().getReasonCode();
+            if (code == Mqtt5PubAckReasonCode.PAYLOAD_FORMAT_INVALID || code == Mqtt5PubAckReasonCode.QUOTA_EXCEEDED) {
+                return Delivery.refused(code
+                        + qos1.getPubAck()
+                                .getReasonString()
+                                .map(reason -> ": " + reason)
+                                .orElse(""));
+            }
+            if (code.isError()) {
+                throw new IOException("frame " + id + ": PUBACK " + code
+                        + qos1.getPubAck()
+                                .getReasonString()
+                                .map(reason -> " (" + reason + ")")
+                                .orElse(""));
+            }
+        }
+        return Delivery.ACCEPTED;
+    }
+
+    @Override
+    public boolean connected() {
+        return client.getState().isConnected();
+    }
+
+    @Override
+    public String target() {
+        return target;
+    }
+
+    private static TrustManagerFactory trustOnly(Path caFile) {
+        try (InputStream in = Files.newInputStream(caFile)) {
+            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+            store.load(null, null);
+            int index = 0;
+            for (Certificate certificate :
+                    CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                store.setCertificateEntry("ca-" + index++, certificate);
+            }
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(store);
+            return factory;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException("sync.uplink.tls.ca-file " + caFile + ": " + e.getMessage(), e);
+        }
+    }
+}
