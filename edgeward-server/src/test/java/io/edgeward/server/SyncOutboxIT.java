@@ -1,0 +1,211 @@
+package io.edgeward.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An edge's outbox on its own: over its disk quota with the link down (low evicted first, counted,
+ * high intact), and forwarding the seed's JSON documents to a broker a user runs (Debian's
+ * Mosquitto, started here; skipped with a message when it is not installed).
+ */
+class SyncOutboxIT {
+
+    @TempDir
+    Path dir;
+
+    private PlatformProcess edge;
+    private Process mosquitto;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (edge != null) {
+            edge.close();
+        }
+        if (mosquitto != null) {
+            mosquitto.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void outboxOverItsQuota_withTheLinkDown_evictsLowFirst_countsIt_andKeepsEveryHighRecord() throws Exception {
+        int nothingListens = freePort();
+        edge = new PlatformProcess(
+                dir,
+                Map.of(
+                        "sync.role", "edge",
+                        "sync.edge-id", "edge-q",
+                        "sync.uplink.url", "mqtt://127.0.0.1:" + nothingListens,
+                        "sync.uplink.password", "unused-secret",
+                        "sync.outbox.max-disk", "16KiB",
+                        "sync.forward.overrides", "[{\"match\": {\"metric\": \"alarm_*\"}, \"priority\": \"high\"}]"));
+        JsonNode ports = edge.start();
+        String secret = edge.register("dev-q");
+        int highPoints = 0;
+        try (var device = connect(ports.get("mqtt").asInt(), "dev-q", secret)) {
+            for (int i = 0; i < 1500; i++) {
+                String values = i % 10 == 0 ? "{\"seq\":" + i + ",\"alarm_level\":" + i + "}" : "{\"seq\":" + i + "}";
+                highPoints += i % 10 == 0 ? 1 : 0;
+                device.client
+                        .publishWith()
+                        .topic("sensor/dev-q/telemetry")
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(("{\"ts\":" + (1_700_000_000_000L + i) + ",\"values\":" + values + "}")
+                                .getBytes(StandardCharsets.UTF_8))
+                        .send();
+            }
+        }
+        int high = highPoints;
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> {
+                    JsonNode streams = edge.get("/api/v1/sync").get("streams");
+                    JsonNode low = stream(streams, "low");
+                    assertThat(low.get("evicted_records").asLong())
+                            .as("low records evicted")
+                            .isPositive();
+                    assertThat(stream(streams, "high").get("backlog_records").asLong())
+                            .as("every high record kept, and the eviction reported on the high stream")
+                            .isGreaterThan(high);
+                    assertThat(stream(streams, "high").get("evicted_records").asLong())
+                            .isZero();
+                });
+        JsonNode status = edge.get("/api/v1/sync");
+        assertThat(status.get("link").asText()).isEqualTo("down");
+        assertThat(status.get("last_error").asText()).isNotBlank();
+        String metrics = edge.send("GET", "/metrics", null).body();
+        assertThat(metrics).containsPattern("edgeward_sync_evicted_records_total\\{stream=\"low\"\\} [1-9]");
+        assertThat(metrics).containsPattern("iot_data_sync_failed_total [1-9]");
+        assertThat(metrics).contains("iot_data_sync_cached ");
+    }
+
+    @Test
+    void jsonFrames_toMosquitto_carryTheSeedsDocumentsForEveryPoint() throws Exception {
+        assumeTrue(
+                ExternalProcess.onPath("mosquitto"),
+                "mosquitto not installed (apt-get install mosquitto); skipping the foreign-broker uplink test");
+        int port = freePort();
+        Path conf = Files.writeString(
+                dir.resolve("mosquitto.conf"),
+                "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\nuser root\n");
+        mosquitto = new ProcessBuilder("mosquitto", "-c", conf.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("mosquitto.log").toFile())
+                .start();
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
+            try (Socket socket = new Socket("127.0.0.1", port)) {
+                return true;
+            }
+        });
+        Set<Long> seen = ConcurrentHashMap.newKeySet();
+        Mqtt5BlockingClient consumer = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier("cloud-consumer")
+                .serverHost("127.0.0.1")
+                .serverPort(port)
+                .buildBlocking();
+        consumer.connect();
+        consumer.toAsync()
+                .subscribeWith()
+                .topicFilter("plant/+/telemetry/#")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .callback(publish -> {
+                    try {
+                        JsonNode frame = PlatformProcess.JSON.readTree(publish.getPayloadAsBytes());
+                        assertThat(frame.get("edge_id").asText()).isEqualTo("edge-j");
+                        for (JsonNode record : frame.get("records")) {
+                            if (record.path("type").asText().equals("seq")) {
+                                assertThat(record.get("sensor_id").asText()).isEqualTo("dev-j");
+                                assertThat(record.get("timestamp").asDouble()).isPositive();
+                                seen.add(record.get("value").asLong());
+                            }
+                        }
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                })
+                .send()
+                .get();
+
+        Path edgeDir = Files.createDirectories(dir.resolve("edge"));
+        edge = new PlatformProcess(
+                edgeDir,
+                Map.of(
+                        "sync.role", "edge",
+                        "sync.edge-id", "edge-j",
+                        "sync.uplink.url", "mqtt://127.0.0.1:" + port,
+                        "sync.uplink.format", "json",
+                        "sync.uplink.topic", "plant/{edge}/telemetry/{stream}",
+                        "sync.interval.low", "0s"));
+        JsonNode ports = edge.start();
+        String secret = edge.register("dev-j");
+        try (var device = connect(ports.get("mqtt").asInt(), "dev-j", secret)) {
+            for (int i = 0; i < 200; i++) {
+                device.client
+                        .publishWith()
+                        .topic("sensor/dev-j/telemetry")
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(("{\"ts\":" + (1_700_000_000_000L + i) + ",\"values\":{\"seq\":" + i + "}}")
+                                .getBytes(StandardCharsets.UTF_8))
+                        .send();
+            }
+        }
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(seen).hasSize(200));
+        consumer.disconnect();
+    }
+
+    private static JsonNode stream(JsonNode streams, String name) {
+        for (JsonNode stream : streams) {
+            if (stream.get("stream").asText().equals(name)) {
+                return stream;
+            }
+        }
+        throw new AssertionError("no stream " + name + " in " + streams);
+    }
+
+    private record Device(Mqtt5BlockingClient client) implements AutoCloseable {
+        @Override
+        public void close() {
+            client.disconnect();
+        }
+    }
+
+    private static Device connect(int port, String id, String secret) {
+        Mqtt5BlockingClient client = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier(id)
+                .serverHost("127.0.0.1")
+                .serverPort(port)
+                .simpleAuth()
+                .username(id)
+                .password(secret.getBytes(StandardCharsets.UTF_8))
+                .applySimpleAuth()
+                .buildBlocking();
+        client.connect();
+        return new Device(client);
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
