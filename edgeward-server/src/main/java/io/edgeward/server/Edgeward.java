@@ -27,6 +27,8 @@ import io.edgeward.server.rules.RuleFiles;
 import io.edgeward.store.sql.SqlStore;
 import io.edgeward.store.sql.StoreSettings;
 import io.edgeward.sync.mqtt.MqttUplink;
+import io.edgeward.sync.nats.JetStreamEdges;
+import io.edgeward.sync.nats.NatsUplink;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -90,7 +92,8 @@ public final class Edgeward implements AutoCloseable {
             SyncSettings syncSettings = SyncSettings.from(config);
             Platform.Builder builder = Platform.builder(store.ports(), parts);
             if (syncSettings.edge()) {
-                builder.uplink(new MqttUplink(syncSettings));
+                builder.uplink(
+                        syncSettings.uplink().nats() ? new NatsUplink(syncSettings) : new MqttUplink(syncSettings));
             }
             Platform platform = builder.config(config)
                     .syncSettings(syncSettings)
@@ -137,6 +140,12 @@ public final class Edgeward implements AutoCloseable {
             platform.shadows().addListener(broker.shadowListener());
             platform.addSessions(broker);
             platform.sync().receiver().ifPresent(broker::receiveEdges);
+            if (syncSettings.receive().url() != null) {
+                platform.sync()
+                        .receiver()
+                        .ifPresent(receiver -> parts.start(
+                                "sync-jetstream", new JetStreamEdges(syncSettings, receiver, platform.registry())));
+            }
             parts.start("mqtt", broker);
             EmbeddedBroker mqtt = broker;
             platform.rules().usePublisher(mqtt::publish);

@@ -132,7 +132,7 @@ class SyncIT {
         assertThat(edges.get(0).get("edge_id").asText()).isEqualTo("edge-1");
     }
 
-    private static Set<Long> sequences(PlatformProcess node, long base) throws Exception {
+    static Set<Long> sequences(PlatformProcess node, long base) throws Exception {
         Set<Long> stored = new HashSet<>();
         JsonNode points = node.get("/api/v1/devices/crash-dev/telemetry?metric=seq&limit=100000&from=" + base + "&to="
                         + (base + 3_000_000))

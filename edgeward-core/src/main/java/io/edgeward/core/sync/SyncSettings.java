@@ -21,6 +21,7 @@ import java.util.Set;
  * @param roles {@code edge} (forwards to an uplink), {@code cloud} (receives edges), both, or none
  * @param edgeId this edge's id: unique across the fleet, the gateway device it is at the cloud
  * @param uplink where an edge sends, and how
+ * @param receive at a node receiving edges: the NATS server whose JetStream holds their streams (url null: none)
  * @param mediumInterval how often the medium stream is sent (it is also sent when a batch is full)
  * @param lowInterval how often the low stream is sent
  * @param raw the stream raw telemetry goes to, unless an override says otherwise
@@ -34,6 +35,7 @@ public record SyncSettings(
         Set<Role> roles,
         String edgeId,
         UplinkSettings uplink,
+        UplinkSettings receive,
         Duration mediumInterval,
         Duration lowInterval,
         Priority raw,
@@ -57,7 +59,7 @@ public record SyncSettings(
     }
 
     /**
-     * @param url {@code mqtt://} or {@code mqtts://}, with host and port
+     * @param url {@code mqtt://}, {@code mqtts://}, {@code nats://} or {@code tls://} (NATS over TLS), with host and port
      * @param format {@code protobuf} (Edgeward's batches) or {@code json} (the seed's documents, for other consumers)
      * @param topic the MQTT topic or NATS subject, with {edge} and {stream} replaced
      * @param caFile PEM certificates to trust for TLS; empty: the JDK's
@@ -70,7 +72,11 @@ public record SyncSettings(
         }
 
         public boolean tls() {
-            return scheme().equals("mqtts");
+            return scheme().equals("mqtts") || scheme().equals("tls");
+        }
+
+        public boolean nats() {
+            return scheme().equals("nats") || scheme().equals("tls");
         }
 
         public String topicFor(String edgeId, Priority stream) {
@@ -98,12 +104,13 @@ public record SyncSettings(
             "sync.uplink.url",
             "",
             raw -> {
-                if (!raw.isEmpty() && !raw.matches("(mqtt|mqtts)://[^\\s/]+(:\\d+)?/?")) {
-                    throw new IllegalArgumentException("must be mqtt://host:port or mqtts://host:port");
+                if (!raw.isEmpty() && !raw.matches("(mqtt|mqtts|nats|tls)://[^\\s/]+(:\\d+)?/?")) {
+                    throw new IllegalArgumentException("must be mqtt://, mqtts://, nats:// or tls:// host:port");
                 }
                 return raw;
             },
-            "Where an edge sends: mqtt://host:1883 or mqtts://host:8883 (the cloud Edgeward or any MQTT 5 broker).");
+            "Where an edge sends: mqtt://host:1883 or mqtts://host:8883 (the cloud Edgeward or any MQTT 5 broker),"
+                    + " nats://host:4222 or tls://host:4222 (NATS JetStream: a stream per edge).");
     public static final Key<String> UPLINK_USERNAME =
             new Key<>("sync.uplink.username", "", string(), "User name at the uplink (MQTT: default sync.edge-id).");
     public static final Key<String> UPLINK_PASSWORD = new Key<>(
@@ -111,8 +118,11 @@ public record SyncSettings(
             "",
             string(),
             "Password at the uplink (the edge's device secret at a cloud Edgeward).");
-    public static final Key<String> UPLINK_TOKEN =
-            new Key<>("sync.uplink.token", "", string(), "A token sent as the password (brokers that take tokens).");
+    public static final Key<String> UPLINK_TOKEN = new Key<>(
+            "sync.uplink.token",
+            "",
+            string(),
+            "A token instead of a user and password (NATS; an MQTT broker gets it as the password).");
     public static final Key<String> UPLINK_FORMAT = new Key<>(
             "sync.uplink.format",
             "protobuf",
@@ -133,13 +143,33 @@ public record SyncSettings(
                 }
                 return raw;
             },
-            "The MQTT topic an edge publishes to; {edge} and {stream} are"
+            "The MQTT topic (NATS: the subject, / read as .) an edge publishes to; {edge} and {stream} are"
                     + " replaced. A cloud Edgeward reads edge/{edge}/sync/{stream}.");
     public static final Key<String> UPLINK_CA_FILE = new Key<>(
             "sync.uplink.tls.ca-file",
             "",
             string(),
             "PEM certificates to trust for the uplink's TLS; empty: the JDK's.");
+    public static final Key<String> RECEIVE_NATS_URL = new Key<>(
+            "sync.receive.nats-url",
+            "",
+            raw -> {
+                if (!raw.isEmpty() && !raw.matches("(nats|tls)://[^\\s/]+(:\\d+)?/?")) {
+                    throw new IllegalArgumentException("must be nats:// or tls:// host:port");
+                }
+                return raw;
+            },
+            "At a node receiving edges (sync.role cloud): the NATS server whose JetStream holds the edges' streams"
+                    + " (EDGEWARD_<edge>); each is read with a durable pull consumer, acknowledged after the commit.");
+    public static final Key<String> RECEIVE_NATS_USERNAME =
+            new Key<>("sync.receive.nats-username", "", string(), "User name at sync.receive.nats-url.");
+    public static final Key<String> RECEIVE_NATS_PASSWORD =
+            new Key<>("sync.receive.nats-password", "", string(), "Password at sync.receive.nats-url.");
+    public static final Key<String> RECEIVE_NATS_TOKEN = new Key<>(
+            "sync.receive.nats-token",
+            "",
+            string(),
+            "A token at sync.receive.nats-url instead of a user and password.");
     public static final Key<Duration> MEDIUM_INTERVAL = new Key<>(
             "sync.interval.medium",
             "5m",
@@ -193,6 +223,10 @@ public record SyncSettings(
             UPLINK_FORMAT,
             UPLINK_TOPIC,
             UPLINK_CA_FILE,
+            RECEIVE_NATS_URL,
+            RECEIVE_NATS_USERNAME,
+            RECEIVE_NATS_PASSWORD,
+            RECEIVE_NATS_TOKEN,
             MEDIUM_INTERVAL,
             LOW_INTERVAL,
             FORWARD_RAW,
@@ -215,6 +249,7 @@ public record SyncSettings(
                         config.get(UPLINK_FORMAT),
                         config.get(UPLINK_TOPIC),
                         config.get(UPLINK_CA_FILE)),
+                receive(config),
                 config.get(MEDIUM_INTERVAL),
                 config.get(LOW_INTERVAL),
                 config.get(FORWARD_RAW),
@@ -225,9 +260,22 @@ public record SyncSettings(
                 config.get(MAX_BACKOFF));
     }
 
+    private static UplinkSettings receive(Config config) {
+        String url = config.get(RECEIVE_NATS_URL);
+        return new UplinkSettings(
+                url.isEmpty() ? null : URI.create(url),
+                config.get(RECEIVE_NATS_USERNAME),
+                config.get(RECEIVE_NATS_PASSWORD),
+                config.get(RECEIVE_NATS_TOKEN),
+                "protobuf",
+                config.get(UPLINK_TOPIC),
+                config.get(UPLINK_CA_FILE));
+    }
+
     public SyncSettings {
         roles = roles.isEmpty() ? EnumSet.noneOf(Role.class) : EnumSet.copyOf(roles);
         Objects.requireNonNull(uplink, "uplink");
+        Objects.requireNonNull(receive, "receive");
         overrides = List.copyOf(overrides);
         if (roles.contains(Role.EDGE)) {
             List<String> problems = new ArrayList<>();
@@ -240,6 +288,9 @@ public record SyncSettings(
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException(String.join("; ", problems));
             }
+        }
+        if (receive.url() != null && !roles.contains(Role.CLOUD)) {
+            throw new IllegalArgumentException("sync.receive.nats-url needs sync.role cloud");
         }
         if (maxBatch < 1024) {
             throw new IllegalArgumentException("sync.batch.max-bytes must be at least 1KiB");

@@ -151,6 +151,7 @@ abstract class SyncContract {
                 EnumSet.of(SyncSettings.Role.CLOUD),
                 "",
                 new SyncSettings.UplinkSettings(null, "", "", "", "protobuf", "edge/{edge}/sync/{stream}", ""),
+                new SyncSettings.UplinkSettings(null, "", "", "", "protobuf", "edge/{edge}/sync/{stream}", ""),
                 Duration.ofMinutes(5),
                 Duration.ofHours(1),
                 Priority.LOW,
