@@ -54,6 +54,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,6 +96,7 @@ public final class EmbeddedBroker implements DeviceSessions, Lifecycle {
     private int port;
 
     private SyncReceiver edges;
+    private Consumer<DeviceId> edgeReady = edge -> {};
 
     public EmbeddedBroker(
             BrokerSettings settings,
@@ -118,11 +120,13 @@ public final class EmbeddedBroker implements DeviceSessions, Lifecycle {
     }
 
     /**
-     * Makes this broker take edges' sync frames ({@code edge/{id}/sync/{stream}}) into the receiver;
-     * before {@link #start()}. Without it, such frames are refused.
+     * Makes this broker take edges' sync frames ({@code edge/{id}/sync/{stream}}) into the receiver,
+     * and tell {@code edgeReady} when an edge subscribed to what goes down to it; before {@link
+     * #start()}. Without it, such frames are refused.
      */
-    public synchronized void receiveEdges(SyncReceiver receiver) {
+    public synchronized void receiveEdges(SyncReceiver receiver, Consumer<DeviceId> edgeReady) {
         this.edges = receiver;
+        this.edgeReady = edgeReady;
     }
 
     /** Starts the broker; the presence it reports to must have been started (every device offline). */
@@ -179,7 +183,8 @@ public final class EmbeddedBroker implements DeviceSessions, Lifecycle {
                 commands,
                 rollouts,
                 channel,
-                Optional.ofNullable(edges));
+                Optional.ofNullable(edges),
+                edgeReady);
 
         EmbeddedHiveMQ broker = EmbeddedHiveMQ.builder()
                 .withConfigurationFolder(conf)

@@ -13,6 +13,7 @@ import io.edgeward.core.ota.Firmwares;
 import io.edgeward.core.ota.Rollouts;
 import io.edgeward.core.platform.Platform;
 import io.edgeward.core.rules.RuleSettings;
+import io.edgeward.core.sync.EdgeRelay;
 import io.edgeward.core.sync.SyncSettings;
 import io.edgeward.http.HttpApi;
 import io.edgeward.http.HttpSettings;
@@ -139,7 +140,21 @@ public final class Edgeward implements AutoCloseable {
             platform.commands().addTransport(coapCommands);
             platform.shadows().addListener(broker.shadowListener());
             platform.addSessions(broker);
-            platform.sync().receiver().ifPresent(broker::receiveEdges);
+            EmbeddedBroker edgeBroker = broker;
+            platform.sync().receiver().ifPresent(receiver -> {
+                // Down to devices behind edges, through each edge's connection; after MQTT and CoAP.
+                EdgeRelay relay = new EdgeRelay(
+                        store.ports().outbox(),
+                        platform.presence(),
+                        platform.commands(),
+                        platform.shadows(),
+                        edgeBroker::publish);
+                platform.commands().addTransport(relay);
+                platform.commands().addRelay(relay::reachable);
+                platform.shadows().addListener(relay::shadowChanged);
+                platform.registry().addDeletionListener(relay::forget);
+                edgeBroker.receiveEdges(receiver, relay::edgeReady);
+            });
             if (syncSettings.receive().url() != null) {
                 platform.sync()
                         .receiver()

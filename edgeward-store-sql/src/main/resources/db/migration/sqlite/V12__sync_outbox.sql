@@ -41,3 +41,15 @@ CREATE TABLE sync_devices (
     edge_id   TEXT NOT NULL
 );
 CREATE INDEX sync_devices_by_edge ON sync_devices (edge_id);
+
+-- At a node receiving edges: what they reported that is not telemetry (alarms, evictions), the
+-- newest of each edge kept.
+CREATE TABLE sync_events (
+    id      INTEGER PRIMARY KEY AUTOINCREMENT,
+    edge_id TEXT    NOT NULL,
+    kind    TEXT    NOT NULL,
+    device  TEXT,
+    at      INTEGER NOT NULL,
+    body    TEXT    NOT NULL
+);
+CREATE INDEX sync_events_by_edge ON sync_events (edge_id, id);

@@ -36,6 +36,8 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,6 +81,8 @@ public final class CommandService implements Lifecycle {
     private final ExecutorService senders;
     private final DeviceLanes lanes;
     private final Set<DeviceId> ready = ConcurrentHashMap.newKeySet();
+    private final List<Consumer<Command>> endListeners = new CopyOnWriteArrayList<>();
+    private final List<Predicate<DeviceId>> relays = new CopyOnWriteArrayList<>();
     /** Set while a lookup of ready devices is queued and has not begun to drain {@link #ready}. */
     private final AtomicBoolean readyLookupQueued = new AtomicBoolean();
 
@@ -176,7 +180,7 @@ public final class CommandService implements Lifecycle {
         // A connected device with nothing queued or being sent gets the command at once: stored as
         // sent (one write, where queuing it and then marking it sent took two, each waiting its turn
         // at SQLite's single writer), then sent in the device's lane. Sent is recorded first, as below.
-        boolean sendNow = presence.isConnected(device)
+        boolean sendNow = reachable(device)
                 && lanes.idle(device)
                 && repository.queued(device).isEmpty();
         Command command = new Command(
@@ -203,7 +207,7 @@ public final class CommandService implements Lifecycle {
         accepted.increment();
         if (sendNow) {
             lanes.submit(device, () -> send(command, now)).whenComplete(this::logDispatchFailure);
-        } else if (presence.isConnected(device)) {
+        } else if (reachable(device)) {
             dispatch(device);
         }
         return command;
@@ -472,7 +476,39 @@ public final class CommandService implements Lifecycle {
         if (waiter != null) {
             waiter.complete(command);
         }
+        for (Consumer<Command> listener : endListeners) {
+            try {
+                listener.accept(command);
+            } catch (RuntimeException e) {
+                LOG.warn("A command end listener failed for '{}': {}", id, e.toString());
+            }
+        }
         return command;
+    }
+
+    /** Told when a command ends (succeeded, failed, timed out, expired), on the thread that ended it. */
+    public void addEndListener(Consumer<Command> listener) {
+        endListeners.add(listener);
+    }
+
+    /**
+     * Devices this node reaches through another (an edge it receives): a command to one is sent as
+     * soon as the predicate says so, as to a device connected here.
+     */
+    public void addRelay(Predicate<DeviceId> reachable) {
+        relays.add(reachable);
+    }
+
+    private boolean reachable(DeviceId device) {
+        if (presence.isConnected(device)) {
+            return true;
+        }
+        for (Predicate<DeviceId> relay : relays) {
+            if (relay.test(device)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void refuse(DeviceId device, CommandResponseException e) {

@@ -5,12 +5,15 @@ import io.edgeward.core.lifecycle.Threads;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,6 +75,7 @@ public final class Presence implements Lifecycle {
         seen(id);
         if (connections.merge(id, 1, Integer::sum) == 1) {
             write(id, DeviceStatus.ONLINE);
+            changed(id, DeviceStatus.ONLINE);
         }
     }
 
@@ -80,6 +84,27 @@ public final class Presence implements Lifecycle {
         Integer left = connections.computeIfPresent(id, (key, count) -> count <= 1 ? null : count - 1);
         if (left == null) {
             write(id, DeviceStatus.OFFLINE);
+            changed(id, DeviceStatus.OFFLINE);
+        }
+    }
+
+    /**
+     * A device connected elsewhere (behind an edge) came online or went offline there: its status
+     * here follows, though it holds no connection to this node.
+     */
+    public void reported(DeviceId id, DeviceStatus status) {
+        write(id, status);
+        changed(id, status);
+    }
+
+    /** Told when a device comes online or goes offline (on the caller's thread: keep it short). */
+    public void addListener(BiConsumer<DeviceId, DeviceStatus> listener) {
+        listeners.add(listener);
+    }
+
+    private void changed(DeviceId id, DeviceStatus status) {
+        for (BiConsumer<DeviceId, DeviceStatus> listener : listeners) {
+            listener.accept(id, status);
         }
     }
 
@@ -104,6 +129,8 @@ public final class Presence implements Lifecycle {
             }
         }
     }
+
+    private final List<BiConsumer<DeviceId, DeviceStatus>> listeners = new CopyOnWriteArrayList<>();
 
     public boolean isConnected(DeviceId id) {
         return connections.containsKey(id);

@@ -19,6 +19,7 @@ import io.edgeward.core.rules.WebhookClient;
 import io.edgeward.core.shadow.ShadowReporter;
 import io.edgeward.core.shadow.ShadowService;
 import io.edgeward.core.shadow.ShadowSettings;
+import io.edgeward.core.sync.EdgeDownlink;
 import io.edgeward.core.sync.EdgeEvents;
 import io.edgeward.core.sync.OutboxForwarder;
 import io.edgeward.core.sync.Sync;
@@ -155,8 +156,13 @@ public final class Platform {
             SyncSender wakeable = sender;
             committed.register("sync", points -> wakeable.wake());
             registry.addChangeListener(outboxForwarder::deviceChanged);
-            registry.addChangeListener(
-                    new EdgeEvents(ports.outbox(), ports.devices(), wakeable::wake, builder.clock)::deviceChanged);
+            EdgeEvents events = new EdgeEvents(ports.outbox(), ports.devices(), wakeable::wake, builder.clock);
+            registry.addChangeListener(events::deviceChanged);
+            presence.addListener(events::statusChanged);
+            shadows.addListener(events::shadowChanged);
+            commands.addEndListener(events::commandEnded);
+            rules.addAlarmListener(events::alarmChanged);
+            builder.uplink.receive(new EdgeDownlink(commands, shadows, events));
         }
         this.pipeline = new TelemetryPipeline(
                 ports.telemetryWriter(),
@@ -172,7 +178,15 @@ public final class Platform {
                 syncSettings,
                 sender,
                 syncSettings.cloud()
-                        ? new SyncReceiver(pipeline, registry, ports.outbox(), syncMetrics, builder.clock)
+                        ? new SyncReceiver(
+                                pipeline,
+                                registry,
+                                presence,
+                                commands,
+                                shadows,
+                                ports.outbox(),
+                                syncMetrics,
+                                builder.clock)
                         : null,
                 ports.outbox());
         this.queries = new TelemetryQueries(ports.telemetryReader());

@@ -13,7 +13,9 @@ public enum ChangedBy {
     /** A rule's {@code shadow} action. */
     RULE,
     /** A firmware update the device completed ({@code reported.firmware_version}). */
-    OTA;
+    OTA,
+    /** The other side of edge-to-cloud sync (a change made at the edge, or in the cloud). */
+    SYNC;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

@@ -1,21 +1,36 @@
 package io.edgeward.core.sync;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.edgeward.core.command.Command;
+import io.edgeward.core.command.CommandStatus;
 import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.device.DeviceRepository;
+import io.edgeward.core.device.DeviceStatus;
 import io.edgeward.core.observability.RateLimitedLog;
+import io.edgeward.core.rules.Alarm;
+import io.edgeward.core.rules.AlarmDocuments;
+import io.edgeward.core.shadow.ChangedBy;
+import io.edgeward.core.shadow.ShadowUpdate;
+import io.edgeward.core.sync.proto.Record;
 import java.time.Clock;
 import java.util.List;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * At an edge: what is not telemetry, queued on the high stream as it happens (each in a
  * transaction of its own, after the change it reports): device registrations, changes and
- * deletions, as the registry has them then.
+ * deletions as the registry has them then; devices coming online and going offline; shadow changes
+ * made here (not those folded in from telemetry, which the cloud makes from the same telemetry,
+ * nor those that came from the cloud); alarms; the outcome of commands the cloud sent.
  */
 public final class EdgeEvents {
 
     private static final Logger LOG = LoggerFactory.getLogger(EdgeEvents.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Outbox outbox;
     private final DeviceRepository devices;
@@ -34,15 +49,72 @@ public final class EdgeEvents {
     /** The registry's change listener: registered, changed or deleted. */
     public void deviceChanged(DeviceId device) {
         long now = clock.millis();
+        queue(
+                "device",
+                () -> devices.find(device)
+                        .map(found -> SyncEvents.device(found, now))
+                        .orElseGet(() -> SyncEvents.deleted(device, now)));
+    }
+
+    /** The presence listener. */
+    public void statusChanged(DeviceId device, DeviceStatus status) {
+        long now = clock.millis();
+        queue("status", () -> SyncEvents.status(device, status, now));
+    }
+
+    /** The shadow listener. */
+    public void shadowChanged(ShadowUpdate update) {
+        if (update.changedBy() == ChangedBy.SYNC || update.changedBy() == ChangedBy.TELEMETRY) {
+            return;
+        }
+        ObjectNode document = JSON.createObjectNode();
+        document.set("state", update.accepted().path("state").deepCopy());
+        document.set("metadata", update.accepted().path("metadata").deepCopy());
+        document.put("version", update.current().version());
+        event("shadow", update.current().device().value(), document);
+    }
+
+    /** The rules' alarm listener: raised, acknowledged, cleared. */
+    public void alarmChanged(Alarm alarm) {
+        event("alarm", alarm.device().value(), JSON.valueToTree(AlarmDocuments.view(alarm)));
+    }
+
+    /** The command service's end listener: the outcome of a command the cloud sent goes back. */
+    public void commandEnded(Command command) {
+        String key = command.idempotencyKey();
+        if (key == null || !key.startsWith(EdgeDownlink.CLOUD_KEY)) {
+            return;
+        }
+        ObjectNode result = JSON.createObjectNode();
+        result.put("command_id", key.substring(EdgeDownlink.CLOUD_KEY.length()));
+        result.put("status", command.status() == CommandStatus.SUCCEEDED ? "success" : "failed");
+        result.put("edge_status", command.status().name().toLowerCase(java.util.Locale.ROOT));
+        result.put("message", command.message() == null ? "" : command.message());
+        event("command_result", command.device().value(), result);
+    }
+
+    /** A command from the cloud this edge cannot run (an unknown device): it fails there too. */
+    void commandRefused(DeviceId device, String cloudId, String reason) {
+        ObjectNode result = JSON.createObjectNode();
+        result.put("command_id", cloudId);
+        result.put("status", "failed");
+        result.put("edge_status", "refused");
+        result.put("message", "refused at the edge: " + reason);
+        event("command_result", device.value(), result);
+    }
+
+    private void event(String kind, String device, JsonNode document) {
+        long now = clock.millis();
+        queue(kind, () -> SyncEvents.event(kind, device, now, document.toString()));
+    }
+
+    private void queue(String what, Supplier<Record> record) {
         try {
-            var record = devices.find(device)
-                    .map(found -> SyncEvents.device(found, now))
-                    .orElseGet(() -> SyncEvents.deleted(device, now));
-            outbox.append(List.of(SyncCodec.segment(Priority.HIGH, List.of(record))));
+            outbox.append(List.of(SyncCodec.segment(Priority.HIGH, List.of(record.get()))));
             wake.run();
         } catch (RuntimeException e) {
-            if (failureLog.allow("device")) {
-                LOG.error("Could not queue the change of device '{}' for the cloud", device, e);
+            if (failureLog.allow(what)) {
+                LOG.error("Could not queue a {} event for the cloud (not logged again for a minute)", what, e);
             }
         }
     }

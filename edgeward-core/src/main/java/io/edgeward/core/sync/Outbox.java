@@ -49,4 +49,13 @@ public interface Outbox {
 
     /** At a receiving node: attaches a device to an edge (its records arrive through that edge only). */
     void attach(DeviceId device, String edgeId);
+
+    /** At a receiving node: the devices attached to an edge. */
+    List<DeviceId> devicesOf(String edgeId);
+
+    /** At a receiving node: keeps an event an edge reported (an alarm, ...), the newest {@code keep} per edge. */
+    void recordEvent(String edgeId, EdgeEvent event, int keep);
+
+    /** At a receiving node: the newest events, of one edge or (null) of all, newest first. */
+    List<EdgeEvent> events(String edgeId, int limit);
 }

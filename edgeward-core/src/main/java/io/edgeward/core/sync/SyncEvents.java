@@ -27,6 +27,15 @@ final class SyncEvents {
                         .build()));
     }
 
+    static Record event(String kind, String device, long at, String json) {
+        EventRecord.Builder event =
+                EventRecord.newBuilder().setKind(kind).setAtMs(at).setJson(json);
+        if (device != null) {
+            event.setDevice(device);
+        }
+        return Record.newBuilder().setEvent(event).build();
+    }
+
     static Record device(Device device, long at) {
         DeviceRecord.Builder record = DeviceRecord.newBuilder()
                 .setId(device.id().value())

@@ -1,17 +1,29 @@
 package io.edgeward.core.sync;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.edgeward.core.command.CommandResponseException;
+import io.edgeward.core.command.CommandService;
 import io.edgeward.core.device.DeviceAlreadyExistsException;
 import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.device.DeviceRegistry;
+import io.edgeward.core.device.DeviceStatus;
 import io.edgeward.core.device.DeviceType;
 import io.edgeward.core.device.NewDevice;
+import io.edgeward.core.device.Presence;
 import io.edgeward.core.observability.RateLimitedLog;
+import io.edgeward.core.shadow.ChangedBy;
+import io.edgeward.core.shadow.ShadowException;
+import io.edgeward.core.shadow.ShadowService;
 import io.edgeward.core.sync.proto.DeviceRecord;
+import io.edgeward.core.sync.proto.EventRecord;
 import io.edgeward.core.sync.proto.Record;
 import io.edgeward.core.telemetry.PayloadFormat;
 import io.edgeward.core.telemetry.Point;
 import io.edgeward.core.telemetry.TelemetryMessage;
 import io.edgeward.core.telemetry.TelemetryPipeline;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -39,8 +51,16 @@ public final class SyncReceiver {
 
     private static final Logger LOG = LoggerFactory.getLogger(SyncReceiver.class);
 
+    /** How many of an edge's events (alarms, evictions) are kept here. */
+    private static final int EVENTS_KEPT = 1000;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final TelemetryPipeline pipeline;
     private final DeviceRegistry registry;
+    private final Presence presence;
+    private final CommandService commands;
+    private final ShadowService shadows;
     private final Outbox store;
     private final SyncMetrics metrics;
     private final Clock clock;
@@ -55,9 +75,19 @@ public final class SyncReceiver {
     private volatile boolean loaded;
 
     public SyncReceiver(
-            TelemetryPipeline pipeline, DeviceRegistry registry, Outbox store, SyncMetrics metrics, Clock clock) {
+            TelemetryPipeline pipeline,
+            DeviceRegistry registry,
+            Presence presence,
+            CommandService commands,
+            ShadowService shadows,
+            Outbox store,
+            SyncMetrics metrics,
+            Clock clock) {
         this.pipeline = pipeline;
         this.registry = registry;
+        this.presence = presence;
+        this.commands = commands;
+        this.shadows = shadows;
         this.store = store;
         this.metrics = metrics;
         this.clock = clock;
@@ -165,14 +195,16 @@ public final class SyncReceiver {
                     return device(edge, record.getDevice(), clashing);
                 }
                 case STATUS -> {
-                    return owns(edge, DeviceId.of(record.getStatus().getDevice()), clashing);
+                    DeviceId device = DeviceId.of(record.getStatus().getDevice());
+                    if (!owns(edge, device, clashing)) {
+                        return false;
+                    }
+                    presence.reported(
+                            device, DeviceStatus.fromWire(record.getStatus().getStatus()));
                 }
-                case EVENT ->
-                    LOG.info(
-                            "Edge '{}' reports {}: {}",
-                            edge,
-                            record.getEvent().getKind(),
-                            record.getEvent().getJson());
+                case EVENT -> {
+                    return event(edge, record.getEvent(), clashing);
+                }
                 case KIND_NOT_SET -> {
                     return false;
                 }
@@ -185,6 +217,44 @@ public final class SyncReceiver {
             }
             return false;
         }
+    }
+
+    /** @return false when the event is refused (its device is another's, or it does not apply) */
+    private boolean event(String edge, EventRecord event, Set<DeviceId> clashing) {
+        DeviceId device = event.getDevice().isEmpty() ? null : DeviceId.of(event.getDevice());
+        if (device != null && !owns(edge, device, clashing)) {
+            return false;
+        }
+        switch (event.getKind()) {
+            case "command_result" -> {
+                try {
+                    commands.respond(device, event.getJson().getBytes(StandardCharsets.UTF_8));
+                } catch (CommandResponseException e) {
+                    return false; // counted by the command service; the first outcome stands
+                }
+            }
+            case "shadow" -> {
+                try {
+                    ObjectNode request = ShadowMerge.newer(shadows.get(device), JSON.readTree(event.getJson()), false);
+                    if (request != null) {
+                        shadows.update(device, request, ChangedBy.SYNC);
+                    }
+                } catch (IOException | ShadowException e) {
+                    return false;
+                }
+            }
+            default ->
+                store.recordEvent(
+                        edge,
+                        new EdgeEvent(
+                                edge,
+                                event.getKind(),
+                                device == null ? null : device.value(),
+                                event.getAtMs(),
+                                event.getJson()),
+                        EVENTS_KEPT);
+        }
+        return true;
     }
 
     private boolean device(String edge, DeviceRecord record, Set<DeviceId> clashing) {

@@ -20,6 +20,12 @@ public interface Uplink extends Lifecycle {
      */
     Delivery send(Priority stream, String id, byte[] frame) throws IOException, InterruptedException;
 
+    /**
+     * Where what comes down the link goes (commands and desired shadow changes for devices behind
+     * this edge); set before {@link #start()}.
+     */
+    void receive(Downlink downlink);
+
     /** True while connected (as far as the link can tell without sending). */
     boolean connected();
 

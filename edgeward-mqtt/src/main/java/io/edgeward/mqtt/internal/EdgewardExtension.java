@@ -15,6 +15,7 @@ import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
 import com.hivemq.extension.sdk.api.services.Services;
 import io.edgeward.core.command.CommandService;
+import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.device.DeviceRegistry;
 import io.edgeward.core.device.Presence;
 import io.edgeward.core.observability.RateLimitedLog;
@@ -36,6 +37,7 @@ import io.edgeward.mqtt.internal.telemetry.TelemetryInterceptor;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +75,7 @@ public final class EdgewardExtension implements ExtensionMain {
     private final Rollouts rollouts;
     private final MqttDeviceChannel channel;
     private final Optional<SyncReceiver> edges;
+    private final Consumer<DeviceId> edgeReady;
     private final AcknowledgementDrains drains = new AcknowledgementDrains();
 
     public EdgewardExtension(
@@ -88,7 +91,8 @@ public final class EdgewardExtension implements ExtensionMain {
             CommandService commands,
             Rollouts rollouts,
             MqttDeviceChannel channel,
-            Optional<SyncReceiver> edges) {
+            Optional<SyncReceiver> edges,
+            Consumer<DeviceId> edgeReady) {
         this.authenticator = authenticator;
         this.principals = principals;
         this.pipeline = pipeline;
@@ -102,6 +106,7 @@ public final class EdgewardExtension implements ExtensionMain {
         this.rollouts = rollouts;
         this.channel = channel;
         this.edges = edges;
+        this.edgeReady = edgeReady;
     }
 
     @Override
@@ -172,7 +177,8 @@ public final class EdgewardExtension implements ExtensionMain {
                                 commands,
                                 rollouts,
                                 channel,
-                                blocking),
+                                blocking,
+                                edgeReady),
                         acknowledgements);
                 AclDenials denials = new AclDenials(principal, clientId, metrics, aclDenialLog);
                 clientContext.addSubscribeInboundInterceptor(denials);

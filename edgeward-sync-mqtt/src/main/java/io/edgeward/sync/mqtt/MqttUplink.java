@@ -6,6 +6,7 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
+import io.edgeward.core.sync.Downlink;
 import io.edgeward.core.sync.Priority;
 import io.edgeward.core.sync.SyncSettings;
 import io.edgeward.core.sync.Uplink;
@@ -19,6 +20,8 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.TrustManagerFactory;
@@ -41,6 +44,11 @@ public final class MqttUplink implements Uplink {
     private final SyncSettings settings;
     private final Mqtt5AsyncClient client;
     private final String target;
+    /** One after another, off the client's threads: a device's commands keep their order. */
+    private final ExecutorService downlinks = Executors.newSingleThreadExecutor(
+            Thread.ofVirtual().name("sync-downlink").factory());
+
+    private volatile Downlink downlink;
 
     public MqttUplink(SyncSettings settings) {
         this.settings = settings;
@@ -58,7 +66,10 @@ public final class MqttUplink implements Uplink {
                 .initialDelay(500, TimeUnit.MILLISECONDS)
                 .maxDelay(settings.maxBackoff().toMillis(), TimeUnit.MILLISECONDS)
                 .applyAutomaticReconnect()
-                .addConnectedListener(context -> LOG.info("Sync uplink connected to {}", target))
+                .addConnectedListener(context -> {
+                    LOG.info("Sync uplink connected to {}", target);
+                    subscribeDown();
+                })
                 .addDisconnectedListener(context -> {
                     if (context.getSource() != com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource.USER) {
                         LOG.debug(
@@ -87,6 +98,42 @@ public final class MqttUplink implements Uplink {
     }
 
     @Override
+    public void receive(Downlink downlink) {
+        this.downlink = downlink;
+    }
+
+    /**
+     * What comes down: {@code edge/{edge}/down/{command|shadow}/{device}}. The session is clean, so
+     * the subscription is made again on every connection; what the cloud sent while the edge was
+     * away waits at the cloud (its command queue, its shadows) and is sent once this subscription is
+     * granted.
+     */
+    private void subscribeDown() {
+        if (downlink == null) {
+            return;
+        }
+        String prefix = "edge/" + settings.edgeId() + "/down/";
+        client.subscribeWith()
+                .topicFilter(prefix + "#")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .callback(publish -> {
+                    String rest = publish.getTopic().toString().substring(prefix.length());
+                    int slash = rest.indexOf('/');
+                    if (slash > 0) {
+                        byte[] payload = publish.getPayloadAsBytes();
+                        downlinks.execute(
+                                () -> downlink.received(rest.substring(0, slash), rest.substring(slash + 1), payload));
+                    }
+                })
+                .send()
+                .whenComplete((ack, error) -> {
+                    if (error != null) {
+                        LOG.warn("Sync uplink {}: could not subscribe to {}#: {}", target, prefix, error.getMessage());
+                    }
+                });
+    }
+
+    @Override
     public void start() {
         // The first attempt may fail (the cloud is away); automatic reconnect keeps trying from then on.
         client.connectWith().cleanStart(true).send().whenComplete((ack, error) -> {
@@ -98,6 +145,7 @@ public final class MqttUplink implements Uplink {
 
     @Override
     public void close() {
+        downlinks.shutdown();
         if (client.getState() != MqttClientState.DISCONNECTED) {
             try {
                 client.disconnect().get(5, TimeUnit.SECONDS);

@@ -1,5 +1,6 @@
 package io.edgeward.sync.nats;
 
+import io.edgeward.core.sync.Downlink;
 import io.edgeward.core.sync.Priority;
 import io.edgeward.core.sync.SyncSettings;
 import io.edgeward.core.sync.Uplink;
@@ -140,6 +141,17 @@ public final class NatsUplink implements Uplink {
             LOG.info("Created JetStream stream {} at {}", stream, target);
         }
         streamReady = true;
+    }
+
+    /**
+     * Nothing comes down a NATS uplink yet: commands and desired shadow changes reach devices behind
+     * an edge through an MQTT uplink (see the README's sync section).
+     */
+    @Override
+    public void receive(Downlink downlink) {
+        LOG.info(
+                "Sync uplink {}: commands and desired shadow changes from the cloud arrive over MQTT uplinks only",
+                target);
     }
 
     @Override

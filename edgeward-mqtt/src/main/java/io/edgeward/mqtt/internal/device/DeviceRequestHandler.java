@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 
 /**
  * One connection's shadow requests and command traffic, in MQTT's terms but no broker's: what
@@ -71,18 +72,26 @@ public final class DeviceRequestHandler {
     private final Map<Integer, String> commandsInFlight = new ConcurrentHashMap<>();
     /** SUBSCRIBE packets that asked for the command topic, until their SUBACK. */
     private final Set<Integer> commandSubscriptions = ConcurrentHashMap.newKeySet();
+
+    private final Set<Integer> downSubscriptions = ConcurrentHashMap.newKeySet();
+    private final Consumer<DeviceId> edgeReady;
     /** The last shadow request of this connection; the next one runs after it. Written only by the connection's inbound thread. */
     private CompletableFuture<Void> shadowRequests = CompletableFuture.completedFuture(null);
 
-    /** @param self the device behind this connection; null for users and anonymous clients */
+    /**
+     * @param self the device behind this connection; null for users and anonymous clients
+     * @param edgeReady told when an edge (a gateway device) subscribed to what goes down to it
+     */
     public DeviceRequestHandler(
             DeviceId self,
             ShadowService shadows,
             CommandService commands,
             Rollouts rollouts,
             Replies replies,
-            Executor blocking) {
+            Executor blocking,
+            Consumer<DeviceId> edgeReady) {
         this.self = self;
+        this.edgeReady = edgeReady;
         this.shadows = shadows;
         this.commands = commands;
         this.rollouts = rollouts;
@@ -226,12 +235,19 @@ public final class DeviceRequestHandler {
         if (filters.stream().anyMatch(filter -> Topics.covers(Topics.unshared(filter), topic))) {
             commandSubscriptions.add(packetId);
         }
+        String down = "edge/" + self + "/down/command/x";
+        if (filters.stream().anyMatch(filter -> Topics.covers(Topics.unshared(filter), down))) {
+            downSubscriptions.add(packetId);
+        }
     }
 
     /** The SUBACK for {@code packetId} is leaving: once the command subscription is granted, commands that waited can go. */
     public void subscribeAnswered(int packetId, boolean anyGranted) {
         if (commandSubscriptions.remove(packetId) && anyGranted) {
             commands.deviceReady(self);
+        }
+        if (downSubscriptions.remove(packetId) && anyGranted) {
+            blocking.execute(() -> edgeReady.accept(self));
         }
     }
 

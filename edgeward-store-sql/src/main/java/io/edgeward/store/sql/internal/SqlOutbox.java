@@ -2,6 +2,7 @@ package io.edgeward.store.sql.internal;
 
 import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.sync.Backlog;
+import io.edgeward.core.sync.EdgeEvent;
 import io.edgeward.core.sync.EdgeMark;
 import io.edgeward.core.sync.Outbox;
 import io.edgeward.core.sync.OutboxEntry;
@@ -238,5 +239,48 @@ public final class SqlOutbox implements Outbox {
                 .bind("d", device.value())
                 .bind("e", edgeId)
                 .execute());
+    }
+
+    @Override
+    public List<DeviceId> devicesOf(String edgeId) {
+        return jdbi.withHandle(handle -> handle.createQuery(
+                        "SELECT device_id FROM sync_devices WHERE edge_id = :e " + "ORDER BY device_id")
+                .bind("e", edgeId)
+                .map((rs, ctx) -> DeviceId.of(rs.getString(1)))
+                .list());
+    }
+
+    @Override
+    public void recordEvent(String edgeId, EdgeEvent event, int keep) {
+        writes.useTransaction(handle -> {
+            handle.createUpdate(
+                            "INSERT INTO sync_events (edge_id, kind, device, at, body) VALUES (:e, :k, :d, :at, :b)")
+                    .bind("e", edgeId)
+                    .bind("k", event.kind())
+                    .bind("d", event.device())
+                    .bind("at", event.at())
+                    .bind("b", event.json())
+                    .execute();
+            handle.createUpdate("DELETE FROM sync_events WHERE edge_id = :e AND id <= (SELECT id FROM sync_events "
+                            + "WHERE edge_id = :e ORDER BY id DESC LIMIT 1 OFFSET :keep)")
+                    .bind("e", edgeId)
+                    .bind("keep", keep)
+                    .execute();
+        });
+    }
+
+    @Override
+    public List<EdgeEvent> events(String edgeId, int limit) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT edge_id, kind, device, at, body FROM sync_events"
+                        + (edgeId == null ? "" : " WHERE edge_id = :e") + " ORDER BY id DESC LIMIT :l")
+                .bindMap(edgeId == null ? java.util.Map.of() : java.util.Map.of("e", edgeId))
+                .bind("l", limit)
+                .map((rs, ctx) -> new EdgeEvent(
+                        rs.getString("edge_id"),
+                        rs.getString("kind"),
+                        rs.getString("device"),
+                        rs.getLong("at"),
+                        rs.getString("body")))
+                .list());
     }
 }

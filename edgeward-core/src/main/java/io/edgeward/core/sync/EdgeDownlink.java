@@ -1,0 +1,93 @@
+package io.edgeward.core.sync;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.edgeward.core.command.CommandService;
+import io.edgeward.core.command.NewCommand;
+import io.edgeward.core.device.DeviceId;
+import io.edgeward.core.device.DeviceNotFoundException;
+import io.edgeward.core.observability.RateLimitedLog;
+import io.edgeward.core.shadow.ChangedBy;
+import io.edgeward.core.shadow.ShadowException;
+import io.edgeward.core.shadow.ShadowService;
+import java.io.IOException;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * At an edge: applies what comes down from the cloud. A command becomes a command of this node
+ * for its device, keyed by the cloud's command id (a resent command is not run twice), and its
+ * outcome goes back up the high stream ({@link EdgeEvents#commandEnded}); a desired shadow change
+ * is merged key by key, the newer write winning ({@link ShadowMerge}).
+ */
+public final class EdgeDownlink implements Downlink {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EdgeDownlink.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The idempotency key of a command that came from the cloud: this prefix and the cloud's id. */
+    static final String CLOUD_KEY = "cloud:";
+
+    private final CommandService commands;
+    private final ShadowService shadows;
+    private final EdgeEvents events;
+    private final RateLimitedLog refusals = RateLimitedLog.perMinute();
+
+    public EdgeDownlink(CommandService commands, ShadowService shadows, EdgeEvents events) {
+        this.commands = commands;
+        this.shadows = shadows;
+        this.events = events;
+    }
+
+    @Override
+    public void received(String kind, String device, byte[] payload) {
+        try {
+            DeviceId id = DeviceId.of(device);
+            JsonNode document = JSON.readTree(payload);
+            switch (kind) {
+                case "command" -> command(id, document);
+                case "shadow" -> shadow(id, document);
+                default -> refused(device, "unknown kind '" + kind + "'");
+            }
+        } catch (IOException | IllegalArgumentException | ShadowException e) {
+            refused(device, e.getMessage());
+        }
+    }
+
+    private void command(DeviceId device, JsonNode document) {
+        String cloudId = document.path("command_id").asText("");
+        if (cloudId.isEmpty()) {
+            refused(device.value(), "a command without command_id");
+            return;
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> parameters = document.path("parameters").isObject()
+                ? JSON.convertValue(document.get("parameters"), Map.class)
+                : Map.of();
+        try {
+            commands.submit(
+                    device,
+                    new NewCommand(document.path("type").asText(""), parameters, null, null, CLOUD_KEY + cloudId));
+        } catch (DeviceNotFoundException | IllegalArgumentException e) {
+            // The cloud's command must end too: its outcome goes up as any other.
+            events.commandRefused(device, cloudId, e.getMessage());
+        }
+    }
+
+    private void shadow(DeviceId device, JsonNode document) {
+        ObjectNode request = ShadowMerge.newer(shadows.get(device), document, true);
+        if (request != null) {
+            shadows.update(device, request, ChangedBy.SYNC);
+        }
+    }
+
+    private void refused(String device, String reason) {
+        if (refusals.allow(device)) {
+            LOG.warn(
+                    "Refused a message from the cloud for device '{}': {} (not logged again for a minute)",
+                    device,
+                    reason);
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package io.edgeward.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import java.net.ServerSocket;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Down through the link: a command the cloud accepts for a device behind an edge whose link is cut
+ * waits in the cloud's queue, reaches the device once the link is back, and its outcome comes back
+ * up; a desired shadow change made in the cloud meanwhile reaches the edge's shadow, and what the
+ * device reports at the edge reaches the cloud's.
+ */
+class SyncDownlinkIT {
+
+    @TempDir
+    Path dir;
+
+    private PlatformProcess cloud;
+    private PlatformProcess edge;
+    private LinkProxy link;
+    private Mqtt5AsyncClient device;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (device != null) {
+            device.disconnect();
+        }
+        for (AutoCloseable part : new AutoCloseable[] {edge, cloud, link}) {
+            if (part != null) {
+                part.close();
+            }
+        }
+    }
+
+    @Test
+    void commandAndDesiredState_madeInTheCloudWhileTheEdgeIsAway_reachTheDevice_andTheOutcomeComesBack()
+            throws Exception {
+        int cloudMqtt = freePort();
+        cloud = new PlatformProcess(
+                Files.createDirectories(dir.resolve("cloud")),
+                Map.of("mqtt.port", String.valueOf(cloudMqtt), "sync.role", "cloud"));
+        cloud.start();
+        HttpResponse<String> gateway =
+                cloud.send("POST", "/api/v1/devices", "{\"device_id\":\"edge-d\",\"type\":\"gateway\"}");
+        assertThat(gateway.statusCode()).as(gateway.body()).isEqualTo(201);
+        link = new LinkProxy(cloudMqtt);
+        edge = new PlatformProcess(
+                Files.createDirectories(dir.resolve("edge")),
+                Map.of(
+                        "sync.role",
+                        "edge",
+                        "sync.edge-id",
+                        "edge-d",
+                        "sync.uplink.url",
+                        "mqtt://127.0.0.1:" + link.port(),
+                        "sync.uplink.password",
+                        PlatformProcess.JSON
+                                .readTree(gateway.body())
+                                .at("/credentials/password")
+                                .asText(),
+                        "sync.backoff.max",
+                        "1s"));
+        JsonNode ports = edge.start();
+        String secret = edge.register("dev-c");
+        await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptions()
+                .until(() -> cloud.get("/api/v1/devices/dev-c")
+                        .get("device_id")
+                        .asText()
+                        .equals("dev-c"));
+
+        // The device, behind the edge: runs every command it gets, and reports its LED as desired.
+        device = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier("dev-c")
+                .serverHost("127.0.0.1")
+                .serverPort(ports.get("mqtt").asInt())
+                .simpleAuth()
+                .username("dev-c")
+                .password(secret.getBytes(StandardCharsets.UTF_8))
+                .applySimpleAuth()
+                .buildAsync();
+        device.connect().get(10, TimeUnit.SECONDS);
+        device.subscribeWith()
+                .topicFilter("device/dev-c/command")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .callback(publish -> {
+                    try {
+                        String id = PlatformProcess.JSON
+                                .readTree(publish.getPayloadAsBytes())
+                                .get("command_id")
+                                .asText();
+                        device.publishWith()
+                                .topic("device/dev-c/response")
+                                .qos(MqttQos.AT_LEAST_ONCE)
+                                .payload(("{\"command_id\":\"" + id
+                                                + "\",\"status\":\"success\",\"message\":\"rebooted\"}")
+                                        .getBytes(StandardCharsets.UTF_8))
+                                .send();
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                })
+                .send()
+                .get(10, TimeUnit.SECONDS);
+
+        link.cut();
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> cloud.get("/api/v1/devices/edge-d")
+                        .get("status")
+                        .asText()
+                        .equals("offline"));
+        HttpResponse<String> sent =
+                cloud.send("POST", "/api/v1/devices/dev-c/commands", "{\"type\":\"reboot\",\"timeout\":\"30s\"}");
+        assertThat(sent.statusCode()).as(sent.body()).isEqualTo(202);
+        JsonNode command = PlatformProcess.JSON.readTree(sent.body());
+        assertThat(command.get("status").asText()).isEqualTo("queued");
+        HttpResponse<String> desired =
+                cloud.send("PATCH", "/api/v1/devices/dev-c/shadow", "{\"state\":{\"desired\":{\"led\":\"on\"}}}");
+        assertThat(desired.statusCode()).as(desired.body()).isEqualTo(200);
+        assertThat(cloud.get("/api/v1/devices/dev-c/commands/"
+                                + command.get("command_id").asText())
+                        .get("status")
+                        .asText())
+                .as("the command waits while the edge is away")
+                .isEqualTo("queued");
+
+        link.restore();
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> {
+                    JsonNode outcome = cloud.get("/api/v1/devices/dev-c/commands/"
+                            + command.get("command_id").asText());
+                    assertThat(outcome.get("status").asText()).isEqualTo("succeeded");
+                    assertThat(outcome.get("message").asText()).isEqualTo("rebooted");
+                });
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(edge.get("/api/v1/devices/dev-c/shadow")
+                                .at("/state/desired/led")
+                                .asText())
+                        .isEqualTo("on"));
+
+        // The device reports at the edge; the cloud's shadow follows.
+        device.publishWith()
+                .topic("device/dev-c/shadow/update")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload("{\"state\":{\"reported\":{\"led\":\"on\"}}}".getBytes(StandardCharsets.UTF_8))
+                .send()
+                .get(10, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode shadow = cloud.get("/api/v1/devices/dev-c/shadow");
+            assertThat(shadow.at("/state/reported/led").asText()).isEqualTo("on");
+            assertThat(shadow.at("/state/delta").isMissingNode()
+                            || shadow.at("/state/delta").isEmpty())
+                    .as("nothing left to do: %s", shadow)
+                    .isTrue();
+        });
+        assertThat(cloud.get("/api/v1/devices/dev-c").get("status").asText())
+                .as("the device's presence at the edge, reported up")
+                .isEqualTo("online");
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
