@@ -6,7 +6,6 @@ import static io.edgeward.core.config.Parsers.string;
 
 import io.edgeward.core.config.Config;
 import io.edgeward.core.config.Key;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -65,10 +64,10 @@ public record SyncSettings(
      * @param caFile PEM certificates to trust for TLS; empty: the JDK's
      */
     public record UplinkSettings(
-            URI url, String username, String password, String token, String format, String topic, String caFile) {
+            Endpoint url, String username, String password, String token, String format, String topic, String caFile) {
 
         public String scheme() {
-            return url == null ? "" : url.getScheme();
+            return url == null ? "" : url.scheme();
         }
 
         public boolean tls() {
@@ -81,6 +80,38 @@ public record SyncSettings(
 
         public String topicFor(String edgeId, Priority stream) {
             return topic.replace("{edge}", edgeId).replace("{stream}", stream.wireName());
+        }
+    }
+
+    /**
+     * {@code scheme://host:port} of an uplink (the port defaults by scheme: 1883, 8883, 4222).
+     * Not a {@code java.net.URI}: the domain keeps to no network types.
+     */
+    public record Endpoint(String scheme, String host, int port) {
+
+        static Endpoint parse(String url) {
+            if (url.isEmpty()) {
+                return null;
+            }
+            var matcher = java.util.regex.Pattern.compile("([a-z]+)://([^\\s/:]+|\\[[^\\]]+\\])(?::(\\d+))?/?")
+                    .matcher(url);
+            if (!matcher.matches()) {
+                throw new IllegalArgumentException("not scheme://host:port: " + url);
+            }
+            String scheme = matcher.group(1);
+            int port = matcher.group(3) != null
+                    ? Integer.parseInt(matcher.group(3))
+                    : switch (scheme) {
+                        case "mqtt" -> 1883;
+                        case "mqtts" -> 8883;
+                        default -> 4222;
+                    };
+            return new Endpoint(scheme, matcher.group(2), port);
+        }
+
+        @Override
+        public String toString() {
+            return scheme + "://" + host + ":" + port;
         }
     }
 
@@ -242,7 +273,7 @@ public record SyncSettings(
                 config.get(ROLE),
                 config.get(EDGE_ID),
                 new UplinkSettings(
-                        url.isEmpty() ? null : URI.create(url),
+                        Endpoint.parse(url),
                         config.get(UPLINK_USERNAME),
                         config.get(UPLINK_PASSWORD),
                         config.get(UPLINK_TOKEN),
@@ -263,7 +294,7 @@ public record SyncSettings(
     private static UplinkSettings receive(Config config) {
         String url = config.get(RECEIVE_NATS_URL);
         return new UplinkSettings(
-                url.isEmpty() ? null : URI.create(url),
+                Endpoint.parse(url),
                 config.get(RECEIVE_NATS_USERNAME),
                 config.get(RECEIVE_NATS_PASSWORD),
                 config.get(RECEIVE_NATS_TOKEN),

@@ -53,9 +53,9 @@ public final class MqttUplink implements Uplink {
     public MqttUplink(SyncSettings settings) {
         this.settings = settings;
         SyncSettings.UplinkSettings uplink = settings.uplink();
-        String host = uplink.url().getHost();
-        int port = uplink.url().getPort() > 0 ? uplink.url().getPort() : (uplink.tls() ? 8883 : 1883);
-        this.target = uplink.scheme() + "://" + host + ":" + port;
+        String host = uplink.url().host();
+        int port = uplink.url().port();
+        this.target = uplink.url().toString();
         String username = uplink.username().isEmpty() ? settings.edgeId() : uplink.username();
         var builder = MqttClient.builder()
                 .useMqttVersion5()

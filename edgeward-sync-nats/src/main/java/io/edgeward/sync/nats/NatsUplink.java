@@ -42,8 +42,7 @@ public final class NatsUplink implements Uplink {
 
     public NatsUplink(SyncSettings settings) {
         this.settings = settings;
-        var url = settings.uplink().url();
-        this.target = url.getScheme() + "://" + url.getHost() + ":" + (url.getPort() > 0 ? url.getPort() : 4222);
+        this.target = settings.uplink().url().toString();
         this.stream = JetStreams.streamName(settings.edgeId());
     }
 
