@@ -144,7 +144,7 @@ public final class HttpApi implements Lifecycle {
         this.adminToken = settings.adminToken().getBytes(StandardCharsets.UTF_8);
         this.failedAuthentications = new FailedAuthentications("http", prometheus);
         this.rollouts = new RolloutRoutes(rollouts, json);
-        this.sync = new SyncRoutes(sync, clock);
+        this.sync = new SyncRoutes(sync, json, clock);
         Downloads downloads = new Downloads(
                 firmwares.settings().maxDownloadRate(), firmwares.settings().maxDownloads(), prometheus);
         this.ota = new OtaDeviceRoutes(rollouts, registry, failedAuthentications, json, downloads);
@@ -275,6 +275,10 @@ public final class HttpApi implements Lifecycle {
         route(server, HandlerType.GET, "/api/v1/sync", sync::status);
         route(server, HandlerType.GET, "/api/v1/sync/parked", sync::parked);
         route(server, HandlerType.POST, "/api/v1/sync/flush", sync::flush);
+        route(server, HandlerType.POST, "/api/v1/sync/resync", sync::resync);
+        route(server, HandlerType.GET, "/api/v1/sync/resync", sync::resyncProgress);
+        route(server, HandlerType.POST, "/api/v1/sync/edges/{edge}/resync", sync::resyncEdge);
+        route(server, HandlerType.GET, "/api/v1/sync/events", sync::events);
         // Devices' own: authenticated by the device secret of the job, not the admin token.
         route(server, HandlerType.GET, "/ota/v1/jobs/{job}", ota::job);
         route(server, HandlerType.POST, "/ota/v1/jobs/{job}/progress", ota::progress);

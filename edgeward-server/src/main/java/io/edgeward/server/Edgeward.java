@@ -143,16 +143,9 @@ public final class Edgeward implements AutoCloseable {
             EmbeddedBroker edgeBroker = broker;
             platform.sync().receiver().ifPresent(receiver -> {
                 // Down to devices behind edges, through each edge's connection; after MQTT and CoAP.
-                EdgeRelay relay = new EdgeRelay(
-                        store.ports().outbox(),
-                        platform.presence(),
-                        platform.commands(),
-                        platform.shadows(),
-                        edgeBroker::publish);
+                EdgeRelay relay = platform.sync().relay().orElseThrow();
+                relay.usePublisher(edgeBroker::publish);
                 platform.commands().addTransport(relay);
-                platform.commands().addRelay(relay::reachable);
-                platform.shadows().addListener(relay::shadowChanged);
-                platform.registry().addDeletionListener(relay::forget);
                 edgeBroker.receiveEdges(receiver, relay::edgeReady);
             });
             if (syncSettings.receive().url() != null) {

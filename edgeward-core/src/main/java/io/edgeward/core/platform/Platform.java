@@ -21,7 +21,9 @@ import io.edgeward.core.shadow.ShadowService;
 import io.edgeward.core.shadow.ShadowSettings;
 import io.edgeward.core.sync.EdgeDownlink;
 import io.edgeward.core.sync.EdgeEvents;
+import io.edgeward.core.sync.EdgeRelay;
 import io.edgeward.core.sync.OutboxForwarder;
+import io.edgeward.core.sync.Resync;
 import io.edgeward.core.sync.Sync;
 import io.edgeward.core.sync.SyncMetrics;
 import io.edgeward.core.sync.SyncReceiver;
@@ -144,6 +146,7 @@ public final class Platform {
         SyncSettings syncSettings = builder.syncSettings != null ? builder.syncSettings : SyncSettings.from(config);
         SyncMetrics syncMetrics = new SyncMetrics(meters);
         SyncSender sender = null;
+        Resync resync = null;
         Forwarder forwarder = Forwarder.NONE;
         if (syncSettings.edge()) {
             if (builder.uplink == null) {
@@ -162,7 +165,16 @@ public final class Platform {
             shadows.addListener(events::shadowChanged);
             commands.addEndListener(events::commandEnded);
             rules.addAlarmListener(events::alarmChanged);
-            builder.uplink.receive(new EdgeDownlink(commands, shadows, events));
+            resync = new Resync(
+                    registry, ports.telemetryReader(), ports.outbox(), sender, syncSettings, builder.clock, threads);
+            builder.uplink.receive(new EdgeDownlink(commands, shadows, events, resync));
+        }
+        EdgeRelay relay = null;
+        if (syncSettings.cloud()) {
+            relay = new EdgeRelay(ports.outbox(), presence, commands, shadows);
+            commands.addRelay(relay::reachable);
+            shadows.addListener(relay::shadowChanged);
+            registry.addDeletionListener(relay::forget);
         }
         this.pipeline = new TelemetryPipeline(
                 ports.telemetryWriter(),
@@ -188,7 +200,9 @@ public final class Platform {
                                 syncMetrics,
                                 builder.clock)
                         : null,
-                ports.outbox());
+                ports.outbox(),
+                resync,
+                relay);
         this.queries = new TelemetryQueries(ports.telemetryReader());
         RetentionSettings retentionSettings =
                 builder.retentionSettings != null ? builder.retentionSettings : RetentionSettings.from(config);

@@ -32,25 +32,38 @@ public final class EdgeDownlink implements Downlink {
     private final CommandService commands;
     private final ShadowService shadows;
     private final EdgeEvents events;
+    private final Resync resync;
     private final RateLimitedLog refusals = RateLimitedLog.perMinute();
 
-    public EdgeDownlink(CommandService commands, ShadowService shadows, EdgeEvents events) {
+    public EdgeDownlink(CommandService commands, ShadowService shadows, EdgeEvents events, Resync resync) {
         this.commands = commands;
         this.shadows = shadows;
         this.events = events;
+        this.resync = resync;
     }
 
     @Override
     public void received(String kind, String device, byte[] payload) {
         try {
-            DeviceId id = DeviceId.of(device);
             JsonNode document = JSON.readTree(payload);
+            if (kind.equals("resync")) {
+                resync.start(
+                        device.equals(EdgeRelay.ALL) ? null : device,
+                        document.path("from").asLong(0),
+                        document.path("to").asLong(Long.MAX_VALUE));
+                return;
+            }
+            DeviceId id = DeviceId.of(device);
             switch (kind) {
                 case "command" -> command(id, document);
                 case "shadow" -> shadow(id, document);
                 default -> refused(device, "unknown kind '" + kind + "'");
             }
-        } catch (IOException | IllegalArgumentException | ShadowException e) {
+        } catch (IOException
+                | IllegalArgumentException
+                | IllegalStateException
+                | ShadowException
+                | io.edgeward.core.device.DeviceNotFoundException e) {
             refused(device, e.getMessage());
         }
     }

@@ -42,19 +42,44 @@ public final class EdgeRelay implements CommandTransport {
     private final Presence presence;
     private final CommandService commands;
     private final ShadowService shadows;
-    private final LocalPublisher publisher;
+    private volatile LocalPublisher publisher = LocalPublisher.NONE;
     private final RateLimitedLog failures = RateLimitedLog.perMinute();
     /** Device → its edge, for devices known to be attached (an attachment never moves). */
     private final Map<DeviceId, String> edges = new ConcurrentHashMap<>();
 
-    public EdgeRelay(
-            Outbox store, Presence presence, CommandService commands, ShadowService shadows, LocalPublisher publisher) {
+    public EdgeRelay(Outbox store, Presence presence, CommandService commands, ShadowService shadows) {
         this.store = store;
         this.presence = presence;
         this.commands = commands;
         this.shadows = shadows;
+    }
+
+    /** The broker edges connect to publishes what goes down (registered by the root once it exists). */
+    public void usePublisher(LocalPublisher publisher) {
         this.publisher = publisher;
     }
+
+    /**
+     * Asks an edge to send a device's (or, with null, every device's) history for a time range
+     * again; it must be connected.
+     *
+     * @return false when the edge is not connected here
+     */
+    public boolean resync(String edge, String device, long from, long to) {
+        if (!presence.isConnected(DeviceId.of(edge))) {
+            return false;
+        }
+        String body = "{\"from\":" + from + ",\"to\":" + to + "}";
+        publisher.publish(
+                downTopic(edge) + "resync/" + (device == null ? ALL : device),
+                body.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                1,
+                false);
+        return true;
+    }
+
+    /** The device part of a resync request for every device. */
+    static final String ALL = "_all";
 
     /** The topic prefix of what goes down to an edge. */
     public static String downTopic(String edge) {

@@ -13,12 +13,39 @@ public final class Sync {
     private final SyncSender sender;
     private final SyncReceiver receiver;
     private final Outbox outbox;
+    private final Resync resync;
+    private final EdgeRelay relay;
 
-    public Sync(SyncSettings settings, SyncSender sender, SyncReceiver receiver, Outbox outbox) {
+    /**
+     * @param resync at an edge, with the sender; null otherwise
+     * @param relay at a node receiving edges, with the receiver; null otherwise
+     */
+    public Sync(
+            SyncSettings settings,
+            SyncSender sender,
+            SyncReceiver receiver,
+            Outbox outbox,
+            Resync resync,
+            EdgeRelay relay) {
         this.settings = settings;
         this.sender = sender;
         this.receiver = receiver;
         this.outbox = outbox;
+        this.resync = resync;
+        this.relay = relay;
+    }
+
+    public Optional<EdgeRelay> relay() {
+        return Optional.ofNullable(relay);
+    }
+
+    public Optional<Resync> resync() {
+        return Optional.ofNullable(resync);
+    }
+
+    /** At a receiving node: the newest events edges reported, of one edge or (null) all. */
+    public List<EdgeEvent> events(String edgeId, int limit) {
+        return outbox.events(edgeId, limit);
     }
 
     public SyncSettings settings() {

@@ -1,5 +1,7 @@
 package io.edgeward.http.internal;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgeward.core.sync.EdgeMark;
 import io.edgeward.core.sync.ParkedEntry;
 import io.edgeward.core.sync.StreamStatus;
@@ -18,10 +20,12 @@ import java.util.Map;
 public final class SyncRoutes {
 
     private final Sync sync;
+    private final ObjectMapper json;
     private final Clock clock;
 
-    public SyncRoutes(Sync sync, Clock clock) {
+    public SyncRoutes(Sync sync, ObjectMapper json, Clock clock) {
         this.sync = sync;
+        this.json = json;
         this.clock = clock;
     }
 
@@ -57,6 +61,98 @@ public final class SyncRoutes {
                         409, "not-an-edge", "Not an edge", "this node forwards nothing (sync.role is not edge)"));
         sender.flush();
         ctx.status(202).json(Map.of("flushing", List.of("medium", "low")));
+    }
+
+    record ResyncRequest(
+            @JsonProperty("device") String device,
+            @JsonProperty("from") String from,
+            @JsonProperty("to") String to) {}
+
+    /**
+     * At an edge: sends a device's (or every device's) history for a time range again (202, with
+     * its progress). In the cloud, {@code POST /api/v1/sync/edges/{edge}/resync} asks an edge for it.
+     */
+    public void resync(Context ctx) {
+        ResyncRequest request = Bodies.read(json, ctx, ResyncRequest.class);
+        long from = request.from() == null ? 0 : Params.time("from", request.from());
+        long to = request.to() == null ? clock.millis() + 1 : Params.time("to", request.to());
+        var resync = sync.resync()
+                .orElseThrow(() -> new ApiException(
+                        409, "not-an-edge", "Not an edge", "this node forwards nothing (sync.role is not edge)"));
+        try {
+            ctx.status(202).json(progress(resync.start(request.device(), from, to)));
+        } catch (IllegalStateException e) {
+            throw new ApiException(409, "resync-running", "A resync is running", e.getMessage());
+        }
+    }
+
+    public void resyncProgress(Context ctx) {
+        var progress = sync.resync().map(resync -> resync.progress()).orElse(null);
+        ctx.json(progress == null ? Map.of("state", "none") : progress(progress));
+    }
+
+    /** In the cloud: asks a connected edge to send its history again (202). */
+    public void resyncEdge(Context ctx) {
+        ResyncRequest request = Bodies.read(json, ctx, ResyncRequest.class);
+        long from = request.from() == null ? 0 : Params.time("from", request.from());
+        long to = request.to() == null ? clock.millis() + 1 : Params.time("to", request.to());
+        var relay = sync.relay()
+                .orElseThrow(() -> new ApiException(
+                        409,
+                        "not-a-cloud",
+                        "Not receiving edges",
+                        "this node receives no edges (sync.role is not cloud)"));
+        String edge = ctx.pathParam("edge");
+        if (!relay.resync(edge, request.device(), from, to)) {
+            throw new ApiException(
+                    409,
+                    "edge-offline",
+                    "Edge not connected",
+                    "edge '" + Params.abbreviate(edge) + "' is not connected to this node; ask again once it is");
+        }
+        ctx.status(202).json(Map.of("edge_id", edge, "requested", true));
+    }
+
+    /** In the cloud: what edges reported that is not telemetry (alarms, evictions), newest first. */
+    public void events(Context ctx) {
+        int limit = ctx.queryParam("limit") == null
+                ? RolloutRoutes.DEFAULT_PAGE
+                : Params.integer("limit", ctx.queryParam("limit"), 1, RolloutRoutes.MAX_PAGE);
+        List<Map<String, Object>> events = sync.events(ctx.queryParam("edge"), limit).stream()
+                .map(event -> {
+                    Map<String, Object> view = new LinkedHashMap<>();
+                    view.put("edge_id", event.edgeId());
+                    view.put("kind", event.kind());
+                    view.put("device_id", event.device());
+                    view.put("at", time(event.at()));
+                    view.put("event", readTree(event.json()));
+                    return view;
+                })
+                .toList();
+        ctx.json(Map.of("events", events));
+    }
+
+    private Object readTree(String text) {
+        try {
+            return json.readTree(text);
+        } catch (java.io.IOException e) {
+            return text;
+        }
+    }
+
+    private static Map<String, Object> progress(io.edgeward.core.sync.Resync.Progress progress) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("state", progress.state());
+        view.put("device_id", progress.device());
+        view.put("from", time(progress.from()));
+        view.put("to", time(progress.to()));
+        view.put("devices", progress.devices());
+        view.put("devices_done", progress.devicesDone());
+        view.put("points", progress.points());
+        view.put("started_at", time(progress.startedAt()));
+        view.put("finished_at", time(progress.finishedAt()));
+        view.put("error", progress.error());
+        return view;
     }
 
     private static Map<String, Object> stream(StreamStatus stream) {
@@ -117,6 +213,8 @@ public final class SyncRoutes {
     }
 
     private static String time(long millis) {
-        return millis <= 0 ? null : java.time.Instant.ofEpochMilli(millis).toString();
+        return millis <= 0 || millis == Long.MAX_VALUE
+                ? null
+                : java.time.Instant.ofEpochMilli(millis).toString();
     }
 }
