@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
 public final class SyncSender implements Lifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(SyncSender.class);
-    /** How often the backlog's figures are read again from the store. */
-    private static final long REFRESH_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /** How often the backlog's figures are read again from the store (a grouped sum over one row per commit). */
+    private static final long REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private static final long FIRST_BACKOFF_MILLIS = 500;
 
