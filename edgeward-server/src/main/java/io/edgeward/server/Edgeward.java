@@ -94,7 +94,9 @@ public final class Edgeward implements AutoCloseable {
             Platform.Builder builder = Platform.builder(store.ports(), parts);
             if (syncSettings.edge()) {
                 builder.uplink(
-                        syncSettings.uplink().nats() ? new NatsUplink(syncSettings) : new MqttUplink(syncSettings));
+                        syncSettings.uplink().nats()
+                                ? new NatsUplink(syncSettings, threads)
+                                : new MqttUplink(syncSettings, threads));
             }
             Platform platform = builder.config(config)
                     .syncSettings(syncSettings)
@@ -152,7 +154,8 @@ public final class Edgeward implements AutoCloseable {
                 platform.sync()
                         .receiver()
                         .ifPresent(receiver -> parts.start(
-                                "sync-jetstream", new JetStreamEdges(syncSettings, receiver, platform.registry())));
+                                "sync-jetstream",
+                                new JetStreamEdges(syncSettings, receiver, platform.registry(), threads)));
             }
             parts.start("mqtt", broker);
             EmbeddedBroker mqtt = broker;

@@ -198,7 +198,8 @@ public final class Platform {
                                 shadows,
                                 ports.outbox(),
                                 syncMetrics,
-                                builder.clock)
+                                builder.clock,
+                                threads)
                         : null,
                 ports.outbox(),
                 resync,

@@ -11,6 +11,7 @@ import io.edgeward.core.device.DeviceStatus;
 import io.edgeward.core.device.DeviceType;
 import io.edgeward.core.device.NewDevice;
 import io.edgeward.core.device.Presence;
+import io.edgeward.core.lifecycle.Threads;
 import io.edgeward.core.observability.RateLimitedLog;
 import io.edgeward.core.shadow.ChangedBy;
 import io.edgeward.core.shadow.ShadowException;
@@ -33,6 +34,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +76,8 @@ public final class SyncReceiver {
     private final Map<DeviceId, String> attached = new ConcurrentHashMap<>();
 
     private volatile boolean loaded;
+    /** A virtual thread per frame being applied. */
+    private final Executor appliers;
 
     public SyncReceiver(
             TelemetryPipeline pipeline,
@@ -82,7 +87,9 @@ public final class SyncReceiver {
             ShadowService shadows,
             Outbox store,
             SyncMetrics metrics,
-            Clock clock) {
+            Clock clock,
+            Threads threads) {
+        this.appliers = Executors.newThreadPerTaskExecutor(threads.virtual("sync-receive"));
         this.pipeline = pipeline;
         this.registry = registry;
         this.presence = presence;
@@ -120,7 +127,9 @@ public final class SyncReceiver {
         CompletableFuture<?> previous = tails.put(key, result);
         CompletableFuture<?> before = previous == null ? CompletableFuture.completedFuture(null) : previous;
         before.handle((ignored, failure) -> null)
-                .thenCompose(ignored -> apply(key, decoded, frame.length))
+                // Off the thread that completed the previous frame (the telemetry writer): applying one
+                // looks devices up and registers them.
+                .thenComposeAsync(ignored -> apply(key, decoded, frame.length), appliers)
                 .whenComplete((outcome, failure) -> {
                     tails.remove(key, result);
                     if (failure != null) {

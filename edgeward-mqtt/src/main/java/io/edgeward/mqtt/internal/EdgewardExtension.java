@@ -63,6 +63,8 @@ public final class EdgewardExtension implements ExtensionMain {
     /** One for every connection's ACL denials: a line a minute per client id. */
     private final RateLimitedLog aclDenialLog = RateLimitedLog.perMinute();
 
+    private final RateLimitedLog syncRefusalLog = RateLimitedLog.perMinute();
+
     private final Principals principals;
     private final TelemetryPipeline pipeline;
     private final DeviceRegistry registry;
@@ -189,7 +191,7 @@ public final class EdgewardExtension implements ExtensionMain {
                         presence,
                         telemetry,
                         requests,
-                        new SyncInterceptor(principal, mqtt5, edges, acknowledgements),
+                        new SyncInterceptor(principal, mqtt5, edges, acknowledgements, syncRefusalLog),
                         denials));
                 if (principal instanceof Principal.Device) {
                     clientContext.addPublishOutboundInterceptor(requests);

@@ -6,6 +6,7 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
+import io.edgeward.core.lifecycle.Threads;
 import io.edgeward.core.sync.Downlink;
 import io.edgeward.core.sync.Priority;
 import io.edgeward.core.sync.SyncSettings;
@@ -45,13 +46,13 @@ public final class MqttUplink implements Uplink {
     private final Mqtt5AsyncClient client;
     private final String target;
     /** One after another, off the client's threads: a device's commands keep their order. */
-    private final ExecutorService downlinks = Executors.newSingleThreadExecutor(
-            Thread.ofVirtual().name("sync-downlink").factory());
+    private final ExecutorService downlinks;
 
     private volatile Downlink downlink;
 
-    public MqttUplink(SyncSettings settings) {
+    public MqttUplink(SyncSettings settings, Threads threads) {
         this.settings = settings;
+        this.downlinks = Executors.newSingleThreadExecutor(threads.virtual("sync-downlink"));
         SyncSettings.UplinkSettings uplink = settings.uplink();
         String host = uplink.url().host();
         int port = uplink.url().port();

@@ -4,6 +4,7 @@ import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.device.DeviceRegistry;
 import io.edgeward.core.device.DeviceType;
 import io.edgeward.core.lifecycle.Lifecycle;
+import io.edgeward.core.lifecycle.Threads;
 import io.edgeward.core.observability.RateLimitedLog;
 import io.edgeward.core.sync.SyncCodec;
 import io.edgeward.core.sync.SyncReceiver;
@@ -47,12 +48,14 @@ public final class JetStreamEdges implements Lifecycle {
     private final DeviceRegistry registry;
     private final RateLimitedLog refusals = RateLimitedLog.perMinute();
     private final Map<String, Thread> readers = new ConcurrentHashMap<>();
+    private final Threads threads;
     private volatile boolean running;
     private volatile Connection connection;
     private Thread discovery;
 
-    public JetStreamEdges(SyncSettings settings, SyncReceiver receiver, DeviceRegistry registry) {
+    public JetStreamEdges(SyncSettings settings, SyncReceiver receiver, DeviceRegistry registry, Threads threads) {
         this.settings = settings;
+        this.threads = threads;
         this.receiver = receiver;
         this.registry = registry;
     }
@@ -63,7 +66,8 @@ public final class JetStreamEdges implements Lifecycle {
             return;
         }
         running = true;
-        discovery = Thread.ofVirtual().name("sync-nats-discovery").start(this::discover);
+        discovery = threads.virtual("sync-nats-discovery").newThread(this::discover);
+        discovery.start();
     }
 
     @Override
@@ -98,11 +102,10 @@ public final class JetStreamEdges implements Lifecycle {
                     List<String> streams = connection.jetStreamManagement().getStreamNames();
                     for (String stream : streams) {
                         if (stream.startsWith(JetStreams.PREFIX) && !readers.containsKey(stream)) {
-                            readers.put(
-                                    stream,
-                                    Thread.ofVirtual()
-                                            .name("sync-nats-" + stream)
-                                            .start(() -> read(stream)));
+                            Thread reader =
+                                    threads.virtual("sync-nats-" + stream).newThread(() -> read(stream));
+                            readers.put(stream, reader);
+                            reader.start();
                         }
                     }
                 } catch (IOException | JetStreamApiException | IllegalStateException e) {

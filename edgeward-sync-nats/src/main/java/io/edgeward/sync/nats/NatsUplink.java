@@ -1,5 +1,6 @@
 package io.edgeward.sync.nats;
 
+import io.edgeward.core.lifecycle.Threads;
 import io.edgeward.core.sync.Downlink;
 import io.edgeward.core.sync.Priority;
 import io.edgeward.core.sync.SyncSettings;
@@ -39,9 +40,11 @@ public final class NatsUplink implements Uplink {
     private volatile Connection connection;
     private volatile boolean streamReady;
     private Thread connector;
+    private final Threads threads;
 
-    public NatsUplink(SyncSettings settings) {
+    public NatsUplink(SyncSettings settings, Threads threads) {
         this.settings = settings;
+        this.threads = threads;
         this.target = settings.uplink().url().toString();
         this.stream = JetStreams.streamName(settings.edgeId());
     }
@@ -50,7 +53,7 @@ public final class NatsUplink implements Uplink {
     public void start() {
         // The first connection may wait for a server that is away; jnats keeps trying, the sender's
         // attempts fail meanwhile (and say so).
-        connector = Thread.ofVirtual().name("sync-nats-connect").start(() -> {
+        connector = threads.virtual("sync-nats-connect").newThread(() -> {
             try {
                 connection = Nats.connectReconnectOnConnect(JetStreams.options(
                         settings.uplink(), "edgeward-edge-" + settings.edgeId(), settings.maxBackoff()));
@@ -61,6 +64,7 @@ public final class NatsUplink implements Uplink {
                 // closing
             }
         });
+        connector.start();
     }
 
     @Override

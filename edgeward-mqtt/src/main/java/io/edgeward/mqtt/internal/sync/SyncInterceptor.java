@@ -25,18 +25,21 @@ import org.slf4j.LoggerFactory;
 public final class SyncInterceptor {
 
     private static final Logger LOG = LoggerFactory.getLogger(SyncInterceptor.class);
-    private static final RateLimitedLog REFUSALS = RateLimitedLog.perMinute();
 
     private final Principal principal;
     private final boolean mqtt5;
     private final Optional<SyncReceiver> receiver;
     private final ConnectionAcknowledgements acknowledgements;
+    /** Shared by every connection: one log line per client a minute. */
+    private final RateLimitedLog refusals;
 
     public SyncInterceptor(
             Principal principal,
             boolean mqtt5,
             Optional<SyncReceiver> receiver,
-            ConnectionAcknowledgements acknowledgements) {
+            ConnectionAcknowledgements acknowledgements,
+            RateLimitedLog refusals) {
+        this.refusals = refusals;
         this.principal = principal;
         this.mqtt5 = mqtt5;
         this.receiver = receiver;
@@ -70,7 +73,7 @@ public final class SyncInterceptor {
     }
 
     private void refuse(PublishInboundOutput output, AckReasonCode code, String reason) {
-        if (REFUSALS.allow(principal.toString())) {
+        if (refusals.allow(principal.toString())) {
             LOG.warn("Refused a sync frame from {}: {} (not logged again for a minute)", principal, reason);
         }
         if (mqtt5) {
