@@ -56,7 +56,9 @@ class SyncIT {
                         "http.port",
                         String.valueOf(freePort()),
                         "sync.role",
-                        "cloud"));
+                        "cloud",
+                        "processing.filters",
+                        EVERY_POINT));
         cloud.start();
         HttpResponse<String> gateway =
                 cloud.send("POST", "/api/v1/devices", "{\"device_id\":\"edge-1\",\"type\":\"gateway\"}");
@@ -123,6 +125,7 @@ class SyncIT {
                 .untilAsserted(() -> assertThat(sequences(cloud, base))
                         .as("the cloud holds what the edge holds (%d acknowledged)", acknowledged.size())
                         .isEqualTo(atEdge));
+        assertArrivedInOrder(cloud, atEdge.size());
         JsonNode device = cloud.get("/api/v1/devices/crash-dev");
         assertThat(device.get("device_id").asText()).isEqualTo("crash-dev");
         JsonNode status = edge.get("/api/v1/sync");
@@ -130,6 +133,32 @@ class SyncIT {
         JsonNode edges = cloud.get("/api/v1/sync").get("edges");
         assertThat(edges).hasSize(1);
         assertThat(edges.get(0).get("edge_id").asText()).isEqualTo("edge-1");
+    }
+
+    /** A filter at the cloud that passes every point into its reduced stream, in the order they were committed there. */
+    static final String EVERY_POINT =
+            "[{\"name\": \"arrival\", \"match\": {\"metric\": \"seq\"}, \"change-driven\": true}]";
+
+    /**
+     * In order per device: the cloud committed the device's points in the order they were published
+     * (each seq after the one before), each once, as its reduced stream (EVERY_POINT) recorded them.
+     */
+    static void assertArrivedInOrder(PlatformProcess cloud, int expected) throws Exception {
+        java.util.List<Long> arrival = new java.util.ArrayList<>();
+        long after = 0;
+        while (true) {
+            JsonNode records = cloud.get("/api/v1/processing/stream?device=crash-dev&limit=10000&after=" + after)
+                    .get("records");
+            if (records.isEmpty()) {
+                break;
+            }
+            for (JsonNode record : records) {
+                arrival.add(record.get("value").asLong());
+                after = record.get("seq").asLong();
+            }
+        }
+        assertThat(arrival).as("every point once in the cloud's stream").hasSize(expected);
+        assertThat(arrival).as("in the order the device published them").isSorted();
     }
 
     static Set<Long> sequences(PlatformProcess node, long base) throws Exception {

@@ -49,7 +49,13 @@ class SyncNatsIT {
         nats.start();
         cloud = new PlatformProcess(
                 Files.createDirectories(dir.resolve("cloud")),
-                Map.of("sync.role", "cloud", "sync.receive.nats-url", nats.url()));
+                Map.of(
+                        "sync.role",
+                        "cloud",
+                        "sync.receive.nats-url",
+                        nats.url(),
+                        "processing.filters",
+                        SyncIT.EVERY_POINT));
         cloud.start();
         HttpResponse<String> gateway =
                 cloud.send("POST", "/api/v1/devices", "{\"device_id\":\"edge-n\",\"type\":\"gateway\"}");
@@ -95,6 +101,7 @@ class SyncNatsIT {
                 .untilAsserted(() -> assertThat(SyncIT.sequences(cloud, base))
                         .as("the cloud holds what the edge holds (%d acknowledged)", acknowledged.size())
                         .isEqualTo(atEdge));
+        SyncIT.assertArrivedInOrder(cloud, atEdge.size());
         assertThat(cloud.get("/api/v1/sync").get("edges").get(0).get("edge_id").asText())
                 .isEqualTo("edge-n");
     }
