@@ -26,6 +26,8 @@ public final class Bench {
             RulesBenchmark.main(Arrays.copyOfRange(args, 1, args.length));
         } else if (args.length > 0 && args[0].equals("ota")) {
             OtaBenchmark.main(Arrays.copyOfRange(args, 1, args.length));
+        } else if (args.length > 0 && args[0].equals("sync-faults")) {
+            SyncFaultsBenchmark.main(Arrays.copyOfRange(args, 1, args.length));
         } else if (args.length > 0 && args[0].equals("sync")) {
             SyncBenchmark.main(Arrays.copyOfRange(args, 1, args.length));
         } else if (args.length > 0 && args[0].equals("query")) {

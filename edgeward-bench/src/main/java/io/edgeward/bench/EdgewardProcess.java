@@ -74,12 +74,19 @@ final class EdgewardProcess implements AutoCloseable {
         }
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("EDGEWARD_ADMIN_TOKEN", TOKEN);
+        // A restart on the same data directory: the last run's file names the last run's ports.
+        Files.deleteIfExists(data.resolve("ports.json"));
         process = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
         JsonNode ports = waitForPorts(data, process, log);
         mqttPort = ports.get("mqtt").asInt();
         httpPort = ports.get("http").asInt();
         coapPort = ports.get("coap").asInt();
         coapsPort = ports.get("coaps").asInt();
+    }
+
+    /** SIGKILL: no shutdown hook runs, nothing is flushed. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
     }
 
     /** Sends an authenticated API request. */

@@ -454,7 +454,7 @@ final class SyncBenchmark {
 
     /** The link between edge and cloud, cut and restored by the benchmark. */
     static final class LinkProxy implements AutoCloseable {
-        private final int targetPort;
+        private volatile int targetPort;
         private final ServerSocket server;
         private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
         private volatile boolean up = true;
@@ -477,6 +477,11 @@ final class SyncBenchmark {
 
         void restore() {
             up = true;
+        }
+
+        /** Where new connections go from now on (a node restarted on another port). */
+        void retarget(int port) {
+            targetPort = port;
         }
 
         private void accept() {

@@ -1,54 +1,32 @@
 package io.edgeward.core.retention;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgeward.core.config.Key;
+import io.edgeward.core.telemetry.MatchList;
+import io.edgeward.core.telemetry.SeriesSelector;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /** Reads {@code retention.overrides}; every problem is reported at once, each with its entry's index. */
 final class RetentionRules implements Key.Parser<List<RetentionRule>> {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> MATCH = Set.of("metric", "device", "type", "tag");
-
     @Override
     public List<RetentionRule> parse(String raw) {
-        JsonNode node;
-        try {
-            node = JSON.readTree(raw.isBlank() ? "[]" : raw);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("not a JSON list: " + e.getOriginalMessage());
-        }
-        if (node == null || node.isNull()) {
-            return List.of();
-        }
-        if (!node.isArray()) {
-            throw new IllegalArgumentException(
-                    "expected a list of {match: {metric, device, type, tag}, raw, 1m, 1h, 1d}");
-        }
+        List<JsonNode> entries = MatchList.entries(raw, "{match: {metric, device, type, tag}, raw, 1m, 1h, 1d}");
         List<String> problems = new ArrayList<>();
         List<RetentionRule> rules = new ArrayList<>();
-        for (int i = 0; i < node.size(); i++) {
+        for (int i = 0; i < entries.size(); i++) {
             String where = "[" + i + "]";
-            JsonNode entry = node.get(i);
-            JsonNode match = entry.path("match");
-            if (!match.isObject() || match.isEmpty()) {
-                problems.add(where + ": match is required: {metric, device, type, tag}, at least one");
+            JsonNode entry = entries.get(i);
+            if (!entry.path("match").isObject() || entry.path("match").isEmpty()) {
+                MatchList.selector(entry, where, problems);
                 continue;
             }
-            for (Iterator<String> names = match.fieldNames(); names.hasNext(); ) {
-                String name = names.next();
-                if (!MATCH.contains(name)) {
-                    problems.add(where + ".match: unknown field '" + name + "' (expected metric, device, type, tag)");
-                }
-            }
+            SeriesSelector match = MatchList.selector(entry, where, problems);
             Map<Level, Duration> periods = new EnumMap<>(Level.class);
             for (Iterator<Map.Entry<String, JsonNode>> fields = entry.fields(); fields.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = fields.next();
@@ -64,13 +42,11 @@ final class RetentionRules implements Key.Parser<List<RetentionRule>> {
                     problems.add(where + "." + field.getKey() + ": " + e.getMessage());
                 }
             }
+            if (match == null) {
+                continue;
+            }
             try {
-                rules.add(new RetentionRule(
-                        text(match, "metric"),
-                        text(match, "device"),
-                        text(match, "type"),
-                        text(match, "tag"),
-                        periods));
+                rules.add(new RetentionRule(match.metric(), match.device(), match.type(), match.tag(), periods));
             } catch (IllegalArgumentException e) {
                 problems.add(where + ": " + e.getMessage());
             }
@@ -79,10 +55,5 @@ final class RetentionRules implements Key.Parser<List<RetentionRule>> {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
         return List.copyOf(rules);
-    }
-
-    private static String text(JsonNode match, String field) {
-        JsonNode value = match.get(field);
-        return value == null || value.isNull() ? null : value.asText();
     }
 }

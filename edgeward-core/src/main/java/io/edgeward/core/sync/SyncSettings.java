@@ -6,6 +6,14 @@ import static io.edgeward.core.config.Parsers.string;
 
 import io.edgeward.core.config.Config;
 import io.edgeward.core.config.Key;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -76,6 +84,28 @@ public record SyncSettings(
 
         public boolean nats() {
             return scheme().equals("nats") || scheme().equals("tls");
+        }
+
+        /**
+         * The certificates of {@code caFile} as a trust store, for the uplink's TLS; null when no file
+         * is set (the JDK's own trust then).
+         */
+        public KeyStore trustStore() {
+            if (caFile.isEmpty()) {
+                return null;
+            }
+            try (InputStream in = Files.newInputStream(Path.of(caFile))) {
+                KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+                store.load(null, null);
+                int index = 0;
+                for (Certificate certificate :
+                        CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                    store.setCertificateEntry("ca-" + index++, certificate);
+                }
+                return store;
+            } catch (IOException | GeneralSecurityException e) {
+                throw new IllegalArgumentException("sync.uplink.tls.ca-file " + caFile + ": " + e.getMessage(), e);
+            }
         }
 
         public String topicFor(String edgeId, Priority stream) {

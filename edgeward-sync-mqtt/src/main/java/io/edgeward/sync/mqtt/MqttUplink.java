@@ -12,14 +12,9 @@ import io.edgeward.core.sync.Priority;
 import io.edgeward.core.sync.SyncSettings;
 import io.edgeward.core.sync.Uplink;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -84,7 +79,7 @@ public final class MqttUplink implements Uplink {
                 builder.sslWithDefaultConfig();
             } else {
                 builder.sslConfig()
-                        .trustManagerFactory(trustOnly(Path.of(uplink.caFile())))
+                        .trustManagerFactory(trustOnly(uplink.trustStore()))
                         .applySslConfig();
             }
         }
@@ -212,20 +207,13 @@ public final class MqttUplink implements Uplink {
         return target;
     }
 
-    private static TrustManagerFactory trustOnly(Path caFile) {
-        try (InputStream in = Files.newInputStream(caFile)) {
-            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-            store.load(null, null);
-            int index = 0;
-            for (Certificate certificate :
-                    CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                store.setCertificateEntry("ca-" + index++, certificate);
-            }
+    private static TrustManagerFactory trustOnly(KeyStore store) {
+        try {
             TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             factory.init(store);
             return factory;
-        } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("sync.uplink.tls.ca-file " + caFile + ": " + e.getMessage(), e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("sync.uplink.tls.ca-file: " + e.getMessage(), e);
         }
     }
 }

@@ -3,14 +3,8 @@ package io.edgeward.sync.nats;
 import io.edgeward.core.sync.Priority;
 import io.edgeward.core.sync.SyncSettings;
 import io.nats.client.Options;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -51,27 +45,20 @@ final class JetStreams {
             builder.userInfo(link.username(), link.password());
         }
         if (link.tls() && !link.caFile().isEmpty()) {
-            builder.sslContext(trustOnly(Path.of(link.caFile())));
+            builder.sslContext(trustOnly(link.trustStore()));
         }
         return builder.build();
     }
 
-    private static SSLContext trustOnly(Path caFile) {
-        try (InputStream in = Files.newInputStream(caFile)) {
-            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-            store.load(null, null);
-            int index = 0;
-            for (Certificate certificate :
-                    CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                store.setCertificateEntry("ca-" + index++, certificate);
-            }
+    private static SSLContext trustOnly(KeyStore store) {
+        try {
             TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             factory.init(store);
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(null, factory.getTrustManagers(), null);
             return context;
-        } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("sync.uplink.tls.ca-file " + caFile + ": " + e.getMessage(), e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("sync.uplink.tls.ca-file: " + e.getMessage(), e);
         }
     }
 }
