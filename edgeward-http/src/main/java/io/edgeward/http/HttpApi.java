@@ -129,7 +129,7 @@ public final class HttpApi implements Lifecycle {
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .build();
-        this.devices = new DeviceRoutes(registry, json);
+        this.devices = new DeviceRoutes(registry, json, sync);
         this.telemetry = new TelemetryRoutes(registry, queries, clock);
         this.shadows = new ShadowRoutes(shadows, json);
         this.commands = new CommandRoutes(commands, json);

@@ -173,6 +173,66 @@ class SyncDownlinkIT {
         assertThat(cloud.get("/api/v1/devices/dev-c").get("status").asText())
                 .as("the device's presence at the edge, reported up")
                 .isEqualTo("online");
+
+        // A device registered in the cloud for this edge while it is away connects there once it is back;
+        // new credentials made in the cloud revoke the old ones at the edge; a deletion reaches it too.
+        link.cut();
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> cloud.get("/api/v1/devices/edge-d")
+                        .get("status")
+                        .asText()
+                        .equals("offline"));
+        HttpResponse<String> added = cloud.send(
+                "POST", "/api/v1/devices", "{\"device_id\":\"dev-new\",\"model\":\"T9\",\"edge\":\"edge-d\"}");
+        assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
+        String first = PlatformProcess.JSON
+                .readTree(added.body())
+                .at("/credentials/password")
+                .asText();
+        link.restore();
+        await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptions()
+                .untilAsserted(() -> assertThat(
+                                edge.get("/api/v1/devices/dev-new").get("model").asText())
+                        .isEqualTo("T9"));
+        assertThat(connects(ports.get("mqtt").asInt(), "dev-new", first)).isTrue();
+
+        HttpResponse<String> rotated = cloud.send("POST", "/api/v1/devices/dev-new/rotate-credentials", null);
+        assertThat(rotated.statusCode()).as(rotated.body()).isEqualTo(200);
+        String second = PlatformProcess.JSON
+                .readTree(rotated.body())
+                .at("/credentials/password")
+                .asText();
+        int mqtt = ports.get("mqtt").asInt();
+        await().atMost(Duration.ofSeconds(30)).until(() -> connects(mqtt, "dev-new", second));
+        assertThat(connects(mqtt, "dev-new", first))
+                .as("the old secret is revoked at the edge")
+                .isFalse();
+
+        assertThat(cloud.send("DELETE", "/api/v1/devices/dev-new", null).statusCode())
+                .isEqualTo(204);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> edge.send("GET", "/api/v1/devices/dev-new", null).statusCode() == 404);
+    }
+
+    private static boolean connects(int port, String id, String secret) {
+        var client = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier(id)
+                .serverHost("127.0.0.1")
+                .serverPort(port)
+                .simpleAuth()
+                .username(id)
+                .password(secret.getBytes(StandardCharsets.UTF_8))
+                .applySimpleAuth()
+                .buildBlocking();
+        try {
+            client.connect();
+            client.disconnect();
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     private static int freePort() throws Exception {

@@ -35,10 +35,12 @@ CREATE TABLE sync_marks (
     PRIMARY KEY (edge_id, stream)
 );
 
--- At a node receiving edges: the edge each device behind one is attached to.
+-- At a node receiving edges: the edge each device behind one is attached to; managed = registered
+-- here for that edge (its record and credential go down), not learnt from the edge.
 CREATE TABLE sync_devices (
-    device_id TEXT PRIMARY KEY REFERENCES devices (device_id) ON DELETE CASCADE,
-    edge_id   TEXT NOT NULL
+    device_id TEXT    PRIMARY KEY REFERENCES devices (device_id) ON DELETE CASCADE,
+    edge_id   TEXT    NOT NULL,
+    managed   INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX sync_devices_by_edge ON sync_devices (edge_id);
 
@@ -53,3 +55,12 @@ CREATE TABLE sync_events (
     body    TEXT    NOT NULL
 );
 CREATE INDEX sync_events_by_edge ON sync_events (edge_id, id);
+
+-- At a node receiving edges: devices of an edge deleted here, sent to the edge each time it returns
+-- (kept 30 days): a deletion made while it is away is not lost.
+CREATE TABLE sync_tombstones (
+    edge_id    TEXT    NOT NULL,
+    device_id  TEXT    NOT NULL,
+    deleted_at INTEGER NOT NULL,
+    PRIMARY KEY (edge_id, device_id)
+);

@@ -60,6 +60,45 @@ public final class DeviceRegistry {
     }
 
     /**
+     * At an edge: a device registered or changed at the node this edge forwards to, with the stored
+     * hash of its secret (never the secret), so that it connects here with the credentials the cloud
+     * gave it. A different hash is a rotation: the old secret stops working and its connections end.
+     */
+    public Device applyFromCloud(NewDevice record, String secretHash) {
+        Optional<Device> current = repository.find(record.id());
+        if (current.isEmpty()) {
+            Device device = new Device(
+                    record.id(),
+                    record.name(),
+                    record.type(),
+                    record.model(),
+                    record.firmwareVersion(),
+                    DeviceStatus.OFFLINE,
+                    record.location(),
+                    null,
+                    now(),
+                    record.metadata(),
+                    record.tags());
+            repository.insert(device, secretHash);
+            credentials.put(new Credential(device.id(), device.type(), secretHash));
+            changeListeners.forEach(listener -> listener.accept(device.id()));
+            return device;
+        }
+        Device next = replaceRecord(current.get(), record);
+        if (!secretHash.equals(repository.secretHash(record.id()).orElse(null))) {
+            repository.replaceSecret(record.id(), secretHash, now());
+            credentials.put(new Credential(next.id(), next.type(), secretHash));
+            sessions.disconnect(next.id(), false);
+        }
+        return next;
+    }
+
+    /** The stored hash of the device's secret: what an edge needs to let the device connect there. */
+    public Optional<String> secretHash(DeviceId id) {
+        return repository.secretHash(id);
+    }
+
+    /**
      * At a node receiving edges: the device as its edge has it now (the caller checked that the
      * device is that edge's). Registered when new, with a secret nobody learns (it connects to its
      * edge, not here); otherwise its record is replaced, its status and times kept.
@@ -76,7 +115,11 @@ public final class DeviceRegistry {
                 }
             }
         }
-        Device was = current.get();
+        return replaceRecord(current.get(), record);
+    }
+
+    /** The device's record as {@code record} says, its status and times kept; listeners told of a change. */
+    private Device replaceRecord(Device was, NewDevice record) {
         Device next = new Device(
                 was.id(),
                 record.name(),
@@ -207,6 +250,7 @@ public final class DeviceRegistry {
         }
         credentials.put(new Credential(device.id(), device.type(), hash));
         sessions.disconnect(device.id(), false);
+        changeListeners.forEach(listener -> listener.accept(device.id()));
         return new Registration(device, device.id().value(), secret);
     }
 

@@ -167,12 +167,13 @@ public final class Platform {
             rules.addAlarmListener(events::alarmChanged);
             resync = new Resync(
                     registry, ports.telemetryReader(), ports.outbox(), sender, syncSettings, builder.clock, threads);
-            builder.uplink.receive(new EdgeDownlink(commands, shadows, events, resync));
+            builder.uplink.receive(new EdgeDownlink(registry, commands, shadows, events, resync));
         }
         EdgeRelay relay = null;
         if (syncSettings.cloud()) {
-            relay = new EdgeRelay(ports.outbox(), presence, commands, shadows);
+            relay = new EdgeRelay(ports.outbox(), registry, presence, commands, shadows, builder.clock);
             commands.addRelay(relay::reachable);
+            registry.addChangeListener(relay::deviceChanged);
             shadows.addListener(relay::shadowChanged);
             registry.addDeletionListener(relay::forget);
         }

@@ -7,6 +7,9 @@ import io.edgeward.core.command.CommandService;
 import io.edgeward.core.command.NewCommand;
 import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.device.DeviceNotFoundException;
+import io.edgeward.core.device.DeviceRegistry;
+import io.edgeward.core.device.DeviceType;
+import io.edgeward.core.device.NewDevice;
 import io.edgeward.core.observability.RateLimitedLog;
 import io.edgeward.core.shadow.ChangedBy;
 import io.edgeward.core.shadow.ShadowException;
@@ -29,13 +32,16 @@ public final class EdgeDownlink implements Downlink {
     /** The idempotency key of a command that came from the cloud: this prefix and the cloud's id. */
     static final String CLOUD_KEY = "cloud:";
 
+    private final DeviceRegistry registry;
     private final CommandService commands;
     private final ShadowService shadows;
     private final EdgeEvents events;
     private final Resync resync;
     private final RateLimitedLog refusals = RateLimitedLog.perMinute();
 
-    public EdgeDownlink(CommandService commands, ShadowService shadows, EdgeEvents events, Resync resync) {
+    public EdgeDownlink(
+            DeviceRegistry registry, CommandService commands, ShadowService shadows, EdgeEvents events, Resync resync) {
+        this.registry = registry;
         this.commands = commands;
         this.shadows = shadows;
         this.events = events;
@@ -56,6 +62,7 @@ public final class EdgeDownlink implements Downlink {
             DeviceId id = DeviceId.of(device);
             switch (kind) {
                 case "command" -> command(id, document);
+                case "device" -> device(id, document);
                 case "shadow" -> shadow(id, document);
                 default -> refused(device, "unknown kind '" + kind + "'");
             }
@@ -86,6 +93,43 @@ public final class EdgeDownlink implements Downlink {
             // The cloud's command must end too: its outcome goes up as any other.
             events.commandRefused(device, cloudId, e.getMessage());
         }
+    }
+
+    /** A device registered, changed, given new credentials or deleted in the cloud. */
+    private void device(DeviceId device, JsonNode document) {
+        if (document.path("deleted").asBoolean(false)) {
+            if (registry.find(device).isPresent()) {
+                registry.delete(device.value());
+            }
+            return;
+        }
+        String hash = document.path("secret_hash").asText("");
+        if (hash.isEmpty()) {
+            refused(device.value(), "a device without its credential");
+            return;
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> metadata = document.path("metadata").isObject()
+                ? JSON.convertValue(document.get("metadata"), Map.class)
+                : Map.of();
+        java.util.Set<String> tags = new java.util.HashSet<>();
+        document.path("tags").forEach(tag -> tags.add(tag.asText()));
+        registry.applyFromCloud(
+                new NewDevice(
+                        device,
+                        text(document, "name"),
+                        DeviceType.fromWire(document.path("type").asText("sensor")),
+                        text(document, "model"),
+                        text(document, "firmware_version"),
+                        text(document, "location"),
+                        metadata,
+                        tags),
+                hash);
+    }
+
+    private static String text(JsonNode document, String field) {
+        JsonNode value = document.get(field);
+        return value == null || value.isNull() ? null : value.asText();
     }
 
     private void shadow(DeviceId device, JsonNode document) {

@@ -4,18 +4,25 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgeward.core.command.CommandService;
 import io.edgeward.core.command.CommandTransport;
+import io.edgeward.core.device.Device;
 import io.edgeward.core.device.DeviceId;
+import io.edgeward.core.device.DeviceRegistry;
+import io.edgeward.core.device.DeviceType;
+import io.edgeward.core.device.NewDevice;
 import io.edgeward.core.device.Presence;
+import io.edgeward.core.device.Registration;
 import io.edgeward.core.observability.RateLimitedLog;
 import io.edgeward.core.rules.LocalPublisher;
 import io.edgeward.core.shadow.ChangedBy;
 import io.edgeward.core.shadow.Shadow;
 import io.edgeward.core.shadow.ShadowService;
 import io.edgeward.core.shadow.ShadowUpdate;
+import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,16 +46,36 @@ public final class EdgeRelay implements CommandTransport {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Outbox store;
+    private final DeviceRegistry registry;
     private final Presence presence;
+    private final Clock clock;
     private final CommandService commands;
     private final ShadowService shadows;
     private volatile LocalPublisher publisher = LocalPublisher.NONE;
     private final RateLimitedLog failures = RateLimitedLog.perMinute();
     /** Device → its edge, for devices known to be attached (an attachment never moves). */
     private final Map<DeviceId, String> edges = new ConcurrentHashMap<>();
+    /** Device → registered here for its edge (its record and credential go down), as far as looked up. */
+    private final Map<DeviceId, Boolean> managed = new ConcurrentHashMap<>();
 
-    public EdgeRelay(Outbox store, Presence presence, CommandService commands, ShadowService shadows) {
+    /**
+     * True for a device registered here for its edge; false for one learnt from the edge, whose
+     * record and credential the edge owns (the cloud never overwrites them).
+     */
+    private boolean managed(DeviceId device, String edge) {
+        return managed.computeIfAbsent(device, d -> store.managedDevicesOf(edge).contains(d));
+    }
+
+    public EdgeRelay(
+            Outbox store,
+            DeviceRegistry registry,
+            Presence presence,
+            CommandService commands,
+            ShadowService shadows,
+            Clock clock) {
         this.store = store;
+        this.registry = registry;
+        this.clock = clock;
         this.presence = presence;
         this.commands = commands;
         this.shadows = shadows;
@@ -107,8 +134,86 @@ public final class EdgeRelay implements CommandTransport {
         }
     }
 
+    /**
+     * Registers a device here for a device behind {@code edge} (an operator adds it in the cloud):
+     * attached to that edge, its record and credential sent down now or when the edge returns.
+     *
+     * @throws IllegalArgumentException when {@code edge} is no gateway device of this node
+     */
+    public Registration registerFor(String edge, NewDevice device) {
+        boolean gateway = registry.find(DeviceId.of(edge))
+                .map(found -> found.type() == DeviceType.GATEWAY)
+                .orElse(false);
+        if (!gateway) {
+            throw new IllegalArgumentException("edge '" + edge + "' is no gateway device of this node");
+        }
+        // Attached before the registry tells its listeners, so the record goes down at once.
+        edges.put(device.id(), edge);
+        Registration registration;
+        try {
+            registration = registry.register(device);
+        } catch (RuntimeException e) {
+            edges.remove(device.id());
+            throw e;
+        }
+        store.attach(device.id(), edge, true);
+        managed.put(device.id(), true);
+        deviceChanged(device.id());
+        return registration;
+    }
+
+    /**
+     * The registry's change listener: a device behind an edge registered, changed or given new
+     * credentials here goes down with the stored hash of its secret (a revocation reaches the edge
+     * this way).
+     */
+    public void deviceChanged(DeviceId device) {
+        Optional<String> edge = edgeOf(device);
+        if (edge.isPresent() && managed(device, edge.get()) && presence.isConnected(DeviceId.of(edge.get()))) {
+            sendDevice(edge.get(), device);
+        }
+    }
+
+    private void sendDevice(String edge, DeviceId id) {
+        Optional<Device> device = registry.find(id);
+        Optional<String> hash = registry.secretHash(id);
+        if (device.isEmpty() || hash.isEmpty()) {
+            return;
+        }
+        Device found = device.get();
+        ObjectNode document = JSON.createObjectNode();
+        document.put("name", found.name());
+        document.put("type", found.type().wireName());
+        document.put("model", found.model());
+        document.put("firmware_version", found.firmwareVersion());
+        document.put("location", found.location());
+        document.set("metadata", JSON.valueToTree(found.metadata()));
+        document.set("tags", JSON.valueToTree(found.tags()));
+        document.put("secret_hash", hash.get());
+        publishDown(edge, "device/" + id.value(), document);
+    }
+
+    private void publishDown(String edge, String path, ObjectNode document) {
+        try {
+            publisher.publish(downTopic(edge) + path, JSON.writeValueAsBytes(document), 1, false);
+        } catch (Exception e) {
+            if (failures.allow(path)) {
+                LOG.warn("Could not send {} down to edge '{}': {}", path, edge, e.getMessage());
+            }
+        }
+    }
+
     /** The edge subscribed to what goes down to it: send what waited for its devices. */
     public void edgeReady(DeviceId edge) {
+        for (DeviceId deleted :
+                store.deletionsFor(edge.value(), clock.millis() - TimeUnit.DAYS.toMillis(TOMBSTONE_DAYS))) {
+            sendDeletion(edge.value(), deleted);
+        }
+        // Records and credentials first: devices registered here for the edge while it was away.
+        for (DeviceId device : store.managedDevicesOf(edge.value())) {
+            managed.put(device, true);
+            sendDevice(edge.value(), device);
+        }
         for (DeviceId device : store.devicesOf(edge.value())) {
             edges.put(device, edge.value());
             commands.deviceReady(device);
@@ -173,8 +278,28 @@ public final class EdgeRelay implements CommandTransport {
         return stored;
     }
 
-    /** The device was deleted: forget its edge. */
+    /**
+     * The registry's deletion listener, told before the record and its attachment go: the edge
+     * deletes the device too, now if it is connected, and again each time it returns for {@link
+     * #TOMBSTONE_DAYS} days (the deletion is kept as a tombstone; deleting an unknown device is
+     * nothing at the edge), so a deletion made while it is away is not lost.
+     */
     public void forget(DeviceId device) {
+        Optional<String> edge = edgeOf(device).filter(e -> managed(device, e));
         edges.remove(device);
+        managed.remove(device);
+        edge.ifPresent(e -> {
+            store.recordDeletion(e, device, clock.millis());
+            if (presence.isConnected(DeviceId.of(e))) {
+                sendDeletion(e, device);
+            }
+        });
+    }
+
+    /** How long a deletion is sent again to an edge that returns. */
+    static final int TOMBSTONE_DAYS = 30;
+
+    private void sendDeletion(String edge, DeviceId device) {
+        publishDown(edge, "device/" + device.value(), JSON.createObjectNode().put("deleted", true));
     }
 }

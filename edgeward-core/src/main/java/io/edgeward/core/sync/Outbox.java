@@ -47,11 +47,24 @@ public interface Outbox {
     /** At a receiving node: the edge a device is attached to, if any. */
     Optional<String> edgeOf(DeviceId device);
 
-    /** At a receiving node: attaches a device to an edge (its records arrive through that edge only). */
-    void attach(DeviceId device, String edgeId);
+    /**
+     * At a receiving node: attaches a device to an edge (its records arrive through that edge only).
+     *
+     * @param managed registered here for the edge (its record and credential go down), not learnt from it
+     */
+    void attach(DeviceId device, String edgeId, boolean managed);
+
+    /** At a receiving node: a device of an edge was deleted here; the edge is told each time it returns. */
+    void recordDeletion(String edgeId, DeviceId device, long at);
+
+    /** At a receiving node: the edge's devices deleted since {@code since} (older tombstones are dropped). */
+    List<DeviceId> deletionsFor(String edgeId, long since);
 
     /** At a receiving node: the devices attached to an edge. */
     List<DeviceId> devicesOf(String edgeId);
+
+    /** At a receiving node: the devices registered here for an edge. */
+    List<DeviceId> managedDevicesOf(String edgeId);
 
     /** At a receiving node: keeps an event an edge reported (an alarm, ...), the newest {@code keep} per edge. */
     void recordEvent(String edgeId, EdgeEvent event, int keep);

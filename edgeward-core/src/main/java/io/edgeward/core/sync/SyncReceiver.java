@@ -312,7 +312,7 @@ public final class SyncReceiver {
         } catch (DeviceAlreadyExistsException e) {
             return clash(edge, device, null, clashing);
         }
-        store.attach(device, edge);
+        store.attach(device, edge, false);
         attached.put(device, edge);
         return true;
     }

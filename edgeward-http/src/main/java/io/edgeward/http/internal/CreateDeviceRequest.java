@@ -13,4 +13,5 @@ record CreateDeviceRequest(
         @JsonProperty("firmware_version") String firmwareVersion,
         @JsonProperty("location") String location,
         @JsonProperty("metadata") Map<String, Object> metadata,
-        @JsonProperty("tags") Set<String> tags) {}
+        @JsonProperty("tags") Set<String> tags,
+        @JsonProperty("edge") String edge) {}

@@ -10,6 +10,8 @@ import io.edgeward.core.device.DeviceStatus;
 import io.edgeward.core.device.DeviceType;
 import io.edgeward.core.device.NewDevice;
 import io.edgeward.core.device.Registration;
+import io.edgeward.core.sync.EdgeRelay;
+import io.edgeward.core.sync.Sync;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,10 +25,12 @@ public final class DeviceRoutes {
 
     private final DeviceRegistry registry;
     private final ObjectMapper json;
+    private final Sync sync;
 
-    public DeviceRoutes(DeviceRegistry registry, ObjectMapper json) {
+    public DeviceRoutes(DeviceRegistry registry, ObjectMapper json, Sync sync) {
         this.registry = registry;
         this.json = json;
+        this.sync = sync;
     }
 
     public void create(Context ctx) {
@@ -43,7 +47,16 @@ public final class DeviceRoutes {
                 request.location(),
                 request.metadata(),
                 request.tags());
-        Registration registration = registry.register(device);
+        Registration registration;
+        if (request.edge() == null) {
+            registration = registry.register(device);
+        } else {
+            // A device behind an edge this node receives: attached to it, its credential sent down.
+            EdgeRelay relay = sync.relay()
+                    .orElseThrow(() -> ApiException.badRequest(
+                            "edge is set, but this node receives no edges (sync.role is not cloud)"));
+            registration = relay.registerFor(request.edge(), device);
+        }
         ctx.status(201)
                 .header("Location", "/api/v1/devices/" + registration.device().id())
                 .json(withCredentials(registration));

@@ -233,12 +233,22 @@ public final class SqlOutbox implements Outbox {
     }
 
     @Override
-    public void attach(DeviceId device, String edgeId) {
-        writes.useTransaction(handle -> handle.createUpdate(
-                        "INSERT INTO sync_devices (device_id, edge_id) VALUES (:d, :e) ON CONFLICT (device_id) DO NOTHING")
+    public void attach(DeviceId device, String edgeId, boolean managed) {
+        writes.useTransaction(handle -> handle.createUpdate("INSERT INTO sync_devices (device_id, edge_id, managed) "
+                        + "VALUES (:d, :e, :m) ON CONFLICT (device_id) DO NOTHING")
                 .bind("d", device.value())
                 .bind("e", edgeId)
+                .bind("m", managed ? 1 : 0)
                 .execute());
+    }
+
+    @Override
+    public List<DeviceId> managedDevicesOf(String edgeId) {
+        return jdbi.withHandle(handle -> handle.createQuery(
+                        "SELECT device_id FROM sync_devices WHERE edge_id = :e AND managed = 1 ORDER BY device_id")
+                .bind("e", edgeId)
+                .map((rs, ctx) -> DeviceId.of(rs.getString(1)))
+                .list());
     }
 
     @Override
@@ -281,6 +291,29 @@ public final class SqlOutbox implements Outbox {
                         rs.getString("device"),
                         rs.getLong("at"),
                         rs.getString("body")))
+                .list());
+    }
+
+    @Override
+    public void recordDeletion(String edgeId, DeviceId device, long at) {
+        writes.useTransaction(handle -> handle.createUpdate(
+                        "INSERT INTO sync_tombstones (edge_id, device_id, deleted_at) "
+                                + "VALUES (:e, :d, :at) ON CONFLICT (edge_id, device_id) DO UPDATE SET deleted_at = excluded.deleted_at")
+                .bind("e", edgeId)
+                .bind("d", device.value())
+                .bind("at", at)
+                .execute());
+    }
+
+    @Override
+    public List<DeviceId> deletionsFor(String edgeId, long since) {
+        writes.useTransaction(handle -> handle.createUpdate("DELETE FROM sync_tombstones WHERE deleted_at < :since")
+                .bind("since", since)
+                .execute());
+        return jdbi.withHandle(handle -> handle.createQuery(
+                        "SELECT device_id FROM sync_tombstones WHERE edge_id = :e ORDER BY deleted_at")
+                .bind("e", edgeId)
+                .map((rs, ctx) -> DeviceId.of(rs.getString(1)))
                 .list());
     }
 }
