@@ -58,6 +58,8 @@ public final class SyncSender implements Lifecycle {
     private Thread thread;
     private long refreshedNanos;
     private int failures;
+    /** When the next frame may go under {@code sync.max-rate} (sender thread only). */
+    private long nextSendNanos;
 
     public SyncSender(
             Outbox outbox, Uplink uplink, SyncSettings settings, SyncMetrics metrics, Clock clock, Threads threads) {
@@ -157,7 +159,8 @@ public final class SyncSender implements Lifecycle {
                         enforceQuota();
                     }
                     if (!sendOne()) {
-                        await(TimeUnit.SECONDS.toNanos(1));
+                        long paced = nextSendNanos - System.nanoTime();
+                        await(paced > 0 ? Math.min(paced, TimeUnit.SECONDS.toNanos(1)) : TimeUnit.SECONDS.toNanos(1));
                     }
                 } catch (IOException | RuntimeException e) {
                     fail(e);
@@ -179,6 +182,9 @@ public final class SyncSender implements Lifecycle {
         long now = System.nanoTime();
         for (Priority stream : Priority.STREAMS) {
             StreamState state = states.get(stream);
+            if (stream != Priority.HIGH && now < nextSendNanos) {
+                return false; // paced (sync.max-rate): only high may go now
+            }
             if (!state.draining && !due(stream, state, now)) {
                 continue;
             }
@@ -246,6 +252,9 @@ public final class SyncSender implements Lifecycle {
             records += row.records();
             payload += row.payload().length;
         }
+        if (stream != Priority.HIGH) {
+            pace(records);
+        }
         StreamState state = states.get(stream);
         long today = LocalDate.now(clock.withZone(ZoneOffset.UTC)).toEpochDay();
         if (state.day != today) {
@@ -273,6 +282,17 @@ public final class SyncSender implements Lifecycle {
                             Math.max(0, before.bytes() - payload),
                             before.oldestAt()));
             backlog = next;
+        }
+    }
+
+    /**
+     * Holds the batched streams to {@code sync.max-rate} records a second: after a frame of {@code
+     * records}, the next medium or low frame waits until the rate allows it (a backlog then drains
+     * at that rate, not at the link's and the other side's full speed); high goes meanwhile.
+     */
+    private void pace(long records) {
+        if (settings.maxRate() > 0) {
+            nextSendNanos = Math.max(nextSendNanos, System.nanoTime()) + records * 1_000_000_000L / settings.maxRate();
         }
     }
 

@@ -37,6 +37,7 @@ import java.util.Set;
  * @param maxBatch the most payload bytes one frame carries, before compression
  * @param compression {@code gzip}, {@code zstd} or {@code none}
  * @param maxBackoff the longest wait between two attempts after failures
+ * @param maxRate records per second the uplink sends at most (a backlog's drain); 0 for no limit
  */
 public record SyncSettings(
         Set<Role> roles,
@@ -50,7 +51,8 @@ public record SyncSettings(
         long maxDisk,
         long maxBatch,
         Compression compression,
-        Duration maxBackoff) {
+        Duration maxBackoff,
+        long maxRate) {
 
     /** A node's part in sync. */
     public enum Role {
@@ -274,6 +276,19 @@ public record SyncSettings(
             duration(Duration.ofMillis(100), Duration.ofHours(1)),
             "The longest wait between two attempts to send after failures (the wait doubles from 0.5 s, with jitter).");
 
+    public static final Key<Long> MAX_RATE = new Key<>(
+            "sync.max-rate",
+            "0",
+            raw -> {
+                long rate = Long.parseLong(raw.trim());
+                if (rate < 0) {
+                    throw new IllegalArgumentException("must not be negative");
+                }
+                return rate;
+            },
+            "Records per second the uplink sends at most, 0 for no limit: a backlog drains at this rate while live"
+                    + " data keeps flowing (each frame waits its share of the second).");
+
     public static final List<Key<?>> KEYS = List.of(
             ROLE,
             EDGE_ID,
@@ -295,7 +310,8 @@ public record SyncSettings(
             MAX_DISK,
             MAX_BATCH,
             COMPRESSION,
-            MAX_BACKOFF);
+            MAX_BACKOFF,
+            MAX_RATE);
 
     public static SyncSettings from(Config config) {
         String url = config.get(UPLINK_URL);
@@ -318,7 +334,8 @@ public record SyncSettings(
                 config.get(MAX_DISK),
                 config.get(MAX_BATCH),
                 config.get(COMPRESSION),
-                config.get(MAX_BACKOFF));
+                config.get(MAX_BACKOFF),
+                config.get(MAX_RATE));
     }
 
     private static UplinkSettings receive(Config config) {

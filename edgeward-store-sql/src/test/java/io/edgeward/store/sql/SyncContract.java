@@ -159,7 +159,8 @@ abstract class SyncContract {
                 1L << 30,
                 1L << 20,
                 SyncSettings.Compression.ZSTD,
-                Duration.ofSeconds(60));
+                Duration.ofSeconds(60),
+                0);
         Platform platform = Platform.builder(store.ports(), parts)
                 .meters(new SimpleMeterRegistry())
                 .threads(Threads.named("test"))
