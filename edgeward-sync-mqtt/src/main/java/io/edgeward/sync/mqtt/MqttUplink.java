@@ -36,6 +36,8 @@ public final class MqttUplink implements Uplink {
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttUplink.class);
     private static final long ACK_TIMEOUT_SECONDS = 30;
+    /** Room for the PUBLISH's fixed header, topic and properties beside the payload. */
+    private static final int PUBLISH_OVERHEAD = 512;
 
     private final SyncSettings settings;
     private final Mqtt5AsyncClient client;
@@ -157,6 +159,16 @@ public final class MqttUplink implements Uplink {
     public Delivery send(Priority stream, String id, byte[] frame) throws IOException, InterruptedException {
         if (!client.getState().isConnected()) {
             throw new IOException("not connected to " + target);
+        }
+        // A frame the server would refuse for its size (it closes the connection on one) is refused
+        // here: the sender splits it, and parks a row too large alone, rather than retrying forever.
+        int maxPacket = client.getConfig()
+                .getConnectionConfig()
+                .map(config -> config.getRestrictionsForClient().getSendMaximumPacketSize())
+                .orElse(Integer.MAX_VALUE);
+        if (frame.length + PUBLISH_OVERHEAD > maxPacket) {
+            return Delivery.refused(
+                    "frame of " + frame.length + " bytes over the server's maximum packet size of " + maxPacket);
         }
         Mqtt5PublishResult result;
         try {
