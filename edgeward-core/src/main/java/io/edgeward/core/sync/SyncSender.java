@@ -270,19 +270,6 @@ public final class SyncSender implements Lifecycle {
             LOG.info("Sync uplink {} accepts frames again after {} failed attempt(s)", uplink.target(), failures);
         }
         failures = 0;
-        Backlog before = backlog.get(stream);
-        if (before != null) {
-            Map<Priority, Backlog> next = new EnumMap<>(backlog);
-            next.put(
-                    stream,
-                    new Backlog(
-                            stream,
-                            Math.max(0, before.rows() - rows.size()),
-                            Math.max(0, before.records() - records),
-                            Math.max(0, before.bytes() - payload),
-                            before.oldestAt()));
-            backlog = next;
-        }
     }
 
     /**

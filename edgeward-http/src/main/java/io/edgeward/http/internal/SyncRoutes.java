@@ -40,8 +40,7 @@ public final class SyncRoutes {
         view.put("last_error_at", time(status.lastErrorAt()));
         view.put("streams", status.streams().stream().map(SyncRoutes::stream).toList());
         view.put("parked", status.parked());
-        long now = clock.millis();
-        view.put("edges", edges(status.edges(), now));
+        view.put("edges", edges(status.edges()));
         ctx.json(view);
     }
 
@@ -169,36 +168,43 @@ public final class SyncRoutes {
         return view;
     }
 
-    private static List<Map<String, Object>> edges(List<EdgeMark> marks, long now) {
-        Map<String, Map<String, Object>> edges = new LinkedHashMap<>();
-        for (EdgeMark mark : marks) {
-            Map<String, Object> edge = edges.computeIfAbsent(mark.edgeId(), id -> {
-                Map<String, Object> view = new LinkedHashMap<>();
-                view.put("edge_id", id);
-                view.put("streams", new java.util.ArrayList<Map<String, Object>>());
-                view.put("lag_seconds", 0.0);
-                view.put("last_received_at", null);
-                return view;
-            });
-            Map<String, Object> stream = new LinkedHashMap<>();
-            stream.put("stream", mark.stream().wireName());
-            stream.put("seq", mark.seq());
-            stream.put("segment_at", time(mark.segmentAt()));
-            stream.put("received_at", time(mark.updatedAt()));
-            @SuppressWarnings("unchecked")
-            List<Map<String, Object>> streams = (List<Map<String, Object>>) edge.get("streams");
-            streams.add(stream);
-            // The lag: how old the newest data stored of its high stream was when it arrived.
-            if (mark.stream() == io.edgeward.core.sync.Priority.HIGH) {
-                edge.put("lag_seconds", Math.max(0, mark.updatedAt() - mark.segmentAt()) / 1000.0);
-            }
-            Object last = edge.get("last_received_at");
-            String received = time(mark.updatedAt());
-            if (last == null || received.compareTo((String) last) > 0) {
-                edge.put("last_received_at", received);
-            }
-        }
-        return List.copyOf(edges.values());
+    private static List<Map<String, Object>> edges(List<EdgeMark> marks) {
+        Map<String, List<EdgeMark>> byEdge = new LinkedHashMap<>();
+        marks.forEach(mark -> byEdge.computeIfAbsent(mark.edgeId(), id -> new java.util.ArrayList<>())
+                .add(mark));
+        return byEdge.entrySet().stream()
+                .map(edge -> {
+                    Map<String, Object> view = new LinkedHashMap<>();
+                    view.put("edge_id", edge.getKey());
+                    // The lag: how old the newest data stored of its high stream was when it arrived.
+                    view.put(
+                            "lag_seconds",
+                            edge.getValue().stream()
+                                    .filter(mark -> mark.stream() == io.edgeward.core.sync.Priority.HIGH)
+                                    .mapToDouble(mark -> Math.max(0, mark.updatedAt() - mark.segmentAt()) / 1000.0)
+                                    .findFirst()
+                                    .orElse(0));
+                    view.put(
+                            "last_received_at",
+                            time(edge.getValue().stream()
+                                    .mapToLong(EdgeMark::updatedAt)
+                                    .max()
+                                    .orElse(0)));
+                    view.put(
+                            "streams",
+                            edge.getValue().stream()
+                                    .map(mark -> {
+                                        Map<String, Object> stream = new LinkedHashMap<>();
+                                        stream.put("stream", mark.stream().wireName());
+                                        stream.put("seq", mark.seq());
+                                        stream.put("segment_at", time(mark.segmentAt()));
+                                        stream.put("received_at", time(mark.updatedAt()));
+                                        return stream;
+                                    })
+                                    .toList());
+                    return view;
+                })
+                .toList();
     }
 
     private static Map<String, Object> parked(ParkedEntry entry) {
