@@ -23,7 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Down through the link: a command the cloud accepts for a device behind an edge whose link is cut
  * waits in the cloud's queue, reaches the device once the link is back, and its outcome comes back
  * up; a desired shadow change made in the cloud meanwhile reaches the edge's shadow, and what the
- * device reports at the edge reaches the cloud's.
+ * device reports at the edge reaches the cloud's. Devices registered, edited, given new credentials
+ * or deleted in the cloud reach the edge; a record renamed on both sides while apart ends as the
+ * newer change on both, the other recorded.
  */
 class SyncDownlinkIT {
 
@@ -208,6 +210,52 @@ class SyncDownlinkIT {
         assertThat(connects(mqtt, "dev-new", first))
                 .as("the old secret is revoked at the edge")
                 .isFalse();
+
+        // A device learnt from the edge, edited in the cloud: the edge follows.
+        assertThat(cloud.send("PATCH", "/api/v1/devices/dev-c", "{\"location\":\"hall\"}")
+                        .statusCode())
+                .isEqualTo(200);
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(edge.get("/api/v1/devices/dev-c")
+                                .get("location")
+                                .asText())
+                        .isEqualTo("hall"));
+        assertThat(cloud.get("/api/v1/devices/dev-c").get("edge").asText()).isEqualTo("edge-d");
+
+        // Renamed on both sides while apart, the edge later: its name stands on both, and the cloud's
+        // change is recorded as the loser.
+        link.cut();
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> cloud.get("/api/v1/devices/edge-d")
+                        .get("status")
+                        .asText()
+                        .equals("offline"));
+        assertThat(cloud.send("PATCH", "/api/v1/devices/dev-new", "{\"name\":\"cloud-name\"}")
+                        .statusCode())
+                .isEqualTo(200);
+        long cloudChange = java.time.Instant.parse(
+                        cloud.get("/api/v1/devices/dev-new").get("updated_at").asText())
+                .toEpochMilli();
+        await().atMost(Duration.ofSeconds(5)).until(() -> System.currentTimeMillis() > cloudChange + 5);
+        assertThat(edge.send("PATCH", "/api/v1/devices/dev-new", "{\"name\":\"edge-name\"}")
+                        .statusCode())
+                .isEqualTo(200);
+        link.restore();
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            assertThat(cloud.get("/api/v1/devices/dev-new").get("name").asText())
+                    .isEqualTo("edge-name");
+            assertThat(edge.get("/api/v1/devices/dev-new").get("name").asText()).isEqualTo("edge-name");
+            JsonNode conflict = null;
+            for (JsonNode event : cloud.get("/api/v1/sync/events?edge=edge-d").get("events")) {
+                if (event.get("kind").asText().equals("device_conflict")) {
+                    conflict = event;
+                }
+            }
+            assertThat(conflict).as("the conflict recorded in the cloud").isNotNull();
+            assertThat(conflict.get("device_id").asText()).isEqualTo("dev-new");
+            assertThat(conflict.at("/event/winner").asText()).isEqualTo("edge");
+            assertThat(conflict.at("/event/lost/name").asText()).isEqualTo("cloud-name");
+        });
 
         assertThat(cloud.send("DELETE", "/api/v1/devices/dev-new", null).statusCode())
                 .isEqualTo(204);

@@ -83,7 +83,10 @@ public final class DevicePatch {
                 device.lastSeen(),
                 device.registeredAt(),
                 metadata,
-                tags);
+                tags,
+                device.updatedAt(),
+                device.basedOn(),
+                device.edge());
     }
 
     /** Present when the patch sets or clears the operator status; empty inside means "clear". */

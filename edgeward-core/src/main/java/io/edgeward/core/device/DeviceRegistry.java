@@ -24,6 +24,7 @@ public final class DeviceRegistry {
     private final CredentialIndex credentials;
     private final List<DeviceDeletionListener> deletionListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<DeviceId>> changeListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<DeviceId>> localChangeListeners = new CopyOnWriteArrayList<>();
 
     public DeviceRegistry(DeviceRepository repository, Presence presence, DeviceSessions sessions, Clock clock) {
         this.repository = repository;
@@ -39,58 +40,68 @@ public final class DeviceRegistry {
      * @throws DeviceAlreadyExistsException if the id is taken
      */
     public Registration register(NewDevice request) {
+        return register(request, new RecordChange(now(), null), false);
+    }
+
+    private Registration register(NewDevice request, RecordChange change, boolean fromSync) {
         String secret = Secrets.generate();
-        Device device = new Device(
-                request.id(),
-                request.name(),
-                request.type(),
-                request.model(),
-                request.firmwareVersion(),
-                DeviceStatus.OFFLINE,
-                request.location(),
-                null,
-                now(),
-                request.metadata(),
-                request.tags());
+        Device device = fromRecord(request, change, DeviceStatus.OFFLINE, now());
         String hash = Secrets.hash(secret);
         repository.insert(device, hash);
         credentials.put(new Credential(device.id(), device.type(), hash));
-        changeListeners.forEach(listener -> listener.accept(device.id()));
+        changed(device.id(), fromSync);
         return new Registration(device, device.id().value(), secret);
+    }
+
+    private static Device fromRecord(NewDevice record, RecordChange change, DeviceStatus status, Instant registeredAt) {
+        return new Device(
+                record.id(),
+                record.name(),
+                record.type(),
+                record.model(),
+                record.firmwareVersion(),
+                status,
+                record.location(),
+                null,
+                registeredAt,
+                record.metadata(),
+                record.tags(),
+                change.at(),
+                change.basedOn(),
+                null);
     }
 
     /**
      * At an edge: a device registered or changed at the node this edge forwards to, with the stored
-     * hash of its secret (never the secret), so that it connects here with the credentials the cloud
-     * gave it. A different hash is a rotation: the old secret stops working and its connections end.
+     * hash of its secret (never the secret) when the node manages its credential, so that it
+     * connects here with the credentials the cloud gave it. A different hash is a rotation: the old
+     * secret stops working and its connections end. The record is merged as {@link #merge} says,
+     * the node's winning a tie; the credential is the node's, whatever the record.
+     *
+     * @param secretHash null when the edge owns the device's credential (it registered it)
+     * @throws IllegalArgumentException for an unknown device offered without a credential
      */
-    public Device applyFromCloud(NewDevice record, String secretHash) {
+    public Synced applyFromCloud(NewDevice record, String secretHash, RecordChange change) {
         Optional<Device> current = repository.find(record.id());
         if (current.isEmpty()) {
-            Device device = new Device(
-                    record.id(),
-                    record.name(),
-                    record.type(),
-                    record.model(),
-                    record.firmwareVersion(),
-                    DeviceStatus.OFFLINE,
-                    record.location(),
-                    null,
-                    now(),
-                    record.metadata(),
-                    record.tags());
+            if (secretHash == null) {
+                throw new IllegalArgumentException("an unknown device without its credential");
+            }
+            Device device = fromRecord(record, change, DeviceStatus.OFFLINE, now());
             repository.insert(device, secretHash);
             credentials.put(new Credential(device.id(), device.type(), secretHash));
-            changeListeners.forEach(listener -> listener.accept(device.id()));
-            return device;
+            changed(device.id(), true);
+            return new Synced(device, null);
         }
-        Device next = replaceRecord(current.get(), record);
-        if (!secretHash.equals(repository.secretHash(record.id()).orElse(null))) {
+        Synced synced = merge(current.get(), record, change, false);
+        if (secretHash != null
+                && !secretHash.equals(repository.secretHash(record.id()).orElse(null))) {
+            Device device = synced.device();
             repository.replaceSecret(record.id(), secretHash, now());
-            credentials.put(new Credential(next.id(), next.type(), secretHash));
-            sessions.disconnect(next.id(), false);
+            credentials.put(new Credential(device.id(), device.type(), secretHash));
+            sessions.disconnect(device.id(), false);
         }
-        return next;
+        return synced;
     }
 
     /** The stored hash of the device's secret: what an edge needs to let the device connect there. */
@@ -99,15 +110,15 @@ public final class DeviceRegistry {
     }
 
     /**
-     * At a node receiving edges: the device as its edge has it now (the caller checked that the
+     * At a node receiving edges: the device as its edge changed it (the caller checked that the
      * device is that edge's). Registered when new, with a secret nobody learns (it connects to its
-     * edge, not here); otherwise its record is replaced, its status and times kept.
+     * edge, not here); otherwise merged as {@link #merge} says, this node winning a tie.
      */
-    public Device applyFromEdge(NewDevice record) {
+    public Synced applyFromEdge(NewDevice record, RecordChange change) {
         Optional<Device> current = repository.find(record.id());
         if (current.isEmpty()) {
             try {
-                return register(record).device();
+                return new Synced(register(record, change, true).device(), null);
             } catch (DeviceAlreadyExistsException e) {
                 current = repository.find(record.id());
                 if (current.isEmpty()) {
@@ -115,28 +126,71 @@ public final class DeviceRegistry {
                 }
             }
         }
-        return replaceRecord(current.get(), record);
+        return merge(current.get(), record, change, true);
     }
 
-    /** The device's record as {@code record} says, its status and times kept; listeners told of a change. */
-    private Device replaceRecord(Device was, NewDevice record) {
+    /**
+     * What became of a record offered by the other node of a sync link.
+     *
+     * @param device the record as it stands here now
+     * @param conflict when the two were changed apart (the caller records it); null otherwise
+     */
+    public record Synced(Device device, Conflict conflict) {}
+
+    /**
+     * A record changed on both nodes apart: the newer change stands on both, the other is recorded.
+     *
+     * @param keptHere true when this node's change was the newer and the offered one was not applied
+     */
+    public record Conflict(Device kept, Device lost, boolean keptHere) {}
+
+    /**
+     * Merges an offered record into the current one: a change made on the current version replaces
+     * it (whatever the clocks say); the version the current one was made on is stale and ignored;
+     * two changes made apart on the same version conflict, and the newer wins ({@code currentWinsTie}
+     * on the same millisecond: the node edges forward to).
+     */
+    private Synced merge(Device was, NewDevice record, RecordChange change, boolean currentWinsTie) {
+        Device offered = fromRecord(record, change, was.status(), was.registeredAt());
         Device next = new Device(
                 was.id(),
-                record.name(),
-                record.type(),
-                record.model(),
-                record.firmwareVersion(),
+                offered.name(),
+                offered.type(),
+                offered.model(),
+                offered.firmwareVersion(),
                 was.status(),
-                record.location(),
+                offered.location(),
                 was.lastSeen(),
                 was.registeredAt(),
-                record.metadata(),
-                record.tags());
-        if (!next.equals(was)) {
-            repository.update(next);
-            changeListeners.forEach(listener -> listener.accept(next.id()));
+                offered.metadata(),
+                offered.tags(),
+                change.at(),
+                change.basedOn(),
+                was.edge());
+        if (next.sameRecord(was)) {
+            return new Synced(was, null);
         }
-        return next;
+        if (change.at().equals(was.basedOn())) {
+            return new Synced(was, null); // the version this one replaced
+        }
+        // A placeholder (a device known from its points before its record, changed at the epoch) is
+        // no version anybody made: any record replaces it.
+        boolean descendant =
+                was.updatedAt().equals(change.basedOn()) || was.updatedAt().equals(Instant.EPOCH);
+        if (!descendant) {
+            int order = was.updatedAt().compareTo(change.at());
+            if (order > 0 || (order == 0 && currentWinsTie)) {
+                return new Synced(was, new Conflict(was, offered, true));
+            }
+        }
+        repository.update(next);
+        if (next.type() != was.type()) {
+            repository
+                    .secretHash(next.id())
+                    .ifPresent(hash -> credentials.put(new Credential(next.id(), next.type(), hash)));
+        }
+        changed(next.id(), true);
+        return new Synced(next, descendant ? null : new Conflict(next, was, false));
     }
 
     /**
@@ -220,7 +274,7 @@ public final class DeviceRegistry {
      */
     public Device update(String id, DevicePatch patch) {
         Device current = get(id);
-        if (patch.changesRecord() && !repository.update(patch.applyTo(current))) {
+        if (patch.changesRecord() && !repository.update(patch.applyTo(current).changedAt(now()))) {
             throw new DeviceNotFoundException(id);
         }
         patch.status().ifPresent(status -> {
@@ -231,7 +285,7 @@ public final class DeviceRegistry {
             }
         });
         if (patch.changesRecord()) {
-            changeListeners.forEach(listener -> listener.accept(current.id()));
+            changed(current.id(), false);
         }
         return get(id);
     }
@@ -250,8 +304,24 @@ public final class DeviceRegistry {
         }
         credentials.put(new Credential(device.id(), device.type(), hash));
         sessions.disconnect(device.id(), false);
-        changeListeners.forEach(listener -> listener.accept(device.id()));
+        changed(device.id(), false);
         return new Registration(device, device.id().value(), secret);
+    }
+
+    /**
+     * Like {@link #addChangeListener}, but told only of changes made on this node (an operator, a
+     * device registering here), not of those applied from the other node of a sync link: what is
+     * sent to that node never comes back to it.
+     */
+    public void addLocalChangeListener(Consumer<DeviceId> listener) {
+        localChangeListeners.add(listener);
+    }
+
+    private void changed(DeviceId device, boolean fromSync) {
+        changeListeners.forEach(listener -> listener.accept(device));
+        if (!fromSync) {
+            localChangeListeners.forEach(listener -> listener.accept(device));
+        }
     }
 
     /** Registers a store that keeps data about devices and deletes it with the device; the root does, at start. */
@@ -278,6 +348,18 @@ public final class DeviceRegistry {
      * @throws DeviceNotFoundException if there is no such device
      */
     public void delete(String id) {
+        delete(id, false);
+    }
+
+    /**
+     * Deletes the device as {@link #delete(String)} does, because the other node of a sync link
+     * deleted it: the listeners of local changes are not told (it is not sent back).
+     */
+    public void deleteFromSync(String id) {
+        delete(id, true);
+    }
+
+    private void delete(String id, boolean fromSync) {
         DeviceId deviceId = parse(id);
         if (repository.find(deviceId).isEmpty()) {
             throw new DeviceNotFoundException(id);
@@ -290,7 +372,7 @@ public final class DeviceRegistry {
         }
         credentials.remove(deviceId);
         presence.forget(deviceId);
-        changeListeners.forEach(listener -> listener.accept(deviceId));
+        changed(deviceId, fromSync);
         sessions.disconnect(deviceId, true);
     }
 

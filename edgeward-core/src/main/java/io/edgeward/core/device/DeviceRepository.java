@@ -32,7 +32,10 @@ public interface DeviceRepository {
      */
     List<Device> list(DeviceFilter filter, int limit, DeviceId after);
 
-    /** Writes the mutable fields of the record (not status, times or credentials); false if the device is gone. */
+    /**
+     * Writes the record (its type, which only a sync link changes, included; not status, last-seen or
+     * registration time, or credentials); false if the device is gone.
+     */
     boolean update(Device device);
 
     /** Sets or clears the operator status; false if the device is gone. */

@@ -158,7 +158,10 @@ public final class Presence implements Lifecycle {
                 Instant.ofEpochMilli(unwritten),
                 device.registeredAt(),
                 device.metadata(),
-                device.tags());
+                device.tags(),
+                device.updatedAt(),
+                device.basedOn(),
+                device.edge());
     }
 
     /** Forgets a deleted device. */

@@ -159,8 +159,10 @@ public final class Platform {
             SyncSender wakeable = sender;
             committed.register("sync", points -> wakeable.wake());
             registry.addChangeListener(outboxForwarder::deviceChanged);
-            EdgeEvents events = new EdgeEvents(ports.outbox(), ports.devices(), wakeable::wake, builder.clock);
-            registry.addChangeListener(events::deviceChanged);
+            EdgeEvents events = new EdgeEvents(
+                    syncSettings.edgeId(), ports.outbox(), ports.devices(), syncMetrics, wakeable::wake, builder.clock);
+            // Only changes made here go up: one that came from the cloud is not sent back.
+            registry.addLocalChangeListener(events::deviceChanged);
             presence.addListener(events::statusChanged);
             shadows.addListener(events::shadowChanged);
             commands.addEndListener(events::commandEnded);
@@ -173,7 +175,8 @@ public final class Platform {
         if (syncSettings.cloud()) {
             relay = new EdgeRelay(ports.outbox(), registry, presence, commands, shadows, builder.clock);
             commands.addRelay(relay::reachable);
-            registry.addChangeListener(relay::deviceChanged);
+            // Only changes made here go down: one that came from the edge is not sent back.
+            registry.addLocalChangeListener(relay::deviceChanged);
             shadows.addListener(relay::shadowChanged);
             registry.addDeletionListener(relay::forget);
         }
@@ -199,6 +202,7 @@ public final class Platform {
                                 shadows,
                                 ports.outbox(),
                                 syncMetrics,
+                                relay,
                                 builder.clock,
                                 threads)
                         : null,

@@ -8,7 +8,6 @@ import io.edgeward.core.command.NewCommand;
 import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.device.DeviceNotFoundException;
 import io.edgeward.core.device.DeviceRegistry;
-import io.edgeward.core.device.DeviceType;
 import io.edgeward.core.device.NewDevice;
 import io.edgeward.core.observability.RateLimitedLog;
 import io.edgeward.core.shadow.ChangedBy;
@@ -95,41 +94,25 @@ public final class EdgeDownlink implements Downlink {
         }
     }
 
-    /** A device registered, changed, given new credentials or deleted in the cloud. */
+    /**
+     * A device registered, changed, given new credentials or deleted in the cloud. A record changed
+     * here too while apart: the newer change stands, the other is recorded in this edge's sync
+     * events (the cloud sees the same conflict when this edge's record reaches it).
+     */
     private void device(DeviceId device, JsonNode document) {
         if (document.path("deleted").asBoolean(false)) {
             if (registry.find(device).isPresent()) {
-                registry.delete(device.value());
+                registry.deleteFromSync(device.value());
             }
             return;
         }
         String hash = document.path("secret_hash").asText("");
-        if (hash.isEmpty()) {
-            refused(device.value(), "a device without its credential");
-            return;
+        NewDevice record = DeviceDocuments.read(device, document);
+        DeviceRegistry.Synced synced =
+                registry.applyFromCloud(record, hash.isEmpty() ? null : hash, DeviceDocuments.change(document));
+        if (synced.conflict() != null) {
+            events.conflict(device, synced.conflict());
         }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> metadata = document.path("metadata").isObject()
-                ? JSON.convertValue(document.get("metadata"), Map.class)
-                : Map.of();
-        java.util.Set<String> tags = new java.util.HashSet<>();
-        document.path("tags").forEach(tag -> tags.add(tag.asText()));
-        registry.applyFromCloud(
-                new NewDevice(
-                        device,
-                        text(document, "name"),
-                        DeviceType.fromWire(document.path("type").asText("sensor")),
-                        text(document, "model"),
-                        text(document, "firmware_version"),
-                        text(document, "location"),
-                        metadata,
-                        tags),
-                hash);
-    }
-
-    private static String text(JsonNode document, String field) {
-        JsonNode value = document.get(field);
-        return value == null || value.isNull() ? null : value.asText();
     }
 
     private void shadow(DeviceId device, JsonNode document) {

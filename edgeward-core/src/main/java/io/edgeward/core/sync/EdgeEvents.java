@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgeward.core.command.Command;
 import io.edgeward.core.command.CommandStatus;
 import io.edgeward.core.device.DeviceId;
+import io.edgeward.core.device.DeviceRegistry;
 import io.edgeward.core.device.DeviceRepository;
 import io.edgeward.core.device.DeviceStatus;
 import io.edgeward.core.observability.RateLimitedLog;
@@ -32,28 +33,57 @@ public final class EdgeEvents {
     private static final Logger LOG = LoggerFactory.getLogger(EdgeEvents.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private final String edgeId;
+    private final SyncMetrics metrics;
     private final Outbox outbox;
     private final DeviceRepository devices;
     private final Runnable wake;
     private final Clock clock;
     private final RateLimitedLog failureLog = RateLimitedLog.perMinute();
 
-    /** @param wake tells the sender something is waiting on the high stream */
-    public EdgeEvents(Outbox outbox, DeviceRepository devices, Runnable wake, Clock clock) {
+    /**
+     * @param edgeId this edge's id, under which it keeps its own record of conflicts
+     * @param wake tells the sender something is waiting on the high stream
+     */
+    public EdgeEvents(
+            String edgeId, Outbox outbox, DeviceRepository devices, SyncMetrics metrics, Runnable wake, Clock clock) {
+        this.edgeId = edgeId;
+        this.metrics = metrics;
         this.outbox = outbox;
         this.devices = devices;
         this.wake = wake;
         this.clock = clock;
     }
 
-    /** The registry's change listener: registered, changed or deleted. */
+    /**
+     * A device record changed both here and in the cloud while apart: recorded here, in this edge's
+     * own sync events (the cloud records the same conflict when this edge's record reaches it).
+     */
+    void conflict(DeviceId device, DeviceRegistry.Conflict conflict) {
+        metrics.conflict(conflict.keptHere() ? "edge" : "cloud");
+        String json = DeviceDocuments.conflict(conflict, "edge", "cloud");
+        try {
+            outbox.recordEvent(
+                    edgeId, new EdgeEvent(edgeId, CONFLICT, device.value(), clock.millis(), json), EVENTS_KEPT);
+        } catch (RuntimeException e) {
+            if (failureLog.allow("conflict")) {
+                LOG.error("Could not record a device conflict (not logged again for a minute)", e);
+            }
+        }
+    }
+
+    /** The kind of event that records a device record edited on both sides while apart. */
+    static final String CONFLICT = "device_conflict";
+
+    /** How many of its own events an edge keeps. */
+    private static final int EVENTS_KEPT = 1000;
+
+    /** The registry's listener of changes made here: registered, changed or deleted. */
     public void deviceChanged(DeviceId device) {
         long now = clock.millis();
         queue(
                 "device",
-                () -> devices.find(device)
-                        .map(found -> SyncEvents.device(found, now))
-                        .orElseGet(() -> SyncEvents.deleted(device, now)));
+                () -> devices.find(device).map(SyncEvents::device).orElseGet(() -> SyncEvents.deleted(device, now)));
     }
 
     /** The presence listener. */

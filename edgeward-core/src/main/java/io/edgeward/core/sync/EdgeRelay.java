@@ -18,8 +18,10 @@ import io.edgeward.core.shadow.Shadow;
 import io.edgeward.core.shadow.ShadowService;
 import io.edgeward.core.shadow.ShadowUpdate;
 import java.time.Clock;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -149,47 +151,49 @@ public final class EdgeRelay implements CommandTransport {
         }
         // Attached before the registry tells its listeners, so the record goes down at once.
         edges.put(device.id(), edge);
+        managed.put(device.id(), true);
         Registration registration;
         try {
             registration = registry.register(device);
         } catch (RuntimeException e) {
             edges.remove(device.id());
+            managed.remove(device.id());
             throw e;
         }
         store.attach(device.id(), edge, true);
-        managed.put(device.id(), true);
         deviceChanged(device.id());
         return registration;
     }
 
     /**
-     * The registry's change listener: a device behind an edge registered, changed or given new
-     * credentials here goes down with the stored hash of its secret (a revocation reaches the edge
-     * this way).
+     * The registry's listener of changes made here: a device behind an edge registered, edited or
+     * given new credentials here goes down to its edge, with the stored hash of its secret when it
+     * was registered here (a revocation reaches the edge this way). The edge keeps the newer of its
+     * record and this one.
      */
     public void deviceChanged(DeviceId device) {
         Optional<String> edge = edgeOf(device);
-        if (edge.isPresent() && managed(device, edge.get()) && presence.isConnected(DeviceId.of(edge.get()))) {
-            sendDevice(edge.get(), device);
+        if (edge.isPresent() && presence.isConnected(DeviceId.of(edge.get()))) {
+            sendDevice(edge.get(), device, managed(device, edge.get()));
         }
     }
 
-    private void sendDevice(String edge, DeviceId id) {
+    /**
+     * The receiver kept this node's record of a device over an older one its edge sent (edited on
+     * both sides while apart): the newer goes down, so that both sides hold it.
+     */
+    public void keptNewer(DeviceId device) {
+        deviceChanged(device);
+    }
+
+    private void sendDevice(String edge, DeviceId id, boolean withCredential) {
         Optional<Device> device = registry.find(id);
-        Optional<String> hash = registry.secretHash(id);
-        if (device.isEmpty() || hash.isEmpty()) {
+        Optional<String> hash = withCredential ? registry.secretHash(id) : Optional.empty();
+        if (device.isEmpty() || (withCredential && hash.isEmpty())) {
             return;
         }
-        Device found = device.get();
-        ObjectNode document = JSON.createObjectNode();
-        document.put("name", found.name());
-        document.put("type", found.type().wireName());
-        document.put("model", found.model());
-        document.put("firmware_version", found.firmwareVersion());
-        document.put("location", found.location());
-        document.set("metadata", JSON.valueToTree(found.metadata()));
-        document.set("tags", JSON.valueToTree(found.tags()));
-        document.put("secret_hash", hash.get());
+        ObjectNode document = DeviceDocuments.record(device.get());
+        hash.ifPresent(h -> document.put("secret_hash", h));
         publishDown(edge, "device/" + id.value(), document);
     }
 
@@ -203,19 +207,34 @@ public final class EdgeRelay implements CommandTransport {
         }
     }
 
-    /** The edge subscribed to what goes down to it: send what waited for its devices. */
+    /**
+     * The edge subscribed to what goes down to it: send what waited for its devices. Records edited
+     * here while it was away go again: every record changed since it last subscribed (all of them
+     * the first time after this node starts), and those registered here for it, with their
+     * credentials, always.
+     */
     public void edgeReady(DeviceId edge) {
-        for (DeviceId deleted :
-                store.deletionsFor(edge.value(), clock.millis() - TimeUnit.DAYS.toMillis(TOMBSTONE_DAYS))) {
+        long now = clock.millis();
+        Long before = subscribed.put(edge.value(), now);
+        long changedSince = before == null ? Long.MIN_VALUE : before - CLOCK_MARGIN_MS;
+        for (DeviceId deleted : store.deletionsFor(edge.value(), now - TimeUnit.DAYS.toMillis(TOMBSTONE_DAYS))) {
             sendDeletion(edge.value(), deleted);
         }
         // Records and credentials first: devices registered here for the edge while it was away.
+        Set<DeviceId> sent = new HashSet<>();
         for (DeviceId device : store.managedDevicesOf(edge.value())) {
             managed.put(device, true);
-            sendDevice(edge.value(), device);
+            sendDevice(edge.value(), device, true);
+            sent.add(device);
         }
         for (DeviceId device : store.devicesOf(edge.value())) {
             edges.put(device, edge.value());
+            if (!sent.contains(device)) {
+                managed.putIfAbsent(device, false);
+                registry.find(device)
+                        .filter(found -> found.updatedAt().toEpochMilli() >= changedSince)
+                        .ifPresent(found -> sendDevice(edge.value(), device, false));
+            }
             commands.deviceReady(device);
             Shadow shadow = shadows.get(device);
             if (!shadow.desired().isEmpty()) {
@@ -227,6 +246,12 @@ public final class EdgeRelay implements CommandTransport {
             }
         }
     }
+
+    /** Edge → when it last subscribed here (this node's clock). */
+    private final Map<String, Long> subscribed = new ConcurrentHashMap<>();
+
+    /** How far back from the last subscription records are sent again (clocks of two nodes). */
+    private static final long CLOCK_MARGIN_MS = TimeUnit.MINUTES.toMillis(5);
 
     /** A shadow listener: a desired change made here goes down at once when the edge is connected. */
     public void shadowChanged(ShadowUpdate update) {

@@ -117,8 +117,7 @@ public final class Resync {
         try {
             for (Device device : devices) {
                 // The device's record first (high), so the cloud has it before its points.
-                outbox.append(
-                        List.of(SyncCodec.segment(Priority.HIGH, List.of(SyncEvents.device(device, clock.millis())))));
+                outbox.append(List.of(SyncCodec.segment(Priority.HIGH, List.of(SyncEvents.device(device)))));
                 for (SeriesInfo series : telemetry.series(device.id())) {
                     if (series.lastAt() < started.from() || series.firstAt() >= started.to()) {
                         continue;

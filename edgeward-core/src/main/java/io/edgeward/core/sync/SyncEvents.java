@@ -36,12 +36,14 @@ final class SyncEvents {
         return Record.newBuilder().setEvent(event).build();
     }
 
-    static Record device(Device device, long at) {
+    /** The device's record, with when it changed (the newer of two versions wins at the other side). */
+    static Record device(Device device) {
         DeviceRecord.Builder record = DeviceRecord.newBuilder()
                 .setId(device.id().value())
                 .setType(device.type().wireName())
                 .setRegisteredAtMs(device.registeredAt().toEpochMilli())
-                .setChangedAtMs(at)
+                .setChangedAtMs(device.updatedAt().toEpochMilli())
+                .setBasedOnMs(device.basedOn() == null ? 0 : device.basedOn().toEpochMilli())
                 .addAllTags(device.tags().stream().sorted().toList());
         if (device.name() != null) {
             record.setName(device.name());

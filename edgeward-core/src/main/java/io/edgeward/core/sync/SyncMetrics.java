@@ -110,4 +110,17 @@ public final class SyncMetrics {
     void refused() {
         refused.increment();
     }
+
+    /**
+     * A device record edited on both sides while apart: the newer change, {@code kept} ({@code cloud}
+     * or {@code edge}), stands and the other is recorded.
+     */
+    void conflict(String kept) {
+        Counter.builder("edgeward.sync.device.conflicts")
+                .description("Device records edited on both sides of a sync link while apart; the newer was kept, the"
+                        + " other recorded in the sync events")
+                .tag("kept", kept)
+                .register(meters)
+                .increment();
+    }
 }

@@ -11,6 +11,7 @@ import io.edgeward.core.device.DeviceStatus;
 import io.edgeward.core.device.DeviceType;
 import io.edgeward.core.device.NewDevice;
 import io.edgeward.core.device.Presence;
+import io.edgeward.core.device.RecordChange;
 import io.edgeward.core.lifecycle.Threads;
 import io.edgeward.core.observability.RateLimitedLog;
 import io.edgeward.core.shadow.ChangedBy;
@@ -26,6 +27,7 @@ import io.edgeward.core.telemetry.TelemetryPipeline;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -66,6 +68,7 @@ public final class SyncReceiver {
     private final ShadowService shadows;
     private final Outbox store;
     private final SyncMetrics metrics;
+    private final EdgeRelay relay;
     private final Clock clock;
     private final RateLimitedLog clashLog = RateLimitedLog.perMinute();
     /** edge + stream → the newest seq stored; loaded once, then kept by the commits this node makes. */
@@ -87,8 +90,10 @@ public final class SyncReceiver {
             ShadowService shadows,
             Outbox store,
             SyncMetrics metrics,
+            EdgeRelay relay,
             Clock clock,
             Threads threads) {
+        this.relay = relay;
         this.appliers = Executors.newThreadPerTaskExecutor(threads.virtual("sync-receive"));
         this.pipeline = pipeline;
         this.registry = registry;
@@ -273,12 +278,12 @@ public final class SyncReceiver {
         }
         if (record.getDeleted()) {
             if (registry.find(id).isPresent()) {
-                registry.delete(id.value());
+                registry.deleteFromSync(id.value());
             }
             attached.remove(id);
             return true;
         }
-        registry.applyFromEdge(new NewDevice(
+        NewDevice offered = new NewDevice(
                 id,
                 emptyToNull(record.getName()),
                 DeviceType.fromWire(record.getType()),
@@ -286,7 +291,27 @@ public final class SyncReceiver {
                 emptyToNull(record.getFirmwareVersion()),
                 emptyToNull(record.getLocation()),
                 record.getMetadataJson().isEmpty() ? Map.of() : Jsons.map(record.getMetadataJson()),
-                Set.copyOf(record.getTagsList())));
+                Set.copyOf(record.getTagsList()));
+        DeviceRegistry.Synced synced =
+                registry.applyFromEdge(offered, DeviceDocuments.change(record.getChangedAtMs(), record.getBasedOnMs()));
+        DeviceRegistry.Conflict conflict = synced.conflict();
+        if (conflict != null) {
+            // Changed here too while apart: the newer change stands, the other is recorded; when this
+            // node's stands, it goes down so that both sides hold it.
+            store.recordEvent(
+                    edge,
+                    new EdgeEvent(
+                            edge,
+                            EdgeEvents.CONFLICT,
+                            id.value(),
+                            clock.millis(),
+                            DeviceDocuments.conflict(conflict, "cloud", "edge")),
+                    EVENTS_KEPT);
+            metrics.conflict(conflict.keptHere() ? "cloud" : "edge");
+            if (conflict.keptHere()) {
+                relay.keptNewer(id);
+            }
+        }
         return true;
     }
 
@@ -308,7 +333,8 @@ public final class SyncReceiver {
             return clash(edge, device, null, clashing);
         }
         try {
-            registry.register(NewDevice.of(device, DeviceType.SENSOR));
+            // A placeholder until the device's record arrives, as old as can be so that record wins.
+            registry.applyFromEdge(NewDevice.of(device, DeviceType.SENSOR), new RecordChange(Instant.EPOCH, null));
         } catch (DeviceAlreadyExistsException e) {
             return clash(edge, device, null, clashing);
         }

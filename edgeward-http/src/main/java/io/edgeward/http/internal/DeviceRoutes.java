@@ -106,7 +106,8 @@ public final class DeviceRoutes {
                 ctx.queryParam("status") == null ? null : DeviceStatus.fromWire(ctx.queryParam("status")),
                 ctx.queryParam("tag"),
                 ctx.queryParam("model"),
-                ctx.queryParam("q"));
+                ctx.queryParam("q"),
+                ctx.queryParam("edge"));
         List<Device> page = registry.list(filter, limit + 1, cursor == null ? null : DeviceId.of(cursor));
         boolean more = page.size() > limit;
         List<Device> items = more ? page.subList(0, limit) : page;

@@ -29,6 +29,8 @@ final class Views {
         view.put("registered_at", iso(device.registeredAt()));
         view.put("metadata", device.metadata());
         view.put("tags", device.tags().stream().sorted().toList());
+        view.put("updated_at", iso(device.updatedAt()));
+        view.put("edge", device.edge());
         return view;
     }
 

@@ -3,13 +3,20 @@ package io.edgeward.store.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.edgeward.core.device.Device;
+import io.edgeward.core.device.DeviceFilter;
 import io.edgeward.core.device.DeviceId;
+import io.edgeward.core.device.DevicePatch;
+import io.edgeward.core.device.DeviceRegistry;
 import io.edgeward.core.device.DeviceType;
 import io.edgeward.core.device.NewDevice;
 import io.edgeward.core.lifecycle.Lifecycles;
 import io.edgeward.core.lifecycle.Threads;
 import io.edgeward.core.platform.Platform;
 import io.edgeward.core.sync.Backlog;
+import io.edgeward.core.sync.EdgeEvent;
 import io.edgeward.core.sync.OutboxEntry;
 import io.edgeward.core.sync.OutboxSegment;
 import io.edgeward.core.sync.Priority;
@@ -17,6 +24,8 @@ import io.edgeward.core.sync.SyncCodec;
 import io.edgeward.core.sync.SyncMark;
 import io.edgeward.core.sync.SyncReceiver;
 import io.edgeward.core.sync.SyncSettings;
+import io.edgeward.core.sync.proto.DeviceRecord;
+import io.edgeward.core.sync.proto.Record;
 import io.edgeward.core.telemetry.CommitBatch;
 import io.edgeward.core.telemetry.Point;
 import io.edgeward.core.telemetry.TimeRange;
@@ -25,6 +34,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -146,26 +156,7 @@ abstract class SyncContract {
     @Test
     void receiver_storesAFrameOnce_andRefusesAnotherEdgesFrameAndAClashingDevice() throws Exception {
         store = openStore();
-        parts = new Lifecycles(Platform.STOP_BOUND);
-        SyncSettings cloud = new SyncSettings(
-                EnumSet.of(SyncSettings.Role.CLOUD),
-                "",
-                new SyncSettings.UplinkSettings(null, "", "", "", "protobuf", "edge/{edge}/sync/{stream}", ""),
-                new SyncSettings.UplinkSettings(null, "", "", "", "protobuf", "edge/{edge}/sync/{stream}", ""),
-                Duration.ofMinutes(5),
-                Duration.ofHours(1),
-                Priority.LOW,
-                List.of(),
-                1L << 30,
-                1L << 20,
-                SyncSettings.Compression.ZSTD,
-                Duration.ofSeconds(60),
-                0);
-        Platform platform = Platform.builder(store.ports(), parts)
-                .meters(new SimpleMeterRegistry())
-                .threads(Threads.named("test"))
-                .syncSettings(cloud)
-                .start();
+        Platform platform = cloudPlatform();
         platform.registry().register(NewDevice.of(DeviceId.of("local-1"), DeviceType.SENSOR));
         SyncReceiver receiver = platform.sync().receiver().orElseThrow();
 
@@ -210,6 +201,124 @@ abstract class SyncContract {
         // far-1 is edge-a's: edge-b's records of it are refused.
         byte[] stolen = SyncCodec.frame("edge-b", Priority.LOW, rows.subList(0, 1), SyncSettings.Compression.GZIP);
         assertThat(receiver.receive("edge-b", stolen).get().refusedRecords()).isEqualTo(10);
+    }
+
+    /** A node receiving edges on this store. */
+    private Platform cloudPlatform() {
+        parts = new Lifecycles(Platform.STOP_BOUND);
+        SyncSettings cloud = new SyncSettings(
+                EnumSet.of(SyncSettings.Role.CLOUD),
+                "",
+                new SyncSettings.UplinkSettings(null, "", "", "", "protobuf", "edge/{edge}/sync/{stream}", ""),
+                new SyncSettings.UplinkSettings(null, "", "", "", "protobuf", "edge/{edge}/sync/{stream}", ""),
+                Duration.ofMinutes(5),
+                Duration.ofHours(1),
+                Priority.LOW,
+                List.of(),
+                1L << 30,
+                1L << 20,
+                SyncSettings.Compression.ZSTD,
+                Duration.ofSeconds(60),
+                0);
+        return Platform.builder(store.ports(), parts)
+                .meters(meters)
+                .threads(Threads.named("test"))
+                .syncSettings(cloud)
+                .start();
+    }
+
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+    /** Sends one HIGH segment of these records from {@code edge-a}, as its uplink would. */
+    private SyncReceiver.Outcome fromEdge(SyncReceiver receiver, Record... records) throws Exception {
+        var outbox = store.ports().outbox();
+        outbox.append(List.of(SyncCodec.segment(Priority.HIGH, List.of(records))));
+        List<OutboxEntry> rows = outbox.read(Priority.HIGH, 0, 1 << 20);
+        SyncReceiver.Outcome outcome = receiver.receive(
+                        "edge-a", SyncCodec.frame("edge-a", Priority.HIGH, rows, SyncSettings.Compression.GZIP))
+                .get();
+        outbox.remove(Priority.HIGH, rows.getLast().seq());
+        return outcome;
+    }
+
+    private static Record deviceRecord(String id, String name, long changedAt, long basedOn) {
+        return Record.newBuilder()
+                .setDevice(DeviceRecord.newBuilder()
+                        .setId(id)
+                        .setName(name)
+                        .setType("actuator")
+                        .setChangedAtMs(changedAt)
+                        .setBasedOnMs(basedOn))
+                .build();
+    }
+
+    private List<EdgeEvent> conflicts() {
+        return store.ports().outbox().events("edge-a", 10).stream()
+                .filter(event -> event.kind().equals("device_conflict"))
+                .toList();
+    }
+
+    @Test
+    void deviceRecords_changesOnAVersionApply_changesMadeApartConflict_theNewerWins_andTheLoserIsRecorded()
+            throws Exception {
+        store = openStore();
+        Platform platform = cloudPlatform();
+        SyncReceiver receiver = platform.sync().receiver().orElseThrow();
+        DeviceRegistry registry = platform.registry();
+
+        // Points first: the device is attached with a placeholder, which its record then replaces.
+        fromEdge(receiver, SyncCodec.point(point("far-2", 1_000, 1)));
+        fromEdge(receiver, deviceRecord("far-2", "pump", 10_000, 0));
+        Device learnt = registry.get("far-2");
+        assertThat(learnt.name()).isEqualTo("pump");
+        assertThat(learnt.type())
+                .as("the edge's type replaces the placeholder's")
+                .isEqualTo(DeviceType.ACTUATOR);
+        assertThat(learnt.edge()).isEqualTo("edge-a");
+        assertThat(learnt.updatedAt().toEpochMilli()).isEqualTo(10_000);
+        assertThat(registry.list(new DeviceFilter(null, null, null, null, null, "edge-a"), 10, null))
+                .extracting(Device::id)
+                .containsExactly(DeviceId.of("far-2"));
+        assertThat(registry.list(new DeviceFilter(null, null, null, null, null, "edge-b"), 10, null))
+                .isEmpty();
+        // A change the edge made on that version applies, even by an edge clock behind this one.
+        fromEdge(receiver, deviceRecord("far-2", "pump-1", 9_000, 10_000));
+        assertThat(registry.get("far-2").name()).isEqualTo("pump-1");
+        assertThat(conflicts()).isEmpty();
+
+        // Renamed here (now), on 9 000; the edge renamed its 9 000 too, earlier by its clock.
+        registry.update("far-2", DevicePatch.of(Map.of("name", "pump-cloud")));
+        long cloudChange = registry.get("far-2").updatedAt().toEpochMilli();
+        fromEdge(receiver, deviceRecord("far-2", "pump-edge", 20_000, 9_000));
+        assertThat(registry.get("far-2").name()).isEqualTo("pump-cloud");
+        assertThat(conflicts()).singleElement().satisfies(event -> {
+            assertThat(event.device()).isEqualTo("far-2");
+            JsonNode body = new ObjectMapper().readTree(event.json());
+            assertThat(body.get("winner").asText()).isEqualTo("cloud");
+            assertThat(body.at("/kept/name").asText()).isEqualTo("pump-cloud");
+            assertThat(body.at("/lost/name").asText()).isEqualTo("pump-edge");
+            assertThat(body.at("/lost/updated_at_ms").asLong()).isEqualTo(20_000);
+        });
+        assertThat(meters.get("edgeward.sync.device.conflicts")
+                        .tag("kept", "cloud")
+                        .counter()
+                        .count())
+                .isEqualTo(1);
+
+        // Changed at the edge again, on its own version, after the cloud's change: the edge's wins, and
+        // the cloud's change is the one recorded as lost.
+        fromEdge(receiver, deviceRecord("far-2", "pump-later", cloudChange + 60_000, 20_000));
+        assertThat(registry.get("far-2").name()).isEqualTo("pump-later");
+        assertThat(conflicts()).hasSize(2).first().satisfies(event -> {
+            JsonNode body = new ObjectMapper().readTree(event.json());
+            assertThat(body.get("winner").asText()).isEqualTo("edge");
+            assertThat(body.at("/lost/name").asText()).isEqualTo("pump-cloud");
+        });
+        // The same record again (a resync) and the version it replaced (late) change nothing.
+        fromEdge(receiver, deviceRecord("far-2", "pump-later", cloudChange + 60_000, 20_000));
+        fromEdge(receiver, deviceRecord("far-2", "pump-edge", 20_000, 9_000));
+        assertThat(registry.get("far-2").name()).isEqualTo("pump-later");
+        assertThat(conflicts()).hasSize(2);
     }
 
     @Test

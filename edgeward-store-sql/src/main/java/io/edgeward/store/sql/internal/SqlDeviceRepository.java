@@ -25,8 +25,13 @@ import org.jdbi.v3.core.statement.StatementContext;
 /** Devices and credentials in SQL. */
 public final class SqlDeviceRepository implements DeviceRepository {
 
-    private static final String COLUMNS = "device_id, name, type, model, firmware_version, status, location, "
-            + "last_seen, registered_at, metadata, tags";
+    private static final String INSERTED = "device_id, name, type, model, firmware_version, status, location, "
+            + "last_seen, registered_at, metadata, tags, updated_at, based_on";
+
+    /** Read from {@code devices d}, with the edge a device is behind (at a node receiving edges). */
+    private static final String COLUMNS = "d.device_id, d.name, d.type, d.model, d.firmware_version, d.status, "
+            + "d.location, d.last_seen, d.registered_at, d.metadata, d.tags, d.updated_at, d.based_on, "
+            + "(SELECT s.edge_id FROM sync_devices s WHERE s.device_id = d.device_id) AS edge";
 
     private final Jdbi jdbi;
     private final Writes writes;
@@ -40,8 +45,9 @@ public final class SqlDeviceRepository implements DeviceRepository {
     public void insert(Device device, String secretHash) {
         try {
             writes.useTransaction(handle -> {
-                handle.createUpdate("INSERT INTO devices (" + COLUMNS + ") VALUES (:id, :name, :type, :model, "
-                                + ":firmware, :status, :location, :lastSeen, :registeredAt, :metadata, :tags)")
+                handle.createUpdate("INSERT INTO devices (" + INSERTED + ") VALUES (:id, :name, :type, :model, "
+                                + ":firmware, :status, :location, :lastSeen, :registeredAt, :metadata, :tags, "
+                                + ":updatedAt, :basedOn)")
                         .bind("id", device.id().value())
                         .bind("name", device.name())
                         .bind("type", device.type().wireName())
@@ -57,6 +63,8 @@ public final class SqlDeviceRepository implements DeviceRepository {
                         .bind("registeredAt", device.registeredAt().toEpochMilli())
                         .bind("metadata", Json.write(device.metadata()))
                         .bind("tags", Json.write(device.tags()))
+                        .bind("updatedAt", device.updatedAt().toEpochMilli())
+                        .bind("basedOn", millis(device.basedOn()))
                         .execute();
                 handle.createUpdate(
                                 "INSERT INTO device_credentials (device_id, secret_hash, created_at) VALUES (:id, :hash, :at)")
@@ -77,10 +85,11 @@ public final class SqlDeviceRepository implements DeviceRepository {
 
     @Override
     public Optional<Device> find(DeviceId id) {
-        return jdbi.withHandle(handle -> handle.createQuery("SELECT " + COLUMNS + " FROM devices WHERE device_id = :id")
-                .bind("id", id.value())
-                .map(SqlDeviceRepository::device)
-                .findOne());
+        return jdbi.withHandle(
+                handle -> handle.createQuery("SELECT " + COLUMNS + " FROM devices d WHERE d.device_id = :id")
+                        .bind("id", id.value())
+                        .map(SqlDeviceRepository::device)
+                        .findOne());
     }
 
     @Override
@@ -105,7 +114,7 @@ public final class SqlDeviceRepository implements DeviceRepository {
     public Optional<Device> findBySecretHash(String secretHash) {
         return jdbi.withHandle(handle -> handle.createQuery(
                         "SELECT " + COLUMNS
-                                + " FROM devices WHERE device_id IN (SELECT device_id FROM device_credentials WHERE secret_hash = :hash)")
+                                + " FROM devices d WHERE d.device_id IN (SELECT device_id FROM device_credentials WHERE secret_hash = :hash)")
                 .bind("hash", secretHash)
                 .map(SqlDeviceRepository::device)
                 .findFirst());
@@ -130,6 +139,11 @@ public final class SqlDeviceRepository implements DeviceRepository {
         if (filter.tag() != null) {
             sql.append(" AND EXISTS (SELECT 1 FROM device_tags t WHERE t.tag = :tag AND t.device_id = d.device_id)");
             binds.put("tag", filter.tag());
+        }
+        if (filter.edge() != null) {
+            sql.append(
+                    " AND EXISTS (SELECT 1 FROM sync_devices s WHERE s.edge_id = :edge AND s.device_id = d.device_id)");
+            binds.put("edge", filter.edge());
         }
         if (filter.text() != null) {
             // '!' escapes, not a backslash: JDBI's statement parser treats a backslash in a literal as an escape.
@@ -157,15 +171,20 @@ public final class SqlDeviceRepository implements DeviceRepository {
     public boolean update(Device device) {
         return writes.inTransaction(handle -> {
             int rows = handle.createUpdate(
-                            "UPDATE devices SET name = :name, model = :model, firmware_version = :firmware, "
-                                    + "location = :location, metadata = :metadata, tags = :tags WHERE device_id = :id")
+                            "UPDATE devices SET name = :name, type = :type, model = :model, firmware_version = :firmware, "
+                                    + "location = :location, metadata = :metadata, tags = :tags, updated_at = :updatedAt, "
+                                    + "based_on = :basedOn "
+                                    + "WHERE device_id = :id")
                     .bind("id", device.id().value())
                     .bind("name", device.name())
+                    .bind("type", device.type().wireName())
                     .bind("model", device.model())
                     .bind("firmware", device.firmwareVersion())
                     .bind("location", device.location())
                     .bind("metadata", Json.write(device.metadata()))
                     .bind("tags", Json.write(device.tags()))
+                    .bind("updatedAt", device.updatedAt().toEpochMilli())
+                    .bind("basedOn", millis(device.basedOn()))
                     .execute();
             if (rows == 0) {
                 return false;
@@ -283,6 +302,15 @@ public final class SqlDeviceRepository implements DeviceRepository {
                         .execute());
     }
 
+    private static Long millis(Instant at) {
+        return at == null ? null : at.toEpochMilli();
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        long millis = rs.getLong(column);
+        return rs.wasNull() ? null : Instant.ofEpochMilli(millis);
+    }
+
     private static Device device(ResultSet rs, StatementContext ctx) throws SQLException {
         long lastSeen = rs.getLong("last_seen");
         Instant lastSeenAt = rs.wasNull() ? null : Instant.ofEpochMilli(lastSeen);
@@ -297,6 +325,9 @@ public final class SqlDeviceRepository implements DeviceRepository {
                 lastSeenAt,
                 Instant.ofEpochMilli(rs.getLong("registered_at")),
                 Json.readMap(rs.getString("metadata")),
-                Json.readSet(rs.getString("tags")));
+                Json.readSet(rs.getString("tags")),
+                Instant.ofEpochMilli(rs.getLong("updated_at")),
+                instant(rs, "based_on"),
+                rs.getString("edge"));
     }
 }
