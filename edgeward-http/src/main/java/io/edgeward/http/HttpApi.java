@@ -40,6 +40,7 @@ import io.edgeward.http.internal.CommandRoutes;
 import io.edgeward.http.internal.DdiRoutes;
 import io.edgeward.http.internal.DeviceRoutes;
 import io.edgeward.http.internal.Downloads;
+import io.edgeward.http.internal.EdgeConfigRoutes;
 import io.edgeward.http.internal.FirmwareRoutes;
 import io.edgeward.http.internal.OtaDeviceRoutes;
 import io.edgeward.http.internal.Problem;
@@ -99,6 +100,7 @@ public final class HttpApi implements Lifecycle {
     private final FirmwareRoutes firmware;
     private final RolloutRoutes rollouts;
     private final SyncRoutes sync;
+    private final EdgeConfigRoutes edgeConfigs;
     private final OtaDeviceRoutes ota;
     private final DdiRoutes ddi;
     private final io.edgeward.core.ota.FirmwareSettings firmwareSettings;
@@ -145,6 +147,7 @@ public final class HttpApi implements Lifecycle {
         this.failedAuthentications = new FailedAuthentications("http", prometheus);
         this.rollouts = new RolloutRoutes(rollouts, json);
         this.sync = new SyncRoutes(sync, json, clock);
+        this.edgeConfigs = new EdgeConfigRoutes(sync, json);
         Downloads downloads = new Downloads(
                 firmwares.settings().maxDownloadRate(), firmwares.settings().maxDownloads(), prometheus);
         this.ota = new OtaDeviceRoutes(rollouts, registry, failedAuthentications, json, downloads);
@@ -279,6 +282,9 @@ public final class HttpApi implements Lifecycle {
         route(server, HandlerType.GET, "/api/v1/sync/resync", sync::resyncProgress);
         route(server, HandlerType.POST, "/api/v1/sync/edges/{edge}/resync", sync::resyncEdge);
         route(server, HandlerType.GET, "/api/v1/sync/events", sync::events);
+        route(server, HandlerType.GET, "/api/v1/sync/config", edgeConfigs::applied);
+        route(server, HandlerType.GET, "/api/v1/sync/edges/{edge}/config", edgeConfigs::get);
+        route(server, HandlerType.PUT, "/api/v1/sync/edges/{edge}/config", edgeConfigs::put);
         // Devices' own: authenticated by the device secret of the job, not the admin token.
         route(server, HandlerType.GET, "/ota/v1/jobs/{job}", ota::job);
         route(server, HandlerType.POST, "/ota/v1/jobs/{job}/progress", ota::progress);

@@ -80,10 +80,19 @@ class ConsoleSyncIT {
                 .isEqualTo(6);
         browser.close();
 
+        HttpResponse<String> config = cloud.send(
+                "PUT",
+                "/api/v1/sync/edges/edge-s/config",
+                "{\"rules\": [{\"id\": \"hot\", \"metric\": \"temperature\", \"condition\": \"value > 30\","
+                        + " \"actions\": [{\"type\": \"log\"}]}]}");
+        assertThat(config.statusCode()).as(config.body()).isEqualTo(200);
         browser = new Browser(
                 dir.resolve("chromium-cloud"),
                 "http://127.0.0.1:" + cloud.httpPort() + "/#token=" + PlatformProcess.TOKEN);
         browser.until("document.getElementById('sync-edge-edge-s') !== null", Duration.ofSeconds(30));
+        browser.until(
+                "document.getElementById('sync-edge-edge-s').cells[4].textContent === 'v1 applied'",
+                Duration.ofSeconds(30));
         assertThat(browser.evaluate("document.getElementById('sync-summary').textContent")
                         .asText())
                 .contains("1 edge(s)");

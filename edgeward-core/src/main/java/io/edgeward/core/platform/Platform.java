@@ -19,6 +19,8 @@ import io.edgeward.core.rules.WebhookClient;
 import io.edgeward.core.shadow.ShadowReporter;
 import io.edgeward.core.shadow.ShadowService;
 import io.edgeward.core.shadow.ShadowSettings;
+import io.edgeward.core.sync.EdgeConfigApplier;
+import io.edgeward.core.sync.EdgeConfigs;
 import io.edgeward.core.sync.EdgeDownlink;
 import io.edgeward.core.sync.EdgeEvents;
 import io.edgeward.core.sync.EdgeRelay;
@@ -169,11 +171,16 @@ public final class Platform {
             rules.addAlarmListener(events::alarmChanged);
             resync = new Resync(
                     registry, ports.telemetryReader(), ports.outbox(), sender, syncSettings, builder.clock, threads);
-            builder.uplink.receive(new EdgeDownlink(registry, commands, shadows, events, resync));
+            EdgeConfigApplier configApplier = new EdgeConfigApplier(
+                    syncSettings.edgeId(), rules, processing, ports.edgeConfigs(), events, builder.clock);
+            builder.uplink.receive(new EdgeDownlink(registry, commands, shadows, events, resync, configApplier));
         }
         EdgeRelay relay = null;
+        EdgeConfigs edgeConfigs = null;
         if (syncSettings.cloud()) {
             relay = new EdgeRelay(ports.outbox(), registry, presence, commands, shadows, builder.clock);
+            edgeConfigs = new EdgeConfigs(ports.edgeConfigs(), registry, rules, relay, builder.clock);
+            relay.addReadyListener(edgeConfigs::edgeReady);
             commands.addRelay(relay::reachable);
             // Only changes made here go down: one that came from the edge is not sent back.
             registry.addLocalChangeListener(relay::deviceChanged);
@@ -203,12 +210,15 @@ public final class Platform {
                                 ports.outbox(),
                                 syncMetrics,
                                 relay,
+                                edgeConfigs,
                                 builder.clock,
                                 threads)
                         : null,
                 ports.outbox(),
                 resync,
-                relay);
+                relay,
+                edgeConfigs,
+                ports.edgeConfigs());
         this.queries = new TelemetryQueries(ports.telemetryReader());
         RetentionSettings retentionSettings =
                 builder.retentionSettings != null ? builder.retentionSettings : RetentionSettings.from(config);

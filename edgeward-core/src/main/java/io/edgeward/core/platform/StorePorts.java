@@ -11,6 +11,7 @@ import io.edgeward.core.rules.AlarmRepository;
 import io.edgeward.core.rules.RuleJournal;
 import io.edgeward.core.rules.RuleRepository;
 import io.edgeward.core.shadow.ShadowRepository;
+import io.edgeward.core.sync.EdgeConfigRepository;
 import io.edgeward.core.sync.Outbox;
 import io.edgeward.core.telemetry.TelemetryReader;
 import io.edgeward.core.telemetry.TelemetryWriter;
@@ -35,7 +36,8 @@ public record StorePorts(
         AlarmRepository alarms,
         FirmwareRepository firmware,
         RolloutRepository rollouts,
-        Outbox outbox) {
+        Outbox outbox,
+        EdgeConfigRepository edgeConfigs) {
 
     public StorePorts {
         Objects.requireNonNull(devices, "devices");
@@ -52,5 +54,6 @@ public record StorePorts(
         Objects.requireNonNull(firmware, "firmware");
         Objects.requireNonNull(rollouts, "rollouts");
         Objects.requireNonNull(outbox, "outbox");
+        Objects.requireNonNull(edgeConfigs, "edgeConfigs");
     }
 }

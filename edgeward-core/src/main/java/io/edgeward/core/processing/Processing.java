@@ -184,6 +184,26 @@ public final class Processing implements Lifecycle {
         }
     }
 
+    /**
+     * Puts a configuration in force as {@code author} unless it is the one in force already (a
+     * document pushed again makes no new version).
+     *
+     * @return true when it changed
+     * @throws ProcessingDocuments.InvalidProcessingException with every problem of the document
+     */
+    public boolean updateIfChanged(JsonNode document, String author) {
+        ProcessingConfig config = ProcessingDocuments.parse(document);
+        String rendered = ProcessingDocuments.toJson(config);
+        synchronized (changing) {
+            ProcessingVersion stored = current.stored();
+            if (stored != null && stored.document().equals(rendered)) {
+                return false;
+            }
+            store(config, rendered, current.version(), author);
+            return true;
+        }
+    }
+
     private Current store(ProcessingConfig config, String document, long after, String author) {
         ProcessingVersion version = new ProcessingVersion(after + 1, document, author, clock.instant());
         if (!versions.append(version)) {

@@ -283,6 +283,25 @@ public final class Rules implements Lifecycle {
         return save(rule, expectedVersion, author);
     }
 
+    /**
+     * Saves a rule as {@code author} unless the one in force already says the same (a document
+     * pushed again makes no new version).
+     *
+     * @return the saved rule; empty when nothing changed
+     * @throws InvalidRuleException with every problem of the document
+     */
+    public Optional<Saved> saveIfChanged(JsonNode document, String author) {
+        CompiledRule rule = RuleDocuments.parse(document, conditions);
+        String rendered = RuleDocuments.render(rule.rule()).toString();
+        Optional<StoredRule> stored = repository.find(rule.id());
+        if (stored.isPresent()
+                && stored.get().document().equals(rendered)
+                && stored.get().author().equals(author)) {
+            return Optional.empty();
+        }
+        return Optional.of(save(rule, null, author));
+    }
+
     /** Enables or disables a rule, as a new version. */
     public Saved setEnabled(String id, boolean enabled, String author) {
         StoredRule stored = repository.find(id).orElseThrow(() -> new RuleNotFoundException(id));

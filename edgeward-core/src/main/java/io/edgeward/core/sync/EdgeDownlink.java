@@ -36,10 +36,17 @@ public final class EdgeDownlink implements Downlink {
     private final ShadowService shadows;
     private final EdgeEvents events;
     private final Resync resync;
+    private final EdgeConfigApplier configs;
     private final RateLimitedLog refusals = RateLimitedLog.perMinute();
 
     public EdgeDownlink(
-            DeviceRegistry registry, CommandService commands, ShadowService shadows, EdgeEvents events, Resync resync) {
+            DeviceRegistry registry,
+            CommandService commands,
+            ShadowService shadows,
+            EdgeEvents events,
+            Resync resync,
+            EdgeConfigApplier configs) {
+        this.configs = configs;
         this.registry = registry;
         this.commands = commands;
         this.shadows = shadows;
@@ -51,6 +58,10 @@ public final class EdgeDownlink implements Downlink {
     public void received(String kind, String device, byte[] payload) {
         try {
             JsonNode document = JSON.readTree(payload);
+            if (kind.equals("config")) {
+                configs.received(payload);
+                return;
+            }
             if (kind.equals("resync")) {
                 resync.start(
                         device.equals(EdgeRelay.ALL) ? null : device,

@@ -72,6 +72,19 @@ public final class EdgeEvents {
         }
     }
 
+    /** The outcome of applying a configuration version the cloud pushed. */
+    void configApplied(EdgeConfig.Applied applied) {
+        ObjectNode report = JSON.createObjectNode();
+        report.put("version", applied.version());
+        report.put("status", applied.status());
+        report.put("at_ms", applied.at().toEpochMilli());
+        report.put("detail", applied.detail());
+        event(CONFIG_APPLIED, null, report);
+    }
+
+    /** The kind of event that reports a configuration version applied or failed. */
+    static final String CONFIG_APPLIED = "config_applied";
+
     /** The kind of event that records a device record edited on both sides while apart. */
     static final String CONFLICT = "device_conflict";
 

@@ -19,12 +19,15 @@ import io.edgeward.core.shadow.ShadowService;
 import io.edgeward.core.shadow.ShadowUpdate;
 import java.time.Clock;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -214,6 +217,7 @@ public final class EdgeRelay implements CommandTransport {
      * credentials, always.
      */
     public void edgeReady(DeviceId edge) {
+        readyListeners.forEach(listener -> listener.accept(edge.value()));
         long now = clock.millis();
         Long before = subscribed.put(edge.value(), now);
         long changedSince = before == null ? Long.MIN_VALUE : before - CLOCK_MARGIN_MS;
@@ -244,6 +248,31 @@ public final class EdgeRelay implements CommandTransport {
                         .set("desired", shadow.desiredMetadata().deepCopy());
                 sendShadow(edge.value(), device, document);
             }
+        }
+    }
+
+    private final List<Consumer<String>> readyListeners = new CopyOnWriteArrayList<>();
+
+    /** Told when an edge subscribes to what goes down to it (it connected again). */
+    public void addReadyListener(Consumer<String> listener) {
+        readyListeners.add(listener);
+    }
+
+    /**
+     * Sends an edge's configuration version down, if the edge is connected (otherwise it goes when
+     * the edge returns: {@link EdgeConfigs#edgeReady}).
+     */
+    void sendConfig(String edge, long version, String document) {
+        if (!presence.isConnected(DeviceId.of(edge))) {
+            return;
+        }
+        try {
+            ObjectNode message = JSON.createObjectNode();
+            message.put("version", version);
+            message.set("document", JSON.readTree(document));
+            publishDown(edge, "config/" + ALL, message);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

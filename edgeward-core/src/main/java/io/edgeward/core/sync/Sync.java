@@ -15,10 +15,13 @@ public final class Sync {
     private final Outbox outbox;
     private final Resync resync;
     private final EdgeRelay relay;
+    private final EdgeConfigs configs;
+    private final EdgeConfigRepository configStore;
 
     /**
      * @param resync at an edge, with the sender; null otherwise
      * @param relay at a node receiving edges, with the receiver; null otherwise
+     * @param configs at a node receiving edges, the configurations it pushes to them; null otherwise
      */
     public Sync(
             SyncSettings settings,
@@ -26,7 +29,11 @@ public final class Sync {
             SyncReceiver receiver,
             Outbox outbox,
             Resync resync,
-            EdgeRelay relay) {
+            EdgeRelay relay,
+            EdgeConfigs configs,
+            EdgeConfigRepository configStore) {
+        this.configs = configs;
+        this.configStore = configStore;
         this.settings = settings;
         this.sender = sender;
         this.receiver = receiver;
@@ -37,6 +44,16 @@ public final class Sync {
 
     public Optional<EdgeRelay> relay() {
         return Optional.ofNullable(relay);
+    }
+
+    /** At a node receiving edges: the rules and processing configurations it pushes to them. */
+    public Optional<EdgeConfigs> configs() {
+        return Optional.ofNullable(configs);
+    }
+
+    /** At an edge: the configuration the cloud pushed that it applied last, and how. */
+    public Optional<EdgeConfig> appliedConfig() {
+        return sender == null ? Optional.empty() : configStore.find(settings.edgeId());
     }
 
     public Optional<Resync> resync() {

@@ -69,6 +69,7 @@ public final class SyncReceiver {
     private final Outbox store;
     private final SyncMetrics metrics;
     private final EdgeRelay relay;
+    private final EdgeConfigs configs;
     private final Clock clock;
     private final RateLimitedLog clashLog = RateLimitedLog.perMinute();
     /** edge + stream → the newest seq stored; loaded once, then kept by the commits this node makes. */
@@ -91,9 +92,11 @@ public final class SyncReceiver {
             Outbox store,
             SyncMetrics metrics,
             EdgeRelay relay,
+            EdgeConfigs configs,
             Clock clock,
             Threads threads) {
         this.relay = relay;
+        this.configs = configs;
         this.appliers = Executors.newThreadPerTaskExecutor(threads.virtual("sync-receive"));
         this.pipeline = pipeline;
         this.registry = registry;
@@ -256,6 +259,13 @@ public final class SyncReceiver {
                 } catch (IOException | ShadowException e) {
                     return false;
                 }
+            }
+            case EdgeEvents.CONFIG_APPLIED -> {
+                configs.reported(edge, event.getJson());
+                store.recordEvent(
+                        edge,
+                        new EdgeEvent(edge, event.getKind(), null, event.getAtMs(), event.getJson()),
+                        EVENTS_KEPT);
             }
             default ->
                 store.recordEvent(

@@ -10,6 +10,7 @@ import io.edgeward.core.rules.RuleVersion;
 import io.edgeward.core.rules.RuleView;
 import io.edgeward.core.rules.Rules;
 import io.edgeward.core.rules.Transition;
+import io.edgeward.core.sync.EdgeConfigApplier;
 import io.javalin.http.Context;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -217,8 +218,13 @@ public final class RuleRoutes {
         if (raw == null) {
             return DEFAULT_AUTHOR;
         }
-        if (raw.isBlank() || raw.length() > 128 || raw.equals("config") || raw.startsWith("file:")) {
-            throw ApiException.badRequest("author must be 1-128 characters, not 'config' nor 'file:…'");
+        if (raw.isBlank()
+                || raw.length() > 128
+                || raw.equals("config")
+                || raw.startsWith("file:")
+                || raw.equals(EdgeConfigApplier.AUTHOR)) {
+            // 'cloud' marks the rules the cloud manages at an edge (it deletes those it no longer lists).
+            throw ApiException.badRequest("author must be 1-128 characters, not 'config', 'cloud' nor 'file:…'");
         }
         return raw;
     }

@@ -41,6 +41,12 @@ public final class SyncRoutes {
         view.put("streams", status.streams().stream().map(SyncRoutes::stream).toList());
         view.put("parked", status.parked());
         view.put("edges", edges(status.edges()));
+        // The configuration pushed to each edge, and what it reported applied.
+        sync.configs().ifPresent(configs -> {
+            Map<String, Object> byEdge = new LinkedHashMap<>();
+            configs.list().forEach(config -> byEdge.put(config.edgeId(), EdgeConfigRoutes.summary(config)));
+            view.put("edge_configs", byEdge);
+        });
         ctx.json(view);
     }
 

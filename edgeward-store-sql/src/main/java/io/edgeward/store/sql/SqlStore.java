@@ -16,6 +16,7 @@ import io.edgeward.store.sql.internal.RollupMaintainer;
 import io.edgeward.store.sql.internal.SqlAlarmRepository;
 import io.edgeward.store.sql.internal.SqlCommandRepository;
 import io.edgeward.store.sql.internal.SqlDeviceRepository;
+import io.edgeward.store.sql.internal.SqlEdgeConfigs;
 import io.edgeward.store.sql.internal.SqlFirmwareRepository;
 import io.edgeward.store.sql.internal.SqlOutbox;
 import io.edgeward.store.sql.internal.SqlProcessedStream;
@@ -79,6 +80,7 @@ public final class SqlStore implements Lifecycle {
     private final Optional<RollupMaintainer> rollupMaintainer;
     private ScheduledExecutorService checkpointer;
     private final SqlOutbox outbox;
+    private final SqlEdgeConfigs edgeConfigs;
     private boolean started;
     private boolean closed;
 
@@ -91,6 +93,7 @@ public final class SqlStore implements Lifecycle {
         this.stream = new SqlProcessedStream(jdbi, writes, Clock.systemUTC(), dialect == Dialect.SQLITE);
         this.devices = new SqlDeviceRepository(jdbi, writes);
         this.outbox = new SqlOutbox(jdbi, writes, Clock.systemUTC());
+        this.edgeConfigs = new SqlEdgeConfigs(jdbi, writes);
         if (dialect == Dialect.SQLITE) {
             this.telemetryLog = Optional.of(new TelemetryLog(jdbi, writes));
             this.rollupMaintainer = Optional.empty();
@@ -296,7 +299,8 @@ public final class SqlStore implements Lifecycle {
                 alarms,
                 firmware,
                 rollouts,
-                outbox);
+                outbox,
+                edgeConfigs);
     }
 
     public TelemetryWriter telemetryWriter() {

@@ -16,6 +16,9 @@ import io.edgeward.core.lifecycle.Lifecycles;
 import io.edgeward.core.lifecycle.Threads;
 import io.edgeward.core.platform.Platform;
 import io.edgeward.core.sync.Backlog;
+import io.edgeward.core.sync.EdgeConfig;
+import io.edgeward.core.sync.EdgeConfigConflictException;
+import io.edgeward.core.sync.EdgeConfigRepository;
 import io.edgeward.core.sync.EdgeEvent;
 import io.edgeward.core.sync.OutboxEntry;
 import io.edgeward.core.sync.OutboxSegment;
@@ -32,6 +35,7 @@ import io.edgeward.core.telemetry.TimeRange;
 import io.edgeward.core.telemetry.Value;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -319,6 +323,38 @@ abstract class SyncContract {
         fromEdge(receiver, deviceRecord("far-2", "pump-edge", 20_000, 9_000));
         assertThat(registry.get("far-2").name()).isEqualTo("pump-later");
         assertThat(conflicts()).hasSize(2);
+    }
+
+    @Test
+    void edgeConfigs_moveOneVersionAtATime_andKeepTheNewestReport() throws Exception {
+        store = openStore();
+        EdgeConfigRepository configs = store.ports().edgeConfigs();
+        Instant at = Instant.ofEpochMilli(1_000);
+        assertThat(configs.find("edge-a")).isEmpty();
+        assertThat(configs.save("edge-a", "{\"rules\":[]}", 0L, "ops", at).version())
+                .isEqualTo(1);
+        assertThatThrownBy(() -> configs.save("edge-a", "{}", 0L, "ops", at))
+                .isInstanceOf(EdgeConfigConflictException.class)
+                .extracting(e -> ((EdgeConfigConflictException) e).current())
+                .isEqualTo(1L);
+        assertThat(configs.save("edge-a", "{\"processing\":{}}", 1L, "ops", at).version())
+                .isEqualTo(2);
+        assertThat(configs.save("edge-a", "{}", null, "ops", at).version()).isEqualTo(3);
+
+        configs.applied("edge-a", new EdgeConfig.Applied(3, EdgeConfig.APPLIED, at, "rules: 0 listed"));
+        configs.applied("edge-a", new EdgeConfig.Applied(2, EdgeConfig.FAILED, at, "late"));
+        EdgeConfig kept = configs.find("edge-a").orElseThrow();
+        assertThat(kept.document()).isEqualTo("{}");
+        assertThat(kept.applied().version()).as("an older report is ignored").isEqualTo(3);
+        assertThat(kept.applied().succeeded()).isTrue();
+
+        // At an edge: what it applied, at the cloud's version, which only moves forward.
+        configs.keepApplied("edge-b", 7, "{\"rules\":[]}", new EdgeConfig.Applied(7, EdgeConfig.FAILED, at, "no"));
+        configs.keepApplied("edge-b", 5, "{}", new EdgeConfig.Applied(5, EdgeConfig.APPLIED, at, "old"));
+        EdgeConfig applied = configs.find("edge-b").orElseThrow();
+        assertThat(applied.version()).isEqualTo(7);
+        assertThat(applied.applied().status()).isEqualTo(EdgeConfig.FAILED);
+        assertThat(configs.list()).extracting(EdgeConfig::edgeId).containsExactly("edge-a", "edge-b");
     }
 
     @Test
