@@ -11,6 +11,7 @@ import io.edgeward.core.device.DeviceNotFoundException;
 import io.edgeward.core.device.DeviceRegistry;
 import io.edgeward.core.device.FailedAuthentications;
 import io.edgeward.core.lifecycle.Lifecycle;
+import io.edgeward.core.logs.DeviceLogs;
 import io.edgeward.core.observability.RateLimitedLog;
 import io.edgeward.core.ota.FirmwareConflictException;
 import io.edgeward.core.ota.FirmwareCorruptException;
@@ -42,6 +43,7 @@ import io.edgeward.http.internal.DeviceRoutes;
 import io.edgeward.http.internal.Downloads;
 import io.edgeward.http.internal.EdgeConfigRoutes;
 import io.edgeward.http.internal.FirmwareRoutes;
+import io.edgeward.http.internal.LogRoutes;
 import io.edgeward.http.internal.OtaDeviceRoutes;
 import io.edgeward.http.internal.Problem;
 import io.edgeward.http.internal.ProcessingRoutes;
@@ -101,6 +103,7 @@ public final class HttpApi implements Lifecycle {
     private final RolloutRoutes rollouts;
     private final SyncRoutes sync;
     private final EdgeConfigRoutes edgeConfigs;
+    private final LogRoutes logs;
     private final OtaDeviceRoutes ota;
     private final DdiRoutes ddi;
     private final io.edgeward.core.ota.FirmwareSettings firmwareSettings;
@@ -121,6 +124,7 @@ public final class HttpApi implements Lifecycle {
             Firmwares firmwares,
             Rollouts rollouts,
             Sync sync,
+            DeviceLogs logs,
             PrometheusMeterRegistry prometheus,
             List<ReadinessCheck> readiness,
             Clock clock) {
@@ -148,6 +152,7 @@ public final class HttpApi implements Lifecycle {
         this.rollouts = new RolloutRoutes(rollouts, json);
         this.sync = new SyncRoutes(sync, json, clock);
         this.edgeConfigs = new EdgeConfigRoutes(sync, json);
+        this.logs = new LogRoutes(logs, registry);
         Downloads downloads = new Downloads(
                 firmwares.settings().maxDownloadRate(), firmwares.settings().maxDownloads(), prometheus);
         this.ota = new OtaDeviceRoutes(rollouts, registry, failedAuthentications, json, downloads);
@@ -228,6 +233,8 @@ public final class HttpApi implements Lifecycle {
         route(server, HandlerType.GET, "/api/v1/devices/{id}/commands", commands::list);
         route(server, HandlerType.GET, "/api/v1/devices/{id}/commands/{command_id}", commands::get);
         route(server, HandlerType.GET, "/api/v1/devices/{id}/telemetry/latest", telemetry::latest);
+        route(server, HandlerType.GET, "/api/v1/devices/{id}/logs", logs::device);
+        route(server, HandlerType.GET, "/api/v1/logs", logs::all);
         route(server, HandlerType.GET, "/api/v1/devices/{id}/telemetry/metrics", telemetry::metrics);
         route(server, HandlerType.GET, "/api/v1/devices/{id}/telemetry", telemetry::series);
         route(server, HandlerType.GET, "/api/v1/telemetry", telemetry::multi);

@@ -121,6 +121,7 @@ class HttpApiIT {
                         firmwares,
                         rollouts,
                         platform.sync(),
+                        platform.logs(),
                         meters,
                         List.of(ReadinessCheck.of("store", storeReady::get)),
                         Clock.systemUTC()));

@@ -15,6 +15,7 @@ import io.edgeward.core.device.DeviceSessions;
 import io.edgeward.core.device.Presence;
 import io.edgeward.core.lifecycle.Lifecycle;
 import io.edgeward.core.lifecycle.Threads;
+import io.edgeward.core.logs.DeviceLogs;
 import io.edgeward.core.ota.DeviceJob;
 import io.edgeward.core.ota.Firmware;
 import io.edgeward.core.ota.FirmwareDelta;
@@ -97,6 +98,7 @@ public final class EmbeddedBroker implements DeviceSessions, Lifecycle {
 
     private SyncReceiver edges;
     private Consumer<DeviceId> edgeReady = edge -> {};
+    private DeviceLogs logs;
 
     public EmbeddedBroker(
             BrokerSettings settings,
@@ -117,6 +119,11 @@ public final class EmbeddedBroker implements DeviceSessions, Lifecycle {
         this.registry = registry;
         this.pipeline = pipeline;
         this.meters = meters;
+    }
+
+    /** Device logs published on {@code device/{id}/log} are stored here; before {@link #start()}. */
+    public synchronized void keepLogs(DeviceLogs logs) {
+        this.logs = logs;
     }
 
     /**
@@ -184,7 +191,8 @@ public final class EmbeddedBroker implements DeviceSessions, Lifecycle {
                 rollouts,
                 channel,
                 Optional.ofNullable(edges),
-                edgeReady);
+                edgeReady,
+                logs);
 
         EmbeddedHiveMQ broker = EmbeddedHiveMQ.builder()
                 .withConfigurationFolder(conf)

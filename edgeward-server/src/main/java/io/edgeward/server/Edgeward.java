@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgeward.coap.CoapCommandChannel;
 import io.edgeward.coap.CoapSettings;
 import io.edgeward.coap.EmbeddedCoapServer;
+import io.edgeward.core.lifecycle.Lifecycle;
 import io.edgeward.core.lifecycle.Lifecycles;
 import io.edgeward.core.lifecycle.Threads;
+import io.edgeward.core.logs.LogLevel;
 import io.edgeward.core.ota.FirmwareSettings;
 import io.edgeward.core.ota.Firmwares;
 import io.edgeward.core.ota.Rollouts;
@@ -106,6 +108,20 @@ public final class Edgeward implements AutoCloseable {
                     .ruleSettings(RuleSettings.from(config, RuleFiles.read(dataDir.resolve("rules"))))
                     .webhooks(new JdkWebhookClient())
                     .start();
+            LogLevel nodeLevel = platform.logs().settings().nodeLevel();
+            if (syncSettings.edge() && nodeLevel != null) {
+                // The edge's own warnings go to the cloud as the logs of its id; removed before the logs stop.
+                Runnable remove = NodeLog.install(platform.logs(), syncSettings.edgeId(), nodeLevel);
+                parts.start("node-log", new Lifecycle() {
+                    @Override
+                    public void start() {}
+
+                    @Override
+                    public void close() {
+                        remove.run();
+                    }
+                });
+            }
 
             FirmwareSettings firmwareSettings = FirmwareSettings.from(config, dataDir);
             Firmwares firmwares = parts.start(
@@ -142,21 +158,29 @@ public final class Edgeward implements AutoCloseable {
             platform.commands().addTransport(coapCommands);
             platform.shadows().addListener(broker.shadowListener());
             platform.addSessions(broker);
+            broker.keepLogs(platform.logs());
             EmbeddedBroker edgeBroker = broker;
             platform.sync().receiver().ifPresent(receiver -> {
-                // Down to devices behind edges, through each edge's connection; after MQTT and CoAP.
+                // Down to devices behind edges, through each edge's connection; after MQTT and CoAP. An
+                // edge reading over NATS JetStream gets it there, the others through the broker.
                 EdgeRelay relay = platform.sync().relay().orElseThrow();
-                relay.usePublisher(edgeBroker::publish);
                 platform.commands().addTransport(relay);
                 edgeBroker.receiveEdges(receiver, relay::edgeReady);
+                if (syncSettings.receive().url() != null) {
+                    JetStreamEdges jetStreams = parts.start(
+                            "sync-jetstream",
+                            new JetStreamEdges(
+                                    syncSettings,
+                                    receiver,
+                                    platform.registry(),
+                                    platform.presence(),
+                                    relay::edgeReady,
+                                    threads));
+                    relay.usePublisher(jetStreams.publisher(edgeBroker::publish));
+                } else {
+                    relay.usePublisher(edgeBroker::publish);
+                }
             });
-            if (syncSettings.receive().url() != null) {
-                platform.sync()
-                        .receiver()
-                        .ifPresent(receiver -> parts.start(
-                                "sync-jetstream",
-                                new JetStreamEdges(syncSettings, receiver, platform.registry(), threads)));
-            }
             parts.start("mqtt", broker);
             EmbeddedBroker mqtt = broker;
             platform.rules().usePublisher(mqtt::publish);
@@ -197,6 +221,7 @@ public final class Edgeward implements AutoCloseable {
                             firmwares,
                             rollouts,
                             platform.sync(),
+                            platform.logs(),
                             meters,
                             List.of(
                                     ReadinessCheck.of("broker", startedBroker::isReady),

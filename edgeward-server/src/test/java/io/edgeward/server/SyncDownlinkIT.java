@@ -86,40 +86,9 @@ class SyncDownlinkIT {
                         .asText()
                         .equals("dev-c"));
 
-        // The device, behind the edge: runs every command it gets, and reports its LED as desired.
-        device = MqttClient.builder()
-                .useMqttVersion5()
-                .identifier("dev-c")
-                .serverHost("127.0.0.1")
-                .serverPort(ports.get("mqtt").asInt())
-                .simpleAuth()
-                .username("dev-c")
-                .password(secret.getBytes(StandardCharsets.UTF_8))
-                .applySimpleAuth()
-                .buildAsync();
-        device.connect().get(10, TimeUnit.SECONDS);
-        device.subscribeWith()
-                .topicFilter("device/dev-c/command")
-                .qos(MqttQos.AT_LEAST_ONCE)
-                .callback(publish -> {
-                    try {
-                        String id = PlatformProcess.JSON
-                                .readTree(publish.getPayloadAsBytes())
-                                .get("command_id")
-                                .asText();
-                        device.publishWith()
-                                .topic("device/dev-c/response")
-                                .qos(MqttQos.AT_LEAST_ONCE)
-                                .payload(("{\"command_id\":\"" + id
-                                                + "\",\"status\":\"success\",\"message\":\"rebooted\"}")
-                                        .getBytes(StandardCharsets.UTF_8))
-                                .send();
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                })
-                .send()
-                .get(10, TimeUnit.SECONDS);
+        // The device, behind the edge: runs every command it gets.
+        CommandAnswerer answerer = new CommandAnswerer(ports.get("mqtt").asInt(), "dev-c", secret);
+        device = answerer.client;
 
         link.cut();
         await().atMost(Duration.ofSeconds(30))
@@ -127,10 +96,8 @@ class SyncDownlinkIT {
                         .get("status")
                         .asText()
                         .equals("offline"));
-        HttpResponse<String> sent =
-                cloud.send("POST", "/api/v1/devices/dev-c/commands", "{\"type\":\"reboot\",\"timeout\":\"30s\"}");
-        assertThat(sent.statusCode()).as(sent.body()).isEqualTo(202);
-        JsonNode command = PlatformProcess.JSON.readTree(sent.body());
+        String commandId = submit(cloud, "dev-c");
+        JsonNode command = cloud.get("/api/v1/devices/dev-c/commands/" + commandId);
         assertThat(command.get("status").asText()).isEqualTo("queued");
         HttpResponse<String> desired =
                 cloud.send("PATCH", "/api/v1/devices/dev-c/shadow", "{\"state\":{\"desired\":{\"led\":\"on\"}}}");
@@ -261,6 +228,14 @@ class SyncDownlinkIT {
                 .isEqualTo(204);
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> edge.send("GET", "/api/v1/devices/dev-new", null).statusCode() == 404);
+    }
+
+    /** Sends a reboot command to the device in {@code node}; its id. */
+    static String submit(PlatformProcess node, String device) throws Exception {
+        HttpResponse<String> sent = node.send(
+                "POST", "/api/v1/devices/" + device + "/commands", "{\"type\":\"reboot\",\"timeout\":\"60s\"}");
+        assertThat(sent.statusCode()).as(sent.body()).isEqualTo(202);
+        return PlatformProcess.JSON.readTree(sent.body()).get("command_id").asText();
     }
 
     private static boolean connects(int port, String id, String secret) {

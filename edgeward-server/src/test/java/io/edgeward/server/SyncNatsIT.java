@@ -105,4 +105,87 @@ class SyncNatsIT {
         assertThat(cloud.get("/api/v1/sync").get("edges").get(0).get("edge_id").asText())
                 .isEqualTo("edge-n");
     }
+
+    @Test
+    void downOverNats_commandsDesiredStateAndConfiguration_reachTheEdge_alsoWhatWasSentWhileItWasDown()
+            throws Exception {
+        assumeTrue(NatsServer.installed(), "nats-server not installed (apt-get install nats-server); skipping");
+        nats = new NatsServer(dir.resolve("nats"));
+        nats.start();
+        cloud = new PlatformProcess(
+                Files.createDirectories(dir.resolve("cloud")),
+                Map.of("sync.role", "cloud", "sync.receive.nats-url", nats.url()));
+        cloud.start();
+        assertThat(cloud.send("POST", "/api/v1/devices", "{\"device_id\":\"edge-m\",\"type\":\"gateway\"}")
+                        .statusCode())
+                .isEqualTo(201);
+        Path edgeDir = Files.createDirectories(dir.resolve("edge"));
+        Map<String, String> edgeSettings = Map.of(
+                "sync.role", "edge",
+                "sync.edge-id", "edge-m",
+                "sync.uplink.url", nats.url(),
+                "sync.backoff.max", "2s");
+        edge = new PlatformProcess(edgeDir, edgeSettings);
+        JsonNode ports = edge.start();
+        String secret = edge.register("dev-m");
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+            assertThat(cloud.get("/api/v1/devices/edge-m").get("status").asText())
+                    .as("the edge, heard over NATS")
+                    .isEqualTo("online");
+            assertThat(cloud.get("/api/v1/devices/dev-m").get("edge").asText()).isEqualTo("edge-m");
+        });
+
+        try (CommandAnswerer device = new CommandAnswerer(ports.get("mqtt").asInt(), "dev-m", secret)) {
+            String command = SyncDownlinkIT.submit(cloud, "dev-m");
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(cloud.get("/api/v1/devices/dev-m/commands/" + command)
+                                    .get("status")
+                                    .asText())
+                            .isEqualTo("succeeded"));
+        }
+        HttpResponse<String> config = cloud.send(
+                "PUT",
+                "/api/v1/sync/edges/edge-m/config",
+                "{\"rules\": [{\"id\": \"hot\", \"metric\": \"temperature\", \"condition\": \"value > 30\","
+                        + " \"actions\": [{\"type\": \"log\"}]}]}");
+        assertThat(config.statusCode()).as(config.body()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(cloud.get("/api/v1/sync/edges/edge-m/config")
+                                .at("/applied/status")
+                                .asText())
+                        .isEqualTo("applied"));
+
+        // The edge dies; the cloud still counts it connected for a while, so what it sends now goes to
+        // the edge's down stream, and waits there.
+        edge.kill();
+        HttpResponse<String> desired =
+                cloud.send("PATCH", "/api/v1/devices/dev-m/shadow", "{\"state\":{\"desired\":{\"led\":\"on\"}}}");
+        assertThat(desired.statusCode()).as(desired.body()).isEqualTo(200);
+        // Once it counts the edge away, a command waits in the cloud's queue instead.
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> cloud.get("/api/v1/devices/edge-m")
+                        .get("status")
+                        .asText()
+                        .equals("offline"));
+        String queued = SyncDownlinkIT.submit(cloud, "dev-m");
+        assertThat(cloud.get("/api/v1/devices/dev-m/commands/" + queued)
+                        .get("status")
+                        .asText())
+                .isEqualTo("queued");
+
+        edge = new PlatformProcess(edgeDir, edgeSettings);
+        ports = edge.start();
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(edge.get("/api/v1/devices/dev-m/shadow")
+                                .at("/state/desired/led")
+                                .asText())
+                        .isEqualTo("on"));
+        try (CommandAnswerer device = new CommandAnswerer(ports.get("mqtt").asInt(), "dev-m", secret)) {
+            await().atMost(Duration.ofSeconds(60))
+                    .untilAsserted(() -> assertThat(cloud.get("/api/v1/devices/dev-m/commands/" + queued)
+                                    .get("status")
+                                    .asText())
+                            .isEqualTo("succeeded"));
+        }
+    }
 }

@@ -9,6 +9,8 @@ import io.edgeward.core.device.DeviceSessions;
 import io.edgeward.core.device.Presence;
 import io.edgeward.core.lifecycle.Lifecycles;
 import io.edgeward.core.lifecycle.Threads;
+import io.edgeward.core.logs.DeviceLogs;
+import io.edgeward.core.logs.LogSettings;
 import io.edgeward.core.processing.Processing;
 import io.edgeward.core.processing.ProcessingSettings;
 import io.edgeward.core.retention.Retention;
@@ -27,6 +29,7 @@ import io.edgeward.core.sync.EdgeRelay;
 import io.edgeward.core.sync.OutboxForwarder;
 import io.edgeward.core.sync.Resync;
 import io.edgeward.core.sync.Sync;
+import io.edgeward.core.sync.SyncCodec;
 import io.edgeward.core.sync.SyncMetrics;
 import io.edgeward.core.sync.SyncReceiver;
 import io.edgeward.core.sync.SyncSender;
@@ -75,6 +78,7 @@ public final class Platform {
     private final DeviceCensus census;
     private final ShadowReporter reporter;
     private final Retention retention;
+    private final DeviceLogs logs;
     private final Processing processing;
     private final Rules rules;
     private final Sync sync;
@@ -145,6 +149,9 @@ public final class Platform {
         committed.registerTimed("rules", rules::committed);
         registry.addChangeListener(rules::deviceChanged);
         registry.addDeletionListener(rules::deviceDeleted);
+        LogSettings logSettings = builder.logSettings != null ? builder.logSettings : LogSettings.from(config);
+        this.logs = new DeviceLogs(ports.deviceLogs(), logSettings, meters, builder.clock, threads);
+        registry.addDeletionListener(logs::deleteDevice);
         SyncSettings syncSettings = builder.syncSettings != null ? builder.syncSettings : SyncSettings.from(config);
         SyncMetrics syncMetrics = new SyncMetrics(meters);
         SyncSender sender = null;
@@ -171,6 +178,8 @@ public final class Platform {
             rules.addAlarmListener(events::alarmChanged);
             resync = new Resync(
                     registry, ports.telemetryReader(), ports.outbox(), sender, syncSettings, builder.clock, threads);
+            // Device logs (and the node's own) go up the low stream, in the transaction that stores them.
+            logs.forwardWith(SyncCodec::logs, () -> {});
             EdgeConfigApplier configApplier = new EdgeConfigApplier(
                     syncSettings.edgeId(), rules, processing, ports.edgeConfigs(), events, builder.clock);
             builder.uplink.receive(new EdgeDownlink(registry, commands, shadows, events, resync, configApplier));
@@ -211,6 +220,7 @@ public final class Platform {
                                 syncMetrics,
                                 relay,
                                 edgeConfigs,
+                                logs,
                                 builder.clock,
                                 threads)
                         : null,
@@ -248,6 +258,7 @@ public final class Platform {
         parts.start("rules", rules);
         parts.start("pipeline", pipeline, pipelineStopBound);
         parts.start("retention", retention);
+        parts.start("device-logs", logs);
         // After the pipeline: it stops before the pipeline, which commits what the devices sent meanwhile.
         sync.sender().ifPresent(sender -> parts.start("sync", sender));
         return this;
@@ -299,6 +310,10 @@ public final class Platform {
         return retention;
     }
 
+    public DeviceLogs logs() {
+        return logs;
+    }
+
     public Processing processing() {
         return processing;
     }
@@ -329,6 +344,7 @@ public final class Platform {
         private ProcessingSettings processingSettings;
         private RuleSettings ruleSettings;
         private SyncSettings syncSettings;
+        private LogSettings logSettings;
         private Uplink uplink;
         private WebhookClient webhooks = (url, headers, body, timeout) -> {
             throw new java.io.IOException("this node sends no webhooks");
@@ -398,6 +414,11 @@ public final class Platform {
         /** The rules the node's files define (by default the configuration's {@code rules:} alone). */
         public Builder ruleSettings(RuleSettings settings) {
             this.ruleSettings = Objects.requireNonNull(settings);
+            return this;
+        }
+
+        public Builder logSettings(LogSettings settings) {
+            this.logSettings = Objects.requireNonNull(settings);
             return this;
         }
 

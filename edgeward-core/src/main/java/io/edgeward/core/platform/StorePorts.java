@@ -2,6 +2,7 @@ package io.edgeward.core.platform;
 
 import io.edgeward.core.command.CommandRepository;
 import io.edgeward.core.device.DeviceRepository;
+import io.edgeward.core.logs.DeviceLogRepository;
 import io.edgeward.core.ota.FirmwareRepository;
 import io.edgeward.core.ota.RolloutRepository;
 import io.edgeward.core.processing.ProcessedStream;
@@ -37,7 +38,8 @@ public record StorePorts(
         FirmwareRepository firmware,
         RolloutRepository rollouts,
         Outbox outbox,
-        EdgeConfigRepository edgeConfigs) {
+        EdgeConfigRepository edgeConfigs,
+        DeviceLogRepository deviceLogs) {
 
     public StorePorts {
         Objects.requireNonNull(devices, "devices");
@@ -55,5 +57,6 @@ public record StorePorts(
         Objects.requireNonNull(rollouts, "rollouts");
         Objects.requireNonNull(outbox, "outbox");
         Objects.requireNonNull(edgeConfigs, "edgeConfigs");
+        Objects.requireNonNull(deviceLogs, "deviceLogs");
     }
 }

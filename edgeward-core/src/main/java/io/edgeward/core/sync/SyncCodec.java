@@ -3,6 +3,9 @@ package io.edgeward.core.sync;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.edgeward.core.device.DeviceId;
+import io.edgeward.core.logs.LogEntry;
+import io.edgeward.core.logs.LogLevel;
+import io.edgeward.core.sync.proto.LogRecord;
 import io.edgeward.core.sync.proto.PointRecord;
 import io.edgeward.core.sync.proto.Record;
 import io.edgeward.core.sync.proto.RecordList;
@@ -18,6 +21,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
@@ -77,6 +81,41 @@ public final class SyncCodec {
                 record.getTsMs(),
                 value,
                 record.getUnit().isEmpty() ? null : record.getUnit());
+    }
+
+    /** Log lines as stored (with their ids), for the low stream: one segment, or none. */
+    public static List<OutboxSegment> logs(List<LogEntry> entries) {
+        if (entries.isEmpty()) {
+            return List.of();
+        }
+        List<Record> records = new ArrayList<>(entries.size());
+        for (LogEntry entry : entries) {
+            LogRecord.Builder log = LogRecord.newBuilder()
+                    .setId(entry.id())
+                    .setDevice(entry.device().value())
+                    .setTsMs(entry.ts())
+                    .setLevel(entry.level().wireName())
+                    .setMessage(entry.message());
+            if (entry.fieldsJson() != null) {
+                log.setFieldsJson(entry.fieldsJson());
+            }
+            records.add(Record.newBuilder().setLog(log).build());
+        }
+        return List.of(segment(Priority.LOW, records));
+    }
+
+    /**
+     * @throws IllegalArgumentException for a line with no valid device or level
+     */
+    public static LogEntry toLog(LogRecord record, String edgeId) {
+        return new LogEntry(
+                record.getId(),
+                DeviceId.of(record.getDevice()),
+                record.getTsMs(),
+                LogLevel.fromWire(record.getLevel()),
+                record.getMessage(),
+                record.getFieldsJson().isEmpty() ? null : record.getFieldsJson(),
+                edgeId);
     }
 
     public static OutboxSegment segment(Priority priority, List<Record> records) {

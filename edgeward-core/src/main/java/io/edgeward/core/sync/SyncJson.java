@@ -89,6 +89,19 @@ final class SyncJson {
                                 : record.getEvent().getJson());
                 json.writeEndObject();
             }
+            case LOG -> {
+                json.writeStartObject();
+                json.writeStringField("kind", "log");
+                json.writeStringField("device_id", record.getLog().getDevice());
+                json.writeStringField("level", record.getLog().getLevel());
+                json.writeStringField("message", record.getLog().getMessage());
+                if (!record.getLog().getFieldsJson().isEmpty()) {
+                    json.writeFieldName("fields");
+                    json.writeRawValue(record.getLog().getFieldsJson());
+                }
+                json.writeNumberField("timestamp", record.getLog().getTsMs() / 1000.0);
+                json.writeEndObject();
+            }
             case KIND_NOT_SET -> {}
         }
     }

@@ -13,6 +13,8 @@ import io.edgeward.core.device.NewDevice;
 import io.edgeward.core.device.Presence;
 import io.edgeward.core.device.RecordChange;
 import io.edgeward.core.lifecycle.Threads;
+import io.edgeward.core.logs.DeviceLogs;
+import io.edgeward.core.logs.LogEntry;
 import io.edgeward.core.observability.RateLimitedLog;
 import io.edgeward.core.shadow.ChangedBy;
 import io.edgeward.core.shadow.ShadowException;
@@ -70,6 +72,7 @@ public final class SyncReceiver {
     private final SyncMetrics metrics;
     private final EdgeRelay relay;
     private final EdgeConfigs configs;
+    private final DeviceLogs logs;
     private final Clock clock;
     private final RateLimitedLog clashLog = RateLimitedLog.perMinute();
     /** edge + stream → the newest seq stored; loaded once, then kept by the commits this node makes. */
@@ -93,8 +96,10 @@ public final class SyncReceiver {
             SyncMetrics metrics,
             EdgeRelay relay,
             EdgeConfigs configs,
+            DeviceLogs logs,
             Clock clock,
             Threads threads) {
+        this.logs = logs;
         this.relay = relay;
         this.configs = configs;
         this.appliers = Executors.newThreadPerTaskExecutor(threads.virtual("sync-receive"));
@@ -165,15 +170,18 @@ public final class SyncReceiver {
         }
         String edge = frame.edgeId();
         List<Point> points = new ArrayList<>();
+        List<LogEntry> lines = new ArrayList<>();
         Set<DeviceId> clashing = new HashSet<>();
         int refused = 0;
         for (SyncCodec.ReceivedSegment segment : fresh) {
             for (Record record : segment.records()) {
-                if (!applyRecord(edge, record, points, clashing)) {
+                if (!applyRecord(edge, record, points, lines, clashing)) {
                     refused++;
                 }
             }
         }
+        // Stored once per (edge, line id), before the mark: a frame sent again adds none twice.
+        logs.fromEdge(edge, lines);
         if (refused > 0) {
             metrics.refused();
         }
@@ -191,7 +199,8 @@ public final class SyncReceiver {
     }
 
     /** @return false when the record is refused (its device is another's) */
-    private boolean applyRecord(String edge, Record record, List<Point> points, Set<DeviceId> clashing) {
+    private boolean applyRecord(
+            String edge, Record record, List<Point> points, List<LogEntry> lines, Set<DeviceId> clashing) {
         try {
             switch (record.getKindCase()) {
                 case POINT -> {
@@ -221,6 +230,14 @@ public final class SyncReceiver {
                 }
                 case EVENT -> {
                     return event(edge, record.getEvent(), clashing);
+                }
+                case LOG -> {
+                    LogEntry line = SyncCodec.toLog(record.getLog(), edge);
+                    // The edge's own lines are under its id, this node's gateway device.
+                    if (!line.device().value().equals(edge) && !owns(edge, line.device(), clashing)) {
+                        return false;
+                    }
+                    lines.add(line);
                 }
                 case KIND_NOT_SET -> {
                     return false;

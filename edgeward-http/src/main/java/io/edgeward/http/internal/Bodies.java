@@ -10,6 +10,17 @@ final class Bodies {
 
     private Bodies() {}
 
+    private static final ObjectMapper TREES = new ObjectMapper();
+
+    /** Stored JSON text as a tree, to be written as JSON again (or the text, if it does not read). */
+    static Object tree(String json) {
+        try {
+            return TREES.readTree(json);
+        } catch (JsonProcessingException e) {
+            return json;
+        }
+    }
+
     static <T> T read(ObjectMapper json, Context ctx, Class<T> type) {
         byte[] body = ctx.bodyAsBytes();
         if (body.length == 0) {

@@ -18,6 +18,7 @@ import io.edgeward.core.command.CommandService;
 import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.device.DeviceRegistry;
 import io.edgeward.core.device.Presence;
+import io.edgeward.core.logs.DeviceLogs;
 import io.edgeward.core.observability.RateLimitedLog;
 import io.edgeward.core.ota.Rollouts;
 import io.edgeward.core.shadow.ShadowService;
@@ -78,6 +79,7 @@ public final class EdgewardExtension implements ExtensionMain {
     private final MqttDeviceChannel channel;
     private final Optional<SyncReceiver> edges;
     private final Consumer<DeviceId> edgeReady;
+    private final DeviceLogs logs;
     private final AcknowledgementDrains drains = new AcknowledgementDrains();
 
     public EdgewardExtension(
@@ -94,7 +96,9 @@ public final class EdgewardExtension implements ExtensionMain {
             Rollouts rollouts,
             MqttDeviceChannel channel,
             Optional<SyncReceiver> edges,
-            Consumer<DeviceId> edgeReady) {
+            Consumer<DeviceId> edgeReady,
+            DeviceLogs logs) {
+        this.logs = logs;
         this.authenticator = authenticator;
         this.principals = principals;
         this.pipeline = pipeline;
@@ -180,7 +184,8 @@ public final class EdgewardExtension implements ExtensionMain {
                                 rollouts,
                                 channel,
                                 blocking,
-                                edgeReady),
+                                edgeReady,
+                                logs),
                         acknowledgements);
                 AclDenials denials = new AclDenials(principal, clientId, metrics, aclDenialLog);
                 clientContext.addSubscribeInboundInterceptor(denials);

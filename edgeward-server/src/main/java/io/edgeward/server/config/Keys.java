@@ -56,7 +56,8 @@ public final class Keys {
             RetentionSettings.KEYS,
             RuleSettings.KEYS,
             ProcessingSettings.KEYS,
-            io.edgeward.core.sync.SyncSettings.KEYS);
+            io.edgeward.core.sync.SyncSettings.KEYS,
+            io.edgeward.core.logs.LogSettings.KEYS);
 
     private Keys() {}
 

@@ -15,6 +15,7 @@ import io.edgeward.store.sql.internal.RollupBackfill;
 import io.edgeward.store.sql.internal.RollupMaintainer;
 import io.edgeward.store.sql.internal.SqlAlarmRepository;
 import io.edgeward.store.sql.internal.SqlCommandRepository;
+import io.edgeward.store.sql.internal.SqlDeviceLogs;
 import io.edgeward.store.sql.internal.SqlDeviceRepository;
 import io.edgeward.store.sql.internal.SqlEdgeConfigs;
 import io.edgeward.store.sql.internal.SqlFirmwareRepository;
@@ -81,6 +82,7 @@ public final class SqlStore implements Lifecycle {
     private ScheduledExecutorService checkpointer;
     private final SqlOutbox outbox;
     private final SqlEdgeConfigs edgeConfigs;
+    private final SqlDeviceLogs deviceLogs;
     private boolean started;
     private boolean closed;
 
@@ -94,6 +96,7 @@ public final class SqlStore implements Lifecycle {
         this.devices = new SqlDeviceRepository(jdbi, writes);
         this.outbox = new SqlOutbox(jdbi, writes, Clock.systemUTC());
         this.edgeConfigs = new SqlEdgeConfigs(jdbi, writes);
+        this.deviceLogs = new SqlDeviceLogs(jdbi, writes, outbox);
         if (dialect == Dialect.SQLITE) {
             this.telemetryLog = Optional.of(new TelemetryLog(jdbi, writes));
             this.rollupMaintainer = Optional.empty();
@@ -300,7 +303,8 @@ public final class SqlStore implements Lifecycle {
                 firmware,
                 rollouts,
                 outbox,
-                edgeConfigs);
+                edgeConfigs,
+                deviceLogs);
     }
 
     public TelemetryWriter telemetryWriter() {

@@ -14,6 +14,8 @@ import io.edgeward.core.device.DeviceType;
 import io.edgeward.core.device.NewDevice;
 import io.edgeward.core.lifecycle.Lifecycles;
 import io.edgeward.core.lifecycle.Threads;
+import io.edgeward.core.logs.LogEntry;
+import io.edgeward.core.logs.LogLevel;
 import io.edgeward.core.platform.Platform;
 import io.edgeward.core.sync.Backlog;
 import io.edgeward.core.sync.EdgeConfig;
@@ -355,6 +357,42 @@ abstract class SyncContract {
         assertThat(applied.version()).isEqualTo(7);
         assertThat(applied.applied().status()).isEqualTo(EdgeConfig.FAILED);
         assertThat(configs.list()).extracting(EdgeConfig::edgeId).containsExactly("edge-a", "edge-b");
+    }
+
+    @Test
+    void deviceLogs_goToTheOutboxWithTheirIds_andAnEdgesLinesAreStoredOnce() throws Exception {
+        store = openStore();
+        var logs = store.ports().deviceLogs();
+        DeviceId device = DeviceId.of("log-1");
+        logs.append(
+                List.of(
+                        new LogEntry(0, device, 1_000, LogLevel.INFO, "booted", null, null),
+                        new LogEntry(0, device, 2_000, LogLevel.ERROR, "fault", "{\"code\":7}", null)),
+                SyncCodec::logs);
+        List<LogEntry> stored = logs.query(device, 0, Long.MAX_VALUE, LogLevel.DEBUG, 0, 10);
+        assertThat(stored).extracting(LogEntry::message).containsExactly("fault", "booted");
+        List<OutboxEntry> rows = store.ports().outbox().read(Priority.LOW, 0, 1 << 20);
+        assertThat(rows).singleElement().extracting(OutboxEntry::records).isEqualTo(2);
+
+        // The cloud's side: the edge's ids make a frame sent twice add its lines once.
+        List<LogEntry> fromEdge = SyncCodec.decode(
+                        SyncCodec.frame("edge-a", Priority.LOW, rows, SyncSettings.Compression.GZIP))
+                .segments()
+                .getFirst()
+                .records()
+                .stream()
+                .map(record -> SyncCodec.toLog(record.getLog(), "edge-a"))
+                .toList();
+        assertThat(logs.appendFromEdge("edge-a", fromEdge)).isEqualTo(2);
+        assertThat(logs.appendFromEdge("edge-a", fromEdge)).isZero();
+        // (One store plays both sides here: the edge's own line, and the copy it sent.)
+        assertThat(logs.query(device, 0, Long.MAX_VALUE, LogLevel.ERROR, 0, 10))
+                .extracting(LogEntry::edgeId)
+                .containsExactly("edge-a", null);
+        assertThat(logs.query(null, 0, Long.MAX_VALUE, LogLevel.DEBUG, 0, 10)).hasSize(4);
+        assertThat(logs.deleteBefore(1_500)).isEqualTo(2);
+        logs.deleteDevice(device);
+        assertThat(logs.query(null, 0, Long.MAX_VALUE, LogLevel.DEBUG, 0, 10)).isEmpty();
     }
 
     @Test

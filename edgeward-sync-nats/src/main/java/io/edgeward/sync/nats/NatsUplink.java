@@ -9,7 +9,6 @@ import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
-import io.nats.client.Nats;
 import io.nats.client.PublishOptions;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
@@ -37,50 +36,42 @@ public final class NatsUplink implements Uplink {
     private final SyncSettings settings;
     private final String target;
     private final String stream;
-    private volatile Connection connection;
+    private final NatsLink link;
     private volatile boolean streamReady;
-    private Thread connector;
     private final Threads threads;
+    private volatile NatsDownlink down;
 
     public NatsUplink(SyncSettings settings, Threads threads) {
         this.settings = settings;
         this.threads = threads;
         this.target = settings.uplink().url().toString();
         this.stream = JetStreams.streamName(settings.edgeId());
+        this.down = new NatsDownlink(settings.edgeId(), null, threads);
+        this.link = new NatsLink(
+                JetStreams.options(settings.uplink(), "edgeward-edge-" + settings.edgeId(), settings.maxBackoff()),
+                target,
+                this::connected,
+                threads);
     }
 
     @Override
     public void start() {
-        // The first connection may wait for a server that is away; jnats keeps trying, the sender's
-        // attempts fail meanwhile (and say so).
-        connector = threads.virtual("sync-nats-connect").newThread(() -> {
-            try {
-                connection = Nats.connectReconnectOnConnect(JetStreams.options(
-                        settings.uplink(), "edgeward-edge-" + settings.edgeId(), settings.maxBackoff()));
-                LOG.info("Sync uplink connected to {} (stream {})", target, stream);
-            } catch (IOException e) {
-                LOG.error("Sync uplink {}: cannot connect: {}", target, e.getMessage());
-            } catch (InterruptedException e) {
-                // closing
-            }
-        });
-        connector.start();
+        // The first connection may wait for a server that is away; it is made on the link's thread, and
+        // the sender's attempts fail meanwhile (and say so).
+        link.start();
+    }
+
+    /** A new connection (the first, or one replacing a connection that stopped answering). */
+    private void connected(Connection open) {
+        LOG.info("Sync uplink connected to {} (stream {})", target, stream);
+        streamReady = false;
+        down.start(open);
     }
 
     @Override
     public void close() {
-        Thread connecting = connector;
-        if (connecting != null) {
-            connecting.interrupt();
-        }
-        Connection open = connection;
-        if (open != null) {
-            try {
-                open.close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        down.close();
+        link.close();
     }
 
     @Override
@@ -117,7 +108,7 @@ public final class NatsUplink implements Uplink {
     }
 
     private Connection connection() throws IOException {
-        Connection open = connection;
+        Connection open = link.current();
         if (open == null) {
             throw new IOException("not connected to " + target + " yet");
         }
@@ -132,7 +123,7 @@ public final class NatsUplink implements Uplink {
         try {
             management.getStreamInfo(stream);
         } catch (JetStreamApiException e) {
-            if (e.getApiErrorCode() != 10059) { // stream not found
+            if (e.getApiErrorCode() != JetStreams.STREAM_NOT_FOUND) {
                 throw e;
             }
             management.addStream(StreamConfiguration.builder()
@@ -146,20 +137,15 @@ public final class NatsUplink implements Uplink {
         streamReady = true;
     }
 
-    /**
-     * Nothing comes down a NATS uplink yet: commands and desired shadow changes reach devices behind
-     * an edge through an MQTT uplink (see the README's sync section).
-     */
+    /** What the cloud sends down waits in this edge's down stream and is read once connected. */
     @Override
     public void receive(Downlink downlink) {
-        LOG.info(
-                "Sync uplink {}: commands and desired shadow changes from the cloud arrive over MQTT uplinks only",
-                target);
+        this.down = new NatsDownlink(settings.edgeId(), downlink, threads);
     }
 
     @Override
     public boolean connected() {
-        Connection open = connection;
+        Connection open = link.current();
         return open != null && open.getStatus() == Connection.Status.CONNECTED;
     }
 

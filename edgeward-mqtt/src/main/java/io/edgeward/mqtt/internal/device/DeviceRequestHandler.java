@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgeward.core.command.CommandResponseException;
 import io.edgeward.core.command.CommandService;
 import io.edgeward.core.device.DeviceId;
+import io.edgeward.core.logs.DeviceLogs;
+import io.edgeward.core.logs.LogRefusedException;
 import io.edgeward.core.ota.OtaDocuments;
 import io.edgeward.core.ota.OtaRefusedException;
 import io.edgeward.core.ota.Rollouts;
@@ -43,6 +45,7 @@ public final class DeviceRequestHandler {
         public static final Outcome SUCCESS = new Outcome(0x00, null);
         public static final int IMPLEMENTATION_SPECIFIC_ERROR = 0x83;
         public static final int NOT_AUTHORIZED = 0x87;
+        public static final int QUOTA_EXCEEDED = 0x97;
         public static final int PAYLOAD_FORMAT_INVALID = 0x99;
 
         public boolean succeeded() {
@@ -75,12 +78,14 @@ public final class DeviceRequestHandler {
 
     private final Set<Integer> downSubscriptions = ConcurrentHashMap.newKeySet();
     private final Consumer<DeviceId> edgeReady;
+    private final DeviceLogs logs;
     /** The last shadow request of this connection; the next one runs after it. Written only by the connection's inbound thread. */
     private CompletableFuture<Void> shadowRequests = CompletableFuture.completedFuture(null);
 
     /**
      * @param self the device behind this connection; null for users and anonymous clients
      * @param edgeReady told when an edge (a gateway device) subscribed to what goes down to it
+     * @param logs where device logs go; null when this node keeps none
      */
     public DeviceRequestHandler(
             DeviceId self,
@@ -89,8 +94,10 @@ public final class DeviceRequestHandler {
             Rollouts rollouts,
             Replies replies,
             Executor blocking,
-            Consumer<DeviceId> edgeReady) {
+            Consumer<DeviceId> edgeReady,
+            DeviceLogs logs) {
         this.self = self;
+        this.logs = logs;
         this.edgeReady = edgeReady;
         this.shadows = shadows;
         this.commands = commands;
@@ -130,6 +137,30 @@ public final class DeviceRequestHandler {
                     }
                 },
                 blocking);
+    }
+
+    /**
+     * Log lines of the device ({@code device/{id}/log}): done once they are stored (0x99 when they do
+     * not read, 0x97 over the device's rate, 0x87 for another device's topic).
+     */
+    public CompletableFuture<Outcome> log(DeviceId device, byte[] payload) {
+        if (self == null || !self.equals(device)) {
+            return CompletableFuture.completedFuture(
+                    new Outcome(Outcome.NOT_AUTHORIZED, "a device publishes its own log only"));
+        }
+        if (logs == null) {
+            return CompletableFuture.completedFuture(
+                    new Outcome(Outcome.IMPLEMENTATION_SPECIFIC_ERROR, "this node keeps no device logs"));
+        }
+        try {
+            return logs.publish(device, payload).thenApply(stored -> Outcome.SUCCESS);
+        } catch (LogRefusedException e) {
+            return CompletableFuture.completedFuture(new Outcome(
+                    e.reason() == LogRefusedException.Reason.RATE
+                            ? Outcome.QUOTA_EXCEEDED
+                            : Outcome.PAYLOAD_FORMAT_INVALID,
+                    e.getMessage()));
+        }
     }
 
     /**

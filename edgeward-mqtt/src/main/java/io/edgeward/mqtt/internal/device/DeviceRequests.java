@@ -54,8 +54,8 @@ public final class DeviceRequests
     /**
      * Handles a request the ACL already allowed. Shadow requests go on while the PUBLISH does; a
      * QoS 1/2 update's acknowledgement waits until the update is stored (or refused on
-     * {@code .../rejected}). A command response or an OTA progress report holds its PUBLISH
-     * instead, because a refusal must travel in its acknowledgement's reason code.
+     * {@code .../rejected}). A command response, an OTA progress report or a log message holds its
+     * PUBLISH instead, because a refusal must travel in its acknowledgement's reason code.
      */
     public void handle(DeviceTopics request, PublishPacket packet, byte[] payload, PublishInboundOutput output) {
         if (!request.kind().answeredInAcknowledgement()) {
@@ -69,6 +69,7 @@ public final class DeviceRequests
         var handled = switch (request.kind()) {
             case COMMAND_RESPONSE -> handler.commandResponse(request.device(), payload);
             case OTA_PROGRESS -> handler.otaProgress(request.device(), payload);
+            case LOG -> handler.log(request.device(), payload);
             default -> handler.otaChunkRequest(request.device(), payload);
         };
         handled.orTimeout(HOLD_LIMIT.toSeconds() - 5, TimeUnit.SECONDS).whenComplete((outcome, error) -> {
@@ -91,6 +92,7 @@ public final class DeviceRequests
         AckReasonCode code = switch (outcome.reasonCode()) {
             case DeviceRequestHandler.Outcome.PAYLOAD_FORMAT_INVALID -> AckReasonCode.PAYLOAD_FORMAT_INVALID;
             case DeviceRequestHandler.Outcome.NOT_AUTHORIZED -> AckReasonCode.NOT_AUTHORIZED;
+            case DeviceRequestHandler.Outcome.QUOTA_EXCEEDED -> AckReasonCode.QUOTA_EXCEEDED;
             default -> AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR;
         };
         output.preventPublishDelivery(code, outcome.reason());

@@ -5,7 +5,7 @@ import io.edgeward.mqtt.internal.Topics;
 
 /**
  * The platform's topics under {@code device/{id}/}: the seed's command, response and status
- * topics, the AWS IoT style shadow topics and the OTA notify and progress topics. Requests come from devices; everything else is
+ * topics, the AWS IoT style shadow topics, the OTA notify and progress topics and the log topic. Requests come from devices; everything else is
  * published by the platform and may not be published by a device.
  */
 public record DeviceTopics(DeviceId device, Kind kind) {
@@ -15,11 +15,12 @@ public record DeviceTopics(DeviceId device, Kind kind) {
         SHADOW_UPDATE,
         COMMAND_RESPONSE,
         OTA_PROGRESS,
-        OTA_CHUNK_REQUEST;
+        OTA_CHUNK_REQUEST,
+        LOG;
 
         /** Requests whose PUBLISH is held until handled, because a refusal travels in its acknowledgement. */
         public boolean answeredInAcknowledgement() {
-            return this == COMMAND_RESPONSE || this == OTA_PROGRESS || this == OTA_CHUNK_REQUEST;
+            return this != SHADOW_GET && this != SHADOW_UPDATE;
         }
     }
 
@@ -47,6 +48,7 @@ public record DeviceTopics(DeviceId device, Kind kind) {
             case "response" -> Kind.COMMAND_RESPONSE;
             case "ota/progress" -> Kind.OTA_PROGRESS;
             case "ota/chunk/request" -> Kind.OTA_CHUNK_REQUEST;
+            case "log" -> Kind.LOG;
             default -> null;
         };
         return kind == null ? null : new DeviceTopics(DeviceId.of(topic.substring(7, slash)), kind);
