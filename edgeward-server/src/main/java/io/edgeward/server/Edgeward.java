@@ -15,7 +15,11 @@ import io.edgeward.core.ota.Firmwares;
 import io.edgeward.core.ota.Rollouts;
 import io.edgeward.core.platform.Platform;
 import io.edgeward.core.rules.RuleSettings;
+import io.edgeward.core.sync.EdgeEvents;
+import io.edgeward.core.sync.EdgeFirmware;
+import io.edgeward.core.sync.EdgeFirmwareJobs;
 import io.edgeward.core.sync.EdgeRelay;
+import io.edgeward.core.sync.SyncReceiver;
 import io.edgeward.core.sync.SyncSettings;
 import io.edgeward.http.HttpApi;
 import io.edgeward.http.HttpSettings;
@@ -237,7 +241,27 @@ public final class Edgeward implements AutoCloseable {
                     broker.otaChannel(() -> firmwareSettings.publicUrl().isEmpty()
                             ? "http://" + reachableHost(bind) + ":" + startedHttp.port()
                             : firmwareSettings.publicUrl()));
+            // Firmware deployments through the sync link: in the cloud, jobs of devices behind edges go
+            // down to their edges; at an edge, the cloud's jobs run here.
+            platform.sync().relay().ifPresent(relay -> {
+                EdgeFirmware edgeFirmware = new EdgeFirmware(relay, rollouts, firmwares);
+                rollouts.addChannel(edgeFirmware);
+                relay.addReadyListener(edgeFirmware::edgeReady);
+                SyncReceiver receiver = platform.sync().receiver().orElseThrow();
+                receiver.onEvent(EdgeEvents.OTA_PROGRESS, edgeFirmware::progress);
+                receiver.onEvent(
+                        EdgeEvents.FIRMWARE_NEEDED, (edge, device, json) -> edgeFirmware.firmwareNeeded(edge, json));
+            });
+            platform.sync()
+                    .downlink()
+                    .ifPresent(downlink -> new EdgeFirmwareJobs(
+                                    rollouts,
+                                    firmwares,
+                                    platform.sync().edgeEvents().orElseThrow())
+                            .attach(downlink));
             parts.start("rollouts", rollouts);
+            // Last: what comes down from the cloud finds every part that handles it.
+            platform.startSync();
 
             writePorts(dataDir);
         } catch (IOException e) {

@@ -36,6 +36,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -130,6 +131,28 @@ public final class Rollouts implements Lifecycle {
     /** Adds a way to tell devices of their jobs (MQTT); the root adds them before start. */
     public void addChannel(OtaChannel channel) {
         channels.add(channel);
+    }
+
+    /**
+     * Told of every job a device's report, a timeout or a cancel moved (under the rollouts' lock:
+     * keep it short); an edge reports the jobs it runs for the cloud this way.
+     */
+    public void addJobListener(Consumer<DeviceJob> listener) {
+        jobListeners.add(listener);
+    }
+
+    private final List<Consumer<DeviceJob>> jobListeners = new CopyOnWriteArrayList<>();
+
+    private void moved(DeviceJob job) {
+        for (Consumer<DeviceJob> listener : jobListeners) {
+            try {
+                listener.accept(job);
+            } catch (RuntimeException e) {
+                if (failureLog.allow("listener")) {
+                    LOG.warn("A job listener failed on {}: {}", job.id(), e.toString());
+                }
+            }
+        }
     }
 
     @Override
@@ -312,6 +335,7 @@ public final class Rollouts implements Lifecycle {
             Rollout over = rollout.with(RolloutStatus.CANCELED, rollout.currentWave(), "canceled by " + by, now);
             repository.update(over);
             canceled.forEach(job -> {
+                moved(job);
                 upgrades(JobStatus.CANCELED).increment();
                 if (job.offeredAt() != null) {
                     withdraw(job);
@@ -453,6 +477,7 @@ public final class Rollouts implements Lifecycle {
                     : null;
             DeviceJob moved = job.moved(report.status(), progress, reason, now, now.plus(rollout.deviceTimeout()));
             repository.update(moved);
+            moved(moved);
             if (moved.status().terminal()) {
                 ended(moved, firmwares.get(rollout.firmwareId()));
                 advance(repository.find(rollout.id()).orElseThrow());
@@ -736,6 +761,7 @@ public final class Rollouts implements Lifecycle {
                             now,
                             null);
                     repository.update(failed);
+                    moved(failed);
                     ended(failed, firmwares.get(rollout.firmwareId()));
                     touched.add(rollout.id());
                 }

@@ -157,6 +157,8 @@ public final class Platform {
         SyncSender sender = null;
         Resync resync = null;
         Forwarder forwarder = Forwarder.NONE;
+        EdgeDownlink downlink = null;
+        EdgeEvents edgeEvents = null;
         if (syncSettings.edge()) {
             if (builder.uplink == null) {
                 throw new IllegalStateException("sync.role is edge but no uplink was given for "
@@ -182,7 +184,9 @@ public final class Platform {
             logs.forwardWith(SyncCodec::logs, () -> {});
             EdgeConfigApplier configApplier = new EdgeConfigApplier(
                     syncSettings.edgeId(), rules, processing, ports.edgeConfigs(), events, builder.clock);
-            builder.uplink.receive(new EdgeDownlink(registry, commands, shadows, events, resync, configApplier));
+            downlink = new EdgeDownlink(registry, commands, shadows, events, resync, configApplier);
+            edgeEvents = events;
+            builder.uplink.receive(downlink);
         }
         EdgeRelay relay = null;
         EdgeConfigs edgeConfigs = null;
@@ -228,7 +232,9 @@ public final class Platform {
                 resync,
                 relay,
                 edgeConfigs,
-                ports.edgeConfigs());
+                ports.edgeConfigs(),
+                downlink,
+                edgeEvents);
         this.queries = new TelemetryQueries(ports.telemetryReader());
         RetentionSettings retentionSettings =
                 builder.retentionSettings != null ? builder.retentionSettings : RetentionSettings.from(config);
@@ -259,8 +265,6 @@ public final class Platform {
         parts.start("pipeline", pipeline, pipelineStopBound);
         parts.start("retention", retention);
         parts.start("device-logs", logs);
-        // After the pipeline: it stops before the pipeline, which commits what the devices sent meanwhile.
-        sync.sender().ifPresent(sender -> parts.start("sync", sender));
         return this;
     }
 
@@ -271,6 +275,15 @@ public final class Platform {
     /** A transport's sessions, closed when a device's credentials are revoked or the device deleted. */
     public void addSessions(DeviceSessions transport) {
         sessions.add(transport);
+    }
+
+    /**
+     * Starts the edge's sender (its uplink connects, and what comes down arrives from then on): the
+     * root calls it once every part that handles what comes down is in place. After the pipeline,
+     * so it stops before the pipeline, which commits what the devices sent meanwhile.
+     */
+    public void startSync() {
+        sync.sender().ifPresent(sender -> parts.start("sync", sender));
     }
 
     /** Starts the command service's sweep; after the transports, which it sends through. */

@@ -54,8 +54,20 @@ public final class EdgeDownlink implements Downlink {
         this.resync = resync;
     }
 
+    private final Map<String, Downlink> handlers = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** What comes down of this kind goes to {@code handler} (registered by the root, before the uplink starts). */
+    public void handle(String kind, Downlink handler) {
+        handlers.put(kind, handler);
+    }
+
     @Override
     public void received(String kind, String device, byte[] payload) {
+        Downlink handler = handlers.get(kind);
+        if (handler != null) {
+            handler.received(kind, device, payload);
+            return;
+        }
         try {
             JsonNode document = JSON.readTree(payload);
             if (kind.equals("config")) {

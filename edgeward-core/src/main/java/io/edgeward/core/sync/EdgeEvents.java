@@ -82,6 +82,31 @@ public final class EdgeEvents {
         event(CONFIG_APPLIED, null, report);
     }
 
+    /** The state a job the cloud sent reached here (its device's report, a timeout): {@code ota_progress}. */
+    void otaProgress(DeviceId device, String cloudJobId, String status, Integer progress, String reason) {
+        ObjectNode report = JSON.createObjectNode();
+        report.put("job_id", cloudJobId);
+        report.put("status", status);
+        if (progress != null) {
+            report.put("progress", progress);
+        }
+        if (reason != null) {
+            report.put("reason", reason);
+        }
+        event(OTA_PROGRESS, device.value(), report);
+    }
+
+    /** A release's image is wanted from {@code offset} on: {@code firmware_needed}. */
+    void firmwareNeeded(String firmwareId, long offset) {
+        ObjectNode request = JSON.createObjectNode();
+        request.put("firmware_id", firmwareId);
+        request.put("offset", offset);
+        event(FIRMWARE_NEEDED, null, request);
+    }
+
+    public static final String OTA_PROGRESS = "ota_progress";
+    public static final String FIRMWARE_NEEDED = "firmware_needed";
+
     /** The kind of event that reports a configuration version applied or failed. */
     static final String CONFIG_APPLIED = "config_applied";
 

@@ -322,6 +322,34 @@ public final class EdgeRelay implements CommandTransport {
         }
     }
 
+    /** The edge a device is behind, if any. */
+    Optional<String> edgeOfDevice(DeviceId device) {
+        return edgeOf(device);
+    }
+
+    /** True while the edge is connected here. */
+    boolean connected(String edge) {
+        return presence.isConnected(DeviceId.of(edge));
+    }
+
+    /** The devices behind an edge. */
+    List<DeviceId> devicesOf(String edge) {
+        return store.devicesOf(edge);
+    }
+
+    /** Publishes {@code edge/{edge}/down/{path}} (QoS 1); false when it could not be handed over. */
+    boolean sendDown(String edge, String path, byte[] payload) {
+        try {
+            publisher.publish(downTopic(edge) + path, payload, 1, false);
+            return true;
+        } catch (RuntimeException e) {
+            if (failures.allow(path)) {
+                LOG.warn("Could not send {} down to edge '{}': {}", path, edge, e.getMessage());
+            }
+            return false;
+        }
+    }
+
     private Optional<String> edgeOf(DeviceId device) {
         String known = edges.get(device);
         if (known != null) {

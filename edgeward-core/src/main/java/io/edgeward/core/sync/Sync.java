@@ -16,6 +16,8 @@ public final class Sync {
     private final Resync resync;
     private final EdgeRelay relay;
     private final EdgeConfigs configs;
+    private final EdgeDownlink downlink;
+    private final EdgeEvents events;
     private final EdgeConfigRepository configStore;
 
     /**
@@ -31,7 +33,11 @@ public final class Sync {
             Resync resync,
             EdgeRelay relay,
             EdgeConfigs configs,
-            EdgeConfigRepository configStore) {
+            EdgeConfigRepository configStore,
+            EdgeDownlink downlink,
+            EdgeEvents events) {
+        this.downlink = downlink;
+        this.events = events;
         this.configs = configs;
         this.configStore = configStore;
         this.settings = settings;
@@ -54,6 +60,16 @@ public final class Sync {
     /** At an edge: the configuration the cloud pushed that it applied last, and how. */
     public Optional<EdgeConfig> appliedConfig() {
         return sender == null ? Optional.empty() : configStore.find(settings.edgeId());
+    }
+
+    /** At an edge: what comes down from the cloud, to register handlers of further kinds. */
+    public Optional<EdgeDownlink> downlink() {
+        return Optional.ofNullable(downlink);
+    }
+
+    /** At an edge: its events up the high stream, for parts the root adds (firmware jobs). */
+    public Optional<EdgeEvents> edgeEvents() {
+        return Optional.ofNullable(events);
     }
 
     public Optional<Resync> resync() {

@@ -284,7 +284,12 @@ public final class SyncReceiver {
                         new EdgeEvent(edge, event.getKind(), null, event.getAtMs(), event.getJson()),
                         EVENTS_KEPT);
             }
-            default ->
+            default -> {
+                EventHandler handler = handlers.get(event.getKind());
+                if (handler != null) {
+                    handler.handle(edge, device == null ? null : device.value(), event.getJson());
+                    return true;
+                }
                 store.recordEvent(
                         edge,
                         new EdgeEvent(
@@ -294,6 +299,7 @@ public final class SyncReceiver {
                                 event.getAtMs(),
                                 event.getJson()),
                         EVENTS_KEPT);
+            }
         }
         return true;
     }
@@ -394,6 +400,19 @@ public final class SyncReceiver {
                 loaded = true;
             }
         }
+    }
+
+    /** What an edge reported that another part handles: its edge, device (or null) and document. */
+    @FunctionalInterface
+    public interface EventHandler {
+        void handle(String edge, String device, String json);
+    }
+
+    private final Map<String, EventHandler> handlers = new ConcurrentHashMap<>();
+
+    /** Events of this kind from edges go to {@code handler} (registered by the root, before edges connect). */
+    public void onEvent(String kind, EventHandler handler) {
+        handlers.put(kind, handler);
     }
 
     /** How far each edge's streams are stored, for the status page. */
