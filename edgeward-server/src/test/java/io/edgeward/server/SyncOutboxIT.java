@@ -98,22 +98,63 @@ class SyncOutboxIT {
 
     @Test
     void jsonFrames_toMosquitto_carryTheSeedsDocumentsForEveryPoint() throws Exception {
+        forwardsEveryPointToMosquitto(false);
+    }
+
+    /** mqtts:// with sync.uplink.tls.ca-file: Mosquitto's TLS listener, a certificate made here with openssl. */
+    @Test
+    void overTls_toMosquitto_everyPointArrives() throws Exception {
+        assumeTrue(ExternalProcess.onPath("openssl"), "openssl not installed; skipping the TLS uplink test");
+        forwardsEveryPointToMosquitto(true);
+    }
+
+    private void forwardsEveryPointToMosquitto(boolean tls) throws Exception {
         assumeTrue(
                 ExternalProcess.onPath("mosquitto"),
                 "mosquitto not installed (apt-get install mosquitto); skipping the foreign-broker uplink test");
         int port = freePort();
+        int tlsPort = freePort();
+        Path cert = dir.resolve("cert.pem");
+        Path key = dir.resolve("key.pem");
+        String listeners = "listener " + port + " 127.0.0.1\nallow_anonymous true\n";
+        if (tls) {
+            Process openssl = new ProcessBuilder(
+                            "openssl",
+                            "req",
+                            "-x509",
+                            "-newkey",
+                            "rsa:2048",
+                            "-nodes",
+                            "-days",
+                            "1",
+                            "-subj",
+                            "/CN=localhost",
+                            "-addext",
+                            "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                            "-keyout",
+                            key.toString(),
+                            "-out",
+                            cert.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("openssl.log").toFile())
+                    .start();
+            assertThat(openssl.waitFor()).as("openssl made a certificate").isZero();
+            listeners += "listener " + tlsPort + " 127.0.0.1\ncertfile " + cert + "\nkeyfile " + key + "\n";
+        }
         Path conf = Files.writeString(
                 dir.resolve("mosquitto.conf"),
-                "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\nuser root\n");
+                "per_listener_settings false\n" + listeners + "persistence false\nuser root\n");
         mosquitto = new ProcessBuilder("mosquitto", "-c", conf.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("mosquitto.log").toFile())
                 .start();
-        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
-            try (Socket socket = new Socket("127.0.0.1", port)) {
-                return true;
-            }
-        });
+        for (int listening : tls ? new int[] {port, tlsPort} : new int[] {port}) {
+            await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
+                try (Socket socket = new Socket("127.0.0.1", listening)) {
+                    return true;
+                }
+            });
+        }
         Set<Long> seen = ConcurrentHashMap.newKeySet();
         Mqtt5BlockingClient consumer = MqttClient.builder()
                 .useMqttVersion5()
@@ -150,7 +191,8 @@ class SyncOutboxIT {
                 Map.of(
                         "sync.role", "edge",
                         "sync.edge-id", "edge-j",
-                        "sync.uplink.url", "mqtt://127.0.0.1:" + port,
+                        "sync.uplink.url", tls ? "mqtts://127.0.0.1:" + tlsPort : "mqtt://127.0.0.1:" + port,
+                        "sync.uplink.tls.ca-file", tls ? cert.toString() : "",
                         "sync.uplink.format", "json",
                         "sync.uplink.topic", "plant/{edge}/telemetry/{stream}",
                         "sync.interval.low", "0s"));
@@ -169,6 +211,7 @@ class SyncOutboxIT {
         }
         await().atMost(Duration.ofSeconds(30))
                 .untilAsserted(() -> assertThat(seen).hasSize(200));
+        assertThat(edge.get("/api/v1/sync").get("uplink").asText()).startsWith(tls ? "mqtts://" : "mqtt://");
         consumer.disconnect();
     }
 

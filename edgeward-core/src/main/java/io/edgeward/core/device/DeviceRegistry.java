@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
@@ -24,7 +25,19 @@ public final class DeviceRegistry {
     private final CredentialIndex credentials;
     private final List<DeviceDeletionListener> deletionListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<DeviceId>> changeListeners = new CopyOnWriteArrayList<>();
-    private final List<Consumer<DeviceId>> localChangeListeners = new CopyOnWriteArrayList<>();
+    private final List<OriginListener> originListeners = new CopyOnWriteArrayList<>();
+
+    /**
+     * Where a change of a record came from: made on this node, or applied from the other node of a
+     * sync link (an edge this node receives, or the node this edge forwards to).
+     */
+    public enum Origin {
+        LOCAL,
+        FROM_EDGE,
+        FROM_CLOUD
+    }
+
+    private record OriginListener(Set<Origin> origins, Consumer<DeviceId> listener) {}
 
     public DeviceRegistry(DeviceRepository repository, Presence presence, DeviceSessions sessions, Clock clock) {
         this.repository = repository;
@@ -40,16 +53,16 @@ public final class DeviceRegistry {
      * @throws DeviceAlreadyExistsException if the id is taken
      */
     public Registration register(NewDevice request) {
-        return register(request, new RecordChange(now(), null), false);
+        return register(request, new RecordChange(now(), null), Origin.LOCAL);
     }
 
-    private Registration register(NewDevice request, RecordChange change, boolean fromSync) {
+    private Registration register(NewDevice request, RecordChange change, Origin origin) {
         String secret = Secrets.generate();
         Device device = fromRecord(request, change, DeviceStatus.OFFLINE, now());
         String hash = Secrets.hash(secret);
         repository.insert(device, hash);
         credentials.put(new Credential(device.id(), device.type(), hash));
-        changed(device.id(), fromSync);
+        changed(device.id(), origin);
         return new Registration(device, device.id().value(), secret);
     }
 
@@ -90,10 +103,10 @@ public final class DeviceRegistry {
             Device device = fromRecord(record, change, DeviceStatus.OFFLINE, now());
             repository.insert(device, secretHash);
             credentials.put(new Credential(device.id(), device.type(), secretHash));
-            changed(device.id(), true);
+            changed(device.id(), Origin.FROM_CLOUD);
             return new Synced(device, null);
         }
-        Synced synced = merge(current.get(), record, change, false);
+        Synced synced = merge(current.get(), record, change, Origin.FROM_CLOUD);
         if (secretHash != null
                 && !secretHash.equals(repository.secretHash(record.id()).orElse(null))) {
             Device device = synced.device();
@@ -118,7 +131,7 @@ public final class DeviceRegistry {
         Optional<Device> current = repository.find(record.id());
         if (current.isEmpty()) {
             try {
-                return new Synced(register(record, change, true).device(), null);
+                return new Synced(register(record, change, Origin.FROM_EDGE).device(), null);
             } catch (DeviceAlreadyExistsException e) {
                 current = repository.find(record.id());
                 if (current.isEmpty()) {
@@ -126,7 +139,7 @@ public final class DeviceRegistry {
                 }
             }
         }
-        return merge(current.get(), record, change, true);
+        return merge(current.get(), record, change, Origin.FROM_EDGE);
     }
 
     /**
@@ -150,7 +163,9 @@ public final class DeviceRegistry {
      * two changes made apart on the same version conflict, and the newer wins ({@code currentWinsTie}
      * on the same millisecond: the node edges forward to).
      */
-    private Synced merge(Device was, NewDevice record, RecordChange change, boolean currentWinsTie) {
+    private Synced merge(Device was, NewDevice record, RecordChange change, Origin origin) {
+        // This node wins a tie against an edge; the node an edge forwards to wins it there.
+        boolean currentWinsTie = origin == Origin.FROM_EDGE;
         Device offered = fromRecord(record, change, was.status(), was.registeredAt());
         Device next = new Device(
                 was.id(),
@@ -189,7 +204,7 @@ public final class DeviceRegistry {
                     .secretHash(next.id())
                     .ifPresent(hash -> credentials.put(new Credential(next.id(), next.type(), hash)));
         }
-        changed(next.id(), true);
+        changed(next.id(), origin);
         return new Synced(next, descendant ? null : new Conflict(next, was, false));
     }
 
@@ -285,7 +300,7 @@ public final class DeviceRegistry {
             }
         });
         if (patch.changesRecord()) {
-            changed(current.id(), false);
+            changed(current.id(), Origin.LOCAL);
         }
         return get(id);
     }
@@ -304,23 +319,25 @@ public final class DeviceRegistry {
         }
         credentials.put(new Credential(device.id(), device.type(), hash));
         sessions.disconnect(device.id(), false);
-        changed(device.id(), false);
+        changed(device.id(), Origin.LOCAL);
         return new Registration(device, device.id().value(), secret);
     }
 
     /**
-     * Like {@link #addChangeListener}, but told only of changes made on this node (an operator, a
-     * device registering here), not of those applied from the other node of a sync link: what is
-     * sent to that node never comes back to it.
+     * Like {@link #addChangeListener}, but told only of changes from these origins: what an edge
+     * sends up is what was made on it or came from edges behind it, never what came from above, and
+     * what goes down the other way, so nothing echoes back to where it came from.
      */
-    public void addLocalChangeListener(Consumer<DeviceId> listener) {
-        localChangeListeners.add(listener);
+    public void addChangeListener(Set<Origin> origins, Consumer<DeviceId> listener) {
+        originListeners.add(new OriginListener(Set.copyOf(origins), listener));
     }
 
-    private void changed(DeviceId device, boolean fromSync) {
+    private void changed(DeviceId device, Origin origin) {
         changeListeners.forEach(listener -> listener.accept(device));
-        if (!fromSync) {
-            localChangeListeners.forEach(listener -> listener.accept(device));
+        for (OriginListener listener : originListeners) {
+            if (listener.origins().contains(origin)) {
+                listener.listener().accept(device);
+            }
         }
     }
 
@@ -348,18 +365,14 @@ public final class DeviceRegistry {
      * @throws DeviceNotFoundException if there is no such device
      */
     public void delete(String id) {
-        delete(id, false);
+        delete(id, Origin.LOCAL);
     }
 
     /**
      * Deletes the device as {@link #delete(String)} does, because the other node of a sync link
-     * deleted it: the listeners of local changes are not told (it is not sent back).
+     * deleted it (listeners of that origin's changes are told, the others not).
      */
-    public void deleteFromSync(String id) {
-        delete(id, true);
-    }
-
-    private void delete(String id, boolean fromSync) {
+    public void delete(String id, Origin origin) {
         DeviceId deviceId = parse(id);
         if (repository.find(deviceId).isEmpty()) {
             throw new DeviceNotFoundException(id);
@@ -372,7 +385,7 @@ public final class DeviceRegistry {
         }
         credentials.remove(deviceId);
         presence.forget(deviceId);
-        changed(deviceId, fromSync);
+        changed(deviceId, origin);
         sessions.disconnect(deviceId, true);
     }
 

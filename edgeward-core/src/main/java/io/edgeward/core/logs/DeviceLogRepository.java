@@ -17,11 +17,12 @@ public interface DeviceLogRepository {
 
     /**
      * At a node receiving edges: stores lines an edge sent, each once per (edge, the edge's id):
-     * a line sent again is skipped.
+     * a line sent again is skipped. The new ones, as stored here, go through {@code outbox} in the
+     * same transaction (a node that forwards too, a relay, sends them on).
      *
      * @return how many were new
      */
-    int appendFromEdge(String edgeId, List<LogEntry> entries);
+    int appendFromEdge(String edgeId, List<LogEntry> entries, Function<List<LogEntry>, List<OutboxSegment>> outbox);
 
     /**
      * A device's lines (or, with a null device, every device's) at or above {@code level}, newest

@@ -135,7 +135,10 @@ public final class DeviceLogs implements Lifecycle {
 
     /** At a node receiving edges: an edge's lines, each stored once. */
     public int fromEdge(String edgeId, List<LogEntry> entries) {
-        int added = store.appendFromEdge(edgeId, entries);
+        int added = store.appendFromEdge(edgeId, entries, forward);
+        if (added > 0) {
+            forwarded.run();
+        }
         entries.forEach(entry -> stored.get(entry.level()).increment());
         return added;
     }

@@ -47,6 +47,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -172,8 +173,9 @@ public final class Platform {
             registry.addChangeListener(outboxForwarder::deviceChanged);
             EdgeEvents events = new EdgeEvents(
                     syncSettings.edgeId(), ports.outbox(), ports.devices(), syncMetrics, wakeable::wake, builder.clock);
-            // Only changes made here go up: one that came from the cloud is not sent back.
-            registry.addLocalChangeListener(events::deviceChanged);
+            // Changes made here, or at edges behind this one (a relay), go up; one from the cloud is not sent back.
+            registry.addChangeListener(
+                    EnumSet.of(DeviceRegistry.Origin.LOCAL, DeviceRegistry.Origin.FROM_EDGE), events::deviceChanged);
             presence.addListener(events::statusChanged);
             shadows.addListener(events::shadowChanged);
             commands.addEndListener(events::commandEnded);
@@ -195,8 +197,9 @@ public final class Platform {
             edgeConfigs = new EdgeConfigs(ports.edgeConfigs(), registry, rules, relay, builder.clock);
             relay.addReadyListener(edgeConfigs::edgeReady);
             commands.addRelay(relay::reachable);
-            // Only changes made here go down: one that came from the edge is not sent back.
-            registry.addLocalChangeListener(relay::deviceChanged);
+            // Changes made here, or above (a relay), go down; one that came from the edge is not sent back.
+            registry.addChangeListener(
+                    EnumSet.of(DeviceRegistry.Origin.LOCAL, DeviceRegistry.Origin.FROM_CLOUD), relay::deviceChanged);
             shadows.addListener(relay::shadowChanged);
             registry.addDeletionListener(relay::forget);
         }

@@ -125,7 +125,7 @@ public final class EdgeDownlink implements Downlink {
     private void device(DeviceId device, JsonNode document) {
         if (document.path("deleted").asBoolean(false)) {
             if (registry.find(device).isPresent()) {
-                registry.deleteFromSync(device.value());
+                registry.delete(device.value(), DeviceRegistry.Origin.FROM_CLOUD);
             }
             return;
         }

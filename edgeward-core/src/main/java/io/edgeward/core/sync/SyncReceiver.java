@@ -311,7 +311,7 @@ public final class SyncReceiver {
         }
         if (record.getDeleted()) {
             if (registry.find(id).isPresent()) {
-                registry.deleteFromSync(id.value());
+                registry.delete(id.value(), DeviceRegistry.Origin.FROM_EDGE);
             }
             attached.remove(id);
             return true;

@@ -383,8 +383,18 @@ abstract class SyncContract {
                 .stream()
                 .map(record -> SyncCodec.toLog(record.getLog(), "edge-a"))
                 .toList();
-        assertThat(logs.appendFromEdge("edge-a", fromEdge)).isEqualTo(2);
-        assertThat(logs.appendFromEdge("edge-a", fromEdge)).isZero();
+        List<List<LogEntry>> forwarded = new java.util.ArrayList<>();
+        java.util.function.Function<List<LogEntry>, List<io.edgeward.core.sync.OutboxSegment>> relay = added -> {
+            forwarded.add(added);
+            return List.of();
+        };
+        assertThat(logs.appendFromEdge("edge-a", fromEdge, relay)).isEqualTo(2);
+        assertThat(logs.appendFromEdge("edge-a", fromEdge, relay)).isZero();
+        assertThat(forwarded.get(0))
+                .as("a relay sends on the new lines, with this store's ids")
+                .extracting(LogEntry::id)
+                .doesNotContainAnyElementsOf(fromEdge.stream().map(LogEntry::id).toList());
+        assertThat(forwarded.get(1)).as("nothing new, nothing sent on").isEmpty();
         // (One store plays both sides here: the edge's own line, and the copy it sent.)
         assertThat(logs.query(device, 0, Long.MAX_VALUE, LogLevel.ERROR, 0, 10))
                 .extracting(LogEntry::edgeId)

@@ -63,21 +63,29 @@ public final class SqlDeviceLogs implements DeviceLogRepository {
     }
 
     @Override
-    public int appendFromEdge(String edgeId, List<LogEntry> entries) {
+    public int appendFromEdge(
+            String edgeId, List<LogEntry> entries, Function<List<LogEntry>, List<OutboxSegment>> forward) {
         if (entries.isEmpty()) {
             return 0;
         }
         try {
             return writes.inTransaction(handle -> {
-                int added = 0;
-                try (PreparedStatement statement = handle.getConnection()
-                        .prepareStatement(INSERT + " ON CONFLICT (edge_id, origin_id) DO NOTHING")) {
+                Connection connection = handle.getConnection();
+                List<LogEntry> added = new ArrayList<>();
+                try (PreparedStatement statement = connection.prepareStatement(
+                        INSERT + " ON CONFLICT (edge_id, origin_id) DO NOTHING", Statement.RETURN_GENERATED_KEYS)) {
                     for (LogEntry entry : entries) {
                         bind(statement, entry, edgeId, entry.id());
-                        added += statement.executeUpdate();
+                        if (statement.executeUpdate() == 1) {
+                            try (ResultSet keys = statement.getGeneratedKeys()) {
+                                keys.next();
+                                added.add(entry.withId(keys.getLong(1)));
+                            }
+                        }
                     }
                 }
-                return added;
+                outbox.append(connection, forward.apply(added));
+                return added.size();
             });
         } catch (SQLException e) {
             throw new IllegalStateException("device log append failed: " + e.getMessage(), e);
