@@ -215,6 +215,105 @@ class SyncOutboxIT {
         consumer.disconnect();
     }
 
+    /**
+     * A row the other side will never take (over Mosquitto's max_packet_size even alone) is parked with
+     * the reason, counted, and the stream behind it goes on.
+     */
+    @Test
+    void aRowTheBrokerRefuses_isParked_andThePointsAfterItStillArrive() throws Exception {
+        assumeTrue(
+                ExternalProcess.onPath("mosquitto"),
+                "mosquitto not installed (apt-get install mosquitto); skipping the parking test");
+        int port = freePort();
+        Path conf = Files.writeString(
+                dir.resolve("mosquitto.conf"),
+                "listener " + port
+                        + " 127.0.0.1\nallow_anonymous true\nmax_packet_size 4096\npersistence false\nuser root\n");
+        mosquitto = new ProcessBuilder("mosquitto", "-c", conf.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("mosquitto.log").toFile())
+                .start();
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
+            try (Socket socket = new Socket("127.0.0.1", port)) {
+                return true;
+            }
+        });
+        Set<Long> seen = ConcurrentHashMap.newKeySet();
+        Mqtt5BlockingClient consumer = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier("park-consumer")
+                .serverHost("127.0.0.1")
+                .serverPort(port)
+                .buildBlocking();
+        consumer.connect();
+        consumer.toAsync()
+                .subscribeWith()
+                .topicFilter("edge/+/sync/#")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .callback(publish -> {
+                    try {
+                        for (JsonNode record : PlatformProcess.JSON
+                                .readTree(publish.getPayloadAsBytes())
+                                .get("records")) {
+                            if (record.path("type").asText().equals("seq")) {
+                                seen.add(record.get("value").asLong());
+                            }
+                        }
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                })
+                .send()
+                .get();
+        edge = new PlatformProcess(
+                Files.createDirectories(dir.resolve("edge")),
+                Map.of(
+                        "sync.role", "edge",
+                        "sync.edge-id", "edge-p",
+                        "sync.uplink.url", "mqtt://127.0.0.1:" + port,
+                        "sync.uplink.format", "json",
+                        "sync.compression", "none",
+                        "sync.interval.low", "0s"));
+        JsonNode ports = edge.start();
+        String secret = edge.register("dev-p");
+        try (var device = connect(ports.get("mqtt").asInt(), "dev-p", secret)) {
+            publish(device, "{\"ts\":1700000000000,\"values\":{\"seq\":0}}");
+            await().atMost(Duration.ofSeconds(30)).until(() -> seen.contains(0L));
+            // One message whose row alone is over the broker's limit, then small ones again.
+            String text = "x".repeat(3000);
+            publish(
+                    device,
+                    "{\"ts\":1700000000001,\"values\":{\"a\":\"" + text + "\",\"b\":\"" + text + "\",\"c\":\"" + text
+                            + "\"}}");
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> edge.get("/api/v1/sync/parked").get("parked").size() == 1);
+            for (int i = 1; i <= 20; i++) {
+                publish(device, "{\"ts\":" + (1_700_000_000_001L + i) + ",\"values\":{\"seq\":" + i + "}}");
+            }
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(seen).as("the stream went on past the parked row").hasSize(21);
+            JsonNode parked = edge.get("/api/v1/sync/parked").get("parked");
+            assertThat(parked).singleElement().satisfies(row -> {
+                assertThat(row.get("stream").asText()).isEqualTo("low");
+                assertThat(row.get("reason").asText()).contains("maximum packet size");
+            });
+        });
+        assertThat(edge.get("/api/v1/sync").get("parked").asInt()).isEqualTo(1);
+        assertThat(edge.send("GET", "/metrics", null).body())
+                .containsPattern("edgeward_sync_parked_records_total\\{stream=\"low\"\\} [1-9]");
+        consumer.disconnect();
+    }
+
+    private static void publish(Device device, String payload) {
+        device.client
+                .publishWith()
+                .topic("sensor/dev-p/telemetry")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload(payload.getBytes(StandardCharsets.UTF_8))
+                .send();
+    }
+
     private static JsonNode stream(JsonNode streams, String name) {
         for (JsonNode stream : streams) {
             if (stream.get("stream").asText().equals(name)) {
