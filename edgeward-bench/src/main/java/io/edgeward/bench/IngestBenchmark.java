@@ -79,6 +79,7 @@ public final class IngestBenchmark {
         int warmup = 20;
         int runs = 1;
         boolean processingOnly = false;
+        boolean edgeOnly = false;
         Path jar = Path.of("edgeward-server/target/edgeward.jar");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -88,15 +89,19 @@ public final class IngestBenchmark {
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--processing-only" -> processingOnly = true;
+                case "--edge-only" -> edgeOnly = true;
                 case "--help", "-h" -> {
                     System.out.println(
                             "usage: bench [--devices K (50)] [--seconds S (20)] [--warmup S (20)] [--runs N (1)] "
-                                    + "[--processing-only] [--jar edgeward-server/target/edgeward.jar]");
+                                    + "[--processing-only] [--edge-only] [--jar edgeward-server/target/edgeward.jar]");
                     System.out.println(
                             "  --runs N  repeats the whole benchmark N times and prints the median of each target figure:");
                     System.out.println("            on a shared machine one run's ratio and p99 move by 20 % and more");
                     System.out.println(
                             "  --processing-only  step [5] alone: the processing stage on against off, N runs");
+                    System.out.println(
+                            "  --edge-only  the edge role's cost: a node forwarding to a cloud (sync.role edge, every point"
+                                    + " encoded into the outbox in its commit, the uplink away) against one forwarding nothing, N runs");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (see --help)");
@@ -111,6 +116,10 @@ public final class IngestBenchmark {
         Path work = Files.createTempDirectory("edgeward-bench");
         if (processingOnly) {
             processingOnly(work, jar.toAbsolutePath(), devices, seconds, warmup, runs);
+            return;
+        }
+        if (edgeOnly) {
+            edgeOnly(work, jar.toAbsolutePath(), devices, seconds, warmup, runs);
             return;
         }
         List<Figures> all = new ArrayList<>();
@@ -146,6 +155,60 @@ public final class IngestBenchmark {
                 median,
                 ratios.stream().map(r -> String.format(Locale.ROOT, "%.2f", r)).toList(),
                 Figures.verdict(Figures.processingMet(median)));
+    }
+
+    /**
+     * The edge role's cost on ingest, {@code runs} times over: a node that forwards (each committed point
+     * encoded into the outbox's low stream in the same transaction; the uplink points where nothing
+     * listens, so nothing is sent and the comparison is the store's work alone) against one that does not.
+     */
+    private static void edgeOnly(Path work, Path jar, int devices, int seconds, int warmup, int runs) throws Exception {
+        List<Double> ratios = new ArrayList<>();
+        for (int run = 1; run <= runs; run++) {
+            System.out.printf(Locale.ROOT, "[E]   Edge role on against off, run %d of %d%n", run, runs);
+            Path runWork = Files.createDirectories(work.resolve("edge-" + run));
+            IngestBenchmark bench = new IngestBenchmark(runWork, jar, devices, seconds, warmup);
+            ratios.add(bench.compare(
+                    List.of(
+                            "sync.role=edge",
+                            "sync.edge-id=bench-edge",
+                            "sync.uplink.url=mqtt://127.0.0.1:" + freePort(),
+                            "sync.uplink.password=unused-secret",
+                            "sync.outbox.max-disk=8GiB"),
+                    "edge",
+                    2));
+        }
+        List<Double> sorted = ratios.stream().sorted().toList();
+        System.out.printf(
+                Locale.ROOT,
+                "Edge role / none: median %.2f %s%n",
+                sorted.get(sorted.size() / 2),
+                ratios.stream().map(r -> String.format(Locale.ROOT, "%.2f", r)).toList());
+    }
+
+    /** Points stored a second at full rate by a node with {@code settings} over one without, both running. */
+    double compare(List<String> settings, String label, int turns) throws Exception {
+        double plainStored = 0;
+        double withStored = 0;
+        Path plainNode = work.resolve("edgeward-data-" + label + "-off");
+        Path withNode = work.resolve("edgeward-data-" + label + "-on");
+        try (EdgewardProcess off = new EdgewardProcess(
+                        java, jar, plainNode, work.resolve("edgeward-" + label + "-off.log"), List.of());
+                EdgewardProcess on = new EdgewardProcess(
+                        java, jar, withNode, work.resolve("edgeward-" + label + "-on.log"), settings)) {
+            for (int turn = 1; turn <= turns; turn++) {
+                plainStored += storedAtMax(off, plainNode, "off-", "edgeward-" + label + "-off-" + turn);
+                withStored += storedAtMax(on, withNode, "on-", "edgeward-" + label + "-on-" + turn);
+            }
+        }
+        double ratio = withStored / plainStored;
+        System.out.printf(
+                Locale.ROOT,
+                "      off: %,.0f points/s stored; on: %,.0f points/s stored: %.2f%n",
+                plainStored / turns,
+                withStored / turns,
+                ratio);
+        return ratio;
     }
 
     Figures run() throws Exception {

@@ -7,6 +7,8 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Debian's {@code nats-server} with JetStream on a fixed port and store directory, so a test can
@@ -33,20 +35,36 @@ final class NatsServer implements AutoCloseable {
         return port;
     }
 
+    /** Clients must use TLS with this certificate; before {@link #start()}. */
+    void tls(TestCertificate certificate) {
+        this.certificate = certificate;
+    }
+
+    private TestCertificate certificate;
+
     String url() {
-        return "nats://127.0.0.1:" + port;
+        return (certificate == null ? "nats://" : "tls://") + "127.0.0.1:" + port;
     }
 
     void start() throws Exception {
-        process = new ProcessBuilder(
-                        "nats-server",
-                        "-js",
-                        "-sd",
-                        dir.resolve("store").toString(),
-                        "-a",
-                        "127.0.0.1",
-                        "-p",
-                        String.valueOf(port))
+        List<String> command = new ArrayList<>(List.of(
+                "nats-server",
+                "-js",
+                "-sd",
+                dir.resolve("store").toString(),
+                "-a",
+                "127.0.0.1",
+                "-p",
+                String.valueOf(port)));
+        if (certificate != null) {
+            command.addAll(List.of(
+                    "--tls",
+                    "--tlscert",
+                    certificate.cert().toString(),
+                    "--tlskey",
+                    certificate.key().toString()));
+        }
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(
                         ProcessBuilder.Redirect.appendTo(dir.resolve("nats.log").toFile()))

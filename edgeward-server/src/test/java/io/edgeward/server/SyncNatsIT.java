@@ -188,4 +188,53 @@ class SyncNatsIT {
                             .isEqualTo("succeeded"));
         }
     }
+
+    /** tls:// with sync.uplink.tls.ca-file at both nodes: nats-server requiring TLS, a certificate made here. */
+    @Test
+    void overTls_pointsReachTheCloud() throws Exception {
+        assumeTrue(NatsServer.installed(), "nats-server not installed (apt-get install nats-server); skipping");
+        assumeTrue(TestCertificate.available(), "openssl not installed; skipping the TLS uplink test");
+        TestCertificate certificate = TestCertificate.make(Files.createDirectories(dir.resolve("tls")));
+        nats = new NatsServer(dir.resolve("nats"));
+        nats.tls(certificate);
+        nats.start();
+        String ca = certificate.cert().toString();
+        cloud = new PlatformProcess(
+                Files.createDirectories(dir.resolve("cloud")),
+                Map.of("sync.role", "cloud", "sync.receive.nats-url", nats.url(), "sync.uplink.tls.ca-file", ca));
+        cloud.start();
+        assertThat(cloud.send("POST", "/api/v1/devices", "{\"device_id\":\"edge-t\",\"type\":\"gateway\"}")
+                        .statusCode())
+                .isEqualTo(201);
+        edge = new PlatformProcess(
+                Files.createDirectories(dir.resolve("edge")),
+                Map.of(
+                        "sync.role", "edge",
+                        "sync.edge-id", "edge-t",
+                        "sync.uplink.url", nats.url(),
+                        "sync.uplink.tls.ca-file", ca,
+                        "sync.interval.low", "0s"));
+        JsonNode ports = edge.start();
+        String secret = edge.register("dev-t");
+        long base = System.currentTimeMillis() - 60_000;
+        try (CommandAnswerer device = new CommandAnswerer(ports.get("mqtt").asInt(), "dev-t", secret)) {
+            for (int i = 0; i < 50; i++) {
+                device.client
+                        .publishWith()
+                        .topic("sensor/dev-t/telemetry")
+                        .qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE)
+                        .payload(("{\"ts\":" + (base + i) + ",\"values\":{\"seq\":" + i + "}}")
+                                .getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                        .send()
+                        .get();
+            }
+        }
+        await().atMost(Duration.ofSeconds(60))
+                .ignoreExceptions()
+                .untilAsserted(() -> assertThat(cloud.get("/api/v1/devices/dev-t/telemetry?metric=seq&limit=1000&from="
+                                        + base + "&to=" + (base + 1000))
+                                .get("points"))
+                        .hasSize(50));
+        assertThat(edge.get("/api/v1/sync").get("uplink").asText()).startsWith("tls://");
+    }
 }

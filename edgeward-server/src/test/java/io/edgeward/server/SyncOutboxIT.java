@@ -104,7 +104,7 @@ class SyncOutboxIT {
     /** mqtts:// with sync.uplink.tls.ca-file: Mosquitto's TLS listener, a certificate made here with openssl. */
     @Test
     void overTls_toMosquitto_everyPointArrives() throws Exception {
-        assumeTrue(ExternalProcess.onPath("openssl"), "openssl not installed; skipping the TLS uplink test");
+        assumeTrue(TestCertificate.available(), "openssl not installed; skipping the TLS uplink test");
         forwardsEveryPointToMosquitto(true);
     }
 
@@ -114,33 +114,14 @@ class SyncOutboxIT {
                 "mosquitto not installed (apt-get install mosquitto); skipping the foreign-broker uplink test");
         int port = freePort();
         int tlsPort = freePort();
-        Path cert = dir.resolve("cert.pem");
-        Path key = dir.resolve("key.pem");
         String listeners = "listener " + port + " 127.0.0.1\nallow_anonymous true\n";
+        TestCertificate certificate = null;
         if (tls) {
-            Process openssl = new ProcessBuilder(
-                            "openssl",
-                            "req",
-                            "-x509",
-                            "-newkey",
-                            "rsa:2048",
-                            "-nodes",
-                            "-days",
-                            "1",
-                            "-subj",
-                            "/CN=localhost",
-                            "-addext",
-                            "subjectAltName=DNS:localhost,IP:127.0.0.1",
-                            "-keyout",
-                            key.toString(),
-                            "-out",
-                            cert.toString())
-                    .redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("openssl.log").toFile())
-                    .start();
-            assertThat(openssl.waitFor()).as("openssl made a certificate").isZero();
-            listeners += "listener " + tlsPort + " 127.0.0.1\ncertfile " + cert + "\nkeyfile " + key + "\n";
+            certificate = TestCertificate.make(dir);
+            listeners += "listener " + tlsPort + " 127.0.0.1\ncertfile " + certificate.cert() + "\nkeyfile "
+                    + certificate.key() + "\n";
         }
+        String caFile = certificate == null ? "" : certificate.cert().toString();
         Path conf = Files.writeString(
                 dir.resolve("mosquitto.conf"),
                 "per_listener_settings false\n" + listeners + "persistence false\nuser root\n");
@@ -192,7 +173,7 @@ class SyncOutboxIT {
                         "sync.role", "edge",
                         "sync.edge-id", "edge-j",
                         "sync.uplink.url", tls ? "mqtts://127.0.0.1:" + tlsPort : "mqtt://127.0.0.1:" + port,
-                        "sync.uplink.tls.ca-file", tls ? cert.toString() : "",
+                        "sync.uplink.tls.ca-file", caFile,
                         "sync.uplink.format", "json",
                         "sync.uplink.topic", "plant/{edge}/telemetry/{stream}",
                         "sync.interval.low", "0s"));

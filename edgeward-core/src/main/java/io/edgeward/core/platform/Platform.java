@@ -172,7 +172,13 @@ public final class Platform {
             committed.register("sync", points -> wakeable.wake());
             registry.addChangeListener(outboxForwarder::deviceChanged);
             EdgeEvents events = new EdgeEvents(
-                    syncSettings.edgeId(), ports.outbox(), ports.devices(), syncMetrics, wakeable::wake, builder.clock);
+                    syncSettings.edgeId(),
+                    ports.outbox(),
+                    ports.devices(),
+                    syncMetrics,
+                    wakeable::wake,
+                    builder.clock,
+                    threads);
             // Changes made here, or at edges behind this one (a relay), go up; one from the cloud is not sent back.
             registry.addChangeListener(
                     EnumSet.of(DeviceRegistry.Origin.LOCAL, DeviceRegistry.Origin.FROM_EDGE), events::deviceChanged);
@@ -286,6 +292,7 @@ public final class Platform {
      * so it stops before the pipeline, which commits what the devices sent meanwhile.
      */
     public void startSync() {
+        sync.edgeEvents().ifPresent(events -> parts.start("edge-events", events));
         sync.sender().ifPresent(sender -> parts.start("sync", sender));
     }
 

@@ -9,6 +9,8 @@ import io.edgeward.core.device.DeviceId;
 import io.edgeward.core.device.DeviceRegistry;
 import io.edgeward.core.device.DeviceRepository;
 import io.edgeward.core.device.DeviceStatus;
+import io.edgeward.core.lifecycle.Lifecycle;
+import io.edgeward.core.lifecycle.Threads;
 import io.edgeward.core.observability.RateLimitedLog;
 import io.edgeward.core.rules.Alarm;
 import io.edgeward.core.rules.AlarmDocuments;
@@ -16,7 +18,10 @@ import io.edgeward.core.shadow.ChangedBy;
 import io.edgeward.core.shadow.ShadowUpdate;
 import io.edgeward.core.sync.proto.Record;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,12 +33,13 @@ import org.slf4j.LoggerFactory;
  * made here (not those folded in from telemetry, which the cloud makes from the same telemetry,
  * nor those that came from the cloud); alarms; the outcome of commands the cloud sent.
  */
-public final class EdgeEvents {
+public final class EdgeEvents implements Lifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(EdgeEvents.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String edgeId;
+    private final Threads threads;
     private final SyncMetrics metrics;
     private final Outbox outbox;
     private final DeviceRepository devices;
@@ -46,7 +52,14 @@ public final class EdgeEvents {
      * @param wake tells the sender something is waiting on the high stream
      */
     public EdgeEvents(
-            String edgeId, Outbox outbox, DeviceRepository devices, SyncMetrics metrics, Runnable wake, Clock clock) {
+            String edgeId,
+            Outbox outbox,
+            DeviceRepository devices,
+            SyncMetrics metrics,
+            Runnable wake,
+            Clock clock,
+            Threads threads) {
+        this.threads = threads;
         this.edgeId = edgeId;
         this.metrics = metrics;
         this.outbox = outbox;
@@ -176,14 +189,99 @@ public final class EdgeEvents {
         queue(kind, () -> SyncEvents.event(kind, device, now, document.toString()));
     }
 
+    private record Pending(String what, Supplier<Record> record) {}
+
+    /** Events waiting for the writer; when it is full, the caller appends its own (no event is dropped). */
+    private final BlockingQueue<Pending> pending = new ArrayBlockingQueue<>(PENDING);
+
+    static final int PENDING = 100_000;
+    /** Events one outbox transaction takes at most. */
+    static final int BATCH = 2_000;
+
+    private volatile Thread writer;
+
     private void queue(String what, Supplier<Record> record) {
+        Pending event = new Pending(what, record);
+        if (writer == null || !pending.offer(event)) {
+            append(List.of(event));
+        }
+    }
+
+    /**
+     * Starts the writer: events that come together (a reconnect storm's presence, a burst of alarms)
+     * go up in one outbox transaction, in the order they came, rather than one each.
+     */
+    @Override
+    public synchronized void start() {
+        if (writer != null) {
+            return;
+        }
+        writer = threads.platform("edge-events").newThread(this::write);
+        writer.start();
+    }
+
+    private void write() {
+        List<Pending> batch = new ArrayList<>();
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                Pending first = pending.take();
+                batch.add(first);
+                pending.drainTo(batch, BATCH - 1);
+                append(batch);
+            } catch (InterruptedException e) {
+                return;
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void append(List<Pending> events) {
+        List<Record> records = new ArrayList<>(events.size());
+        for (Pending event : events) {
+            try {
+                records.add(event.record().get());
+            } catch (RuntimeException e) {
+                if (failureLog.allow(event.what())) {
+                    LOG.error(
+                            "Could not make a {} event for the cloud (not logged again for a minute)", event.what(), e);
+                }
+            }
+        }
+        if (records.isEmpty()) {
+            return;
+        }
         try {
-            outbox.append(List.of(SyncCodec.segment(Priority.HIGH, List.of(record.get()))));
+            outbox.append(List.of(SyncCodec.segment(Priority.HIGH, records)));
             wake.run();
         } catch (RuntimeException e) {
-            if (failureLog.allow(what)) {
-                LOG.error("Could not queue a {} event for the cloud (not logged again for a minute)", what, e);
+            if (failureLog.allow("append")) {
+                LOG.error(
+                        "Could not queue {} event(s) for the cloud (not logged again for a minute)", records.size(), e);
             }
+        }
+    }
+
+    /** Stops the writer after what waits is in the outbox. */
+    @Override
+    public void close() {
+        Thread writing;
+        synchronized (this) {
+            writing = writer;
+            writer = null;
+        }
+        if (writing != null) {
+            writing.interrupt();
+            try {
+                writing.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        List<Pending> left = new ArrayList<>();
+        pending.drainTo(left);
+        if (!left.isEmpty()) {
+            append(left);
         }
     }
 }
