@@ -244,7 +244,7 @@ public final class Edgeward implements AutoCloseable {
             // Firmware deployments through the sync link: in the cloud, jobs of devices behind edges go
             // down to their edges; at an edge, the cloud's jobs run here.
             platform.sync().relay().ifPresent(relay -> {
-                EdgeFirmware edgeFirmware = new EdgeFirmware(relay, rollouts, firmwares);
+                EdgeFirmware edgeFirmware = new EdgeFirmware(relay, rollouts, firmwares, threads);
                 rollouts.addChannel(edgeFirmware);
                 relay.addReadyListener(edgeFirmware::edgeReady);
                 SyncReceiver receiver = platform.sync().receiver().orElseThrow();

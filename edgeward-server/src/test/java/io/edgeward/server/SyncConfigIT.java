@@ -7,10 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -33,19 +31,19 @@ class SyncConfigIT {
     private PlatformProcess cloud;
     private PlatformProcess edge;
     private LinkProxy link;
+    private EdgeAndCloud pair;
 
     @AfterEach
     void stop() throws Exception {
-        for (AutoCloseable part : new AutoCloseable[] {edge, cloud, link}) {
-            if (part != null) {
-                part.close();
-            }
+        if (pair != null) {
+            pair.close();
         }
     }
 
     private static final String HOT = """
             {"id": "hot", "metric": "temperature", "condition": "value > 30",
-             "actions": [{"type": "alarm", "severity": "major"}]}""";
+             "actions": [{"type": "alarm", "severity": "major"},
+                         {"type": "forward", "message": "hot: {{value}}"}]}""";
     private static final String WET = """
             {"id": "wet", "metric": "humidity", "condition": "value > 90",
              "actions": [{"type": "alarm", "severity": "minor"}]}""";
@@ -58,28 +56,11 @@ class SyncConfigIT {
 
     @Test
     void configurationPushedToAnEdge_appliesThere_whileConnectedAndWhenItReturns() throws Exception {
-        int cloudMqtt = freePort();
-        cloud = new PlatformProcess(
-                Files.createDirectories(dir.resolve("cloud")),
-                Map.of("mqtt.port", String.valueOf(cloudMqtt), "sync.role", "cloud"));
-        cloud.start();
-        HttpResponse<String> gateway =
-                cloud.send("POST", "/api/v1/devices", "{\"device_id\":\"edge-k\",\"type\":\"gateway\"}");
-        assertThat(gateway.statusCode()).as(gateway.body()).isEqualTo(201);
-        link = new LinkProxy(cloudMqtt);
-        edge = new PlatformProcess(
-                Files.createDirectories(dir.resolve("edge")),
-                Map.of(
-                        "sync.role", "edge",
-                        "sync.edge-id", "edge-k",
-                        "sync.uplink.url", "mqtt://127.0.0.1:" + link.port(),
-                        "sync.uplink.password",
-                                PlatformProcess.JSON
-                                        .readTree(gateway.body())
-                                        .at("/credentials/password")
-                                        .asText(),
-                        "sync.backoff.max", "1s"));
-        JsonNode ports = edge.start();
+        pair = EdgeAndCloud.start(dir, "edge-k", Map.of());
+        cloud = pair.cloud;
+        edge = pair.edge;
+        link = pair.link;
+        JsonNode ports = pair.edgePorts;
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> cloud.get("/api/v1/devices/edge-k")
                         .get("status")
@@ -201,11 +182,5 @@ class SyncConfigIT {
                         .at("/edge_configs/edge-k/applied/version")
                         .asLong())
                 .isEqualTo(3);
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

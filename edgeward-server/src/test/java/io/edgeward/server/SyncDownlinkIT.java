@@ -7,10 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -35,6 +33,7 @@ class SyncDownlinkIT {
     private PlatformProcess cloud;
     private PlatformProcess edge;
     private LinkProxy link;
+    private EdgeAndCloud pair;
     private Mqtt5AsyncClient device;
 
     @AfterEach
@@ -42,42 +41,19 @@ class SyncDownlinkIT {
         if (device != null) {
             device.disconnect();
         }
-        for (AutoCloseable part : new AutoCloseable[] {edge, cloud, link}) {
-            if (part != null) {
-                part.close();
-            }
+        if (pair != null) {
+            pair.close();
         }
     }
 
     @Test
     void commandAndDesiredState_madeInTheCloudWhileTheEdgeIsAway_reachTheDevice_andTheOutcomeComesBack()
             throws Exception {
-        int cloudMqtt = freePort();
-        cloud = new PlatformProcess(
-                Files.createDirectories(dir.resolve("cloud")),
-                Map.of("mqtt.port", String.valueOf(cloudMqtt), "sync.role", "cloud"));
-        cloud.start();
-        HttpResponse<String> gateway =
-                cloud.send("POST", "/api/v1/devices", "{\"device_id\":\"edge-d\",\"type\":\"gateway\"}");
-        assertThat(gateway.statusCode()).as(gateway.body()).isEqualTo(201);
-        link = new LinkProxy(cloudMqtt);
-        edge = new PlatformProcess(
-                Files.createDirectories(dir.resolve("edge")),
-                Map.of(
-                        "sync.role",
-                        "edge",
-                        "sync.edge-id",
-                        "edge-d",
-                        "sync.uplink.url",
-                        "mqtt://127.0.0.1:" + link.port(),
-                        "sync.uplink.password",
-                        PlatformProcess.JSON
-                                .readTree(gateway.body())
-                                .at("/credentials/password")
-                                .asText(),
-                        "sync.backoff.max",
-                        "1s"));
-        JsonNode ports = edge.start();
+        pair = EdgeAndCloud.start(dir, "edge-d", Map.of());
+        cloud = pair.cloud;
+        edge = pair.edge;
+        link = pair.link;
+        JsonNode ports = pair.edgePorts;
         String secret = edge.register("dev-c");
         await().atMost(Duration.ofSeconds(30))
                 .ignoreExceptions()
@@ -255,12 +231,6 @@ class SyncDownlinkIT {
             return true;
         } catch (RuntimeException e) {
             return false;
-        }
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

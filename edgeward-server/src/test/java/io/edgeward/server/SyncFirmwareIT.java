@@ -8,12 +8,10 @@ import io.edgeward.device.Simulator;
 import io.edgeward.device.SimulatorSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -38,6 +36,7 @@ class SyncFirmwareIT {
     private PlatformProcess cloud;
     private PlatformProcess edge;
     private LinkProxy link;
+    private EdgeAndCloud pair;
     private Simulator simulator;
     private CompletableFuture<Void> simulation;
     private final ByteArrayOutputStream simulatorOutput = new ByteArrayOutputStream();
@@ -48,37 +47,17 @@ class SyncFirmwareIT {
             simulator.stop();
             simulation.join();
         }
-        for (AutoCloseable part : new AutoCloseable[] {edge, cloud, link}) {
-            if (part != null) {
-                part.close();
-            }
+        if (pair != null) {
+            pair.close();
         }
     }
 
     @Test
     void aCloudRolloutToDevicesBehindAnEdge_reachesThemThroughTheLink_andEndsCompletedInTheCloud() throws Exception {
-        int cloudMqtt = freePort();
-        cloud = new PlatformProcess(
-                Files.createDirectories(dir.resolve("cloud")),
-                Map.of("mqtt.port", String.valueOf(cloudMqtt), "sync.role", "cloud"));
-        cloud.start();
-        HttpResponse<String> gateway =
-                cloud.send("POST", "/api/v1/devices", "{\"device_id\":\"edge-f\",\"type\":\"gateway\"}");
-        assertThat(gateway.statusCode()).as(gateway.body()).isEqualTo(201);
-        link = new LinkProxy(cloudMqtt);
-        edge = new PlatformProcess(
-                Files.createDirectories(dir.resolve("edge")),
-                Map.of(
-                        "sync.role", "edge",
-                        "sync.edge-id", "edge-f",
-                        "sync.uplink.url", "mqtt://127.0.0.1:" + link.port(),
-                        "sync.uplink.password",
-                                PlatformProcess.JSON
-                                        .readTree(gateway.body())
-                                        .at("/credentials/password")
-                                        .asText(),
-                        "sync.backoff.max", "1s"));
-        edge.start();
+        pair = EdgeAndCloud.start(dir, "edge-f", Map.of());
+        cloud = pair.cloud;
+        edge = pair.edge;
+        link = pair.link;
         simulate(3);
         await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
             for (int i = 1; i <= 3; i++) {
@@ -176,11 +155,5 @@ class SyncFirmwareIT {
         });
         await().atMost(Duration.ofSeconds(60))
                 .until(() -> simulatorOutput.toString().contains("Publishing"));
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

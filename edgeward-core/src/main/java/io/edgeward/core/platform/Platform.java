@@ -186,6 +186,7 @@ public final class Platform {
             shadows.addListener(events::shadowChanged);
             commands.addEndListener(events::commandEnded);
             rules.addAlarmListener(events::alarmChanged);
+            rules.useForwarder(events::ruleForwarded);
             resync = new Resync(
                     registry, ports.telemetryReader(), ports.outbox(), sender, syncSettings, builder.clock, threads);
             // Device logs (and the node's own) go up the low stream, in the transaction that stores them.

@@ -216,6 +216,7 @@ final class ActionRunner implements Lifecycle {
             case "shadow" -> desired(job, action, context);
             case "webhook" -> webhook(job, action, context);
             case "publish" -> publish(action, context);
+            case "forward" -> forward(job, action, context);
             case "log" ->
                 ACTIONS.info(
                         "{}",
@@ -291,6 +292,26 @@ final class ActionRunner implements Lifecycle {
                 bytes,
                 action.path("qos").asInt(1),
                 action.path("retain").asBoolean(false));
+    }
+
+    private void forward(ActionJob job, JsonNode action, Map<String, Object> context) {
+        RuleForwarder to = forwarder;
+        if (to == null) {
+            throw new PermanentFailure("this node forwards nothing (sync.role is not edge)");
+        }
+        Map<String, Object> firing = new LinkedHashMap<>(context);
+        String message = text(action, "message", null);
+        if (message != null) {
+            firing.put("message", Templates.fill(message, context));
+        }
+        to.forward(job.device(), firing);
+    }
+
+    private volatile RuleForwarder forwarder;
+
+    /** At an edge: where {@code forward} actions send their firings. */
+    void useForwarder(RuleForwarder forwarder) {
+        this.forwarder = forwarder;
     }
 
     /** Hex HMAC-SHA256 of the body, as GitHub signs its webhooks. */

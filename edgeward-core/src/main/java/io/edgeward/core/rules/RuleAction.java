@@ -101,6 +101,17 @@ public sealed interface RuleAction {
         }
     }
 
+    /**
+     * At an edge: sends the firing (the rule, the point that fired it, an optional message) to the
+     * cloud at once, on the sync link's high stream, whatever stream the point itself goes on.
+     */
+    record Forward(String message, On on, RateLimit limit) implements RuleAction {
+        @Override
+        public String type() {
+            return "forward";
+        }
+    }
+
     /** Writes a line to the node's log (logger {@code edgeward.rules}). */
     record Log(String message, On on, RateLimit limit) implements RuleAction {
         @Override

@@ -60,7 +60,8 @@ public final class RuleDocuments {
             "shadow", Set.of("desired"),
             "webhook", Set.of("url", "secret", "timeout", "retries"),
             "publish", Set.of("topic", "payload", "qos", "retain"),
-            "log", Set.of("message"));
+            "log", Set.of("message"),
+            "forward", Set.of("message"));
     private static final int MAX_ACTIONS = 16;
 
     private RuleDocuments() {}
@@ -359,6 +360,7 @@ public final class RuleDocuments {
                             on,
                             limit);
                 }
+                case "forward" -> new RuleAction.Forward(in.text(node, "message", where), on, limit);
                 default -> new RuleAction.Log(in.text(node, "message", where), on, limit);
             };
         } catch (IllegalArgumentException e) {
@@ -449,6 +451,7 @@ public final class RuleDocuments {
                 node.put("retain", publish.retain());
             }
             case RuleAction.Log log -> putIfSet(node, "message", log.message());
+            case RuleAction.Forward forward -> putIfSet(node, "message", forward.message());
         }
         if (action.on() == RuleAction.On.CLEAR) {
             node.put("on", "clear");

@@ -213,6 +213,11 @@ public final class Rules implements Lifecycle {
     }
 
     /** The broker that {@code publish} actions publish on, once a transport has one (until then they fail and retry). */
+    /** At an edge: where rules' {@code forward} actions send their firings (the sync link's high stream). */
+    public void useForwarder(RuleForwarder forwarder) {
+        runner.useForwarder(forwarder);
+    }
+
     public void usePublisher(LocalPublisher publisher) {
         runner.usePublisher(publisher);
     }

@@ -17,9 +17,12 @@ import io.edgeward.core.rules.AlarmDocuments;
 import io.edgeward.core.shadow.ChangedBy;
 import io.edgeward.core.shadow.ShadowUpdate;
 import io.edgeward.core.sync.proto.Record;
+import io.edgeward.core.telemetry.Point;
+import io.edgeward.core.telemetry.Value;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.function.Supplier;
@@ -108,6 +111,36 @@ public final class EdgeEvents implements Lifecycle {
         }
         event(OTA_PROGRESS, device.value(), report);
     }
+
+    /**
+     * A rule's {@code forward} action: the firing ({@code rule_forward}) and the point that fired it,
+     * up the high stream at once.
+     */
+    public void ruleForwarded(DeviceId device, Map<String, Object> firing) {
+        long now = clock.millis();
+        String json = JSON.valueToTree(firing).toString();
+        queue(RULE_FORWARD, () -> SyncEvents.event(RULE_FORWARD, device.value(), now, json));
+        Point point = pointOf(device, firing);
+        if (point != null) {
+            queue("point", () -> SyncCodec.point(point));
+        }
+    }
+
+    private static Point pointOf(DeviceId device, Map<String, Object> firing) {
+        if (!(firing.get("metric") instanceof String metric) || !(firing.get("ts") instanceof Number ts)) {
+            return null;
+        }
+        Value value = switch (firing.get("value")) {
+            case Number number -> Value.of(number.doubleValue());
+            case Boolean bool -> Value.of(bool);
+            case String text -> Value.of(text);
+            case null, default -> null;
+        };
+        String unit = firing.get("unit") instanceof String text && !text.isEmpty() ? text : null;
+        return value == null ? null : new Point(device, metric, ts.longValue(), value, unit);
+    }
+
+    public static final String RULE_FORWARD = "rule_forward";
 
     /** A release's image is wanted from {@code offset} on: {@code firmware_needed}. */
     void firmwareNeeded(String firmwareId, long offset) {

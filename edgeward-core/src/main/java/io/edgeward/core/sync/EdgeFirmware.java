@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgeward.core.device.DeviceId;
+import io.edgeward.core.lifecycle.Threads;
 import io.edgeward.core.observability.RateLimitedLog;
 import io.edgeward.core.ota.DeviceJob;
 import io.edgeward.core.ota.Firmware;
@@ -41,7 +42,8 @@ public final class EdgeFirmware implements OtaChannel {
     private final Firmwares firmwares;
     private final RateLimitedLog refusals = RateLimitedLog.perMinute();
 
-    public EdgeFirmware(EdgeRelay relay, Rollouts rollouts, Firmwares firmwares) {
+    public EdgeFirmware(EdgeRelay relay, Rollouts rollouts, Firmwares firmwares, Threads threads) {
+        this.transfers = java.util.concurrent.Executors.newThreadPerTaskExecutor(threads.virtual("edge-firmware"));
         this.relay = relay;
         this.rollouts = rollouts;
         this.firmwares = firmwares;
@@ -129,8 +131,7 @@ public final class EdgeFirmware implements OtaChannel {
     }
 
     private final java.util.Set<String> sending = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private final java.util.concurrent.Executor transfers = java.util.concurrent.Executors.newThreadPerTaskExecutor(
-            Thread.ofVirtual().name("edge-firmware-", 0).factory());
+    private final java.util.concurrent.Executor transfers;
 
     private void send(String edge, String json) {
         String firmwareId = "";
