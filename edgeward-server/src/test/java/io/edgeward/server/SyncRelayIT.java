@@ -21,8 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A node with both roles between an edge and a region (a site gateway): a device behind the edge
- * reaches the region with its record, every point once, and its log, through the site; a command
- * sent in the region reaches it through both links, and its outcome comes back.
+ * reaches the region with its record, every point once, its log, its reported shadow and the alarm
+ * a rule at the edge raised, through the site; a command and a desired change made in the region
+ * reach it through both links, and the command's outcome comes back.
  */
 class SyncRelayIT {
 
@@ -85,6 +86,10 @@ class SyncRelayIT {
                         "sync.interval.low", "0s",
                         "sync.backoff.max", "1s"));
         JsonNode ports = edge.start();
+        HttpResponse<String> rule = edge.send("POST", "/api/v1/rules", """
+                {"id": "belt", "metric": "seq", "condition": "value >= 99",
+                 "actions": [{"type": "alarm", "severity": "minor"}]}""");
+        assertThat(rule.statusCode()).as(rule.body()).isEqualTo(201);
         HttpResponse<String> registered = edge.send(
                 "POST", "/api/v1/devices", "{\"device_id\":\"dev-r\",\"model\":\"R1\",\"tags\":[\"line-3\"]}");
         assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
@@ -104,6 +109,11 @@ class SyncRelayIT {
                                 .getBytes(StandardCharsets.UTF_8))
                         .send();
             }
+            client.publishWith()
+                    .topic("device/dev-r/shadow/update")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload("{\"state\":{\"reported\":{\"belt\":\"ok\"}}}".getBytes(StandardCharsets.UTF_8))
+                    .send();
             client.publishWith()
                     .topic("device/dev-r/log")
                     .qos(MqttQos.AT_LEAST_ONCE)
@@ -127,7 +137,26 @@ class SyncRelayIT {
                 assertThat(region.get("/api/v1/devices/dev-r/logs").get("items"))
                         .extracting(line -> line.get("message").asText())
                         .containsExactly("belt slipping");
+                assertThat(region.get("/api/v1/devices/dev-r/shadow")
+                                .at("/state/reported/belt")
+                                .asText())
+                        .isEqualTo("ok");
+                boolean alarm = false;
+                for (JsonNode event :
+                        region.get("/api/v1/sync/events?edge=site-b").get("events")) {
+                    alarm |= event.get("kind").asText().equals("alarm")
+                            && event.at("/event/rule_id").asText().equals("belt");
+                }
+                assertThat(alarm).as("the edge's alarm, relayed by the site").isTrue();
             });
+            HttpResponse<String> desired =
+                    region.send("PATCH", "/api/v1/devices/dev-r/shadow", "{\"state\":{\"desired\":{\"speed\":3}}}");
+            assertThat(desired.statusCode()).as(desired.body()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(60))
+                    .untilAsserted(() -> assertThat(edge.get("/api/v1/devices/dev-r/shadow")
+                                    .at("/state/desired/speed")
+                                    .asInt())
+                            .isEqualTo(3));
 
             // Down through both links: the region's command reaches the device, its outcome comes back.
             String command = SyncDownlinkIT.submit(region, "dev-r");

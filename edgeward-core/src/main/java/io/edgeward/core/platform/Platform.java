@@ -245,6 +245,11 @@ public final class Platform {
                 ports.edgeConfigs(),
                 downlink,
                 edgeEvents);
+        EdgeEvents upward = edgeEvents;
+        if (upward != null) {
+            // A node with both roles relays what its edges report up to the node it forwards to.
+            sync.receiver().ifPresent(receiver -> receiver.relayEventsTo(upward));
+        }
         this.queries = new TelemetryQueries(ports.telemetryReader());
         RetentionSettings retentionSettings =
                 builder.retentionSettings != null ? builder.retentionSettings : RetentionSettings.from(config);

@@ -14,8 +14,10 @@ public enum ChangedBy {
     RULE,
     /** A firmware update the device completed ({@code reported.firmware_version}). */
     OTA,
-    /** The other side of edge-to-cloud sync (a change made at the edge, or in the cloud). */
-    SYNC;
+    /** The node this edge forwards to (a change made in the cloud, or above it). */
+    SYNC,
+    /** An edge this node receives (a change made there, or below it). */
+    EDGE;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

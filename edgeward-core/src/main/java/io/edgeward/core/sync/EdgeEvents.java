@@ -16,6 +16,7 @@ import io.edgeward.core.rules.Alarm;
 import io.edgeward.core.rules.AlarmDocuments;
 import io.edgeward.core.shadow.ChangedBy;
 import io.edgeward.core.shadow.ShadowUpdate;
+import io.edgeward.core.sync.proto.EventRecord;
 import io.edgeward.core.sync.proto.Record;
 import io.edgeward.core.telemetry.Point;
 import io.edgeward.core.telemetry.Value;
@@ -141,6 +142,11 @@ public final class EdgeEvents implements Lifecycle {
     }
 
     public static final String RULE_FORWARD = "rule_forward";
+
+    /** At a relay: an event an edge below reported (an alarm there), sent on up as it came. */
+    void relayed(EventRecord event) {
+        queue(event.getKind(), () -> Record.newBuilder().setEvent(event).build());
+    }
 
     /** A release's image is wanted from {@code offset} on: {@code firmware_needed}. */
     void firmwareNeeded(String firmwareId, long offset) {

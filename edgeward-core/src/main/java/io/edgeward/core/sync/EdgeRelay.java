@@ -284,7 +284,7 @@ public final class EdgeRelay implements CommandTransport {
 
     /** A shadow listener: a desired change made here goes down at once when the edge is connected. */
     public void shadowChanged(ShadowUpdate update) {
-        if (update.changedBy() == ChangedBy.SYNC
+        if (update.changedBy() == ChangedBy.EDGE
                 || !update.accepted().path("state").has("desired")) {
             return;
         }

@@ -271,7 +271,7 @@ public final class SyncReceiver {
                 try {
                     ObjectNode request = ShadowMerge.newer(shadows.get(device), JSON.readTree(event.getJson()), false);
                     if (request != null) {
-                        shadows.update(device, request, ChangedBy.SYNC);
+                        shadows.update(device, request, ChangedBy.EDGE);
                     }
                 } catch (IOException | ShadowException e) {
                     return false;
@@ -299,6 +299,10 @@ public final class SyncReceiver {
                                 event.getAtMs(),
                                 event.getJson()),
                         EVENTS_KEPT);
+                // At a node that forwards too (a relay): an edge's alarms and other events go on up.
+                if (relayUp != null && device != null) {
+                    relayUp.relayed(event);
+                }
             }
         }
         return true;
@@ -409,6 +413,13 @@ public final class SyncReceiver {
     }
 
     private final Map<String, EventHandler> handlers = new ConcurrentHashMap<>();
+
+    private volatile EdgeEvents relayUp;
+
+    /** At a node with both roles: what edges report that is not applied here goes on up through {@code events}. */
+    public void relayEventsTo(EdgeEvents events) {
+        this.relayUp = events;
+    }
 
     /** Events of this kind from edges go to {@code handler} (registered by the root, before edges connect). */
     public void onEvent(String kind, EventHandler handler) {
