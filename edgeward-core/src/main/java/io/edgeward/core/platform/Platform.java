@@ -27,6 +27,7 @@ import io.edgeward.core.sync.EdgeDownlink;
 import io.edgeward.core.sync.EdgeEvents;
 import io.edgeward.core.sync.EdgeRelay;
 import io.edgeward.core.sync.OutboxForwarder;
+import io.edgeward.core.sync.Priority;
 import io.edgeward.core.sync.Resync;
 import io.edgeward.core.sync.Sync;
 import io.edgeward.core.sync.SyncCodec;
@@ -190,7 +191,8 @@ public final class Platform {
             resync = new Resync(
                     registry, ports.telemetryReader(), ports.outbox(), sender, syncSettings, builder.clock, threads);
             // Device logs (and the node's own) go up the low stream, in the transaction that stores them.
-            logs.forwardWith(SyncCodec::logs, () -> {});
+            Priority logStream = syncSettings.logs();
+            logs.forwardWith(entries -> SyncCodec.logs(entries, logStream), wakeable::wake);
             EdgeConfigApplier configApplier = new EdgeConfigApplier(
                     syncSettings.edgeId(), rules, processing, ports.edgeConfigs(), events, builder.clock);
             downlink = new EdgeDownlink(registry, commands, shadows, events, resync, configApplier);

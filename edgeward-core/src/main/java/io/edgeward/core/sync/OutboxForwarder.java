@@ -19,7 +19,7 @@ import java.util.function.BooleanSupplier;
 /**
  * At an edge: the group commit's share of the outbox. Raw points go to {@code sync.forward.raw}'s
  * stream unless an override selects them for another; the reduced stream's records (filters and
- * windows) go to medium. One outbox row per stream per commit, so the outbox costs a row insert
+ * windows) go to {@code sync.forward.reduced}'s (medium). One outbox row per stream per commit, so the outbox costs a row insert
  * per commit, not per point.
  *
  * <p>When the high stream alone fills the outbox's disk quota, it refuses the commit ({@link
@@ -55,8 +55,11 @@ public final class OutboxForwarder implements Forwarder {
                 streams.computeIfAbsent(priority, p -> new ArrayList<>()).add(SyncCodec.point(point));
             }
         }
-        for (StreamRecord record : processed.records()) {
-            streams.computeIfAbsent(Priority.MEDIUM, p -> new ArrayList<>()).add(SyncCodec.derived(record));
+        Priority reduced = settings.reduced();
+        if (reduced != Priority.NONE) {
+            for (StreamRecord record : processed.records()) {
+                streams.computeIfAbsent(reduced, p -> new ArrayList<>()).add(SyncCodec.derived(record));
+            }
         }
         if (streams.containsKey(Priority.HIGH) && highFull.getAsBoolean()) {
             throw new OutboxFullException();

@@ -85,7 +85,12 @@ public final class SyncCodec {
 
     /** Log lines as stored (with their ids), for the low stream: one segment, or none. */
     public static List<OutboxSegment> logs(List<LogEntry> entries) {
-        if (entries.isEmpty()) {
+        return logs(entries, Priority.LOW);
+    }
+
+    /** Log lines as stored (with their ids), for {@code stream}: one segment, or none ({@link Priority#NONE}). */
+    public static List<OutboxSegment> logs(List<LogEntry> entries, Priority stream) {
+        if (entries.isEmpty() || stream == Priority.NONE) {
             return List.of();
         }
         List<Record> records = new ArrayList<>(entries.size());
@@ -101,7 +106,7 @@ public final class SyncCodec {
             }
             records.add(Record.newBuilder().setLog(log).build());
         }
-        return List.of(segment(Priority.LOW, records));
+        return List.of(segment(stream, records));
     }
 
     /**

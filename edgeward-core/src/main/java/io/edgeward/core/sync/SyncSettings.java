@@ -52,7 +52,42 @@ public record SyncSettings(
         long maxBatch,
         Compression compression,
         Duration maxBackoff,
-        long maxRate) {
+        long maxRate,
+        Priority reduced,
+        Priority logs) {
+
+    /** With the reduced stream on medium and device logs on low, the defaults. */
+    public SyncSettings(
+            Set<Role> roles,
+            String edgeId,
+            UplinkSettings uplink,
+            UplinkSettings receive,
+            Duration mediumInterval,
+            Duration lowInterval,
+            Priority raw,
+            List<ForwardRule> overrides,
+            long maxDisk,
+            long maxBatch,
+            Compression compression,
+            Duration maxBackoff,
+            long maxRate) {
+        this(
+                roles,
+                edgeId,
+                uplink,
+                receive,
+                mediumInterval,
+                lowInterval,
+                raw,
+                overrides,
+                maxDisk,
+                maxBatch,
+                compression,
+                maxBackoff,
+                maxRate,
+                Priority.MEDIUM,
+                Priority.LOW);
+    }
 
     /** A node's part in sync. */
     public enum Role {
@@ -248,6 +283,17 @@ public record SyncSettings(
             "low",
             raw -> Priority.fromWire(raw.trim().toLowerCase(Locale.ROOT)),
             "The stream raw telemetry is forwarded on: high, medium, low or none.");
+    public static final Key<Priority> FORWARD_REDUCED = new Key<>(
+            "sync.forward.reduced",
+            "medium",
+            raw -> Priority.fromWire(raw.trim().toLowerCase(Locale.ROOT)),
+            "The stream the reduced stream (filters' and windows' records) is forwarded on: high, medium, low or"
+                    + " none.");
+    public static final Key<Priority> FORWARD_LOGS = new Key<>(
+            "sync.forward.logs",
+            "low",
+            raw -> Priority.fromWire(raw.trim().toLowerCase(Locale.ROOT)),
+            "The stream device logs (and the edge's own) are forwarded on: high, medium, low or none.");
     public static final Key<List<ForwardRule>> FORWARD_OVERRIDES = Key.structured(
             "sync.forward.overrides",
             "[]",
@@ -306,6 +352,8 @@ public record SyncSettings(
             MEDIUM_INTERVAL,
             LOW_INTERVAL,
             FORWARD_RAW,
+            FORWARD_REDUCED,
+            FORWARD_LOGS,
             FORWARD_OVERRIDES,
             MAX_DISK,
             MAX_BATCH,
@@ -335,7 +383,9 @@ public record SyncSettings(
                 config.get(MAX_BATCH),
                 config.get(COMPRESSION),
                 config.get(MAX_BACKOFF),
-                config.get(MAX_RATE));
+                config.get(MAX_RATE),
+                config.get(FORWARD_REDUCED),
+                config.get(FORWARD_LOGS));
     }
 
     private static UplinkSettings receive(Config config) {

@@ -31,6 +31,8 @@ class SyncSettingsTest {
         assertThat(settings.edge()).isFalse();
         assertThat(settings.cloud()).isFalse();
         assertThat(settings.raw()).isEqualTo(Priority.LOW);
+        assertThat(settings.reduced()).isEqualTo(Priority.MEDIUM);
+        assertThat(settings.logs()).isEqualTo(Priority.LOW);
         assertThat(settings.compression()).isEqualTo(SyncSettings.Compression.GZIP);
         assertThat(settings.interval(Priority.MEDIUM)).hasMinutes(5);
         assertThat(settings.interval(Priority.LOW)).hasHours(1);
@@ -52,6 +54,24 @@ class SyncSettingsTest {
                 .hasMessageContaining("mqtt://");
         assertThatThrownBy(() -> SyncSettings.from(config(Map.of("sync.receive.nats-url", "nats://x:4222"))))
                 .hasMessageContaining("needs sync.role cloud");
+    }
+
+    @Test
+    void eachRecordKind_goesOnTheStreamItsKeySays() {
+        SyncSettings settings = SyncSettings.from(config(
+                Map.of("sync.forward.raw", "none", "sync.forward.reduced", "high", "sync.forward.logs", "medium")));
+        assertThat(settings.raw()).isEqualTo(Priority.NONE);
+        assertThat(settings.reduced()).isEqualTo(Priority.HIGH);
+        assertThat(settings.logs()).isEqualTo(Priority.MEDIUM);
+        assertThatThrownBy(() -> SyncSettings.from(config(Map.of("sync.forward.logs", "urgent"))))
+                .hasMessageContaining("urgent");
+        var line = new io.edgeward.core.logs.LogEntry(
+                1, DeviceId.of("d"), 1, io.edgeward.core.logs.LogLevel.INFO, "x", null, null);
+        assertThat(SyncCodec.logs(java.util.List.of(line), Priority.MEDIUM))
+                .singleElement()
+                .extracting(OutboxSegment::priority)
+                .isEqualTo(Priority.MEDIUM);
+        assertThat(SyncCodec.logs(java.util.List.of(line), Priority.NONE)).isEmpty();
     }
 
     @Test
