@@ -4,10 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.edgeward.device.Simulator;
-import io.edgeward.device.SimulatorSettings;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -18,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,15 +30,12 @@ class OtaCrashIT {
     Path dir;
 
     PlatformProcess platform;
-    Simulator simulator;
-    CompletableFuture<Void> simulation;
-    final ByteArrayOutputStream simulatorOutput = new ByteArrayOutputStream();
+    SimulatedDevices devices;
 
     @AfterEach
     void stop() {
-        if (simulator != null) {
-            simulator.stop();
-            simulation.join();
+        if (devices != null) {
+            devices.close();
         }
         if (platform != null) {
             platform.close();
@@ -68,35 +60,7 @@ class OtaCrashIT {
                 java.nio.file.Files.createDirectories(dir.resolve("node")),
                 Map.of("mqtt.port", "" + mqtt, "http.port", "" + http));
         platform.start();
-        simulator = new Simulator(
-                new SimulatorSettings(
-                        "127.0.0.1",
-                        mqtt,
-                        200,
-                        200,
-                        1,
-                        "kc-",
-                        10,
-                        Duration.ofMinutes(5),
-                        URI.create("http://127.0.0.1:" + http),
-                        PlatformProcess.TOKEN,
-                        dir.resolve("sim.json"),
-                        null,
-                        null,
-                        null,
-                        0,
-                        null,
-                        0),
-                new PrintStream(simulatorOutput, true));
-        simulation = CompletableFuture.runAsync(() -> {
-            try {
-                simulator.run();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        await().atMost(Duration.ofSeconds(60))
-                .until(() -> simulatorOutput.toString().contains("Publishing"));
+        devices = new SimulatedDevices(mqtt, http, PlatformProcess.TOKEN, 200, "kc-", 0, dir.resolve("sim.json"));
 
         byte[] image = new byte[1 << 20];
         new Random(3).nextBytes(image);

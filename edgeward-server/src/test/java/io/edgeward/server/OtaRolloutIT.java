@@ -4,17 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.edgeward.device.Simulator;
-import io.edgeward.device.SimulatorSettings;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,51 +24,21 @@ class OtaRolloutIT {
     Path dir;
 
     Node node;
-    Simulator simulator;
-    CompletableFuture<Void> simulation;
-    final ByteArrayOutputStream simulatorOutput = new ByteArrayOutputStream();
+    SimulatedDevices devices;
 
     @AfterEach
     void stop() {
-        if (simulator != null) {
-            simulator.stop();
-            simulation.join();
+        if (devices != null) {
+            devices.close();
         }
         if (node != null) {
             node.close();
         }
     }
 
-    void simulate(String prefix, int devices, double failureRate) {
-        simulator = new Simulator(
-                new SimulatorSettings(
-                        "127.0.0.1",
-                        node.mqttPort,
-                        devices,
-                        devices, // one reading a second per device: traffic beside the updates
-                        1,
-                        prefix,
-                        10,
-                        Duration.ofMinutes(5),
-                        URI.create("http://127.0.0.1:" + node.httpPort),
-                        node.token,
-                        dir.resolve(prefix + "sim.json"),
-                        null,
-                        null,
-                        null,
-                        0,
-                        null,
-                        failureRate),
-                new PrintStream(simulatorOutput, true));
-        simulation = CompletableFuture.runAsync(() -> {
-            try {
-                simulator.run();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        await().atMost(Duration.ofSeconds(60))
-                .until(() -> simulatorOutput.toString().contains("Publishing"));
+    void simulate(String prefix, int count, double failureRate) {
+        devices = new SimulatedDevices(
+                node.mqttPort, node.httpPort, node.token, count, prefix, failureRate, dir.resolve(prefix + "sim.json"));
     }
 
     String upload(String version, int size) throws Exception {

@@ -4,10 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.edgeward.device.Simulator;
-import io.edgeward.device.SimulatorSettings;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,15 +32,12 @@ class SyncFirmwareIT {
     private PlatformProcess edge;
     private LinkProxy link;
     private EdgeAndCloud pair;
-    private Simulator simulator;
-    private CompletableFuture<Void> simulation;
-    private final ByteArrayOutputStream simulatorOutput = new ByteArrayOutputStream();
+    private SimulatedDevices devices;
 
     @AfterEach
     void stop() throws Exception {
-        if (simulator != null) {
-            simulator.stop();
-            simulation.join();
+        if (devices != null) {
+            devices.close();
         }
         if (pair != null) {
             pair.close();
@@ -58,7 +50,8 @@ class SyncFirmwareIT {
         cloud = pair.cloud;
         edge = pair.edge;
         link = pair.link;
-        simulate(3);
+        devices = new SimulatedDevices(
+                edge.mqttPort(), edge.httpPort(), PlatformProcess.TOKEN, 3, "ef-", 0, dir.resolve("sim.json"));
         await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
             for (int i = 1; i <= 3; i++) {
                 JsonNode device = cloud.get("/api/v1/devices/ef-0000" + i);
@@ -123,37 +116,5 @@ class SyncFirmwareIT {
             assertThat(release.get("version").asText()).isEqualTo("9.1.0");
             assertThat(release.at("/metadata/cloud_firmware_id").asText()).isEqualTo(firmware);
         });
-    }
-
-    private void simulate(int devices) {
-        simulator = new Simulator(
-                new SimulatorSettings(
-                        "127.0.0.1",
-                        edge.mqttPort(),
-                        devices,
-                        devices,
-                        1,
-                        "ef-",
-                        10,
-                        Duration.ofMinutes(5),
-                        URI.create("http://127.0.0.1:" + edge.httpPort()),
-                        PlatformProcess.TOKEN,
-                        dir.resolve("sim.json"),
-                        null,
-                        null,
-                        null,
-                        0,
-                        null,
-                        0),
-                new PrintStream(simulatorOutput, true));
-        simulation = CompletableFuture.runAsync(() -> {
-            try {
-                simulator.run();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        await().atMost(Duration.ofSeconds(60))
-                .until(() -> simulatorOutput.toString().contains("Publishing"));
     }
 }
