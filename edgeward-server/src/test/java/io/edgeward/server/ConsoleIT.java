@@ -110,6 +110,11 @@ class ConsoleIT {
                             .getBytes(StandardCharsets.UTF_8))
                     .send();
         }
+        device.publishWith()
+                .topic("device/console-1/log")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload("{\"level\": \"warn\", \"message\": \"fan bearing noisy\"}".getBytes(StandardCharsets.UTF_8))
+                .send();
         device.disconnect();
         assertThat(node.send("PATCH", "/api/v1/devices/console-1/shadow", """
                 {"state":{"desired":{"fan_speed":3}}}""").statusCode())
@@ -136,6 +141,9 @@ class ConsoleIT {
         assertThat(shown.find()).as("a shadow version is shown").isTrue();
         assertThat(Long.parseLong(shown.group(1))).isBetween(versionBefore, versionAfter);
         assertThat(dom).as("the queued command").contains("reboot_now").contains("queued");
+        assertThat(dom)
+                .as("the device's log")
+                .contains("<td class=\"s-maintenance\">warn</td><td>fan bearing noisy</td>");
         assertThat(dom)
                 .as("the storage overview: each level's retention, the space in use")
                 .contains("<td>raw</td><td>30d</td>")
