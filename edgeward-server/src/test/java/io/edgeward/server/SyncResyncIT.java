@@ -102,8 +102,11 @@ class SyncResyncIT {
                 .as("the wiped cloud knows nothing of the device")
                 .isEqualTo(404);
 
-        HttpResponse<String> asked = cloud.send("POST", "/api/v1/sync/edges/edge-r/resync", "{}");
-        assertThat(asked.statusCode()).as(asked.body()).isEqualTo(202);
+        // Asked once the edge is connected and subscribed to what goes down (409 "ask again" before).
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> cloud.send("POST", "/api/v1/sync/edges/edge-r/resync", "{}")
+                                .statusCode()
+                        == 202);
         await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofSeconds(1))
                 .ignoreExceptions()

@@ -205,6 +205,7 @@ public final class Platform {
             relay = new EdgeRelay(ports.outbox(), registry, presence, commands, shadows, builder.clock);
             edgeConfigs = new EdgeConfigs(ports.edgeConfigs(), registry, rules, relay, builder.clock);
             relay.addReadyListener(edgeConfigs::edgeReady);
+            presence.addListener(relay::presenceChanged);
             commands.addRelay(relay::reachable);
             // Changes made here, or above (a relay), go down; one that came from the edge is not sent back.
             registry.addChangeListener(

@@ -98,7 +98,7 @@ public final class EdgeRelay implements CommandTransport {
      * @return false when the edge is not connected here
      */
     public boolean resync(String edge, String device, long from, long to) {
-        if (!presence.isConnected(DeviceId.of(edge))) {
+        if (!ready(edge)) {
             return false;
         }
         String body = "{\"from\":" + from + ",\"to\":" + to + "}";
@@ -120,15 +120,13 @@ public final class EdgeRelay implements CommandTransport {
 
     /** True while the device's edge is connected here. */
     public boolean reachable(DeviceId device) {
-        return edgeOf(device)
-                .map(edge -> presence.isConnected(DeviceId.of(edge)))
-                .orElse(false);
+        return edgeOf(device).map(edge -> ready(edge)).orElse(false);
     }
 
     @Override
     public CompletableFuture<Boolean> send(DeviceId device, byte[] document) {
         Optional<String> edge = edgeOf(device);
-        if (edge.isEmpty() || !presence.isConnected(DeviceId.of(edge.get()))) {
+        if (edge.isEmpty() || !ready(edge.get())) {
             return CompletableFuture.completedFuture(false);
         }
         try {
@@ -176,7 +174,7 @@ public final class EdgeRelay implements CommandTransport {
      */
     public void deviceChanged(DeviceId device) {
         Optional<String> edge = edgeOf(device);
-        if (edge.isPresent() && presence.isConnected(DeviceId.of(edge.get()))) {
+        if (edge.isPresent() && ready(edge.get())) {
             sendDevice(edge.get(), device, managed(device, edge.get()));
         }
     }
@@ -217,6 +215,7 @@ public final class EdgeRelay implements CommandTransport {
      * credentials, always.
      */
     public void edgeReady(DeviceId edge) {
+        ready.add(edge.value());
         readyListeners.forEach(listener -> listener.accept(edge.value()));
         long now = clock.millis();
         Long before = subscribed.put(edge.value(), now);
@@ -263,7 +262,7 @@ public final class EdgeRelay implements CommandTransport {
      * the edge returns: {@link EdgeConfigs#edgeReady}).
      */
     void sendConfig(String edge, long version, String document) {
-        if (!presence.isConnected(DeviceId.of(edge))) {
+        if (!ready(edge)) {
             return;
         }
         try {
@@ -273,6 +272,23 @@ public final class EdgeRelay implements CommandTransport {
             publishDown(edge, "config/" + ALL, message);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Edges connected here and subscribed to what goes down to them: only then is anything sent (a
+     * message published between an edge's connection and its subscription would reach nobody).
+     */
+    private final Set<String> ready = ConcurrentHashMap.newKeySet();
+
+    private boolean ready(String edge) {
+        return ready.contains(edge) && presence.isConnected(DeviceId.of(edge));
+    }
+
+    /** The presence listener: an edge that went offline is no longer ready (until it subscribes again). */
+    public void presenceChanged(DeviceId device, io.edgeward.core.device.DeviceStatus status) {
+        if (status != io.edgeward.core.device.DeviceStatus.ONLINE) {
+            ready.remove(device.value());
         }
     }
 
@@ -290,7 +306,7 @@ public final class EdgeRelay implements CommandTransport {
         }
         DeviceId device = update.current().device();
         Optional<String> edge = edgeOf(device);
-        if (edge.isEmpty() || !presence.isConnected(DeviceId.of(edge.get()))) {
+        if (edge.isEmpty() || !ready(edge.get())) {
             return; // it goes with the whole desired state when the edge is back
         }
         ObjectNode document = JSON.createObjectNode();
@@ -329,7 +345,7 @@ public final class EdgeRelay implements CommandTransport {
 
     /** True while the edge is connected here. */
     boolean connected(String edge) {
-        return presence.isConnected(DeviceId.of(edge));
+        return ready(edge);
     }
 
     /** The devices behind an edge. */
@@ -372,7 +388,7 @@ public final class EdgeRelay implements CommandTransport {
         managed.remove(device);
         edge.ifPresent(e -> {
             store.recordDeletion(e, device, clock.millis());
-            if (presence.isConnected(DeviceId.of(e))) {
+            if (ready(e)) {
                 sendDeletion(e, device);
             }
         });
